@@ -1,0 +1,10 @@
+/** One CLI command. `path` is matched against the leading words of argv, longest first. */
+export interface CliCommand {
+  readonly path: readonly string[];
+  /** Argument synopsis after the command path, e.g. '[--config FILE] --since SEQ'. */
+  readonly synopsis: string;
+  readonly summary: { zh: string; en: string };
+  run(args: string[]): Promise<number>;
+}
+
+export const DEFAULT_CONFIG_PATH = '/etc/room-agent/config.yaml';

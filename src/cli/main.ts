@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { AgentError, ErrorCode, ExitCode, isAgentError } from '../errors.js';
+import { defineMessages, language, setLanguage } from '../i18n.js';
+import type { CliCommand } from './command.js';
+import { activityCommands } from './commands/activity.js';
+import { configCommands } from './commands/config.js';
+import { journalCommands } from './commands/journal.js';
+import { runCommand } from './commands/run.js';
+
+const COMMANDS: readonly CliCommand[] = [runCommand, ...configCommands, ...journalCommands, ...activityCommands];
+
+const t = defineMessages({
+  usage: { zh: '用法', en: 'Usage' },
+  commands: { zh: '命令', en: 'Commands' },
+  unknown: { zh: '未知命令 "{name}"。运行 room-agent help 查看全部命令。', en: 'unknown command "{name}". Run room-agent help for the list.' },
+  langFlag: { zh: '--lang 只能是 zh 或 en', en: '--lang must be zh or en' },
+  internal: { zh: '内部错误', en: 'internal error' },
+});
+
+function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
+  const byLength = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
+  for (const command of byLength) {
+    if (command.path.every((word, index) => argv[index] === word)) {
+      return { command, rest: argv.slice(command.path.length) };
+    }
+  }
+  return undefined;
+}
+
+function helpText(): string {
+  const lines = [`${t('usage')}: room-agent [--lang zh|en] <command> …`, '', `${t('commands')}:`];
+  for (const command of COMMANDS) {
+    lines.push(`  room-agent ${command.path.join(' ')} ${command.synopsis}`.trimEnd());
+    lines.push(`      ${command.summary[language()]}`);
+  }
+  return lines.join('\n');
+}
+
+/** Pulls the global --lang flag out of argv wherever it stands. */
+function extractLanguage(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = arg === '--lang' ? argv[++i] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
+    if (value === undefined && arg !== '--lang') {
+      rest.push(arg);
+      continue;
+    }
+    if (value !== 'zh' && value !== 'en') throw new AgentError(ErrorCode.UsageError, t('langFlag'));
+    setLanguage(value);
+  }
+  return rest;
+}
+
+export async function main(rawArgv: string[]): Promise<number> {
+  try {
+    const argv = extractLanguage(rawArgv);
+    if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+      process.stdout.write(`${helpText()}\n`);
+      return argv.length === 0 ? ExitCode.Usage : ExitCode.Ok;
+    }
+    const found = findCommand(argv);
+    if (found === undefined) {
+      process.stderr.write(`room-agent: ${t('unknown', { name: argv.join(' ') })}\n`);
+      return ExitCode.Usage;
+    }
+    return await found.command.run(found.rest);
+  } catch (error) {
+    if (isAgentError(error, ErrorCode.UsageError)) {
+      process.stderr.write(`room-agent: ${error.message}\n`);
+      return ExitCode.Usage;
+    }
+    if (isAgentError(error)) {
+      process.stderr.write(`room-agent: ${error.message}\n`);
+      return error.code >= 100 && error.code < 200 ? ExitCode.Config : ExitCode.InternalFault;
+    }
+    process.stderr.write(`room-agent: ${t('internal')}: ${(error as Error)?.stack ?? String(error)}\n`);
+    return ExitCode.InternalFault;
+  }
+}
+
+const exitCode = await main(process.argv.slice(2));
+// `run` resolves only once the daemon has stopped, so exiting here never cuts work short.
+process.exitCode = exitCode;

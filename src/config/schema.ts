@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema: types are inferred from it, the example file documents it,
+ * and config/room-agent.schema.json is generated from it. Every field says its unit and default.
+ * Objects are strict: a misspelt key is an error, never silently ignored.
+ */
+export const CONFIG_VERSION = 1;
+
+/** R30x modules run at 9600×N (N = 1…12); GT-521F rates are a subset of the same set. */
+export const BAUD_RATES = [9600, 19200, 28800, 38400, 48000, 57600, 67200, 76800, 86400, 96000, 105600, 115200] as const;
+
+/** Used in MQTT topics and file names, so no '/', '+', '#', spaces or leading dots. */
+const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const bcmPin = z.number().int().min(0).max(53);
+
+const deviceSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(DEVICE_ID, 'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 64 characters')
+    .describe('Unique id of this room agent, assigned by the county (used in MQTT topics). Required.'),
+  name: z.string().min(1).max(200).optional().describe('Human name of the room, e.g. the village. Optional.'),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('/var/lib/room-agent')
+    .describe('Directory for the journal, keys and the remote override file. Default /var/lib/room-agent.'),
+  controlSocket: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Unix socket the CLI uses to reach the running daemon. Default <dataDir>/control.sock.'),
+  configTrialSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(60)
+    .describe('Seconds a new remote override must run before it becomes the last good configuration. Default 60.'),
+});
+
+const journalSchema = z.strictObject({
+  retentionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe('Days to keep events after the center acknowledged them. Unacknowledged events are never pruned. Default 90.'),
+  pruneIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(10080)
+    .default(60)
+    .describe('Minutes between prune runs. Default 60.'),
+});
+
+const clockSchema = z.strictObject({
+  syncFlagPath: z
+    .string()
+    .min(1)
+    .default('/run/systemd/timesync/synchronized')
+    .describe('File whose existence means the system clock is synchronised (systemd-timesyncd). Default /run/systemd/timesync/synchronized.'),
+  pollSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(10)
+    .describe('Seconds between checks of the clock sync state. Default 10.'),
+});
+
+const scannerSchema = z.strictObject({
+  driver: z
+    .enum(['r30x', 'gt521', 'hid-keyboard', 'emulator', 'none'])
+    .default('r30x')
+    .describe('Protocol family of the fingerprint module: r30x (ZFM/AS608/R30x/R50x), gt521 (GT-521F/GT-511C3), hid-keyboard (keyboard-wedge reader), emulator (no hardware), none. Default r30x.'),
+  transport: z
+    .enum(['serial', 'cp2110'])
+    .default('serial')
+    .describe('How the module is attached: serial (UART or USB-serial adapter) or cp2110 (Silicon Labs HID-to-UART bridge). Default serial.'),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. Default /dev/fingerprint.'),
+  baudRate: z
+    .union(BAUD_RATES.map((rate) => z.literal(rate)) as unknown as [z.ZodLiteral<9600>, ...z.ZodLiteral<number>[]])
+    .default(57600)
+    .describe('UART speed in baud, 9600×N for N = 1…12. Default 57600 (GT-521F modules always start at 9600).'),
+});
+
+const feedbackSchema = z.strictObject({
+  gpio: z
+    .boolean()
+    .default(true)
+    .describe('Drive LEDs and buzzer over GPIO. Without GPIO (a PC) the module LED and the log give feedback. Default true.'),
+  greenLed: bcmPin.optional().describe('BCM number of the green LED. Optional.'),
+  redLed: bcmPin.optional().describe('BCM number of the red LED. Optional.'),
+  buzzer: bcmPin.optional().describe('BCM number of the buzzer. Optional.'),
+  enrollButton: bcmPin.optional().describe('BCM number of the enrollment button. Optional.'),
+});
+
+const countySchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL')
+    .describe('URL of the county MQTT broker, e.g. mqtts://mqtt.county.example:8883. Required.'),
+  username: z.string().min(1).optional().describe('MQTT user name. Optional.'),
+  password: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('MQTT password. Keep it out of this file: set ROOM_AGENT_COUNTY_PASSWORD in the environment file.'),
+});
+
+const cameraSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, "_" or "-", at most 32 characters').describe('Short camera name, unique in this room. Required.'),
+  url: z.string().regex(/^rtsp:\/\/[^\s]+$/, 'an rtsp:// URL').describe('RTSP URL of the camera. Required.'),
+  push: z
+    .strictObject({
+      url: z.string().regex(/^(rtmps?|srt):\/\/[^\s]+$/, 'an rtmp://, rtmps:// or srt:// URL').describe('Where the stream is pushed. Required.'),
+      mode: z
+        .enum(['activity', 'always', 'on-demand'])
+        .default('activity')
+        .describe('When the stream is pushed: during activities, always, or when the center asks. Default activity.'),
+    })
+    .optional()
+    .describe('Live push to the county media server. Optional.'),
+});
+
+const logSchema = z.strictObject({
+  level: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe('Lowest level written. Default info.'),
+  format: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('auto: pretty on a terminal, JSON lines for journald otherwise. Default auto.'),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}.`),
+  device: deviceSchema,
+  journal: journalSchema.default(() => journalSchema.parse({})),
+  clock: clockSchema.default(() => clockSchema.parse({})),
+  scanner: scannerSchema.default(() => scannerSchema.parse({})),
+  feedback: feedbackSchema.default(() => feedbackSchema.parse({})),
+  county: countySchema,
+  cameras: z.array(cameraSchema).max(8).default([]).describe('IP cameras of the room. Default none.'),
+  log: logSchema.default(() => logSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,37 @@
+/**
+ * Technicians and branch secretaries read Chinese; English is available. The language comes from
+ * `--lang`, then ROOM_AGENT_LANG, then LC_ALL/LANG (an `en*` locale selects English); Chinese
+ * otherwise. Key paths, seq numbers and values stay as they are in both languages so that a
+ * technician can paste them into a ticket.
+ */
+export type Language = 'zh' | 'en';
+
+export type MessageCatalog<K extends string> = Record<K, Record<Language, string>>;
+
+let current: Language | undefined;
+
+export function detectLanguage(env: NodeJS.ProcessEnv = process.env): Language {
+  const explicit = env.ROOM_AGENT_LANG?.toLowerCase();
+  if (explicit === 'en' || explicit === 'zh') return explicit;
+  const locale = (env.LC_ALL || env.LC_MESSAGES || env.LANG || '').toLowerCase();
+  return locale.startsWith('en') ? 'en' : 'zh';
+}
+
+export function setLanguage(language: Language): void {
+  current = language;
+}
+
+export function language(): Language {
+  current ??= detectLanguage();
+  return current;
+}
+
+/** Defines a module's messages; `{name}` placeholders are filled from the params object. */
+export function defineMessages<K extends string>(catalog: MessageCatalog<K>) {
+  return (key: K, params: Readonly<Record<string, string | number | bigint>> = {}): string => {
+    const template = catalog[key][language()];
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in params ? String(params[name]) : whole,
+    );
+  };
+}
