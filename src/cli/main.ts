@@ -1,13 +1,16 @@
 #!/usr/bin/env node
+import { isConfigError } from '../config/configError.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../errors.js';
 import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
 import { activityCommands } from './commands/activity.js';
 import { configCommands } from './commands/config.js';
 import { journalCommands } from './commands/journal.js';
+import { noteCommand } from './commands/note.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 
-const COMMANDS: readonly CliCommand[] = [runCommand, ...configCommands, ...journalCommands, ...activityCommands];
+const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand];
 
 const t = defineMessages({
   usage: { zh: '用法', en: 'Usage' },
@@ -66,6 +69,11 @@ export async function main(rawArgv: string[]): Promise<number> {
     }
     return await found.command.run(found.rest);
   } catch (error) {
+    // Exactly one line per problem, nothing around them: technicians and tests read these lines.
+    if (isConfigError(error)) {
+      process.stderr.write(error.problems.map((problem) => `${problem}\n`).join(''));
+      return ExitCode.Config;
+    }
     if (isAgentError(error, ErrorCode.UsageError)) {
       process.stderr.write(`room-agent: ${error.message}\n`);
       return ExitCode.Usage;

@@ -23,3 +23,23 @@ export interface ClockSyncSource {
   readonly name: string;
   isSynced(): boolean;
 }
+
+/**
+ * A simultaneous (wall, monotonic) reading taken once the clock of a boot was known to be right.
+ * Any unsynced event of the same boot is re-timed from it: syncWallMs − (syncMonoMs − event mono).
+ */
+export interface ClockCorrection {
+  bootId: string;
+  syncWallMs: number;
+  syncMonoMs: number;
+  /** Which ClockSyncSource said the clock was right (e.g. 'timesyncd', 'center'). */
+  source: string;
+  /** Seq of the clock.synced event that recorded it. */
+  seq: number;
+}
+
+/** A clock that can adopt a trusted wall time from outside (the center) when NTP is blocked. */
+export interface AdjustableClock extends ClockReader {
+  /** Takes `wallMs` as the right time now; returns the reading taken at that moment. */
+  adoptWallTime(wallMs: number): ClockReading;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineMessages } from '../i18n.js';
 
 /**
  * The one configuration schema: types are inferred from it, the example file documents it,
@@ -13,12 +14,31 @@ export const BAUD_RATES = [9600, 19200, 28800, 38400, 48000, 57600, 67200, 76800
 /** Used in MQTT topics and file names, so no '/', '+', '#', spaces or leading dots. */
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Schema messages for problem lines; a pattern's message ends "<value> is not …". Functions, so
+ * the language is chosen when a file is checked, not when this module is imported.
+ */
+const expected = defineMessages({
+  deviceId: {
+    zh: '合法的设备编号（字母、数字、"."、"_" 或 "-"，以字母或数字开头，最多 64 个字符）',
+    en: 'a valid device id (letters, digits, ".", "_" or "-", starting with a letter or digit, at most 64 characters)',
+  },
+  brokerUrl: { zh: '一个 mqtt://、mqtts://、ws:// 或 wss:// 地址', en: 'an mqtt://, mqtts://, ws:// or wss:// URL' },
+  cameraName: {
+    zh: '合法的摄像头名称（字母、数字、"_" 或 "-"，最多 32 个字符）',
+    en: 'a valid camera name (letters, digits, "_" or "-", at most 32 characters)',
+  },
+  rtspUrl: { zh: '一个 rtsp:// 地址', en: 'an rtsp:// URL' },
+  pushUrl: { zh: '一个 rtmp://、rtmps:// 或 srt:// 地址', en: 'an rtmp://, rtmps:// or srt:// URL' },
+  duplicateCamera: { zh: '"{name}" 已被另一个摄像头使用', en: '"{name}" is already used by another camera' },
+});
+
 const bcmPin = z.number().int().min(0).max(53);
 
 const deviceSchema = z.strictObject({
   id: z
     .string()
-    .regex(DEVICE_ID, 'letters, digits, ".", "_" or "-", starting with a letter or digit, at most 64 characters')
+    .regex(DEVICE_ID, { error: () => expected('deviceId') })
     .describe('Unique id of this room agent, assigned by the county (used in MQTT topics). Required.'),
   name: z.string().min(1).max(200).optional().describe('Human name of the room, e.g. the village. Optional.'),
   dataDir: z
@@ -88,7 +108,7 @@ const scannerSchema = z.strictObject({
     .optional()
     .describe('Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. Default /dev/fingerprint.'),
   baudRate: z
-    .union(BAUD_RATES.map((rate) => z.literal(rate)) as unknown as [z.ZodLiteral<9600>, ...z.ZodLiteral<number>[]])
+    .literal(BAUD_RATES)
     .default(57600)
     .describe('UART speed in baud, 9600×N for N = 1…12. Default 57600 (GT-521F modules always start at 9600).'),
 });
@@ -107,7 +127,7 @@ const feedbackSchema = z.strictObject({
 const countySchema = z.strictObject({
   url: z
     .string()
-    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL')
+    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { error: () => expected('brokerUrl') })
     .describe('URL of the county MQTT broker, e.g. mqtts://mqtt.county.example:8883. Required.'),
   username: z.string().min(1).optional().describe('MQTT user name. Optional.'),
   password: z
@@ -118,11 +138,20 @@ const countySchema = z.strictObject({
 });
 
 const cameraSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, "_" or "-", at most 32 characters').describe('Short camera name, unique in this room. Required.'),
-  url: z.string().regex(/^rtsp:\/\/[^\s]+$/, 'an rtsp:// URL').describe('RTSP URL of the camera. Required.'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { error: () => expected('cameraName') })
+    .describe('Short camera name, unique in this room. Required.'),
+  url: z
+    .string()
+    .regex(/^rtsp:\/\/[^\s]+$/, { error: () => expected('rtspUrl') })
+    .describe('RTSP URL of the camera, with user and password if it needs them. Required.'),
   push: z
     .strictObject({
-      url: z.string().regex(/^(rtmps?|srt):\/\/[^\s]+$/, 'an rtmp://, rtmps:// or srt:// URL').describe('Where the stream is pushed. Required.'),
+      url: z
+        .string()
+        .regex(/^(rtmps?|srt):\/\/[^\s]+$/, { error: () => expected('pushUrl') })
+        .describe('Where the stream is pushed. Required.'),
       mode: z
         .enum(['activity', 'always', 'on-demand'])
         .default('activity')
@@ -143,17 +172,39 @@ const logSchema = z.strictObject({
     .describe('auto: pretty on a terminal, JSON lines for journald otherwise. Default auto.'),
 });
 
-export const configSchema = z.strictObject({
-  version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}.`),
-  device: deviceSchema,
-  journal: journalSchema.default(() => journalSchema.parse({})),
-  clock: clockSchema.default(() => clockSchema.parse({})),
-  scanner: scannerSchema.default(() => scannerSchema.parse({})),
-  feedback: feedbackSchema.default(() => feedbackSchema.parse({})),
-  county: countySchema,
-  cameras: z.array(cameraSchema).max(8).default([]).describe('IP cameras of the room. Default none.'),
-  log: logSchema.default(() => logSchema.parse({})),
-});
+/**
+ * Camera names key stream state and MQTT topics, so two cameras must not share one. Checked even
+ * when other camera keys are wrong (`when`), so every problem is reported at once; the entries
+ * are then unvalidated, hence the defensive reads.
+ */
+const camerasSchema = z
+  .array(cameraSchema)
+  .max(8)
+  .superRefine(
+    (cameras, context) => {
+      const names = cameras.map((camera) => (camera as { name?: unknown } | null)?.name);
+      names.forEach((name, index) => {
+        if (typeof name === 'string' && names.indexOf(name) < index) {
+          context.addIssue({ code: 'custom', path: [index, 'name'], message: expected('duplicateCamera', { name }) });
+        }
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
+export const configSchema = z
+  .strictObject({
+    version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}. Required.`),
+    device: deviceSchema.describe('This room agent.'),
+    journal: journalSchema.default(() => journalSchema.parse({})).describe('The local event journal.'),
+    clock: clockSchema.default(() => clockSchema.parse({})).describe('How the agent learns that the system clock is right.'),
+    scanner: scannerSchema.default(() => scannerSchema.parse({})).describe('The fingerprint scanner.'),
+    feedback: feedbackSchema.default(() => feedbackSchema.parse({})).describe('Light and sound for sign-in results.'),
+    county: countySchema.describe('The county center (MQTT broker).'),
+    cameras: camerasSchema.default([]).describe('IP cameras of the room, at most 8. Default none.'),
+    log: logSchema.default(() => logSchema.parse({})).describe('Logging.'),
+  })
+  .describe('room-agent configuration');
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -51,3 +51,16 @@ export interface RetimedWall {
   wallMs: number;
   quality: TimeQuality;
 }
+
+/** prevHash of the first entry ever written. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields an entry's hash covers: everything but the hash and the signature. */
+export type EntryContent = Omit<JournalEntry, 'hash' | 'signature'>;
+
+/** A signed record that entries up to `seq` were pruned by the device itself. */
+export interface Checkpoint extends JournalHead {
+  wallMs: number;
+  keyId: string;
+  signature: string;
+}

@@ -1,3 +1,130 @@
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { controlSocketPath } from '../../app/core.js';
+import { readBootId, SystemClock } from '../../clock/systemClock.js';
+import { TimesyncdFlagSource } from '../../clock/timesyncd.js';
+import { probeSocket } from '../../control/socketFile.js';
+import { ExitCode } from '../../errors.js';
+import { defineMessages } from '../../i18n.js';
+import { exportJournal } from '../../journal/export.js';
+import { Journal, JOURNAL_FILE } from '../../journal/journal.js';
+import { verifyJournal } from '../../journal/verify.js';
+import { createSilentLogger } from '../../log.js';
+import { openDatabase } from '../../store/database.js';
+import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
+import { configOptions, inspectConfigForCli, type ConfigOptionValues } from '../configOption.js';
 
-export const journalCommands: CliCommand[] = [];
+const t = defineMessages({
+  ok: { zh: '日志完好：seq {from}…{to}，共 {count} 条', en: 'journal OK: seq {from}…{to}, {count} entries' },
+  empty: { zh: '日志完好：尚无记录', en: 'journal OK: no entries yet' },
+  broken: { zh: '日志已损坏，断点 seq {seq}：{reason}', en: 'journal BROKEN at seq {seq}: {reason}' },
+  noJournal: {
+    zh: '{file} 处没有日志：请用 --data-dir 或配置中的 device.dataDir 指定数据目录',
+    en: 'no journal at {file}: point --data-dir or device.dataDir at the data directory',
+  },
+  exported: { zh: '已导出 {count} 条记录到 {file}', en: 'exported {count} entries to {file}' },
+  daemonRunning: {
+    zh: '守护进程正在运行（控制套接字 {path} 有应答）。请先停止它（systemctl stop room-agent），再运行 room-agent journal rotate-key',
+    en: 'the daemon is running (the control socket {path} answers); stop it first (systemctl stop room-agent), then run room-agent journal rotate-key again',
+  },
+  rotated: { zh: '设备密钥已轮换：{previous} → {next}（日志 seq {seq}）', en: 'device key rotated: {previous} → {next} (journal seq {seq})' },
+});
+
+/** Reading the journal needs only its directory: with --data-dir alone no configuration file is read. */
+function dataDirFor(values: ConfigOptionValues): string {
+  const explicit = values['data-dir'];
+  if (explicit !== undefined && values.config === undefined) return explicit;
+  return inspectConfigForCli(values).config.device.dataDir;
+}
+
+/** The journal file in `dataDir`; undefined (after saying so) when there is none, so that none is created. */
+function existingJournalFile(dataDir: string): string | undefined {
+  const file = join(dataDir, JOURNAL_FILE);
+  if (existsSync(file)) return file;
+  process.stderr.write(`room-agent: ${t('noJournal', { file })}\n`);
+  return undefined;
+}
+
+const verifyCommand: CliCommand = {
+  path: ['journal', 'verify'],
+  synopsis: '[--config FILE] [--data-dir DIR]',
+  summary: { zh: '从最早的检查点起完整校验日志链，指出第一个断点', en: 'check the whole chain from the oldest checkpoint and name the first broken seq' },
+  async run(args) {
+    const { values } = parseCommandArgs('journal verify', args, configOptions);
+    const file = existingJournalFile(dataDirFor(values));
+    if (file === undefined) return ExitCode.DataError;
+    const db = openDatabase(file);
+    try {
+      const result = verifyJournal(db, 'full');
+      if (!result.ok) {
+        process.stdout.write(`${t('broken', { seq: result.firstBrokenSeq, reason: result.reason })}\n`);
+        return ExitCode.DataError;
+      }
+      const line = result.entries === 0 ? t('empty') : t('ok', { from: result.checkedFrom, to: result.checkedTo, count: result.entries });
+      process.stdout.write(`${line}\n`);
+      return ExitCode.Ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const exportCommand: CliCommand = {
+  path: ['journal', 'export'],
+  synopsis: '[--since SEQ] [--out FILE] [--config FILE] [--data-dir DIR]',
+  summary: {
+    zh: '以 JSON 行导出 seq ≥ SEQ 的记录（含校正后的时间和时间质量），默认全部',
+    en: 'write entries with seq ≥ SEQ as JSON lines, with re-timed wall time and time quality (default: all)',
+  },
+  async run(args) {
+    const { values } = parseCommandArgs('journal export', args, { ...configOptions, since: { type: 'string' }, out: { type: 'string' } });
+    const since = parseSeq('journal export', '--since', values.since, 1);
+    const file = existingJournalFile(dataDirFor(values));
+    if (file === undefined) return ExitCode.DataError;
+    const db = openDatabase(file);
+    const out = values.out;
+    const fd = out === undefined ? undefined : openSync(out, 'w', 0o640);
+    try {
+      // process.stdout is synchronous for files and pipes on Linux, so lines are not queued up in memory.
+      const writeLine = fd === undefined ? (line: string) => void process.stdout.write(line) : (line: string) => void writeSync(fd, line);
+      const count = exportJournal(db, since, readBootId(), writeLine);
+      if (out !== undefined) process.stderr.write(`${t('exported', { count, file: out })}\n`);
+      return ExitCode.Ok;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      db.close();
+    }
+  },
+};
+
+const rotateKeyCommand: CliCommand = {
+  path: ['journal', 'rotate-key'],
+  synopsis: '[--config FILE] [--data-dir DIR]',
+  summary: {
+    zh: '轮换设备签名密钥（旧密钥签署的轮换记录）；须先停止守护进程',
+    en: 'replace the device signing key (a rotation entry signed by the old key); the daemon must be stopped',
+  },
+  async run(args) {
+    const { values } = parseCommandArgs('journal rotate-key', args, configOptions);
+    const { config } = inspectConfigForCli(values);
+    // Two writers would each sign with their own idea of the key in force.
+    const socket = controlSocketPath(config);
+    if ((await probeSocket(socket)) === 'answering') {
+      process.stderr.write(`room-agent: ${t('daemonRunning', { path: socket })}\n`);
+      return ExitCode.Unavailable;
+    }
+    if (existingJournalFile(config.device.dataDir) === undefined) return ExitCode.DataError;
+    const clock = new SystemClock(new TimesyncdFlagSource(config.clock.syncFlagPath));
+    const journal = Journal.open({ dataDir: config.device.dataDir, clock, logger: createSilentLogger() });
+    try {
+      const { previousKeyId, keyId, entry } = journal.rotateKey();
+      process.stdout.write(`${t('rotated', { previous: previousKeyId, next: keyId, seq: entry.seq })}\n`);
+      return ExitCode.Ok;
+    } finally {
+      journal.close();
+    }
+  },
+};
+
+export const journalCommands: CliCommand[] = [verifyCommand, exportCommand, rotateKeyCommand];

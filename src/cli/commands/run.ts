@@ -1,8 +1,16 @@
+import { runDaemon } from '../../app/root.js';
+import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
+import { configOptions, loadConfigForCli } from '../configOption.js';
 
 export const runCommand: CliCommand = {
   path: ['run'],
-  synopsis: '[--config FILE]',
-  summary: { zh: '运行守护进程', en: 'run the daemon' },
-  run: async () => 1,
+  synopsis: '[--config FILE] [--data-dir DIR]',
+  summary: { zh: '运行守护进程（由 systemd 启动）', en: 'run the daemon (started by systemd)' },
+  async run(args) {
+    const { values } = parseCommandArgs('run', args, configOptions);
+    // A bad configuration throws here, before anything else starts: main prints it and exits 78.
+    const loaded = loadConfigForCli(values);
+    return await runDaemon(loaded);
+  },
 };

@@ -1,0 +1,110 @@
+import type { ClockReader, ClockReading } from '../clock/types.js';
+import type { Service, ServiceHealth } from '../daemon/service.js';
+import { isAgentError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PlanStore } from './plans.js';
+import type { Activity, PlanRecord } from './schema.js';
+import { describe, type ActivityStore } from './store.js';
+
+/**
+ * Checking the wall clock every second (rather than one timer set for the start time) is what
+ * handles clock jumps: when NTP or the center corrects the clock, the next check sees it.
+ */
+export const CHECK_INTERVAL_MS = 1_000;
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Starts planned activities locally at their time, with or without a link, and ends activities
+ * that have a duration. A plan found due late (the agent was down) starts only while its window
+ * lasts; after that it is marked missed. Durations run on monotonic time within one boot; an
+ * activity that survived a reboot falls back to wall time, and its end event says so.
+ */
+export class ActivityScheduler implements Service {
+  readonly name = 'activity-scheduler';
+  private timer: NodeJS.Timeout | undefined;
+  private lastError: string | undefined;
+  /** Plans held back by a running activity, with that activity, for the "missed" reason. */
+  private readonly blocked = new Map<string, string>();
+  private wallFallbackLogged: string | undefined;
+
+  constructor(
+    private readonly activities: ActivityStore,
+    private readonly plans: PlanStore,
+    private readonly clock: ClockReader,
+    private readonly logger: Logger,
+    private readonly intervalMs = CHECK_INTERVAL_MS,
+  ) {}
+
+  async start(): Promise<void> {
+    this.check();
+    this.timer = setInterval(() => this.check(), this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  health(): ServiceHealth {
+    if (this.timer === undefined) return { state: 'stopped' };
+    return this.lastError === undefined ? { state: 'ok' } : { state: 'degraded', detail: this.lastError };
+  }
+
+  /** One pass: end what is over, then start what is due (so back-to-back plans follow on). */
+  check(): void {
+    const now = this.clock.read();
+    try {
+      this.endOverdue(now);
+      const due = this.plans.due(now.wallMs);
+      for (const record of due) this.startOrMiss(record, now);
+      // A held-back plan that was cancelled meanwhile is no longer due: forget its blocker.
+      const dueIds = new Set(due.map((record) => record.plan.id));
+      for (const planId of this.blocked.keys()) if (!dueIds.has(planId)) this.blocked.delete(planId);
+      this.lastError = undefined;
+    } catch (error) {
+      this.lastError = `schedule check failed: ${(error as Error).message}`;
+      this.logger.error({ err: error }, 'activity schedule check failed; retrying on the next check');
+    }
+  }
+
+  private endOverdue(now: ClockReading): void {
+    const running = this.activities.current();
+    if (running?.durationMin === undefined) return;
+    const sameBoot = running.startedBootId === now.bootId;
+    const elapsedMs = (sameBoot ? now.monoMs - running.startedMonoMs : now.wallMs - running.startedWallMs) + (running.lateByMs ?? 0);
+    if (!sameBoot && this.wallFallbackLogged !== running.id) {
+      this.wallFallbackLogged = running.id;
+      this.logger.info({ activityId: running.id }, 'activity started before this boot: its duration is measured on wall time');
+    }
+    if (elapsedMs < running.durationMin * MINUTE_MS) return;
+    const ended = this.activities.end({ reason: 'duration', activityId: running.id, timeBase: sameBoot ? 'monotonic' : 'wall' });
+    this.logger.info({ activityId: ended.id, seq: ended.endedSeq, timeBase: sameBoot ? 'monotonic' : 'wall' }, 'activity ended after its duration');
+  }
+
+  private startOrMiss({ plan, startsAtMs }: PlanRecord, now: ClockReading): void {
+    const lateByMs = now.wallMs - startsAtMs;
+    if (lateByMs >= plan.durationMin * MINUTE_MS) {
+      const blocker = this.blocked.get(plan.id);
+      const reason = blocker === undefined ? 'its time window passed while the agent was not running' : `activity ${blocker} ran through its time window`;
+      this.plans.markMissed(plan.id, reason);
+      this.blocked.delete(plan.id);
+      this.logger.warn({ planId: plan.id, reason }, 'activity plan missed');
+      return;
+    }
+    let started: Activity | undefined;
+    try {
+      started = this.activities.startPlanned(plan.id, lateByMs);
+    } catch (error) {
+      if (!isAgentError(error, ErrorCode.ActivityConflict)) throw error;
+      const running = this.activities.current();
+      if (running !== undefined && !this.blocked.has(plan.id)) {
+        this.blocked.set(plan.id, describe(running));
+        this.logger.warn({ planId: plan.id, runningId: running.id }, 'planned activity is due but another activity is running; it starts when that one ends');
+      }
+      return;
+    }
+    this.blocked.delete(plan.id);
+    if (started !== undefined) this.logger.info({ planId: plan.id, activityId: started.id, lateByMs }, 'planned activity started');
+  }
+}

@@ -1,0 +1,58 @@
+import { resolve, join } from 'node:path';
+import { PlanStore } from '../activities/plans.js';
+import { ActivityStore } from '../activities/store.js';
+import { SystemClock } from '../clock/systemClock.js';
+import { TimesyncdFlagSource } from '../clock/timesyncd.js';
+import type { InspectedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { registerActivityMethods } from '../control/methods/activities.js';
+import { registerJournalMethods } from '../control/methods/journal.js';
+import { registerStatusMethod } from '../control/methods/status.js';
+import { ControlRegistry } from '../control/registry.js';
+import type { EventBus } from '../daemon/bus.js';
+import type { ServiceStatus } from '../daemon/supervisor.js';
+import { Journal } from '../journal/journal.js';
+import type { Logger } from '../log.js';
+import { agentVersion } from './version.js';
+
+/**
+ * What the daemon and a standalone CLI command both stand on: the journal, the activity stores
+ * and the control methods over them. The CLI, finding no daemon, opens these itself and runs the
+ * same methods in-process.
+ */
+export interface Core {
+  clock: SystemClock;
+  syncSource: TimesyncdFlagSource;
+  journal: Journal;
+  activities: ActivityStore;
+  plans: PlanStore;
+  registry: ControlRegistry;
+}
+
+export function controlSocketPath(config: Config): string {
+  return resolve(config.device.controlSocket ?? join(config.device.dataDir, 'control.sock'));
+}
+
+/** Opens the journal (throws JournalOpen on an unreadable or corrupt file) and registers the core methods. */
+export function openCore(config: Config, logger: Logger, bus?: EventBus): Core {
+  const syncSource = new TimesyncdFlagSource(config.clock.syncFlagPath);
+  const clock = new SystemClock(syncSource);
+  const journal = Journal.open({ dataDir: config.device.dataDir, clock, logger: logger.child({ module: 'journal' }), bus });
+  const activities = new ActivityStore(journal, bus);
+  const plans = new PlanStore(journal);
+  const registry = new ControlRegistry();
+  registerActivityMethods(registry, activities, plans);
+  registerJournalMethods(registry, journal);
+  return { clock, syncSource, journal, activities, plans, registry };
+}
+
+/** `status`: `services` is the running daemon's health, absent in a standalone CLI. */
+export function registerStatus(core: Core, loaded: InspectedConfig, services?: () => ServiceStatus[]): void {
+  registerStatusMethod(core.registry, {
+    version: agentVersion(),
+    daemon: services === undefined ? undefined : { services },
+    journal: core.journal,
+    activities: core.activities,
+    config: { path: loaded.path, overrideActive: loaded.overrideActive },
+  });
+}

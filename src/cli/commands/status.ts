@@ -1,0 +1,49 @@
+import { requestControl } from '../../app/cliBackend.js';
+import { statusSchema, type Status } from '../../control/methods/status.js';
+import { ExitCode } from '../../errors.js';
+import { defineMessages } from '../../i18n.js';
+import { parseCommandArgs } from '../args.js';
+import type { CliCommand } from '../command.js';
+import { configOptions, inspectConfigForCli } from '../configOption.js';
+import { activityDetails } from './activityText.js';
+
+const t = defineMessages({
+  daemon: { zh: '守护进程运行中（pid {pid}，已运行 {uptime} 秒）', en: 'daemon running (pid {pid}, up {uptime} s)' },
+  noDaemon: { zh: '守护进程未运行（以下信息直接读自日志）', en: 'daemon not running (read from the journal directly)' },
+  services: { zh: '服务：', en: 'services:' },
+  head: { zh: '日志：最新 seq {seq}（哈希 {hash}…）', en: 'journal: head seq {seq} (hash {hash}…)' },
+  verifyOk: { zh: '，链已校验至 seq {seq}', en: ', chain verified through seq {seq}' },
+  verifyBroken: { zh: '，校验失败：seq {seq} 处断链（{reason}）', en: ', verification FAILED at seq {seq} ({reason})' },
+  activity: { zh: '当前活动：', en: 'activity: ' },
+  noActivity: { zh: '当前活动：无', en: 'activity: none' },
+  config: { zh: '配置：{path}', en: 'config: {path}' },
+  override: { zh: '（远程覆盖生效中）', en: ' (remote override active)' },
+});
+
+function render(status: Status): string {
+  const lines = [`room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`];
+  if (status.services.length > 0) {
+    lines.push(t('services'));
+    for (const service of status.services) lines.push(`  ${service.name.padEnd(20)} ${service.state.padEnd(9)} ${service.detail ?? ''}`.trimEnd());
+  }
+  const { head, lastVerify } = status.journal;
+  let journal = t('head', { seq: head.seq, hash: head.hash.slice(0, 12) });
+  if (lastVerify?.ok === true) journal += t('verifyOk', { seq: lastVerify.checkedTo });
+  if (lastVerify?.ok === false) journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
+  lines.push(journal);
+  lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
+  lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
+  return lines.join('\n');
+}
+
+export const statusCommand: CliCommand = {
+  path: ['status'],
+  synopsis: '[--json]',
+  summary: { zh: '显示守护进程、日志和当前活动的状态', en: 'show the state of the daemon, the journal and the running activity' },
+  async run(args) {
+    const { values } = parseCommandArgs('status', args, { ...configOptions, json: { type: 'boolean' } });
+    const status = statusSchema.parse(await requestControl(inspectConfigForCli(values), 'status', {}));
+    process.stdout.write(`${values.json ? JSON.stringify(status, null, 2) : render(status)}\n`);
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,127 @@
+import type { Socket } from 'node:net';
+import { ErrorCode, isAgentError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { LineSplitter } from './lines.js';
+import { controlText } from './messages.js';
+import { MAX_LINE_BYTES, requestSchema, type ControlResponse, type ErrorBody, type RequestId } from './protocol.js';
+import type { ControlRegistry } from './registry.js';
+
+/** Requests read ahead of the one being handled; beyond this the socket stops being read. */
+const MAX_QUEUED = 16;
+
+/**
+ * One client of the control socket. Requests are handled one at a time in arrival order, so a
+ * client sees its responses in the order it asked; nothing a client sends can crash the daemon.
+ */
+export class ControlConnection {
+  private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
+  private readonly queue: string[] = [];
+  private working: Promise<void> | undefined;
+  private closing = false;
+  private peerEnded = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly registry: ControlRegistry,
+    private readonly logger: Logger,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error) => logger.debug({ err: error }, 'control client connection error'));
+    // The server allows half-open sockets so a client that sends its requests and then shuts down
+    // its side still gets every answer.
+    socket.on('end', () => {
+      this.peerEnded = true;
+      if (this.working === undefined) socket.end();
+    });
+  }
+
+  /** Stops reading, lets the request in hand finish and answer, refuses the queued ones, closes. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    this.socket.pause();
+    await this.working;
+    // Destroy once the answers are flushed: a client that keeps its side open must not hold up stop.
+    this.socket.end(() => this.socket.destroy());
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closing) return;
+    const { lines, overflow } = this.splitter.push(chunk);
+    this.queue.push(...lines.filter((line) => line.trim() !== ''));
+    if (overflow) {
+      this.closing = true;
+      this.send({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+      this.socket.end();
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED) this.socket.pause();
+    this.working ??= this.work();
+  }
+
+  private async work(): Promise<void> {
+    for (let line = this.queue.shift(); line !== undefined; line = this.queue.shift()) {
+      const parsed = parseLine(line);
+      if (this.closing) {
+        // Read before the stop began, but not started: the client learns it was not done.
+        this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlUnavailable, message: controlText('stopping') } });
+        continue;
+      }
+      await this.handle(parsed);
+      if (this.queue.length < MAX_QUEUED && !this.closing) this.socket.resume();
+    }
+    this.working = undefined;
+    if (this.peerEnded) this.socket.end();
+  }
+
+  private async handle(parsed: ParsedLine): Promise<void> {
+    if ('invalidJson' in parsed) {
+      this.send({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request is not valid JSON: ${parsed.invalidJson}` } });
+      return;
+    }
+    const request = requestSchema.safeParse(parsed.value);
+    if (!request.success) {
+      const message = 'a request must be {"id": string or number, "method": string, "params": object}';
+      this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlProtocol, message } });
+      return;
+    }
+    const { id, method, params } = request.data;
+    try {
+      const result = await this.registry.dispatch(method, params, { progress: (data) => this.send({ id, progress: data }) });
+      this.send({ id, ok: true, result: result ?? null });
+    } catch (error) {
+      this.send({ id, ok: false, error: this.errorBody(error, method) });
+    }
+  }
+
+  private errorBody(error: unknown, method: string): ErrorBody {
+    if (isAgentError(error)) return { code: error.code, message: error.message };
+    this.logger.error({ err: error, method }, 'control method failed with an internal error');
+    return { code: ErrorCode.Internal, message: `internal error in ${method}: ${(error as Error)?.message ?? String(error)}` };
+  }
+
+  private send(response: ControlResponse): void {
+    if (!this.socket.writable) return;
+    this.socket.write(`${JSON.stringify(response)}\n`);
+  }
+}
+
+type ParsedLine = { value: unknown } | { invalidJson: string };
+
+function parseLine(line: string): ParsedLine {
+  try {
+    return { value: JSON.parse(line) as unknown };
+  } catch (error) {
+    return { invalidJson: (error as Error).message };
+  }
+}
+
+/** The id of a request that is refused or failed validation, when it has a usable one, so the client can match. */
+function idOf(parsed: ParsedLine): RequestId | null {
+  const raw = 'value' in parsed ? parsed.value : undefined;
+  const id = requestSchema.shape.id.safeParse(typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined);
+  return id.success ? id.data : null;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { activitySchema } from '../../activities/schema.js';
+import type { ActivityStore } from '../../activities/store.js';
+import type { ServiceStatus } from '../../daemon/supervisor.js';
+import type { JournalHead, VerifyResult } from '../../journal/types.js';
+import type { ControlRegistry } from '../registry.js';
+
+const verifySchema = z.union([
+  z.strictObject({ ok: z.literal(true), checkedFrom: z.number(), checkedTo: z.number(), entries: z.number() }),
+  z.strictObject({ ok: z.literal(false), firstBrokenSeq: z.number(), reason: z.string(), checkedFrom: z.number() }),
+]);
+
+/** What `room-agent status` shows; the same shape from the daemon and from a standalone CLI. */
+export const statusSchema = z.strictObject({
+  version: z.string(),
+  /** Null when no daemon runs and the CLI read the journal itself. */
+  daemon: z.strictObject({ pid: z.number().int(), uptimeSeconds: z.number() }).nullable(),
+  services: z.array(
+    z.strictObject({
+      name: z.string(),
+      state: z.enum(['ok', 'degraded', 'failed', 'stopped', 'starting']),
+      detail: z.string().optional(),
+    }),
+  ),
+  journal: z.strictObject({
+    head: z.strictObject({ seq: z.number().int(), hash: z.string() }),
+    lastVerify: verifySchema.nullable(),
+  }),
+  activity: activitySchema.nullable(),
+  config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
+});
+
+export type Status = z.infer<typeof statusSchema>;
+
+export interface StatusSources {
+  version: string;
+  /** The running daemon's services; absent for a standalone CLI. */
+  daemon?: { services(): ServiceStatus[] } | undefined;
+  journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
+  activities: ActivityStore;
+  config: { path: string; overrideActive: boolean };
+}
+
+export function collectStatus({ version, daemon, journal, activities, config }: StatusSources): Status {
+  return {
+    version,
+    daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
+    services: (daemon?.services() ?? []).map(({ name, state, detail }) => (detail === undefined ? { name, state } : { name, state, detail })),
+    journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
+    activity: activities.current() ?? null,
+    config,
+  };
+}
+
+export function registerStatusMethod(registry: ControlRegistry, sources: StatusSources): void {
+  registry.register('status', z.strictObject({}), () => collectStatus(sources));
+}

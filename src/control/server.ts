@@ -1,0 +1,68 @@
+import { chmodSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { Logger } from '../log.js';
+import type { Service, ServiceHealth } from '../daemon/service.js';
+import { ControlConnection } from './connection.js';
+import type { ControlRegistry } from './registry.js';
+import { claimSocketPath } from './socketFile.js';
+
+/** Readable and writable by the daemon's user and group (technicians join the group). */
+const SOCKET_MODE = 0o660;
+/** Stop waits this long for requests in hand before cutting clients off; the daemon has 5 s. */
+const DRAIN_TIMEOUT_MS = 2_500;
+
+/** The local control socket the CLI talks to. Stopping it is how the daemon stops taking work. */
+export class ControlServer implements Service {
+  readonly name = 'control';
+  private server: Server | undefined;
+  private readonly connections = new Set<ControlConnection>();
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly registry: ControlRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await claimSocketPath(this.socketPath);
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      const connection = new ControlConnection(socket, this.registry, this.logger);
+      this.connections.add(connection);
+      socket.on('close', () => this.connections.delete(connection));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.logger.error({ err: error }, 'control socket error'));
+    this.server = server;
+    chmodSync(this.socketPath, SOCKET_MODE);
+    this.logger.info({ path: this.socketPath }, 'control socket listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    // close() stops accepting at once and unlinks the socket file once the last client is gone.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const drained = Promise.all([...this.connections].map((connection) => connection.drain()));
+    const timedOut = await Promise.race([drained.then(() => false), delay(DRAIN_TIMEOUT_MS).then(() => true)]);
+    if (timedOut) {
+      this.logger.warn({ clients: this.connections.size }, 'control requests still running at shutdown; closing their connections');
+      for (const connection of this.connections) connection.destroy();
+    }
+    await closed;
+  }
+
+  health(): ServiceHealth {
+    return this.server?.listening === true ? { state: 'ok' } : { state: 'stopped' };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

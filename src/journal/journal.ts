@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClockReader } from '../clock/types.js';
+import type { EventBus } from '../daemon/bus.js';
+import { AgentError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { anchorJournal, type AnchorInput } from './anchor.js';
+import { canonicalJson, entryHash } from './canonical.js';
+import { insertEntry, readEntries } from './entries.js';
+import { KEY_ROTATED_EVENT, registerRotatedKey, type KeyRotationPayload } from './keyChain.js';
+import { generateDeviceKey, signDigest, type DeviceKey } from './keyCrypto.js';
+import { discardNextKey, keyFiles, loadSigningKey, promoteNextKey, writeKeyFile } from './keys.js';
+import { readAnchor, readHead, readVerified, writeHead, writeVerified } from './meta.js';
+import { pruneJournal, type PruneOptions, type PruneResult } from './prune.js';
+import type { JournalEntry, JournalHead, JsonValue, SyncAnchor, VerifyResult } from './types.js';
+import { verifyJournal, type VerifyMode } from './verify.js';
+
+export const JOURNAL_FILE = 'journal.sqlite';
+
+/** Dotted lowercase, e.g. `signin.accepted`, `clock.synced`. */
+const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const MAX_READ = 100_000;
+
+export interface JournalOptions {
+  dataDir: string;
+  clock: ClockReader;
+  logger: Logger;
+  /** When given, 'journal.appended' is emitted after each commit and 'journal.tamper' on a failed verification. */
+  bus?: EventBus | undefined;
+}
+
+/** What a transaction callback may use: append events and write other tables in the same commit. */
+export interface JournalTransaction {
+  readonly db: Db;
+  append(type: string, payload: JsonValue): JournalEntry;
+}
+
+/**
+ * The append-only, hash-chained, signed event log: the single source of truth for what the agent
+ * syncs. Every entry is signed with the device key (not only checkpoints): an entry is then
+ * verifiable on its own, at a cost far below the fsync every append pays anyway.
+ */
+export class Journal {
+  private latestVerify: VerifyResult = { ok: true, checkedFrom: 1, checkedTo: 0, entries: 0 };
+  private appendedInTransaction: JournalEntry[] = [];
+
+  private constructor(
+    readonly db: Db,
+    private readonly dataDir: string,
+    private key: DeviceKey,
+    private readonly clock: ClockReader,
+    private readonly logger: Logger,
+    private readonly bus: EventBus | undefined,
+  ) {}
+
+  /**
+   * Opens (creating on first use) `<dataDir>/journal.sqlite` and the device key, then verifies
+   * what was added since the last verification. A broken chain does not stop the journal: sign-ins
+   * must still be recorded; the result is in `lastVerify` and in the log.
+   */
+  static open(options: JournalOptions): Journal {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o750 });
+    const db = openDatabase(join(options.dataDir, JOURNAL_FILE));
+    try {
+      const key = db.transaction(() => loadSigningKey(options.dataDir, db, readHead(db).seq, options.logger)).immediate();
+      const journal = new Journal(db, options.dataDir, key, options.clock, options.logger, options.bus);
+      journal.verify('incremental');
+      return journal;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Outcome of the latest verification; the one at open runs incrementally from the last verified seq. */
+  get lastVerify(): VerifyResult {
+    return this.latestVerify;
+  }
+
+  /** Appends one event; it is on disk (fsync'd) when this returns. */
+  append(type: string, payload: JsonValue): JournalEntry {
+    return this.transaction((tx) => tx.append(type, payload));
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction: its appends and its writes to other tables commit
+   * together or not at all. Entries are announced on the bus only once the outermost one committed.
+   */
+  transaction<T>(fn: (tx: JournalTransaction) => T): T {
+    const tx: JournalTransaction = { db: this.db, append: (type, payload) => this.appendInTransaction(type, payload) };
+    if (this.db.inTransaction) {
+      const mark = this.appendedInTransaction.length;
+      try {
+        return this.db.transaction(fn)(tx);
+      } catch (error) {
+        this.appendedInTransaction.length = mark;
+        throw error;
+      }
+    }
+    let committed: JournalEntry[];
+    let result: T;
+    try {
+      result = this.db.transaction(fn).immediate(tx);
+    } finally {
+      committed = this.appendedInTransaction;
+      this.appendedInTransaction = [];
+    }
+    for (const entry of committed) this.bus?.emit('journal.appended', { seq: entry.seq, type: entry.type });
+    return result;
+  }
+
+  private appendInTransaction(type: string, payload: JsonValue): JournalEntry {
+    if (!EVENT_TYPE.test(type) || type.length > 100) {
+      throw new AgentError(ErrorCode.JournalBadInput, `event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`, { type });
+    }
+    const canonicalPayload = canonicalJson(payload, 'payload');
+    const head = readHead(this.db);
+    const reading = this.clock.read();
+    const content = {
+      seq: head.seq + 1,
+      id: randomUUID(),
+      type,
+      payload: JSON.parse(canonicalPayload) as JsonValue,
+      wallMs: reading.wallMs,
+      bootId: reading.bootId,
+      monoMs: reading.monoMs,
+      clock: reading.state,
+      prevHash: head.hash,
+      keyId: this.key.keyId,
+    };
+    const hash = entryHash(content);
+    const entry: JournalEntry = { ...content, hash, signature: signDigest(this.key, hash) };
+    insertEntry(this.db, entry, canonicalPayload);
+    writeHead(this.db, entry);
+    this.appendedInTransaction.push(entry);
+    return entry;
+  }
+
+  head(): JournalHead {
+    return readHead(this.db);
+  }
+
+  /** Entries with seq > afterSeq, oldest first. */
+  read(afterSeq: number, limit: number): JournalEntry[] {
+    if (!Number.isSafeInteger(afterSeq) || !Number.isInteger(limit) || limit < 1 || limit > MAX_READ) {
+      throw new AgentError(ErrorCode.JournalBadInput, `read(afterSeq, limit) needs whole numbers and 1 ≤ limit ≤ ${MAX_READ}, got (${afterSeq}, ${limit})`);
+    }
+    return readEntries(this.db, afterSeq, limit);
+  }
+
+  /** Records the center's acknowledgement; throws JournalTampered when it contradicts the local chain. */
+  anchor(input: AnchorInput): void {
+    anchorJournal(this.db, input, this.clock.read());
+  }
+
+  syncCursor(): SyncAnchor | undefined {
+    return readAnchor(this.db);
+  }
+
+  /**
+   * Deletes acknowledged entries older than the retention, leaving a signed checkpoint and a
+   * `journal.pruned` entry. Refuses to prune a journal that fails verification: pruning would
+   * destroy the evidence.
+   */
+  prune(options: PruneOptions): PruneResult | undefined {
+    const verified = this.verify('incremental');
+    if (!verified.ok) {
+      this.logger.warn({ firstBrokenSeq: verified.firstBrokenSeq }, 'not pruning a journal that fails verification');
+      return undefined;
+    }
+    const result = this.transaction((tx) => pruneJournal(tx, this.key, options, this.clock.read().bootId));
+    if (result !== undefined) this.logger.info({ throughSeq: result.throughSeq, deleted: result.deleted }, 'pruned acknowledged journal entries');
+    return result;
+  }
+
+  verify(mode: VerifyMode): VerifyResult {
+    const result = this.db.transaction(() => {
+      const outcome = verifyJournal(this.db, mode);
+      if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
+      return outcome;
+    }).immediate();
+    this.latestVerify = result;
+    if (!result.ok) {
+      this.logger.error({ firstBrokenSeq: result.firstBrokenSeq, reason: result.reason }, 'journal verification failed');
+      this.bus?.emit('journal.tamper', { firstBrokenSeq: result.firstBrokenSeq, reason: result.reason });
+    }
+    return result;
+  }
+
+  /**
+   * Replaces the signing key: a `journal.key_rotated` entry carrying the new public key, signed by
+   * the old key; later entries are signed by the new one. The new key file is written before the
+   * entry commits and becomes the key in force after, so a crash in between is settled at the next open.
+   */
+  rotateKey(): { previousKeyId: string; keyId: string; entry: JournalEntry } {
+    const files = keyFiles(this.dataDir);
+    const previous = this.key;
+    const next = generateDeviceKey();
+    writeKeyFile(files.next, next);
+    let entry: JournalEntry;
+    try {
+      entry = this.transaction((tx) => {
+        const payload: KeyRotationPayload = { keyId: next.keyId, publicKey: next.publicKey, previousKeyId: previous.keyId };
+        const rotation = tx.append(KEY_ROTATED_EVENT, payload);
+        registerRotatedKey(tx.db, next, previous, rotation.seq + 1);
+        return rotation;
+      });
+    } catch (error) {
+      discardNextKey(files);
+      throw error;
+    }
+    promoteNextKey(files, next);
+    this.key = next;
+    this.logger.info({ previousKeyId: previous.keyId, keyId: next.keyId, seq: entry.seq }, 'rotated the device signing key');
+    return { previousKeyId: previous.keyId, keyId: next.keyId, entry };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

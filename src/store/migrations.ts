@@ -1,0 +1,94 @@
+import { GENESIS_HASH } from '../journal/types.js';
+
+/**
+ * The schema of `<dataDir>/journal.sqlite`, one ordered migration per `PRAGMA user_version`.
+ * A migration is never edited once released: a change is a new migration at the end.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'journal, keys, sync cursor, clock corrections, members, activities',
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        wall_ms INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        mono_ms INTEGER NOT NULL,
+        clock TEXT NOT NULL CHECK (clock IN ('synced', 'unsynced')),
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL
+      ) STRICT;
+
+      -- Events are signed: an update can only break them. Deletes stay possible for pruning.
+      CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
+
+      -- The head lives outside the events so that deleting the newest rows is detectable and a
+      -- seq is never handed out twice.
+      CREATE TABLE journal_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        head_seq INTEGER NOT NULL,
+        head_hash TEXT NOT NULL,
+        verified_seq INTEGER NOT NULL,
+        verified_hash TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO journal_meta (id, head_seq, head_hash, verified_seq, verified_hash)
+      VALUES (1, 0, '${GENESIS_HASH}', 0, '${GENESIS_HASH}');
+
+      CREATE TABLE checkpoints (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        wall_ms INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE sync_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        center_time_ms INTEGER,
+        recorded_mono_ms INTEGER NOT NULL,
+        recorded_boot_id TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE device_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        first_seq INTEGER NOT NULL UNIQUE,
+        previous_key_id TEXT REFERENCES device_keys (key_id),
+        endorsement TEXT
+      ) STRICT;
+
+      CREATE TABLE clock_corrections (
+        boot_id TEXT PRIMARY KEY,
+        sync_wall_ms INTEGER NOT NULL,
+        sync_mono_ms INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        seq INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE members (
+        member_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+      );
+
+      CREATE TABLE activities (id TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('center','plan','cli')), plan_id TEXT, plan_json TEXT NOT NULL, started_seq INTEGER NOT NULL, started_wall_ms INTEGER NOT NULL, started_mono_ms INTEGER NOT NULL, started_boot_id TEXT NOT NULL, ended_seq INTEGER, ended_wall_ms INTEGER, end_reason TEXT);
+      CREATE UNIQUE INDEX activities_one_open ON activities ((1)) WHERE ended_seq IS NULL;
+      CREATE TABLE activity_plans (id TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, duration_min INTEGER NOT NULL, plan_json TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('scheduled','started','cancelled','missed')), received_seq INTEGER NOT NULL, activity_id TEXT);
+    `,
+  },
+];

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ControlRegistry } from '../../src/control/registry.js';
+import { MAX_LINE_BYTES } from '../../src/control/protocol.js';
+import { ControlServer } from '../../src/control/server.js';
+import { ErrorCode } from '../../src/errors.js';
+import { createSilentLogger } from '../../src/log.js';
+import { makeTempDir } from '../helpers/cli.js';
+import { RawSocket } from './rawSocket.js';
+
+describe('the control socket answers bad input with an error and keeps serving', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let server: ControlServer;
+  let path: string;
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    path = join(temp.dir, 'control.sock');
+    const registry = new ControlRegistry();
+    registry.register('echo', z.strictObject({ text: z.string() }), ({ text }) => ({ text }));
+    registry.register('explode', z.strictObject({}), () => {
+      throw new TypeError('boom');
+    });
+    server = new ControlServer(path, registry, createSilentLogger());
+    await server.start();
+  });
+
+  afterEach(async () => {
+    await server.stop();
+    temp.cleanup();
+  });
+
+  it('replies to each malformed line in order and still serves the next request', async () => {
+    const client = await RawSocket.connect(path);
+    client.write('not json\n');
+    client.write('{"id": 1}\n');
+    client.write('[1,2,3]\n');
+    client.write('{"id": 2, "method": "nope"}\n');
+    client.write('{"id": 3, "method": "echo", "params": {"text": 5}}\n');
+    client.write('{"id": 4, "method": "explode"}\n');
+    client.write('{"id": "last", "method": "echo", "params": {"text": "still here"}}\n');
+    const lines = await client.waitForLines(7);
+    expect(lines).toEqual([
+      { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('not valid JSON') } },
+      { id: 1, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
+      { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
+      { id: 2, ok: false, error: { code: ErrorCode.ControlProtocol, message: 'unknown method "nope"; known: echo, explode' } },
+      { id: 3, ok: false, error: { code: ErrorCode.UsageError, message: 'echo: text: Invalid input: expected string, received number' } },
+      { id: 4, ok: false, error: { code: ErrorCode.Internal, message: 'internal error in explode: boom' } },
+      { id: 'last', ok: true, result: { text: 'still here' } },
+    ]);
+    client.end();
+  });
+
+  it('cuts off a line longer than the limit without buffering it, and serves other clients', async () => {
+    const flooder = await RawSocket.connect(path);
+    flooder.write(Buffer.alloc(MAX_LINE_BYTES + 1, 'x'));
+    const [reply] = await flooder.waitForLines(1);
+    expect(reply).toEqual({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+    await flooder.closed;
+
+    const other = await RawSocket.connect(path);
+    other.write('{"id": 1, "method": "echo", "params": {"text": "ok"}}\n');
+    expect(await other.waitForLines(1)).toEqual([{ id: 1, ok: true, result: { text: 'ok' } }]);
+    other.end();
+  });
+
+  it('answers every request of a client that half-closes right after sending', async () => {
+    const client = await RawSocket.connect(path);
+    const requests = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: i, method: 'echo', params: { text: `n${i}` } }));
+    client.write(`${requests.join('\n')}\n`);
+    client.end();
+    await client.closed;
+    expect(client.lines).toEqual(requests.map((_, i) => ({ id: i, ok: true, result: { text: `n${i}` } })));
+  });
+});

@@ -1,0 +1,37 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callDaemon } from '../../src/control/client.js';
+import { makeTempDir } from '../helpers/cli.js';
+import { startDaemon, writeConfig } from './daemonProcess.js';
+import { FakeNotifySocket } from './notifySocket.js';
+
+describe('a service that cannot start', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let notify: FakeNotifySocket;
+  beforeEach(() => {
+    temp = makeTempDir();
+    notify = new FakeNotifySocket(temp.dir);
+  });
+  afterEach(() => {
+    notify.close();
+    temp.cleanup();
+  });
+
+  it('is reported degraded while the daemon still becomes READY, and recovers by itself', async () => {
+    const socketDir = join(temp.dir, 'not-yet');
+    const socketPath = join(socketDir, 'control.sock');
+    const syncFlag = join(temp.dir, 'synchronized');
+    writeFileSync(syncFlag, '');
+    const { configPath } = writeConfig(temp.dir, `clock:\n  syncFlagPath: ${syncFlag}\n`, [`controlSocket: ${socketPath}`]);
+    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path });
+
+    const [ready] = await notify.waitFor('READY=1');
+    expect(ready!.text).toMatch(/^READY=1\nSTATUS=running; control degraded \(start failed: listen E[A-Z]+: .*; retrying in 1 s\); journal head seq \d+$/);
+
+    mkdirSync(socketDir);
+    await notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 10_000);
+    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ services: expect.arrayContaining([{ name: 'control', state: 'ok' }]) });
+    expect(await daemon.stop()).toMatchObject({ code: 0 });
+  });
+});

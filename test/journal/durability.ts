@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const APPENDER = fileURLToPath(new URL('./fixtures/appender.mjs', import.meta.url));
+
+/** Seeded PRNG (mulberry32): the same kill moments on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Collects the complete lines a child prints; `onLine` sees each as it arrives. */
+export function collectLines(child: ChildProcess, onLine: (line: string) => void = () => {}): Promise<string[]> {
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      onLine(line);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', () => resolve(lines));
+  });
+}
+
+/** `node appender.mjs …`, or `<wrapper…> node appender.mjs …` (e.g. under strace). */
+export function spawnAppender(args: string[], options: { wrapper?: string[]; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  const command = [...(options.wrapper ?? []), process.execPath, APPENDER, ...args];
+  return spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+}
