@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { Transaction } from 'better-sqlite3';
 import { join } from 'node:path';
 import type { ClockReader } from '../clock/types.js';
 import type { EventBus } from '../daemon/bus.js';
@@ -45,6 +46,9 @@ export interface JournalTransaction {
 export class Journal {
   private latestVerify: VerifyResult = { ok: true, checkedFrom: 1, checkedTo: 0, entries: 0 };
   private appendedInTransaction: JournalEntry[] = [];
+  /** Built once: better-sqlite3's transaction() wrapper costs several µs per call on the sign-in path. */
+  private readonly runInTransaction: Transaction<(fn: (tx: JournalTransaction) => unknown, tx: JournalTransaction) => unknown>;
+  private readonly tx: JournalTransaction;
 
   private constructor(
     readonly db: Db,
@@ -53,7 +57,10 @@ export class Journal {
     private readonly clock: ClockReader,
     private readonly logger: Logger,
     private readonly bus: EventBus | undefined,
-  ) {}
+  ) {
+    this.runInTransaction = db.transaction((fn: (tx: JournalTransaction) => unknown, tx: JournalTransaction) => fn(tx));
+    this.tx = { db, append: (type, payload) => this.appendInTransaction(type, payload) };
+  }
 
   /**
    * Opens (creating on first use) `<dataDir>/journal.sqlite` and the device key, then verifies
@@ -89,11 +96,11 @@ export class Journal {
    * together or not at all. Entries are announced on the bus only once the outermost one committed.
    */
   transaction<T>(fn: (tx: JournalTransaction) => T): T {
-    const tx: JournalTransaction = { db: this.db, append: (type, payload) => this.appendInTransaction(type, payload) };
+    const run = fn as (tx: JournalTransaction) => unknown;
     if (this.db.inTransaction) {
       const mark = this.appendedInTransaction.length;
       try {
-        return this.db.transaction(fn)(tx);
+        return this.runInTransaction(run, this.tx) as T;
       } catch (error) {
         this.appendedInTransaction.length = mark;
         throw error;
@@ -102,7 +109,7 @@ export class Journal {
     let committed: JournalEntry[];
     let result: T;
     try {
-      result = this.db.transaction(fn).immediate(tx);
+      result = this.runInTransaction.immediate(run, this.tx) as T;
     } finally {
       committed = this.appendedInTransaction;
       this.appendedInTransaction = [];
