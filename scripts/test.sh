@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests drive for real: strace watches the journal's fsync calls.
-declare -A debs=([strace]=strace)
+# Debian packages the tests drive for real: strace watches the journal's fsync calls; python3
+# runs the scanner module emulators on real pseudo-terminals; libusb is loaded by node-hid's
+# native binding even for hidraw.
+declare -A commands=([strace]=strace [python3]=python3)
+declare -A libraries=([libusb-1.0.so.0]=libusb-1.0-0)
 missing=()
-for tool in "${!debs[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("${debs[$tool]}")
+for tool in "${!commands[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${commands[$tool]}")
+done
+for library in "${!libraries[@]}"; do
+  ldconfig -p 2>/dev/null | grep -q "$library" || missing+=("${libraries[$library]}")
 done
 if ((${#missing[@]})); then
   if [ "$(id -u)" -eq 0 ]; then

@@ -15,6 +15,10 @@ export const ErrorCode = {
   JournalKey: 202,
   JournalSchema: 203,
   JournalBadInput: 204,
+  /** A file the agent keeps (override, marker, key) could not be written durably. */
+  StorageWrite: 205,
+  /** No journal file where one was expected; only `room-agent run` creates it. */
+  JournalMissing: 206,
   // 300–399: daemon, control socket, CLI
   ControlUnavailable: 300,
   ControlProtocol: 301,
@@ -55,5 +59,7 @@ export const ExitCode = {
   Usage: 64,
   Unavailable: 69,
   DataError: 65,
+  /** EX_CANTCREAT: an output file named on the command line cannot be created. */
+  CantCreate: 73,
   Config: 78,
 } as const;

@@ -90,9 +90,9 @@ function rows(label: string, { journal, plain }: { journal: Timing; plain: Timin
 export const benchJournal: Bench = async () => {
   const base = mkdtempSync(join(process.env.ROOM_AGENT_BENCH_DIR ?? tmpdir(), 'room-agent-bench-'));
   const clock = new SystemClock({ name: 'bench', isSynced: () => true });
-  const journal = Journal.open({ dataDir: join(base, 'journal'), clock, logger: createSilentLogger() });
+  const journal = Journal.open({ dataDir: join(base, 'journal'), clock, logger: createSilentLogger(), access: 'create' });
   mkdirSync(join(base, 'plain'));
-  const plain = openDatabase(join(base, 'plain', 'journal.sqlite'));
+  const plain = openDatabase(join(base, 'plain', 'journal.sqlite'), { access: 'create' });
   try {
     const journalAppend = (i: number) => void journal.append('signin.accepted', signIn(i));
     const plainAppend = plainInserter(plain, clock.bootId);

@@ -1,4 +1,6 @@
 import type { ClockReader, ClockReading } from '../clock/types.js';
+import type { EventBus } from '../daemon/bus.js';
+import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import { isAgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,7 +19,10 @@ const MINUTE_MS = 60_000;
 /**
  * Starts planned activities locally at their time, with or without a link, and ends activities
  * that have a duration. A plan found due late (the agent was down) starts only while its window
- * lasts; after that it is marked missed. Durations run on monotonic time within one boot; an
+ * lasts; after that it is marked missed, but only on a synchronised clock: marking missed cannot
+ * be undone, and after a power cut the wall clock (fake-hwclock) can be days off until it syncs.
+ * Starting on an unsynced clock is still right (the theme party day happens with the link down,
+ * and fake-hwclock is usually close). Durations run on monotonic time within one boot; an
  * activity that survived a reboot falls back to wall time, and its end event says so.
  */
 export class ActivityScheduler implements Service {
@@ -26,19 +31,25 @@ export class ActivityScheduler implements Service {
   private lastError: string | undefined;
   /** Plans held back by a running activity, with that activity, for the "missed" reason. */
   private readonly blocked = new Map<string, string>();
+  /** Plans past their window whose "missed" waits for the clock to sync; logged once each. */
+  private readonly missWaitingForSync = new Set<string>();
   private wallFallbackLogged: string | undefined;
+  private readonly healthChanges: HealthChanges;
 
   constructor(
     private readonly activities: ActivityStore,
     private readonly plans: PlanStore,
     private readonly clock: ClockReader,
     private readonly logger: Logger,
-    private readonly intervalMs = CHECK_INTERVAL_MS,
-  ) {}
+    bus?: EventBus,
+  ) {
+    this.healthChanges = new HealthChanges(this, bus);
+  }
 
   async start(): Promise<void> {
+    // The timer first: health() reads it, so the first check already announces the running state.
+    this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
     this.check();
-    this.timer = setInterval(() => this.check(), this.intervalMs);
   }
 
   async stop(): Promise<void> {
@@ -58,14 +69,16 @@ export class ActivityScheduler implements Service {
       this.endOverdue(now);
       const due = this.plans.due(now.wallMs);
       for (const record of due) this.startOrMiss(record, now);
-      // A held-back plan that was cancelled meanwhile is no longer due: forget its blocker.
+      // A plan cancelled meanwhile (or decided) is no longer due: forget what was kept about it.
       const dueIds = new Set(due.map((record) => record.plan.id));
       for (const planId of this.blocked.keys()) if (!dueIds.has(planId)) this.blocked.delete(planId);
+      for (const planId of this.missWaitingForSync) if (!dueIds.has(planId)) this.missWaitingForSync.delete(planId);
       this.lastError = undefined;
     } catch (error) {
       this.lastError = `schedule check failed: ${(error as Error).message}`;
       this.logger.error({ err: error }, 'activity schedule check failed; retrying on the next check');
     }
+    this.healthChanges.note();
   }
 
   private endOverdue(now: ClockReading): void {
@@ -85,6 +98,13 @@ export class ActivityScheduler implements Service {
   private startOrMiss({ plan, startsAtMs }: PlanRecord, now: ClockReading): void {
     const lateByMs = now.wallMs - startsAtMs;
     if (lateByMs >= plan.durationMin * MINUTE_MS) {
+      if (now.state !== 'synced') {
+        if (!this.missWaitingForSync.has(plan.id)) {
+          this.missWaitingForSync.add(plan.id);
+          this.logger.info({ planId: plan.id, lateByMs }, 'activity plan looks past its window, but the wall clock is not synchronised: deciding once it is');
+        }
+        return;
+      }
       const blocker = this.blocked.get(plan.id);
       const reason = blocker === undefined ? 'its time window passed while the agent was not running' : `activity ${blocker} ran through its time window`;
       this.plans.markMissed(plan.id, reason);

@@ -3,6 +3,7 @@ import type { EventBus } from '../daemon/bus.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Journal, JournalTransaction } from '../journal/journal.js';
 import type { Db } from '../store/database.js';
+import { statement } from '../store/statements.js';
 import { activityText } from './messages.js';
 import { jsonPayload, toActivity, toPlanRecord, type ActivityRow, type PlanRow } from './rows.js';
 import type { Activity, ActivitySource, StartActivity } from './schema.js';
@@ -41,11 +42,11 @@ export class ActivityStore {
    */
   startPlanned(planId: string, lateByMs: number): Activity | undefined {
     const activity = this.journal.transaction((tx) => {
-      const row = tx.db.prepare<[string], PlanRow>("SELECT * FROM activity_plans WHERE id = ? AND state = 'scheduled'").get(planId);
+      const row = statement(tx.db, "SELECT * FROM activity_plans WHERE id = ? AND state = 'scheduled'").get(planId) as PlanRow | undefined;
       if (row === undefined) return undefined;
       const { plan } = toPlanRecord(row);
       const started = this.insertStarted(tx, plan, 'plan', { planId, lateByMs });
-      tx.db.prepare("UPDATE activity_plans SET state = 'started', activity_id = ? WHERE id = ?").run(started.id, planId);
+      statement(tx.db, "UPDATE activity_plans SET state = 'started', activity_id = ? WHERE id = ?").run(started.id, planId);
       return started;
     });
     if (activity !== undefined) this.announceStart(activity);
@@ -60,9 +61,7 @@ export class ActivityStore {
         throw new AgentError(ErrorCode.ActivityNotFound, activityText('otherRunning', { id: activityId, activity: describe(running) }), { activityId });
       }
       const entry = tx.append('activity.ended', jsonPayload({ activityId: running.id, reason, timeBase }));
-      tx.db
-        .prepare('UPDATE activities SET ended_seq = ?, ended_wall_ms = ?, end_reason = ? WHERE id = ?')
-        .run(entry.seq, entry.wallMs, reason, running.id);
+      statement(tx.db, 'UPDATE activities SET ended_seq = ?, ended_wall_ms = ?, end_reason = ? WHERE id = ?').run(entry.seq, entry.wallMs, reason, running.id);
       return { ...running, endedSeq: entry.seq, endedWallMs: entry.wallMs, endReason: reason };
     });
     this.bus?.emit('activity.ended', { activityId: ended.id, seq: ended.endedSeq!, reason });
@@ -75,14 +74,12 @@ export class ActivityStore {
 
   /** Newest first. */
   list(limit: number): Activity[] {
-    return this.journal.db
-      .prepare<[number], ActivityRow>('SELECT * FROM activities ORDER BY started_seq DESC LIMIT ?')
-      .all(limit)
-      .map(toActivity);
+    const rows = statement(this.journal.db, 'SELECT * FROM activities ORDER BY started_seq DESC LIMIT ?').all(limit) as ActivityRow[];
+    return rows.map(toActivity);
   }
 
   private currentIn(db: Db): Activity | undefined {
-    const row = db.prepare<[], ActivityRow>('SELECT * FROM activities WHERE ended_seq IS NULL').get();
+    const row = statement(db, 'SELECT * FROM activities WHERE ended_seq IS NULL').get() as ActivityRow | undefined;
     return row === undefined ? undefined : toActivity(row);
   }
 
@@ -102,12 +99,11 @@ export class ActivityStore {
       'activity.started',
       jsonPayload({ activityId: id, type: input.type, title: input.title, source, planId: fromPlan.planId, ...terms }),
     );
-    tx.db
-      .prepare(
-        `INSERT INTO activities (id, type, title, source, plan_id, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, input.type, input.title, source, fromPlan.planId ?? null, JSON.stringify(jsonPayload(terms)), entry.seq, entry.wallMs, entry.monoMs, entry.bootId);
+    statement(
+      tx.db,
+      `INSERT INTO activities (id, type, title, source, plan_id, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, input.type, input.title, source, fromPlan.planId ?? null, JSON.stringify(jsonPayload(terms)), entry.seq, entry.wallMs, entry.monoMs, entry.bootId);
     return {
       id,
       type: input.type,

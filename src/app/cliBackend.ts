@@ -1,21 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InspectedConfig } from '../config/load.js';
 import { callDaemon, type CallOptions } from '../control/client.js';
-import { ErrorCode, isAgentError } from '../errors.js';
+import { acquireInstanceLock } from '../daemon/instanceLock.js';
+import { AgentError, ErrorCode, isAgentError } from '../errors.js';
+import { defineMessages } from '../i18n.js';
 import { createSilentLogger } from '../log.js';
 import { controlSocketPath, openCore, registerStatus } from './core.js';
 
 /**
+ * Methods that only read: standalone, they open the journal read-only, so that a status check
+ * (often run as root, sometimes against a mistyped data directory) never creates, migrates or
+ * rewrites anything. Every other method opens it read-write, and none ever creates it.
+ */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list']);
+
+/**
+ * How long a held instance lock is waited for: a daemon that is starting holds it before its
+ * control socket listens, and another standalone command holds it for milliseconds.
+ */
+const LOCK_PATIENCE_MS = 3000;
+const RETRY_MS = 100;
+
+const t = defineMessages({
+  notAnswering: {
+    zh: '守护进程正在运行，但其控制套接字 {path} 没有应答；请查看 journalctl -u room-agent',
+    en: 'the daemon is running but its control socket {path} does not answer; see journalctl -u room-agent',
+  },
+});
+
+/**
  * Runs a control method for a CLI command: through the running daemon (it owns the journal and
  * the devices), or, when no daemon listens, in this process against the journal directly, with
- * the same validation and the same result.
+ * the same validation and the same result. Standalone work holds the daemon's instance lock, so
+ * a daemon cannot start writing the journal meanwhile, and a daemon that holds the lock without
+ * answering is reported rather than written around.
  */
 export async function requestControl(loaded: InspectedConfig, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
-  try {
-    return await callDaemon(controlSocketPath(loaded.config), method, params, options);
-  } catch (error) {
-    if (!isAgentError(error, ErrorCode.ControlUnavailable)) throw error;
+  const socketPath = controlSocketPath(loaded.config);
+  const deadline = Date.now() + LOCK_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await callDaemon(socketPath, method, params, options);
+    } catch (error) {
+      // Unavailable means the request never reached a daemon, so asking again cannot repeat it.
+      if (!isAgentError(error, ErrorCode.ControlUnavailable)) throw error;
+    }
+    const lock = await acquireInstanceLock(loaded.config.device.dataDir);
+    if (lock !== undefined) {
+      try {
+        return await runStandalone(loaded, method, params, options);
+      } finally {
+        await lock.release();
+      }
+    }
+    if (Date.now() >= deadline) throw new AgentError(ErrorCode.ControlUnavailable, t('notAnswering', { path: socketPath }), { socketPath });
+    await sleep(RETRY_MS);
   }
-  const core = openCore(loaded.config, createSilentLogger());
+}
+
+async function runStandalone(loaded: InspectedConfig, method: string, params: unknown, options: CallOptions): Promise<unknown> {
+  const core = openCore(loaded.config, createSilentLogger(), undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
   try {
     registerStatus(core, loaded);
     return await core.registry.dispatch(method, params, { progress: (data) => options.onProgress?.(data) });

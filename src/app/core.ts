@@ -11,7 +11,7 @@ import { registerStatusMethod } from '../control/methods/status.js';
 import { ControlRegistry } from '../control/registry.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
-import { Journal } from '../journal/journal.js';
+import { Journal, type JournalAccess } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { agentVersion } from './version.js';
 
@@ -33,11 +33,15 @@ export function controlSocketPath(config: Config): string {
   return resolve(config.device.controlSocket ?? join(config.device.dataDir, 'control.sock'));
 }
 
-/** Opens the journal (throws JournalOpen on an unreadable or corrupt file) and registers the core methods. */
-export function openCore(config: Config, logger: Logger, bus?: EventBus): Core {
+/**
+ * Opens the journal (throws JournalOpen on an unreadable or corrupt file, JournalMissing when there
+ * is none and `access` is not 'create') and registers the core methods. Only `room-agent run`
+ * passes 'create'; on a read-only core the methods that write fail.
+ */
+export function openCore(config: Config, logger: Logger, bus?: EventBus, access: JournalAccess = 'write'): Core {
   const syncSource = new TimesyncdFlagSource(config.clock.syncFlagPath);
   const clock = new SystemClock(syncSource);
-  const journal = Journal.open({ dataDir: config.device.dataDir, clock, logger: logger.child({ module: 'journal' }), bus });
+  const journal = Journal.open({ dataDir: config.device.dataDir, access, clock, logger: logger.child({ module: 'journal' }), bus });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
   const registry = new ControlRegistry();

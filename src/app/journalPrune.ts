@@ -1,4 +1,6 @@
 import type { ClockReader } from '../clock/types.js';
+import type { EventBus } from '../daemon/bus.js';
+import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
@@ -9,6 +11,7 @@ export interface JournalPruneOptions {
   retentionDays: number;
   intervalMinutes: number;
   logger: Logger;
+  bus?: EventBus;
 }
 
 /**
@@ -20,8 +23,11 @@ export class JournalPruneService implements Service {
   private timer: NodeJS.Timeout | undefined;
   private first: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
+  private readonly healthChanges: HealthChanges;
 
-  constructor(private readonly options: JournalPruneOptions) {}
+  constructor(private readonly options: JournalPruneOptions) {
+    this.healthChanges = new HealthChanges(this, options.bus);
+  }
 
   /** The first prune waits for the next turn of the event loop, so it never delays READY=1. */
   async start(): Promise<void> {
@@ -55,5 +61,6 @@ export class JournalPruneService implements Service {
       this.lastError = `prune failed: ${(error as Error).message}`;
       logger.error({ err: error }, 'journal prune failed; retrying at the next interval');
     }
+    this.healthChanges.note();
   }
 }

@@ -2,19 +2,21 @@ import { ActivityScheduler } from '../activities/scheduler.js';
 import { ClockService } from '../clock/clockService.js';
 import type { LoadedConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
-import { refuseSecondDaemon } from '../control/socketFile.js';
 import { EventBus } from '../daemon/bus.js';
-import { armStopDeadline, installFaultHandlers, waitForStopSignal } from '../daemon/lifecycle.js';
+import { acquireInstanceLock, type InstanceLock } from '../daemon/instanceLock.js';
+import { armStopDeadline, installFaultHandlers, letPendingSignalsArrive, waitForStopSignal } from '../daemon/lifecycle.js';
 import { createNotifier, watchdogIntervalMs, type Notifier } from '../daemon/sdnotify.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
-import { ExitCode } from '../errors.js';
+import { AgentError, ErrorCode, ExitCode } from '../errors.js';
+import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
 import { JournalPruneService } from './journalPrune.js';
-import { statusLine } from './statusLine.js';
+import { announceStart, journalRevert } from './startEvents.js';
+import { startStatusReports, statusLine } from './statusLine.js';
 import { agentVersion } from './version.js';
 
 /**
@@ -27,52 +29,82 @@ function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: 
   const { journal, clock } = core;
   return [
     new ClockService({ clock, source: core.syncSource, journal, bus, pollSeconds: config.clock.pollSeconds, logger: logger.child({ service: 'clock' }) }),
-    new JournalPruneService({ journal, clock, retentionDays: config.journal.retentionDays, intervalMinutes: config.journal.pruneIntervalMinutes, logger: logger.child({ service: 'journal-prune' }) }),
-    new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' })),
+    new JournalPruneService({ journal, clock, bus, retentionDays: config.journal.retentionDays, intervalMinutes: config.journal.pruneIntervalMinutes, logger: logger.child({ service: 'journal-prune' }) }),
+    new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
 }
 
-/** The daemon's events that say which software and which configuration this run is on. */
-function journalStart(core: Core, loaded: LoadedConfig, bus: EventBus): void {
-  const { journal, clock } = core;
-  journal.append('agent.started', { version: agentVersion(), bootId: clock.read().bootId, pid: process.pid, overrideActive: loaded.overrideActive });
-  if (loaded.reverted !== undefined) {
-    journal.append('config.reverted', { reason: loaded.reverted.reason });
-    bus.emit('config.reverted', { reason: loaded.reverted.reason });
-  }
+/** Why the daemon stops: a signal (exit 0) or a configuration trial that failed (exit 1, systemd restarts it). */
+interface StopCause {
+  exitCode: number;
+  journaled: JsonValue;
+}
+
+interface Running {
+  /** Resolves when the remote override on trial was reverted while running. */
+  trialFailed: Promise<StopCause>;
+  stop(): Promise<void>;
 }
 
 /**
  * Starts the services, reports READY=1 once the local ones run (never waiting for a broker or a
- * scanner), and keeps systemd informed; returns the function that stops all of it in reverse.
+ * scanner, and never after a stop signal came during start-up), and keeps systemd informed.
  */
-async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, notifier: Notifier, env: NodeJS.ProcessEnv, logger: Logger): Promise<() => Promise<void>> {
+async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, notifier: Notifier, stopping: () => boolean, env: NodeJS.ProcessEnv, logger: Logger): Promise<Running> {
   const { journal } = core;
   const services = new ServiceSupervisor(buildServices(core, loaded, bus, logger), logger, bus);
   registerStatus(core, loaded, () => services.health());
   await services.startAll();
-  notifier.ready(statusLine(services.health(), journal.head()));
-  bus.on('root', 'health.changed', () => notifier.status(statusLine(services.health(), journal.head())));
+  // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
+  await letPendingSignalsArrive();
+  const status = (): string => statusLine(services.health(), journal.head());
+  const ready = status();
+  if (!stopping()) notifier.ready(ready);
+  const stopStatus = startStatusReports(notifier, bus, status, ready);
   const interval = watchdogIntervalMs(env, process.pid, logger);
   const liveness = journal.db.prepare('SELECT 1');
   const stopWatchdog = interval === undefined ? () => {} : startWatchdog({ notifier, intervalMs: interval, isAlive: () => liveness.get(), logger });
-  const stopTrial = startConfigTrial(loaded, services, logger);
+  let failTrial!: (cause: StopCause) => void;
+  const trialFailed = new Promise<StopCause>((resolve) => (failTrial = resolve));
+  const trial = startConfigTrial(loaded, services, logger, (reverted) => {
+    journalRevert(core, bus, logger, reverted);
+    failTrial({ exitCode: ExitCode.InternalFault, journaled: { reason: 'config-reverted' } });
+  });
   logger.info({ version: agentVersion(), services: services.health() }, 'room-agent running');
-  return async () => {
-    stopTrial();
-    stopWatchdog();
-    bus.removeOwner('root');
-    await services.stopAll();
+  return {
+    trialFailed,
+    async stop() {
+      const settleTrial = trial.stop();
+      stopStatus();
+      stopWatchdog();
+      await services.stopAll();
+      settleTrial();
+    },
   };
+}
+
+/** One daemon per data directory, held until the process ends (see acquireInstanceLock). */
+async function lockDataDir(dataDir: string): Promise<InstanceLock> {
+  const lock = await acquireInstanceLock(dataDir);
+  if (lock === undefined) {
+    throw new AgentError(
+      ErrorCode.DaemonAlreadyRunning,
+      `another room-agent daemon is already running on ${dataDir}; stop it first (systemctl stop room-agent)`,
+      { dataDir },
+    );
+  }
+  return lock;
 }
 
 /**
  * `room-agent run`: the composition root. On SIGTERM/SIGINT it reports STOPPING=1 first, stops
  * taking work (the control server stops first), stops the services in reverse and closes the
  * journal; resolves 0. Journal appends are synchronous, so no write is ever half done when the
- * signal is handled. Resolves 1 when start-up fails (an unreadable journal); an internal fault
- * later exits 1 directly (see installFaultHandlers).
+ * signal is handled. Resolves 1 when start-up fails (an unreadable journal) or a remote override
+ * on trial kept a service from starting; an internal fault later exits 1 directly (see
+ * installFaultHandlers). Throws DaemonAlreadyRunning (exit 69) when another daemon owns the data
+ * directory; under systemd that start is retried after RestartSec, which is harmless.
  */
 export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = createRootLogger(loaded.config.log);
@@ -80,30 +112,35 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   const removeFaultHandlers = installFaultHandlers(logger, () => core?.journal.close());
   const stopSignal = waitForStopSignal(logger);
   const notifier = await createNotifier(env, logger.child({ module: 'sdnotify' }));
+  let lock: InstanceLock | undefined;
   try {
+    lock = await lockDataDir(loaded.config.device.dataDir);
     const bus = new EventBus();
     try {
-      await refuseSecondDaemon(controlSocketPath(loaded.config));
-      core = openCore(loaded.config, logger, bus);
-      journalStart(core, loaded, bus);
+      core = openCore(loaded.config, logger, bus, 'create');
+      announceStart(core, loaded, bus, logger);
     } catch (error) {
       logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+      core?.journal.close();
       return ExitCode.InternalFault;
     }
-    if (loaded.reverted !== undefined) logger.warn({ reason: loaded.reverted.reason }, 'remote configuration override reverted');
-    const stopServices = await startServices(core, loaded, bus, notifier, env, logger);
+    const running = await startServices(core, loaded, bus, notifier, () => stopSignal.signal() !== undefined, env, logger);
 
-    const signal = await stopSignal.received;
+    const cause = await Promise.race([
+      stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
+      running.trialFailed,
+    ]);
     notifier.stopping();
     const disarm = armStopDeadline(logger);
-    await stopServices();
+    await running.stop();
     // Tells the county a clean stop from a crash, where the journal simply ends.
-    core.journal.append('agent.stopped', { signal });
+    core.journal.append('agent.stopped', cause.journaled);
     core.journal.close();
     disarm();
-    logger.info('room-agent stopped');
-    return ExitCode.Ok;
+    logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
+    return cause.exitCode;
   } finally {
+    await lock?.release();
     notifier.close();
     stopSignal.dispose();
     removeFaultHandlers();

@@ -3,6 +3,7 @@ import { isConfigError } from '../config/configError.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../errors.js';
 import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
+import { exitCodeFor } from './exitCode.js';
 import { activityCommands } from './commands/activity.js';
 import { configCommands } from './commands/config.js';
 import { journalCommands } from './commands/journal.js';
@@ -80,7 +81,7 @@ export async function main(rawArgv: string[]): Promise<number> {
     }
     if (isAgentError(error)) {
       process.stderr.write(`room-agent: ${error.message}\n`);
-      return error.code >= 100 && error.code < 200 ? ExitCode.Config : ExitCode.InternalFault;
+      return exitCodeFor(error.code);
     }
     process.stderr.write(`room-agent: ${t('internal')}: ${(error as Error)?.stack ?? String(error)}\n`);
     return ExitCode.InternalFault;

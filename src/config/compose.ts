@@ -1,4 +1,4 @@
-import type { KeyPath } from './schemaKeys.js';
+import type { KeyPath } from '../util/zodIssues.js';
 
 /**
  * The configuration is built in layers, later ones winning: the file, the remote override,

@@ -1,4 +1,5 @@
-import { AgentError, ErrorCode } from '../errors.js';
+import { AgentError, ErrorCode, isAgentError } from '../errors.js';
+import { errnoCause } from '../util/atomicWrite.js';
 import { describeErrno, problemText } from './messages.js';
 
 export type ConfigErrorCode =
@@ -31,9 +32,11 @@ export function writeOrConfigError(write: () => void): void {
   try {
     write();
   } catch (error) {
-    const { code, path: file = '?' } = error as NodeJS.ErrnoException;
-    if (typeof code !== 'string') throw error;
-    const reason = describeErrno(error as NodeJS.ErrnoException);
+    const errno = errnoCause(error);
+    if (errno === undefined) throw error;
+    // A failed atomic write names its target; a raw errno error (mkdir) names the path it was about.
+    const file = isAgentError(error, ErrorCode.StorageWrite) ? String(error.context.path) : (errno.path ?? '?');
+    const reason = describeErrno(errno);
     throw new ConfigError(ErrorCode.ConfigUnreadable, [problemText('unwritable', { file, reason })], { file });
   }
 }

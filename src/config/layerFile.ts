@@ -1,7 +1,7 @@
 import { ErrorCode } from '../errors.js';
 import { ConfigError } from './configError.js';
-import { describeIssues, inFileOrder, topLevelProblem } from './format.js';
-import { isMapping, isSecretPath, type Mapping } from './compose.js';
+import { describeConfigIssues, inFileOrder, topLevelProblem } from './format.js';
+import { isMapping, type Mapping } from './compose.js';
 import { migrateDocument, type MigrationApplied, type MigrationTable } from './migrate.js';
 import { configSchema, type Config } from './schema.js';
 import { parseYamlSource, type YamlSource } from './yamlSource.js';
@@ -29,5 +29,5 @@ export type Validation = { ok: true; config: Config } | { ok: false; problems: s
 export function validateInput(input: Mapping, source: YamlSource): Validation {
   const result = configSchema.safeParse(input);
   if (result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: inFileOrder(describeIssues(result.error.issues, input, isSecretPath), source.lineOf) };
+  return { ok: false, problems: inFileOrder(describeConfigIssues(result.error.issues, input), source.lineOf) };
 }

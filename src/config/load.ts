@@ -1,9 +1,11 @@
 import { removeFileDurably, writeFileAtomic } from '../util/atomicWrite.js';
 import { writeOrConfigError } from './configError.js';
 import { saveMigration, type MigrationApplied, type MigrationSaved } from './migrate.js';
-import { hashText, OVERRIDE_FILE_MODE, readTrialMarker, trialMarkerFor } from './overrideFiles.js';
+import { OVERRIDE_FILE_MODE, trialMarkerFor } from './overrideFiles.js';
 import { resolveConfig, type LoadOptions, type Resolution } from './resolve.js';
+import type { Reverted } from './revertReason.js';
 import type { Config } from './schema.js';
+import { confirmTrial, interruptTrial, rejectTrial } from './trialOutcome.js';
 
 export type { LoadOptions } from './resolve.js';
 
@@ -15,23 +17,29 @@ export interface InspectedConfig {
   overrideActive: boolean;
   /**
    * The remote override was reverted (by loadConfig) or would be (by the next start, for
-   * inspectConfig), and why; `config` is already without it. The daemon journals this reason
-   * in a config.reverted event.
+   * inspectConfig), and why; `config` is already without it. The daemon journals the code and
+   * problems in a config.reverted event.
    */
-  reverted?: { reason: string };
+  reverted?: Reverted;
   /** The main file is of an older version; `config` is migrated in memory. */
   migrated?: MigrationApplied;
 }
 
-/** The configuration the daemon starts with. */
+/** The configuration the daemon starts with, and how the daemon settles its trial. */
 export interface LoadedConfig extends InspectedConfig {
   /** Where the pre-migration file was kept, or why the migrated file could not be written back. */
   migrated?: MigrationSaved;
+  /** A new remote override is on trial in this start: it must be confirmed, interrupted or rejected. */
+  readonly onTrial: boolean;
   /**
-   * Called by the daemon once it has run device.configTrialSeconds healthy: this configuration
-   * becomes the last good one that a failing remote override is reverted to.
+   * The daemon ran device.configTrialSeconds, or until a clean stop, with every service started:
+   * this configuration becomes the last good one that a failing remote override is reverted to.
    */
   confirmGood(): void;
+  /** A clean stop came before every service had started: the next start tries the override again. */
+  interruptTrial(): void;
+  /** The trial window ended with a service that could not start: reverts the override now. */
+  rejectTrial(): void;
 }
 
 /**
@@ -44,7 +52,7 @@ export function inspectConfig(path: string, options: LoadOptions = {}): Inspecte
     config: resolution.config,
     path,
     overrideActive: resolution.override !== undefined,
-    ...(resolution.rejected && { reverted: { reason: resolution.rejected.reason } }),
+    ...(resolution.rejected && { reverted: resolution.rejected.reverted }),
     ...(resolution.base.migrated && { migrated: resolution.base.migrated }),
   };
 }
@@ -56,20 +64,33 @@ export function inspectConfig(path: string, options: LoadOptions = {}): Inspecte
  */
 export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   const resolution = resolveConfig(path, options);
-  const { base, files } = resolution;
+  const { base, files, override } = resolution;
   const migrated = base.migrated && saveMigration(path, base.source.text, base.source.document, base.migrated);
   writeOrConfigError(() => applyDecision(resolution));
-  let confirmed = false;
+  const onTrial = override?.status === 'trial';
+  // Settled once: a late confirmation must not bless an override that was rejected, or the reverse.
+  let settled = false;
+  const settle = (write: () => void): void => {
+    if (settled) return;
+    writeOrConfigError(write);
+    settled = true;
+  };
   return {
     config: resolution.config,
     path,
-    overrideActive: resolution.override !== undefined,
-    ...(resolution.rejected && { reverted: { reason: resolution.rejected.reason } }),
+    overrideActive: override !== undefined,
+    ...(resolution.rejected && { reverted: resolution.rejected.reverted }),
     ...(migrated && { migrated }),
+    onTrial,
     confirmGood() {
-      if (confirmed) return;
-      writeOrConfigError(() => confirm(resolution));
-      confirmed = true;
+      // A confirmed override is last good already; one held by another process is not ours to judge.
+      if (override === undefined || onTrial) settle(() => confirmTrial(files, override?.text));
+    },
+    interruptTrial() {
+      if (onTrial) settle(() => interruptTrial(files, override!.text));
+    },
+    rejectTrial() {
+      if (onTrial) settle(() => rejectTrial(files, override!.text));
     },
   };
 }
@@ -84,16 +105,4 @@ function applyDecision({ files, override, rejected }: Resolution): void {
   if (override?.status === 'trial') {
     writeFileAtomic(files.trial, `${JSON.stringify(trialMarkerFor(override.text))}\n`, OVERRIDE_FILE_MODE);
   }
-}
-
-/** The last good state mirrors what ran: this override, or none. */
-function confirm({ files, override }: Resolution): void {
-  if (override === undefined) {
-    removeFileDurably(files.lastGood);
-    return;
-  }
-  if (override.status !== 'trial') return;
-  writeFileAtomic(files.lastGood, override.text, OVERRIDE_FILE_MODE);
-  // A newer override may have been written (and put on trial) since: leave its marker alone.
-  if (readTrialMarker(files.trial)?.sha256 === hashText(override.text)) removeFileDurably(files.trial);
 }

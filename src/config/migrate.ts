@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Document } from 'yaml';
 import { ErrorCode } from '../errors.js';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { errnoCause, writeFileAtomic } from '../util/atomicWrite.js';
 import { ConfigError } from './configError.js';
 import { describeErrno, problemText } from './messages.js';
 import { CONFIG_VERSION } from './schema.js';
@@ -45,8 +45,12 @@ export function migrateDocument(document: Document, migrations: MigrationTable =
 export interface MigrationSaved extends MigrationApplied {
   /** Where the file as it was before the migration is kept. */
   backup?: string;
-  /** Why the migrated file could not be written back; it is then migrated again at each start. */
-  notSaved?: string;
+  /**
+   * Why the migrated file could not be written back (it is then migrated again at each start):
+   * the errno code for the journal, which must not depend on the daemon's locale, and the reason
+   * worded for the technician.
+   */
+  notSaved?: { errno: string; reason: string };
 }
 
 /**
@@ -63,6 +67,8 @@ export function saveMigration(file: string, oldText: string, document: Document,
     writeFileAtomic(file, document.toString(), mode);
     return { ...applied, backup };
   } catch (error) {
-    return { ...applied, notSaved: describeErrno(error as NodeJS.ErrnoException) };
+    const errno = errnoCause(error);
+    if (errno === undefined) throw error;
+    return { ...applied, notSaved: { errno: errno.code ?? 'EUNKNOWN', reason: describeErrno(errno) } };
   }
 }

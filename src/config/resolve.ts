@@ -1,11 +1,12 @@
 import { ErrorCode } from '../errors.js';
-import { defineMessages } from '../i18n.js';
+import { inLanguage } from '../util/language.js';
 import { ConfigError } from './configError.js';
 import { deepMerge, isMapping, withEnvironment } from './compose.js';
 import { parseLayer, validateInput, type Layer } from './layerFile.js';
 import { problemText } from './messages.js';
 import type { MigrationTable } from './migrate.js';
 import { hashText, overrideFiles, readTrialMarker, trialHeldByOtherProcess, type OverrideFiles } from './overrideFiles.js';
+import { overrideDidNotStart, overrideInvalid, type Reverted } from './revertReason.js';
 import type { Config } from './schema.js';
 import { readConfigText, readOptionalText } from './yamlSource.js';
 
@@ -17,10 +18,6 @@ export interface LoadOptions {
   /** Version migrations; default the production table. Tests inject their own. */
   migrations?: MigrationTable;
 }
-
-const reasonText = defineMessages({
-  neverConfirmed: { zh: '远程覆盖配置未能成功启动', en: 'the remote override did not start successfully' },
-});
 
 /** Lines naming a remote override's problems start with this, so nobody edits the wrong file. */
 export const OVERRIDE_PREFIX = 'override: ';
@@ -40,7 +37,7 @@ export interface Resolution {
   files: OverrideFiles;
   override?: { text: string; status: OverrideStatus };
   /** The override that must be reverted and why; `override` is then what replaces it. */
-  rejected?: { text: string; reason: string };
+  rejected?: { text: string; reverted: Reverted };
 }
 
 /** The main file alone (with secrets and --data-dir) must be valid: it is the fallback of last resort. */
@@ -92,17 +89,18 @@ export function resolveConfig(path: string, options: LoadOptions = {}): Resoluti
   const markedForThis = marker !== undefined && marker.sha256 === hashText(overrideText);
   const held = markedForThis && trialHeldByOtherProcess(marker);
 
-  let reason = reasonText('neverConfirmed');
+  let reverted = overrideDidNotStart();
   if (!markedForThis || held) {
     const evaluation = evaluateOverride(base, files.override, overrideText, options);
     if (evaluation.ok) {
       const status: OverrideStatus = confirmed ? 'confirmed' : held ? 'held' : 'trial';
       return { base, config: evaluation.config, files, override: { text: overrideText, status } };
     }
-    reason = evaluation.problems.join('; ');
+    const english = inLanguage('en', () => evaluateOverride(base, files.override, overrideText, options));
+    reverted = overrideInvalid(evaluation.problems, english.ok ? [] : english.problems);
   }
 
-  const rejected = { text: overrideText, reason };
+  const rejected = { text: overrideText, reverted };
   const fallback = lastGoodText === undefined || confirmed ? undefined : evaluateOverride(base, files.lastGood, lastGoodText, options);
   if (fallback?.ok === true) {
     return { base, config: fallback.config, files, override: { text: lastGoodText!, status: 'confirmed' }, rejected };

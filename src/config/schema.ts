@@ -106,7 +106,7 @@ const scannerSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. Default /dev/fingerprint.'),
+    .describe('Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. No default: required when scanner.driver needs a device path.'),
   baudRate: z
     .literal(BAUD_RATES)
     .default(57600)

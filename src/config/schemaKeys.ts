@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-export type KeyPath = readonly (string | number)[];
+import type { KeyPath } from '../util/zodIssues.js';
 
 /** Optional and default wrappers do not change which keys a section allows. */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -39,11 +38,4 @@ export function allKeyPaths(root: z.core.$ZodType, prefix: KeyPath = []): KeyPat
     const path = [...prefix, key];
     return [path, ...allKeyPaths(child as z.core.$ZodType, path)];
   });
-}
-
-/** device.id, cameras[0].url — the form every problem line starts with. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
 }

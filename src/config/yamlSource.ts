@@ -3,7 +3,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { ErrorCode } from '../errors.js';
 import { ConfigError } from './configError.js';
 import { describeErrno, problemText } from './messages.js';
-import type { KeyPath } from './schemaKeys.js';
+import type { KeyPath } from '../util/zodIssues.js';
 
 /** A parsed YAML configuration file, kept as a document so migrations preserve its comments. */
 export interface YamlSource {

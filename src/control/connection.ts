@@ -10,20 +10,33 @@ import type { ControlRegistry } from './registry.js';
 const MAX_QUEUED = 16;
 
 /**
+ * - open: reading and answering;
+ * - overflowed: a line passed MAX_LINE_BYTES; the complete lines before it are answered, then the
+ *   overflow error, then the connection closes (there is no telling where the next request starts);
+ * - stopping: the daemon stops; the request in hand finishes, queued ones are refused.
+ */
+type ConnectionState = 'open' | 'overflowed' | 'stopping';
+
+/**
  * One client of the control socket. Requests are handled one at a time in arrival order, so a
- * client sees its responses in the order it asked; nothing a client sends can crash the daemon.
+ * client sees its responses in the order it asked; nothing a client sends can crash the daemon or
+ * make it buffer without bound: reading pauses while MAX_QUEUED requests wait, and handling pauses
+ * while the client does not read its answers.
  */
 export class ControlConnection {
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
   private readonly queue: string[] = [];
   private working: Promise<void> | undefined;
-  private closing = false;
+  /** A method is running (not merely an answer waiting for the client to read it). */
+  private handling = false;
+  private state: ConnectionState = 'open';
   private peerEnded = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly registry: ControlRegistry,
     private readonly logger: Logger,
+    idleTimeoutMs: number,
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => logger.debug({ err: error }, 'control client connection error'));
@@ -31,15 +44,30 @@ export class ControlConnection {
     // its side still gets every answer.
     socket.on('end', () => {
       this.peerEnded = true;
-      if (this.working === undefined) socket.end();
+      this.proceed();
     });
+    // Nobody is left to answer: the requests read ahead are dropped, not run.
+    socket.on('close', () => this.queue.splice(0));
+    // Only an idle client is cut off: a method in hand (an enrollment waiting for a finger) may
+    // take longer than the timeout, while a client that stopped reading its answers is stuck.
+    // A fired timeout stays disarmed, so it is armed again for later.
+    const onTimeout = (): void => {
+      if (this.handling) {
+        socket.setTimeout(idleTimeoutMs);
+        return;
+      }
+      logger.debug({ idleTimeoutMs }, 'closing an idle control connection');
+      socket.destroy();
+    };
+    socket.on('timeout', onTimeout);
+    socket.setTimeout(idleTimeoutMs);
   }
 
   /** Stops reading, lets the request in hand finish and answer, refuses the queued ones, closes. */
   async drain(): Promise<void> {
-    this.closing = true;
+    this.state = 'stopping';
     this.socket.pause();
-    await this.working;
+    while (this.working !== undefined) await this.working;
     // Destroy once the answers are flushed: a client that keeps its side open must not hold up stop.
     this.socket.end(() => this.socket.destroy());
   }
@@ -49,32 +77,66 @@ export class ControlConnection {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.closing) return;
+    if (this.state !== 'open') return;
     const { lines, overflow } = this.splitter.push(chunk);
     this.queue.push(...lines.filter((line) => line.trim() !== ''));
     if (overflow) {
-      this.closing = true;
+      this.state = 'overflowed';
+      this.socket.pause();
+    } else if (this.queue.length >= MAX_QUEUED) {
+      this.socket.pause();
+    }
+    this.proceed();
+  }
+
+  /**
+   * Moves the connection on whenever nothing is being handled: starts on the queued requests, or
+   * ends the connection once nothing is left to answer. A chunk holding no complete request (half
+   * a line, a blank line) changes nothing, and the next chunk proceeds again.
+   */
+  private proceed(): void {
+    if (this.working !== undefined) return;
+    if (this.queue.length > 0) {
+      // then() runs after the assignment even when work() has nothing to await.
+      this.working = this.work().then(() => {
+        this.working = undefined;
+        this.proceed();
+      });
+    } else if (this.state === 'overflowed') {
       this.send({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
       this.socket.end();
-      return;
+    } else if (this.state === 'open' && this.peerEnded) {
+      this.socket.end();
     }
-    if (this.queue.length >= MAX_QUEUED) this.socket.pause();
-    this.working ??= this.work();
   }
 
   private async work(): Promise<void> {
     for (let line = this.queue.shift(); line !== undefined; line = this.queue.shift()) {
       const parsed = parseLine(line);
-      if (this.closing) {
+      if (this.state === 'stopping') {
         // Read before the stop began, but not started: the client learns it was not done.
         this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlUnavailable, message: controlText('stopping') } });
         continue;
       }
+      this.handling = true;
       await this.handle(parsed);
-      if (this.queue.length < MAX_QUEUED && !this.closing) this.socket.resume();
+      this.handling = false;
+      // A client that does not read its answers holds up its next request, not the daemon's memory.
+      if (this.socket.writableNeedDrain) await this.writable();
+      if (this.state === 'open' && this.queue.length < MAX_QUEUED) this.socket.resume();
     }
-    this.working = undefined;
-    if (this.peerEnded) this.socket.end();
+  }
+
+  private writable(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   private async handle(parsed: ParsedLine): Promise<void> {

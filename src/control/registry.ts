@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
-import { describeIssues } from '../daemon/issues.js';
+import { issueSummary } from '../util/zodIssues.js';
 
 export interface HandlerContext {
   /** Sends a `{id, progress}` line before the response, e.g. "place the finger again". */
@@ -44,7 +44,7 @@ export class ControlRegistry {
     const input = params ?? {};
     const parsed = entry.params.safeParse(input);
     if (!parsed.success) {
-      throw new AgentError(ErrorCode.UsageError, `${method}: ${describeIssues(parsed.error, input).join('; ')}`, { method });
+      throw new AgentError(ErrorCode.UsageError, `${method}: ${issueSummary(parsed.error.issues, input)}`, { method });
     }
     return await entry.handler(parsed.data, context);
   }

@@ -11,22 +11,39 @@ const SOCKET_MODE = 0o660;
 /** Stop waits this long for requests in hand before cutting clients off; the daemon has 5 s. */
 const DRAIN_TIMEOUT_MS = 2_500;
 
+/**
+ * What one local client may hold. The CLI opens one connection per command and closes it; these
+ * only stop a stuck or hostile client from holding descriptors and memory for ever.
+ */
+export interface ControlLimits {
+  /** An idle connection (no request in hand, nothing sent or received) is closed after this. */
+  idleTimeoutMs: number;
+  /** Connections beyond this are accepted and closed at once (net.Server.maxConnections). */
+  maxConnections: number;
+}
+
+export const DEFAULT_CONTROL_LIMITS: ControlLimits = { idleTimeoutMs: 5 * 60_000, maxConnections: 32 };
+
 /** The local control socket the CLI talks to. Stopping it is how the daemon stops taking work. */
 export class ControlServer implements Service {
   readonly name = 'control';
   private server: Server | undefined;
   private readonly connections = new Set<ControlConnection>();
+  /** Set while connections are being refused, so a client retrying in a loop is logged once. */
+  private refusing = false;
 
   constructor(
     private readonly socketPath: string,
     private readonly registry: ControlRegistry,
     private readonly logger: Logger,
+    private readonly limits: ControlLimits = DEFAULT_CONTROL_LIMITS,
   ) {}
 
   async start(): Promise<void> {
     await claimSocketPath(this.socketPath);
     const server = createServer({ allowHalfOpen: true }, (socket) => {
-      const connection = new ControlConnection(socket, this.registry, this.logger);
+      this.refusing = false;
+      const connection = new ControlConnection(socket, this.registry, this.logger, this.limits.idleTimeoutMs);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
     });
@@ -36,6 +53,11 @@ export class ControlServer implements Service {
         server.off('error', reject);
         resolve();
       });
+    });
+    server.maxConnections = this.limits.maxConnections;
+    server.on('drop', () => {
+      if (!this.refusing) this.logger.warn({ maxConnections: this.limits.maxConnections }, 'control connections refused: too many open connections');
+      this.refusing = true;
     });
     server.on('error', (error) => this.logger.error({ err: error }, 'control socket error'));
     this.server = server;

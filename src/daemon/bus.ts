@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { RevertRecord } from '../config/revertReason.js';
 
 /**
  * The typed event bus between services. Each service registers its listeners with its own
@@ -10,7 +11,7 @@ export interface EventMap {
   'journal.appended': [{ seq: number; type: string }];
   'journal.tamper': [{ firstBrokenSeq: number; reason: string }];
   'clock.synced': [{ source: string; seq: number }];
-  'config.reverted': [{ reason: string }];
+  'config.reverted': [RevertRecord];
   'health.changed': [{ service: string; state: HealthState; detail?: string | undefined }];
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -32,7 +33,12 @@ export function installFaultHandlers(logger: Logger, closeBeforeExit: () => void
  * Resolves with the first SIGTERM or SIGINT. Installed before anything slow starts, so a signal
  * during start-up is a clean stop rather than node's default kill; later signals only log.
  */
-export function waitForStopSignal(logger: Logger): { received: Promise<NodeJS.Signals>; dispose(): void } {
+export function waitForStopSignal(logger: Logger): {
+  received: Promise<NodeJS.Signals>;
+  /** The signal received so far: start-up checks it before telling systemd READY=1. */
+  signal(): NodeJS.Signals | undefined;
+  dispose(): void;
+} {
   let first: NodeJS.Signals | undefined;
   let resolveSignal!: (signal: NodeJS.Signals) => void;
   const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
@@ -49,11 +55,22 @@ export function waitForStopSignal(logger: Logger): { received: Promise<NodeJS.Si
   process.on('SIGINT', onSignal);
   return {
     received,
+    signal: () => first,
     dispose() {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     },
   };
+}
+
+/**
+ * Resolves once the event loop has polled for I/O, which is when a signal that arrived during
+ * synchronous work gets handled. One setImmediate is not enough: scheduled from an I/O callback,
+ * it runs in the same loop iteration, before any further poll; the second runs after the next one.
+ */
+export async function letPendingSignalsArrive(): Promise<void> {
+  await setImmediate();
+  await setImmediate();
 }
 
 /** Exits 1 if the stop has not finished in time; returns the function that disarms it. */

@@ -64,6 +64,11 @@ export class ServiceSupervisor {
     return this.slots.every((slot) => slot.running);
   }
 
+  /** The services that are not running, with why: what a failed configuration trial reports. */
+  notStarted(): ServiceStatus[] {
+    return this.health().filter((_, index) => !this.slots[index]!.running);
+  }
+
   health(): ServiceStatus[] {
     return this.slots.map(({ service, running, failure }) => {
       if (running) return { name: service.name, ...service.health() };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import type { Transaction } from 'better-sqlite3';
 import { join } from 'node:path';
 import type { ClockReader } from '../clock/types.js';
 import type { EventBus } from '../daemon/bus.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { openDatabase, type DatabaseAccess, type Db } from '../store/database.js';
+import { mkdirDurable } from '../util/durableDir.js';
 import { anchorJournal, type AnchorInput } from './anchor.js';
 import { canonicalJson, entryHash } from './canonical.js';
 import { insertEntry, readEntries } from './entries.js';
@@ -24,8 +24,13 @@ export const JOURNAL_FILE = 'journal.sqlite';
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const MAX_READ = 100_000;
 
+/** 'create' is for `room-agent run` alone: see DatabaseAccess. 'read' loads no key and cannot append. */
+export type JournalAccess = DatabaseAccess;
+
 export interface JournalOptions {
   dataDir: string;
+  /** Default 'write': the journal and its key must exist already. */
+  access?: JournalAccess | undefined;
   clock: ClockReader;
   logger: Logger;
   /** When given, 'journal.appended' is emitted after each commit and 'journal.tamper' on a failed verification. */
@@ -53,7 +58,8 @@ export class Journal {
   private constructor(
     readonly db: Db,
     private readonly dataDir: string,
-    private key: DeviceKey,
+    /** Undefined when opened read-only. */
+    private key: DeviceKey | undefined,
     private readonly clock: ClockReader,
     private readonly logger: Logger,
     private readonly bus: EventBus | undefined,
@@ -63,15 +69,19 @@ export class Journal {
   }
 
   /**
-   * Opens (creating on first use) `<dataDir>/journal.sqlite` and the device key, then verifies
-   * what was added since the last verification. A broken chain does not stop the journal: sign-ins
-   * must still be recorded; the result is in `lastVerify` and in the log.
+   * Opens `<dataDir>/journal.sqlite` and the device key (creating both on first use when access is
+   * 'create'), then verifies what was added since the last verification. A broken chain does not
+   * stop the journal: sign-ins must still be recorded; the result is in `lastVerify` and in the log.
    */
   static open(options: JournalOptions): Journal {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o750 });
-    const db = openDatabase(join(options.dataDir, JOURNAL_FILE));
+    const access = options.access ?? 'write';
+    if (access === 'create') mkdirDurable(options.dataDir, 0o750);
+    const db = openDatabase(join(options.dataDir, JOURNAL_FILE), { access });
     try {
-      const key = db.transaction(() => loadSigningKey(options.dataDir, db, readHead(db).seq, options.logger)).immediate();
+      const key =
+        access === 'read'
+          ? undefined
+          : db.transaction(() => loadSigningKey(options.dataDir, db, readHead(db).seq, options.logger, access === 'create')).immediate();
       const journal = new Journal(db, options.dataDir, key, options.clock, options.logger, options.bus);
       journal.verify('incremental');
       return journal;
@@ -118,10 +128,16 @@ export class Journal {
     return result;
   }
 
+  private signingKey(): DeviceKey {
+    if (this.key === undefined) throw new AgentError(ErrorCode.Internal, 'the journal was opened read-only: it cannot sign entries');
+    return this.key;
+  }
+
   private appendInTransaction(type: string, payload: JsonValue): JournalEntry {
     if (!EVENT_TYPE.test(type) || type.length > 100) {
       throw new AgentError(ErrorCode.JournalBadInput, `event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`, { type });
     }
+    const key = this.signingKey();
     const canonicalPayload = canonicalJson(payload, 'payload');
     const head = readHead(this.db);
     const reading = this.clock.read();
@@ -135,10 +151,10 @@ export class Journal {
       monoMs: reading.monoMs,
       clock: reading.state,
       prevHash: head.hash,
-      keyId: this.key.keyId,
+      keyId: key.keyId,
     };
     const hash = entryHash(content);
-    const entry: JournalEntry = { ...content, hash, signature: signDigest(this.key, hash) };
+    const entry: JournalEntry = { ...content, hash, signature: signDigest(key, hash) };
     insertEntry(this.db, entry, canonicalPayload);
     writeHead(this.db, entry);
     this.appendedInTransaction.push(entry);
@@ -177,17 +193,21 @@ export class Journal {
       this.logger.warn({ firstBrokenSeq: verified.firstBrokenSeq }, 'not pruning a journal that fails verification');
       return undefined;
     }
-    const result = this.transaction((tx) => pruneJournal(tx, this.key, options, this.clock.read().bootId));
+    const key = this.signingKey();
+    const result = this.transaction((tx) => pruneJournal(tx, key, options, this.clock.read().bootId));
     if (result !== undefined) this.logger.info({ throughSeq: result.throughSeq, deleted: result.deleted }, 'pruned acknowledged journal entries');
     return result;
   }
 
+  /** On a read-only journal the result is not recorded: the next open checks the same entries again. */
   verify(mode: VerifyMode): VerifyResult {
-    const result = this.db.transaction(() => {
-      const outcome = verifyJournal(this.db, mode);
-      if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
-      return outcome;
-    }).immediate();
+    const result = this.db.readonly
+      ? verifyJournal(this.db, mode)
+      : this.db.transaction(() => {
+          const outcome = verifyJournal(this.db, mode);
+          if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
+          return outcome;
+        }).immediate();
     this.latestVerify = result;
     if (!result.ok) {
       this.logger.error({ firstBrokenSeq: result.firstBrokenSeq, reason: result.reason }, 'journal verification failed');
@@ -203,7 +223,7 @@ export class Journal {
    */
   rotateKey(): { previousKeyId: string; keyId: string; entry: JournalEntry } {
     const files = keyFiles(this.dataDir);
-    const previous = this.key;
+    const previous = this.signingKey();
     const next = generateDeviceKey();
     writeKeyFile(files.next, next);
     let entry: JournalEntry;

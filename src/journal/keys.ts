@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { removeFileDurably, writeFileAtomic } from '../util/atomicWrite.js';
+import { mkdirDurable } from '../util/durableDir.js';
 import type { Db } from '../store/database.js';
-import { keyRecords, registerFirstKey } from './keyChain.js';
+import { KeyChain, keyRecords, registerFirstKey, type KeyRecord } from './keyChain.js';
 import { deviceKeyFromPem, generateDeviceKey, privateKeyPem, type DeviceKey } from './keyCrypto.js';
 
 /**
@@ -37,7 +38,7 @@ export function writeKeyFile(file: string, key: DeviceKey): void {
 }
 
 function ensureKeyDirectory(files: KeyFiles): void {
-  mkdirSync(files.directory, { recursive: true, mode: 0o700 });
+  mkdirDurable(files.directory, 0o700);
   // mkdir leaves an existing directory's mode alone; the key must never be readable by others.
   chmodSync(files.directory, 0o700);
 }
@@ -66,26 +67,29 @@ function settleInterruptedRotation(files: KeyFiles, knownKeyIds: ReadonlySet<str
 }
 
 /**
- * The key new entries are signed with. Created once, on a journal that has never been signed;
- * never regenerated afterwards, because entries signed by a lost key could no longer be told apart
- * from forgeries by anything but the center's anchor. Whether the key table itself is intact is
- * for verification to report: recording must go on regardless.
+ * The key new entries are signed with. Created once, on a journal that has never been signed, and
+ * only when `create` is set (`room-agent run`); never regenerated afterwards, because entries
+ * signed by a lost key could no longer be told apart from forgeries by anything but the center's
+ * anchor. Whether the key table itself is intact is for verification to report: recording must go
+ * on regardless.
  */
-export function loadSigningKey(dataDir: string, db: Db, headSeq: number, logger: Logger): DeviceKey {
+export function loadSigningKey(dataDir: string, db: Db, headSeq: number, logger: Logger, create: boolean): DeviceKey {
   const files = keyFiles(dataDir);
-  ensureKeyDirectory(files);
+  if (create) ensureKeyDirectory(files);
   const records = keyRecords(db);
-  const known = new Set(records.map((record) => record.keyId));
-  const newest = records.at(-1)?.keyId;
-  settleInterruptedRotation(files, known, logger);
+  settleInterruptedRotation(files, new Set(records.map((record) => record.keyId)), logger);
   const onDisk = readKeyFile(files.current);
   if (onDisk === undefined) {
     if (records.length > 0 || headSeq > 0) {
+      const newest = records.at(-1)?.keyId;
       throw new AgentError(
         ErrorCode.JournalKey,
         `the device private key ${files.current} is missing, but the journal holds ${headSeq} entries signed by key ${newest ?? '(unknown)'}; restore the key file from the backup (room-agent never creates a new key for a signed journal)`,
         { file: files.current, keyId: newest, headSeq },
       );
+    }
+    if (!create) {
+      throw new AgentError(ErrorCode.JournalKey, `there is no device key at ${files.current} yet; room-agent run creates it on its first start`, { file: files.current });
     }
     const created = generateDeviceKey();
     writeKeyFile(files.current, created);
@@ -99,12 +103,36 @@ export function loadSigningKey(dataDir: string, db: Db, headSeq: number, logger:
     if (headSeq > 0) logger.error({ keyId: onDisk.keyId, headSeq }, 'device_keys was empty although the journal has entries');
     return onDisk;
   }
-  if (!known.has(onDisk.keyId)) {
+  requireKeyInForce(files.current, onDisk, records, headSeq + 1);
+  return onDisk;
+}
+
+/**
+ * Only the key in force at the next seq may sign it. An older key of the same journal, replaced by
+ * an endorsed rotation, is the typical result of restoring a backup made before that rotation:
+ * accepting it would make every new entry fail verification, so it is refused here, where the
+ * technician can still act. A key whose own record is not trusted (device_keys was edited) is
+ * left to verification to report: recording must go on.
+ */
+function requireKeyInForce(file: string, onDisk: DeviceKey, records: readonly KeyRecord[], nextSeq: number): void {
+  const chain = new KeyChain(records);
+  const inForce = chain.keyInForce(nextSeq);
+  if (inForce?.keyId === onDisk.keyId) return;
+  const known = records.some((record) => record.keyId === onDisk.keyId);
+  if (known && (inForce === undefined || chain.trustedKey(onDisk.keyId) === undefined)) return;
+  const expected = inForce ?? records.at(-1)!;
+  const context = { file, found: onDisk.keyId, expected: expected.keyId, expectedFromSeq: expected.firstSeq };
+  if (known) {
     throw new AgentError(
       ErrorCode.JournalKey,
-      `${files.current} holds key ${onDisk.keyId}, but the journal is signed by key ${newest}; put the matching key file back`,
-      { file: files.current, found: onDisk.keyId, expected: newest },
+      `${file} holds key ${onDisk.keyId}, which was rotated out: key ${expected.keyId} signs this journal from seq ${expected.firstSeq} on. ` +
+        `The key file is older than the journal (restored from a backup made before the rotation?); put back the newest backup of ${file}, made after seq ${expected.firstSeq - 1}`,
+      context,
     );
   }
-  return onDisk;
+  throw new AgentError(
+    ErrorCode.JournalKey,
+    `${file} holds key ${onDisk.keyId}, but the journal is signed by key ${expected.keyId}; put the matching key file back`,
+    context,
+  );
 }

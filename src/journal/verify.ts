@@ -48,6 +48,11 @@ export function verifyJournal(db: Db, mode: VerifyMode): VerifyResult {
   })();
 }
 
+/**
+ * Where the walk begins. An incremental walk trusts everything up to the last verified entry only
+ * while that entry is still the one verified; when it is missing or changed, the break may lie
+ * anywhere before it, so the walk starts from the beginning to name the first broken seq.
+ */
 function startingPoint(db: Db, mode: VerifyMode, checkpoint: Checkpoint | undefined, keys: KeyChain): JournalHead {
   let start: JournalHead = { seq: 0, hash: GENESIS_HASH };
   if (checkpoint !== undefined) {
@@ -57,10 +62,7 @@ function startingPoint(db: Db, mode: VerifyMode, checkpoint: Checkpoint | undefi
   }
   const verified = readVerified(db);
   if (mode === 'full' || verified.seq <= start.seq) return start;
-  const row = eventRowAt(db, verified.seq);
-  if (row === undefined) throw new Broken(verified.seq, `entry ${verified.seq} was verified before and is now missing`);
-  if (row.hash !== verified.hash) throw new Broken(verified.seq, `entry ${verified.seq} was changed after it was verified: its hash is not the one recorded`);
-  return verified;
+  return eventRowAt(db, verified.seq)?.hash === verified.hash ? verified : start;
 }
 
 function walk(db: Db, start: JournalHead, checkpoint: Checkpoint | undefined, keys: KeyChain): { head: JournalHead; entries: number } {

@@ -79,16 +79,44 @@ export const MIGRATIONS: readonly Migration[] = [
         seq INTEGER NOT NULL
       ) STRICT;
 
+      -- The roster, kept in step with the center by the sync of a later issue.
       CREATE TABLE members (
         member_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         status TEXT NOT NULL,
         updated_seq INTEGER NOT NULL
-      );
+      ) STRICT;
 
-      CREATE TABLE activities (id TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('center','plan','cli')), plan_id TEXT, plan_json TEXT NOT NULL, started_seq INTEGER NOT NULL, started_wall_ms INTEGER NOT NULL, started_mono_ms INTEGER NOT NULL, started_boot_id TEXT NOT NULL, ended_seq INTEGER, ended_wall_ms INTEGER, end_reason TEXT);
+      CREATE TABLE activities (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('center', 'plan', 'cli')),
+        plan_id TEXT,
+        plan_json TEXT NOT NULL,
+        started_seq INTEGER NOT NULL,
+        started_wall_ms INTEGER NOT NULL,
+        started_mono_ms INTEGER NOT NULL,
+        started_boot_id TEXT NOT NULL,
+        ended_seq INTEGER,
+        ended_wall_ms INTEGER,
+        end_reason TEXT
+      ) STRICT;
+      -- At most one activity runs at a time: every open row has the same index key.
       CREATE UNIQUE INDEX activities_one_open ON activities ((1)) WHERE ended_seq IS NULL;
-      CREATE TABLE activity_plans (id TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, duration_min INTEGER NOT NULL, plan_json TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('scheduled','started','cancelled','missed')), received_seq INTEGER NOT NULL, activity_id TEXT);
+
+      CREATE TABLE activity_plans (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        starts_at_ms INTEGER NOT NULL,
+        duration_min INTEGER NOT NULL,
+        plan_json TEXT NOT NULL,
+        source TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('scheduled', 'started', 'cancelled', 'missed')),
+        received_seq INTEGER NOT NULL,
+        activity_id TEXT
+      ) STRICT;
     `,
   },
 ];

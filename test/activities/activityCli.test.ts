@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { activitySchema } from '../../src/activities/schema.js';
 import { statusSchema } from '../../src/control/methods/status.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
-import { startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
+import { openJournal, startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
 
 function conflictLine(activity: z.infer<typeof activitySchema>): string {
   return `room-agent: activity "${activity.title}" (${activity.type}, id ${activity.id}, started ${new Date(activity.startedWallMs).toISOString()}) is still running; end it first (room-agent activity end)\n`;
@@ -19,7 +19,10 @@ describe('activities from the CLI', () => {
 
   beforeEach(() => {
     temp = makeTempDir();
-    ({ configPath, socketPath } = writeConfig(temp.dir));
+    let dataDir: string;
+    ({ configPath, socketPath, dataDir } = writeConfig(temp.dir));
+    // The journal a daemon's first start leaves: standalone commands work on it, never create it.
+    openJournal(dataDir, 'create').close();
   });
   afterEach(async () => {
     if (daemon?.child.exitCode === null) await daemon.stop('SIGKILL');
@@ -35,7 +38,7 @@ describe('activities from the CLI', () => {
     expect(running).toMatchObject({ title: 'Evening study', type: 'study', source: 'cli', photos: 2, recording: true, endedSeq: null });
 
     const again = await cli('activity', 'start', '--type', 'branch-meeting', '--title', 'Other');
-    expect(again).toMatchObject({ code: 1, stdout: '', stderr: conflictLine(running!) });
+    expect(again).toMatchObject({ code: 65, stdout: '', stderr: conflictLine(running!) });
 
     expect(await cli('activity', 'end', '--reason', 'finished early')).toMatchObject({ code: 0, stdout: expect.stringContaining('ended: ') });
     expect(await current()).toBeNull();
@@ -55,7 +58,7 @@ describe('activities from the CLI', () => {
 
     expect(await cli('activity', 'start', '--type', 'organizational-life', '--title', 'Organizational life')).toMatchObject({ code: 0 });
     const running = await current();
-    expect(await cli('activity', 'start', '--type', 'study', '--title', 'Other')).toMatchObject({ code: 1, stderr: conflictLine(running!) });
+    expect(await cli('activity', 'start', '--type', 'study', '--title', 'Other')).toMatchObject({ code: 65, stderr: conflictLine(running!) });
     expect(await cli('note', 'member', 'Li', 'signed', 'in', 'by', 'hand', '--operator', 'tech-wang')).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^Note recorded in the journal \(seq \d+\)\n$/),
@@ -71,7 +74,7 @@ describe('activities from the CLI', () => {
   });
 
   it('say what is wrong with bad input', async () => {
-    expect(await cli('activity', 'end')).toMatchObject({ code: 1, stderr: 'room-agent: no activity is running\n' });
+    expect(await cli('activity', 'end')).toMatchObject({ code: 65, stderr: 'room-agent: no activity is running\n' });
     expect(await cli('activity', 'start', '--title', 'No type')).toMatchObject({ code: 64, stderr: 'room-agent: activity start: --type and --title are required\n' });
     expect(await cli('activity', 'start', '--type', 'study', '--title', 'x', '--photos', 'many')).toMatchObject({
       code: 64,

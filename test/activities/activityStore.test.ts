@@ -41,8 +41,8 @@ describe('the activity store', () => {
       expect.objectContaining({
         code: ErrorCode.ActivityPlanInvalid,
         message:
-          'invalid activity plan: type: Invalid option: expected one of "theme-party-day"|"branch-meeting"|"committee-meeting"|"party-lesson"|"organizational-life"|"heart-to-heart"|"study"|"service"|"other"; ' +
-          'startsAt: must be an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00; photos: required; extra: unknown key',
+          'invalid activity plan: type: "party" is not one of theme-party-day, branch-meeting, committee-meeting, party-lesson, organizational-life, heart-to-heart, study, service, other; ' +
+          'startsAt: "2025-07-05 09:00" is not an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00; photos: required; extra: unknown key',
       }),
     );
     expect(h.journal.head().seq).toBe(0);

@@ -6,16 +6,17 @@ import { Journal } from '../../src/journal/journal.js';
 import { setLanguage } from '../../src/i18n.js';
 import { createSilentLogger } from '../../src/log.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../helpers/fakeClock.js';
 
 /** Real journal in a temp dir, the activity stores and scheduler on a hand-moved clock. */
 export function activityHarness() {
   // Messages are asserted in English, as the CLI tests run with ROOM_AGENT_LANG=en.
   setLanguage('en');
   const temp = makeTempDir();
-  const clock = new FakeClock();
+  // One minute before the plans' 09:00 (+08:00).
+  const clock = new FakeClock({ wallMs: Date.parse('2025-07-05T08:59:00+08:00') });
   const bus = new EventBus();
-  const journal = Journal.open({ dataDir: temp.dir, clock, logger: createSilentLogger(), bus });
+  const journal = Journal.open({ dataDir: temp.dir, access: 'create', clock, logger: createSilentLogger(), bus });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
   const scheduler = new ActivityScheduler(activities, plans, clock, createSilentLogger());

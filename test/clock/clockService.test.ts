@@ -4,10 +4,8 @@ import { correctionForBoot, correctionsByBoot } from '../../src/clock/correction
 import { retime } from '../../src/clock/retime.js';
 import type { ClockSyncSource } from '../../src/clock/types.js';
 import { EventBus } from '../../src/daemon/bus.js';
-import type { Journal } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
-import { makeTempDir } from '../helpers/cli.js';
-import { FakeClock, openJournal } from '../journal/helpers.js';
+import { useJournal } from '../journal/helpers.js';
 
 /** A Pi after a power cut without a link: fake-hwclock restored a time hours behind the truth. */
 const TRUE_WALL_AT_MONO_ZERO = 1_717_000_000_000;
@@ -22,44 +20,37 @@ class FakeSource implements ClockSyncSource {
 }
 
 describe('the clock service', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let clock: FakeClock;
+  const j = useJournal();
   let source: FakeSource;
-  let journal: Journal;
   let bus: EventBus;
   let service: ClockService;
   let synced: Array<{ source: string; seq: number }>;
 
   /** Moves both clocks; the wall clock is HOURS_BEHIND until sync() sets it right. */
   function at(monoMs: number): void {
-    clock.monoMs = monoMs;
-    clock.wallMs = TRUE_WALL_AT_MONO_ZERO + monoMs - (clock.state === 'synced' ? 0 : HOURS_BEHIND);
+    j.clock.monoMs = monoMs;
+    j.clock.wallMs = TRUE_WALL_AT_MONO_ZERO + monoMs - (j.clock.state === 'synced' ? 0 : HOURS_BEHIND);
   }
 
   function sync(): void {
     source.synced = true;
-    clock.state = 'synced';
-    at(clock.monoMs);
+    j.clock.state = 'synced';
+    at(j.clock.monoMs);
   }
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    temp = makeTempDir();
-    clock = new FakeClock();
-    clock.state = 'unsynced';
-    clock.bootId = 'boot-now';
+    j.clock.state = 'unsynced';
+    j.clock.bootId = 'boot-now';
     source = new FakeSource();
-    journal = openJournal(temp.dir, clock);
     bus = new EventBus();
     synced = [];
     bus.on('test', 'clock.synced', (event) => synced.push(event));
-    service = new ClockService({ clock, source, journal, bus, pollSeconds: 10, logger: createSilentLogger() });
+    service = new ClockService({ clock: j.clock, source, journal: j.journal, bus, pollSeconds: 10, logger: createSilentLogger() });
   });
   afterEach(async () => {
     await service.stop();
     vi.useRealTimers();
-    journal.close();
-    temp.cleanup();
   });
 
   it('records the sync once, and unsynced events of the boot are re-timed by it within 1 ms, originals kept', async () => {
@@ -68,21 +59,21 @@ describe('the clock service', () => {
     expect(service.health().state).toBe('degraded');
     const unsynced = [30_000, 45_500, 61_234].map((monoMs) => {
       at(monoMs);
-      return journal.append('signin.accepted', { memberId: `m-${monoMs}` });
+      return j.journal.append('signin.accepted', { memberId: `m-${monoMs}` });
     });
-    const rowsBefore = journal.db.prepare('SELECT * FROM events ORDER BY seq').all();
+    const rowsBefore = j.journal.db.prepare('SELECT * FROM events ORDER BY seq').all();
 
     at(90_000);
     sync();
     vi.advanceTimersByTime(10_000);
     vi.advanceTimersByTime(10_000);
 
-    const [event] = journal.read(3, 10);
+    const [event] = j.journal.read(3, 10);
     expect(event).toMatchObject({ seq: 4, type: 'clock.synced', clock: 'synced', payload: { bootId: 'boot-now', syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000, syncMonoMs: 90_000, source: 'fake-ntp' } });
-    expect(journal.head().seq).toBe(4);
+    expect(j.journal.head().seq).toBe(4);
     expect(synced).toEqual([{ source: 'fake-ntp', seq: 4 }]);
     expect(service.health().state).toBe('ok');
-    const correction = correctionForBoot(journal.db, 'boot-now');
+    const correction = correctionForBoot(j.journal.db, 'boot-now');
     expect(correction).toEqual({ bootId: 'boot-now', syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000, syncMonoMs: 90_000, source: 'fake-ntp', seq: 4 });
 
     for (const entry of unsynced) {
@@ -90,19 +81,19 @@ describe('the clock service', () => {
       expect(corrected.quality).toBe('retimed');
       expect(Math.abs(corrected.wallMs - (TRUE_WALL_AT_MONO_ZERO + entry.monoMs))).toBeLessThanOrEqual(1);
     }
-    expect(journal.db.prepare('SELECT * FROM events WHERE seq <= 3 ORDER BY seq').all()).toEqual(rowsBefore);
-    expect(journal.verify('full').ok).toBe(true);
+    expect(j.journal.db.prepare('SELECT * FROM events WHERE seq <= 3 ORDER BY seq').all()).toEqual(rowsBefore);
+    expect(j.journal.verify('full').ok).toBe(true);
   });
 
   it('flags unsynced events of an earlier boot that never synced', async () => {
-    clock.bootId = 'boot-before-power-cut';
+    j.clock.bootId = 'boot-before-power-cut';
     at(5_000);
-    const earlier = journal.append('signin.accepted', { memberId: 'm-1' });
-    clock.bootId = 'boot-now';
+    const earlier = j.journal.append('signin.accepted', { memberId: 'm-1' });
+    j.clock.bootId = 'boot-now';
     at(3_000);
     sync();
     await service.start();
-    const corrections = correctionsByBoot(journal.db);
+    const corrections = correctionsByBoot(j.journal.db);
     expect([...corrections.keys()]).toEqual(['boot-now']);
     expect(retime(earlier, corrections.get(earlier.bootId), 'boot-now')).toEqual({ wallMs: earlier.wallMs, quality: 'not-retimeable' });
   });
@@ -111,23 +102,23 @@ describe('the clock service', () => {
     sync();
     await service.start();
     await service.stop();
-    service = new ClockService({ clock, source, journal, bus, pollSeconds: 10, logger: createSilentLogger() });
+    service = new ClockService({ clock: j.clock, source, journal: j.journal, bus, pollSeconds: 10, logger: createSilentLogger() });
     await service.start();
     vi.advanceTimersByTime(30_000);
-    expect(journal.read(0, 10).filter((entry) => entry.type === 'clock.synced')).toHaveLength(1);
+    expect(j.journal.read(0, 10).filter((entry) => entry.type === 'clock.synced')).toHaveLength(1);
     expect(service.health().state).toBe('ok');
   });
 
   it("adopts the center's time when NTP never answers", async () => {
     at(40_000);
     await service.start();
-    const unsynced = journal.append('signin.accepted', { memberId: 'm-1' });
+    const unsynced = j.journal.append('signin.accepted', { memberId: 'm-1' });
     at(100_000);
     expect(service.reportExternalTime(TRUE_WALL_AT_MONO_ZERO + 100_000, 'center')).toBe(true);
     expect(service.reportExternalTime(TRUE_WALL_AT_MONO_ZERO + 200_000, 'center')).toBe(false);
     expect(synced).toEqual([{ source: 'center', seq: 2 }]);
-    const corrected = retime(unsynced, correctionForBoot(journal.db, 'boot-now'), 'boot-now');
+    const corrected = retime(unsynced, correctionForBoot(j.journal.db, 'boot-now'), 'boot-now');
     expect(corrected).toEqual({ wallMs: TRUE_WALL_AT_MONO_ZERO + 40_000, quality: 'retimed' });
-    expect(journal.append('a.b', {}).clock).toBe('synced');
+    expect(j.journal.append('a.b', {}).clock).toBe('synced');
   });
 });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { allKeyPaths, formatKeyPath, type KeyPath } from '../../src/config/schemaKeys.js';
+import { allKeyPaths } from '../../src/config/schemaKeys.js';
+import { formatKeyPath, type KeyPath } from '../../src/util/zodIssues.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /**

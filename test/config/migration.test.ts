@@ -70,7 +70,7 @@ describe('configuration migrations', () => {
     const loaded = loadConfig(room.configPath, { ...room.options, migrations: RENAME_BAUD });
 
     expect(loaded.config.scanner.baudRate).toBe(115200);
-    expect(loaded.migrated).toEqual({ from: 0, to: 1, notSaved: 'is a directory (EISDIR)' });
+    expect(loaded.migrated).toEqual({ from: 0, to: 1, notSaved: { errno: 'EISDIR', reason: 'is a directory (EISDIR)' } });
     expect(readFileSync(room.configPath, 'utf8')).toBe(VERSION_0);
     expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });

@@ -34,7 +34,8 @@ describe('an invalid remote override', () => {
 
     const loaded = loadConfig(room.configPath, room.options);
 
-    expect(loaded.reverted).toEqual({ reason: 'override: scanner.baudRate: 57601 is not one of 9600…115200' });
+    const problem = 'override: scanner.baudRate: 57601 is not one of 9600…115200';
+    expect(loaded.reverted).toEqual({ code: 'override-invalid', problems: [problem], reason: problem });
     expect(loaded.overrideActive).toBe(true);
     expect(loaded.config.scanner.baudRate).toBe(115200);
     expect(readFileSync(room.files.override, 'utf8')).toBe(lastGood);

@@ -16,6 +16,8 @@ import { makeRoom, snapshot } from './files.js';
  */
 beforeAll(() => setLanguage('en'));
 
+const DID_NOT_START = { code: 'override-did-not-start', problems: [], reason: 'the remote override did not start successfully' };
+
 let temp: ReturnType<typeof makeTempDir>;
 let children: ChildProcess[] = [];
 beforeEach(() => (temp = makeTempDir()));
@@ -66,7 +68,7 @@ describe('a new remote override', () => {
     // That start died before device.configTrialSeconds: no confirmGood().
     const next = loadConfig(room.configPath, room.options);
 
-    expect(next.reverted).toEqual({ reason: 'the remote override did not start successfully' });
+    expect(next.reverted).toEqual(DID_NOT_START);
     expect(next.config.journal.retentionDays).toBe(30);
     expect(readFileSync(room.files.override, 'utf8')).toBe(readFileSync(room.files.lastGood, 'utf8'));
     expect(readFileSync(room.files.rejected, 'utf8')).toBe(untried);
@@ -81,7 +83,7 @@ describe('a new remote override', () => {
 
     const loaded = loadConfig(room.configPath, room.options);
 
-    expect(loaded.reverted).toEqual({ reason: 'the remote override did not start successfully' });
+    expect(loaded.reverted).toEqual(DID_NOT_START);
     expect(loaded.overrideActive).toBe(false);
     expect(loaded.config.journal.retentionDays).toBe(90);
     expect(existsSync(room.files.override)).toBe(false);
@@ -120,6 +122,56 @@ describe('a new remote override', () => {
   });
 });
 
+describe('a trial settled while the daemon runs', () => {
+  it('interrupted by a clean stop is tried afresh at the next start, not reverted', () => {
+    const room = makeRoom(temp.dir);
+    writeOverride(room.configPath, { journal: { retentionDays: 7 } }, room.options);
+    const text = readFileSync(room.files.override, 'utf8');
+
+    loadConfig(room.configPath, room.options).interruptTrial();
+    expect(existsSync(room.files.trial)).toBe(false);
+
+    const next = loadConfig(room.configPath, room.options);
+    expect(next.reverted).toBeUndefined();
+    expect(next.onTrial).toBe(true);
+    expect(readTrialMarker(room.files.trial)).toEqual(trialMarkerFor(text));
+  });
+
+  it('rejected puts the last good override back and keeps the rejected one, then cannot be confirmed', () => {
+    const room = makeRoom(temp.dir);
+    writeOverride(room.configPath, { journal: { retentionDays: 30 } }, room.options);
+    loadConfig(room.configPath, room.options).confirmGood();
+    const lastGood = readFileSync(room.files.lastGood, 'utf8');
+    writeOverride(room.configPath, { journal: { retentionDays: 7 } }, room.options);
+    const broken = readFileSync(room.files.override, 'utf8');
+
+    const loaded = loadConfig(room.configPath, room.options);
+    loaded.rejectTrial();
+    loaded.confirmGood();
+
+    expect(readFileSync(room.files.override, 'utf8')).toBe(lastGood);
+    expect(readFileSync(room.files.lastGood, 'utf8')).toBe(lastGood);
+    expect(readFileSync(room.files.rejected, 'utf8')).toBe(broken);
+    expect(existsSync(room.files.trial)).toBe(false);
+    expect(loadConfig(room.configPath, room.options).reverted).toBeUndefined();
+  });
+
+  it('rejected leaves alone a newer override written meanwhile, which gets a trial of its own', () => {
+    const room = makeRoom(temp.dir);
+    writeOverride(room.configPath, { journal: { retentionDays: 7 } }, room.options);
+    const loaded = loadConfig(room.configPath, room.options);
+    writeOverride(room.configPath, { journal: { retentionDays: 8 } }, room.options);
+    const newer = readFileSync(room.files.override, 'utf8');
+
+    loaded.rejectTrial();
+
+    expect(readFileSync(room.files.override, 'utf8')).toBe(newer);
+    const next = loadConfig(room.configPath, room.options);
+    expect(next.reverted).toBeUndefined();
+    expect(next.config.journal.retentionDays).toBe(8);
+  });
+});
+
 describe('inspectConfig (every command but run)', () => {
   it('reports what the next start would revert without changing any file', () => {
     const room = makeRoom(temp.dir);
@@ -129,7 +181,7 @@ describe('inspectConfig (every command but run)', () => {
 
     const inspected = inspectConfig(room.configPath, room.options);
 
-    expect(inspected.reverted).toEqual({ reason: 'the remote override did not start successfully' });
+    expect(inspected.reverted).toEqual(DID_NOT_START);
     expect(inspected.config.journal.retentionDays).toBe(90);
     expect(snapshot(temp.dir)).toEqual(before);
   });

@@ -12,7 +12,7 @@ describe('a remote override that fails validation', () => {
   beforeEach(() => (temp = makeTempDir()));
   afterEach(() => temp.cleanup());
 
-  it('is reverted to the last good override; the daemon runs on it and journals config.reverted with the reason', async () => {
+  it('is reverted to the last good override; the daemon runs on it and journals config.reverted with a code and English problems, whatever the locale', async () => {
     const { configPath, dataDir, socketPath } = writeConfig(temp.dir);
     const overrideDir = join(dataDir, 'config');
     mkdirSync(overrideDir, { recursive: true });
@@ -21,7 +21,8 @@ describe('a remote override that fails validation', () => {
     writeFileSync(join(overrideDir, 'override.last-good.yaml'), lastGood);
     writeFileSync(join(overrideDir, 'override.yaml'), 'log:\n  level: loud\n');
 
-    const daemon = startDaemon(configPath);
+    // Chinese, as under systemd where no LANG is set: the journal must still get English.
+    const daemon = startDaemon(configPath, { ROOM_AGENT_LANG: 'zh' });
     await waitForControl(socketPath, daemon);
     const status = statusSchema.parse(await callDaemon(socketPath, 'status', {}));
     expect(status.config.overrideActive).toBe(true);
@@ -36,7 +37,10 @@ describe('a remote override that fails validation', () => {
     try {
       const reverted = journal.read(0, 100).filter((entry) => entry.type === 'config.reverted');
       expect(reverted).toHaveLength(1);
-      expect(reverted[0]!.payload).toEqual({ reason: expect.stringContaining('log.level') });
+      expect(reverted[0]!.payload).toEqual({
+        code: 'override-invalid',
+        problems: ['override: log.level: "loud" is not one of trace, debug, info, warn, error, fatal, silent'],
+      });
     } finally {
       journal.close();
     }

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ControlRegistry } from '../../src/control/registry.js';
 import { MAX_LINE_BYTES } from '../../src/control/protocol.js';
 import { ControlServer } from '../../src/control/server.js';
 import { ErrorCode } from '../../src/errors.js';
+import { setLanguage } from '../../src/i18n.js';
 import { createSilentLogger } from '../../src/log.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { RawSocket } from './rawSocket.js';
 
 describe('the control socket answers bad input with an error and keeps serving', () => {
+  beforeAll(() => setLanguage('en'));
   let temp: ReturnType<typeof makeTempDir>;
   let server: ControlServer;
   let path: string;
@@ -46,7 +48,7 @@ describe('the control socket answers bad input with an error and keeps serving',
       { id: 1, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
       { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
       { id: 2, ok: false, error: { code: ErrorCode.ControlProtocol, message: 'unknown method "nope"; known: echo, explode' } },
-      { id: 3, ok: false, error: { code: ErrorCode.UsageError, message: 'echo: text: Invalid input: expected string, received number' } },
+      { id: 3, ok: false, error: { code: ErrorCode.UsageError, message: 'echo: text: expected a string, found 5 (number)' } },
       { id: 4, ok: false, error: { code: ErrorCode.Internal, message: 'internal error in explode: boom' } },
       { id: 'last', ok: true, result: { text: 'still here' } },
     ]);

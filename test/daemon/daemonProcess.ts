@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SystemClock } from '../../src/clock/systemClock.js';
 import { TimesyncdFlagSource } from '../../src/clock/timesyncd.js';
 import { callDaemon } from '../../src/control/client.js';
-import { Journal } from '../../src/journal/journal.js';
+import { Journal, type JournalAccess } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
 import { spawnCli } from '../helpers/cli.js';
 
@@ -70,9 +70,12 @@ export async function waitForControl(socketPath: string, daemon: DaemonProcess, 
   }
 }
 
-/** Opens a journal the way the agent does, for assertions after the daemon stopped. */
-export function openJournal(dataDir: string): Journal {
-  return Journal.open({ dataDir, clock: new SystemClock(new TimesyncdFlagSource(join(dataDir, 'no-such-flag'))), logger: createSilentLogger() });
+/**
+ * Opens a journal the way the agent does, for assertions after the daemon stopped; 'create' makes
+ * the journal as a daemon's first start would (standalone CLI commands never create it).
+ */
+export function openJournal(dataDir: string, access: JournalAccess = 'write'): Journal {
+  return Journal.open({ dataDir, access, clock: new SystemClock(new TimesyncdFlagSource(join(dataDir, 'no-such-flag'))), logger: createSilentLogger() });
 }
 
 /** The pino JSON lines a daemon wrote to stdout. */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournalPruneService } from '../../src/app/journalPrune.js';
 import { Journal } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
-import { FakeClock } from '../activities/fakeClock.js';
+import { FakeClock } from '../helpers/fakeClock.js';
 import { makeTempDir } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
@@ -16,7 +16,7 @@ describe('the daemon prunes acknowledged, expired journal entries', () => {
   beforeEach(() => {
     temp = makeTempDir();
     clock = new FakeClock();
-    journal = Journal.open({ dataDir: temp.dir, clock, logger: createSilentLogger() });
+    journal = Journal.open({ dataDir: temp.dir, access: 'create', clock, logger: createSilentLogger() });
     for (let n = 0; n < 5; n++) journal.append('technician.note', { text: `note ${n}`, operator: 'test' });
     journal.anchor(journal.head());
     clock.advance(91 * DAY);

@@ -33,6 +33,15 @@ export class RawSocket {
     this.socket.end();
   }
 
+  /** Stops reading: the daemon's answers pile up in the kernel's buffers, as with a stuck client. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Resolves once `count` lines have arrived (or rejects after timeoutMs). */
   async waitForLines(count: number, timeoutMs = 5_000): Promise<unknown[]> {
     const deadline = Date.now() + timeoutMs;

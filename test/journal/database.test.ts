@@ -1,13 +1,16 @@
 import Database from 'better-sqlite3';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isAgentError } from '../../src/errors.js';
+import { setLanguage } from '../../src/i18n.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { openJournal } from './helpers.js';
+import { errorOf, openJournal } from './helpers.js';
 
 describe('the journal database', () => {
+  beforeAll(() => setLanguage('en'));
   let temp: ReturnType<typeof makeTempDir>;
   beforeEach(() => {
     temp = makeTempDir();
@@ -28,7 +31,7 @@ describe('the journal database', () => {
 
   it('applies every migration once and records the schema version', () => {
     const file = join(temp.dir, 'journal.sqlite');
-    openDatabase(file).close();
+    openDatabase(file, { access: 'create' }).close();
     const db = openDatabase(file);
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
@@ -39,8 +42,23 @@ describe('the journal database', () => {
     }
   });
 
+  it('keeps every table STRICT, so a value of the wrong type is refused rather than stored', () => {
+    const db = openDatabase(join(temp.dir, 'journal.sqlite'), { access: 'create' });
+    try {
+      const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+      expect(tables.filter((table) => (table as { strict: number }).strict !== 1)).toEqual([]);
+      expect(() =>
+        db
+          .prepare("INSERT INTO activities (id, type, title, source, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id) VALUES ('a1', 'meeting', 't', 'cli', '{}', 'one', 1, 1, 'b')")
+          .run(),
+      ).toThrow('cannot store TEXT value in INTEGER column activities.started_seq');
+    } finally {
+      db.close();
+    }
+  });
+
   it('allows only one open activity', () => {
-    const db = openDatabase(join(temp.dir, 'journal.sqlite'));
+    const db = openDatabase(join(temp.dir, 'journal.sqlite'), { access: 'create' });
     try {
       const insert = db.prepare(
         "INSERT INTO activities (id, type, title, source, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id) VALUES (?, 'meeting', 't', 'cli', '{}', 1, 1, 1, 'b')",
@@ -67,8 +85,35 @@ describe('the journal database', () => {
     expect((caught as Error).message).toBe(`${file} has schema version 99, newer than this room-agent understands (1); install the newer room-agent again`);
   });
 
-  it('names the file and the cure when the directory does not exist', () => {
+  it('names the file and the cure when its directory does not exist', () => {
     const file = join(temp.dir, 'missing', 'journal.sqlite');
-    expect(() => openDatabase(file)).toThrow(`cannot open the journal database ${file}: Cannot open database because the directory does not exist (check that the directory exists and is writable)`);
+    expect(() => openDatabase(file, { access: 'create' })).toThrow(
+      `cannot create the journal database ${file}: ENOENT: no such file or directory, open '${file}' (check that the directory exists and is writable)`,
+    );
+  });
+
+  it.each(['write', 'read'] as const)('never creates the file when opened for %s', (access) => {
+    const file = join(temp.dir, 'journal.sqlite');
+    const error = errorOf(() => openDatabase(file, { access }));
+    expect(isAgentError(error, ErrorCode.JournalMissing)).toBe(true);
+    expect(error.message).toBe(`no journal at ${file}: point --data-dir or device.dataDir at the data directory (room-agent run creates the journal on its first start)`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('opened for reading, neither migrates nor writes the file', () => {
+    const file = join(temp.dir, 'journal.sqlite');
+    writeFileSync(file, '');
+    const error = errorOf(() => openDatabase(file, { access: 'read' }));
+    expect(isAgentError(error, ErrorCode.JournalSchema)).toBe(true);
+    expect(error.message).toBe(`${file} has schema version 0, older than this room-agent's (1); start the daemon once (room-agent run) to upgrade it, then try again`);
+    expect(statSync(file).size).toBe(0);
+    openDatabase(file, { access: 'write' }).close();
+    const db = openDatabase(file, { access: 'read' });
+    try {
+      expect(db.readonly).toBe(true);
+      expect(() => db.prepare("INSERT INTO members (member_id, name, status, updated_seq) VALUES ('m', 'n', 'active', 1)").run()).toThrow('attempt to write a readonly database');
+    } finally {
+      db.close();
+    }
   });
 });

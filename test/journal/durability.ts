@@ -3,18 +3,6 @@ import { fileURLToPath } from 'node:url';
 
 export const APPENDER = fileURLToPath(new URL('./fixtures/appender.mjs', import.meta.url));
 
-/** Seeded PRNG (mulberry32): the same kill moments on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Collects the complete lines a child prints; `onLine` sees each as it arrives. */
 export function collectLines(child: ChildProcess, onLine: (line: string) => void = () => {}): Promise<string[]> {
   const lines: string[] = [];

@@ -1,109 +1,92 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Journal } from '../../src/journal/journal.js';
-import { makeTempDir } from '../helpers/cli.js';
-import { appendSignIns, FakeClock, openJournal, tamper } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appendSignIns, useJournal } from './helpers.js';
 
 const DAY_MS = 86_400_000;
 
 describe('pruning the journal', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let clock: FakeClock;
-  let journal: Journal;
-  beforeEach(() => {
-    temp = makeTempDir();
-    clock = new FakeClock();
-    journal = openJournal(temp.dir, clock);
-  });
-  afterEach(() => {
-    journal.close();
-    temp.cleanup();
-  });
+  const j = useJournal();
 
   function anchorAt(seq: number): void {
-    const [entry] = journal.read(seq - 1, 1);
-    journal.anchor({ seq, hash: entry!.hash });
+    const [entry] = j.journal.read(seq - 1, 1);
+    j.journal.anchor({ seq, hash: entry!.hash });
   }
 
-  const now = () => clock.wallMs;
+  const now = () => j.clock.wallMs;
 
   it('deletes acknowledged entries past the retention and leaves a chain that verifies', () => {
-    appendSignIns(journal, 10);
+    appendSignIns(j.journal, 10);
     anchorAt(6);
-    clock.advance(3 * DAY_MS);
-    const result = journal.prune({ retentionDays: 2, nowWallMs: now() });
+    j.clock.advance(3 * DAY_MS);
+    const result = j.journal.prune({ retentionDays: 2, nowWallMs: now() });
     expect(result).toMatchObject({ throughSeq: 6, deleted: 6, entry: { seq: 11, type: 'journal.pruned', payload: { throughSeq: 6, deleted: 6, retentionDays: 2 } } });
-    expect(journal.read(0, 100).map((entry) => entry.seq)).toEqual([7, 8, 9, 10, 11]);
-    expect(journal.verify('full')).toEqual({ ok: true, checkedFrom: 7, checkedTo: 11, entries: 5 });
-    journal.close();
-    journal = openJournal(temp.dir, clock);
-    expect(journal.lastVerify.ok).toBe(true);
-    expect(journal.append('a.b', {}).seq).toBe(12);
+    expect(j.journal.read(0, 100).map((entry) => entry.seq)).toEqual([7, 8, 9, 10, 11]);
+    expect(j.journal.verify('full')).toEqual({ ok: true, checkedFrom: 7, checkedTo: 11, entries: 5 });
+    j.reopen();
+    expect(j.journal.lastVerify.ok).toBe(true);
+    expect(j.journal.append('a.b', {}).seq).toBe(12);
   });
 
   it('never prunes unacknowledged entries, however old', () => {
-    appendSignIns(journal, 5);
-    clock.advance(400 * DAY_MS);
-    expect(journal.prune({ retentionDays: 1, nowWallMs: now() })).toBeUndefined();
+    appendSignIns(j.journal, 5);
+    j.clock.advance(400 * DAY_MS);
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: now() })).toBeUndefined();
     anchorAt(2);
-    expect(journal.prune({ retentionDays: 1, nowWallMs: now() })).toMatchObject({ throughSeq: 2 });
-    expect(journal.read(0, 100).map((entry) => entry.seq)).toEqual([3, 4, 5, 6]);
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: now() })).toMatchObject({ throughSeq: 2 });
+    expect(j.journal.read(0, 100).map((entry) => entry.seq)).toEqual([3, 4, 5, 6]);
   });
 
   it('keeps acknowledged entries younger than the retention', () => {
-    appendSignIns(journal, 3);
-    clock.advance(DAY_MS);
-    appendSignIns(journal, 3);
+    appendSignIns(j.journal, 3);
+    j.clock.advance(DAY_MS);
+    appendSignIns(j.journal, 3);
     anchorAt(6);
-    clock.advance(DAY_MS + 1000);
-    expect(journal.prune({ retentionDays: 2, nowWallMs: now() })).toMatchObject({ throughSeq: 3, deleted: 3 });
-    expect(journal.prune({ retentionDays: 2, nowWallMs: now() })).toBeUndefined();
+    j.clock.advance(DAY_MS + 1000);
+    expect(j.journal.prune({ retentionDays: 2, nowWallMs: now() })).toMatchObject({ throughSeq: 3, deleted: 3 });
+    expect(j.journal.prune({ retentionDays: 2, nowWallMs: now() })).toBeUndefined();
   });
 
   it('prunes entries of unknown time only behind an entry whose time is known to be old', () => {
-    clock.bootId = 'earlier-boot';
-    clock.state = 'unsynced';
-    clock.wallMs = 0;
-    appendSignIns(journal, 3);
-    clock.bootId = 'boot-a';
-    clock.state = 'synced';
-    clock.wallMs = 1_700_000_000_000;
-    appendSignIns(journal, 2);
-    clock.state = 'unsynced';
-    clock.wallMs = 0;
-    appendSignIns(journal, 2);
+    j.clock.bootId = 'earlier-boot';
+    j.clock.state = 'unsynced';
+    j.clock.wallMs = 0;
+    appendSignIns(j.journal, 3);
+    j.clock.bootId = 'boot-a';
+    j.clock.state = 'synced';
+    j.clock.wallMs = 1_700_000_000_000;
+    appendSignIns(j.journal, 2);
+    j.clock.state = 'unsynced';
+    j.clock.wallMs = 0;
+    appendSignIns(j.journal, 2);
     anchorAt(7);
-    expect(journal.prune({ retentionDays: 1, nowWallMs: 1_700_000_000_000 + 2 * DAY_MS })).toMatchObject({ throughSeq: 5 });
-    expect(journal.read(0, 100).map((entry) => entry.seq)).toEqual([6, 7, 8]);
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: 1_700_000_000_000 + 2 * DAY_MS })).toMatchObject({ throughSeq: 5 });
+    expect(j.journal.read(0, 100).map((entry) => entry.seq)).toEqual([6, 7, 8]);
   });
 
   it('prunes again from the previous checkpoint', () => {
-    appendSignIns(journal, 4);
+    appendSignIns(j.journal, 4);
     anchorAt(2);
-    clock.advance(3 * DAY_MS);
-    journal.prune({ retentionDays: 1, nowWallMs: now() });
+    j.clock.advance(3 * DAY_MS);
+    j.journal.prune({ retentionDays: 1, nowWallMs: now() });
     anchorAt(5);
-    clock.advance(3 * DAY_MS);
-    expect(journal.prune({ retentionDays: 1, nowWallMs: now() })).toMatchObject({ throughSeq: 5, deleted: 3 });
-    expect(journal.verify('full')).toEqual({ ok: true, checkedFrom: 6, checkedTo: 6, entries: 1 });
+    j.clock.advance(3 * DAY_MS);
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: now() })).toMatchObject({ throughSeq: 5, deleted: 3 });
+    expect(j.journal.verify('full')).toEqual({ ok: true, checkedFrom: 6, checkedTo: 6, entries: 1 });
   });
 
   it('refuses to prune a journal that fails verification', () => {
-    appendSignIns(journal, 6);
+    appendSignIns(j.journal, 6);
     anchorAt(6);
-    journal.close();
-    tamper(temp.dir, (db) => db.prepare('DELETE FROM events WHERE seq = 2').run());
-    journal = openJournal(temp.dir, clock);
-    clock.advance(3 * DAY_MS);
-    expect(journal.prune({ retentionDays: 1, nowWallMs: now() })).toBeUndefined();
-    expect(journal.read(0, 100)).toHaveLength(5);
+    j.tamperAndReopen((db) => db.prepare('DELETE FROM events WHERE seq = 2').run());
+    j.clock.advance(3 * DAY_MS);
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: now() })).toBeUndefined();
+    expect(j.journal.read(0, 100)).toHaveLength(5);
   });
 
   it('reports a checkpoint the device did not sign', () => {
-    appendSignIns(journal, 6);
-    journal.close();
+    appendSignIns(j.journal, 6);
     const attacker = generateKeyPairSync('ed25519');
-    tamper(temp.dir, (db) => {
+    j.tamperAndReopen((db) => {
       const { hash, key_id: keyId } = db.prepare('SELECT hash, key_id FROM events WHERE seq = 3').get() as { hash: string; key_id: string };
       db.prepare('DELETE FROM events WHERE seq <= 3').run();
       db.prepare('INSERT INTO checkpoints (seq, hash, wall_ms, key_id, signature) VALUES (3, ?, 0, ?, ?)').run(
@@ -112,8 +95,7 @@ describe('pruning the journal', () => {
         sign(null, Buffer.alloc(32), attacker.privateKey).toString('base64'),
       );
     });
-    journal = openJournal(temp.dir, clock);
-    expect(journal.verify('full')).toEqual({
+    expect(j.journal.verify('full')).toEqual({
       ok: false,
       firstBrokenSeq: 3,
       reason: 'the checkpoint at seq 3 has a bad signature: it was not written by a prune of this device',
@@ -122,13 +104,11 @@ describe('pruning the journal', () => {
   });
 
   it('reports entries deleted after the checkpoint', () => {
-    appendSignIns(journal, 6);
+    appendSignIns(j.journal, 6);
     anchorAt(2);
-    clock.advance(3 * DAY_MS);
-    journal.prune({ retentionDays: 1, nowWallMs: now() });
-    journal.close();
-    tamper(temp.dir, (db) => db.prepare('DELETE FROM events WHERE seq = 3').run());
-    journal = openJournal(temp.dir, clock);
-    expect(journal.verify('full')).toEqual({ ok: false, firstBrokenSeq: 3, reason: 'entry 3 is missing (the next entry present is seq 4)', checkedFrom: 3 });
+    j.clock.advance(3 * DAY_MS);
+    j.journal.prune({ retentionDays: 1, nowWallMs: now() });
+    j.tamperAndReopen((db) => db.prepare('DELETE FROM events WHERE seq = 3').run());
+    expect(j.journal.verify('full')).toEqual({ ok: false, firstBrokenSeq: 3, reason: 'entry 3 is missing (the next entry present is seq 4)', checkedFrom: 3 });
   });
 });

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
-import { collectLines, seededRandom, spawnAppender } from './durability.js';
+import { seededRandom } from '../helpers/seededRandom.js';
+import { collectLines, spawnAppender } from './durability.js';
 import { openJournal } from './helpers.js';
 
 const KILLS = 20;
+/** A generous bound for the first append of a fresh child (start-up, key creation, fsyncs). */
+const APPEND_PATIENCE_MS = 10_000;
 
 describe('an appender killed with SIGKILL', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -15,21 +18,30 @@ describe('an appender killed with SIGKILL', () => {
   it('loses no append that returned, leaves no seq gap, and verifies', async () => {
     const random = seededRandom(20_240_605);
     const returned = new Set<number>();
+    const rounds: Array<{ anywhere: boolean; appended: number; signal: NodeJS.Signals | null }> = [];
     for (let round = 0; round < KILLS; round++) {
       const child = spawnAppender([temp.dir]);
-      // Most kills land mid-append; every fifth may land anywhere, start-up and key creation included.
+      // Most kills land mid-append, some time after the first append returned; every fifth may land
+      // anywhere, start-up and key creation included.
       const anywhere = round % 5 === 0;
       const delay = anywhere ? random() * 300 : random() * 60;
-      if (anywhere) setTimeout(() => child.kill('SIGKILL'), delay);
+      // A mid-append round waits for the first append; one that never comes ends the round empty.
+      const kill = setTimeout(() => child.kill('SIGKILL'), anywhere ? delay : APPEND_PATIENCE_MS);
+      let armed = anywhere;
       const lines = await collectLines(child, (line) => {
-        if (!anywhere && line === 'OPENED') setTimeout(() => child.kill('SIGKILL'), delay);
+        if (armed || !line.startsWith('APPENDED ')) return;
+        armed = true;
+        clearTimeout(kill);
+        setTimeout(() => child.kill('SIGKILL'), delay);
       });
-      for (const line of lines) {
-        const match = /^APPENDED (\d+)$/.exec(line);
-        if (match) returned.add(Number(match[1]));
-      }
+      clearTimeout(kill);
+      const appended = lines.map((line) => /^APPENDED (\d+)$/.exec(line)).filter((match) => match !== null);
+      for (const match of appended) returned.add(Number(match[1]));
+      rounds.push({ anywhere, appended: appended.length, signal: child.signalCode });
     }
-    expect(returned.size).toBeGreaterThan(KILLS);
+    // Every child died by the kill, not by a fault of its own, and every mid-append round appended.
+    expect(rounds.filter((round) => round.signal !== 'SIGKILL')).toEqual([]);
+    expect(rounds.filter((round) => !round.anywhere && round.appended === 0)).toEqual([]);
 
     const journal = openJournal(temp.dir);
     try {

@@ -1,35 +1,19 @@
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { entryHash } from '../../src/journal/canonical.js';
 import { keyIdOf } from '../../src/journal/keyCrypto.js';
-import type { Journal } from '../../src/journal/journal.js';
 import type { EntryContent, JournalHead } from '../../src/journal/types.js';
-import { makeTempDir } from '../helpers/cli.js';
-import { appendSignIns, openJournal, tamper } from './helpers.js';
+import { appendSignIns, useJournal } from './helpers.js';
 
 describe('tampering with the journal', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let journal: Journal;
-  beforeEach(() => {
-    temp = makeTempDir();
-    journal = openJournal(temp.dir);
-    appendSignIns(journal, 10);
-    journal.close();
-  });
-  afterEach(() => {
-    journal.close();
-    temp.cleanup();
-  });
+  const j = useJournal((journal) => appendSignIns(journal, 10));
 
-  function verifyAfter(edit: Parameters<typeof tamper>[1]) {
-    tamper(temp.dir, edit);
-    journal = openJournal(temp.dir);
-    return journal.verify('full');
+  function verifyAfter(edit: Parameters<typeof j.tamperAndReopen>[0]) {
+    return j.tamperAndReopen(edit).verify('full');
   }
 
   it('an untouched journal verifies', () => {
-    journal = openJournal(temp.dir);
-    expect(journal.verify('full')).toEqual({ ok: true, checkedFrom: 1, checkedTo: 10, entries: 10 });
+    expect(j.journal.verify('full')).toEqual({ ok: true, checkedFrom: 1, checkedTo: 10, entries: 10 });
   });
 
   it('reports a changed payload byte at its seq', () => {
@@ -91,10 +75,8 @@ describe('tampering with the journal', () => {
     const k = 3;
     let anchored: JournalHead;
     beforeEach(() => {
-      journal = openJournal(temp.dir);
-      anchored = journal.head();
-      journal.anchor({ seq: anchored.seq, hash: anchored.hash, centerTimeMs: 1_700_000_100_000 });
-      journal.close();
+      anchored = j.journal.head();
+      j.journal.anchor({ seq: anchored.seq, hash: anchored.hash, centerTimeMs: 1_700_000_100_000 });
     });
 
     it('are reported against the journal head', () => {
@@ -112,14 +94,13 @@ describe('tampering with the journal', () => {
     });
 
     it('and rewritten under the same seqs are reported at the anchored seq', () => {
-      tamper(temp.dir, (db) => {
+      j.tamperAndReopen((db) => {
         db.prepare('DELETE FROM events WHERE seq > 7').run();
         const { hash } = db.prepare('SELECT hash FROM events WHERE seq = 7').get() as { hash: string };
         db.prepare('UPDATE journal_meta SET head_seq = 7, head_hash = ?, verified_seq = 0').run(hash);
       });
-      journal = openJournal(temp.dir);
-      appendSignIns(journal, 3);
-      const result = journal.verify('full');
+      appendSignIns(j.journal, 3);
+      const result = j.journal.verify('full');
       expect(result).toMatchObject({ ok: false, firstBrokenSeq: 10 });
       expect(result.ok === false && result.reason).toMatch(/^entry 10 is not the entry the center acknowledged \(hash [0-9a-f]{12}…, found [0-9a-f]{12}…\)$/);
     });
@@ -159,27 +140,29 @@ describe('tampering with the journal', () => {
     });
     expect(result).toMatchObject({ ok: false, firstBrokenSeq: 11 });
     expect(result.ok === false && result.reason).toBe(
-      `entry 11 is signed by a key that is not trusted: key ${keyId} has no valid endorsement by key ${journal.read(0, 1)[0]!.keyId}: no rotation introduced it`,
+      `entry 11 is signed by a key that is not trusted: key ${keyId} has no valid endorsement by key ${j.journal.read(0, 1)[0]!.keyId}: no rotation introduced it`,
     );
   });
 
   it('is found by the verification at open, and recording goes on', () => {
-    tamper(temp.dir, (db) => db.prepare('DELETE FROM events WHERE seq = 2').run());
-    journal = openJournal(temp.dir);
-    expect(journal.lastVerify).toMatchObject({ ok: false, firstBrokenSeq: 2 });
-    expect(journal.append('signin.accepted', { memberId: 'm-after' }).seq).toBe(11);
+    j.tamperAndReopen((db) => db.prepare('DELETE FROM events WHERE seq = 2').run());
+    expect(j.journal.lastVerify).toMatchObject({ ok: false, firstBrokenSeq: 2 });
+    expect(j.journal.append('signin.accepted', { memberId: 'm-after' }).seq).toBe(11);
   });
 
   it('is found by the verification at open when an already verified entry changed', () => {
-    journal = openJournal(temp.dir);
-    journal.close();
-    tamper(temp.dir, (db) => db.prepare("UPDATE events SET hash = 'ab' || substr(hash, 3) WHERE seq = 10").run());
-    journal = openJournal(temp.dir);
-    expect(journal.lastVerify).toEqual({
-      ok: false,
-      firstBrokenSeq: 10,
-      reason: 'entry 10 was changed after it was verified: its hash is not the one recorded',
-      checkedFrom: 1,
-    });
+    j.reopen();
+    j.tamperAndReopen((db) => db.prepare("UPDATE events SET hash = 'ab' || substr(hash, 3) WHERE seq = 10").run());
+    expect(j.journal.lastVerify).toEqual({ ok: false, firstBrokenSeq: 10, reason: 'entry 10 was changed: its content no longer matches its hash', checkedFrom: 1 });
+  });
+
+  it('is named at the first broken seq by the verification at open, even when the last verified entry changed too', () => {
+    j.reopen();
+    expect(j.journal.db.prepare('SELECT verified_seq FROM journal_meta').get()).toEqual({ verified_seq: 10 });
+    const result = j.tamperAndReopen((db) => {
+      db.prepare("UPDATE events SET payload = replace(payload, '\"score\":123', '\"score\":200') WHERE seq = 4").run();
+      db.prepare('DELETE FROM events WHERE seq = 10').run();
+    }).lastVerify;
+    expect(result).toEqual({ ok: false, firstBrokenSeq: 4, reason: 'entry 4 was changed: its content no longer matches its hash', checkedFrom: 1 });
   });
 });

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/errors.js';
+import { removeFileDurably, writeFileAtomic } from '../../src/util/atomicWrite.js';
 import { makeTempDir, REPO_ROOT } from '../helpers/cli.js';
 
 /**
@@ -46,6 +48,20 @@ describe('writeFileAtomic', () => {
     expect(dirSynced).toBeGreaterThan(dirOpened);
     expect(readFileSync(target, 'utf8')).toBe('new\n');
     expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fails with StorageWrite naming the file and the errno, leaving no temporary file behind', () => {
+    const target = join(temp.dir, 'no-such-directory', 'override.yaml');
+    expect(() => writeFileAtomic(target, 'x')).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.StorageWrite,
+        message: expect.stringMatching(new RegExp(`^cannot write ${target}: ENOENT`)),
+        context: { path: target, step: 'write', errno: 'ENOENT' },
+      }),
+    );
+    // A directory where the file should be: removing it fails the same way.
+    expect(() => removeFileDurably(temp.dir)).toThrow(expect.objectContaining({ code: ErrorCode.StorageWrite, context: expect.objectContaining({ path: temp.dir, step: 'remove' }) }));
     expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ const checkCommand: CliCommand = {
     const inspected = inspectConfigForCli({ ...values, config: positionals[0] ?? values.config });
     const lines = [t('ok', { file: inspected.path })];
     if (inspected.migrated) lines.push(t('willMigrate', { file: inspected.path, ...inspected.migrated }));
-    if (inspected.reverted) lines.push(t('willRevert', inspected.reverted));
+    if (inspected.reverted) lines.push(t('willRevert', { reason: inspected.reverted.reason }));
     process.stdout.write(`${lines.join('\n')}\n`);
     return ExitCode.Ok;
   },

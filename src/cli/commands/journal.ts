@@ -1,16 +1,15 @@
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { controlSocketPath } from '../../app/core.js';
 import { readBootId, SystemClock } from '../../clock/systemClock.js';
 import { TimesyncdFlagSource } from '../../clock/timesyncd.js';
-import { probeSocket } from '../../control/socketFile.js';
+import { acquireInstanceLock } from '../../daemon/instanceLock.js';
 import { ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { exportJournal } from '../../journal/export.js';
 import { Journal, JOURNAL_FILE } from '../../journal/journal.js';
 import { verifyJournal } from '../../journal/verify.js';
 import { createSilentLogger } from '../../log.js';
-import { openDatabase } from '../../store/database.js';
+import { openDatabase, type Db } from '../../store/database.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli, type ConfigOptionValues } from '../configOption.js';
@@ -19,17 +18,43 @@ const t = defineMessages({
   ok: { zh: '日志完好：seq {from}…{to}，共 {count} 条', en: 'journal OK: seq {from}…{to}, {count} entries' },
   empty: { zh: '日志完好：尚无记录', en: 'journal OK: no entries yet' },
   broken: { zh: '日志已损坏，断点 seq {seq}：{reason}', en: 'journal BROKEN at seq {seq}: {reason}' },
-  noJournal: {
-    zh: '{file} 处没有日志：请用 --data-dir 或配置中的 device.dataDir 指定数据目录',
-    en: 'no journal at {file}: point --data-dir or device.dataDir at the data directory',
-  },
   exported: { zh: '已导出 {count} 条记录到 {file}', en: 'exported {count} entries to {file}' },
   daemonRunning: {
-    zh: '守护进程正在运行（控制套接字 {path} 有应答）。请先停止它（systemctl stop room-agent），再运行 room-agent journal rotate-key',
-    en: 'the daemon is running (the control socket {path} answers); stop it first (systemctl stop room-agent), then run room-agent journal rotate-key again',
+    zh: '守护进程正在使用数据目录 {dir}。请先停止它（systemctl stop room-agent），再运行 room-agent journal rotate-key',
+    en: 'the daemon is running on {dir}; stop it first (systemctl stop room-agent), then run room-agent journal rotate-key again',
   },
   rotated: { zh: '设备密钥已轮换：{previous} → {next}（日志 seq {seq}）', en: 'device key rotated: {previous} → {next} (journal seq {seq})' },
+  cantCreate: { zh: 'journal export：无法创建 {file}：{reason}', en: 'journal export: cannot create {file}: {reason}' },
+  noDirectory: { zh: '所在目录不存在', en: 'its directory does not exist' },
+  noPermission: { zh: '没有写入权限', en: 'permission denied' },
+  isDirectory: { zh: '这是一个目录', en: 'it is a directory' },
 });
+
+/** Why an output file could not be created, in the technician's words where the cause is common. */
+function creationProblem(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return t('noDirectory');
+    case 'EACCES':
+    case 'EPERM':
+      return t('noPermission');
+    case 'EISDIR':
+      return t('isDirectory');
+    default:
+      return error.message;
+  }
+}
+
+/** The export's output file; undefined (after saying why) when it cannot be created. */
+function createOutputFile(path: string): number | undefined {
+  try {
+    return openSync(path, 'w', 0o640);
+  } catch (error) {
+    process.stderr.write(`room-agent: ${t('cantCreate', { file: path, reason: creationProblem(error as NodeJS.ErrnoException) })}\n`);
+    return undefined;
+  }
+}
 
 /** Reading the journal needs only its directory: with --data-dir alone no configuration file is read. */
 function dataDirFor(values: ConfigOptionValues): string {
@@ -38,12 +63,9 @@ function dataDirFor(values: ConfigOptionValues): string {
   return inspectConfigForCli(values).config.device.dataDir;
 }
 
-/** The journal file in `dataDir`; undefined (after saying so) when there is none, so that none is created. */
-function existingJournalFile(dataDir: string): string | undefined {
-  const file = join(dataDir, JOURNAL_FILE);
-  if (existsSync(file)) return file;
-  process.stderr.write(`room-agent: ${t('noJournal', { file })}\n`);
-  return undefined;
+/** Verify and export only read: the file is neither created nor migrated, and nothing is written to it. */
+function openJournalForReading(values: ConfigOptionValues): Db {
+  return openDatabase(join(dataDirFor(values), JOURNAL_FILE), { access: 'read' });
 }
 
 const verifyCommand: CliCommand = {
@@ -52,9 +74,7 @@ const verifyCommand: CliCommand = {
   summary: { zh: '从最早的检查点起完整校验日志链，指出第一个断点', en: 'check the whole chain from the oldest checkpoint and name the first broken seq' },
   async run(args) {
     const { values } = parseCommandArgs('journal verify', args, configOptions);
-    const file = existingJournalFile(dataDirFor(values));
-    if (file === undefined) return ExitCode.DataError;
-    const db = openDatabase(file);
+    const db = openJournalForReading(values);
     try {
       const result = verifyJournal(db, 'full');
       if (!result.ok) {
@@ -80,11 +100,13 @@ const exportCommand: CliCommand = {
   async run(args) {
     const { values } = parseCommandArgs('journal export', args, { ...configOptions, since: { type: 'string' }, out: { type: 'string' } });
     const since = parseSeq('journal export', '--since', values.since, 1);
-    const file = existingJournalFile(dataDirFor(values));
-    if (file === undefined) return ExitCode.DataError;
-    const db = openDatabase(file);
+    const db = openJournalForReading(values);
     const out = values.out;
-    const fd = out === undefined ? undefined : openSync(out, 'w', 0o640);
+    const fd = out === undefined ? undefined : createOutputFile(out);
+    if (out !== undefined && fd === undefined) {
+      db.close();
+      return ExitCode.CantCreate;
+    }
     try {
       // process.stdout is synchronous for files and pipes on Linux, so lines are not queued up in memory.
       const writeLine = fd === undefined ? (line: string) => void process.stdout.write(line) : (line: string) => void writeSync(fd, line);
@@ -108,21 +130,25 @@ const rotateKeyCommand: CliCommand = {
   async run(args) {
     const { values } = parseCommandArgs('journal rotate-key', args, configOptions);
     const { config } = inspectConfigForCli(values);
-    // Two writers would each sign with their own idea of the key in force.
-    const socket = controlSocketPath(config);
-    if ((await probeSocket(socket)) === 'answering') {
-      process.stderr.write(`room-agent: ${t('daemonRunning', { path: socket })}\n`);
+    // Two writers would each sign with their own idea of the key in force: the daemon's lock keeps them apart.
+    const dataDir = config.device.dataDir;
+    const lock = await acquireInstanceLock(dataDir);
+    if (lock === undefined) {
+      process.stderr.write(`room-agent: ${t('daemonRunning', { dir: dataDir })}\n`);
       return ExitCode.Unavailable;
     }
-    if (existingJournalFile(config.device.dataDir) === undefined) return ExitCode.DataError;
-    const clock = new SystemClock(new TimesyncdFlagSource(config.clock.syncFlagPath));
-    const journal = Journal.open({ dataDir: config.device.dataDir, clock, logger: createSilentLogger() });
     try {
-      const { previousKeyId, keyId, entry } = journal.rotateKey();
-      process.stdout.write(`${t('rotated', { previous: previousKeyId, next: keyId, seq: entry.seq })}\n`);
-      return ExitCode.Ok;
+      const clock = new SystemClock(new TimesyncdFlagSource(config.clock.syncFlagPath));
+      const journal = Journal.open({ dataDir, clock, logger: createSilentLogger() });
+      try {
+        const { previousKeyId, keyId, entry } = journal.rotateKey();
+        process.stdout.write(`${t('rotated', { previous: previousKeyId, next: keyId, seq: entry.seq })}\n`);
+        return ExitCode.Ok;
+      } finally {
+        journal.close();
+      }
     } finally {
-      journal.close();
+      await lock.release();
     }
   },
 };

@@ -3,7 +3,7 @@ import type { JournalEntry, JsonValue } from '../../journal/types.js';
 import type { ControlRegistry } from '../registry.js';
 
 export const noteParams = z.strictObject({
-  text: z.string().trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters'),
+  text: z.string().trim().min(1).max(2000),
   operator: z.string().trim().min(1).max(64),
 });
 

@@ -1,0 +1,39 @@
+import { read } from 'node:fs';
+import { promisify } from 'node:util';
+import { LinuxBinding, type LinuxBindingInterface } from '@serialport/bindings-cpp';
+import { unixRead } from '@serialport/bindings-cpp/dist/unix-read.js';
+
+const readAsync = promisify(read);
+
+/**
+ * A tty that was hung up (USB adapter pulled, pty master closed) answers read() with 0 bytes,
+ * forever. bindings-cpp retries a 0-byte read at once, so an unplug that lands between two polls
+ * spins a CPU and leaks memory without ever reporting the disconnect
+ * (https://github.com/serialport/bindings-cpp/issues/162, fix proposed in PR #164, unmerged).
+ * With VMIN = 1 (serialport's default) a live tty never returns 0, so we report it as the
+ * disconnect it is; any read error other than a cancel closes the port with a DisconnectedError.
+ */
+async function readOrHangUp(
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: null,
+): Promise<{ bytesRead: number; buffer: Buffer }> {
+  const result = await readAsync(fd, buffer, offset, length, position);
+  if (result.bytesRead === 0) {
+    throw Object.assign(new Error('the tty hung up (read returned end of file)'), { disconnect: true });
+  }
+  return result;
+}
+
+/** serialport's Linux binding with hang-up detection on every read. */
+export const hangupAwareBinding: LinuxBindingInterface = {
+  list: () => LinuxBinding.list(),
+  async open(options) {
+    const port = await LinuxBinding.open(options);
+    port.read = (buffer, offset, length) =>
+      unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangUp as typeof readAsync });
+    return port;
+  },
+};

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModuleEmulator, type EmulatorOptions } from '../helpers/emulator.js';
+import { hex, HostPort } from './hostPort.js';
+
+const OPEN = hex('55AA 0100 00000000 0100 0101');
+const ACK_0 = hex('55AA 0100 00000000 3000 3001');
+const CHANGE_BAUD_57600 = hex('55AA 0100 00E10000 0400 E501');
+const LED_ON = hex('55AA 0100 01000000 1200 1301');
+const CAPTURE = hex('55AA 0100 00000000 6000 6001');
+const IDENTIFY = hex('55AA 0100 00000000 5100 5101');
+const SILENCE_MS = 300;
+
+describe('GT-521F emulator: 9600 at every power-on, and a cable that can be pulled mid-command', () => {
+  let emulator: ModuleEmulator | undefined;
+  const hosts: HostPort[] = [];
+
+  afterEach(async () => {
+    for (const host of hosts.splice(0)) await host.close();
+    await emulator?.stop();
+    emulator = undefined;
+  });
+
+  async function start(options: Partial<EmulatorOptions> = {}): Promise<ModuleEmulator> {
+    emulator = await ModuleEmulator.start({ family: 'gt521', powerOnDelayMs: 0, ...options });
+    return emulator;
+  }
+
+  async function open(path: string, baudRate: number): Promise<HostPort> {
+    const host = await HostPort.open(path, baudRate);
+    hosts.push(host);
+    return host;
+  }
+
+  it('a module left at 57600 answers only there; after a replug it is back at 9600 behind the same link', async () => {
+    const module = await start({ baudRate: 57600 });
+    const first = await open(module.path, 9600);
+    await first.write(OPEN);
+    expect(await first.drainFor(SILENCE_MS)).toHaveLength(0);
+    await first.setBaudRate(57600);
+    await first.write(OPEN);
+    expect(await first.read(12)).toEqual(ACK_0);
+
+    await module.unplug();
+    expect(first.hungUp()).toBe(true);
+    await module.replug();
+    const second = await open(module.path, 57600);
+    await second.write(OPEN);
+    expect(await second.drainFor(SILENCE_MS)).toHaveLength(0);
+    await second.setBaudRate(9600);
+    await second.write(OPEN);
+    expect(await second.read(12)).toEqual(ACK_0);
+    await second.write(CHANGE_BAUD_57600);
+    expect(await second.read(12)).toEqual(ACK_0);
+    expect((await module.state()).baud).toBe(57600);
+  });
+
+  it('a held Identify1_N never answers when the cable is pulled while the host waits', async () => {
+    const module = await start();
+    await module.storeTemplate(5, 'rosa-left-index');
+    await module.place('rosa-left-index');
+    const host = await open(module.path, 9600);
+    await host.write(Buffer.concat([LED_ON, CAPTURE]));
+    expect(await host.read(24)).toEqual(Buffer.concat([ACK_0, ACK_0]));
+    await module.hold('Identify1_N');
+    await host.write(IDENTIFY);
+    await module.waitForCommand('Identify1_N', 2_000);
+    expect(await host.drainFor(SILENCE_MS)).toHaveLength(0);
+    await module.unplug();
+    expect(host.hungUp()).toBe(true);
+    expect(await module.release()).toBe(false);
+  });
+});
