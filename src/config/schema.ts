@@ -111,6 +111,38 @@ const scannerSchema = z.strictObject({
     .literal(BAUD_RATES)
     .default(57600)
     .describe('UART speed in baud, 9600×N for N = 1…12. Default 57600 (GT-521F modules always start at 9600).'),
+  hid: z
+    .strictObject({
+      vendorId: z.number().int().min(0).max(0xffff).optional().describe('USB vendor id, e.g. 0x10c4 (4292) for a CP2110. Optional.'),
+      productId: z.number().int().min(0).max(0xffff).optional().describe('USB product id, e.g. 0xea80 (60032) for a CP2110. Optional.'),
+      path: z.string().min(1).optional().describe('hidraw node, e.g. /dev/fingerprint-hid (udev symlink). Optional; wins over the ids.'),
+    })
+    .optional()
+    .describe('Which USB-HID device to use with transport cp2110 or driver hid-keyboard. Default: the first CP2110/CP2114.'),
+  pollIntervalMs: z
+    .number()
+    .int()
+    .min(50)
+    .max(5000)
+    .default(250)
+    .describe('Milliseconds between checks for a finger while idle. Default 250.'),
+  signInWindowMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(120)
+    .describe('A member signing in again within this many minutes gets "already signed in" and no second record. Minutes, 0 to 1440. Default 120.'),
+  powerGpio: bcmPin
+    .optional()
+    .describe('BCM number of a GPIO line that switches the module power (a relay or MOSFET), used to power-cycle a silent module. Optional.'),
+  wakeGpio: bcmPin
+    .optional()
+    .describe('BCM number of the R503 touch/wake output, so the agent captures only when a finger touches. Optional; without it the agent polls.'),
+  escrowTemplates: z
+    .boolean()
+    .default(false)
+    .describe('Send enrolled templates to the county, encrypted to county.escrowPublicKey, so they can be restored onto a compatible module. Default false.'),
 });
 
 const feedbackSchema = z.strictObject({
@@ -135,6 +167,11 @@ const countySchema = z.strictObject({
     .min(1)
     .optional()
     .describe('MQTT password. Keep it out of this file: set ROOM_AGENT_COUNTY_PASSWORD in the environment file.'),
+  escrowPublicKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 of a DER (SPKI) X25519 public key')
+    .optional()
+    .describe('The county\'s X25519 public key (base64 DER SPKI): module passwords and, with scanner.escrowTemplates, templates are encrypted to it before they leave the device. Optional.'),
 });
 
 const cameraSchema = z.strictObject({

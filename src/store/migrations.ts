@@ -119,4 +119,62 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'fingerprint sign-in: fingers, template backups and escrow, module binding, repeat window',
+    sql: `
+      -- A branch secretary may confirm a manual sign-in with their own finger.
+      ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'secretary'));
+
+      -- One row per enrolled finger: the module slot it lives in and whose it is.
+      CREATE TABLE fingers (
+        slot INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL REFERENCES members (member_id),
+        finger TEXT NOT NULL,
+        module_family TEXT NOT NULL,
+        template_size INTEGER NOT NULL,
+        enrolled_seq INTEGER NOT NULL,
+        UNIQUE (member_id, finger)
+      ) STRICT;
+
+      -- AES-256-GCM backups of the module's templates; the key lives outside the database.
+      CREATE TABLE template_backups (
+        slot INTEGER PRIMARY KEY REFERENCES fingers (slot) ON DELETE CASCADE,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        tag BLOB NOT NULL
+      ) STRICT;
+
+      -- Templates encrypted to the county's key, waiting to be sent (only when escrow is enabled).
+      -- A table rather than journal events so that removing a member deletes them here too.
+      CREATE TABLE template_escrow (
+        slot INTEGER PRIMARY KEY REFERENCES fingers (slot) ON DELETE CASCADE,
+        member_id TEXT NOT NULL,
+        module_family TEXT NOT NULL,
+        template_size INTEGER NOT NULL,
+        envelope TEXT NOT NULL,
+        created_seq INTEGER NOT NULL,
+        sent_seq INTEGER
+      ) STRICT;
+
+      -- The module this device trusts: R30x notepad token or GT serial number.
+      CREATE TABLE module_binding (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        family TEXT NOT NULL,
+        token TEXT NOT NULL,
+        bound_seq INTEGER NOT NULL
+      ) STRICT;
+
+      -- Each member's latest sign-in, for the "already signed in" window across restarts.
+      CREATE TABLE signin_last (
+        member_id TEXT PRIMARY KEY REFERENCES members (member_id),
+        seq INTEGER NOT NULL,
+        activity_id TEXT,
+        boot_id TEXT NOT NULL,
+        mono_ms INTEGER NOT NULL,
+        wall_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -36,7 +36,10 @@ describe('the journal database', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
-      expect(tables).toEqual(['activities', 'activity_plans', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'journal_meta', 'members', 'sync_anchor']);
+      expect(tables).toEqual([
+        'activities', 'activity_plans', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'fingers', 'journal_meta',
+        'members', 'module_binding', 'signin_last', 'sync_anchor', 'template_backups', 'template_escrow',
+      ]);
     } finally {
       db.close();
     }
@@ -82,7 +85,7 @@ describe('the journal database', () => {
       caught = error;
     }
     expect(isAgentError(caught, ErrorCode.JournalSchema)).toBe(true);
-    expect((caught as Error).message).toBe(`${file} has schema version 99, newer than this room-agent understands (1); install the newer room-agent again`);
+    expect((caught as Error).message).toBe(`${file} has schema version 99, newer than this room-agent understands (${MIGRATIONS.at(-1)!.version}); install the newer room-agent again`);
   });
 
   it('names the file and the cure when its directory does not exist', () => {
@@ -105,7 +108,7 @@ describe('the journal database', () => {
     writeFileSync(file, '');
     const error = errorOf(() => openDatabase(file, { access: 'read' }));
     expect(isAgentError(error, ErrorCode.JournalSchema)).toBe(true);
-    expect(error.message).toBe(`${file} has schema version 0, older than this room-agent's (1); start the daemon once (room-agent run) to upgrade it, then try again`);
+    expect(error.message).toBe(`${file} has schema version 0, older than this room-agent's (${MIGRATIONS.at(-1)!.version}); start the daemon once (room-agent run) to upgrade it, then try again`);
     expect(statSync(file).size).toBe(0);
     openDatabase(file, { access: 'write' }).close();
     const db = openDatabase(file, { access: 'read' });

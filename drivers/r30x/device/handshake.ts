@@ -52,7 +52,8 @@ export async function handshake(
     if (credential !== undefined) return { baudRate: preferredBaudRate, credential };
   } while (performance.now() < deadline);
 
-  for (const baudRate of PROBE_ORDER.filter((rate) => rate !== preferredBaudRate)) {
+  const others = PROBE_ORDER.filter((rate) => rate !== preferredBaudRate);
+  for (const baudRate of others) {
     await useBaudRate(context, baudRate);
     const credential = await unlock(context, password);
     if (credential !== undefined) {
@@ -68,7 +69,7 @@ export async function handshake(
     `no fingerprint module answered on ${context.transport.description} at ${preferredBaudRate} baud or any ` +
       `standard speed (9600×1…12). Check the module's power (3.3 V or 5 V as its label says), that its TX goes ` +
       `to the adapter's RX and its RX to the adapter's TX, and that it is an R30x/ZFM/AS608-compatible module`,
-    { transport: context.transport.description, triedBaudRates: [preferredBaudRate, ...PROBE_ORDER] },
+    { transport: context.transport.description, triedBaudRates: [preferredBaudRate, ...others] },
   );
 }
 
