@@ -58,3 +58,20 @@ class FingerNames:
         if identity is None:
             return 'unreadable'
         return self._names.get(identity, f'unknown:{identity.hex()[:8]}')
+
+
+def template_control(request, fingers, slots, capacity, template_size):
+    """The test-control commands both module families answer the same way: store_template puts a
+    finger's template straight into a slot; template returns the bytes a finger's template has."""
+    command = request['cmd']
+    if command == 'store_template':
+        slot, finger = request['slot'], request['finger']
+        if not isinstance(slot, int) or not 0 <= slot < capacity:
+            raise ValueError(f'slot must be an integer in 0..{capacity - 1}')
+        fingers.remember(finger)
+        slots[slot] = make_template(finger, template_size)
+        return None
+    if command == 'template':
+        fingers.remember(request['finger'])
+        return {'hex': make_template(request['finger'], template_size).hex()}
+    raise KeyError(f'unknown command {command!r}')

@@ -10,7 +10,7 @@ import sys
 
 import control
 import gt521_commands as ops
-from fingers import FingerNames, identity_of_name, identity_of_template, make_template
+from fingers import FingerNames, identity_of_name, identity_of_template, template_control
 from gt521_packets import Command, PacketReader, encode_data, encode_response
 
 POWER_ON_BAUD = 9600
@@ -80,18 +80,7 @@ class Module:
         }
 
     def control(self, request):
-        command = request['cmd']
-        if command == 'store_template':
-            slot, finger = request['slot'], request['finger']
-            if not isinstance(slot, int) or not 0 <= slot < self.capacity:
-                raise ValueError(f'slot must be an integer in 0..{self.capacity - 1}')
-            self.fingers.remember(finger)
-            self.database[slot] = make_template(finger, ops.TEMPLATE_SIZE)
-            return None
-        if command == 'template':
-            self.fingers.remember(request['finger'])
-            return {'hex': make_template(request['finger'], ops.TEMPLATE_SIZE).hex()}
-        raise KeyError(f'unknown command {command!r}')
+        return template_control(request, self.fingers, self.database, self.capacity, ops.TEMPLATE_SIZE)
 
     # --- helpers for the commands ---------------------------------------------------------------
 

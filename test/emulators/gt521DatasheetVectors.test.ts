@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ModuleEmulator, type EmulatorOptions } from '../helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { gt521DataPacket } from './gt521Wire.js';
-import { hex, HostPort } from './hostPort.js';
+import { exchange, useEmulatorBench } from './emulatorBench.js';
+import { hex } from './hostPort.js';
 
 // Vectors written by hand from PROTOCOLS.md §2: 55 AA | 01 00 | param LE | command LE | sum LE.
 const OPEN = hex('55AA 0100 00000000 0100 0101');
@@ -20,28 +20,10 @@ const IDENTIFY = hex('55AA 0100 00000000 5100 5101');
 const GET_ENROLL_COUNT = hex('55AA 0100 00000000 2000 2001');
 
 describe('GT-521F emulator answers datasheet vectors byte for byte', () => {
-  let emulator: ModuleEmulator | undefined;
-  let host: HostPort | undefined;
-
-  afterEach(async () => {
-    await host?.close();
-    await emulator?.stop();
-    host = emulator = undefined;
-  });
-
-  async function connect(options: Partial<EmulatorOptions> = {}): Promise<HostPort> {
-    emulator = await ModuleEmulator.start({ family: 'gt521', powerOnDelayMs: 0, ...options });
-    host = await HostPort.open(emulator.path, 9600);
-    return host;
-  }
-
-  async function exchange(port: HostPort, command: Buffer): Promise<Buffer> {
-    await port.write(command);
-    return port.read(12);
-  }
+  const { connect } = useEmulatorBench('gt521', 9600);
 
   it('Open acknowledges; Open with a parameter also sends firmware, ISO area size and the serial number', async () => {
-    const port = await connect({ serialNumber: '00112233445566778899aabbccddeeff' });
+    const { host: port } = await connect({ serialNumber: '00112233445566778899aabbccddeeff' });
     expect(await exchange(port, OPEN)).toEqual(ACK_0);
     expect(await exchange(port, OPEN_WITH_INFO)).toEqual(ACK_0);
     const data = await port.read(4 + 24 + 2);
@@ -53,20 +35,20 @@ describe('GT-521F emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('with the LED off the sensor sees no finger; with it on IsPressFinger reports 0 = pressed', async () => {
-    const port = await connect();
-    await emulator!.place('lena-right-index');
+    const { emulator, host: port } = await connect();
+    await emulator.place('lena-right-index');
     expect(await exchange(port, IS_PRESS_FINGER)).toEqual(hex('55AA 0100 12100000 3000 5201'));
     expect(await exchange(port, CAPTURE_BEST)).toEqual(NACK_FINGER_NOT_PRESSED);
     expect(await exchange(port, LED_ON)).toEqual(ACK_0);
     expect(await exchange(port, IS_PRESS_FINGER)).toEqual(ACK_0);
     expect(await exchange(port, CAPTURE_BEST)).toEqual(ACK_0);
-    await emulator!.lift();
+    await emulator.lift();
     expect(await exchange(port, CAPTURE_BEST)).toEqual(NACK_FINGER_NOT_PRESSED);
   });
 
   it('enrolls in three scans, identifies the id, and answers a second enrollment with the duplicate id', async () => {
-    const port = await connect();
-    await emulator!.place('max-left-index');
+    const { emulator, host: port } = await connect();
+    await emulator.place('max-left-index');
     expect(await exchange(port, LED_ON)).toEqual(ACK_0);
     expect(await exchange(port, ENROLL_START_0)).toEqual(ACK_0);
     for (const step of [ENROLL_1, ENROLL_2, ENROLL_3]) {
@@ -84,21 +66,21 @@ describe('GT-521F emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('scans of different fingers fail the enrollment (100D); an unknown finger fails Identify (1008)', async () => {
-    const port = await connect();
-    await emulator!.storeTemplate(3, 'nora-right-thumb');
+    const { emulator, host: port } = await connect();
+    await emulator.storeTemplate(3, 'nora-right-thumb');
     expect(await exchange(port, LED_ON)).toEqual(ACK_0);
     expect(await exchange(port, ENROLL_START_1)).toEqual(ACK_0);
-    await emulator!.place('olaf-right-index');
+    await emulator.place('olaf-right-index');
     await exchange(port, CAPTURE_BEST);
     expect(await exchange(port, ENROLL_1)).toEqual(ACK_0);
-    await emulator!.place('pia-right-index');
+    await emulator.place('pia-right-index');
     await exchange(port, CAPTURE_BEST);
     expect(await exchange(port, ENROLL_2)).toEqual(hex('55AA 0100 0D100000 3100 4E01'));
     expect(await exchange(port, IDENTIFY)).toEqual(hex('55AA 0100 08100000 3100 4901'));
   });
 
   it('a bad checksum gets NACK 1006 (communication error); another device id gets no answer', async () => {
-    const port = await connect();
+    const { host: port } = await connect();
     expect(await exchange(port, hex('55AA 0100 00000000 0100 0201'))).toEqual(hex('55AA 0100 06100000 3100 4701'));
     await port.write(hex('55AA 0200 00000000 0100 0201'));
     expect(await port.drainFor(200)).toHaveLength(0);
@@ -106,33 +88,33 @@ describe('GT-521F emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('GetTemplate sends 498 bytes; SetTemplate into an empty module restores a finger that Identify finds', async () => {
-    const port = await connect();
-    await emulator!.storeTemplate(7, 'quinn-left-thumb');
+    const { emulator: source, host: port } = await connect();
+    await source.storeTemplate(7, 'quinn-left-thumb');
     expect(await exchange(port, hex('55AA 0100 07000000 7000 7701'))).toEqual(ACK_0); // GetTemplate(7)
     const packet = await port.read(4 + 498 + 2);
     const template = packet.subarray(4, 502);
-    expect(template).toEqual(await emulator!.template('quinn-left-thumb'));
+    expect(template).toEqual(await source.template('quinn-left-thumb'));
     await port.close();
-    await emulator!.stop();
+    await source.stop();
 
-    const empty = await connect();
+    const { emulator, host: empty } = await connect();
     expect(await exchange(empty, hex('55AA 0100 2A000000 7100 9B01'))).toEqual(ACK_0); // SetTemplate(42)
     await empty.write(gt521DataPacket(template));
     expect(await empty.read(12)).toEqual(ACK_0);
-    await emulator!.place('quinn-left-thumb');
+    await emulator.place('quinn-left-thumb');
     await exchange(empty, LED_ON);
     await exchange(empty, CAPTURE_BEST);
     expect(await exchange(empty, IDENTIFY)).toEqual(hex('55AA 0100 2A000000 3000 5A01'));
   });
 
   it('ChangeBaudrate applies after its ACK and lasts until the next power-on, which is back at 9600', async () => {
-    const port = await connect();
+    const { emulator, host: port } = await connect();
     expect(await exchange(port, hex('55AA 0100 00C20100 0400 C701'))).toEqual(ACK_0); // 115200
     await port.write(OPEN);
     expect(await port.drainFor(300)).toHaveLength(0);
     await port.setBaudRate(115200);
     expect(await exchange(port, OPEN)).toEqual(ACK_0);
-    await emulator!.powerCycle();
+    await emulator.powerCycle();
     await port.write(OPEN);
     expect(await port.drainFor(300)).toHaveLength(0);
     await port.setBaudRate(9600);

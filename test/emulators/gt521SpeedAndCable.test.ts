@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ModuleEmulator, type EmulatorOptions } from '../helpers/emulator.js';
-import { hex, HostPort } from './hostPort.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorBench } from './emulatorBench.js';
+import { hex } from './hostPort.js';
 
 const OPEN = hex('55AA 0100 00000000 0100 0101');
 const ACK_0 = hex('55AA 0100 00000000 3000 3001');
@@ -11,25 +11,7 @@ const IDENTIFY = hex('55AA 0100 00000000 5100 5101');
 const SILENCE_MS = 300;
 
 describe('GT-521F emulator: 9600 at every power-on, and a cable that can be pulled mid-command', () => {
-  let emulator: ModuleEmulator | undefined;
-  const hosts: HostPort[] = [];
-
-  afterEach(async () => {
-    for (const host of hosts.splice(0)) await host.close();
-    await emulator?.stop();
-    emulator = undefined;
-  });
-
-  async function start(options: Partial<EmulatorOptions> = {}): Promise<ModuleEmulator> {
-    emulator = await ModuleEmulator.start({ family: 'gt521', powerOnDelayMs: 0, ...options });
-    return emulator;
-  }
-
-  async function open(path: string, baudRate: number): Promise<HostPort> {
-    const host = await HostPort.open(path, baudRate);
-    hosts.push(host);
-    return host;
-  }
+  const { start, open } = useEmulatorBench('gt521', 9600);
 
   it('a module left at 57600 answers only there; after a replug it is back at 9600 behind the same link', async () => {
     const module = await start({ baudRate: 57600 });

@@ -12,7 +12,7 @@ import sys
 
 import control
 import r30x_instructions as ops
-from fingers import FingerNames, identity_of_template, make_template
+from fingers import FingerNames, identity_of_template, template_control
 from r30x_packets import PID_ACK, PID_COMMAND, PID_DATA, PID_END_OF_DATA, PacketReader, encode
 
 
@@ -113,18 +113,7 @@ class Module:
         }
 
     def control(self, request):
-        command = request['cmd']
-        if command == 'store_template':
-            slot, finger = request['slot'], request['finger']
-            if not isinstance(slot, int) or not 0 <= slot < self.capacity:
-                raise ValueError(f'slot must be an integer in 0..{self.capacity - 1}')
-            self.fingers.remember(finger)
-            self.library[slot] = make_template(finger, self.template_size)
-            return None
-        if command == 'template':
-            self.fingers.remember(request['finger'])
-            return {'hex': make_template(request['finger'], self.template_size).hex()}
-        raise KeyError(f'unknown command {command!r}')
+        return template_control(request, self.fingers, self.library, self.capacity, self.template_size)
 
     # --- helpers for the instructions -----------------------------------------------------------
 

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ModuleEmulator } from '../helpers/emulator.js';
-import { hex, HostPort } from './hostPort.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorBench } from './emulatorBench.js';
+import { hex } from './hostPort.js';
 
 // Vectors written by hand from PROTOCOLS.md §1: EF01 | address | PID | length | payload | checksum,
 // checksum = PID + length bytes + payload bytes.
@@ -14,38 +14,25 @@ const ACK_WRONG_PASSWORD = hex('EF01 FFFFFFFF 07 0003 13 001D');
 const ACK_VERIFY_PASSWORD_FIRST = hex('EF01 FFFFFFFF 07 0003 21 002B');
 
 describe('R30x emulator answers datasheet vectors byte for byte', () => {
-  let emulator: ModuleEmulator | undefined;
-  let host: HostPort | undefined;
-
-  afterEach(async () => {
-    await host?.close();
-    await emulator?.stop();
-    host = emulator = undefined;
-  });
-
-  async function connect(options: Partial<Parameters<typeof ModuleEmulator.start>[0]> = {}): Promise<HostPort> {
-    emulator = await ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0, ...options });
-    host = await HostPort.open(emulator.path, 57600);
-    return host;
-  }
+  const { connect } = useEmulatorBench('r30x', 57600);
 
   it('GenImg without a finger answers 02, with one 00', async () => {
-    const port = await connect();
+    const { emulator, host: port } = await connect();
     await port.write(GEN_IMG);
     expect(await port.read(12)).toEqual(ACK_NO_FINGER);
-    await emulator!.place('alice-right-index');
+    await emulator.place('alice-right-index');
     await port.write(GEN_IMG);
     expect(await port.read(12)).toEqual(ACK_OK);
   });
 
   it('VfyPwd(0) on a module without a password acknowledges OK', async () => {
-    const port = await connect();
+    const { host: port } = await connect();
     await port.write(VFY_PWD_0);
     expect(await port.read(12)).toEqual(ACK_OK);
   });
 
   it('ReadSysPara reports status, capacity 162, security, address, packet size 128 and N=6 on a ZFM-20', async () => {
-    const port = await connect();
+    const { host: port } = await connect();
     await port.write(READ_SYS_PARA);
     // status 0004 (password verified), sysid 0000, capacity 00A2, security 0003, address FFFFFFFF,
     // packet code 0002 (128 bytes), baud N 0006; checksum 07+00+13 + payload sum = 04C7.
@@ -53,7 +40,7 @@ describe('R30x emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('a module with a password refuses commands until VfyPwd succeeds', async () => {
-    const port = await connect({ password: 0x12345678 });
+    const { host: port } = await connect({ password: 0x12345678 });
     await port.write(READ_SYS_PARA);
     expect(await port.read(12)).toEqual(ACK_VERIFY_PASSWORD_FIRST);
     await port.write(VFY_PWD_0);
@@ -65,7 +52,7 @@ describe('R30x emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('a bad checksum gets confirmation 01 and a wrong address gets no answer at all', async () => {
-    const port = await connect();
+    const { host: port } = await connect();
     await port.write(hex('EF01 FFFFFFFF 01 0003 01 0006'));
     expect(await port.read(12)).toEqual(ACK_RECEIVE_ERROR);
     await port.write(hex('EF01 12345678 01 0003 01 0005'));
@@ -75,21 +62,21 @@ describe('R30x emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('an unknown instruction is 01 on a ZFM-20 and FC (unsupported) on an R503', async () => {
-    const zfm = await connect();
+    const { emulator: zfmModule, host: zfm } = await connect();
     await zfm.write(hex('EF01 FFFFFFFF 01 0003 40 0044'));
     expect(await zfm.read(12)).toEqual(ACK_RECEIVE_ERROR);
     await zfm.close();
-    await emulator!.stop();
+    await zfmModule.stop();
 
-    const r503 = await connect({ model: 'r503' });
+    const { host: r503 } = await connect({ model: 'r503' });
     await r503.drainFor(150); // the 0x55 it sends once ready, if the host opened in time to see it
     await r503.write(hex('EF01 FFFFFFFF 01 0003 40 0044'));
     expect(await r503.read(12)).toEqual(hex('EF01 FFFFFFFF 07 0003 FC 0106'));
   });
 
   it('enrolls and finds a finger: Img2Tz, RegModel, Store, Search with page and score', async () => {
-    const port = await connect({ capacity: 1000, model: 'r307' });
-    await emulator!.place('bob-left-thumb');
+    const { emulator, host: port } = await connect({ capacity: 1000, model: 'r307' });
+    await emulator.place('bob-left-thumb');
     await port.write(GEN_IMG);
     expect(await port.read(12)).toEqual(ACK_OK);
     await port.write(hex('EF01 FFFFFFFF 01 0004 02 01 0008')); // Img2Tz(1)
@@ -108,20 +95,20 @@ describe('R30x emulator answers datasheet vectors byte for byte', () => {
     expect(await port.read(16)).toEqual(hex('EF01 FFFFFFFF 07 0007 09 0000 0000 0017'));
     await port.write(hex('EF01 FFFFFFFF 01 0003 1D 0021')); // TempleteNum
     expect(await port.read(14)).toEqual(hex('EF01 FFFFFFFF 07 0005 00 0001 000D'));
-    expect((await emulator!.state()).slots).toEqual({ '500': 'bob-left-thumb' });
+    expect((await emulator.state()).slots).toEqual({ '500': 'bob-left-thumb' });
   });
 
   it('a poor finger images but yields too few features (07), and two different fingers do not combine (0A)', async () => {
-    const port = await connect();
-    await emulator!.place('carol-right-ring', 'poor');
+    const { emulator, host: port } = await connect();
+    await emulator.place('carol-right-ring', 'poor');
     await port.write(GEN_IMG);
     expect(await port.read(12)).toEqual(ACK_OK);
     await port.write(hex('EF01 FFFFFFFF 01 0004 02 01 0008'));
     expect(await port.read(12)).toEqual(hex('EF01 FFFFFFFF 07 0003 07 0011'));
-    await emulator!.place('dave-right-index');
+    await emulator.place('dave-right-index');
     await port.write(Buffer.concat([GEN_IMG, hex('EF01 FFFFFFFF 01 0004 02 01 0008')]));
     expect(await port.read(24)).toEqual(Buffer.concat([ACK_OK, ACK_OK]));
-    await emulator!.place('erin-right-index');
+    await emulator.place('erin-right-index');
     await port.write(Buffer.concat([GEN_IMG, hex('EF01 FFFFFFFF 01 0004 02 02 0009')]));
     expect(await port.read(24)).toEqual(Buffer.concat([ACK_OK, ACK_OK]));
     await port.write(hex('EF01 FFFFFFFF 01 0003 05 0009'));
@@ -129,7 +116,7 @@ describe('R30x emulator answers datasheet vectors byte for byte', () => {
   });
 
   it('notepad pages hold 32 bytes and a page beyond 15 is refused with 1C', async () => {
-    const port = await connect();
+    const { host: port } = await connect();
     const token = Buffer.alloc(32, 0xab);
     // WriteNotepad(page 3, 32 × AB): checksum 01+00+24+18+03+20×AB = 0x15A0.
     await port.write(Buffer.concat([hex('EF01 FFFFFFFF 01 0024 18 03'), token, hex('15A0')]));

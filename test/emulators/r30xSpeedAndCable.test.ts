@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ModuleEmulator, type EmulatorOptions } from '../helpers/emulator.js';
-import { hex, HostPort } from './hostPort.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorBench } from './emulatorBench.js';
+import { hex } from './hostPort.js';
 
 const GEN_IMG = hex('EF01 FFFFFFFF 01 0003 01 0005');
 const ACK_OK = hex('EF01 FFFFFFFF 07 0003 00 000A');
@@ -12,25 +12,7 @@ const IMG2TZ_1 = hex('EF01 FFFFFFFF 01 0004 02 01 0008');
 const SILENCE_MS = 300;
 
 describe('R30x emulator enforces the UART speed and behaves like a cable that can be pulled', () => {
-  let emulator: ModuleEmulator | undefined;
-  const hosts: HostPort[] = [];
-
-  afterEach(async () => {
-    for (const host of hosts.splice(0)) await host.close();
-    await emulator?.stop();
-    emulator = undefined;
-  });
-
-  async function start(options: Partial<EmulatorOptions> = {}): Promise<ModuleEmulator> {
-    emulator = await ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0, ...options });
-    return emulator;
-  }
-
-  async function open(path: string, baudRate = 57600): Promise<HostPort> {
-    const host = await HostPort.open(path, baudRate);
-    hosts.push(host);
-    return host;
-  }
+  const { start, open } = useEmulatorBench('r30x', 57600);
 
   it('ignores a command sent at the wrong speed and answers once the host matches it', async () => {
     const module = await start();

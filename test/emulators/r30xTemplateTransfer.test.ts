@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ModuleEmulator, type EmulatorOptions } from '../helpers/emulator.js';
-import { hex, HostPort } from './hostPort.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorBench } from './emulatorBench.js';
+import { hex, type HostPort } from './hostPort.js';
 import { r30xPacket, readR30xPacket } from './r30xWire.js';
 
 const ACK_OK = hex('EF01 FFFFFFFF 07 0003 00 000A');
@@ -11,21 +11,7 @@ const STORE_1_PAGE_0 = hex('EF01 FFFFFFFF 01 0006 06 01 0000 000E');
 const SEARCH_1_ALL = hex('EF01 FFFFFFFF 01 0008 04 01 0000 00A2 00B0');
 
 describe('R30x emulator moves templates in data packets of the module packet size', () => {
-  const started: Array<{ emulator: ModuleEmulator; host: HostPort }> = [];
-
-  afterEach(async () => {
-    for (const { emulator, host } of started.splice(0)) {
-      await host.close();
-      await emulator.stop();
-    }
-  });
-
-  async function module(options: Partial<EmulatorOptions> = {}): Promise<{ emulator: ModuleEmulator; host: HostPort }> {
-    const emulator = await ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0, ...options });
-    const host = await HostPort.open(emulator.path, 57600);
-    started.push({ emulator, host });
-    return { emulator, host };
-  }
+  const { connect: module } = useEmulatorBench('r30x', 57600);
 
   async function upload(host: HostPort): Promise<{ pids: number[]; sizes: number[]; template: Buffer }> {
     await host.write(LOAD_CHAR_1_PAGE_7);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { DriverError, DriverErrorCode } from '../../common/errors.js';
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
+import { Mutex } from '../../common/mutex.js';
 import type { ByteTransport } from '../../common/transport.js';
 import type {
   EnrollOptions,
@@ -52,7 +53,11 @@ interface OpenModule {
   readonly serialNumber: string;
 }
 
-/** A GT-511C3 / GT-521F32 / GT-521F52 behind the one scanner interface. */
+/**
+ * A GT-511C3 / GT-521F32 / GT-521F52 behind the one scanner interface. One operation at a time:
+ * an identify between two enrollment scans would switch the sensor light off under the enrollment
+ * and capture into the image the next Enroll step reads.
+ */
 export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
   readonly family = 'gt521' as const;
   private readonly transport: ByteTransport;
@@ -62,6 +67,7 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
   private readonly enrollment: EnrollmentSettings;
   private readonly protocol: Gt521Protocol;
   private readonly commands: Gt521ModuleCommands;
+  private readonly operations = new Mutex();
   private module: OpenModule | undefined;
 
   constructor(options: Gt521ScannerOptions) {
@@ -116,8 +122,12 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
     }
   }
 
+  /**
+   * Ends whatever the module is doing at once: a command still waiting for its answer (an
+   * Identify1_N, an enrollment's poll) fails with TransportClosed rather than holding the close up.
+   */
   async close(): Promise<void> {
-    if (this.module !== undefined) {
+    if (this.module !== undefined && this.protocol.idle) {
       // The datasheet's termination command: polite, not essential; a module already gone is not news.
       await this.protocol
         .command(gt521Commands.close(), { retries: 0 })
@@ -128,52 +138,71 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
     await this.protocol.close();
   }
 
-  async identify(): Promise<IdentifyOutcome> {
-    return identifyFinger(this.commands, this.requireOpen().info.capacity);
+  identify(): Promise<IdentifyOutcome> {
+    return this.operation(() => identifyFinger(this.commands, this.requireOpen().info.capacity));
   }
 
-  async fingerPresent(): Promise<boolean> {
-    this.requireOpen();
-    return this.commands.withLight(() => this.commands.fingerPressed());
+  fingerPresent(): Promise<boolean> {
+    return this.operation(() => {
+      this.requireOpen();
+      return this.commands.withLight(() => this.commands.fingerPressed());
+    });
   }
 
-  async enroll(options: EnrollOptions): Promise<void> {
-    this.checkSlots(options.slot, 1);
-    await enrollFinger(this.commands, options, this.enrollment);
+  enroll(options: EnrollOptions): Promise<void> {
+    return this.operation(() => {
+      this.checkSlots(options.slot, 1);
+      return enrollFinger(this.commands, options, this.enrollment);
+    });
   }
 
-  async deleteSlots(slot: number, count = 1): Promise<void> {
-    this.checkSlots(slot, count);
-    await deleteSlotRange(this.protocol, slot, count);
+  deleteSlots(slot: number, count = 1): Promise<void> {
+    return this.operation(() => {
+      this.checkSlots(slot, count);
+      return deleteSlotRange(this.protocol, slot, count);
+    });
   }
 
-  async wipe(): Promise<void> {
-    this.requireOpen();
-    await deleteAllSlots(this.protocol);
+  wipe(): Promise<void> {
+    return this.operation(() => {
+      this.requireOpen();
+      return deleteAllSlots(this.protocol);
+    });
   }
 
-  async enrolledSlots(): Promise<number[]> {
-    return listEnrolledSlots(this.protocol, this.requireOpen().info.capacity);
+  enrolledSlots(): Promise<number[]> {
+    return this.operation(() => listEnrolledSlots(this.protocol, this.requireOpen().info.capacity));
   }
 
-  async readTemplate(slot: number): Promise<Buffer> {
-    this.checkSlots(slot, 1);
-    return readTemplate(this.protocol, slot);
+  readTemplate(slot: number): Promise<Buffer> {
+    return this.operation(() => {
+      this.checkSlots(slot, 1);
+      return readTemplate(this.protocol, slot);
+    });
   }
 
-  async writeTemplate(slot: number, template: Buffer): Promise<void> {
-    this.checkSlots(slot, 1);
-    await writeTemplate(this.protocol, slot, template, this.timeouts.templateStore);
+  writeTemplate(slot: number, template: Buffer): Promise<void> {
+    return this.operation(() => {
+      this.checkSlots(slot, 1);
+      return writeTemplate(this.protocol, slot, template, this.timeouts.templateStore);
+    });
   }
 
-  async indicate(signal: ModuleSignal): Promise<void> {
-    this.requireOpen();
-    await flashSignal(this.commands, signal);
+  indicate(signal: ModuleSignal): Promise<void> {
+    return this.operation(() => {
+      this.requireOpen();
+      return flashSignal(this.commands, signal);
+    });
   }
 
   /** The module's serial number from Open: fixed in the module, so GT scanners have no bind(). */
   async readBindingToken(): Promise<string | undefined> {
     return this.requireOpen().serialNumber;
+  }
+
+  /** Checks run inside the queue: a module closed or unplugged while an operation waited is seen. */
+  private operation<T>(body: () => Promise<T>): Promise<T> {
+    return this.operations.run(async () => body());
   }
 
   private requireOpen(): OpenModule {

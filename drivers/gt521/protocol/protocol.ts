@@ -52,6 +52,8 @@ export class Gt521Protocol {
   private readonly mutex = new Mutex();
   private attached = false;
   private lineSpeed: number = POWER_ON_BAUD_RATE;
+  /** Exchanges queued or on the wire. */
+  private queued = 0;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -64,6 +66,11 @@ export class Gt521Protocol {
   /** The transport's description, for messages. */
   get description(): string {
     return this.transport.description;
+  }
+
+  /** Whether no exchange is queued or on the wire, so a command sent now goes out at once. */
+  get idle(): boolean {
+    return this.queued === 0;
   }
 
   /** The speed the host side currently runs at. */
@@ -113,7 +120,7 @@ export class Gt521Protocol {
 
   /** Sends one command and returns the module's ACK or NACK. */
   command(request: Gt521Request, options: Gt521ExchangeOptions = {}): Promise<Gt521Response> {
-    return this.mutex.run(async () => (await this.withRetries(request, undefined, options)).response);
+    return this.serialised(async () => (await this.withRetries(request, undefined, options)).response);
   }
 
   /** Sends a command whose ACK is followed by a data packet of a length the command fixes. */
@@ -122,7 +129,7 @@ export class Gt521Protocol {
     dataLength: number,
     options: Gt521ExchangeOptions = {},
   ): Promise<Gt521Reply> {
-    return this.mutex.run(() => this.withRetries(request, dataLength, options));
+    return this.serialised(() => this.withRetries(request, dataLength, options));
   }
 
   /**
@@ -134,7 +141,7 @@ export class Gt521Protocol {
     data: Uint8Array,
     finalTimeoutMs: number,
   ): Promise<Gt521Response> {
-    return this.mutex.run(async () => {
+    return this.serialised(async () => {
       const timeoutMs = replyTimeout(this.timeouts, request);
       const { response } = await this.exchangeOnce(request, undefined, timeoutMs);
       if (!response.ack) return response;
@@ -154,7 +161,7 @@ export class Gt521Protocol {
    * after the ACK. A NACK (a speed the module refuses) leaves both sides where they were.
    */
   changeBaudRate(baudRate: number): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.serialised(async () => {
       const request = gt521Commands.changeBaudrate(baudRate);
       const timeoutMs = replyTimeout(this.timeouts, request);
       const { response } = await this.exchangeOnce(request, undefined, timeoutMs);
@@ -165,7 +172,7 @@ export class Gt521Protocol {
 
   /** Moves only the host side to another speed, e.g. to probe for a module left at a higher one. */
   setHostBaudRate(baudRate: number): Promise<void> {
-    return this.mutex.run(() => this.switchHostSpeed(baudRate));
+    return this.serialised(() => this.switchHostSpeed(baudRate));
   }
 
   private async switchHostSpeed(baudRate: number): Promise<void> {
@@ -173,6 +180,17 @@ export class Gt521Protocol {
     this.lineSpeed = baudRate;
     // Bytes received across the switch were read at the wrong speed: they are noise.
     this.parser.reset();
+  }
+
+  private serialised<T>(exchange: () => Promise<T>): Promise<T> {
+    this.queued += 1;
+    return this.mutex.run(async () => {
+      try {
+        return await exchange();
+      } finally {
+        this.queued -= 1;
+      }
+    });
   }
 
   private async withRetries(
@@ -254,16 +272,19 @@ export class Gt521Protocol {
   }
 
   /**
-   * An unplug can fail a write a moment before the port reports the unplug itself; the waiter then
-   * fails with Disconnected, the truer answer, so a failed write defers to the waiter's verdict
-   * (Disconnected at once, or its timeout) before reporting the write failure.
+   * An unplug can fail a write a moment before the port reports the unplug itself, and a close()
+   * fails the write it cuts short; the waiter then fails with Disconnected or TransportClosed, the
+   * truer answer, so a failed write defers to the waiter's verdict (at once, or its timeout)
+   * before reporting the write failure.
    */
   private async write(bytes: Buffer, waiter: PacketWaiter): Promise<void> {
     try {
       await this.transport.write(bytes);
     } catch (error) {
       const verdict = await waiter.promise.then(() => undefined, (failure: unknown) => failure);
-      throw isDriverError(verdict, DriverErrorCode.Disconnected) ? verdict : error;
+      const explains =
+        isDriverError(verdict, DriverErrorCode.Disconnected) || isDriverError(verdict, DriverErrorCode.TransportClosed);
+      throw explains ? verdict : error;
     }
   }
 

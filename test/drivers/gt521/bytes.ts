@@ -1,19 +1,9 @@
-/** Test helpers: hex vectors as written in datasheets, and a seeded generator for noise. */
+/** Test helpers: hex vectors as written in datasheets, and seeded noise. */
 export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 
-/** mulberry32: small, fast and deterministic, so a failing noise test replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../helpers/seededRandom.js';
 
 export function randomBytes(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length);

@@ -1,46 +1,16 @@
-import { afterEach } from 'vitest';
 import { Gt521Scanner, type Gt521ScannerOptions } from '../../../drivers/gt521/index.js';
-import { SerialTransport } from '../../../drivers/serial/serialTransport.js';
 import type { EnrollPrompt } from '../../../drivers/scanner.js';
-import { ModuleEmulator, type EmulatorOptions } from '../../helpers/emulator.js';
+import type { ModuleEmulator } from '../../helpers/emulator.js';
+import { useEmulatedScanners } from '../emulatedScanners.js';
 
-export interface ScannerUnderTest {
-  readonly emulator: ModuleEmulator;
-  readonly scanner: Gt521Scanner;
-  readonly transport: SerialTransport;
-}
-
-type ScannerOverrides = Partial<Omit<Gt521ScannerOptions, 'transport'>>;
-
-/**
- * A GT-521F emulator on a real pty and a Gt521Scanner talking to it through the real serialport
- * transport; everything started is stopped after each test. Enrollment polls fast so the tests
- * stay quick.
- */
-export function useScanners(): (
-  emulator?: Omit<EmulatorOptions, 'family'>,
-  scanner?: ScannerOverrides,
-) => Promise<ScannerUnderTest> {
-  const started: ScannerUnderTest[] = [];
-  afterEach(async () => {
-    for (const { scanner, emulator } of started.splice(0)) {
-      await scanner.close().catch(() => undefined);
-      await emulator.stop();
-    }
-  });
-  return async (emulatorOptions = {}, scannerOptions = {}) => {
-    const emulator = await ModuleEmulator.start({ family: 'gt521', powerOnDelayMs: 0, ...emulatorOptions });
-    const transport = new SerialTransport({ path: emulator.path });
-    const scanner = new Gt521Scanner({
-      transport,
-      baudRate: 115_200,
-      enrollment: { pollIntervalMs: 20, placeTimeoutMs: 5_000 },
-      ...scannerOptions,
-    });
-    const underTest = { emulator, scanner, transport };
-    started.push(underTest);
-    return underTest;
-  };
+/** A GT-521F emulator and a Gt521Scanner; enrollment polls fast so the tests stay quick. */
+export function useScanners(): ReturnType<typeof useEmulatedScanners<Gt521Scanner, Omit<Gt521ScannerOptions, 'transport'>>> {
+  return useEmulatedScanners('gt521', (transport, _emulator, overrides) => new Gt521Scanner({
+    transport,
+    baudRate: 115_200,
+    enrollment: { pollIntervalMs: 20, placeTimeoutMs: 5_000 },
+    ...overrides,
+  }));
 }
 
 /**
