@@ -29,6 +29,42 @@ export const ErrorCode = {
   ActivityConflict: 400,
   ActivityNotFound: 401,
   ActivityPlanInvalid: 402,
+  // 500–599: scanner and sign-in (520–539 are enrollment's)
+  /** No fingerprint module connected within the wait (unplugged, booting, or still being probed). */
+  DeviceUnavailable: 500,
+  /** The module is not the one this device trusts: sign-ins are refused until `scanner confirm`. */
+  ModuleMismatch: 501,
+  /** The configured scanner.driver has no fingerprint module (none, hid-keyboard). */
+  ScannerDisabled: 502,
+  /** keys/scanner.json is missing, unreadable or malformed. */
+  ScannerSecrets: 503,
+  /** The no-hardware demo cannot run: python3 or the emulator script is missing, or it failed. */
+  EmulatorUnavailable: 504,
+  /** A manual sign-in must be confirmed by a member whose role is secretary. */
+  NotSecretary: 505,
+  /** No secretary's finger confirmed a manual sign-in in time. */
+  ConfirmationTimeout: 506,
+  // 520–539: members, enrollment, template backups
+  /** Enrollment without the member's recorded consent (PIPL: biometric data needs it). */
+  ConsentRequired: 520,
+  MemberNotFound: 521,
+  /** The member already has this finger (by name) enrolled. */
+  FingerAlreadyEnrolled: 522,
+  /** The module recognised the finger as one already enrolled (for this or another member). */
+  DuplicateFinger: 523,
+  ModuleFull: 524,
+  /** Backed-up templates are of another module family or template size than the module. */
+  IncompatibleModule: 525,
+  ModuleNotEmpty: 526,
+  /** After a restore the module does not hold exactly the slots written. */
+  RestoreIncomplete: 527,
+  /** A backup cannot be decrypted or read (another device's key, a damaged file). */
+  BackupUnreadable: 528,
+  /** county.escrowPublicKey is not an X25519 public key. */
+  EscrowKeyInvalid: 529,
+  NothingToRestore: 530,
+  /** The module failed during enrollment (no finger in time, scans that do not match…). */
+  EnrollmentFailed: 531,
   // 900–999: internal faults
   Internal: 900,
 } as const;

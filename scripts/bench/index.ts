@@ -5,11 +5,13 @@
  */
 import type { Bench, BenchResult } from './types.js';
 import { benchJournal } from './journal.js';
+import { benchSignin } from './signin.js';
 import { benchStartup } from './startup.js';
 
 const BENCHES: Record<string, Bench> = {
   journal: benchJournal,
   startup: benchStartup,
+  signin: benchSignin,
 };
 
 function formatNumber(value: number): string {

@@ -1,18 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InspectedConfig } from '../config/load.js';
 import { callDaemon, type CallOptions } from '../control/client.js';
+import { EventBus } from '../daemon/bus.js';
 import { acquireInstanceLock } from '../daemon/instanceLock.js';
 import { AgentError, ErrorCode, isAgentError } from '../errors.js';
 import { defineMessages } from '../i18n.js';
+import { FeedbackService } from '../feedback/service.js';
 import { createSilentLogger } from '../log.js';
+import { loadScannerSecrets } from '../scanner/secrets.js';
+import { ScannerService } from '../scanner/service.js';
 import { controlSocketPath, openCore, registerStatus } from './core.js';
+import { registerEnrollmentMethods } from './enrollment.js';
+import { OnDemandScanner } from './onDemandScanner.js';
+import { registerSignInFeatureMethods } from './signInFeature.js';
 
 /**
  * Methods that only read: standalone, they open the journal read-only, so that a status check
  * (often run as root, sometimes against a mistyped data directory) never creates, migrates or
  * rewrites anything. Every other method opens it read-write, and none ever creates it.
  */
-const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list']);
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list', 'members.list', 'scanner.backup']);
 
 /**
  * How long a held instance lock is waited for: a daemon that is starting holds it before its
@@ -58,12 +65,35 @@ export async function requestControl(loaded: InspectedConfig, method: string, pa
   }
 }
 
+/**
+ * Runs a method in this process and refuses when a daemon runs, for work the daemon cannot do
+ * for the CLI (reading a file in the technician's home, which its sandbox hides). `params` is
+ * built once the daemon is known to be stopped, so that is the first thing a technician hears.
+ */
+export async function requestStandalone(loaded: InspectedConfig, method: string, params: () => unknown, daemonRunning: string, options: CallOptions = {}): Promise<unknown> {
+  const lock = await acquireInstanceLock(loaded.config.device.dataDir);
+  if (lock === undefined) throw new AgentError(ErrorCode.DaemonAlreadyRunning, daemonRunning, { dataDir: loaded.config.device.dataDir });
+  try {
+    return await runStandalone(loaded, method, params(), options);
+  } finally {
+    await lock.release();
+  }
+}
+
 async function runStandalone(loaded: InspectedConfig, method: string, params: unknown, options: CallOptions): Promise<unknown> {
-  const core = openCore(loaded.config, createSilentLogger(), undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
+  const { config } = loaded;
+  const logger = createSilentLogger();
+  const core = openCore(config, logger, undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
+  const scanner = new OnDemandScanner(
+    () => new ScannerService({ config, journal: core.journal, bus: new EventBus(), logger, secrets: loadScannerSecrets(config.device.dataDir, { create: false }) }),
+  );
   try {
     registerStatus(core, loaded);
+    registerEnrollmentMethods(core.registry, { config, journal: core.journal, scanner, logger });
+    registerSignInFeatureMethods(core, config, { scanner, service: () => scanner.started(), feedback: new FeedbackService({ config: config.feedback, logger }), daemon: false });
     return await core.registry.dispatch(method, params, { progress: (data) => options.onProgress?.(data) });
   } finally {
+    await scanner.close();
     core.journal.close();
   }
 }

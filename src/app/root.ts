@@ -12,9 +12,12 @@ import { startWatchdog } from '../daemon/watchdog.js';
 import { AgentError, ErrorCode, ExitCode } from '../errors.js';
 import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
+import { SlotDeletionService } from '../members/slotDeletionService.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
+import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
+import { buildSignInServices } from './signInFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
 import { agentVersion } from './version.js';
@@ -27,10 +30,16 @@ import { agentVersion } from './version.js';
 function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: Logger): Service[] {
   const { config } = loaded;
   const { journal, clock } = core;
+  const signIn = buildSignInServices(core, config, bus, logger);
+  const slotDeletions = registerEnrollmentMethods(core.registry, { config, journal, scanner: signIn.scanner, logger });
   return [
     new ClockService({ clock, source: core.syncSource, journal, bus, pollSeconds: config.clock.pollSeconds, logger: logger.child({ service: 'clock' }) }),
     new JournalPruneService({ journal, clock, bus, retentionDays: config.journal.retentionDays, intervalMinutes: config.journal.pruneIntervalMinutes, logger: logger.child({ service: 'journal-prune' }) }),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
+    signIn.feedback,
+    signIn.scanner,
+    signIn.signIn,
+    new SlotDeletionService(slotDeletions, journal, bus),
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
 }

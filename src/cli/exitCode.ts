@@ -8,9 +8,14 @@ import { ErrorCode, ExitCode } from '../errors.js';
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.UsageError:
+    case ErrorCode.ConsentRequired:
       return ExitCode.Usage;
     case ErrorCode.ControlUnavailable:
     case ErrorCode.DaemonAlreadyRunning:
+    case ErrorCode.DeviceUnavailable:
+    case ErrorCode.ScannerDisabled:
+    case ErrorCode.EmulatorUnavailable:
+    case ErrorCode.ConfirmationTimeout:
       return ExitCode.Unavailable;
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:
@@ -21,7 +26,24 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ActivityConflict:
     case ErrorCode.ActivityNotFound:
     case ErrorCode.ActivityPlanInvalid:
+    case ErrorCode.MemberNotFound:
+    case ErrorCode.NotSecretary:
+    case ErrorCode.ModuleMismatch:
+    case ErrorCode.ScannerSecrets:
+    case ErrorCode.FingerAlreadyEnrolled:
+    case ErrorCode.DuplicateFinger:
+    case ErrorCode.ModuleFull:
+    case ErrorCode.IncompatibleModule:
+    case ErrorCode.ModuleNotEmpty:
+    case ErrorCode.BackupUnreadable:
+    case ErrorCode.NothingToRestore:
       return ExitCode.DataError;
+    // The module did not do what was asked (no finger in time, a transfer cut off): try again.
+    case ErrorCode.EnrollmentFailed:
+    case ErrorCode.RestoreIncomplete:
+      return ExitCode.Unavailable;
+    case ErrorCode.EscrowKeyInvalid:
+      return ExitCode.Config;
     default:
       return code >= 100 && code < 200 ? ExitCode.Config : ExitCode.InternalFault;
   }

@@ -6,12 +6,17 @@ import type { CliCommand } from './command.js';
 import { exitCodeFor } from './exitCode.js';
 import { activityCommands } from './commands/activity.js';
 import { configCommands } from './commands/config.js';
+import { enrollCommand } from './commands/enroll.js';
 import { journalCommands } from './commands/journal.js';
+import { memberCommands } from './commands/members.js';
 import { noteCommand } from './commands/note.js';
 import { runCommand } from './commands/run.js';
+import { scannerCommands } from './commands/scanner.js';
+import { scannerTemplateCommands } from './commands/scannerTemplates.js';
+import { signInCommands } from './commands/signin.js';
 import { statusCommand } from './commands/status.js';
 
-const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand];
+const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand, ...memberCommands, enrollCommand, ...scannerTemplateCommands, ...scannerCommands, ...signInCommands];
 
 const t = defineMessages({
   usage: { zh: '用法', en: 'Usage' },

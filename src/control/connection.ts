@@ -151,11 +151,21 @@ export class ControlConnection {
       return;
     }
     const { id, method, params } = request.data;
+    // A peer that dies (Ctrl-C) only shows as the end of its side; writing is what would fail,
+    // and an enrollment waiting for a finger writes nothing. So a client that ends its side while
+    // a method runs cancels it; one that wants the answer keeps its side open until then.
+    const gone = new AbortController();
+    const abort = (): void => gone.abort(new Error('the control client closed the connection'));
+    this.socket.once('end', abort);
+    this.socket.once('close', abort);
     try {
-      const result = await this.registry.dispatch(method, params, { progress: (data) => this.send({ id, progress: data }) });
+      const result = await this.registry.dispatch(method, params, { progress: (data) => this.send({ id, progress: data }), signal: gone.signal });
       this.send({ id, ok: true, result: result ?? null });
     } catch (error) {
       this.send({ id, ok: false, error: this.errorBody(error, method) });
+    } finally {
+      this.socket.off('end', abort);
+      this.socket.off('close', abort);
     }
   }
 

@@ -5,6 +5,11 @@ import { issueSummary } from '../util/zodIssues.js';
 export interface HandlerContext {
   /** Sends a `{id, progress}` line before the response, e.g. "place the finger again". */
   progress(data: unknown): void;
+  /**
+   * Aborts when the client ends its side while the method runs (Ctrl-C in the CLI): a long method
+   * such as an enrollment stops.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export type Handler<S extends z.ZodType> = (params: z.output<S>, context: HandlerContext) => unknown;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { RevertRecord } from '../config/revertReason.js';
+import type { ScannerState } from '../scanner/moduleSupervisor.js';
 
 /**
  * The typed event bus between services. Each service registers its listeners with its own
@@ -13,6 +14,8 @@ export interface EventMap {
   'clock.synced': [{ source: string; seq: number }];
   'config.reverted': [RevertRecord];
   'health.changed': [{ service: string; state: HealthState; detail?: string | undefined }];
+  /** The fingerprint module's connection changed (connected, disconnected, refused…). */
+  'scanner.state': [{ state: ScannerState; detail?: string | undefined }];
 }
 
 export type ActivitySource = 'center' | 'plan' | 'cli';

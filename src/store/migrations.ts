@@ -177,4 +177,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'module slots of removed members, waiting to be deleted on the module',
+    sql: `
+      -- A member removed while the scanner was away still has a template on the module; its
+      -- fingers row is gone (so the slot matches nobody), and the slot is deleted on reconnect.
+      CREATE TABLE pending_slot_deletions (
+        slot INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        queued_seq INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

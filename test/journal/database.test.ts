@@ -38,7 +38,7 @@ describe('the journal database', () => {
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
       expect(tables).toEqual([
         'activities', 'activity_plans', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'fingers', 'journal_meta',
-        'members', 'module_binding', 'signin_last', 'sync_anchor', 'template_backups', 'template_escrow',
+        'members', 'module_binding', 'pending_slot_deletions', 'signin_last', 'sync_anchor', 'template_backups', 'template_escrow',
       ]);
     } finally {
       db.close();

@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FingerprintScanner, IdentifyOutcome, ScannerInfo } from '../../drivers/scanner.js';
+import type { Feedback } from '../feedback/service.js';
+import type { FeedbackSignal } from '../feedback/patterns.js';
+import type { Logger } from '../log.js';
+import type { IdleWorker, ModuleTrust } from '../scanner/service.js';
+import { waitForLift } from './fingerLift.js';
+import type { SignInOutcome, SignInRecorder } from './recorder.js';
+import type { TouchLine } from './touchLine.js';
+
+export interface SignInLoopDeps {
+  recorder: SignInRecorder;
+  feedback: Feedback;
+  pollIntervalMs: number;
+  /** With scanner.wakeGpio: capture only after a touch. */
+  touch?: TouchLine | undefined;
+  logger: Logger;
+}
+
+const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = { accepted: 'accepted', already: 'already', unknown: 'rejected' };
+
+/**
+ * The idle sign-in loop, run on the module whenever nobody holds it exclusively: wait for a
+ * finger, identify, record, then tell the member (only after the record committed), then wait
+ * for the finger to leave so that one touch is one sign-in. On a module that is not trusted it
+ * identifies nobody: a touch gets the fault signal.
+ */
+export class SignInLoop implements IdleWorker {
+  constructor(private readonly deps: SignInLoopDeps) {}
+
+  async run(scanner: FingerprintScanner, _info: ScannerInfo, signal: AbortSignal, trust: ModuleTrust): Promise<void> {
+    while (!signal.aborted) {
+      await this.waitForTouch(signal);
+      if (signal.aborted) return;
+      const handled = trust === 'trusted' ? await this.signIn(scanner) : await this.refuse(scanner);
+      if (handled) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
+    }
+  }
+
+  /** One identification and its outcome; false when no finger was there after all. */
+  private async signIn(scanner: FingerprintScanner): Promise<boolean> {
+    const outcome: IdentifyOutcome = await scanner.identify();
+    switch (outcome.kind) {
+      case 'no-finger':
+        return false;
+      case 'poor-image':
+        this.deps.logger.debug({ reason: outcome.reason }, 'poor fingerprint image; asking the member to try again');
+        await this.deps.feedback.show('retry', scanner);
+        return true;
+      case 'no-match':
+        await this.record(() => this.deps.recorder.noMatch(), scanner);
+        return true;
+      case 'match':
+        await this.record(() => this.deps.recorder.fingerprint(outcome.slot, outcome.score), scanner);
+        return true;
+    }
+  }
+
+  /**
+   * Commits, then tells the member. A record that cannot be written (a full disk) is a fault the
+   * member must see; it is not the module's, so the loop goes on.
+   */
+  private async record(commit: () => SignInOutcome, scanner: FingerprintScanner): Promise<void> {
+    let outcome: SignInOutcome;
+    try {
+      outcome = commit();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'the sign-in could not be recorded');
+      await this.deps.feedback.show('fault', scanner);
+      return;
+    }
+    // Member ids are roster numbers, not biometric data; nothing about the finger is logged.
+    this.deps.logger.info(outcome, `sign-in ${outcome.kind}`);
+    await this.deps.feedback.show(SIGNALS[outcome.kind], scanner);
+  }
+
+  private async refuse(scanner: FingerprintScanner): Promise<boolean> {
+    if (!(await scanner.fingerPresent())) return false;
+    this.deps.logger.warn('a finger on a module this device does not trust: sign-in refused');
+    await this.deps.feedback.show('fault');
+    return true;
+  }
+
+  private async waitForTouch(signal: AbortSignal): Promise<void> {
+    if (this.deps.touch !== undefined) return this.deps.touch.waitForTouch(signal);
+    await sleep(this.deps.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+  }
+}

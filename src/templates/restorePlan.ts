@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { fingerAtSlot, fingerOfMember } from '../members/fingerRows.js';
+import { findMember } from '../members/store.js';
+import type { Db } from '../store/database.js';
+import { openTemplate } from './backupCipher.js';
+import type { FingerBackup } from './backupRows.js';
+
+export type RestoreSource = { kind: 'database'; backups: FingerBackup[] } | { kind: 'file'; backups: FingerBackup[] };
+
+export interface RestoreEntry {
+  backup: FingerBackup;
+  template: Buffer;
+  /** A file entry the database has no fingers row for: the restore records it. */
+  record: boolean;
+}
+
+/** Why a file entry is not written back: its member was removed, or the database gives its slot or finger to another. */
+export const skipReasonSchema = z.enum(['not-on-roster', 'slot-taken', 'finger-elsewhere']);
+
+export interface SkippedEntry {
+  slot: number;
+  memberId: string;
+  reason: z.infer<typeof skipReasonSchema>;
+}
+
+/**
+ * What a restore will write. The database's own backups always are. A backup file may be older
+ * than the roster: an entry of a member removed since is never written back (their templates
+ * were deleted for good), nor one whose slot or finger the database now gives to someone else.
+ * Every template is decrypted here, before the module is touched.
+ */
+export function planRestore(db: Db, source: RestoreSource, key: Buffer): { entries: RestoreEntry[]; skipped: SkippedEntry[] } {
+  const entries: RestoreEntry[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const backup of source.backups) {
+    const reason = source.kind === 'file' ? conflict(db, backup) : undefined;
+    if (reason !== undefined) {
+      skipped.push({ slot: backup.slot, memberId: backup.memberId, reason });
+      continue;
+    }
+    const template = openTemplate(key, backup.sealed, backup);
+    entries.push({ backup, template, record: source.kind === 'file' && fingerAtSlot(db, backup.slot) === undefined });
+  }
+  return { entries, skipped };
+}
+
+function conflict(db: Db, backup: FingerBackup): SkippedEntry['reason'] | undefined {
+  if (findMember(db, backup.memberId) === undefined) return 'not-on-roster';
+  const atSlot = fingerAtSlot(db, backup.slot);
+  if (atSlot !== undefined && (atSlot.memberId !== backup.memberId || atSlot.finger !== backup.finger)) return 'slot-taken';
+  const sameFinger = fingerOfMember(db, backup.memberId, backup.finger);
+  if (sameFinger !== undefined && sameFinger.slot !== backup.slot) return 'finger-elsewhere';
+  return undefined;
+}
