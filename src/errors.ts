@@ -44,6 +44,8 @@ export const ErrorCode = {
   NotSecretary: 505,
   /** No secretary's finger confirmed a manual sign-in in time. */
   ConfirmationTimeout: 506,
+  /** The module reported a condition (bad template, empty slot, unsupported…) during maintenance. */
+  ModuleFault: 507,
   // 520–539: members, enrollment, template backups
   /** Enrollment without the member's recorded consent (PIPL: biometric data needs it). */
   ConsentRequired: 520,

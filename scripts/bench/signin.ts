@@ -81,7 +81,7 @@ async function startAgent(dataDir: string): Promise<Agent> {
   };
   const gpio = new RecordingGpioLines();
   const feedback = new FeedbackService({ config: config.feedback, logger, gpio: { available: true, lines: gpio } });
-  const scanner = new ScannerService({ config, journal, bus, logger, secrets, openScanner });
+  const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => secrets, openScanner });
   const recorder = new SignInRecorder({ journal, currentActivityId: () => null, clock: new SystemClock(new TimesyncdFlagSource(syncFlag)), windowMinutes: 0 });
   const signIn = new SignInService({ config: { ...config.scanner, pollIntervalMs: POLL_MS }, scanner, recorder, feedback, bus, logger });
   await feedback.start();

@@ -85,7 +85,7 @@ async function runStandalone(loaded: InspectedConfig, method: string, params: un
   const logger = createSilentLogger();
   const core = openCore(config, logger, undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
   const scanner = new OnDemandScanner(
-    () => new ScannerService({ config, journal: core.journal, bus: new EventBus(), logger, secrets: loadScannerSecrets(config.device.dataDir, { create: false }) }),
+    () => new ScannerService({ config, journal: core.journal, bus: new EventBus(), logger, secrets: () => loadScannerSecrets(config.device.dataDir, { create: false }) }),
   );
   try {
     registerStatus(core, loaded);

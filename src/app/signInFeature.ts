@@ -30,13 +30,12 @@ export interface SignInServices {
 
 /**
  * The daemon's scanner, feedback and sign-in services, in start order (feedback first: the
- * sign-in loop uses it from its first touch). The device secrets are created here on the first
- * start, whatever the driver, since enrollment's template key lives in them too.
+ * sign-in loop uses it from its first touch). The scanner service reads the device secrets (and
+ * creates them on the first start) when it starts.
  */
 export function buildSignInServices(core: Core, config: Config, bus: EventBus, logger: Logger): SignInServices {
-  const secrets = loadScannerSecrets(config.device.dataDir, { create: true });
   const feedback = new FeedbackService({ config: config.feedback, logger: logger.child({ service: 'feedback' }) });
-  const scanner = new ScannerService({ config, journal: core.journal, bus, logger: logger.child({ service: 'scanner' }), secrets });
+  const scanner = new ScannerService({ config, journal: core.journal, bus, logger: logger.child({ service: 'scanner' }), secrets: () => loadScannerSecrets(config.device.dataDir, { create: true }) });
   const recorder = signInRecorder(core, config);
   const signIn = new SignInService({ config: config.scanner, scanner, recorder, feedback, bus, logger: logger.child({ service: 'signin' }) });
   registerSignInFeatureMethods(core, config, { scanner, service: async () => scanner, feedback, daemon: true });

@@ -29,6 +29,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.MemberNotFound:
     case ErrorCode.NotSecretary:
     case ErrorCode.ModuleMismatch:
+    case ErrorCode.ModuleFault:
     case ErrorCode.ScannerSecrets:
     case ErrorCode.FingerAlreadyEnrolled:
     case ErrorCode.DuplicateFinger:

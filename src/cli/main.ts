@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { isConfigError } from '../config/configError.js';
+import { isDriverError } from '../../drivers/common/errors.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../errors.js';
+import { agentErrorFromDriver } from '../scanner/driverFault.js';
 import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
 import { exitCodeFor } from './exitCode.js';
@@ -62,8 +64,9 @@ function extractLanguage(argv: string[]): string[] {
 }
 
 export async function main(rawArgv: string[]): Promise<number> {
+  let argv = rawArgv;
   try {
-    const argv = extractLanguage(rawArgv);
+    argv = extractLanguage(rawArgv);
     if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
       process.stdout.write(`${helpText()}\n`);
       return argv.length === 0 ? ExitCode.Usage : ExitCode.Ok;
@@ -87,6 +90,12 @@ export async function main(rawArgv: string[]): Promise<number> {
     if (isAgentError(error)) {
       process.stderr.write(`room-agent: ${error.message}\n`);
       return exitCodeFor(error.code);
+    }
+    // A module fault is the technician's to handle, not a bug: never shown as an internal error.
+    if (isDriverError(error)) {
+      const failure = agentErrorFromDriver(argv[0] ?? 'room-agent', error);
+      process.stderr.write(`room-agent: ${failure.message}\n`);
+      return exitCodeFor(failure.code);
     }
     process.stderr.write(`room-agent: ${t('internal')}: ${(error as Error)?.stack ?? String(error)}\n`);
     return ExitCode.InternalFault;

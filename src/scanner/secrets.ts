@@ -61,8 +61,9 @@ function parseSecrets(file: string, text: string): ScannerSecrets {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new AgentError(ErrorCode.ScannerSecrets, `${file} is not JSON (${(error as Error).message}); restore it from the backup`, { file });
+  } catch {
+    // Not the parser's message: it quotes the text around the fault, which holds the secrets.
+    throw new AgentError(ErrorCode.ScannerSecrets, `${file} is not JSON; restore it from the backup`, { file });
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {

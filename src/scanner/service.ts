@@ -10,6 +10,7 @@ import { AgentError, ErrorCode } from '../errors.js';
 import { openSocGpio, type GpioAccess } from '../feedback/gpioAccess.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
+import { withDriverFaults } from './driverFault.js';
 import { EmulatorProcess } from './emulatorProcess.js';
 import { ModuleIdentity } from './identity.js';
 import { KeyboardSupervisor } from './keyboardSupervisor.js';
@@ -26,7 +27,11 @@ export interface ScannerServiceDeps {
   journal: Journal;
   bus: EventBus;
   logger: Logger;
-  secrets: ScannerSecrets;
+  /**
+   * Reads (on the daemon's first start: creates) the device secrets. Called in start(), not at
+   * construction, so a damaged secrets file degrades this service alone, never the daemon.
+   */
+  secrets: () => ScannerSecrets;
   /** Injectable for tests: a scanner on an emulator's pty with test timeouts. */
   openScanner?: ScannerOpener | undefined;
   /** Injectable for tests (RecordingGpioLines); default: the Raspberry Pi header when scanner.powerGpio is set. */
@@ -61,6 +66,8 @@ export class ScannerService implements Service {
   async start(): Promise<void> {
     const { config, logger } = this.deps;
     const { driver } = config.scanner;
+    // Whatever the driver: enrollment's template key lives in the secrets too.
+    const secrets = this.deps.secrets();
     if (driver === 'none') {
       this.setState('disabled', 'scanner.driver is none');
       return;
@@ -75,12 +82,12 @@ export class ScannerService implements Service {
       emulatorLink = this.emulator_.link;
     }
     const family = driver === 'gt521' ? 'gt521' : 'r30x';
-    const open = this.deps.openScanner ?? createScannerOpener(openerSettings(config.scanner, family, emulatorLink), this.deps.secrets, logger);
+    const open = this.deps.openScanner ?? createScannerOpener(openerSettings(config.scanner, family, emulatorLink), secrets, logger);
     const gpio = this.deps.gpio ?? (config.scanner.powerGpio === undefined ? { available: false as const, reason: 'not needed' } : await openSocGpio(logger));
     this.power = createPowerSwitch(config.scanner.powerGpio, gpio, logger.child({ module: 'scanner-power' }));
     this.identity_ = new ModuleIdentity({
       journal: this.deps.journal,
-      secrets: this.deps.secrets,
+      secrets,
       escrowPublicKey: config.county.escrowPublicKey,
       deviceId: config.device.id,
       logger,
@@ -140,24 +147,28 @@ export class ScannerService implements Service {
   /**
    * Exclusive use of the module (enrollment, backup, restore, wipe, confirm): pauses the idle
    * sign-in loop, waits up to waitMs for a connection (DeviceUnavailable otherwise), runs fn,
-   * resumes the loop. A module that is not trusted is refused with ModuleMismatch.
+   * resumes the loop. A module that is not trusted is refused with ModuleMismatch; a DriverError
+   * fn lets through becomes an AgentError (ModuleFault or DeviceUnavailable).
    */
   async exclusive<T>(purpose: string, fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>, waitMs = DEFAULT_WAIT_MS): Promise<T> {
-    return await this.requireModule(purpose).withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, false);
+    const module = this.requireModule(purpose);
+    return await withDriverFaults(purpose, () => module.withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, false));
   }
 
   /** Binds the attached module in place of the trusted one (`scanner confirm`); returns the module's info. */
   async confirm(operator: string, waitMs = DEFAULT_WAIT_MS): Promise<ScannerInfo> {
     const module = this.requireModule('scanner confirm');
-    return await module.withModule(
-      'scanner confirm',
-      async (session) => {
-        const info = await this.identity_!.confirm(session.scanner, session.info, operator);
-        module.markTrusted(session, info);
-        return info;
-      },
-      waitMs,
-      true,
+    return await withDriverFaults('scanner confirm', () =>
+      module.withModule(
+        'scanner confirm',
+        async (session) => {
+          const info = await this.identity_!.confirm(session.scanner, session.info, operator);
+          module.markTrusted(session, info);
+          return info;
+        },
+        waitMs,
+        true,
+      ),
     );
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { tokenHash } from '../../src/scanner/binding.js';
 import { useRigs, type Rig } from '../signin/rig.js';
-import { countyKeys } from './countyEscrow.js';
+import { countyKeys } from '../helpers/countyEscrow.js';
 
 const MEMBER = { memberId: 'm-011', fingers: [{ slot: 11, finger: 'zhou-right-index' }] };
 /** As the GT driver reports serial numbers: upper-case hex. */

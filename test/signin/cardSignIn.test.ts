@@ -59,7 +59,7 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
       readers.push(reader);
       return reader;
     };
-    const scanner = new ScannerService({ config, journal, bus, logger, secrets: loadScannerSecrets(dataDir, { create: true }), openHid, backoff: { minMs: 20, maxMs: 100, jitter: 0 } });
+    const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => loadScannerSecrets(dataDir, { create: true }), openHid, backoff: { minMs: 20, maxMs: 100, jitter: 0 } });
     const signals: FeedbackSignal[] = [];
     const recorder = new SignInRecorder({ journal, currentActivityId: () => null, clock, windowMinutes: 120 });
     const signIn = new SignInService({ config: config.scanner, scanner, recorder, feedback: { show: async (signal) => void signals.push(signal) }, bus, logger });

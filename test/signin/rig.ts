@@ -207,7 +207,7 @@ async function startRig(
   const openScanner =
     timeouts === undefined ? undefined : () => new R30xScanner({ transport: new SerialTransport({ path: emulator.path }), baudRate: 57_600, password: secrets.modulePassword, timeouts });
   const lines = { available: true as const, lines: gpio };
-  const scanner = new ScannerService({ config, journal, bus, logger, secrets, backoff: TEST_BACKOFF, gpio: lines, openScanner });
+  const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => secrets, backoff: TEST_BACKOFF, gpio: lines, openScanner });
   const activities = new ActivityStore(journal, bus);
   const recorder = new SignInRecorder({ journal, currentActivityId: () => activities.current()?.id ?? null, clock, windowMinutes: config.scanner.signInWindowMinutes });
   let rig!: Rig;
