@@ -78,6 +78,8 @@ export class ModuleSupervisor {
   private detail: string | undefined;
   private session: ModuleSession | undefined;
   private opening: FingerprintScanner | undefined;
+  /** The last reason opening failed, so a scanner left unplugged for days warns once, not per retry. */
+  private lastOpenFailure: string | undefined;
   private worker: IdleWorker | undefined;
   private readonly requests: Request[] = [];
   private readonly wakeup = new Wakeup();
@@ -193,8 +195,10 @@ export class ModuleSupervisor {
         this.setState('refused', this.deps.identity.wrongPassword(scanner.family).message);
         return { kind: 'failed', silent: false, connected: false };
       }
-      this.deps.logger.warn({ err: error }, 'cannot open the fingerprint module');
-      this.setState('disconnected', (error as Error).message);
+      const reason = (error as Error).message;
+      this.deps.logger[reason === this.lastOpenFailure ? 'debug' : 'warn']({ err: error }, 'cannot open the fingerprint module');
+      this.lastOpenFailure = reason;
+      this.setState('disconnected', reason);
       return { kind: 'failed', silent: isSilent(error), connected: false };
     } finally {
       this.opening = undefined;
@@ -207,6 +211,7 @@ export class ModuleSupervisor {
       loss,
     };
     this.session = session;
+    this.lastOpenFailure = undefined;
     this.setState(trust.trusted ? 'connected' : 'refused', session.refusal ?? describeInfo(session.info));
     try {
       return await this.serve(session);
