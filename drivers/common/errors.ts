@@ -51,3 +51,8 @@ export class DriverError extends Error {
 export function isDriverError(error: unknown, code?: DriverErrorCode): error is DriverError {
   return error instanceof DriverError && (code === undefined || error.code === code);
 }
+
+/** A caught value's message, for error text; a thrown non-Error is described as it is. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

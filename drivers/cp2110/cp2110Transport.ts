@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DriverError, DriverErrorCode } from '../common/errors.js';
+import { DriverError, DriverErrorCode, messageOf } from '../common/errors.js';
 import {
   describeHidSelector,
   openHidraw,
@@ -104,15 +104,29 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
 
   async write(data: Uint8Array): Promise<void> {
     const device = this.requireOpen();
+    for (const report of encodeDataReports(data)) {
+      const written = this.writeReport(device, report, data.length);
+      // The report's first byte is its length: a cut report would put the wrong bytes on the UART.
+      if (written !== report.length) {
+        throw new DriverError(
+          DriverErrorCode.TransportWrite,
+          `writing ${data.length} bytes to ${this.description} failed: the device took ${written} of a ${report.length}-byte report`,
+          { bytes: data.length, reportBytes: report.length, written },
+        );
+      }
+    }
+  }
+
+  private writeReport(device: HidDevice, report: Buffer, totalBytes: number): number {
     try {
-      for (const report of encodeDataReports(data)) device.write(report);
+      return device.write(report);
     } catch (error) {
       // hidraw refuses writes only when the device is gone or broken; either way it is lost.
       this.lost(device, asError(error));
       throw new DriverError(
         DriverErrorCode.TransportWrite,
-        `writing ${data.length} bytes to ${this.description} failed: ${messageOf(error)}`,
-        { bytes: data.length },
+        `writing ${totalBytes} bytes to ${this.description} failed: ${messageOf(error)}`,
+        { bytes: totalBytes },
         { cause: error },
       );
     }
@@ -195,8 +209,4 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function messageOf(error: unknown): string {
-  return asError(error).message;
 }

@@ -1,5 +1,5 @@
 import { Gpio } from 'onoff';
-import { DriverError, DriverErrorCode } from '../common/errors.js';
+import { DriverError, DriverErrorCode, messageOf } from '../common/errors.js';
 import { silentLogger, type DriverLogger } from '../common/logger.js';
 import { mapBcmLine, type GpioChip } from './chipBase.js';
 import type { GpioLines, InputLine, InputLineOptions, LineValue, OutputLine, OutputLineOptions } from './lines.js';
@@ -69,6 +69,13 @@ export function createOnoffLines(chip: GpioChip, options: OnoffLinesOptions = {}
           // Off before release: an unexported pin keeps its last level on some boards.
           try {
             gpio.writeSync(0);
+          } catch (error) {
+            throw new DriverError(
+              DriverErrorCode.GpioLine,
+              `switching GPIO ${bcm} off on close failed: ${messageOf(error)}; the line was released anyway`,
+              { bcm },
+              { cause: error },
+            );
           } finally {
             gpio.unexport();
           }

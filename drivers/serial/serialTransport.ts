@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SerialPortStream } from '@serialport/stream';
-import { DriverError, DriverErrorCode } from '../common/errors.js';
+import { DriverError, DriverErrorCode, messageOf } from '../common/errors.js';
 import { silentLogger, type DriverLogger } from '../common/logger.js';
 import type { ByteTransport } from '../common/transport.js';
 import { hangupAwareBinding } from './hangupAwareBinding.js';
@@ -214,6 +214,3 @@ function openFailureMessage(path: string, error: unknown): string {
   return `cannot open ${path}: ${detail}`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

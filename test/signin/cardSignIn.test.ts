@@ -1,7 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HidDevice } from '../../drivers/common/hidDevice.js';
 import { SystemClock } from '../../src/clock/systemClock.js';
 import { TimesyncdFlagSource } from '../../src/clock/timesyncd.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -15,25 +13,8 @@ import { loadScannerSecrets } from '../../src/scanner/secrets.js';
 import { ScannerService } from '../../src/scanner/service.js';
 import { SignInRecorder } from '../../src/signin/recorder.js';
 import { SignInService } from '../../src/signin/service.js';
-import { typed } from '../drivers/transport/keyboardReports.js';
+import { FakeKeyboard } from '../drivers/transport/keyboardReports.js';
 import { makeTempDir } from '../helpers/cli.js';
-
-/** A keyboard-wedge reader as node-hid presents it: typed digits as input reports, a pull as 'error'. */
-class FakeReader extends EventEmitter implements HidDevice {
-  write(): number {
-    throw new Error('a keyboard reader takes no output reports');
-  }
-  sendFeatureReport(): number {
-    throw new Error('a keyboard reader takes no feature reports');
-  }
-  getFeatureReport(): number[] {
-    throw new Error('a keyboard reader has no feature reports');
-  }
-  close(): void {}
-  type(text: string): void {
-    for (const report of typed(text)) this.emit('data', report);
-  }
-}
 
 describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -53,9 +34,9 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
     cleanups.push(() => journal.close());
     new MemberStore(journal).upsertMembers([{ memberId: '10001', name: 'Card Holder', role: 'member', status: 'active' }], 'cli', 'test');
 
-    const readers: FakeReader[] = [];
+    const readers: FakeKeyboard[] = [];
     const openHid = () => {
-      const reader = new FakeReader();
+      const reader = new FakeKeyboard();
       readers.push(reader);
       return reader;
     };

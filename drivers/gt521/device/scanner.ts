@@ -69,6 +69,8 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
   private readonly commands: Gt521ModuleCommands;
   private readonly operations = new Mutex();
   private module: OpenModule | undefined;
+  /** The open under way, shared by concurrent open() calls. */
+  private opening: Promise<ScannerInfo> | undefined;
 
   constructor(options: Gt521ScannerOptions) {
     super();
@@ -91,8 +93,16 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
     this.commands = new Gt521ModuleCommands(this.protocol, this.logger);
   }
 
+  /** Idempotent: a call while an open is under way shares it rather than starting a second one. */
   async open(): Promise<ScannerInfo> {
     if (this.module !== undefined) return this.module.info;
+    this.opening ??= this.openModule().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async openModule(): Promise<ScannerInfo> {
     this.transport.on('disconnected', this.onDisconnected);
     try {
       const session = await openSession(this.protocol, this.baudRate, this.timeouts.handshake, this.logger);

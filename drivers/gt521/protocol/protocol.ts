@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DriverError, DriverErrorCode, isDriverError } from '../../common/errors.js';
+import { DriverError, DriverErrorCode, isDriverError, messageOf } from '../../common/errors.js';
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
 import type { ByteTransport } from '../../common/transport.js';
@@ -38,6 +38,26 @@ interface PacketWaiter {
 
 /** With one command on the wire at a time, the next packet of the awaited kind is the answer. */
 const anyPacket = (): boolean => true;
+
+/** How long a failed write waits for the port's hang-up to explain it (it can trail the failure). */
+const WRITE_FAILURE_SETTLE_MS = 250;
+
+/** The waiter's failure if it fails within `ms`; undefined if it answers or is still waiting. */
+async function verdictWithin(waiter: PacketWaiter, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  const verdict = waiter.promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  try {
+    return await Promise.race([verdict, settled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The conversation with one GT-5x1 module over a byte transport: one command on the wire at a
@@ -150,7 +170,7 @@ export class Gt521Protocol {
       const awaited = this.describe(`${request.name} answer to its data`);
       const final = this.responses.waitFor(anyPacket, finalMs, awaited);
       return this.failingCleanly([final], async () => {
-        await this.write(packet, final);
+        await this.write(packet, final, `${request.name} data`);
         return final.promise;
       });
     });
@@ -236,7 +256,7 @@ export class Gt521Protocol {
           );
     try {
       return await this.failingCleanly([reply, data], async () => {
-        await this.write(encodeCommand(request), reply);
+        await this.write(encodeCommand(request), reply, request.name);
         const response = await reply.promise;
         const { ack, param } = response;
         this.logger.debug({ command: request.name, ack, param }, 'gt521: reply');
@@ -274,17 +294,23 @@ export class Gt521Protocol {
   /**
    * An unplug can fail a write a moment before the port reports the unplug itself, and a close()
    * fails the write it cuts short; the waiter then fails with Disconnected or TransportClosed, the
-   * truer answer, so a failed write defers to the waiter's verdict (at once, or its timeout)
-   * before reporting the write failure.
+   * truer answer. So a failed write waits briefly for that verdict, and otherwise fails at once
+   * with its own error: the waiter's timeout (up to seconds) would add nothing but delay.
    */
-  private async write(bytes: Buffer, waiter: PacketWaiter): Promise<void> {
+  private async write(bytes: Buffer, waiter: PacketWaiter, what: string): Promise<void> {
     try {
       await this.transport.write(bytes);
     } catch (error) {
-      const verdict = await waiter.promise.then(() => undefined, (failure: unknown) => failure);
+      const verdict = await verdictWithin(waiter, WRITE_FAILURE_SETTLE_MS);
       const explains =
         isDriverError(verdict, DriverErrorCode.Disconnected) || isDriverError(verdict, DriverErrorCode.TransportClosed);
-      throw explains ? verdict : error;
+      if (explains) throw verdict;
+      throw new DriverError(
+        DriverErrorCode.TransportWrite,
+        `could not send ${what} to the GT-521F module on ${this.transport.description}: ${messageOf(error)}`,
+        { command: what, bytes: bytes.length, transport: this.transport.description },
+        { cause: error },
+      );
     }
   }
 

@@ -144,17 +144,58 @@ export class R30xProtocol {
     // A partial frame left from before this command can only be noise or a stale reply.
     this.parser.reset();
     const reply = this.waitress.waitFor((packet) => isReplyTo(command, packet), timeoutMs, `${command.name} reply`);
+    const short = this.waitress.waitFor((packet) => isShortSuccess(command, packet), timeoutMs, `${command.name} reply`);
     reply.promise.catch(() => undefined);
+    const malformed = this.failAfterShortReply(command, short.promise);
     try {
       await this.write(frame, command.name);
-    } catch (error) {
+      const packet = await this.awaitPacket(Promise.race([reply.promise, malformed.promise]));
+      const confirmation = packet.payload[0] ?? Confirmation.ReceiveError;
+      if (confirmation !== Confirmation.Ok) throw confirmationError(confirmation, command.name);
+      return packet.payload.subarray(1);
+    } finally {
       reply.cancel();
-      throw error;
+      short.cancel();
+      malformed.cancel();
     }
-    const packet = await this.awaitPacket(reply.promise);
-    const confirmation = packet.payload[0] ?? Confirmation.ReceiveError;
-    if (confirmation !== Confirmation.Ok) throw confirmationError(confirmation, command.name);
-    return packet.payload.subarray(1);
+  }
+
+  /**
+   * A success ack too short for the command is either a stale answer to an abandoned command that
+   * straggled in past the quiet window (this command's own reply then follows on its heels) or a
+   * malformed reply. So it gets the late-reply window to be followed by a proper one, then fails
+   * with UnexpectedReply rather than waiting out the timeout and retrying into the same answer.
+   */
+  private failAfterShortReply(
+    command: R30xCommand<unknown>,
+    shortReply: Promise<R30xPacket>,
+  ): { promise: Promise<never>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled = false;
+    const promise = shortReply.then(
+      (packet) =>
+        new Promise<never>((_resolve, reject) => {
+          if (cancelled) return;
+          const fields = packet.payload.length - 1;
+          timer = setTimeout(() => {
+            reject(
+              new DriverError(
+                DriverErrorCode.UnexpectedReply,
+                `the fingerprint module answered ${command.name} with ${fields} bytes of fields where ${command.replyLength} were expected`,
+                { command: command.name, expectedBytes: command.replyLength, receivedBytes: fields },
+              ),
+            );
+          }, this.options.timeouts.lateReplyMs);
+        }),
+    );
+    promise.catch(() => undefined);
+    return {
+      promise,
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   private async receiveData(command: R30xCommand): Promise<Buffer> {
@@ -259,6 +300,14 @@ function isReplyTo(command: R30xCommand<unknown>, packet: R30xPacket): boolean {
   const confirmation = packet.payload[0];
   if (confirmation === undefined || confirmation === Confirmation.WakeUp) return false;
   return confirmation !== Confirmation.Ok || packet.payload.length >= 1 + command.replyLength;
+}
+
+function isShortSuccess(command: R30xCommand<unknown>, packet: R30xPacket): boolean {
+  return (
+    packet.pid === PacketId.Ack &&
+    packet.payload[0] === Confirmation.Ok &&
+    packet.payload.length < 1 + command.replyLength
+  );
 }
 
 function isTransient(error: unknown): error is DriverError {

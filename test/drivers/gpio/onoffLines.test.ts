@@ -9,7 +9,7 @@ import { createOnoffLines, type OnoffGpio, type OnoffGpioConstructor } from '../
  * No machine running these tests has GPIO, so onoff's Gpio is replaced by a class that records
  * what the real one would have been asked to do: export which line, which way, then writes.
  */
-function recordingGpioClass(options: { failExport?: string } = {}) {
+function recordingGpioClass(options: { failExport?: string; failWriteSync?: string } = {}) {
   const calls: string[] = [];
   const watchers: ((error: Error | null | undefined, value: LineValue) => void)[] = [];
   const Fake: OnoffGpioConstructor = class implements OnoffGpio {
@@ -26,6 +26,7 @@ function recordingGpioClass(options: { failExport?: string } = {}) {
       calls.push(`write ${this.line} ${value}`);
     }
     writeSync(value: LineValue) {
+      if (options.failWriteSync) throw new Error(options.failWriteSync);
       calls.push(`writeSync ${this.line} ${value}`);
     }
     watch(callback: (error: Error | null | undefined, value: LineValue) => void) {
@@ -57,6 +58,21 @@ describe('GPIO lines over onoff', () => {
       'unexport 588',
     ]);
     await expect(green.write(1)).rejects.toSatisfy((error) => isDriverError(error, DriverErrorCode.GpioLine));
+  });
+
+  it('reports a failed switch-off on close as a GpioLine error naming the pin, and still releases it', () => {
+    const { Fake, calls } = recordingGpioClass({ failWriteSync: 'EIO: i/o error, write' });
+    const red = createOnoffLines(pi5, { Gpio: Fake }).output(18);
+    let caught: unknown;
+    try {
+      red.close();
+    } catch (error) {
+      caught = error;
+    }
+    expect(isDriverError(caught, DriverErrorCode.GpioLine)).toBe(true);
+    expect(caught).toMatchObject({ context: { bcm: 18 } });
+    expect((caught as Error).message).toMatch(/^switching GPIO 18 off on close failed: EIO/);
+    expect(calls).toEqual(['export 589 out - {"activeLow":false}', 'unexport 589']);
   });
 
   it('starts an active-low output inactive (sysfs "high"), not sounding until first written', () => {

@@ -114,6 +114,23 @@ describe('Gt521Protocol', () => {
     });
   });
 
+  it('fails a command whose write fails at once with TransportWrite, not after its timeout', async () => {
+    const transport = new ScriptedTransport(() => undefined);
+    transport.write = async () => {
+      throw new Error('EIO: i/o error');
+    };
+    const protocol = new Gt521Protocol(transport, undefined, { ...timeouts, flashErase: 30_000 });
+    await protocol.open(9600);
+    const started = performance.now();
+    await expect(protocol.command(gt521Commands.deleteAll())).rejects.toMatchObject({
+      code: DriverErrorCode.TransportWrite,
+      context: { command: 'DeleteAll', bytes: 12, transport: 'scripted test transport' },
+      message: expect.stringContaining('EIO: i/o error'),
+    });
+    // Far below DeleteAll's 30 s bound: the write's own failure ended the wait.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('scales a data packet’s allowance with its size and the line speed', () => {
     // 504 bytes at 9600 baud take 525 ms on the wire; at 115200, 44 ms.
     expect(dataTimeout(DEFAULT_GT521_TIMEOUTS, 504, 9600)).toBe(2 * 525 + 500);

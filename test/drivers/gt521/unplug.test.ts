@@ -34,6 +34,19 @@ describe('GT-521F cable pulled', () => {
     expect(disconnects).toHaveLength(1);
   });
 
+  it('shares one open between concurrent open() calls, so an unplug is still reported once', async () => {
+    const { emulator, scanner } = await start();
+    const [first, second] = await Promise.all([scanner.open(), scanner.open()]);
+    expect(second).toEqual(first);
+    const disconnects: Error[] = [];
+    scanner.on('disconnected', (error) => disconnects.push(error));
+    const disconnected = new Promise<Error>((resolve) => scanner.once('disconnected', resolve));
+    await emulator.unplug();
+    await disconnected;
+    expect(disconnects).toHaveLength(1);
+    await scanner.close();
+  });
+
   it('reports an unplug while idle once, and every later call as not open', async () => {
     const { emulator, scanner } = await start();
     await scanner.open();

@@ -74,6 +74,18 @@ describe('R30x protocol over a scripted module', () => {
     await expect(protocol.execute(readSysPara())).resolves.toMatchObject({ capacity: 162 });
   });
 
+  it('fails with UnexpectedReply, not after its timeout, when only a too-short success ack comes', async () => {
+    const module = new ScriptedModule(() => module.send(ack('00 0000')));
+    const protocol = await connect(module, { commands: { ReadSysPara: 60_000 } });
+    await expect(protocol.execute(readSysPara())).rejects.toMatchObject({
+      code: DriverErrorCode.UnexpectedReply,
+      context: { command: 'ReadSysPara', expectedBytes: 16, receivedBytes: 2 },
+      message: expect.stringContaining('ReadSysPara with 2 bytes of fields where 16 were expected'),
+    });
+    // Not retried: the same command would get the same short answer.
+    expect(module.writes).toHaveLength(1);
+  });
+
   it('rejects a pending command at once on disconnect, and later ones without writing', async () => {
     const module = new ScriptedModule(() => setImmediate(() => module.unplug()));
     const protocol = await connect(module, { commands: { ReadSysPara: 60_000 } });

@@ -115,6 +115,15 @@ describe('Cp2110Transport over a fake CP2110 bridged to a real pty', () => {
     expect(disconnects).toHaveLength(1);
   });
 
+  it('a report the device takes only part of is a TransportWrite error, not silent loss', async () => {
+    await transport.open(57600);
+    chip.write = (report) => Buffer.from(report).length - 1;
+    const error = await transport.write(Buffer.from([1, 2, 3])).catch((caught: unknown) => caught);
+    expect(isDriverError(error, DriverErrorCode.TransportWrite)).toBe(true);
+    expect(error).toMatchObject({ context: { bytes: 3, reportBytes: 4, written: 3 } });
+    expect((error as Error).message).toContain('took 3 of a 4-byte report');
+  });
+
   it('close() emits no disconnected, closes the device and is idempotent', async () => {
     await transport.open(57600);
     await transport.close();

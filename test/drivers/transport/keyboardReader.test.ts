@@ -1,30 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { DriverErrorCode, isDriverError } from '../../../drivers/common/errors.js';
-import type { HidDevice } from '../../../drivers/common/hidDevice.js';
 import type { DriverLogger } from '../../../drivers/common/logger.js';
 import { KeyboardReader } from '../../../drivers/hidKeyboard/keyboardReader.js';
-import { typed } from './keyboardReports.js';
-
-/** A hidraw keyboard as node-hid presents it: input reports as 'data', a pull as 'error'. */
-class FakeKeyboard extends EventEmitter implements HidDevice {
-  closed = false;
-  write(): number {
-    throw new Error('a keyboard reader takes no output reports');
-  }
-  sendFeatureReport(): number {
-    throw new Error('a keyboard reader takes no feature reports');
-  }
-  getFeatureReport(): number[] {
-    throw new Error('a keyboard reader has no feature reports');
-  }
-  close(): void {
-    this.closed = true;
-  }
-  type(reports: Buffer[]): void {
-    for (const report of reports) this.emit('data', report);
-  }
-}
+import { FakeKeyboard, typed } from './keyboardReports.js';
 
 function recordingLogger(): DriverLogger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -46,15 +24,15 @@ function setUp(options: { reportId?: number; maxDigits?: number } = {}) {
 describe('KeyboardReader', () => {
   it('emits each member number the reader types', () => {
     const { keyboard, numbers } = setUp();
-    keyboard.type(typed('1024\n'));
-    keyboard.type(typed('77\n'));
+    keyboard.type('1024\n');
+    keyboard.type('77\n');
     expect(numbers).toEqual(['1024', '77']);
   });
 
   it('discards an over-long number with a warning', () => {
     const { keyboard, numbers, logger } = setUp({ maxDigits: 6 });
-    keyboard.type(typed('1234567\n'));
-    keyboard.type(typed('42\n'));
+    keyboard.type('1234567\n');
+    keyboard.type('42\n');
     expect(numbers).toEqual(['42']);
     expect(logger.warnings).toEqual([expect.stringContaining('longer than allowed')]);
   });
@@ -62,8 +40,8 @@ describe('KeyboardReader', () => {
   it('strips a configured report id and ignores reports with another id', () => {
     const { keyboard, numbers } = setUp({ reportId: 1 });
     const withId = (report: Buffer) => Buffer.concat([Buffer.from([1]), report]);
-    keyboard.type(typed('5\n').map(withId));
-    keyboard.type(typed('6\n').map((report) => Buffer.concat([Buffer.from([2]), report])));
+    keyboard.send(typed('5\n').map(withId));
+    keyboard.send(typed('6\n').map((report) => Buffer.concat([Buffer.from([2]), report])));
     expect(numbers).toEqual(['5']);
   });
 
@@ -83,7 +61,7 @@ describe('KeyboardReader', () => {
     const { keyboard, reader, numbers, disconnects } = setUp();
     reader.close();
     reader.close();
-    keyboard.type(typed('9\n'));
+    keyboard.type('9\n');
     expect(numbers).toEqual([]);
     expect(disconnects).toEqual([]);
     expect(keyboard.closed).toBe(true);
