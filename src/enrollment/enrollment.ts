@@ -7,7 +7,7 @@ import { fingerAtSlot, fingerOfMember, insertFinger } from '../members/fingerRow
 import { membersText } from '../members/messages.js';
 import type { FingerName } from '../members/schema.js';
 import type { ScannerAccess } from '../members/scannerAccess.js';
-import type { SlotDeletions } from '../members/slotDeletions.js';
+import { queueSlotDeletions, type SlotDeletions } from '../members/slotDeletions.js';
 import { findMember, type MemberJournal } from '../members/store.js';
 import type { Db } from '../store/database.js';
 import { sealTemplate } from '../templates/backupCipher.js';
@@ -95,7 +95,7 @@ export class EnrollmentService {
           if (guide.signal?.aborted) throw cancelled(slot);
           return this.commit(request, { slot, family: info.family, template }, key, escrow);
         } catch (error) {
-          await this.discard(module, slot);
+          await this.discard(module, slot, request.memberId);
           throw error;
         }
       },
@@ -141,11 +141,20 @@ export class EnrollmentService {
     return { memberId, finger, slot, moduleFamily: family, templateSize, escrowed: envelope !== undefined, seq };
   }
 
-  private async discard(module: FingerprintScanner, slot: number): Promise<void> {
+  /**
+   * The module may already hold the template when a later step fails (the cable pulled during the
+   * read-back): delete it now, or queue it like a removed member's slot so it is deleted when the
+   * module reconnects. Left behind, it would make this finger a "duplicate" of nobody.
+   */
+  private async discard(module: FingerprintScanner, slot: number, memberId: string): Promise<void> {
     try {
       await module.deleteSlots(slot);
     } catch (error) {
-      this.deps.logger.error({ err: error, slot }, 'could not delete the template of a failed enrollment from the module; the slot matches nobody');
+      this.deps.journal.transaction((tx) => {
+        const orphan = tx.append('scanner.slot_orphaned', { slot, memberId, reason: 'enrollment failed after the module stored the template' });
+        queueSlotDeletions(tx, memberId, [slot], orphan.seq);
+      });
+      this.deps.logger.warn({ err: error, slot }, 'could not delete the template of a failed enrollment from the module; it is deleted when the module reconnects');
     }
   }
 }
