@@ -25,6 +25,8 @@ export const ErrorCode = {
   ControlRequestFailed: 302,
   DaemonAlreadyRunning: 303,
   UsageError: 304,
+  /** An input file named on the command line cannot be read (missing, a directory, no permission). */
+  InputUnreadable: 305,
   // 400–499: activities
   ActivityConflict: 400,
   ActivityNotFound: 401,
@@ -46,6 +48,8 @@ export const ErrorCode = {
   ConfirmationTimeout: 506,
   /** The module reported a condition (bad template, empty slot, unsupported…) during maintenance. */
   ModuleFault: 507,
+  /** A secretary named themself as the confirmer of their own manual sign-in. */
+  SelfConfirmation: 508,
   // 520–539: members, enrollment, template backups
   /** Enrollment without the member's recorded consent (PIPL: biometric data needs it). */
   ConsentRequired: 520,
@@ -97,6 +101,8 @@ export const ExitCode = {
   Usage: 64,
   Unavailable: 69,
   DataError: 65,
+  /** EX_NOINPUT: an input file named on the command line cannot be read. */
+  NoInput: 66,
   /** EX_CANTCREAT: an output file named on the command line cannot be created. */
   CantCreate: 73,
   Config: 78,

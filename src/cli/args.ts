@@ -1,5 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AgentError, ErrorCode } from '../errors.js';
+import { defineMessages } from '../i18n.js';
+
+const t = defineMessages({
+  badArgs: { zh: '{command}：{reason}', en: '{command}: {reason}' },
+  notWholeNumber: { zh: '{command}：{flag} 必须是 ≥ 0 的整数，而不是 "{value}"', en: '{command}: {flag} must be a whole number ≥ 0, got "{value}"' },
+});
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -11,7 +17,7 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new AgentError(ErrorCode.UsageError, `${command}: ${(error as Error).message}`, { command });
+    throw new AgentError(ErrorCode.UsageError, t('badArgs', { command, reason: (error as Error).message }), { command });
   }
 }
 
@@ -19,7 +25,7 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
 export function parseSeq(command: string, flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) {
-    throw new AgentError(ErrorCode.UsageError, `${command}: ${flag} must be a whole number ≥ 0, got "${value}"`, { flag, value });
+    throw new AgentError(ErrorCode.UsageError, t('notWholeNumber', { command, flag, value }), { flag, value });
   }
   return Number(value);
 }

@@ -17,6 +17,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.EmulatorUnavailable:
     case ErrorCode.ConfirmationTimeout:
       return ExitCode.Unavailable;
+    case ErrorCode.InputUnreadable:
+      return ExitCode.NoInput;
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:
       return ExitCode.Config;
@@ -28,6 +30,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ActivityPlanInvalid:
     case ErrorCode.MemberNotFound:
     case ErrorCode.NotSecretary:
+    case ErrorCode.SelfConfirmation:
     case ErrorCode.ModuleMismatch:
     case ErrorCode.ModuleFault:
     case ErrorCode.ScannerSecrets:

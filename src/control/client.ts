@@ -47,13 +47,13 @@ export function callDaemon(socketPath: string, method: string, params: unknown, 
     socket.on('data', (chunk: Buffer) => {
       const { lines, overflow } = splitter.push(chunk);
       if (overflow) {
-        finish(new AgentError(ErrorCode.ControlProtocol, `the answer to ${method} is longer than ${MAX_RESPONSE_BYTES} bytes`, { method }));
+        finish(new AgentError(ErrorCode.ControlProtocol, controlText('tooLong', { method, bytes: MAX_RESPONSE_BYTES }), { method }));
         return;
       }
       for (const line of lines) {
         const parsed = responseSchema.safeParse(parseJson(line));
         if (!parsed.success) {
-          finish(new AgentError(ErrorCode.ControlProtocol, `the daemon sent a malformed answer to ${method}`, { method }));
+          finish(new AgentError(ErrorCode.ControlProtocol, controlText('malformed', { method }), { method }));
           return;
         }
         const response = parsed.data;
@@ -73,7 +73,7 @@ function connectionError(error: NodeJS.ErrnoException, socketPath: string, metho
   if (error.code === 'EACCES') {
     return new AgentError(ErrorCode.ControlRequestFailed, controlText('permission', { path: socketPath }), { socketPath }, { cause: error });
   }
-  return new AgentError(ErrorCode.ControlRequestFailed, `${method}: connection to ${socketPath} failed: ${error.message}`, { socketPath, method }, { cause: error });
+  return new AgentError(ErrorCode.ControlRequestFailed, controlText('connectFailed', { method, path: socketPath, reason: error.message }), { socketPath, method }, { cause: error });
 }
 
 /** Keeps the daemon's code so callers branch on it exactly as they would in-process. */

@@ -12,7 +12,7 @@ export const memberMethodParams = {
   remove: z.strictObject({ memberId: memberIdSchema, operator: operatorSchema }),
 };
 
-export const addResultSchema = z.strictObject({ changed: z.boolean() });
+export const addResultSchema = z.strictObject({ outcome: z.enum(['added', 'updated', 'unchanged']) });
 
 export const removeResultSchema = z.strictObject({
   memberId: z.string(),
@@ -24,6 +24,8 @@ export const removeResultSchema = z.strictObject({
 /** The roster over the control socket: `members list|add|remove`. */
 export function registerMemberMethods(registry: ControlRegistry, members: MemberStore, removal: MemberRemoval): void {
   registry.register('members.list', memberMethodParams.list, () => members.list());
-  registry.register('members.add', memberMethodParams.add, ({ member, operator }) => ({ changed: members.upsertMembers([member], 'cli', operator).length > 0 }));
+  registry.register('members.add', memberMethodParams.add, ({ member, operator }) => ({
+    outcome: members.upsertMembers([member], 'cli', operator)[0]?.kind ?? 'unchanged',
+  }));
   registry.register('members.remove', memberMethodParams.remove, ({ memberId, operator }) => removal.remove(memberId, operator));
 }

@@ -53,12 +53,13 @@ export class MemberStore {
 
   /**
    * Inserts or updates members in one transaction, one `member.upserted` event per member that
-   * changed; a roster sync that repeats the same list journals nothing. Returns the changed ids.
+   * changed; a roster sync that repeats the same list journals nothing. Returns the changes, each
+   * saying whether the member was new, so a technician is told when an add overwrote someone.
    * `operator` names the technician for changes made on site.
    */
-  upsertMembers(members: readonly Member[], source: MemberSource, operator?: string): string[] {
+  upsertMembers(members: readonly Member[], source: MemberSource, operator?: string): MemberChange[] {
     return this.journal.transaction((tx) => {
-      const changed: string[] = [];
+      const changed: MemberChange[] = [];
       for (const member of members) {
         const existing = findMember(tx.db, member.memberId);
         if (existing !== undefined && sameMember(existing, member)) continue;
@@ -68,11 +69,16 @@ export class MemberStore {
           `INSERT INTO members (member_id, name, status, role, updated_seq) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, status = excluded.status, role = excluded.role, updated_seq = excluded.updated_seq`,
         ).run(member.memberId, member.name, member.status, member.role, entry.seq);
-        changed.push(member.memberId);
+        changed.push({ memberId: member.memberId, kind: existing === undefined ? 'added' : 'updated' });
       }
       return changed;
     });
   }
+}
+
+export interface MemberChange {
+  memberId: string;
+  kind: 'added' | 'updated';
 }
 
 function sameMember(a: Member, b: Member): boolean {

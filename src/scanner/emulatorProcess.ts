@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { scannerText } from './messages.js';
 
 /**
  * The no-hardware demo (scanner.driver emulator): the R30x module emulator the tests use, on a
@@ -39,7 +40,7 @@ export class EmulatorProcess {
   static async start(dataDir: string, logger: Logger): Promise<EmulatorProcess> {
     const script = join(packageRoot(), SCRIPT);
     if (!existsSync(script)) {
-      throw new AgentError(ErrorCode.EmulatorUnavailable, `scanner.driver emulator needs ${script}, which is not installed: the emulator ships with the source tree, not the release; use a real scanner driver`, { script });
+      throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorScriptMissing', { script }), { script });
     }
     const link = join(dataDir, 'emulator.tty');
     const child = spawn('python3', [script, '--link', link, '--model', MODEL], {
@@ -81,19 +82,19 @@ export class EmulatorProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
     child.stdin!.on('error', () => undefined);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.failure(`the emulator did not report ready within ${REQUEST_TIMEOUT_MS / 1000} s`, stderr)), REQUEST_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(this.failure(scannerText('emulatorNotReady', { seconds: REQUEST_TIMEOUT_MS / 1000 }), stderr)), REQUEST_TIMEOUT_MS);
       child.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(
           error.code === 'ENOENT'
-            ? new AgentError(ErrorCode.EmulatorUnavailable, 'scanner.driver emulator needs python3, which is not installed (apt install python3)')
-            : this.failure(`cannot start the emulator: ${error.message}`, stderr),
+            ? new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorNoPython'))
+            : this.failure(scannerText('emulatorCannotStart', { reason: error.message }), stderr),
         );
       });
       child.once('close', (code) => {
         this.exited = true;
         clearTimeout(timer);
-        const error = this.failure(`the emulator exited (code ${code})`, stderr);
+        const error = this.failure(scannerText('emulatorExited', { code: String(code) }), stderr);
         for (const pending of this.pending.values()) pending.reject(error);
         this.pending.clear();
         reject(error);
@@ -120,16 +121,16 @@ export class EmulatorProcess {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     if (ok) pending?.resolve();
-    else pending?.reject(new AgentError(ErrorCode.UsageError, `the emulator refused the request: ${error ?? 'no reason given'}`));
+    else pending?.reject(new AgentError(ErrorCode.UsageError, scannerText('emulatorRefused', { reason: error ?? scannerText('noReason') })));
   }
 
   private request(body: Record<string, unknown>): Promise<void> {
-    if (this.exited) return Promise.reject(new AgentError(ErrorCode.EmulatorUnavailable, 'the emulator is not running'));
+    if (this.exited) return Promise.reject(new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorStopped')));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AgentError(ErrorCode.EmulatorUnavailable, `the emulator did not answer ${String(body.cmd)} within ${REQUEST_TIMEOUT_MS / 1000} s`));
+        reject(new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorSilent', { command: String(body.cmd), seconds: REQUEST_TIMEOUT_MS / 1000 })));
       }, REQUEST_TIMEOUT_MS);
       const done = (): void => clearTimeout(timer);
       this.pending.set(id, { resolve: () => (done(), resolve()), reject: (error) => (done(), reject(error)) });
@@ -156,6 +157,6 @@ function parseJson(line: string): unknown {
 function packageRoot(): string {
   for (let directory = dirname(fileURLToPath(import.meta.url)); ; directory = dirname(directory)) {
     if (existsSync(join(directory, 'package.json'))) return directory;
-    if (dirname(directory) === directory) throw new AgentError(ErrorCode.EmulatorUnavailable, 'cannot find the room-agent package directory');
+    if (dirname(directory) === directory) throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
   }
 }

@@ -5,6 +5,7 @@ import type { Journal } from '../journal/journal.js';
 import { statement } from '../store/statements.js';
 import { tokenHash } from './binding.js';
 import type { ScannerService } from './service.js';
+import { scannerText } from './messages.js';
 
 const operatorSchema = z.string().trim().min(1).max(64);
 
@@ -93,12 +94,12 @@ function fingerCount(target: ScannerMethodsTarget): number {
 
 async function emulatorOf(target: ScannerMethodsTarget) {
   if (target.driver !== 'emulator') {
-    throw new AgentError(ErrorCode.EmulatorUnavailable, `scanner.driver is ${target.driver}: the emulator commands need scanner.driver emulator`);
+    throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorNeedsDriver', { driver: target.driver }));
   }
   if (!target.daemon) {
-    throw new AgentError(ErrorCode.EmulatorUnavailable, 'no daemon is running: the emulated module lives in the daemon; start it with room-agent run');
+    throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorNeedsDaemon'));
   }
   const emulator = (await target.service()).emulator();
-  if (emulator === undefined) throw new AgentError(ErrorCode.EmulatorUnavailable, 'the emulator is not running (see the daemon log)');
+  if (emulator === undefined) throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorNotRunning'));
   return emulator;
 }

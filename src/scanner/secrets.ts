@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { mkdirDurable } from '../util/durableDir.js';
+import { scannerText } from './messages.js';
 
 /**
  * The device's secrets for its fingerprint module, in `<dataDir>/keys/scanner.json` (0600, next to
@@ -47,10 +48,10 @@ export function loadScannerSecrets(dataDir: string, { create }: { create: boolea
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AgentError(ErrorCode.ScannerSecrets, `cannot read ${file}: ${(error as Error).message}`, { file }, { cause: error });
+      throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsUnreadable', { file, reason: (error as Error).message }), { file }, { cause: error });
     }
     if (!create) {
-      throw new AgentError(ErrorCode.ScannerSecrets, `there are no scanner secrets at ${file} yet; room-agent run creates them on its first start`, { file });
+      throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsMissing', { file }), { file });
     }
     return writeNewSecrets(dataDir, file);
   }
@@ -63,13 +64,13 @@ function parseSecrets(file: string, text: string): ScannerSecrets {
     json = JSON.parse(text);
   } catch {
     // Not the parser's message: it quotes the text around the fault, which holds the secrets.
-    throw new AgentError(ErrorCode.ScannerSecrets, `${file} is not JSON; restore it from the backup`, { file });
+    throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsNotJson', { file }), { file });
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     // Names the fields only: their values are secrets and this message reaches logs.
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(the whole file)');
-    throw new AgentError(ErrorCode.ScannerSecrets, `${file} is damaged (bad ${[...new Set(fields)].join(', ')}); restore it from the backup`, { file });
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || scannerText('wholeFile'));
+    throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsDamaged', { file, fields: [...new Set(fields)].join(', ') }), { file });
   }
   return { ...parsed.data, templateKey: Buffer.from(parsed.data.templateKey, 'base64') };
 }

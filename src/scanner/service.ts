@@ -18,6 +18,7 @@ import { DEFAULT_WAIT_MS, ModuleSupervisor, type IdleWorker, type ScannerState }
 import { createScannerOpener, hidSelector, openerSettings, type ScannerOpener } from './opener.js';
 import { createPowerSwitch, type PowerSwitch } from './power.js';
 import type { ScannerSecrets } from './secrets.js';
+import { scannerText } from './messages.js';
 
 export type { IdleWorker, ModuleTrust, ScannerState } from './moduleSupervisor.js';
 export type { ScannerOpener } from './opener.js';
@@ -199,11 +200,11 @@ export class ScannerService implements Service {
   private requireModule(purpose: string): ModuleSupervisor {
     if (this.module !== undefined) return this.module;
     const { driver } = this.deps.config.scanner;
-    const why =
+    const message =
       driver === 'none' || driver === 'hid-keyboard'
-        ? `scanner.driver is ${driver}: there is no fingerprint module to use`
-        : 'the scanner service is not running';
-    throw new AgentError(ErrorCode.ScannerDisabled, `${purpose}: ${why}`, { driver });
+        ? scannerText('noModuleForDriver', { purpose, driver })
+        : scannerText('serviceNotRunning', { purpose });
+    throw new AgentError(ErrorCode.ScannerDisabled, message, { driver });
   }
 
   private setState(state: ScannerState, detail: string | undefined): void {

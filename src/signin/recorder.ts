@@ -5,6 +5,7 @@ import type { JsonValue } from '../journal/types.js';
 import { fingerAtSlot } from '../members/fingerRows.js';
 import { findMember } from '../members/store.js';
 import type { Db } from '../store/database.js';
+import { signinText } from './messages.js';
 import { readLastSignIn, repeatsWithinWindow, writeLastSignIn } from './repeatWindow.js';
 
 export type UnknownReason = 'no-match' | 'unassigned-slot' | 'unknown-card';
@@ -59,15 +60,15 @@ export class SignInRecorder {
 
   /**
    * A supervised sign-in for a member the sensor cannot read. Throws MemberNotFound for an unknown
-   * member or confirmer, NotSecretary when the confirmer is not a branch secretary.
+   * member or confirmer, NotSecretary when the confirmer is not a branch secretary, and
+   * SelfConfirmation when a secretary vouches for themself. Roster and role come first: an ordinary
+   * member naming themself is told the real obstacle, that they are no secretary.
    */
   manual(memberId: string, confirmedBy: string, method: ManualMethod, operator: string | undefined): SignedIn {
-    if (memberId === confirmedBy) {
-      throw new AgentError(ErrorCode.UsageError, `member ${memberId} cannot confirm their own manual sign-in: another secretary must confirm it`, { memberId });
-    }
     return this.deps.journal.transaction((tx) => {
       requireMember(tx.db, memberId, 'member');
       requireSecretary(tx.db, confirmedBy);
+      if (memberId === confirmedBy) throw new AgentError(ErrorCode.SelfConfirmation, signinText('selfConfirmation'), { memberId });
       const activityId = this.deps.currentActivityId();
       const payload = { memberId, confirmedBy, method, activityId, ...(operator !== undefined && { operator }) };
       return this.accept(tx, memberId, activityId, 'signin.manual', payload);
@@ -93,8 +94,7 @@ export class SignInRecorder {
 export function requireMember(db: Db, memberId: string, as: 'member' | 'confirmer'): { role: string } {
   const member = findMember(db, memberId);
   if (member === undefined) {
-    const whose = as === 'member' ? 'to sign in' : 'to confirm the sign-in';
-    throw new AgentError(ErrorCode.MemberNotFound, `there is no member ${memberId} ${whose} on this room's roster; check the number with room-agent members list`, { memberId });
+    throw new AgentError(ErrorCode.MemberNotFound, signinText(as === 'member' ? 'noMember' : 'noConfirmer', { memberId }), { memberId });
   }
   return member;
 }
@@ -102,6 +102,6 @@ export function requireMember(db: Db, memberId: string, as: 'member' | 'confirme
 /** Only a branch secretary may vouch for a member the sensor cannot read. */
 export function requireSecretary(db: Db, memberId: string): void {
   if (requireMember(db, memberId, 'confirmer').role !== 'secretary') {
-    throw new AgentError(ErrorCode.NotSecretary, `member ${memberId} is not a branch secretary, so cannot confirm a manual sign-in; a secretary must confirm it`, { memberId });
+    throw new AgentError(ErrorCode.NotSecretary, signinText('notSecretary', { memberId }), { memberId });
   }
 }

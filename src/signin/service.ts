@@ -58,7 +58,13 @@ export class SignInService implements Service {
   }
 
   health(): ServiceHealth {
-    return { state: 'ok', detail: this.touch === undefined ? `polling every ${this.deps.config.pollIntervalMs} ms` : 'waiting for touches' };
+    return { state: 'ok', detail: this.activity() };
+  }
+
+  /** Without a fingerprint module the loop never runs, so polling would be a false claim. */
+  private activity(): string {
+    if (this.deps.config.driver === 'none') return 'manual sign-in only (scanner.driver none)';
+    return this.touch === undefined ? `polling every ${this.deps.config.pollIntervalMs} ms` : 'waiting for touches';
   }
 
   private async card(memberNumber: string): Promise<void> {

@@ -31,7 +31,9 @@ describe('a service that cannot start', () => {
 
     mkdirSync(socketDir);
     await notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 10_000);
-    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ services: expect.arrayContaining([{ name: 'control', state: 'ok' }]) });
+    // scanner.driver none (writeConfig's default): sign-in says it is manual only, not that it polls.
+    const signin = { name: 'signin', state: 'ok', detail: 'manual sign-in only (scanner.driver none)' };
+    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ services: expect.arrayContaining([{ name: 'control', state: 'ok' }, expect.objectContaining(signin)]) });
     expect(await daemon.stop()).toMatchObject({ code: 0 });
   });
 });

@@ -29,6 +29,12 @@ describe.each(['r30x', 'gt521'] as const)('restoring a %s backup file into a new
       `Wrote the template backups (2) to ${backupFile} (mode 0600). They are encrypted with this device’s template key and restore only on this device\n`,
     );
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
+    // The file the technician named, in words: no errno text, no temporary file name.
+    const intoDirectory = await cli(room, ['scanner', 'backup', '--out', room.dir]);
+    expect(intoDirectory).toMatchObject({ code: 73, stderr: `room-agent: scanner backup: cannot write ${room.dir}: it is a directory\n` });
+    const missing = join(room.dir, 'missing.json');
+    const fromNowhere = await cli(room, ['scanner', 'restore', '--from', missing, '--operator', OPERATOR]);
+    expect(fromNowhere).toMatchObject({ code: 66, stderr: `room-agent: scanner restore: cannot read ${missing}: there is no such file\n` });
     const text = readFileSync(backupFile, 'utf8');
     const document = JSON.parse(text) as { format: string; entries: Array<Record<string, unknown>> };
     expect(document.format).toBe('room-agent-template-backup');

@@ -19,9 +19,12 @@ describe('upserting the roster from the center', () => {
         { memberId: 'M001', name: '王建国', role: 'member' as const, status: 'active' as const },
         { memberId: 'M002', name: '李秀英', role: 'secretary' as const, status: 'active' as const },
       ];
-      expect(members.upsertMembers(roster, 'center')).toEqual(['M001', 'M002']);
+      expect(members.upsertMembers(roster, 'center')).toEqual([
+        { memberId: 'M001', kind: 'added' },
+        { memberId: 'M002', kind: 'added' },
+      ]);
       expect(members.upsertMembers(roster, 'center')).toEqual([]);
-      expect(members.upsertMembers([{ ...roster[0]!, status: 'inactive' }, roster[1]!], 'center')).toEqual(['M001']);
+      expect(members.upsertMembers([{ ...roster[0]!, status: 'inactive' }, roster[1]!], 'center')).toEqual([{ memberId: 'M001', kind: 'updated' }]);
 
       const upserts = journal.read(0, 100).map((entry) => [entry.type, entry.payload]);
       expect(upserts).toEqual([
@@ -43,8 +46,11 @@ describe('members on site from the CLI', () => {
     const room = await rooms.open('r30x');
     expect((await cli(room, ['members', 'list'])).stdout).toBe('the roster is empty\n');
 
-    expect((await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR])).stdout).toBe('member M001 is on the roster\n');
+    expect((await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR])).stdout).toBe('member M001 added to the roster\n');
     expect((await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR])).stdout).toBe('member M001 is already on the roster as given\n');
+    const renamed = ['members', 'add', 'M001', '--name', '王建民', '--operator', OPERATOR];
+    expect((await cli(room, renamed)).stdout).toBe('member M001 updated\n');
+    await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR]);
     expect((await cli(room, ['members', 'list'])).stdout).toBe('ID\tNAME\tROLE\tSTATUS\tENROLLED FINGERS (slot)\nM001\t王建国\tmember\tactive\tnone\n');
 
     const noOperator = await cli(room, ['members', 'add', 'M002', '--name', '李秀英']);

@@ -33,6 +33,12 @@ describe('manual sign-in from the CLI (no daemon)', () => {
       expect(unknown).toMatchObject({ code: 65, stderr: expect.stringContaining('there is no member m-999 to sign in') });
       const notSecretary = await manual('m-031', '--confirmed-by', 'm-032');
       expect(notSecretary).toMatchObject({ code: 65, stderr: expect.stringContaining('m-032 is not a branch secretary') });
+      // Role before self-confirmation: an ordinary member naming themself is told they are no secretary.
+      expect(await manual('m-032', '--confirmed-by', 'm-032')).toMatchObject({ code: 65, stderr: expect.stringContaining('m-032 is not a branch secretary') });
+      const self = await manual('s-001', '--confirmed-by', 's-001');
+      expect(self).toMatchObject({ code: 65, stderr: expect.stringContaining('a member cannot confirm their own sign-in; another secretary must confirm it') });
+      const selfZh = await runCli(['signin', 'manual', 's-001', '--confirmed-by', 's-001', '--config', configPath], { env: { ROOM_AGENT_LANG: 'zh' } });
+      expect(selfZh).toMatchObject({ code: 65, stderr: expect.stringContaining('成员不能确认自己的签到') });
       expect(await manual('m-031')).toMatchObject({ code: 64, stderr: expect.stringContaining('--confirmed-by SECRETARY_ID') });
 
       const check = openJournal(dataDir, 'read');

@@ -11,6 +11,7 @@ import { verifyJournal } from '../../journal/verify.js';
 import { createSilentLogger } from '../../log.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
+import { fileProblem } from '../fileProblem.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli, type ConfigOptionValues } from '../configOption.js';
 
@@ -25,33 +26,14 @@ const t = defineMessages({
   },
   rotated: { zh: '设备密钥已轮换：{previous} → {next}（日志 seq {seq}）', en: 'device key rotated: {previous} → {next} (journal seq {seq})' },
   cantCreate: { zh: 'journal export：无法创建 {file}：{reason}', en: 'journal export: cannot create {file}: {reason}' },
-  noDirectory: { zh: '所在目录不存在', en: 'its directory does not exist' },
-  noPermission: { zh: '没有写入权限', en: 'permission denied' },
-  isDirectory: { zh: '这是一个目录', en: 'it is a directory' },
 });
-
-/** Why an output file could not be created, in the technician's words where the cause is common. */
-function creationProblem(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return t('noDirectory');
-    case 'EACCES':
-    case 'EPERM':
-      return t('noPermission');
-    case 'EISDIR':
-      return t('isDirectory');
-    default:
-      return error.message;
-  }
-}
 
 /** The export's output file; undefined (after saying why) when it cannot be created. */
 function createOutputFile(path: string): number | undefined {
   try {
     return openSync(path, 'w', 0o640);
   } catch (error) {
-    process.stderr.write(`room-agent: ${t('cantCreate', { file: path, reason: creationProblem(error as NodeJS.ErrnoException) })}\n`);
+    process.stderr.write(`room-agent: ${t('cantCreate', { file: path, reason: fileProblem(error, 'create') })}\n`);
     return undefined;
   }
 }

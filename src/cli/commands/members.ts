@@ -15,7 +15,8 @@ const t = defineMessages({
   none: { zh: '无', en: 'none' },
   needName: { zh: 'members add：需要 --name 姓名', en: 'members add: --name NAME is required' },
   badRole: { zh: 'members add：--role 只能是 member 或 secretary', en: 'members add: --role must be member or secretary' },
-  added: { zh: '成员 {memberId} 已写入名册', en: 'member {memberId} is on the roster' },
+  added: { zh: '成员 {memberId} 已加入名册', en: 'member {memberId} added to the roster' },
+  updated: { zh: '成员 {memberId} 已在名册中，信息已更新', en: 'member {memberId} updated' },
   unchanged: { zh: '成员 {memberId} 已在名册中，信息未变', en: 'member {memberId} is already on the roster as given' },
   removed: { zh: '成员 {memberId} 已从名册删除，连同其模板备份（日志 seq {seq}）', en: 'member {memberId} was removed with their template backups (journal seq {seq})' },
   slotsDeleted: { zh: '已从模块删除槽位 {slots} 中的模板', en: 'their templates were deleted from module slot(s) {slots}' },
@@ -60,8 +61,8 @@ const addCommand: CliCommand = {
     const role = memberRoleSchema.safeParse(values.role ?? 'member');
     if (!role.success) throw new AgentError(ErrorCode.UsageError, t('badRole'));
     const params = { member: { memberId, name: values.name, role: role.data }, operator: requireOperator('members add', values.operator) };
-    const { changed } = addResultSchema.parse(await requestControl(inspectConfigForCli(values), 'members.add', params));
-    process.stdout.write(`${t(changed ? 'added' : 'unchanged', { memberId })}\n`);
+    const { outcome } = addResultSchema.parse(await requestControl(inspectConfigForCli(values), 'members.add', params));
+    process.stdout.write(`${t(outcome, { memberId })}\n`);
     return ExitCode.Ok;
   },
 };

@@ -13,6 +13,11 @@ const t = defineMessages({
     zh: '模块：{model}，{capacity} 个槽位，{baud} 波特，已存 {enrolled} 个模板',
     en: 'module: {model}, {capacity} slots, {baud} baud, {enrolled} templates stored',
   },
+  disabled: { zh: '已停用', en: 'disabled' },
+  connecting: { zh: '正在连接', en: 'connecting' },
+  connected: { zh: '已连接', en: 'connected' },
+  disconnected: { zh: '已断开', en: 'disconnected' },
+  refused: { zh: '已拒绝（模块未获信任）', en: 'refused' },
   noModule: { zh: '模块：未连接', en: 'module: not connected' },
   unknownCount: { zh: '（未知）', en: '(unknown)' },
   fingers: { zh: '名册登记的手指：{count}', en: 'fingers on the roster: {count}' },
@@ -45,7 +50,9 @@ const infoCommand: CliCommand = {
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
       return ExitCode.Ok;
     }
-    const lines = [t('state', { state: info.state, driver: info.driver, detail: info.detail === '' || info.state === 'connected' ? '' : ` — ${info.detail}` })];
+    // A disabled scanner's detail only repeats the driver the line already names.
+    const quiet = info.detail === '' || info.state === 'connected' || info.state === 'disabled';
+    const lines = [t('state', { state: t(info.state), driver: info.driver, detail: quiet ? '' : ` — ${info.detail}` })];
     const { module } = info;
     lines.push(
       module === null

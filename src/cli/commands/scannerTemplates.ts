@@ -7,6 +7,7 @@ import { backupDocumentSchema } from '../../templates/backupFile.js';
 import { restoreResultSchema, wipeResultSchema } from '../../templates/methods.js';
 import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { parseCommandArgs } from '../args.js';
+import { fileProblem } from '../fileProblem.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 import { requireOperator } from './memberArgs.js';
@@ -63,7 +64,7 @@ const backupCommand: CliCommand = {
       writeFileAtomic(values.out, `${JSON.stringify(document, null, 2)}\n`, 0o600);
     } catch (error) {
       if (!isAgentError(error, ErrorCode.StorageWrite)) throw error;
-      process.stderr.write(`room-agent: ${t('cantWrite', { file: values.out, reason: (error.cause as Error).message })}\n`);
+      process.stderr.write(`room-agent: ${t('cantWrite', { file: values.out, reason: fileProblem(error, 'create') })}\n`);
       return ExitCode.CantCreate;
     }
     process.stdout.write(`${t('wrote', { count: document.entries.length, file: values.out })}\n`);
@@ -77,7 +78,7 @@ function readBackupFile(file: string): { file: string; document: unknown } {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AgentError(ErrorCode.BackupUnreadable, t('cantRead', { file, reason: (error as Error).message }), { file });
+    throw new AgentError(ErrorCode.InputUnreadable, t('cantRead', { file, reason: fileProblem(error, 'read') }), { file }, { cause: error });
   }
   try {
     return { file, document: JSON.parse(text) as unknown };
