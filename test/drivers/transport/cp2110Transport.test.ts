@@ -62,6 +62,9 @@ describe('Cp2110Transport over a fake CP2110 bridged to a real pty', () => {
 
   it('delivers the module’s bytes unwrapped, however the reports cut them', async () => {
     await transport.open(57600);
+    // The bridge applies the UART config and purges its FIFOs asynchronously: bytes the module
+    // sent before that would be flushed, as on a real CP2110.
+    await chip.settled();
     const reply = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7 + 1) & 0xff));
     peer.send(reply.subarray(0, 5));
     peer.send(reply.subarray(5, 150));
