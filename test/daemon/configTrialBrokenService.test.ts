@@ -1,40 +1,30 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/control/client.js';
 import { statusSchema } from '../../src/control/methods/status.js';
 import { overrideFiles } from '../../src/config/overrideFiles.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from './daemonProcess.js';
-import { FakeNotifySocket } from './notifySocket.js';
+import { useNotifyRig } from './notifySocket.js';
 
 describe('a remote override that keeps a service from starting', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let notify: FakeNotifySocket;
-  beforeEach(() => {
-    temp = makeTempDir();
-    notify = new FakeNotifySocket(temp.dir);
-  });
-  afterEach(() => {
-    notify.close();
-    temp.cleanup();
-  });
+  const rig = useNotifyRig();
 
   it('is reverted when the trial window ends, journaled, and the daemon exits 1 to be restarted on the last good one', async () => {
-    const { configPath, dataDir, socketPath } = writeConfig(temp.dir, '', ['configTrialSeconds: 5']);
+    const { configPath, dataDir, socketPath } = writeConfig(rig.temp.dir, '', ['configTrialSeconds: 5']);
     const files = overrideFiles(dataDir);
     mkdirSync(files.directory, { recursive: true });
     const lastGood = 'journal:\n  retentionDays: 30\n';
     // A control socket in a directory that does not exist: the control service retries for ever.
-    const broken = `${lastGood}device:\n  controlSocket: ${join(temp.dir, 'missing', 'control.sock')}\n`;
+    const broken = `${lastGood}device:\n  controlSocket: ${join(rig.temp.dir, 'missing', 'control.sock')}\n`;
     writeFileSync(files.lastGood, lastGood);
     writeFileSync(files.override, broken);
 
-    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path });
-    await notify.waitFor('READY=1');
+    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
+    await rig.notify.waitFor('READY=1');
     const exit = await daemon.exited;
     expect(exit).toEqual({ code: 1, signal: null });
-    expect(notify.with('STOPPING=1')).toHaveLength(1);
+    expect(rig.notify.with('STOPPING=1')).toHaveLength(1);
 
     expect(readFileSync(files.rejected, 'utf8')).toBe(broken);
     expect(readFileSync(files.override, 'utf8')).toBe(lastGood);

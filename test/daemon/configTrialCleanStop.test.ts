@@ -1,31 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inspectConfig } from '../../src/config/load.js';
 import { overrideFiles } from '../../src/config/overrideFiles.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { startDaemon, waitForControl, writeConfig } from './daemonProcess.js';
-import { FakeNotifySocket } from './notifySocket.js';
+import { useNotifyRig } from './notifySocket.js';
 
 /**
  * systemctl stop (or a reboot) during the trial of a new override is neither a success nor a
  * failure of the override: only a crash or a hang may get it reverted at the next start.
  */
 describe('a clean stop during the trial of a new remote override', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let notify: FakeNotifySocket;
-  beforeEach(() => {
-    temp = makeTempDir();
-    notify = new FakeNotifySocket(temp.dir);
-  });
-  afterEach(() => {
-    notify.close();
-    temp.cleanup();
-  });
+  const rig = useNotifyRig();
 
   /** A room whose trial window is far longer than the test. */
   function room(override: string) {
-    const room = writeConfig(temp.dir, '', ['configTrialSeconds: 600']);
+    const room = writeConfig(rig.temp.dir, '', ['configTrialSeconds: 600']);
     const files = overrideFiles(room.dataDir);
     mkdirSync(files.directory, { recursive: true });
     writeFileSync(files.override, override);
@@ -49,10 +39,10 @@ describe('a clean stop during the trial of a new remote override', () => {
 
   it('leaves the override to be tried again at the next start when a service had not started', async () => {
     // The control socket's directory does not exist: the control service keeps retrying.
-    const override = `device:\n  controlSocket: ${join(temp.dir, 'missing', 'control.sock')}\n`;
+    const override = `device:\n  controlSocket: ${join(rig.temp.dir, 'missing', 'control.sock')}\n`;
     const { configPath, files } = room(override);
-    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path });
-    const [ready] = await notify.waitFor('READY=1');
+    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
+    const [ready] = await rig.notify.waitFor('READY=1');
     expect(ready!.text).toContain('control degraded');
 
     expect(await daemon.stop()).toMatchObject({ code: 0 });

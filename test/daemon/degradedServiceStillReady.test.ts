@@ -1,36 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/control/client.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { startDaemon, writeConfig } from './daemonProcess.js';
-import { FakeNotifySocket } from './notifySocket.js';
+import { useNotifyRig } from './notifySocket.js';
 
 describe('a service that cannot start', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let notify: FakeNotifySocket;
-  beforeEach(() => {
-    temp = makeTempDir();
-    notify = new FakeNotifySocket(temp.dir);
-  });
-  afterEach(() => {
-    notify.close();
-    temp.cleanup();
-  });
+  const rig = useNotifyRig();
 
   it('is reported degraded while the daemon still becomes READY, and recovers by itself', async () => {
-    const socketDir = join(temp.dir, 'not-yet');
+    const socketDir = join(rig.temp.dir, 'not-yet');
     const socketPath = join(socketDir, 'control.sock');
-    const syncFlag = join(temp.dir, 'synchronized');
+    const syncFlag = join(rig.temp.dir, 'synchronized');
     writeFileSync(syncFlag, '');
-    const { configPath } = writeConfig(temp.dir, `clock:\n  syncFlagPath: ${syncFlag}\n`, [`controlSocket: ${socketPath}`]);
-    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path });
+    const { configPath } = writeConfig(rig.temp.dir, `clock:\n  syncFlagPath: ${syncFlag}\n`, [`controlSocket: ${socketPath}`]);
+    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
 
-    const [ready] = await notify.waitFor('READY=1');
+    const [ready] = await rig.notify.waitFor('READY=1');
     expect(ready!.text).toMatch(/^READY=1\nSTATUS=running; control degraded \(start failed: listen E[A-Z]+: .*; retrying in 1 s\); journal head seq \d+$/);
 
     mkdirSync(socketDir);
-    await notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 10_000);
+    await rig.notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 10_000);
     // scanner.driver none (writeConfig's default): sign-in says it is manual only, not that it polls.
     const signin = { name: 'signin', state: 'ok', detail: 'manual sign-in only (scanner.driver none)' };
     expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ services: expect.arrayContaining([{ name: 'control', state: 'ok' }, expect.objectContaining(signin)]) });

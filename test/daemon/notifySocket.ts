@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 import { createSocket, type UnixDgramSocket } from 'unix-dgram';
+import { afterEach, beforeEach } from 'vitest';
+import { makeTempDir } from '../helpers/cli.js';
+
+type TempDir = ReturnType<typeof makeTempDir>;
 
 export interface Notification {
   text: string;
@@ -40,4 +44,18 @@ export class FakeNotifySocket {
   close(): void {
     this.socket.close();
   }
+}
+
+/** A fresh temporary directory with a fake NOTIFY_SOCKET in it for each test, both removed after. */
+export function useNotifyRig(): { readonly temp: TempDir; readonly notify: FakeNotifySocket } {
+  const rig = {} as { temp: TempDir; notify: FakeNotifySocket };
+  beforeEach(() => {
+    rig.temp = makeTempDir();
+    rig.notify = new FakeNotifySocket(rig.temp.dir);
+  });
+  afterEach(() => {
+    rig.notify.close();
+    rig.temp.cleanup();
+  });
+  return rig;
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instanceLockName } from '../../src/daemon/instanceLock.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { openJournal, startDaemon, writeConfig } from './daemonProcess.js';
-import { FakeNotifySocket } from './notifySocket.js';
+import { useNotifyRig } from './notifySocket.js';
 
 /** Entries left unverified, so that the daemon's start spends a while verifying them. */
 const UNVERIFIED_ENTRIES = 10_000;
@@ -18,31 +17,22 @@ async function waitForLockHolder(dataDir: string, timeoutMs = 15_000): Promise<v
 }
 
 describe('a stop signal during start-up', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let notify: FakeNotifySocket;
-  beforeEach(() => {
-    temp = makeTempDir();
-    notify = new FakeNotifySocket(temp.dir);
-  });
-  afterEach(() => {
-    notify.close();
-    temp.cleanup();
-  });
+  const rig = useNotifyRig();
 
   it('is never followed by READY=1: systemd sees STOPPING=1 and a clean exit', async () => {
-    const { configPath, dataDir } = writeConfig(temp.dir);
+    const { configPath, dataDir } = writeConfig(rig.temp.dir);
     const journal = openJournal(dataDir, 'create');
     journal.transaction((tx) => {
       for (let i = 0; i < UNVERIFIED_ENTRIES; i++) tx.append('signin.accepted', { memberId: `m-${i}`, page: i });
     });
     journal.close();
-    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path });
+    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
     // The lock is taken right before the journal is opened and verified: the signal comes meanwhile.
     await waitForLockHolder(dataDir);
     daemon.child.kill('SIGTERM');
 
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
-    expect(notify.with('STOPPING=1')).toHaveLength(1);
-    expect(notify.with('READY=1')).toEqual([]);
+    expect(rig.notify.with('STOPPING=1')).toHaveLength(1);
+    expect(rig.notify.with('READY=1')).toEqual([]);
   });
 });
