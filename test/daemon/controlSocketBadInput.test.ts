@@ -1,40 +1,23 @@
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ControlRegistry } from '../../src/control/registry.js';
 import { MAX_LINE_BYTES } from '../../src/control/protocol.js';
 import { ControlServer } from '../../src/control/server.js';
 import { ErrorCode } from '../../src/errors.js';
 import { setLanguage } from '../../src/i18n.js';
-import { createSilentLogger } from '../../src/log.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { RawSocket } from './rawSocket.js';
+import { useEchoControlServer } from './echoControlServer.js';
 
 describe('the control socket answers bad input with an error and keeps serving', () => {
   beforeAll(() => setLanguage('en'));
-  let temp: ReturnType<typeof makeTempDir>;
-  let server: ControlServer;
-  let path: string;
-
-  beforeEach(async () => {
-    temp = makeTempDir();
-    path = join(temp.dir, 'control.sock');
-    const registry = new ControlRegistry();
-    registry.register('echo', z.strictObject({ text: z.string() }), ({ text }) => ({ text }));
+  const server = useEchoControlServer((registry) =>
     registry.register('explode', z.strictObject({}), () => {
       throw new TypeError('boom');
-    });
-    server = new ControlServer(path, registry, createSilentLogger());
-    await server.start();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-    temp.cleanup();
-  });
+    }),
+  );
 
   it('replies to each malformed line in order and still serves the next request', async () => {
-    const client = await RawSocket.connect(path);
+    const client = await RawSocket.connect(server.path);
     client.write('not json\n');
     client.write('{"id": 1}\n');
     client.write('[1,2,3]\n');
@@ -56,20 +39,20 @@ describe('the control socket answers bad input with an error and keeps serving',
   });
 
   it('cuts off a line longer than the limit without buffering it, and serves other clients', async () => {
-    const flooder = await RawSocket.connect(path);
+    const flooder = await RawSocket.connect(server.path);
     flooder.write(Buffer.alloc(MAX_LINE_BYTES + 1, 'x'));
     const [reply] = await flooder.waitForLines(1);
     expect(reply).toEqual({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
     await flooder.closed;
 
-    const other = await RawSocket.connect(path);
+    const other = await RawSocket.connect(server.path);
     other.write('{"id": 1, "method": "echo", "params": {"text": "ok"}}\n');
     expect(await other.waitForLines(1)).toEqual([{ id: 1, ok: true, result: { text: 'ok' } }]);
     other.end();
   });
 
   it('answers every request of a client that half-closes right after sending', async () => {
-    const client = await RawSocket.connect(path);
+    const client = await RawSocket.connect(server.path);
     const requests = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: i, method: 'echo', params: { text: `n${i}` } }));
     client.write(`${requests.join('\n')}\n`);
     client.end();

@@ -1,36 +1,16 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { ControlRegistry } from '../../src/control/registry.js';
+import { describe, expect, it } from 'vitest';
 import { ControlServer } from '../../src/control/server.js';
-import { createSilentLogger } from '../../src/log.js';
-import { makeTempDir } from '../helpers/cli.js';
 import { RawSocket } from './rawSocket.js';
+import { useEchoControlServer } from './echoControlServer.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A client's bytes arrive in whatever pieces the kernel delivers: no piece may leave a request unanswered. */
 describe('the control socket answers requests however they are split', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let server: ControlServer;
-  let path: string;
-
-  beforeEach(async () => {
-    temp = makeTempDir();
-    path = join(temp.dir, 'control.sock');
-    const registry = new ControlRegistry();
-    registry.register('echo', z.strictObject({ text: z.string() }), ({ text }) => ({ text }));
-    server = new ControlServer(path, registry, createSilentLogger());
-    await server.start();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-    temp.cleanup();
-  });
+  const server = useEchoControlServer();
 
   it('a request split across two writes, the second after a pause', async () => {
-    const client = await RawSocket.connect(path);
+    const client = await RawSocket.connect(server.path);
     client.write('{"id": 1, "method": "ec');
     await pause(100);
     client.write('ho", "params": {"text": "whole"}}\n');
@@ -47,7 +27,7 @@ describe('the control socket answers requests however they are split', () => {
   });
 
   it('a blank first line, then requests', async () => {
-    const client = await RawSocket.connect(path);
+    const client = await RawSocket.connect(server.path);
     client.write('\n');
     await pause(100);
     client.write('{"id": 1, "method": "echo", "params": {"text": "after a blank line"}}\n');
@@ -57,7 +37,7 @@ describe('the control socket answers requests however they are split', () => {
   });
 
   it('a client that sends half a request and shuts its side is closed, not left hanging', async () => {
-    const client = await RawSocket.connect(path);
+    const client = await RawSocket.connect(server.path);
     client.write('{"id": 1, "met');
     await pause(100);
     client.end();
