@@ -30,6 +30,10 @@ const expected = defineMessages({
   },
   rtspUrl: { zh: '一个 rtsp:// 地址', en: 'an rtsp:// URL' },
   pushUrl: { zh: '一个 rtmp://、rtmps:// 或 srt:// 地址', en: 'an rtmp://, rtmps:// or srt:// URL' },
+  topicPrefix: {
+    zh: '合法的主题前缀（1–4 级，每级为字母、数字、"_" 或 "-"，用 "/" 分隔，不含 "+"、"#"）',
+    en: 'a valid topic prefix (1–4 levels of letters, digits, "_" or "-" separated by "/", no "+" or "#")',
+  },
   duplicateCamera: { zh: '"{name}" 已被另一个摄像头使用', en: '"{name}" is already used by another camera' },
 });
 
@@ -161,17 +165,80 @@ const countySchema = z.strictObject({
     .string()
     .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { error: () => expected('brokerUrl') })
     .describe('URL of the county MQTT broker, e.g. mqtts://mqtt.county.example:8883. Required.'),
-  username: z.string().min(1).optional().describe('MQTT user name. Optional.'),
+  allowInsecure: z
+    .boolean()
+    .default(false)
+    .describe('Allow plaintext mqtt:// or ws:// to a host other than this machine. Never on a real uplink: passwords and sign-ins would cross the network unencrypted. Default false.'),
+  username: z.string().min(1).optional().describe('MQTT user name. Default device.id.'),
   password: z
     .string()
     .min(1)
     .optional()
     .describe('MQTT password. Keep it out of this file: set ROOM_AGENT_COUNTY_PASSWORD in the environment file.'),
+  caFile: z.string().min(1).optional().describe('PEM file of the county CA that signed the broker certificate. Default the system CAs.'),
+  certFile: z.string().min(1).optional().describe('PEM client certificate for mutual TLS. Optional; needs county.keyFile.'),
+  keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate. Optional; needs county.certFile.'),
+  topicPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31}){0,3}$/, { error: () => expected('topicPrefix') })
+    .default('county')
+    .describe('First topic levels; this room publishes under <topicPrefix>/rooms/<device.id>/. Default county.'),
+  centerPublicKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 of a DER (SPKI) Ed25519 public key')
+    .optional()
+    .describe('The center\'s Ed25519 public key (base64 DER SPKI). When set, member and configuration commands must carry its signature. Without it any client the broker lets publish to this room\'s command topic can change members. Optional, strongly advised.'),
   escrowPublicKey: z
     .string()
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 of a DER (SPKI) X25519 public key')
     .optional()
     .describe('The county\'s X25519 public key (base64 DER SPKI): module passwords and, with scanner.escrowTemplates, templates are encrypted to it before they leave the device. Optional.'),
+  keepaliveSeconds: z
+    .number()
+    .int()
+    .min(2)
+    .max(1200)
+    .default(60)
+    .describe('MQTT keepalive, seconds. A dead 4G link is noticed after about 1.5 times this. Default 60.'),
+  reconnectMinMs: z.number().int().min(100).max(600_000).default(1000).describe('First reconnect delay, ms; it doubles up to county.reconnectMaxMs, with random jitter. Default 1000.'),
+  reconnectMaxMs: z.number().int().min(100).max(3_600_000).default(120_000).describe('Longest reconnect delay, ms. Default 120000.'),
+  sessionExpirySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(4_294_967_295)
+    .default(604_800)
+    .describe('How long the broker keeps this room\'s session and queued commands while it is offline, seconds. Default 604800 (7 days).'),
+  healthIntervalSeconds: z.number().int().min(5).max(86_400).default(300).describe('Seconds between health messages. Default 300.'),
+  batchMaxEvents: z.number().int().min(1).max(10_000).default(500).describe('Most events in one published batch. Default 500.'),
+  batchMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1_048_576)
+    .default(65_536)
+    .describe('Most bytes of events (JSON, before compression) in one batch. Default 65536.'),
+  maxInflight: z
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .default(20)
+    .describe('Most unacknowledged publishes at once; the broker\'s Receive Maximum lowers it further. Default 20.'),
+  backfillBytesPerSecond: z
+    .number()
+    .int()
+    .min(0)
+    .default(65_536)
+    .describe('Byte rate cap for backlog and file uploads together (live sign-ins are not held back), bytes/s; 0 = no cap. Default 65536.'),
+  ackTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe('Seconds without the center acknowledging what was sent before it is sent again from the sync cursor. Default 60.'),
+  fileSegmentBytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Bytes per file upload segment. Default 65536.'),
 });
 
 const cameraSchema = z.strictObject({

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema per MQTT payload (README "County sync: wire format"). Both halves (the room's
+ * sync service and the reference center) parse with these; every payload carries `v` so a later
+ * format can be told apart. Sizes are bounded so a hostile payload cannot exhaust memory.
+ */
+export const PROTOCOL_VERSION = 1;
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const deviceId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a device id');
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const jsonValue: z.ZodType<unknown> = z.json();
+
+/** A device key as the journal's device_keys table holds it (see journal/keyChain.ts). */
+export const deviceKeySchema = z.strictObject({
+  keyId: z.string().min(1).max(128),
+  publicKey: base64.max(200),
+  firstSeq: seq,
+  previousKeyId: z.string().max(128).nullable(),
+  endorsement: base64.max(200).nullable(),
+});
+
+/** Retained on `out/state`. `offline` comes from the Last Will (reason `link-lost`) or a clean stop. */
+export const stateMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId,
+  state: z.enum(['online', 'offline']),
+  /** Offline only: `link-lost` (the Will), `shutdown`, `restart`. */
+  reason: z.string().max(200).optional(),
+  version: z.string().max(64),
+  bootId: z.string().max(64),
+  /** Device wall time when the message was built; only as good as the device clock. */
+  wallMs: z.number().int().min(0),
+  /** The device's signing keys, oldest first: the center trusts the first on first use. */
+  keys: z.array(deviceKeySchema).max(64),
+});
+export type StateMessage = z.infer<typeof stateMessageSchema>;
+
+/** One journal entry on the wire: exactly journal/types.ts JournalEntry. */
+export const wireEntrySchema = z.strictObject({
+  seq: seq.min(1),
+  id: z.string().min(1).max(64),
+  type: z.string().min(1).max(100),
+  payload: jsonValue,
+  wallMs: z.number().int(),
+  bootId: z.string().max(64),
+  monoMs: z.number().int(),
+  clock: z.enum(['synced', 'unsynced']),
+  prevHash: hex64,
+  hash: hex64,
+  keyId: z.string().max(128),
+  signature: base64.max(200),
+});
+export type WireEntry = z.infer<typeof wireEntrySchema>;
+
+/**
+ * On `out/events`: consecutive entries fromSeq..toSeq. `live` batches carry events appended
+ * while connected and may run ahead of a backfill; the center stores both and acknowledges only
+ * the contiguous prefix. Encoded by eventBatch.ts (deflate; content type in the properties).
+ */
+export const eventBatchSchema = z
+  .strictObject({
+    v: z.literal(PROTOCOL_VERSION),
+    deviceId,
+    lane: z.enum(['live', 'backfill']),
+    fromSeq: seq.min(1),
+    toSeq: seq.min(1),
+    entries: z.array(wireEntrySchema).min(1).max(10_000),
+  })
+  .refine((batch) => batch.entries.every((entry, index) => entry.seq === batch.fromSeq + index) && batch.toSeq === batch.fromSeq + batch.entries.length - 1, {
+    message: 'entries must be consecutive seqs from fromSeq to toSeq',
+  });
+export type EventBatch = z.infer<typeof eventBatchSchema>;
+
+/** Center → room on `in/ack`: the highest contiguous seq the center has stored, and the hash it verified there. */
+export const centerAckSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  seq: seq.min(1),
+  hash: hex64,
+  /** The center's wall clock, ms since epoch: a time source where NTP is blocked. */
+  centerTimeMs: z.number().int().min(0),
+});
+export type CenterAck = z.infer<typeof centerAckSchema>;
+
+/** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
+export const healthMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId,
+  version: z.string().max(64),
+  bootId: z.string().max(64),
+  wallMs: z.number().int().min(0),
+  uptimeSeconds: z.number().min(0),
+  clock: z.strictObject({ state: z.enum(['synced', 'unsynced']), source: z.string().max(64).optional() }),
+  journal: z.strictObject({ headSeq: seq, headHash: hex64, ackedSeq: seq }),
+  backlog: z.strictObject({ events: seq, oldestUnsentAgeSeconds: z.number().min(0).nullable(), files: z.number().int().min(0) }),
+  scanner: z.strictObject({ state: z.string().max(64), detail: z.string().max(500).optional() }),
+  cameras: z.array(z.strictObject({ name: z.string().max(32), state: z.string().max(64) })).max(8),
+  disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),
+  board: z.strictObject({
+    cpuTemperatureC: z.number().nullable(),
+    /** Raspberry Pi `vcgencmd get_throttled` bits; null where the board does not report them. */
+    throttled: z.number().int().nullable(),
+  }),
+  link: z.strictObject({
+    /** Client certificate expiry (ISO), when mutual TLS is configured. */
+    certExpiresAt: z.string().max(40).nullable(),
+    centerKey: z.enum(['configured', 'none']),
+    warnings: z.array(z.string().max(300)).max(20),
+  }),
+});
+export type HealthMessage = z.infer<typeof healthMessageSchema>;
+
+/** Largest command payload accepted; a bigger one is answered `too-large` without being parsed. */
+export const MAX_COMMAND_BYTES = 256 * 1024;
+
+/**
+ * Center → room on `in/cmd`. `id` grows with every command the center issues to this room.
+ * `signature`: base64 Ed25519 by the center key over the canonical JSON (journal/canonical.ts)
+ * of the envelope without `signature`. `expiresAt` is center time (ms), judged against the
+ * center time learned from acknowledgements, never against the device's wall clock.
+ */
+export const commandEnvelopeSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  deviceId,
+  type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+$/, 'a command type such as "members.upsert"'),
+  params: z.record(z.string(), jsonValue).default({}),
+  expiresAt: z.number().int().min(0).optional(),
+  signature: base64.max(200).optional(),
+});
+export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
+
+/** Every way a command is refused; the reply's `error.code`. */
+export const COMMAND_ERROR_CODES = [
+  'malformed',
+  'too-large',
+  'wrong-device',
+  'unsigned',
+  'bad-signature',
+  'expired',
+  'stale-id',
+  'id-reused',
+  'unknown-command',
+  'invalid-params',
+  'failed',
+  'unavailable',
+] as const;
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
+
+/** Room → center on the command's response topic, with its correlation data. */
+export const commandReplySchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId,
+  /** Null when the command was too malformed to carry a readable id. */
+  commandId: z.number().int().min(1).nullable(),
+  status: z.enum(['done', 'error']),
+  result: jsonValue.optional(),
+  error: z.strictObject({ code: z.enum(COMMAND_ERROR_CODES), message: z.string().max(2000) }).optional(),
+});
+export type CommandReply = z.infer<typeof commandReplySchema>;
+
+/** Room → center on `out/files/<fileId>/init` (after EMQX's file transfer init). */
+export const fileInitSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  name: z.string().min(1).max(255),
+  size: z.number().int().min(0),
+  sha256: hex64,
+  segmentBytes: z.number().int().min(1),
+  /** photo, recording, backup… */
+  kind: z.string().max(32),
+  meta: z.record(z.string(), jsonValue).default({}),
+});
+export type FileInit = z.infer<typeof fileInitSchema>;
+
+/**
+ * Center → room on `in/files`: how far the center holds the file contiguously. `complete`
+ * after a fin whose size and checksum matched; `failed` (with error) makes the room start over.
+ */
+export const fileAckSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  fileId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  nextOffset: z.number().int().min(0),
+  state: z.enum(['receiving', 'complete', 'failed']),
+  error: z.string().max(500).optional(),
+});
+export type FileAck = z.infer<typeof fileAckSchema>;

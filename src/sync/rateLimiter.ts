@@ -1,0 +1,87 @@
+/**
+ * One byte-rate cap shared by the backlog and file uploads (county.backfillBytesPerSecond): the
+ * agent cannot know the uplink's capacity, so the county sets what a room may take of it. A
+ * token bucket with a burst of one second's worth; a request larger than the burst waits until
+ * the bucket is full and then takes it all (going into debt), so the long-run rate holds.
+ * Live sign-ins do not wait, but `charge` their bytes so the total stays near the cap.
+ */
+export class ByteRateLimiter {
+  private tokens: number;
+  private last: number;
+  private readonly waiters: Array<{ bytes: number; resolve: () => void; reject: (error: Error) => void; signal: AbortSignal | undefined }> = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  /** bytesPerSecond 0 means no cap. `now` returns monotonic ms (tests may pass their own). */
+  constructor(
+    private readonly bytesPerSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = bytesPerSecond;
+    this.last = now();
+  }
+
+  get capped(): boolean {
+    return this.bytesPerSecond > 0;
+  }
+
+  /** Resolves when `bytes` may be sent; rejects with the signal's reason when aborted. Served in order. */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    if (!this.capped) return Promise.resolve();
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const waiter = { bytes, resolve, reject, signal };
+      this.waiters.push(waiter);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(signal.reason as Error);
+          this.schedule();
+        },
+        { once: true },
+      );
+      this.schedule();
+    });
+  }
+
+  /** Counts bytes that were sent without waiting (live events): later takers wait for them. */
+  charge(bytes: number): void {
+    if (!this.capped) return;
+    this.refill();
+    this.tokens -= bytes;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.bytesPerSecond, this.tokens + ((now - this.last) * this.bytesPerSecond) / 1000);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    this.refill();
+    while (this.waiters.length > 0) {
+      const head = this.waiters[0]!;
+      const needed = Math.min(head.bytes, this.bytesPerSecond);
+      if (this.tokens < needed) break;
+      this.waiters.shift();
+      this.tokens -= head.bytes;
+      head.resolve();
+    }
+    const head = this.waiters[0];
+    if (head === undefined) return;
+    const deficit = Math.min(head.bytes, this.bytesPerSecond) - this.tokens;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.schedule();
+    }, Math.max(1, Math.ceil((deficit * 1000) / this.bytesPerSecond)));
+  }
+
+  /** Rejects every waiter (service stop). */
+  close(reason: Error): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
+  }
+}
