@@ -71,6 +71,45 @@ export const ErrorCode = {
   NothingToRestore: 530,
   /** The module failed during enrollment (no finger in time, scans that do not match…). */
   EnrollmentFailed: 531,
+  // 600–649: county sync on the device (600–619: the MQTT link)
+  /** The connection to the broker ended (or never existed) before a publish completed. */
+  LinkDown: 600,
+  /** The broker answered a publish with a reason code ≥ 0x80 (not authorized, quota…). */
+  LinkPublishRefused: 601,
+  /** A publish that cannot be sent as given (wildcard topic, larger than the broker accepts). */
+  LinkPublishInvalid: 602,
+  /** A TLS file named in the county section (CA, client certificate, key) cannot be read or parsed. */
+  LinkCredentials: 603,
+  // 620–629: the journal outbox
+  /** The outbox stopped sending on a connection: the link went down or the service stopped. */
+  OutboxInterrupted: 620,
+  /** A replay was asked from a seq that is not a whole number ≥ 1. */
+  OutboxReplayInvalid: 621,
+  // 630–639: file uploads to the county center
+  /** A file to upload does not exist or cannot be read. */
+  FileUnreadable: 630,
+  /** A file to upload is not a regular file (a directory, a device, a pipe). */
+  FileNotRegular: 631,
+  /** An upload request the center would refuse: a name, kind or metadata out of bounds. */
+  FileInvalid: 632,
+  /** The file changed while it was being read for its checksum. */
+  FileChanged: 633,
+  // 640–649: commands from the center
+  /** county.centerPublicKey is not an Ed25519 public key in base64 DER (SPKI). */
+  CenterPublicKeyInvalid: 640,
+  /** A center command was refused or failed in a way its reply names (the reply's error code is in the context). */
+  CommandRefused: 641,
+  /** No camera service runs in this agent version: camera commands cannot be carried out. */
+  CameraUnavailable: 642,
+  // 650–699: the reference county center (650–659: ingest, commands, keys)
+  /** The center could not reach the broker, or lost it before a command was published. */
+  CenterUnavailable: 650,
+  /** A command got no reply within its wait (the room is offline, or the reply was lost). */
+  CenterNoReply: 651,
+  /** The center's signing key file is not an Ed25519 private key, or a signed command has no key. */
+  CenterKeyInvalid: 652,
+  /** The center's database file cannot be created or opened. */
+  CenterDatabase: 653,
   // 900–999: internal faults
   Internal: 900,
 } as const;
@@ -105,5 +144,7 @@ export const ExitCode = {
   NoInput: 66,
   /** EX_CANTCREAT: an output file named on the command line cannot be created. */
   CantCreate: 73,
+  /** EX_TEMPFAIL: the center asked for a restart (or a new configuration needs one); Restart=on-failure starts the agent again. */
+  Restart: 75,
   Config: 78,
 } as const;

@@ -1,17 +1,24 @@
 /**
  * `npm run bench`: runs every benchmark and prints its figures beside a baseline measured in the
  * same run, so the ratios mean something on any machine. Benchmarks are reported, never asserted.
- * `npm run bench -- journal` runs only the named ones.
+ * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
+ * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`).
  */
-import type { Bench, BenchResult } from './types.js';
+import type { Bench, BenchOptions, BenchResult } from './types.js';
 import { benchJournal } from './journal.js';
 import { benchSignin } from './signin.js';
 import { benchStartup } from './startup.js';
+import { benchSyncBackfill } from './syncBackfill.js';
+import { benchSyncFleet } from './syncFleet.js';
+import { benchSyncUplink } from './syncUplink.js';
 
 const BENCHES: Record<string, Bench> = {
   journal: benchJournal,
   startup: benchStartup,
   signin: benchSignin,
+  'sync-backfill': benchSyncBackfill,
+  'sync-uplink': benchSyncUplink,
+  'sync-fleet': benchSyncFleet,
 };
 
 function formatNumber(value: number): string {
@@ -36,7 +43,14 @@ function print(result: BenchResult): void {
   }
 }
 
-const selected = process.argv.slice(2);
+const args = process.argv.slice(2);
+const options: BenchOptions = new Map(
+  args.filter((arg) => arg.startsWith('--')).map((arg) => {
+    const [name, ...value] = arg.slice(2).split('=');
+    return [name!, value.join('=')] as [string, string];
+  }),
+);
+const selected = args.filter((arg) => !arg.startsWith('--'));
 const unknown = selected.filter((name) => !(name in BENCHES));
 if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`);
@@ -44,5 +58,5 @@ if (unknown.length > 0) {
 }
 process.stdout.write(`room-agent benchmarks on node ${process.version}, ${new Date().toISOString()}\n`);
 for (const name of selected.length > 0 ? selected : Object.keys(BENCHES)) {
-  print(await BENCHES[name]!());
+  print(await BENCHES[name]!(options));
 }

@@ -14,4 +14,7 @@ export interface BenchResult {
   rows: BenchRow[];
 }
 
-export type Bench = () => Promise<BenchResult>;
+/** `--name=value` arguments of `npm run bench`, for the benches that take any (e.g. sync-fleet --rooms=50). */
+export type BenchOptions = ReadonlyMap<string, string>;
+
+export type Bench = (options: BenchOptions) => Promise<BenchResult>;

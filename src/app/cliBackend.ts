@@ -19,7 +19,7 @@ import { registerSignInFeatureMethods } from './signInFeature.js';
  * (often run as root, sometimes against a mistyped data directory) never creates, migrates or
  * rewrites anything. Every other method opens it read-write, and none ever creates it.
  */
-const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list', 'members.list', 'scanner.backup']);
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list', 'members.list', 'scanner.backup', 'files.list']);
 
 /**
  * How long a held instance lock is waited for: a daemon that is starting holds it before its

@@ -6,6 +6,7 @@ import { TimesyncdFlagSource } from '../clock/timesyncd.js';
 import type { InspectedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { registerActivityMethods } from '../control/methods/activities.js';
+import { registerFileMethods } from '../control/methods/files.js';
 import { registerJournalMethods } from '../control/methods/journal.js';
 import { registerStatusMethod } from '../control/methods/status.js';
 import { ControlRegistry } from '../control/registry.js';
@@ -13,6 +14,8 @@ import type { EventBus } from '../daemon/bus.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import { Journal, type JournalAccess } from '../journal/journal.js';
 import type { Logger } from '../log.js';
+import { FileQueue } from '../sync/files/fileQueue.js';
+import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
 import { agentVersion } from './version.js';
 
 /**
@@ -47,16 +50,21 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
   const registry = new ControlRegistry();
   registerActivityMethods(registry, activities, plans);
   registerJournalMethods(registry, journal);
+  registerFileMethods(registry, new FileQueue(journal));
   return { clock, syncSource, journal, activities, plans, registry };
 }
 
-/** `status`: `services` is the running daemon's health, absent in a standalone CLI. */
-export function registerStatus(core: Core, loaded: InspectedConfig, services?: () => ServiceStatus[]): void {
+/**
+ * `status`: `services` is the running daemon's health and `link` its sync service's connection,
+ * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way).
+ */
+export function registerStatus(core: Core, loaded: InspectedConfig, services?: () => ServiceStatus[], link?: () => LiveLinkStatus): void {
   registerStatusMethod(core.registry, {
     version: agentVersion(),
     daemon: services === undefined ? undefined : { services },
     journal: core.journal,
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
+    sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },
   });
 }

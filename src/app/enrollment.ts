@@ -22,21 +22,34 @@ export interface EnrollmentFeatureDeps {
   logger: Logger;
 }
 
+/** The roster and enrollment services behind the control methods, which center commands use too. */
+export interface EnrollmentFeature {
+  /** The removed members' slot queue, for the daemon's SlotDeletionService. */
+  deletions: SlotDeletions;
+  members: MemberStore;
+  removal: MemberRemoval;
+  enrollment: EnrollmentService;
+  restore: ModuleRestore;
+  templateKey(): Buffer;
+}
+
 /**
  * The roster, enrollment and template maintenance over the control socket: `members.*`,
  * `enroll`, `scanner.backup|restore|wipe`. The daemon and a standalone CLI register the same
- * methods; returns the removed members' slot queue for the daemon's SlotDeletionService.
+ * methods.
  */
-export function registerEnrollmentMethods(registry: ControlRegistry, { config, journal, scanner, logger }: EnrollmentFeatureDeps): SlotDeletions {
+export function registerEnrollmentMethods(registry: ControlRegistry, { config, journal, scanner, logger }: EnrollmentFeatureDeps): EnrollmentFeature {
   const deletions = new SlotDeletions(journal, scanner, logger.child({ module: 'slot-deletions' }));
   // Read when needed: the scanner service creates the secrets on the daemon's first start.
   const templateKey = (): Buffer => loadScannerSecrets(config.device.dataDir, { create: false }).templateKey;
-  registerMemberMethods(registry, new MemberStore(journal), new MemberRemoval(journal, deletions));
+  const members = new MemberStore(journal);
+  const removal = new MemberRemoval(journal, deletions);
+  registerMemberMethods(registry, members, removal);
   const enrollment = new EnrollmentService({ journal, scanner, deletions, templateKey, escrow: () => escrowTarget(config, logger), logger: logger.child({ module: 'enrollment' }) });
   registerEnrollMethod(registry, enrollment);
   const restore = new ModuleRestore({ journal, scanner, templateKey, logger: logger.child({ module: 'restore' }) });
   registerTemplateMethods(registry, { journal, scanner, restore, deviceId: config.device.id, logger: logger.child({ module: 'templates' }) });
-  return deletions;
+  return { deletions, members, removal, enrollment, restore, templateKey };
 }
 
 /** Templates leave the device only when the county enabled escrow and gave its key. */

@@ -13,46 +13,69 @@ import { AgentError, ErrorCode, ExitCode } from '../errors.js';
 import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
 import { SlotDeletionService } from '../members/slotDeletionService.js';
+import { liveLinkStatus } from '../sync/health/syncStatus.js';
+import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { buildSignInServices } from './signInFeature.js';
+import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
 import { agentVersion } from './version.js';
 
+interface DaemonServices {
+  /** In start order; they stop in reverse. */
+  services: Service[];
+  sync: SyncService;
+}
+
 /**
  * The services in start order; they stop in reverse. Later features add theirs here, one line
- * each (scanner, sync, cameras), before the control server: it stays last so that on shutdown it
- * is the first to stop taking work.
+ * each (cameras), before the control server: it stays last so that on shutdown it is the first
+ * to stop taking work. Sync starts after the local services: a sign-in never waits for a broker.
  */
-function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: Logger): Service[] {
+function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: Logger, requestStop: (cause: StopCause) => void): DaemonServices {
   const { config } = loaded;
   const { journal, clock } = core;
   const signIn = buildSignInServices(core, config, bus, logger);
-  const slotDeletions = registerEnrollmentMethods(core.registry, { config, journal, scanner: signIn.scanner, logger });
-  return [
-    new ClockService({ clock, source: core.syncSource, journal, bus, pollSeconds: config.clock.pollSeconds, logger: logger.child({ service: 'clock' }) }),
+  const enrollment = registerEnrollmentMethods(core.registry, { config, journal, scanner: signIn.scanner, logger });
+  const clockService = new ClockService({ clock, source: core.syncSource, journal, bus, pollSeconds: config.clock.pollSeconds, logger: logger.child({ service: 'clock' }) });
+  const sync = buildSyncService({
+    core,
+    loaded,
+    clockService,
+    scanner: signIn.scanner,
+    feedback: signIn.feedback,
+    enrollment,
+    bus,
+    logger,
+    requestRestart: (reason) => requestStop({ exitCode: ExitCode.Restart, journaled: { reason: 'restart', requestedBy: 'center', detail: reason } }),
+  });
+  const services = [
+    clockService,
     new JournalPruneService({ journal, clock, bus, retentionDays: config.journal.retentionDays, intervalMinutes: config.journal.pruneIntervalMinutes, logger: logger.child({ service: 'journal-prune' }) }),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
     signIn.feedback,
     signIn.scanner,
     signIn.signIn,
-    new SlotDeletionService(slotDeletions, journal, bus),
+    new SlotDeletionService(enrollment.deletions, journal, bus),
+    sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
+  return { services, sync };
 }
 
-/** Why the daemon stops: a signal (exit 0) or a configuration trial that failed (exit 1, systemd restarts it). */
+/** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
 interface StopCause {
   exitCode: number;
   journaled: JsonValue;
 }
 
 interface Running {
-  /** Resolves when the remote override on trial was reverted while running. */
-  trialFailed: Promise<StopCause>;
+  /** Resolves when the daemon must stop on its own: the override on trial was reverted, or the center asked for a restart. */
+  stopRequested: Promise<StopCause>;
   stop(): Promise<void>;
 }
 
@@ -62,8 +85,11 @@ interface Running {
  */
 async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, notifier: Notifier, stopping: () => boolean, env: NodeJS.ProcessEnv, logger: Logger): Promise<Running> {
   const { journal } = core;
-  const services = new ServiceSupervisor(buildServices(core, loaded, bus, logger), logger, bus);
-  registerStatus(core, loaded, () => services.health());
+  let requestStop!: (cause: StopCause) => void;
+  const stopRequested = new Promise<StopCause>((resolve) => (requestStop = resolve));
+  const built = buildServices(core, loaded, bus, logger, requestStop);
+  const services = new ServiceSupervisor(built.services, logger, bus);
+  registerStatus(core, loaded, () => services.health(), () => liveLinkStatus(built.sync.link));
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
   await letPendingSignalsArrive();
@@ -74,15 +100,13 @@ async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, no
   const interval = watchdogIntervalMs(env, process.pid, logger);
   const liveness = journal.db.prepare('SELECT 1');
   const stopWatchdog = interval === undefined ? () => {} : startWatchdog({ notifier, intervalMs: interval, isAlive: () => liveness.get(), logger });
-  let failTrial!: (cause: StopCause) => void;
-  const trialFailed = new Promise<StopCause>((resolve) => (failTrial = resolve));
   const trial = startConfigTrial(loaded, services, logger, (reverted) => {
     journalRevert(core, bus, logger, reverted);
-    failTrial({ exitCode: ExitCode.InternalFault, journaled: { reason: 'config-reverted' } });
+    requestStop({ exitCode: ExitCode.InternalFault, journaled: { reason: 'config-reverted' } });
   });
   logger.info({ version: agentVersion(), services: services.health() }, 'room-agent running');
   return {
-    trialFailed,
+    stopRequested,
     async stop() {
       const settleTrial = trial.stop();
       stopStatus();
@@ -137,7 +161,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
 
     const cause = await Promise.race([
       stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
-      running.trialFailed,
+      running.stopRequested,
     ]);
     notifier.stopping();
     const disarm = armStopDeadline(logger);

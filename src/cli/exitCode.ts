@@ -18,7 +18,13 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ConfirmationTimeout:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
+    case ErrorCode.FileUnreadable:
+    case ErrorCode.FileNotRegular:
       return ExitCode.NoInput;
+    case ErrorCode.FileInvalid:
+      return ExitCode.Usage;
+    case ErrorCode.FileChanged:
+      return ExitCode.DataError;
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:
       return ExitCode.Config;
@@ -47,7 +53,13 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.RestoreIncomplete:
       return ExitCode.Unavailable;
     case ErrorCode.EscrowKeyInvalid:
+    case ErrorCode.CenterKeyInvalid:
       return ExitCode.Config;
+    case ErrorCode.CenterUnavailable:
+    case ErrorCode.CenterNoReply:
+      return ExitCode.Unavailable;
+    case ErrorCode.CenterDatabase:
+      return ExitCode.CantCreate;
     default:
       return code >= 100 && code < 200 ? ExitCode.Config : ExitCode.InternalFault;
   }

@@ -7,8 +7,10 @@ import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
 import { exitCodeFor } from './exitCode.js';
 import { activityCommands } from './commands/activity.js';
+import { centerCommands } from './commands/center.js';
 import { configCommands } from './commands/config.js';
 import { enrollCommand } from './commands/enroll.js';
+import { fileCommands } from './commands/files.js';
 import { journalCommands } from './commands/journal.js';
 import { memberCommands } from './commands/members.js';
 import { noteCommand } from './commands/note.js';
@@ -18,7 +20,7 @@ import { scannerTemplateCommands } from './commands/scannerTemplates.js';
 import { signInCommands } from './commands/signin.js';
 import { statusCommand } from './commands/status.js';
 
-const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand, ...memberCommands, enrollCommand, ...scannerTemplateCommands, ...scannerCommands, ...signInCommands];
+const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand, ...memberCommands, enrollCommand, ...scannerTemplateCommands, ...scannerCommands, ...signInCommands, ...fileCommands, ...centerCommands];
 
 const t = defineMessages({
   usage: { zh: '用法', en: 'Usage' },

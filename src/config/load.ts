@@ -29,6 +29,8 @@ export interface InspectedConfig {
 export interface LoadedConfig extends InspectedConfig {
   /** Where the pre-migration file was kept, or why the migrated file could not be written back. */
   migrated?: MigrationSaved;
+  /** How the layers were found (--data-dir, the environment): a new override is checked with the same. */
+  readonly options: LoadOptions;
   /** A new remote override is on trial in this start: it must be confirmed, interrupted or rejected. */
   readonly onTrial: boolean;
   /**
@@ -81,6 +83,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     overrideActive: override !== undefined,
     ...(resolution.rejected && { reverted: resolution.rejected.reverted }),
     ...(migrated && { migrated }),
+    options,
     onTrial,
     confirmGood() {
       // A confirmed override is last good already; one held by another process is not ours to judge.

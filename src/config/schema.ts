@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { defineMessages } from '../i18n.js';
 
@@ -34,10 +35,28 @@ const expected = defineMessages({
     zh: '合法的主题前缀（1–4 级，每级为字母、数字、"_" 或 "-"，用 "/" 分隔，不含 "+"、"#"）',
     en: 'a valid topic prefix (1–4 levels of letters, digits, "_" or "-" separated by "/", no "+" or "#")',
   },
+  ed25519Key: {
+    zh: '不是 Ed25519 公钥：应为 DER SPKI 的 base64，即 `room-agent center keygen` 打印的那一行；请向县中心索取',
+    en: 'not an Ed25519 public key: expected base64 of DER SPKI, the line `room-agent center keygen` prints; ask the county center for it',
+  },
   duplicateCamera: { zh: '"{name}" 已被另一个摄像头使用', en: '"{name}" is already used by another camera' },
+  plaintextRemote: {
+    zh: '拒绝以明文 {scheme}:// 连接本机以外的主机 {host}：密码和签到记录会不加密地经过网络。请改用 mqtts://（或 wss://）并用 county.caFile 指定县级 CA 证书；只有在实验室网络中才可设置 county.allowInsecure: true',
+    en: 'plaintext {scheme}:// to {host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network',
+  },
 });
 
 const bcmPin = z.number().int().min(0).max(53);
+
+/** Checked when the file is, so a mistyped key stops `config check`, not the first signed command. */
+function isEd25519PublicKey(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  try {
+    return createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
 
 const deviceSchema = z.strictObject({
   id: z
@@ -160,7 +179,27 @@ const feedbackSchema = z.strictObject({
   enrollButton: bcmPin.optional().describe('BCM number of the enrollment button. Optional.'),
 });
 
-const countySchema = z.strictObject({
+/** localhost, 127.0.0.0/8 and ::1 (as URL prints them): traffic that never leaves this machine. */
+const LOOPBACK_HOST = /^(localhost\.?|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+
+/**
+ * The scheme and host of a plaintext broker URL that leaves this machine; undefined for TLS,
+ * loopback, or a URL the pattern check already refuses. A URL that does not parse counts as
+ * remote: refusing is the safe side.
+ */
+function plaintextRemoteHost(url: string): { scheme: string; host: string } | undefined {
+  const scheme = /^(mqtt|ws):\/\//.exec(url)?.[1];
+  if (scheme === undefined) return undefined;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return { scheme, host: url.slice(scheme.length + 3).split(/[/:]/)[0] ?? '' };
+  }
+  return LOOPBACK_HOST.test(host) ? undefined : { scheme, host };
+}
+
+const countyFields = z.strictObject({
   url: z
     .string()
     .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { error: () => expected('brokerUrl') })
@@ -185,7 +224,7 @@ const countySchema = z.strictObject({
     .describe('First topic levels; this room publishes under <topicPrefix>/rooms/<device.id>/. Default county.'),
   centerPublicKey: z
     .string()
-    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 of a DER (SPKI) Ed25519 public key')
+    .refine(isEd25519PublicKey, { error: () => expected('ed25519Key') })
     .optional()
     .describe('The center\'s Ed25519 public key (base64 DER SPKI). When set, member and configuration commands must carry its signature. Without it any client the broker lets publish to this room\'s command topic can change members. Optional, strongly advised.'),
   escrowPublicKey: z
@@ -240,6 +279,21 @@ const countySchema = z.strictObject({
     .describe('Seconds without the center acknowledging what was sent before it is sent again from the sync cursor. Default 60.'),
   fileSegmentBytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Bytes per file upload segment. Default 65536.'),
 });
+
+/**
+ * Plaintext to anything but this machine is refused at config check, before any connection is
+ * tried (a password sent once in clear is lost). Checked even when other county keys are wrong
+ * (`when`), so every problem is reported at once; the section is then unvalidated, hence the
+ * defensive reads.
+ */
+const countySchema = countyFields.superRefine(
+  (county, context) => {
+    const { url, allowInsecure } = county as { url?: unknown; allowInsecure?: unknown };
+    const remote = typeof url === 'string' && allowInsecure !== true ? plaintextRemoteHost(url) : undefined;
+    if (remote !== undefined) context.addIssue({ code: 'custom', path: ['url'], message: expected('plaintextRemote', remote) });
+  },
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
 
 const cameraSchema = z.strictObject({
   name: z

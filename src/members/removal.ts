@@ -27,7 +27,18 @@ export class MemberRemoval {
   ) {}
 
   async remove(memberId: string, operator: string): Promise<RemovalResult> {
-    const { slots, seq } = this.journal.transaction((tx) => {
+    const { slots, seq } = this.removeFromRoster(memberId, operator);
+    const waiting = new Set(await this.deleteQueuedSlots());
+    return { memberId, slots, pendingSlots: slots.filter((slot) => waiting.has(slot)), seq };
+  }
+
+  /**
+   * The removal's database half, in one transaction: the member matches nobody from its commit
+   * on, and their slots are queued for deletion from the module. Nested in a caller's transaction
+   * (a center command's record) it commits with it.
+   */
+  removeFromRoster(memberId: string, operator: string): Omit<RemovalResult, 'pendingSlots'> {
+    return this.journal.transaction((tx) => {
       if (findMember(tx.db, memberId) === undefined) {
         throw new AgentError(ErrorCode.MemberNotFound, membersText('notFound', { memberId }), { memberId });
       }
@@ -38,9 +49,12 @@ export class MemberRemoval {
       statement(tx.db, 'DELETE FROM signin_last WHERE member_id = ?').run(memberId);
       statement(tx.db, 'DELETE FROM members WHERE member_id = ?').run(memberId);
       queueSlotDeletions(tx, memberId, slots, entry.seq);
-      return { slots, seq: entry.seq };
+      return { memberId, slots, seq: entry.seq };
     });
-    const waiting = new Set(await this.deletions.drain());
-    return { memberId, slots, pendingSlots: slots.filter((slot) => waiting.has(slot)), seq };
+  }
+
+  /** Deletes queued slots from the module now if it is connected; returns the slots still waiting. */
+  deleteQueuedSlots(): Promise<number[]> {
+    return this.deletions.drain();
   }
 }

@@ -190,4 +190,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    description: 'file upload outbox and the log of commands from the center',
+    sql: `
+      -- A file waiting to go to the center (a meeting photo or recording). acked_offset is what
+      -- the center confirmed it holds contiguously: an upload cut mid-way resumes there.
+      -- attempts counts the times the center refused the file and it started over (bounded).
+      CREATE TABLE file_uploads (
+        file_id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        acked_offset INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'failed')),
+        error TEXT,
+        queued_seq INTEGER NOT NULL,
+        done_seq INTEGER
+      ) STRICT;
+      CREATE INDEX file_uploads_pending ON file_uploads (state, queued_seq);
+
+      -- Every command from the center that got past the signature and id checks, with the reply
+      -- it got: a repeated id is answered from here without acting twice. reply is NULL while a
+      -- command that acts outside the journal (enrollment, a restart…) runs; seq is its
+      -- center.command journal entry; signature says whether the center's key checked it.
+      CREATE TABLE center_commands (
+        id INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        body_sha256 TEXT NOT NULL,
+        signature TEXT NOT NULL CHECK (signature IN ('verified', 'unchecked')),
+        reply TEXT,
+        seq INTEGER
+      ) STRICT;
+    `,
+  },
 ];

@@ -8,7 +8,7 @@
 export class ByteRateLimiter {
   private tokens: number;
   private last: number;
-  private readonly waiters: Array<{ bytes: number; resolve: () => void; reject: (error: Error) => void; signal: AbortSignal | undefined }> = [];
+  private readonly waiters: Array<{ bytes: number; resolve: () => void; reject: (error: Error) => void }> = [];
   private timer: NodeJS.Timeout | undefined;
 
   /** bytesPerSecond 0 means no cap. `now` returns monotonic ms (tests may pass their own). */
@@ -27,20 +27,29 @@ export class ByteRateLimiter {
   /** Resolves when `bytes` may be sent; rejects with the signal's reason when aborted. Served in order. */
   take(bytes: number, signal?: AbortSignal): Promise<void> {
     if (!this.capped) return Promise.resolve();
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      const waiter = { bytes, resolve, reject, signal };
-      this.waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          reject(signal.reason as Error);
-          this.schedule();
+      // The listener goes when the waiter is served: one long-lived signal serves many takes.
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(signal!.reason as Error);
+        // The head may have changed: the timer set for the old one may wait too long.
+        this.reschedule();
+      };
+      const waiter = {
+        bytes,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+        reject: (error: Error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.schedule();
     });
   }
@@ -76,6 +85,12 @@ export class ByteRateLimiter {
       this.timer = undefined;
       this.schedule();
     }, Math.max(1, Math.ceil((deficit * 1000) / this.bytesPerSecond)));
+  }
+
+  private reschedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule();
   }
 
   /** Rejects every waiter (service stop). */

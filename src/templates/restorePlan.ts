@@ -5,12 +5,16 @@ import type { Db } from '../store/database.js';
 import { openTemplate } from './backupCipher.js';
 import type { FingerBackup } from './backupRows.js';
 
-export type RestoreSource = { kind: 'database'; backups: FingerBackup[] } | { kind: 'file'; backups: FingerBackup[] };
+/**
+ * Where the templates come from: the device's own backups, a backup file, or the county center
+ * (escrowed templates it opened and sent, sealed here under the device's key on arrival).
+ */
+export type RestoreSource = { kind: 'database' | 'file' | 'center'; backups: FingerBackup[] };
 
 export interface RestoreEntry {
   backup: FingerBackup;
   template: Buffer;
-  /** A file entry the database has no fingers row for: the restore records it. */
+  /** A file or center entry the database has no fingers row for: the restore records it. */
   record: boolean;
 }
 
@@ -24,8 +28,8 @@ export interface SkippedEntry {
 }
 
 /**
- * What a restore will write. The database's own backups always are. A backup file may be older
- * than the roster: an entry of a member removed since is never written back (their templates
+ * What a restore will write. The database's own backups always are. A backup file (or the
+ * center's list) may be older than the roster: an entry of a member removed since is never written back (their templates
  * were deleted for good), nor one whose slot or finger the database now gives to someone else.
  * Every template is decrypted here, before the module is touched.
  */
@@ -33,13 +37,13 @@ export function planRestore(db: Db, source: RestoreSource, key: Buffer): { entri
   const entries: RestoreEntry[] = [];
   const skipped: SkippedEntry[] = [];
   for (const backup of source.backups) {
-    const reason = source.kind === 'file' ? conflict(db, backup) : undefined;
+    const reason = source.kind === 'database' ? undefined : conflict(db, backup);
     if (reason !== undefined) {
       skipped.push({ slot: backup.slot, memberId: backup.memberId, reason });
       continue;
     }
     const template = openTemplate(key, backup.sealed, backup);
-    entries.push({ backup, template, record: source.kind === 'file' && fingerAtSlot(db, backup.slot) === undefined });
+    entries.push({ backup, template, record: source.kind !== 'database' && fingerAtSlot(db, backup.slot) === undefined });
   }
   return { entries, skipped };
 }

@@ -14,14 +14,14 @@ import { spawnCli } from '../helpers/cli.js';
  * `deviceKeys` are extra `key: value` lines of the device section. Without a scanner section
  * the scanner is off: the default driver needs a device path no test machine has.
  */
-export function writeConfig(dir: string, sections = '', deviceKeys: string[] = []): { configPath: string; dataDir: string; socketPath: string } {
+export function writeConfig(dir: string, sections = '', deviceKeys: string[] = [], countyUrl = 'mqtt://127.0.0.1:1883'): { configPath: string; dataDir: string; socketPath: string } {
   const dataDir = join(dir, 'data');
   const configPath = join(dir, 'config.yaml');
   const scanner = /^scanner:/m.test(sections) ? '' : 'scanner:\n  driver: none\n';
   writeFileSync(
     configPath,
     `version: 1\ndevice:\n  id: test-room\n  dataDir: ${dataDir}\n${deviceKeys.map((line) => `  ${line}\n`).join('')}` +
-      `county:\n  url: mqtt://127.0.0.1:1883\nlog:\n  format: json\n${scanner}${sections}`,
+      `county:\n  url: ${countyUrl}\nlog:\n  format: json\n${scanner}${sections}`,
   );
   return { configPath, dataDir, socketPath: join(dataDir, 'control.sock') };
 }

@@ -37,7 +37,7 @@ describe('the journal database', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
       expect(tables).toEqual([
-        'activities', 'activity_plans', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'fingers', 'journal_meta',
+        'activities', 'activity_plans', 'center_commands', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'file_uploads', 'fingers', 'journal_meta',
         'members', 'module_binding', 'pending_slot_deletions', 'signin_last', 'sync_anchor', 'template_backups', 'template_escrow',
       ]);
     } finally {

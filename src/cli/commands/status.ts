@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 import { activityDetails } from './activityText.js';
+import { syncStatusLines } from './syncStatusText.js';
 
 const t = defineMessages({
   daemon: { zh: '守护进程运行中（pid {pid}，已运行 {uptime} 秒）', en: 'daemon running (pid {pid}, up {uptime} s)' },
@@ -33,13 +34,14 @@ function render(status: Status): string {
   lines.push(journal);
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
+  lines.push(...syncStatusLines(status.sync));
   return lines.join('\n');
 }
 
 export const statusCommand: CliCommand = {
   path: ['status'],
   synopsis: '[--json]',
-  summary: { zh: '显示守护进程、日志和当前活动的状态', en: 'show the state of the daemon, the journal and the running activity' },
+  summary: { zh: '显示守护进程、日志、当前活动和县级同步的状态', en: 'show the state of the daemon, the journal, the running activity and the county sync' },
   async run(args) {
     const { values } = parseCommandArgs('status', args, { ...configOptions, json: { type: 'boolean' } });
     const status = statusSchema.parse(await requestControl(inspectConfigForCli(values), 'status', {}));

@@ -3,6 +3,7 @@ import { activitySchema } from '../../activities/schema.js';
 import type { ActivityStore } from '../../activities/store.js';
 import type { ServiceStatus } from '../../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../../journal/types.js';
+import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../../sync/health/syncStatus.js';
 import type { ControlRegistry } from '../registry.js';
 
 const verifySchema = z.union([
@@ -28,6 +29,7 @@ export const statusSchema = z.strictObject({
   }),
   activity: activitySchema.nullable(),
   config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
+  sync: syncStatusSchema,
 });
 
 export type Status = z.infer<typeof statusSchema>;
@@ -39,9 +41,10 @@ export interface StatusSources {
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
+  sync: SyncStatusSources;
 }
 
-export function collectStatus({ version, daemon, journal, activities, config }: StatusSources): Status {
+export function collectStatus({ version, daemon, journal, activities, config, sync }: StatusSources): Status {
   return {
     version,
     daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
@@ -49,6 +52,7 @@ export function collectStatus({ version, daemon, journal, activities, config }: 
     journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
     activity: activities.current() ?? null,
     config,
+    sync: collectSyncStatus(sync),
   };
 }
 

@@ -35,12 +35,22 @@ export const stateMessageSchema = z.strictObject({
   wallMs: z.number().int().min(0),
   /** The device's signing keys, oldest first: the center trusts the first on first use. */
   keys: z.array(deviceKeySchema).max(64),
+  /**
+   * Where the device's journal starts: seq 1 after GENESIS, or the entry after its prune
+   * checkpoint. The center's prefix starts here, never at the first batch it happened to see
+   * (batches sent before the center subscribed are lost at the broker, and must be asked for).
+   */
+  journalStart: z.strictObject({ seq: seq.min(1), prevHash: hex64 }),
 });
 export type StateMessage = z.infer<typeof stateMessageSchema>;
 
-/** One journal entry on the wire: exactly journal/types.ts JournalEntry. */
+/**
+ * One journal entry on the wire: journal/types.ts JournalEntry without `seq`, `prevHash` and
+ * `hash`, which its batch carries implicitly (eventBatch.ts rebuilds them: the reader numbers the
+ * entries from fromSeq, links each to the one before and recomputes every hash). The signature
+ * covers that recomputed hash, so an entry changed, dropped or moved within a batch fails it.
+ */
 export const wireEntrySchema = z.strictObject({
-  seq: seq.min(1),
   id: z.string().min(1).max(64),
   type: z.string().min(1).max(100),
   payload: jsonValue,
@@ -48,17 +58,17 @@ export const wireEntrySchema = z.strictObject({
   bootId: z.string().max(64),
   monoMs: z.number().int(),
   clock: z.enum(['synced', 'unsynced']),
-  prevHash: hex64,
-  hash: hex64,
   keyId: z.string().max(128),
   signature: base64.max(200),
 });
 export type WireEntry = z.infer<typeof wireEntrySchema>;
 
 /**
- * On `out/events`: consecutive entries fromSeq..toSeq. `live` batches carry events appended
- * while connected and may run ahead of a backfill; the center stores both and acknowledges only
- * the contiguous prefix. Encoded by eventBatch.ts (deflate; content type in the properties).
+ * On `out/events`: consecutive entries fromSeq..toSeq, the chain implicit (see wireEntrySchema):
+ * `prevHash` is the hash of the entry before fromSeq (GENESIS for seq 1), the first entry's
+ * prevHash. `live` batches carry events appended while connected and may run ahead of a backfill;
+ * the center stores both and acknowledges only the contiguous prefix. Encoded by eventBatch.ts
+ * (deflate; content type in the properties), which also gives the decoded shape, EventBatch.
  */
 export const eventBatchSchema = z
   .strictObject({
@@ -67,12 +77,13 @@ export const eventBatchSchema = z
     lane: z.enum(['live', 'backfill']),
     fromSeq: seq.min(1),
     toSeq: seq.min(1),
+    prevHash: hex64,
     entries: z.array(wireEntrySchema).min(1).max(10_000),
   })
-  .refine((batch) => batch.entries.every((entry, index) => entry.seq === batch.fromSeq + index) && batch.toSeq === batch.fromSeq + batch.entries.length - 1, {
-    message: 'entries must be consecutive seqs from fromSeq to toSeq',
+  .refine((batch) => batch.toSeq === batch.fromSeq + batch.entries.length - 1, {
+    message: 'toSeq must be fromSeq + the number of entries - 1 (entries are consecutive seqs)',
   });
-export type EventBatch = z.infer<typeof eventBatchSchema>;
+export type WireEventBatch = z.infer<typeof eventBatchSchema>;
 
 /** Center → room on `in/ack`: the highest contiguous seq the center has stored, and the hash it verified there. */
 export const centerAckSchema = z.strictObject({
@@ -83,6 +94,16 @@ export const centerAckSchema = z.strictObject({
   centerTimeMs: z.number().int().min(0),
 });
 export type CenterAck = z.infer<typeof centerAckSchema>;
+
+/**
+ * The MQTT 5 message expiry the center gives every ack. A room's persistent session keeps what
+ * the broker holds for it while it is offline, so without an expiry an ack from days ago would
+ * arrive at the next connect and its centerTimeMs would set an unsynced clock days back. With it,
+ * the broker drops an ack older than this, and the remaining expiry it delivers tells the room how
+ * long the ack waited (CENTER_ACK_EXPIRY_SECONDS − remaining). A room takes the center's time only
+ * from an ack that carries this expiry (sync/outbox/centerAck.ts).
+ */
+export const CENTER_ACK_EXPIRY_SECONDS = 60;
 
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({

@@ -1,0 +1,74 @@
+import type { ClockService } from '../clock/clockService.js';
+import type { LoadedConfig } from '../config/load.js';
+import { noCameraService } from '../cameras/control.js';
+import type { EventBus } from '../daemon/bus.js';
+import type { FeedbackService } from '../feedback/service.js';
+import type { Logger } from '../log.js';
+import type { ScannerService } from '../scanner/service.js';
+import { readBoard } from '../sync/health/board.js';
+import { SyncService, type StopReason } from '../sync/service.js';
+import type { Core } from './core.js';
+import type { EnrollmentFeature } from './enrollment.js';
+import { agentVersion } from './version.js';
+
+export interface SyncFeatureDeps {
+  core: Core;
+  loaded: LoadedConfig;
+  clockService: ClockService;
+  scanner: ScannerService;
+  feedback: FeedbackService;
+  enrollment: EnrollmentFeature;
+  bus: EventBus;
+  logger: Logger;
+  /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
+  requestRestart(reason: string): void;
+}
+
+/** The county link over the daemon's own services: what center commands act on, what health reports. */
+export function buildSyncService({ core, loaded, clockService, scanner, feedback, enrollment, bus, logger, requestRestart }: SyncFeatureDeps): SyncService {
+  const { config } = loaded;
+  const disk = (): ReturnType<typeof readBoard>['disk'] => readBoard({ dataDir: config.device.dataDir }).disk;
+  const sync: SyncService = new SyncService({
+    deviceId: config.device.id,
+    county: config.county,
+    journal: core.journal,
+    bus,
+    logger: logger.child({ service: 'sync' }),
+    version: agentVersion(),
+    bootId: core.clock.read().bootId,
+    onCenterTime: (centerTimeMs) => clockService.reportExternalTime(centerTimeMs, 'county-center'),
+    commands: ({ replayFrom }) => ({
+      members: enrollment.members,
+      removal: enrollment.removal,
+      templates: { restore: enrollment.restore, templateKey: enrollment.templateKey },
+      enrollment: enrollment.enrollment,
+      // Nobody follows an enrollment the center started at a CLI: the room's lights guide the member.
+      onEnrollPrompt: (prompt) => {
+        logger.info({ step: prompt.step }, 'enrollment started by the center');
+        if (prompt.step === 'retry') void feedback.show('retry');
+      },
+      activities: core.activities,
+      plans: core.plans,
+      cameras: { names: config.cameras.map((camera) => camera.name), control: noCameraService },
+      replayFrom,
+      config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
+      requestRestart: (reason) => {
+        sync.setStopReason('restart' satisfies StopReason);
+        requestRestart(reason);
+      },
+      diagnostics: { journal: core.journal, scanner, disk },
+    }),
+    health: {
+      deviceId: config.device.id,
+      version: agentVersion(),
+      clock: core.clock,
+      journal: core.journal,
+      uptimeSeconds: () => process.uptime(),
+      scanner,
+      cameras: () => [],
+      board: () => readBoard({ dataDir: config.device.dataDir }),
+      county: config.county,
+    },
+  });
+  return sync;
+}

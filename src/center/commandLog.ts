@@ -1,0 +1,45 @@
+import type { Db } from '../store/database.js';
+import { statement } from '../store/statements.js';
+import type { CommandEnvelope, CommandReply } from '../sync/protocol/messages.js';
+
+/**
+ * The commands table: every command the center sent and the reply it got. Ids grow per room and
+ * never fall below the current time in ms: a center whose database was lost or restored from an
+ * old backup still issues ids above any a room has seen, so no room refuses them as stale.
+ */
+export class CommandLog {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Allocates the room's next id and records the envelope `build` makes with it, in one IMMEDIATE
+   * transaction: a `center send` beside a running center never hands out the same id twice.
+   */
+  record(deviceId: string, nowMs: number, build: (id: number) => CommandEnvelope): CommandEnvelope {
+    return this.db
+      .transaction(() => {
+        const highest = statement(this.db, 'SELECT max(id) FROM commands WHERE device_id = ?').pluck().get(deviceId) as number | null;
+        const envelope = build(Math.max((highest ?? 0) + 1, nowMs));
+        statement(this.db, 'INSERT INTO commands (device_id, id, type, body, sent_ms) VALUES (?, ?, ?, ?, ?)').run(
+          deviceId,
+          envelope.id,
+          envelope.type,
+          JSON.stringify(envelope),
+          nowMs,
+        );
+        return envelope;
+      })
+      .immediate();
+  }
+
+  /** Stores the first reply to a command; false when the center never sent that command. */
+  saveReply(deviceId: string, reply: CommandReply, nowMs: number): boolean {
+    if (reply.commandId === null) return false;
+    const { changes } = statement(this.db, 'UPDATE commands SET reply = ?, replied_ms = ? WHERE device_id = ? AND id = ? AND reply IS NULL').run(
+      JSON.stringify(reply),
+      nowMs,
+      deviceId,
+      reply.commandId,
+    );
+    return changes === 1;
+  }
+}

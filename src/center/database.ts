@@ -1,0 +1,104 @@
+import { fileProblem } from '../cli/fileProblem.js';
+import { AgentError, ErrorCode } from '../errors.js';
+import { defineMessages } from '../i18n.js';
+import { openDatabase, type Db } from '../store/database.js';
+import type { Migration } from '../store/migrations.js';
+
+/**
+ * The reference center's own SQLite file: what every room sent, verified, and what the center
+ * sent back. It is opened with the agent's openDatabase (WAL, synchronous=FULL): an ack tells a
+ * room that its events are on the center's disk, so a commit must survive a power cut.
+ */
+const CENTER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'rooms, their events, commands and files',
+    sql: `
+      -- One row per room that ever sent anything. contiguous_seq/hash: the verified prefix the
+      -- center acknowledges, starting at base_seq; broken_*: the first seq that failed verification.
+      CREATE TABLE rooms (
+        device_id TEXT PRIMARY KEY,
+        first_seen_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        state TEXT,
+        reason TEXT,
+        version TEXT,
+        boot_id TEXT,
+        keys TEXT NOT NULL DEFAULT '[]',
+        base_seq INTEGER,
+        contiguous_seq INTEGER NOT NULL DEFAULT 0,
+        contiguous_hash TEXT,
+        head_seq INTEGER,
+        broken_seq INTEGER,
+        broken_reason TEXT,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        bad_messages INTEGER NOT NULL DEFAULT 0,
+        health TEXT,
+        last_ack_seq INTEGER,
+        last_ack_ms INTEGER
+      ) STRICT;
+
+      -- Every entry as the room signed it. The primary key makes a repeated batch harmless.
+      CREATE TABLE events (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        wall_ms INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        mono_ms INTEGER NOT NULL,
+        clock TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      ) STRICT;
+      -- The live view counts today's sign-ins every two seconds.
+      CREATE INDEX events_signins ON events (wall_ms, device_id) WHERE type IN ('signin.accepted', 'signin.manual');
+
+      -- Commands the center sent, with the reply each got. Ids grow per room.
+      CREATE TABLE commands (
+        device_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        sent_ms INTEGER NOT NULL,
+        reply TEXT,
+        replied_ms INTEGER,
+        PRIMARY KEY (device_id, id)
+      ) STRICT;
+
+      -- Files a room uploaded completely (size and checksum verified by the receiver).
+      CREATE TABLE files (
+        device_id TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        path TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        completed_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, file_id)
+      ) STRICT;
+    `,
+  },
+];
+
+const t = defineMessages({
+  unusable: { zh: '无法打开中心数据库 {file}：{reason}', en: 'cannot open the center database {file}: {reason}' },
+});
+
+/** Opens (creating on first use) the center's database. */
+export function openCenterDatabase(file: string): Db {
+  try {
+    return openDatabase(file, { access: 'create', migrations: CENTER_MIGRATIONS });
+  } catch (error) {
+    // openDatabase words its errors for the room's journal; the cause says what the technician can fix.
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    throw new AgentError(ErrorCode.CenterDatabase, t('unusable', { file, reason: fileProblem(cause, 'create') }), { file }, { cause: error });
+  }
+}

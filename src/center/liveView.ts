@@ -1,0 +1,151 @@
+import { defineMessages } from '../i18n.js';
+import type { RoomSummary } from './room.js';
+
+const t = defineMessages({
+  title: { zh: '县级中心 · {broker} · {rooms} 个活动室 · {time}', en: 'County center · {broker} · {rooms} rooms · {time}' },
+  brokerUp: { zh: '已连接代理服务器', en: 'broker connected' },
+  brokerDown: { zh: '代理服务器未连接', en: 'broker not connected' },
+  room: { zh: '活动室', en: 'room' },
+  state: { zh: '状态', en: 'state' },
+  lastSeen: { zh: '最近消息', en: 'last seen' },
+  backlog: { zh: '积压', en: 'backlog' },
+  contiguous: { zh: '连续至', en: 'contiguous' },
+  signIns: { zh: '今日签到', en: 'sign-ins today' },
+  chain: { zh: '链', en: 'chain' },
+  files: { zh: '文件', en: 'files' },
+  online: { zh: '在线', en: 'online' },
+  offline: { zh: '离线', en: 'offline' },
+  offlineBecause: { zh: '离线（{reason}）', en: 'offline ({reason})' },
+  unknown: { zh: '未知', en: 'unknown' },
+  chainOk: { zh: '正常', en: 'ok' },
+  chainBroken: { zh: '断链于 seq {seq}', en: 'broken chain at seq {seq}' },
+  chainWaiting: { zh: '等待密钥', en: 'waiting for a key' },
+  brokenDetail: { zh: '{room}：断链于 seq {seq}：{reason}', en: '{room}: broken chain at seq {seq}: {reason}' },
+  noRooms: { zh: '尚无活动室连接', en: 'no room has reported yet' },
+  unreadable: { zh: '视图无法读取中心数据库：{reason}', en: 'the view cannot read the center database: {reason}' },
+});
+
+/** What the view shows per room, beyond the summary: counted from the center's tables. */
+export interface ViewData {
+  brokerConnected: boolean;
+  rooms: readonly RoomSummary[];
+  signInsToday: ReadonlyMap<string, number>;
+  files: ReadonlyMap<string, number>;
+}
+
+/** The source the view reads every refresh; CountyCenter provides it. */
+export interface ViewSource {
+  readonly brokerConnected: boolean;
+  rooms(): RoomSummary[];
+  signInsBetween(fromMs: number, toMs: number): Map<string, number>;
+  fileCounts(): Map<string, number>;
+}
+
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+/** Terminal columns a string takes: CJK characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += WIDE.test(char) ? 2 : 1;
+  return width;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+function twoDigits(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** Local time; the date too when it is not today. */
+function clockText(ms: number, nowMs: number): string {
+  const at = new Date(ms);
+  const time = `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}:${twoDigits(at.getSeconds())}`;
+  if (at.toDateString() === new Date(nowMs).toDateString()) return time;
+  return `${at.getFullYear()}-${twoDigits(at.getMonth() + 1)}-${twoDigits(at.getDate())} ${time}`;
+}
+
+function stateText(room: RoomSummary): string {
+  if (room.state === 'online') return t('online');
+  if (room.state === 'offline') return room.reason === null ? t('offline') : t('offlineBecause', { reason: room.reason });
+  return t('unknown');
+}
+
+function chainText(room: RoomSummary): string {
+  if (room.broken !== null) return t('chainBroken', { seq: room.broken.seq });
+  return room.pending === null ? t('chainOk') : t('chainWaiting');
+}
+
+/** Local midnight to the next: "today" as the county's staff count it. */
+export function todayRange(nowMs: number): { fromMs: number; toMs: number } {
+  const start = new Date(nowMs);
+  start.setHours(0, 0, 0, 0);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  return { fromMs: start.getTime(), toMs: end.getTime() };
+}
+
+function readView(source: ViewSource, nowMs: number): ViewData {
+  const { fromMs, toMs } = todayRange(nowMs);
+  return { brokerConnected: source.brokerConnected, rooms: source.rooms(), signInsToday: source.signInsBetween(fromMs, toMs), files: source.fileCounts() };
+}
+
+/** The table, one line per room, and a line per broken chain with its reason. */
+export function renderView(data: ViewData, nowMs: number): string {
+  const header = [t('room'), t('state'), t('lastSeen'), t('backlog'), t('contiguous'), t('signIns'), t('chain'), t('files')];
+  const rows = data.rooms.map((room) => [
+    room.deviceId,
+    stateText(room),
+    clockText(room.lastSeenMs, nowMs),
+    room.backlog === null ? '-' : String(room.backlog),
+    String(room.contiguousSeq),
+    String(data.signInsToday.get(room.deviceId) ?? 0),
+    chainText(room),
+    String(data.files.get(room.deviceId) ?? 0),
+  ]);
+  const widths = header.map((title, column) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column]!))));
+  const line = (cells: string[]) => cells.map((cell, column) => pad(cell, widths[column]!)).join('  ').trimEnd();
+  const lines = [t('title', { broker: t(data.brokerConnected ? 'brokerUp' : 'brokerDown'), rooms: data.rooms.length, time: clockText(nowMs, nowMs) }), '', line(header), ...rows.map(line)];
+  if (rows.length === 0) lines.push(t('noRooms'));
+  const broken = data.rooms.filter((room) => room.broken !== null);
+  if (broken.length > 0) lines.push('');
+  for (const room of broken) lines.push(t('brokenDetail', { room: room.deviceId, seq: room.broken!.seq, reason: room.broken!.reason }));
+  return `${lines.join('\n')}\n`;
+}
+
+/** "Clear the screen, cursor home": a terminal shows the view in place; a pipe gets plain frames. */
+const CLEAR = '\u001b[H\u001b[2J';
+
+/** Reprints the view every intervalMs until stopped. */
+export class LiveView {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly source: ViewSource,
+    private readonly out: NodeJS.WritableStream,
+    private readonly options: { intervalMs: number; clearScreen: boolean },
+  ) {}
+
+  start(): void {
+    this.print();
+    this.timer = setInterval(() => this.print(), this.options.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Runs on a timer: a database that cannot be read (locked, full disk) costs a frame, not the center. */
+  private print(): void {
+    const now = Date.now();
+    let frame: string;
+    try {
+      frame = renderView(readView(this.source, now), now);
+    } catch (error) {
+      frame = `${t('unreadable', { reason: (error as Error).message })}\n`;
+    }
+    this.out.write(this.options.clearScreen ? `${CLEAR}${frame}` : `${frame}\n`);
+  }
+}

@@ -1,0 +1,129 @@
+import { KeyChain, type KeyRecord } from '../journal/keyChain.js';
+import type { HealthMessage } from '../sync/protocol/messages.js';
+
+/** Where and why a room's chain failed verification: the center acknowledges nothing at or past it. */
+export interface BrokenChain {
+  seq: number;
+  reason: string;
+}
+
+/**
+ * Everything the center knows about one room. The persistent fields mirror the rooms table;
+ * the runtime ones are rebuilt at start (maxStoredSeq from the events) or start afresh.
+ */
+export interface Room {
+  readonly deviceId: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  state: 'online' | 'offline' | null;
+  reason: string | null;
+  version: string | null;
+  bootId: string | null;
+  /** The room's signing keys: the first trusted on first use, later ones by endorsement. */
+  keys: KeyRecord[];
+  /** First seq of the verified prefix; null until the first entry (seq 1) or backfill batch decides it. */
+  baseSeq: number | null;
+  /** Last seq of the verified contiguous prefix (baseSeq − 1 while it is empty). */
+  contiguousSeq: number;
+  /** Hash at contiguousSeq; null when unknown (nothing verified yet after a pruned start). */
+  contiguousHash: string | null;
+  /** The room's journal head from its latest health message. */
+  headSeq: number | null;
+  broken: BrokenChain | null;
+  duplicates: number;
+  badMessages: number;
+  health: HealthMessage | null;
+  lastAckSeq: number | null;
+  lastAckMs: number | null;
+  // Runtime only.
+  /** Highest seq stored for the room. */
+  maxStoredSeq: number;
+  /** Why the prefix waits although the next entry is stored (keys not known yet). */
+  pending: string | null;
+  /** When the prefix last moved (or the room was loaded): a gap is judged from here. */
+  progressMs: number;
+  /** Since when stored entries lie beyond a missing seq after the prefix. */
+  gapSinceMs: number | null;
+  /** When the center last asked this room to replay. */
+  replayMs: number | null;
+  /** The key chain built from `keys`; undefined until needed or after `keys` changed. */
+  chain: KeyChain | undefined;
+}
+
+/** What the center shows and reports about a room. */
+export interface RoomSummary {
+  deviceId: string;
+  state: 'online' | 'offline' | null;
+  reason: string | null;
+  version: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  baseSeq: number | null;
+  contiguousSeq: number;
+  contiguousHash: string | null;
+  headSeq: number | null;
+  /** Entries the room holds that the center has not verified contiguously; null without a health message. */
+  backlog: number | null;
+  maxStoredSeq: number;
+  broken: BrokenChain | null;
+  pending: string | null;
+  duplicates: number;
+  badMessages: number;
+  lastAckSeq: number | null;
+}
+
+export function newRoom(deviceId: string, nowMs: number): Room {
+  return {
+    deviceId,
+    firstSeenMs: nowMs,
+    lastSeenMs: nowMs,
+    state: null,
+    reason: null,
+    version: null,
+    bootId: null,
+    keys: [],
+    baseSeq: null,
+    contiguousSeq: 0,
+    contiguousHash: null,
+    headSeq: null,
+    broken: null,
+    duplicates: 0,
+    badMessages: 0,
+    health: null,
+    lastAckSeq: null,
+    lastAckMs: null,
+    maxStoredSeq: 0,
+    pending: null,
+    progressMs: nowMs,
+    gapSinceMs: null,
+    replayMs: null,
+    chain: undefined,
+  };
+}
+
+export function keyChainOf(room: Room): KeyChain {
+  room.chain ??= new KeyChain(room.keys);
+  return room.chain;
+}
+
+export function summarize(room: Room): RoomSummary {
+  return {
+    deviceId: room.deviceId,
+    state: room.state,
+    reason: room.reason,
+    version: room.version,
+    firstSeenMs: room.firstSeenMs,
+    lastSeenMs: room.lastSeenMs,
+    baseSeq: room.baseSeq,
+    contiguousSeq: room.contiguousSeq,
+    contiguousHash: room.contiguousHash,
+    headSeq: room.headSeq,
+    backlog: room.headSeq === null ? null : Math.max(0, room.headSeq - room.contiguousSeq),
+    maxStoredSeq: room.maxStoredSeq,
+    broken: room.broken === null ? null : { ...room.broken },
+    pending: room.pending,
+    duplicates: room.duplicates,
+    badMessages: room.badMessages,
+    lastAckSeq: room.lastAckSeq,
+  };
+}

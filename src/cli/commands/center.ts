@@ -1,0 +1,234 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { brokerReady, connectBroker, nextConnect, publisher, type BrokerOptions } from '../../center/broker.js';
+import { CommandLog } from '../../center/commandLog.js';
+import { CommandSender } from '../../center/commands.js';
+import { CountyCenter } from '../../center/countyCenter.js';
+import { openCenterDatabase } from '../../center/database.js';
+import { LiveView } from '../../center/liveView.js';
+import { loadCenterKey } from '../../center/signing.js';
+import { waitForStopSignal } from '../../daemon/lifecycle.js';
+import { AgentError, ErrorCode, ExitCode } from '../../errors.js';
+import { defineMessages } from '../../i18n.js';
+import { generateDeviceKey } from '../../journal/keyCrypto.js';
+import { writeKeyFile } from '../../journal/keys.js';
+import { createRootLogger, createSilentLogger } from '../../log.js';
+import { roomTopics } from '../../sync/protocol/topics.js';
+import { parseCommandArgs, parseSeq } from '../args.js';
+import type { CliCommand } from '../command.js';
+import { fileProblem } from '../fileProblem.js';
+
+const t = defineMessages({
+  required: { zh: '{command}：缺少 {flag}', en: '{command}: {flag} is required' },
+  badUrl: {
+    zh: '{command}：--broker 必须是 mqtt://、mqtts://、ws:// 或 wss:// 地址，而不是 "{url}"',
+    en: '{command}: --broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "{url}"',
+  },
+  unreadable: { zh: '{command}：无法读取 {flag} 文件 {file}：{reason}', en: '{command}: cannot read the {flag} file {file}: {reason}' },
+  badParams: { zh: '{command}：--params 必须是 JSON 对象：{reason}', en: '{command}: --params must be a JSON object: {reason}' },
+  viewBoth: { zh: '{command}：--view 与 --no-view 只能选一个', en: '{command}: give --view or --no-view, not both' },
+  keyExists: {
+    zh: 'center keygen：{file} 已存在；不会覆盖现有密钥（各活动室配置的公钥依赖它）',
+    en: 'center keygen: {file} exists; an existing key is never overwritten (every room configured its public key)',
+  },
+  keyWritten: {
+    zh: '中心签名密钥已写入 {file}。在各活动室配置 county.centerPublicKey 为：',
+    en: 'center signing key written to {file}. Set county.centerPublicKey on every room to:',
+  },
+  keyNotWritten: { zh: 'center keygen：无法写入 {file}：{reason}', en: 'center keygen: cannot write {file}: {reason}' },
+  replyDone: { zh: '完成：{result}', en: 'done: {result}' },
+  replyError: { zh: '错误 {code}：{message}', en: 'error {code}: {message}' },
+});
+
+const brokerFlags = {
+  broker: { type: 'string' },
+  db: { type: 'string' },
+  prefix: { type: 'string' },
+  username: { type: 'string' },
+  'password-file': { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'signing-key': { type: 'string' },
+} as const;
+
+type BrokerFlagValues = { [K in keyof typeof brokerFlags]?: string | undefined };
+
+const BROKER_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:']);
+
+function required(command: string, flag: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new AgentError(ErrorCode.UsageError, t('required', { command, flag }), { flag });
+  return value;
+}
+
+function readFlagFile(command: string, flag: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new AgentError(ErrorCode.InputUnreadable, t('unreadable', { command, flag, file, reason: fileProblem(error, 'read') }), { file }, { cause: error });
+  }
+}
+
+function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions {
+  const url = required(command, '--broker URL', values.broker);
+  if (!URL.canParse(url) || !BROKER_PROTOCOLS.has(new URL(url).protocol)) throw new AgentError(ErrorCode.UsageError, t('badUrl', { command, url }), { url });
+  // A password file holds one line; its newline is not part of the password.
+  const password = readFlagFile(command, '--password-file', values['password-file'])?.toString('utf8').replace(/\r?\n$/, '');
+  return {
+    url,
+    username: values.username,
+    password,
+    ca: readFlagFile(command, '--ca', values.ca),
+    cert: readFlagFile(command, '--cert', values.cert),
+    key: readFlagFile(command, '--key', values.key),
+  };
+}
+
+const centerCommand: CliCommand = {
+  path: ['center'],
+  synopsis:
+    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N]',
+  summary: {
+    zh: '运行县级参考中心：接收并校验各活动室的事件、确认、请求补发、接收文件、实时视图',
+    en: 'run the reference county center: store and verify every room’s events, acknowledge, request replays, receive files, live view',
+  },
+  async run(args) {
+    const { values } = parseCommandArgs('center', args, {
+      ...brokerFlags,
+      files: { type: 'string' },
+      view: { type: 'boolean' },
+      'no-view': { type: 'boolean' },
+      'gap-seconds': { type: 'string' },
+    });
+    if (values.view === true && values['no-view'] === true) throw new AgentError(ErrorCode.UsageError, t('viewBoth', { command: 'center' }));
+    const broker = brokerOptions('center', values);
+    const dbFile = required('center', '--db FILE', values.db);
+    const gapSeconds = parseSeq('center', '--gap-seconds', values['gap-seconds'], 30);
+    const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
+    const view = values.view === true || (values['no-view'] !== true && process.stdout.isTTY === true);
+    // With the view on stdout, only warnings go to stderr; without it, one JSON line per stored batch.
+    const logger = view ? createRootLogger({ level: 'warn', format: 'json' }, process.stderr) : createRootLogger({ level: 'info', format: 'json' }, process.stdout);
+    const stop = waitForStopSignal(logger);
+    try {
+      const center = await CountyCenter.start({
+        broker,
+        dbFile,
+        filesDir: values.files,
+        prefix: values.prefix,
+        signingKey,
+        gapSeconds: Math.max(1, gapSeconds),
+        waitForBrokerMs: 0,
+        logger,
+      });
+      const liveView = view ? new LiveView(center, process.stdout, { intervalMs: 2000, clearScreen: process.stdout.isTTY === true }) : undefined;
+      liveView?.start();
+      await stop.received;
+      liveView?.stop();
+      await center.stop();
+      return ExitCode.Ok;
+    } finally {
+      stop.dispose();
+    }
+  },
+};
+
+function parseParams(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AgentError(ErrorCode.UsageError, t('badParams', { command: 'center send', reason: (error as Error).message }));
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AgentError(ErrorCode.UsageError, t('badParams', { command: 'center send', reason: JSON.stringify(value) }));
+  }
+  return value as Record<string, unknown>;
+}
+
+const sendCommand: CliCommand = {
+  path: ['center', 'send'],
+  synopsis:
+    '--broker URL --db FILE --room ID --type TYPE [--params JSON] [--signing-key F] [--expires-in SECONDS] [--timeout S] [--json] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F]',
+  summary: {
+    zh: '向一个活动室发送命令并打印回复（完成退出 0，错误回复 65，无回复 69）',
+    en: 'send one command to a room and print its reply (exit 0 done, 65 error reply, 69 no reply)',
+  },
+  async run(args) {
+    const { values } = parseCommandArgs('center send', args, {
+      ...brokerFlags,
+      room: { type: 'string' },
+      type: { type: 'string' },
+      params: { type: 'string' },
+      'expires-in': { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const broker = brokerOptions('center send', values);
+    const dbFile = required('center send', '--db FILE', values.db);
+    const deviceId = required('center send', '--room ID', values.room);
+    const type = required('center send', '--type TYPE', values.type);
+    const params = parseParams(values.params);
+    const expiresInSeconds = values['expires-in'] === undefined ? undefined : parseSeq('center send', '--expires-in', values['expires-in'], 0);
+    const timeoutMs = parseSeq('center send', '--timeout', values.timeout, 30) * 1000;
+    const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
+    const prefix = values.prefix ?? 'county';
+    const db = openCenterDatabase(dbFile);
+    // Its own clean session: a running center keeps its persistent one.
+    const client = connectBroker(broker, `county-center-${prefix}-send-${process.pid}`, false);
+    client.on('error', () => {});
+    try {
+      await brokerReady(client, nextConnect(client), broker.url, timeoutMs);
+      await client.subscribeAsync(roomTopics(prefix, deviceId).replies, { qos: 1 });
+      const sender = new CommandSender({
+        prefix,
+        log: new CommandLog(db),
+        publish: publisher(client),
+        signingKey,
+        defaultExpirySeconds: 3600,
+        logger: createSilentLogger(),
+      });
+      client.on('message', (_topic, payload, packet) => sender.handleReply(deviceId, payload, packet.properties?.correlationData));
+      const reply = await sender.send(deviceId, type, params, {
+        expiresInMs: expiresInSeconds === undefined ? undefined : expiresInSeconds * 1000,
+        responseTimeoutMs: timeoutMs,
+      });
+      if (values.json === true) process.stdout.write(`${JSON.stringify(reply)}\n`);
+      else if (reply.status === 'done') process.stdout.write(`${t('replyDone', { result: JSON.stringify(reply.result ?? null) })}\n`);
+      else process.stdout.write(`${t('replyError', { code: reply.error?.code ?? '?', message: reply.error?.message ?? '' })}\n`);
+      return reply.status === 'done' ? ExitCode.Ok : ExitCode.DataError;
+    } finally {
+      await client.endAsync(true);
+      db.close();
+    }
+  },
+};
+
+const keygenCommand: CliCommand = {
+  path: ['center', 'keygen'],
+  synopsis: '--out FILE',
+  summary: {
+    zh: '生成中心的 Ed25519 签名密钥（PEM，权限 0600），并打印供 county.centerPublicKey 使用的公钥',
+    en: 'create the center’s Ed25519 signing key (PEM, mode 0600) and print the public key for county.centerPublicKey',
+  },
+  async run(args) {
+    const { values } = parseCommandArgs('center keygen', args, { out: { type: 'string' } });
+    const file = required('center keygen', '--out FILE', values.out);
+    if (existsSync(file)) {
+      process.stderr.write(`room-agent: ${t('keyExists', { file })}\n`);
+      return ExitCode.CantCreate;
+    }
+    const key = generateDeviceKey();
+    try {
+      writeKeyFile(file, key);
+    } catch (error) {
+      process.stderr.write(`room-agent: ${t('keyNotWritten', { file, reason: fileProblem(error, 'create') })}\n`);
+      return ExitCode.CantCreate;
+    }
+    process.stderr.write(`${t('keyWritten', { file })}\n`);
+    process.stdout.write(`${key.publicKey}\n`);
+    return ExitCode.Ok;
+  },
+};
+
+export const centerCommands: CliCommand[] = [centerCommand, sendCommand, keygenCommand];

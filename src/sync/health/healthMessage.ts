@@ -1,0 +1,72 @@
+import { correctionForBoot } from '../../clock/corrections.js';
+import type { ClockReader } from '../../clock/types.js';
+import type { Config } from '../../config/schema.js';
+import type { Journal } from '../../journal/journal.js';
+import type { FileUploadStats } from '../files/uploader.js';
+import type { OutboxStats } from '../outbox/eventOutbox.js';
+import { PROTOCOL_VERSION, type HealthMessage } from '../protocol/messages.js';
+import type { BoardReadings } from './board.js';
+import { certificateReport } from './certificates.js';
+
+export interface CameraHealth {
+  name: string;
+  state: string;
+}
+
+/** Where each part of the health message comes from; read afresh for every message. */
+export interface HealthSources {
+  deviceId: string;
+  version: string;
+  clock: ClockReader;
+  journal: Pick<Journal, 'head' | 'db'>;
+  /** Seconds since the agent started. */
+  uptimeSeconds(): number;
+  /** The scanner service (its state follows the `scanner.state` bus event). */
+  scanner: { state(): string; stateDetail(): string | undefined };
+  /** Empty until rooms have cameras. */
+  cameras(): CameraHealth[];
+  board(): BoardReadings;
+  county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
+  outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
+  files(): Pick<FileUploadStats, 'pendingFiles'>;
+}
+
+/** Bounds of the wire schema (protocol/messages.ts healthMessageSchema). */
+const MAX_DETAIL = 500;
+const MAX_WARNINGS = 20;
+const MAX_WARNING = 300;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** One health message from the sources' present state. */
+export function buildHealthMessage(sources: HealthSources): HealthMessage {
+  const reading = sources.clock.read();
+  const head = sources.journal.head();
+  const outbox = sources.outbox();
+  const board = sources.board();
+  const certificates = certificateReport(sources.county, reading.wallMs);
+  const clockSource = correctionForBoot(sources.journal.db, reading.bootId)?.source;
+  const scannerDetail = sources.scanner.stateDetail();
+  return {
+    v: PROTOCOL_VERSION,
+    deviceId: sources.deviceId,
+    version: sources.version,
+    bootId: reading.bootId,
+    wallMs: reading.wallMs,
+    uptimeSeconds: Math.round(sources.uptimeSeconds()),
+    clock: clockSource === undefined ? { state: reading.state } : { state: reading.state, source: clockSource },
+    journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: outbox.ackedSeq },
+    backlog: { events: outbox.backlogEvents, oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds, files: sources.files().pendingFiles },
+    scanner: scannerDetail === undefined ? { state: sources.scanner.state() } : { state: sources.scanner.state(), detail: clip(scannerDetail, MAX_DETAIL) },
+    cameras: sources.cameras(),
+    disk: board.disk,
+    board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
+    link: {
+      certExpiresAt: certificates.certExpiresAt,
+      centerKey: sources.county.centerPublicKey === undefined ? 'none' : 'configured',
+      warnings: certificates.warnings.slice(0, MAX_WARNINGS).map((warning) => clip(warning, MAX_WARNING)),
+    },
+  };
+}

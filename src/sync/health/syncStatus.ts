@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { correctionForBoot } from '../../clock/corrections.js';
+import { retime } from '../../clock/retime.js';
+import type { ClockReader, ClockReading } from '../../clock/types.js';
+import type { Journal } from '../../journal/journal.js';
+import type { JournalEntry } from '../../journal/types.js';
+import type { Db } from '../../store/database.js';
+import { pendingTotals } from '../files/uploadRows.js';
+import type { LinkHealth } from '../link/linkHealth.js';
+import type { LinkState } from '../link/types.js';
+
+/** The sync part of `room-agent status`: the link from the running daemon, the rest from the journal. */
+export const syncStatusSchema = z.strictObject({
+  link: z.strictObject({
+    /** `not-running`: no daemon (a standalone CLI), or a daemon without the sync service. */
+    state: z.enum(['connecting', 'connected', 'disconnected', 'stopped', 'not-running']),
+    /** county.url without user name or password. */
+    broker: z.string(),
+    connectedSince: z.string().optional(),
+    lastError: z.string().optional(),
+    /** In-flight window of the current connection (the broker's Receive Maximum, capped by county.maxInflight). */
+    window: z.number().int().optional(),
+  }),
+  /** The center's last acknowledgement; null before the first. */
+  cursor: z.strictObject({ seq: z.number().int(), hash: z.string(), centerTimeMs: z.number().int().optional() }).nullable(),
+  /** The events after the cursor: not yet acknowledged as stored by the center. */
+  backlog: z.strictObject({
+    events: z.number().int().min(0),
+    /** Age of the oldest of them; null when there are none or their time cannot be told. */
+    oldestAgeSeconds: z.number().min(0).nullable(),
+  }),
+  /** When the center acknowledged the cursor (its own clock), ISO; null when unknown or never. */
+  lastSync: z.string().nullable(),
+  files: z.strictObject({ pending: z.number().int().min(0) }),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+/** What only the running sync service knows: the state of its connection. */
+export type LiveLinkStatus = Omit<SyncStatus['link'], 'broker'>;
+
+/** The status provider over the running link (MqttLink): what the composition root registers. */
+export function liveLinkStatus(link: { readonly state: LinkState; health(): LinkHealth }): LiveLinkStatus {
+  const { connectedSince, lastConnectError, window } = link.health();
+  return {
+    state: link.state,
+    ...(connectedSince === undefined ? {} : { connectedSince }),
+    ...(lastConnectError === undefined ? {} : { lastError: lastConnectError }),
+    ...(window === undefined ? {} : { window }),
+  };
+}
+
+export interface SyncStatusSources {
+  journal: Pick<Journal, 'head' | 'syncCursor' | 'read' | 'db'>;
+  clock: ClockReader;
+  /** county.url as configured (credentials are removed before it is shown). */
+  brokerUrl: string;
+  /** The running sync service's link; absent in a standalone CLI. */
+  link?: (() => LiveLinkStatus) | undefined;
+}
+
+/** A broker URL fit to print: an inline user name and password are dropped. */
+export function brokerForDisplay(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    // The config schema admits no URL that does not parse; never echo one that might hold a password.
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+/**
+ * The wall time now, when it can be trusted: the clock is synced, or this boot's clock was synced
+ * earlier (by the daemon, possibly from the center's time) and the monotonic clock carries it on.
+ */
+function trustedNowMs(now: ClockReading, db: Db): number | undefined {
+  if (now.state === 'synced') return now.wallMs;
+  const correction = correctionForBoot(db, now.bootId);
+  return correction === undefined ? undefined : correction.syncWallMs + (now.monoMs - correction.syncMonoMs);
+}
+
+/**
+ * How long the oldest entry after the sync cursor has waited, in whole seconds (also the outbox's
+ * `oldestUnsentAgeSeconds`); null when there is none or when its time cannot be told.
+ */
+export function oldestAgeSeconds(oldest: JournalEntry | undefined, now: ClockReading, db: Db): number | null {
+  if (oldest === undefined) return null;
+  // Within one boot the monotonic clock measures the age exactly, whatever the wall clock says.
+  if (oldest.bootId === now.bootId) return Math.max(0, Math.round((now.monoMs - oldest.monoMs) / 1000));
+  const nowMs = trustedNowMs(now, db);
+  const then = retime(oldest, correctionForBoot(db, oldest.bootId), now.bootId);
+  if (nowMs === undefined || (then.quality !== 'synced' && then.quality !== 'retimed')) return null;
+  return Math.max(0, Math.round((nowMs - then.wallMs) / 1000));
+}
+
+export function collectSyncStatus({ journal, clock, brokerUrl, link }: SyncStatusSources): SyncStatus {
+  const anchor = journal.syncCursor();
+  const cursorSeq = anchor?.seq ?? 0;
+  const now = clock.read();
+  let lastSyncMs = anchor?.centerTimeMs;
+  if (lastSyncMs === undefined && anchor !== undefined && anchor.recordedBootId === now.bootId) {
+    const nowMs = trustedNowMs(now, journal.db);
+    if (nowMs !== undefined) lastSyncMs = nowMs - (now.monoMs - anchor.recordedMonoMs);
+  }
+  return {
+    link: { ...(link?.() ?? { state: 'not-running' }), broker: brokerForDisplay(brokerUrl) },
+    cursor: anchor === undefined ? null : { seq: anchor.seq, hash: anchor.hash, ...(anchor.centerTimeMs === undefined ? {} : { centerTimeMs: anchor.centerTimeMs }) },
+    backlog: { events: journal.head().seq - cursorSeq, oldestAgeSeconds: oldestAgeSeconds(journal.read(cursorSeq, 1)[0], now, journal.db) },
+    lastSync: lastSyncMs === undefined ? null : new Date(lastSyncMs).toISOString(),
+    files: { pending: pendingTotals(journal.db).files },
+  };
+}

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/cli.js';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { TestCenter, TestRoom, waitUntil } from './outboxHarness.js';
+
+describe('the live lane and the byte-rate cap of the backfill', () => {
+  let broker: Mosquitto;
+  let center: TestCenter;
+  let room: TestRoom | undefined;
+  let cleanup = (): void => {};
+  let dir = '';
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = makeTempDir('room-agent-outbox-'));
+    broker = await startMosquitto();
+    center = await TestCenter.start(broker.url, 'room-1');
+  });
+
+  afterEach(async () => {
+    await room?.stop();
+    room = undefined;
+    await center.stop();
+    await broker.stop();
+    cleanup();
+  });
+
+  it('gets a fresh sign-in to the center within a second while a capped backfill still drains, and sends it once', async () => {
+    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 40_000, batchMaxBytes: 16_384 } });
+    room.appendSignIns(1500);
+    room.start();
+    await waitUntil(() => center.contiguous >= 200, 15_000, () => `center holds ${center.contiguous}`);
+
+    const fresh = room.journal.append('signin.accepted', { memberId: 'm-fresh', page: 1, score: 150 });
+    const appendedAt = performance.now();
+    await waitUntil(() => center.stored.has(fresh.seq), 5000, () => `center holds ${center.contiguous} of ${fresh.seq}`);
+    const latencyMs = performance.now() - appendedAt;
+
+    expect(latencyMs).toBeLessThan(1000);
+    expect(center.arrived.find((batch) => batch.fromSeq <= fresh.seq && fresh.seq <= batch.toSeq)).toMatchObject({ lane: 'live', fromSeq: fresh.seq, toSeq: fresh.seq });
+    // The backlog is still draining, and the cursor does not jump the gap the live batch left.
+    expect(center.contiguous).toBeLessThan(1500);
+    expect(room.cursorSeq()).toBeLessThan(1500);
+
+    // A bulk of fresh entries is too much for the live lane: the backfill takes it, skipping the entry that went live.
+    room.appendSignIns(600, 1500);
+    await waitUntil(() => room!.cursorSeq() === 2101, 30_000, () => `cursor ${room!.cursorSeq()}, center holds ${center.contiguous}`);
+    expect(center.stored.size).toBe(2101);
+    expect(center.duplicates).toBe(0);
+    expect(center.arrived.filter((batch) => batch.lane === 'live')).toHaveLength(1);
+  });
+
+  it('holds the backfill to its byte-rate cap within ±10 %', async () => {
+    const cap = 50_000;
+    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: cap, batchMaxBytes: 16_384 } });
+    // About 300 kB on the wire: some 6 s at the cap.
+    room.appendSignIns(2800);
+    room.start();
+    await waitUntil(() => room!.cursorSeq() === 2800, 30_000, () => `cursor ${room!.cursorSeq()}`);
+
+    // The first second is the bucket's burst; after it, every batch waits for its bytes to accrue.
+    const arrived = center.arrived;
+    const start = arrived.findIndex((batch) => batch.at - arrived[0]!.at >= 1200);
+    const measured = arrived.slice(start);
+    expect(measured.length).toBeGreaterThan(15);
+    const seconds = (measured.at(-1)!.at - measured[0]!.at) / 1000;
+    expect(seconds).toBeGreaterThan(3);
+    // Bytes that had to accrue between the first and the last measured arrival.
+    const bytes = measured.slice(1).reduce((sum, batch) => sum + batch.bytes, 0);
+    const rate = bytes / seconds;
+    expect(rate).toBeGreaterThan(cap * 0.9);
+    expect(rate).toBeLessThan(cap * 1.1);
+  });
+});
