@@ -85,8 +85,13 @@ interface Running {
  */
 async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, notifier: Notifier, stopping: () => boolean, env: NodeJS.ProcessEnv, logger: Logger): Promise<Running> {
   const { journal } = core;
-  let requestStop!: (cause: StopCause) => void;
-  const stopRequested = new Promise<StopCause>((resolve) => (requestStop = resolve));
+  let resolveStop!: (cause: StopCause) => void;
+  const stopRequested = new Promise<StopCause>((resolve) => (resolveStop = resolve));
+  // Every stop the daemon asks for itself is followed by systemd's restart: the county sees that in the retained state.
+  const requestStop = (cause: StopCause): void => {
+    built.sync.setStopReason('restart');
+    resolveStop(cause);
+  };
   const built = buildServices(core, loaded, bus, logger, requestStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
   registerStatus(core, loaded, () => services.health(), () => liveLinkStatus(built.sync.link));

@@ -6,7 +6,7 @@ import type { FeedbackService } from '../feedback/service.js';
 import type { Logger } from '../log.js';
 import type { ScannerService } from '../scanner/service.js';
 import { readBoard } from '../sync/health/board.js';
-import { SyncService, type StopReason } from '../sync/service.js';
+import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
 import type { EnrollmentFeature } from './enrollment.js';
 import { agentVersion } from './version.js';
@@ -28,7 +28,7 @@ export interface SyncFeatureDeps {
 export function buildSyncService({ core, loaded, clockService, scanner, feedback, enrollment, bus, logger, requestRestart }: SyncFeatureDeps): SyncService {
   const { config } = loaded;
   const disk = (): ReturnType<typeof readBoard>['disk'] => readBoard({ dataDir: config.device.dataDir }).disk;
-  const sync: SyncService = new SyncService({
+  return new SyncService({
     deviceId: config.device.id,
     county: config.county,
     journal: core.journal,
@@ -52,10 +52,7 @@ export function buildSyncService({ core, loaded, clockService, scanner, feedback
       cameras: { names: config.cameras.map((camera) => camera.name), control: noCameraService },
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
-      requestRestart: (reason) => {
-        sync.setStopReason('restart' satisfies StopReason);
-        requestRestart(reason);
-      },
+      requestRestart,
       diagnostics: { journal: core.journal, scanner, disk },
     }),
     health: {
@@ -70,5 +67,4 @@ export function buildSyncService({ core, loaded, clockService, scanner, feedback
       county: config.county,
     },
   });
-  return sync;
 }

@@ -1,6 +1,7 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
+import { brokerForDisplay } from '../sync/health/syncStatus.js';
 import { settleWithin } from '../util/settleWithin.js';
 
 const t = defineMessages({
@@ -68,7 +69,11 @@ export async function brokerReady(client: MqttClient, ready: Promise<void>, url:
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AgentError(ErrorCode.CenterUnavailable, t('unreachable', { url, seconds: Math.round(timeoutMs / 1000), reason: lastError }), { url })),
+      () => {
+        // --broker may carry a user name and password; an error message ends up in logs and tickets.
+        const shown = brokerForDisplay(url);
+        reject(new AgentError(ErrorCode.CenterUnavailable, t('unreachable', { url: shown, seconds: Math.round(timeoutMs / 1000), reason: lastError }), { url: shown }));
+      },
       timeoutMs,
     );
   });

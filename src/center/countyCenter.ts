@@ -286,6 +286,10 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
   private sendAck(deviceId: string): void {
     const room = this.roomById.get(deviceId);
     if (room === undefined || room.contiguousSeq < 1 || room.contiguousHash === null || this.stopped) return;
+    // mqtt.js would hold it and send it after the reconnect with its old time, which the expiry
+    // cannot show (it counts from the broker's receipt). Not needed either: the reconnect brings
+    // every room's retained state again, and an online one gets a fresh ack.
+    if (!this.client.connected) return;
     const ack: CenterAck = { v: PROTOCOL_VERSION, seq: room.contiguousSeq, hash: room.contiguousHash, centerTimeMs: Date.now() };
     room.lastAckSeq = ack.seq;
     room.lastAckMs = ack.centerTimeMs;

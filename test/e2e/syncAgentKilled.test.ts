@@ -1,31 +1,12 @@
-import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
-import { storedThrough, until, useSyncScenario } from '../helpers/syncScenario.js';
+import { retainedState, storedThrough, until, useSyncScenario } from '../helpers/syncScenario.js';
 
 const scenario = useSyncScenario();
 
 /** Low enough that 1,000 sign-ins (~110 kB on the wire) take ~14 s to backfill: the kill lands mid-way even on a loaded CI machine. */
 const BACKFILL_BYTES_PER_SECOND = 8_192;
 const KEEPALIVE_SECONDS = 2;
-
-/** The retained state a fresh subscriber gets for the room, or undefined when none comes within timeoutMs. */
-async function retainedState(url: string, topic: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clean: true });
-  try {
-    return await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      client.on('message', (_topic, payload, packet) => {
-        if (packet.retain !== true) return;
-        clearTimeout(timer);
-        resolve(JSON.parse(payload.toString()) as Record<string, unknown>);
-      });
-      void client.subscribeAsync(topic, { qos: 1 });
-    });
-  } finally {
-    await client.endAsync();
-  }
-}
 
 it('an agent SIGKILLed mid-backfill leaves a retained offline state (the Will) and, restarted, resumes from its cursor: exactly 1..head at the center', async () => {
   // A long ack timeout: every resend here must come from the restart, none from impatience.

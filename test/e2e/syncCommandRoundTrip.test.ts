@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { storedThrough, useSyncScenario } from '../helpers/syncScenario.js';
+import { roomTopics } from '../../src/sync/protocol/topics.js';
+import { retainedState, storedThrough, useSyncScenario } from '../helpers/syncScenario.js';
 
 const scenario = useSyncScenario();
 
@@ -28,4 +29,24 @@ it('commands from the center reach the running daemon and are answered: diagnost
   const refused = await center.sendCommand(room.deviceId, 'activity.start', { type: 'study', title: 'another' }, { responseTimeoutMs: 15_000 });
   expect(refused).toMatchObject({ status: 'error', error: { code: 'failed', message: expect.stringContaining('七月支部党员大会') } });
   expect((await room.status()).activity).toMatchObject({ title: '七月支部党员大会' });
+});
+
+it('agent.restart from the center is answered done, then the daemon exits 75 for systemd to restart it, leaving a retained offline state with reason restart', async () => {
+  const sync = await scenario();
+  const { room, broker } = sync;
+  const center = await sync.startCenter();
+  await room.start();
+  await sync.waitSynced();
+
+  const reply = await center.sendCommand(room.deviceId, 'agent.restart', { reason: 'county maintenance' }, { responseTimeoutMs: 15_000 });
+  expect(reply).toMatchObject({ deviceId: room.deviceId, status: 'done' });
+  expect(await room.exited()).toEqual({ code: 75, signal: null });
+  expect(await retainedState(broker.url, roomTopics('county', room.deviceId).state, 2_000)).toMatchObject({ state: 'offline', reason: 'restart' });
+
+  // What systemd does next: the agent starts again, and the county has the record of why it stopped.
+  await room.start();
+  const head = await sync.waitSynced();
+  expect(sync.centerView()).toMatchObject({ stored: storedThrough(head), broken: null });
+  const stopped = room.readJournal((journal) => journal.entries(0, 10_000).filter((entry) => entry.type === 'agent.stopped').map((entry) => entry.payload));
+  expect(stopped).toEqual([expect.objectContaining({ reason: 'restart', requestedBy: 'center', detail: 'county maintenance' })]);
 });

@@ -87,6 +87,17 @@ export class SyncRoom {
     await this.end('SIGKILL');
   }
 
+  /** Waits for the daemon to end by itself (a restart the center asked for). */
+  async exited(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const daemon = this.process;
+    if (daemon === undefined) throw new Error('room daemon not running');
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the room daemon did not exit within ${timeoutMs} ms`)), timeoutMs).unref());
+    const result = await Promise.race([daemon.exited, timeout]);
+    this.process = undefined;
+    this.earlierOutput += daemon.stdout() + daemon.stderr();
+    return result;
+  }
+
   /** SIGTERM: the clean stop (offline state with reason shutdown). */
   async stop(): Promise<void> {
     await this.end('SIGTERM');

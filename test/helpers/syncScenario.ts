@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterEach } from 'vitest';
 import { CountyCenter } from '../../src/center/countyCenter.js';
 import { createRootLogger, createSilentLogger } from '../../src/log.js';
@@ -238,4 +239,22 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
 
 function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
+}
+
+/** The retained state a fresh subscriber gets for the room, or undefined when none comes within timeoutMs. */
+export async function retainedState(url: string, topic: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clean: true });
+  try {
+    return await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      client.on('message', (_topic, payload, packet) => {
+        if (packet.retain !== true) return;
+        clearTimeout(timer);
+        resolve(JSON.parse(payload.toString()) as Record<string, unknown>);
+      });
+      void client.subscribeAsync(topic, { qos: 1 });
+    });
+  } finally {
+    await client.endAsync();
+  }
 }

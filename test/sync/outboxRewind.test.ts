@@ -61,6 +61,24 @@ describe('the outbox when the center does not acknowledge', () => {
     expect(room.outbox.stats()).toMatchObject({ ackedSeq: 50, backlogEvents: 0 });
   });
 
+  it('after a resend that brought nothing, probes with one batch instead of pushing the whole backlog again', async () => {
+    center.acking = false;
+    room.appendSignIns(300);
+    room.start();
+    const startsOfSeq1 = (): number[] => center.arrived.filter((batch) => batch.fromSeq === 1).map((batch) => batch.at);
+    await waitUntil(() => startsOfSeq1().length >= 3, 15_000, () => `${center.arrived.length} batches arrived`);
+    const [, firstResend, probe] = startsOfSeq1();
+    const seqsFrom = (from: number, until: number): number => Math.max(...center.arrived.filter((batch) => batch.at >= from && batch.at < until).map((batch) => batch.toSeq));
+    // The first resend repeats everything (the broker may have lost it all) ...
+    expect(seqsFrom(firstResend!, probe!)).toBe(300);
+    // ... the next, a single batch: then nothing more until the center answers.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(center.arrived.filter((batch) => batch.at >= probe!).map((batch) => batch.fromSeq)).toEqual([1]);
+    center.acking = true;
+    await waitUntil(() => room.cursorSeq() === 300, 20_000, () => `cursor ${room.cursorSeq()}`);
+    expect(center.storedSeqs()).toEqual(range(1, 300));
+  });
+
   it("sends again from the seq the center's replay asks for, below the cursor too", async () => {
     room.appendSignIns(100);
     room.start();

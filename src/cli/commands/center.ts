@@ -12,6 +12,7 @@ import { defineMessages } from '../../i18n.js';
 import { generateDeviceKey } from '../../journal/keyCrypto.js';
 import { writeKeyFile } from '../../journal/keys.js';
 import { createRootLogger, createSilentLogger } from '../../log.js';
+import { brokerForDisplay } from '../../sync/health/syncStatus.js';
 import { roomTopics } from '../../sync/protocol/topics.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
@@ -71,7 +72,10 @@ function readFlagFile(command: string, flag: string, file: string | undefined): 
 
 function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions {
   const url = required(command, '--broker URL', values.broker);
-  if (!URL.canParse(url) || !BROKER_PROTOCOLS.has(new URL(url).protocol)) throw new AgentError(ErrorCode.UsageError, t('badUrl', { command, url }), { url });
+  if (!URL.canParse(url) || !BROKER_PROTOCOLS.has(new URL(url).protocol)) {
+    const shown = brokerForDisplay(url);
+    throw new AgentError(ErrorCode.UsageError, t('badUrl', { command, url: shown }), { url: shown });
+  }
   // A password file holds one line; its newline is not part of the password.
   const password = readFlagFile(command, '--password-file', values['password-file'])?.toString('utf8').replace(/\r?\n$/, '');
   return {

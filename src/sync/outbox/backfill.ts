@@ -49,7 +49,8 @@ export class Backfill {
   private async step(session: OutboxSession): Promise<void> {
     const { batcher, sender, limiter } = this.options;
     const { signal } = session;
-    const range = session.outstanding.backfill < session.link.window + PREPARED_AHEAD ? this.nextRange(session) : undefined;
+    const room = session.outstanding.backfill < session.link.window + PREPARED_AHEAD && !session.probeSent;
+    const range = room ? this.nextRange(session) : undefined;
     if (range === undefined) {
       await session.wake.wait(signal);
       return;

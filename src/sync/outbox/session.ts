@@ -80,6 +80,12 @@ export class OutboxSession {
   private replayThrough = 0;
   /** Highest seq sent on this connection (acknowledged by the broker, or refused by it) that the center's ack must cover. */
   sentSeq = 0;
+  /**
+   * Set by a rewind after one that brought no acknowledgement: the center is down or overloaded,
+   * so the backfill sends one batch past this seq as a probe and waits for the cursor to move
+   * rather than pushing the whole backlog through the uplink again.
+   */
+  private probeAfter: number | undefined;
   /** Batches handed to the link and not settled yet, per lane. */
   readonly outstanding: Record<Lane, number> = { live: 0, backfill: 0 };
 
@@ -94,12 +100,18 @@ export class OutboxSession {
     return this.controller.signal;
   }
 
-  /** The backfill sends everything after `afterSeq` again, live-sent or not. */
-  rewindTo(afterSeq: number): void {
+  /** The backfill sends everything after `afterSeq` again, live-sent or not; with `probe`, one batch until an ack. */
+  rewindTo(afterSeq: number, probe = false): void {
     this.epoch += 1;
     this.backfillPos = afterSeq;
+    this.probeAfter = probe ? afterSeq : undefined;
     this.liveSent.clear();
     this.wake.notify();
+  }
+
+  /** The probe batch went out: the backfill waits for the center's acknowledgement. */
+  get probeSent(): boolean {
+    return this.probeAfter !== undefined && this.backfillPos > this.probeAfter;
   }
 
   /** The center's replay: everything after `afterSeq` again, at least up to `throughSeq`, even what it acknowledged. */
@@ -115,6 +127,10 @@ export class OutboxSession {
    */
   acknowledged(seq: number): void {
     this.liveSent.dropThrough(seq);
+    if (this.probeAfter !== undefined) {
+      this.probeAfter = undefined;
+      this.wake.notify();
+    }
     if (this.backfillPos >= this.replayThrough && this.backfillPos < seq) this.backfillPos = seq;
   }
 
