@@ -1,4 +1,4 @@
-import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import { brokerForDisplay } from '../sync/health/syncStatus.js';
@@ -28,7 +28,9 @@ const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
  * hundred: mqtt.js's fixed reconnect period is fine here. Subscriptions are made by the caller
  * on every connect (resubscribe off), which also brings the rooms' retained state again.
  */
-export function connectBroker(options: BrokerOptions, clientId: string, persistent: boolean): MqttClient {
+export async function connectBroker(options: BrokerOptions, clientId: string, persistent: boolean): Promise<MqttClient> {
+  // Loaded on use: the daemon's command line loads this module, and needs mqtt.js only later, in its link.
+  const { default: mqtt } = await import('mqtt');
   return mqtt.connect(options.url, {
     protocolVersion: 5,
     clientId,

@@ -105,7 +105,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     const store = new CenterStore(db);
     let client: MqttClient;
     try {
-      client = connectBroker(options.broker, options.clientId ?? `county-center-${prefix}`, true);
+      client = await connectBroker(options.broker, options.clientId ?? `county-center-${prefix}`, true);
     } catch (error) {
       // mqtt.js throws at once for a URL it has no transport for.
       db.close();

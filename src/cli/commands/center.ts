@@ -179,7 +179,7 @@ const sendCommand: CliCommand = {
     const prefix = values.prefix ?? 'county';
     const db = openCenterDatabase(dbFile);
     // Its own clean session: a running center keeps its persistent one.
-    const client = connectBroker(broker, `county-center-${prefix}-send-${process.pid}`, false);
+    const client = await connectBroker(broker, `county-center-${prefix}-send-${process.pid}`, false);
     client.on('error', () => {});
     try {
       await brokerReady(client, nextConnect(client), broker.url, timeoutMs);

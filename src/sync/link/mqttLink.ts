@@ -1,4 +1,4 @@
-import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { connect as MqttConnect, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import type { RandomSource } from '../../../drivers/common/backoff.js';
 import type { Logger } from '../../log.js';
 import { settleWithin } from '../../util/settleWithin.js';
@@ -69,6 +69,8 @@ export class MqttLink implements Link {
   private readonly url: string;
   private linkState: LinkState = 'disconnected';
   private started = false;
+  /** mqtt.js's connect, once start() has loaded it. */
+  private mqttConnect: typeof MqttConnect | undefined;
   private running = false;
   private connection: Connection | undefined;
   private connectionCount = 0;
@@ -112,7 +114,14 @@ export class MqttLink implements Link {
     this.running = true;
     const period = Math.max(100, Math.min(1000, this.options.county.keepaliveSeconds * 250));
     this.watchdog = setInterval(() => this.checkLiveness(), period);
-    this.connect();
+    // Loaded here, not with the daemon: READY=1 (local services) never waits for mqtt.js to load.
+    import('mqtt').then(
+      (mqtt) => {
+        this.mqttConnect = mqtt.default.connect;
+        this.connect();
+      },
+      (error: unknown) => this.options.logger.fatal({ err: error }, 'cannot load mqtt.js: the installation is broken; reinstall room-agent'),
+    );
   }
 
   /**
@@ -201,13 +210,14 @@ export class MqttLink implements Link {
   private connect(): void {
     this.reconnectTimer = undefined;
     this.nextAttemptAt = undefined;
-    if (!this.running) return;
+    const mqttConnect = this.mqttConnect;
+    if (!this.running || mqttConnect === undefined) return;
     this.linkState = 'connecting';
     const { county, deviceId } = this.options;
     let client: MqttClient;
     try {
       const options = buildClientOptions({ county, deviceId, will: this.options.will(), connackTimeoutMs: this.connectTimeoutMs + 5000 });
-      client = mqtt.connect(county.url, options);
+      client = mqttConnect(county.url, options);
     } catch (error) {
       this.options.logger.error({ err: error, url: this.url }, 'cannot set up the county connection');
       this.retryLater(describeError(error));

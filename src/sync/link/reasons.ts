@@ -1,4 +1,5 @@
-import { ReasonCodes as MQTT_REASONS } from 'mqtt';
+// The reason-code table alone: mqtt.js's main module is loaded only when the link starts.
+import { ReasonCodes as MQTT_REASONS } from 'mqtt/lib/handlers/ack';
 import { LinkDownError, LinkPublishRefused } from './errors.js';
 
 /**
