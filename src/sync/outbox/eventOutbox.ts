@@ -255,15 +255,12 @@ export class EventOutbox {
     }
     try {
       const cursorSeq = this.options.journal.syncCursor()?.seq ?? 0;
-      // The first resend is the whole backlog (the broker may have lost it all); after one that
-      // brought nothing, a single batch probes a center that is down or overloaded.
-      const probe = this.rewind.fruitless;
       this.options.logger.info(
-        { fromSeq: cursorSeq + 1, sentSeq: session.sentSeq, waitedMs: this.rewind.waitMs, probe },
-        'the center has not acknowledged what the broker took; sending again from the sync cursor',
+        { fromSeq: cursorSeq + 1, sentSeq: session.sentSeq, waitedMs: this.rewind.waitMs },
+        'the center has not acknowledged what the broker took; probing with one batch from the sync cursor',
       );
       this.rewind.rewound(now);
-      session.rewindTo(cursorSeq, probe);
+      session.rewindTo(cursorSeq, true);
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not read the sync cursor to send again from it');
     }

@@ -39,11 +39,6 @@ export class RewindTimer {
     return this.since !== undefined && now - this.since >= this.waitMs;
   }
 
-  /** A rewind already brought nothing: the next one probes with a single batch (OutboxSession.rewindTo). */
-  get fruitless(): boolean {
-    return this.misses > 0;
-  }
-
   rewound(now: number): void {
     this.misses += 1;
     this.since = now;

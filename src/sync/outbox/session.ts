@@ -81,9 +81,10 @@ export class OutboxSession {
   /** Highest seq sent on this connection (acknowledged by the broker, or refused by it) that the center's ack must cover. */
   sentSeq = 0;
   /**
-   * Set by a rewind after one that brought no acknowledgement: the center is down or overloaded,
-   * so the backfill sends one batch past this seq as a probe and waits for the cursor to move
-   * rather than pushing the whole backlog through the uplink again.
+   * Set by a rewind: the backfill sends one batch past this seq as a probe and waits for the
+   * cursor to move before it sends the rest again. Batches the broker lost then cost one round
+   * trip more; a center that is merely slow, overloaded or down is not sent the whole backlog
+   * again through a metered uplink (the center's ack after the probe skips what it already has).
    */
   private probeAfter: number | undefined;
   /** Batches handed to the link and not settled yet, per lane. */
