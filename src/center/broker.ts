@@ -1,7 +1,7 @@
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
-import { brokerForDisplay } from '../sync/health/syncStatus.js';
+import { brokerForDisplay } from '../sync/link/brokerUrl.js';
 import { settleWithin } from '../util/settleWithin.js';
 
 const t = defineMessages({

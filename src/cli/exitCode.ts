@@ -9,6 +9,7 @@ export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.UsageError:
     case ErrorCode.ConsentRequired:
+    case ErrorCode.FileInvalid:
       return ExitCode.Usage;
     case ErrorCode.ControlUnavailable:
     case ErrorCode.DaemonAlreadyRunning:
@@ -16,17 +17,17 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ScannerDisabled:
     case ErrorCode.EmulatorUnavailable:
     case ErrorCode.ConfirmationTimeout:
+    case ErrorCode.CenterUnavailable:
+    case ErrorCode.CenterNoReply:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
     case ErrorCode.FileUnreadable:
     case ErrorCode.FileNotRegular:
       return ExitCode.NoInput;
-    case ErrorCode.FileInvalid:
-      return ExitCode.Usage;
-    case ErrorCode.FileChanged:
-      return ExitCode.DataError;
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:
+    case ErrorCode.EscrowKeyInvalid:
+    case ErrorCode.CenterKeyInvalid:
       return ExitCode.Config;
     case ErrorCode.JournalMissing:
     case ErrorCode.JournalTampered:
@@ -47,16 +48,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ModuleNotEmpty:
     case ErrorCode.BackupUnreadable:
     case ErrorCode.NothingToRestore:
+    case ErrorCode.FileChanged:
       return ExitCode.DataError;
     // The module did not do what was asked (no finger in time, a transfer cut off): try again.
     case ErrorCode.EnrollmentFailed:
     case ErrorCode.RestoreIncomplete:
-      return ExitCode.Unavailable;
-    case ErrorCode.EscrowKeyInvalid:
-    case ErrorCode.CenterKeyInvalid:
-      return ExitCode.Config;
-    case ErrorCode.CenterUnavailable:
-    case ErrorCode.CenterNoReply:
       return ExitCode.Unavailable;
     case ErrorCode.CenterDatabase:
       return ExitCode.CantCreate;

@@ -12,7 +12,7 @@ import { defineMessages } from '../../i18n.js';
 import { generateDeviceKey } from '../../journal/keyCrypto.js';
 import { writeKeyFile } from '../../journal/keys.js';
 import { createRootLogger, createSilentLogger } from '../../log.js';
-import { brokerForDisplay } from '../../sync/health/syncStatus.js';
+import { brokerForDisplay } from '../../sync/link/brokerUrl.js';
 import { roomTopics } from '../../sync/protocol/topics.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { correctionForBoot } from '../../clock/corrections.js';
-import { retime } from '../../clock/retime.js';
-import type { ClockReader, ClockReading } from '../../clock/types.js';
+import { entryAgeSeconds, trustedNowMs } from '../../clock/entryAge.js';
+import type { ClockReader } from '../../clock/types.js';
 import type { Journal } from '../../journal/journal.js';
-import type { JournalEntry } from '../../journal/types.js';
-import type { Db } from '../../store/database.js';
 import { pendingTotals } from '../files/uploadRows.js';
+import { brokerForDisplay } from '../link/brokerUrl.js';
 import type { LinkHealth } from '../link/linkHealth.js';
 import type { LinkState } from '../link/types.js';
 
@@ -58,43 +56,6 @@ export interface SyncStatusSources {
   link?: (() => LiveLinkStatus) | undefined;
 }
 
-/** A broker URL fit to print: an inline user name and password are dropped. */
-export function brokerForDisplay(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username === '' && parsed.password === '') return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    // The config schema admits no URL that does not parse; never echo one that might hold a password.
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}
-
-/**
- * The wall time now, when it can be trusted: the clock is synced, or this boot's clock was synced
- * earlier (by the daemon, possibly from the center's time) and the monotonic clock carries it on.
- */
-function trustedNowMs(now: ClockReading, db: Db): number | undefined {
-  if (now.state === 'synced') return now.wallMs;
-  const correction = correctionForBoot(db, now.bootId);
-  return correction === undefined ? undefined : correction.syncWallMs + (now.monoMs - correction.syncMonoMs);
-}
-
-/**
- * How long the oldest entry after the sync cursor has waited, in whole seconds (also the outbox's
- * `oldestUnsentAgeSeconds`); null when there is none or when its time cannot be told.
- */
-export function oldestAgeSeconds(oldest: JournalEntry | undefined, now: ClockReading, db: Db): number | null {
-  if (oldest === undefined) return null;
-  // Within one boot the monotonic clock measures the age exactly, whatever the wall clock says.
-  if (oldest.bootId === now.bootId) return Math.max(0, Math.round((now.monoMs - oldest.monoMs) / 1000));
-  const nowMs = trustedNowMs(now, db);
-  const then = retime(oldest, correctionForBoot(db, oldest.bootId), now.bootId);
-  if (nowMs === undefined || (then.quality !== 'synced' && then.quality !== 'retimed')) return null;
-  return Math.max(0, Math.round((nowMs - then.wallMs) / 1000));
-}
 
 export function collectSyncStatus({ journal, clock, brokerUrl, link }: SyncStatusSources): SyncStatus {
   const anchor = journal.syncCursor();
@@ -108,7 +69,7 @@ export function collectSyncStatus({ journal, clock, brokerUrl, link }: SyncStatu
   return {
     link: { ...(link?.() ?? { state: 'not-running' }), broker: brokerForDisplay(brokerUrl) },
     cursor: anchor === undefined ? null : { seq: anchor.seq, hash: anchor.hash, ...(anchor.centerTimeMs === undefined ? {} : { centerTimeMs: anchor.centerTimeMs }) },
-    backlog: { events: journal.head().seq - cursorSeq, oldestAgeSeconds: oldestAgeSeconds(journal.read(cursorSeq, 1)[0], now, journal.db) },
+    backlog: { events: journal.head().seq - cursorSeq, oldestAgeSeconds: entryAgeSeconds(journal.read(cursorSeq, 1)[0], now, journal.db) },
     lastSync: lastSyncMs === undefined ? null : new Date(lastSyncMs).toISOString(),
     files: { pending: pendingTotals(journal.db).files },
   };

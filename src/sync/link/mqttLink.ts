@@ -2,7 +2,7 @@ import type { connect as MqttConnect, IConnackPacket, IPublishPacket, MqttClient
 import type { RandomSource } from '../../../drivers/common/backoff.js';
 import type { Logger } from '../../log.js';
 import { settleWithin } from '../../util/settleWithin.js';
-import { brokerForDisplay } from '../health/syncStatus.js';
+import { brokerForDisplay } from './brokerUrl.js';
 import { buildClientOptions, type CountySettings, type WillMessage } from './clientOptions.js';
 import { LinkDownError } from './errors.js';
 import { InflightWindow } from './inflightWindow.js';

@@ -1,10 +1,10 @@
+import { entryAgeSeconds } from '../../clock/entryAge.js';
 import { monotonicMs } from '../../clock/systemClock.js';
 import type { ClockReader } from '../../clock/types.js';
 import type { EventBus } from '../../daemon/bus.js';
 import { AgentError, ErrorCode } from '../../errors.js';
 import type { Journal } from '../../journal/journal.js';
 import type { Logger } from '../../log.js';
-import { oldestAgeSeconds } from '../health/syncStatus.js';
 import type { InboundMessage, Link, LinkSession } from '../link/types.js';
 import type { RoomTopics } from '../protocol/topics.js';
 import type { ByteRateLimiter } from '../rateLimiter.js';
@@ -201,7 +201,7 @@ export class EventOutbox {
       ackedHash: cursor?.hash ?? null,
       sentSeq: this.sentSeq,
       backlogEvents: Math.max(0, head.seq - ackedSeq),
-      oldestUnsentAgeSeconds: oldestAgeSeconds(journal.read(ackedSeq, 1)[0], clock.read(), journal.db),
+      oldestUnsentAgeSeconds: entryAgeSeconds(journal.read(ackedSeq, 1)[0], clock.read(), journal.db),
       lastAckMonoMs: this.lastAck?.monoMs ?? null,
       lastAckCenterTimeMs: this.lastAck?.centerTimeMs ?? null,
       ...this.sender.counters,
