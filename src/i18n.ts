@@ -30,8 +30,6 @@ export function language(): Language {
 export function defineMessages<K extends string>(catalog: MessageCatalog<K>) {
   return (key: K, params: Readonly<Record<string, string | number | bigint>> = {}): string => {
     const template = catalog[key][language()];
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in params ? String(params[name]) : whole,
-    );
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
 }

@@ -29,11 +29,7 @@ export function validateBackoffPolicy(policy: BackoffPolicy): BackoffPolicy {
 }
 
 /** The delay before retry number `attempt` (0 for the first retry after a failure). */
-export function backoffDelay(
-  attempt: number,
-  policy: BackoffPolicy,
-  random: RandomSource = Math.random,
-): number {
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: RandomSource = Math.random): number {
   if (!(Number.isInteger(attempt) && attempt >= 0)) {
     throw new RangeError(`backoff attempt must be a whole number ≥ 0, got ${attempt}`);
   }

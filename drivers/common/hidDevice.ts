@@ -16,16 +16,12 @@ export interface HidDevice {
 }
 
 /** Which device to open: a hidraw node (stable through a udev symlink) or the first with this VID/PID. */
-export type HidSelector =
-  | { readonly path: string }
-  | { readonly vendorId: number; readonly productId: number };
+export type HidSelector = { readonly path: string } | { readonly vendorId: number; readonly productId: number };
 
 export type HidDeviceFactory = () => HidDevice;
 
 export function describeHidSelector(selector: HidSelector): string {
-  return 'path' in selector
-    ? selector.path
-    : `${hex4(selector.vendorId)}:${hex4(selector.productId)}`;
+  return 'path' in selector ? selector.path : `${hex4(selector.vendorId)}:${hex4(selector.productId)}`;
 }
 
 /**
@@ -35,9 +31,7 @@ export function describeHidSelector(selector: HidSelector): string {
 export function openHidraw(selector: HidSelector): HidDevice {
   setDriverType('hidraw');
   try {
-    return 'path' in selector
-      ? new HID(selector.path)
-      : new HID(selector.vendorId, selector.productId);
+    return 'path' in selector ? new HID(selector.path) : new HID(selector.vendorId, selector.productId);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     const hint = /permission|EACCES/i.test(detail)

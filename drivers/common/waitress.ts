@@ -25,11 +25,10 @@ export class Waitress<F> {
       const timer = setTimeout(() => {
         this.remove(waiter);
         reject(
-          new DriverError(
-            DriverErrorCode.Timeout,
-            `no ${description} within ${timeoutMs} ms`,
-            { awaited: description, timeoutMs },
-          ),
+          new DriverError(DriverErrorCode.Timeout, `no ${description} within ${timeoutMs} ms`, {
+            awaited: description,
+            timeoutMs,
+          }),
         );
       }, timeoutMs);
       waiter = { matcher, resolve, reject, timer };

@@ -173,7 +173,10 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
   private receive(report: Buffer): void {
     const data = decodeDataReport(report);
     if (data === undefined) {
-      this.logger.debug({ device: this.description, reportId: report[0], length: report.length }, 'ignoring non-data report');
+      this.logger.debug(
+        { device: this.description, reportId: report[0], length: report.length },
+        'ignoring non-data report',
+      );
       return;
     }
     this.emit('data', data);
@@ -186,9 +189,14 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
     this.logger.warn({ device: this.description, err: error }, 'cp2110 disconnected');
     this.emit(
       'disconnected',
-      new DriverError(DriverErrorCode.Disconnected, `${this.description} disconnected: ${error.message}`, {}, {
-        cause: error,
-      }),
+      new DriverError(
+        DriverErrorCode.Disconnected,
+        `${this.description} disconnected: ${error.message}`,
+        {},
+        {
+          cause: error,
+        },
+      ),
     );
   }
 

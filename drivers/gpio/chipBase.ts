@@ -23,8 +23,7 @@ export interface GpioChip {
 }
 
 export type GpioChipLookup =
-  | { readonly available: true; readonly chip: GpioChip }
-  | { readonly available: false; readonly reason: string };
+  { readonly available: true; readonly chip: GpioChip } | { readonly available: false; readonly reason: string };
 
 /** Finds the header's controller under `root`; "not available" (with why) on a machine without one. */
 export async function findSocGpioChip(root: string = DEFAULT_SYSFS_GPIO_ROOT): Promise<GpioChipLookup> {

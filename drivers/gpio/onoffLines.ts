@@ -60,7 +60,12 @@ export function createOnoffLines(chip: GpioChip, options: OnoffLinesOptions = {}
           try {
             await gpio.write(value);
           } catch (error) {
-            throw new DriverError(DriverErrorCode.GpioLine, `writing GPIO ${bcm} failed: ${(error as Error).message}`, { bcm }, { cause: error });
+            throw new DriverError(
+              DriverErrorCode.GpioLine,
+              `writing GPIO ${bcm} failed: ${(error as Error).message}`,
+              { bcm },
+              { cause: error },
+            );
           }
         },
         close() {
@@ -84,10 +89,14 @@ export function createOnoffLines(chip: GpioChip, options: OnoffLinesOptions = {}
     },
 
     input(bcm: number, lineOptions: InputLineOptions = {}): InputLine {
-      const gpio = exportLine(bcm, (line) => new GpioClass(line, 'in', 'both', {
-        activeLow: lineOptions.activeLow ?? false,
-        debounceTimeout: lineOptions.debounceMs ?? DEFAULT_DEBOUNCE_MS,
-      }));
+      const gpio = exportLine(
+        bcm,
+        (line) =>
+          new GpioClass(line, 'in', 'both', {
+            activeLow: lineOptions.activeLow ?? false,
+            debounceTimeout: lineOptions.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+          }),
+      );
       let closed = false;
       return {
         bcm,

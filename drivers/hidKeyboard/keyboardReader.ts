@@ -100,13 +100,22 @@ export class KeyboardReader extends EventEmitter<KeyboardReaderEvents> {
         this.emit('number', event.memberNumber);
         return;
       case 'tooLong':
-        this.logger.warn({ ...context, maxDigits: event.maxDigits }, 'reader typed a number longer than allowed; discarded it');
+        this.logger.warn(
+          { ...context, maxDigits: event.maxDigits },
+          'reader typed a number longer than allowed; discarded it',
+        );
         return;
       case 'abandoned':
-        this.logger.warn({ ...context, digits: event.digits, idleMs: Math.round(event.idleMs) }, 'reader paused mid-number; discarded the digits so far');
+        this.logger.warn(
+          { ...context, digits: event.digits, idleMs: Math.round(event.idleMs) },
+          'reader paused mid-number; discarded the digits so far',
+        );
         return;
       case 'malformed':
-        this.logger.debug({ ...context, length: event.length }, 'ignoring a report that is not an 8-byte boot keyboard report');
+        this.logger.debug(
+          { ...context, length: event.length },
+          'ignoring a report that is not an 8-byte boot keyboard report',
+        );
         return;
     }
   }
@@ -118,7 +127,12 @@ export class KeyboardReader extends EventEmitter<KeyboardReaderEvents> {
     this.logger.warn({ reader: this.description, err: error }, 'keyboard reader disconnected');
     this.emit(
       'disconnected',
-      new DriverError(DriverErrorCode.Disconnected, `${this.description} disconnected: ${error.message}`, {}, { cause: error }),
+      new DriverError(
+        DriverErrorCode.Disconnected,
+        `${this.description} disconnected: ${error.message}`,
+        {},
+        { cause: error },
+      ),
     );
   }
 }

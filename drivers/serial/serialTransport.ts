@@ -91,10 +91,15 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
       await callback(port.open.bind(port));
     } catch (error) {
       port.removeAllListeners();
-      throw new DriverError(DriverErrorCode.TransportOpen, openFailureMessage(this.path, error), {
-        path: this.path,
-        baudRate,
-      }, { cause: error });
+      throw new DriverError(
+        DriverErrorCode.TransportOpen,
+        openFailureMessage(this.path, error),
+        {
+          path: this.path,
+          baudRate,
+        },
+        { cause: error },
+      );
     }
     this.port = port;
     port.on('data', (chunk) => this.emit('data', chunk));
@@ -165,9 +170,14 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
     this.logger.warn({ path: this.path, err: error }, 'serial port disconnected');
     this.emit(
       'disconnected',
-      new DriverError(DriverErrorCode.Disconnected, `${this.description} disconnected: ${error.message}`, {
-        path: this.path,
-      }, { cause: error }),
+      new DriverError(
+        DriverErrorCode.Disconnected,
+        `${this.description} disconnected: ${error.message}`,
+        {
+          path: this.path,
+        },
+        { cause: error },
+      ),
     );
   }
 
@@ -213,4 +223,3 @@ function openFailureMessage(path: string, error: unknown): string {
   }
   return `cannot open ${path}: ${detail}`;
 }
-

@@ -39,16 +39,23 @@ function print(result: BenchResult): void {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   for (const line of [header, ...rows]) {
-    process.stdout.write(`${line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+    process.stdout.write(
+      `${line
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
   }
 }
 
 const args = process.argv.slice(2);
 const options: BenchOptions = new Map(
-  args.filter((arg) => arg.startsWith('--')).map((arg) => {
-    const [name, ...value] = arg.slice(2).split('=');
-    return [name!, value.join('=')] as [string, string];
-  }),
+  args
+    .filter((arg) => arg.startsWith('--'))
+    .map((arg) => {
+      const [name, ...value] = arg.slice(2).split('=');
+      return [name!, value.join('=')] as [string, string];
+    }),
 );
 const selected = args.filter((arg) => !arg.startsWith('--'));
 const unknown = selected.filter((name) => !(name in BENCHES));

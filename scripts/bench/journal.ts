@@ -31,7 +31,20 @@ function plainInserter(db: Db, bootId: string): (i: number) => void {
   const signature = `${'A'.repeat(86)}==`;
   let seq = 0;
   return (i) => {
-    insert.run(++seq, randomUUID(), 'signin.accepted', JSON.stringify(signIn(i)), Date.now(), bootId, Math.floor(performance.now()), 'synced', hash, hash, 'cd'.repeat(8), signature);
+    insert.run(
+      ++seq,
+      randomUUID(),
+      'signin.accepted',
+      JSON.stringify(signIn(i)),
+      Date.now(),
+      bootId,
+      Math.floor(performance.now()),
+      'synced',
+      hash,
+      hash,
+      'cd'.repeat(8),
+      signature,
+    );
   };
 }
 
@@ -40,7 +53,10 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Runs both in rounds of alternating order, so that drift of the disk or the machine hits both alike. */
-function measure(journalAppend: (i: number) => void, plainAppend: (i: number) => void): { journal: Timing; plain: Timing } {
+function measure(
+  journalAppend: (i: number) => void,
+  plainAppend: (i: number) => void,
+): { journal: Timing; plain: Timing } {
   const samples = { journal: [] as number[], plain: [] as number[] };
   const run = (append: (i: number) => void, into: number[] | undefined, count: number) => {
     for (let i = 0; i < count; i++) {
@@ -58,7 +74,11 @@ function measure(journalAppend: (i: number) => void, plainAppend: (i: number) =>
   const timing = (values: number[]): Timing => {
     const sorted = [...values].sort((a, b) => a - b);
     const totalMs = values.reduce((sum, value) => sum + value, 0);
-    return { perSecond: (values.length / totalMs) * 1000, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+    return {
+      perSecond: (values.length / totalMs) * 1000,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+    };
   };
   return { journal: timing(samples.journal), plain: timing(samples.plain) };
 }
@@ -68,17 +88,44 @@ function fileSystemOf(path: string): string {
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((fields) => fields.length > 2 && (path === fields[1] || path.startsWith(fields[1] === '/' ? '/' : `${fields[1]}/`)));
+    .filter(
+      (fields) =>
+        fields.length > 2 && (path === fields[1] || path.startsWith(fields[1] === '/' ? '/' : `${fields[1]}/`)),
+    );
   const mount = mounts.sort((a, b) => b[1]!.length - a[1]!.length)[0];
   return mount === undefined ? 'unknown file system' : `${mount[2]} at ${mount[1]}`;
 }
 
 function rows(label: string, { journal, plain }: { journal: Timing; plain: Timing }, note: string): BenchRow[] {
   return [
-    { metric: `${label} appends/s`, value: journal.perSecond, unit: '1/s', baseline: plain.perSecond, ratio: plain.perSecond / journal.perSecond, note: `ratio = time per append vs plain INSERT; ${note}` },
-    { metric: `${label} p50`, value: journal.p50Ms, unit: 'ms', baseline: plain.p50Ms, ratio: journal.p50Ms / plain.p50Ms },
-    { metric: `${label} p99`, value: journal.p99Ms, unit: 'ms', baseline: plain.p99Ms, ratio: journal.p99Ms / plain.p99Ms },
-    { metric: `${label} added per append (p50)`, value: journal.p50Ms - plain.p50Ms, unit: 'ms', note: 'absolute cost of chain + signature + head update' },
+    {
+      metric: `${label} appends/s`,
+      value: journal.perSecond,
+      unit: '1/s',
+      baseline: plain.perSecond,
+      ratio: plain.perSecond / journal.perSecond,
+      note: `ratio = time per append vs plain INSERT; ${note}`,
+    },
+    {
+      metric: `${label} p50`,
+      value: journal.p50Ms,
+      unit: 'ms',
+      baseline: plain.p50Ms,
+      ratio: journal.p50Ms / plain.p50Ms,
+    },
+    {
+      metric: `${label} p99`,
+      value: journal.p99Ms,
+      unit: 'ms',
+      baseline: plain.p99Ms,
+      ratio: journal.p99Ms / plain.p99Ms,
+    },
+    {
+      metric: `${label} added per append (p50)`,
+      value: journal.p50Ms - plain.p50Ms,
+      unit: 'ms',
+      note: 'absolute cost of chain + signature + head update',
+    },
   ];
 }
 
@@ -90,7 +137,12 @@ function rows(label: string, { journal, plain }: { journal: Timing; plain: Timin
 export const benchJournal: Bench = async () => {
   const base = mkdtempSync(join(process.env.ROOM_AGENT_BENCH_DIR ?? tmpdir(), 'room-agent-bench-'));
   const clock = new SystemClock({ name: 'bench', isSynced: () => true });
-  const journal = Journal.open({ dataDir: join(base, 'journal'), clock, logger: createSilentLogger(), access: 'create' });
+  const journal = Journal.open({
+    dataDir: join(base, 'journal'),
+    clock,
+    logger: createSilentLogger(),
+    access: 'create',
+  });
   mkdirSync(join(base, 'plain'));
   const plain = openDatabase(join(base, 'plain', 'journal.sqlite'), { access: 'create' });
   try {
@@ -104,7 +156,10 @@ export const benchJournal: Bench = async () => {
     const cpu = measure(journalAppend, plainAppend);
     return {
       name: 'journal append (sign-in event)',
-      rows: [...rows('synchronous=FULL', durable, `${ROUNDS * PER_ROUND} each on ${where}`), ...rows('synchronous=OFF (CPU only)', cpu, 'not a durable setting: shows the cost of hash + signature')],
+      rows: [
+        ...rows('synchronous=FULL', durable, `${ROUNDS * PER_ROUND} each on ${where}`),
+        ...rows('synchronous=OFF (CPU only)', cpu, 'not a durable setting: shows the cost of hash + signature'),
+      ],
     };
   } finally {
     journal.close();

@@ -67,11 +67,23 @@ interface Agent {
 }
 
 async function startAgent(dataDir: string): Promise<Agent> {
-  const config = configSchema.parse({ version: 1, device: { id: 'bench-room', dataDir }, county: { url: 'mqtt://127.0.0.1' }, scanner: { driver: 'emulator', signInWindowMinutes: 0 }, feedback: PINS });
+  const config = configSchema.parse({
+    version: 1,
+    device: { id: 'bench-room', dataDir },
+    county: { url: 'mqtt://127.0.0.1' },
+    scanner: { driver: 'emulator', signInWindowMinutes: 0 },
+    feedback: PINS,
+  });
   const logger = createSilentLogger();
   const bus = new EventBus();
   const syncFlag = join(dataDir, 'synced');
-  const journal = Journal.open({ dataDir, access: 'create', clock: new SystemClock(new TimesyncdFlagSource(syncFlag)), logger, bus });
+  const journal = Journal.open({
+    dataDir,
+    access: 'create',
+    clock: new SystemClock(new TimesyncdFlagSource(syncFlag)),
+    logger,
+    bus,
+  });
   writeFileSync(syncFlag, '');
   const secrets = loadScannerSecrets(dataDir, { create: true });
   let timed: TimedTransport | undefined;
@@ -82,8 +94,20 @@ async function startAgent(dataDir: string): Promise<Agent> {
   const gpio = new RecordingGpioLines();
   const feedback = new FeedbackService({ config: config.feedback, logger, gpio: { available: true, lines: gpio } });
   const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => secrets, openScanner });
-  const recorder = new SignInRecorder({ journal, currentActivityId: () => null, clock: new SystemClock(new TimesyncdFlagSource(syncFlag)), windowMinutes: 0 });
-  const signIn = new SignInService({ config: { ...config.scanner, pollIntervalMs: POLL_MS }, scanner, recorder, feedback, bus, logger });
+  const recorder = new SignInRecorder({
+    journal,
+    currentActivityId: () => null,
+    clock: new SystemClock(new TimesyncdFlagSource(syncFlag)),
+    windowMinutes: 0,
+  });
+  const signIn = new SignInService({
+    config: { ...config.scanner, pollIntervalMs: POLL_MS },
+    scanner,
+    recorder,
+    feedback,
+    bus,
+    logger,
+  });
   await feedback.start();
   await scanner.start();
   await signIn.start();
@@ -94,36 +118,71 @@ async function startAgent(dataDir: string): Promise<Agent> {
 async function enrollMembers(agent: Agent): Promise<void> {
   const emulator = agent.scanner.emulator()!;
   new MemberStore(agent.journal).upsertMembers(
-    Array.from({ length: MEMBERS }, (_, slot) => ({ memberId: `m-${slot}`, name: `Member ${slot}`, role: 'member' as const, status: 'active' as const })),
+    Array.from({ length: MEMBERS }, (_, slot) => ({
+      memberId: `m-${slot}`,
+      name: `Member ${slot}`,
+      role: 'member' as const,
+      status: 'active' as const,
+    })),
     'cli',
     'bench',
   );
   for (let slot = 0; slot < MEMBERS; slot += 1) {
     await agent.scanner.exclusive('bench enrollment', (module) =>
-      module.enroll({ slot, prompt: (prompt) => void (prompt.step === 'place' ? emulator.place(`bench-${slot}`) : prompt.step === 'lift' ? emulator.lift() : undefined) }),
+      module.enroll({
+        slot,
+        prompt: (prompt) =>
+          void (prompt.step === 'place'
+            ? emulator.place(`bench-${slot}`)
+            : prompt.step === 'lift'
+              ? emulator.lift()
+              : undefined),
+      }),
     );
     await emulator.lift();
-    agent.journal.transaction((tx) => insertFinger(tx.db, { memberId: `m-${slot}`, finger: 'right-index', slot, moduleFamily: 'r30x', templateSize: 512, enrolledSeq: tx.append('bench.enrolled', { slot }).seq }));
+    agent.journal.transaction((tx) =>
+      insertFinger(tx.db, {
+        memberId: `m-${slot}`,
+        finger: 'right-index',
+        slot,
+        moduleFamily: 'r30x',
+        templateSize: 512,
+        enrolledSeq: tx.append('bench.enrolled', { slot }).seq,
+      }),
+    );
   }
 }
 
 /** Waits until the loop has polled the empty sensor twice: it saw the lift. */
 async function untilLiftSeen(transport: TimedTransport, since: number): Promise<void> {
-  while (transport.writes.filter((write) => write.at > since && write.instruction === GEN_IMG).length < 2) await sleep(1);
+  while (transport.writes.filter((write) => write.at > since && write.instruction === GEN_IMG).length < 2)
+    await sleep(1);
 }
 
 async function oneSignIn(agent: Agent, slot: number): Promise<Sample> {
   const emulator = agent.scanner.emulator()!;
-  const committed = new Promise<number>((resolve) => agent.bus.on('bench', 'journal.appended', ({ type }) => type === 'signin.accepted' && resolve(performance.now())));
+  const committed = new Promise<number>((resolve) =>
+    agent.bus.on('bench', 'journal.appended', ({ type }) => type === 'signin.accepted' && resolve(performance.now())),
+  );
   await emulator.place(`bench-${slot}`);
   const commitAt = await committed;
   agent.bus.removeOwner('bench');
   await nextTurn();
   const transport = agent.transport();
-  const feedbackAt = Math.min(...[...agent.gpio.outputs.values()].flatMap((line) => line.writes.filter((write) => write.at >= commitAt).map((write) => write.at)));
+  const feedbackAt = Math.min(
+    ...[...agent.gpio.outputs.values()].flatMap((line) =>
+      line.writes.filter((write) => write.at >= commitAt).map((write) => write.at),
+    ),
+  );
   const ackAt = TimedTransport.lastBefore(transport.reads, commitAt)!;
-  const searchAt = TimedTransport.lastBefore(transport.writes.filter((write) => write.instruction === SEARCH).map((write) => write.at), commitAt)!;
-  const captureAt = TimedTransport.lastBefore(transport.writes.filter((write) => write.instruction === GEN_IMG).map((write) => write.at), searchAt)!;
+  const searchAt = TimedTransport.lastBefore(
+    transport.writes.filter((write) => write.instruction === SEARCH).map((write) => write.at),
+    commitAt,
+  )!;
+  const captureAt = TimedTransport.lastBefore(
+    transport.writes.filter((write) => write.instruction === GEN_IMG).map((write) => write.at),
+    searchAt,
+  )!;
   const liftedAt = performance.now();
   await emulator.lift();
   await untilLiftSeen(transport, liftedAt);
@@ -134,7 +193,13 @@ async function oneSignIn(agent: Agent, slot: number): Promise<Sample> {
 function appendBaseline(journal: Journal): number[] {
   return Array.from({ length: 200 }, (_, i) => {
     const start = performance.now();
-    journal.append('signin.accepted', { memberId: `m-${i % MEMBERS}`, slot: i % MEMBERS, score: 100, activityId: null, method: 'fingerprint' });
+    journal.append('signin.accepted', {
+      memberId: `m-${i % MEMBERS}`,
+      slot: i % MEMBERS,
+      score: 100,
+      activityId: null,
+      method: 'fingerprint',
+    });
     return performance.now() - start;
   });
 }
@@ -154,14 +219,42 @@ export const benchSignin: Bench = async () => {
     const baseline = appendBaseline(agent.journal);
     const agentMs = samples.map((sample) => sample.agentMs);
     const commitMs = samples.map((sample) => sample.commitMs);
-    const share = agentMs.reduce((sum, value) => sum + value, 0) / samples.reduce((sum, sample) => sum + sample.wholeMs, 0);
+    const share =
+      agentMs.reduce((sum, value) => sum + value, 0) / samples.reduce((sum, sample) => sum + sample.wholeMs, 0);
     const rows: BenchRow[] = [
-      { metric: 'agent overhead p50', value: percentile(agentMs, 50), unit: 'ms', baseline: percentile(baseline, 50), ratio: percentile(agentMs, 50) / percentile(baseline, 50), note: 'Search ack read → feedback pin written; baseline = journal.append alone' },
-      { metric: 'agent overhead p99', value: percentile(agentMs, 99), unit: 'ms', baseline: percentile(baseline, 99), ratio: percentile(agentMs, 99) / percentile(baseline, 99), note: 'aim < 10 ms' },
+      {
+        metric: 'agent overhead p50',
+        value: percentile(agentMs, 50),
+        unit: 'ms',
+        baseline: percentile(baseline, 50),
+        ratio: percentile(agentMs, 50) / percentile(baseline, 50),
+        note: 'Search ack read → feedback pin written; baseline = journal.append alone',
+      },
+      {
+        metric: 'agent overhead p99',
+        value: percentile(agentMs, 99),
+        unit: 'ms',
+        baseline: percentile(baseline, 99),
+        ratio: percentile(agentMs, 99) / percentile(baseline, 99),
+        note: 'aim < 10 ms',
+      },
       { metric: 'of which to commit p50', value: percentile(commitMs, 50), unit: 'ms' },
       { metric: 'of which to commit p99', value: percentile(commitMs, 99), unit: 'ms' },
-      { metric: 'whole sign-in p50', value: percentile(samples.map((sample) => sample.wholeMs), 50), unit: 'ms', note: 'GenImg of the capture → feedback; the module is the emulator' },
-      { metric: "agent's share of the sign-in", value: share * 100, unit: '%', note: `over ${SIGN_INS} sign-ins; a real module's capture and search make it far smaller` },
+      {
+        metric: 'whole sign-in p50',
+        value: percentile(
+          samples.map((sample) => sample.wholeMs),
+          50,
+        ),
+        unit: 'ms',
+        note: 'GenImg of the capture → feedback; the module is the emulator',
+      },
+      {
+        metric: "agent's share of the sign-in",
+        value: share * 100,
+        unit: '%',
+        note: `over ${SIGN_INS} sign-ins; a real module's capture and search make it far smaller`,
+      },
     ];
     return { name: 'sign-in path (R30x emulator on a pty)', rows };
   } finally {

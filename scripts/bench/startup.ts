@@ -36,7 +36,11 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns the daemon; resolves at READY=1 with the elapsed ms (and RSS when asked to settle). */
-async function daemonStart(dir: string, configPath: string, settle: boolean): Promise<{ readyMs: number; rss?: number }> {
+async function daemonStart(
+  dir: string,
+  configPath: string,
+  settle: boolean,
+): Promise<{ readyMs: number; rss?: number }> {
   const notifyPath = join(dir, `notify-${Date.now()}.sock`);
   const socket = createSocket('unix_dgram');
   const ready = new Promise<number>((resolve) => {
@@ -63,9 +67,11 @@ async function daemonStart(dir: string, configPath: string, settle: boolean): Pr
 
 async function bareNode(settle: boolean): Promise<{ firstOutputMs: number; rss?: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['-e', "console.log('up'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', "console.log('up'); setInterval(() => {}, 1000)"], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
-    await once(child.stdout!, 'data');
+    await once(child.stdout, 'data');
     const firstOutputMs = performance.now() - started;
     if (!settle) return { firstOutputMs };
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -79,7 +85,10 @@ export const benchStartup: Bench = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'room-agent-bench-startup-'));
   try {
     const configPath = join(dir, 'config.yaml');
-    writeFileSync(configPath, `version: 1\ndevice:\n  id: bench-room\n  dataDir: ${join(dir, 'data')}\ncounty:\n  url: mqtt://127.0.0.1:1883\nlog:\n  level: warn\n  format: json\n`);
+    writeFileSync(
+      configPath,
+      `version: 1\ndevice:\n  id: bench-room\n  dataDir: ${join(dir, 'data')}\ncounty:\n  url: mqtt://127.0.0.1:1883\nlog:\n  level: warn\n  format: json\n`,
+    );
 
     // The very first start also creates the journal and the device key.
     const first = await daemonStart(dir, configPath, false);
@@ -94,9 +103,30 @@ export const benchStartup: Bench = async () => {
     const bareIdle = await bareNode(true);
 
     const rows: BenchRow[] = [
-      { metric: 'start to READY=1, first start (new journal + key)', value: first.readyMs, unit: 'ms', baseline: bareFirst.firstOutputMs, ratio: first.readyMs / bareFirst.firstOutputMs, note: 'baseline: bare node to first output' },
-      { metric: `start to READY=1, median of ${RESTARTS} restarts`, value: median(restarts), unit: 'ms', baseline: median(bare), ratio: median(restarts) / median(bare), note: 'baseline: bare node to first output' },
-      { metric: `idle RSS after ${SETTLE_MS / 1000} s`, value: idle.rss!, unit: 'MiB', baseline: bareIdle.rss!, ratio: idle.rss! / bareIdle.rss!, note: 'baseline: bare node with one timer' },
+      {
+        metric: 'start to READY=1, first start (new journal + key)',
+        value: first.readyMs,
+        unit: 'ms',
+        baseline: bareFirst.firstOutputMs,
+        ratio: first.readyMs / bareFirst.firstOutputMs,
+        note: 'baseline: bare node to first output',
+      },
+      {
+        metric: `start to READY=1, median of ${RESTARTS} restarts`,
+        value: median(restarts),
+        unit: 'ms',
+        baseline: median(bare),
+        ratio: median(restarts) / median(bare),
+        note: 'baseline: bare node to first output',
+      },
+      {
+        metric: `idle RSS after ${SETTLE_MS / 1000} s`,
+        value: idle.rss!,
+        unit: 'MiB',
+        baseline: bareIdle.rss!,
+        ratio: idle.rss! / bareIdle.rss!,
+        note: 'baseline: bare node with one timer',
+      },
     ];
     return { name: 'daemon start-up and idle footprint', rows };
   } finally {

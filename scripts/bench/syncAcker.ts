@@ -23,7 +23,12 @@ export interface Acker {
 }
 
 export async function startAcker(url: string, prefix: string): Promise<Acker> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `bench-acker-${process.pid}`, clean: true, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clientId: `bench-acker-${process.pid}`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   const acked = new Map<string, number>();
   const stats: AckerStats = { batches: 0, events: 0, duplicateBatches: 0 };
   client.on('message', (topic, payload, packet) => {
@@ -40,7 +45,12 @@ export async function startAcker(url: string, prefix: string): Promise<Acker> {
     }
     stats.events += batch.toSeq - through;
     acked.set(parsed.deviceId, batch.toSeq);
-    const ack: CenterAck = { v: PROTOCOL_VERSION, seq: batch.toSeq, hash: batch.entries.at(-1)!.hash, centerTimeMs: Date.now() };
+    const ack: CenterAck = {
+      v: PROTOCOL_VERSION,
+      seq: batch.toSeq,
+      hash: batch.entries.at(-1)!.hash,
+      centerTimeMs: Date.now(),
+    };
     client.publish(roomTopics(prefix, parsed.deviceId).ack, JSON.stringify(ack), { qos: 1 });
   });
   await client.subscribeAsync(allRoomsOutbound(prefix), { qos: 1 });

@@ -37,8 +37,16 @@ export const benchSyncBackfill: Bench = () =>
     scope.defer(() => broker.stop());
 
     const bare = async (window: number, limit?: number, offline?: boolean) => {
-      phase(NAME, `bare client, ${limit ?? EVENTS} events, ${offline === true ? "replayed from mqtt.js's offline store" : `up to ${window} awaiting PUBACK`}`);
-      return await runBare(scope, { url: broker.url, dataDir: source, window, limit, offline }, RUN_TIMEOUT_MS, `bare client, window ${window}`);
+      phase(
+        NAME,
+        `bare client, ${limit ?? EVENTS} events, ${offline === true ? "replayed from mqtt.js's offline store" : `up to ${window} awaiting PUBACK`}`,
+      );
+      return runBare(
+        scope,
+        { url: broker.url, dataDir: source, window, limit, offline },
+        RUN_TIMEOUT_MS,
+        `bare client, window ${window}`,
+      );
     };
     const fireAll = await bare(FIRE_ALL_WINDOW);
     const twenty = await bare(20);
@@ -53,10 +61,19 @@ export const benchSyncBackfill: Bench = () =>
     };
     const options = { brokerUrl: broker.url, roomUrl: broker.url, county: COUNTY, timeoutMs: RUN_TIMEOUT_MS };
     phase(NAME, 'agent → decode-and-ack receiver');
-    const acked = await runAgainstAcker(scope, { ...options, rooms: room('acker'), what: 'backfill to the acknowledging receiver' });
+    const acked = await runAgainstAcker(scope, {
+      ...options,
+      rooms: room('acker'),
+      what: 'backfill to the acknowledging receiver',
+    });
     phase(NAME, 'agent → county center');
-    const centered = await runAgainstCenter(scope, { ...options, rooms: room('center'), what: 'backfill to the county center' });
-    if (centered.center.eventsStored !== EVENTS) throw new Error(`the center stored ${centered.center.eventsStored} events, not ${EVENTS}`);
+    const centered = await runAgainstCenter(scope, {
+      ...options,
+      rooms: room('center'),
+      what: 'backfill to the county center',
+    });
+    if (centered.center.eventsStored !== EVENTS)
+      throw new Error(`the center stored ${centered.center.eventsStored} events, not ${EVENTS}`);
 
     const bareRuns = [
       { label: 'fire all (mqtt.js default, ≤ 60,000 awaiting PUBACK)', run: fireAll },
@@ -72,22 +89,79 @@ export const benchSyncBackfill: Bench = () =>
     const agentUp = centered.rooms.wire.bytesUp / centered.rooms.events;
     const agentDown = centered.rooms.wire.bytesDown / centered.rooms.events;
     const rows: BenchRow[] = [
-      { metric: 'agent → county center', value: agentRate, unit: 'events/s', baseline: best.rate, ratio: agentRate / best.rate, note: `until the cursor reached the head (center verified, stored, acknowledged); baseline = fastest bare run (${best.label}); aim ≥ 5x` },
-      { metric: 'agent → decode-and-ack receiver', value: ceilingRate, unit: 'events/s', baseline: best.rate, ratio: ceilingRate / best.rate, note: "the room side's own ceiling: the receiver verifies nothing" },
-      { metric: 'center ingest', value: centered.center.eventsPerSecond, unit: 'events/s', note: 'stored per second, first to last stored batch (Ed25519 verify of every entry)' },
-      { metric: 'bytes up per event', value: agentUp, unit: 'B', baseline: bareUp, ratio: agentUp / bareUp, note: 'room → broker, every packet (TCP payload); aim ≤ 0.25x' },
-      { metric: 'bytes down per event', value: agentDown, unit: 'B', baseline: bareDown, ratio: agentDown / bareDown, note: 'broker → room: PUBACKs, center acks' },
-      { metric: 'peak RSS, room process', value: mebibytes(centered.rooms.maxRssBytes), unit: 'MiB', baseline: mebibytes(fireAll.maxRssBytes), ratio: centered.rooms.maxRssBytes / fireAll.maxRssBytes, note: 'getrusage maxrss of the process; baseline = bare client, fire all' },
-      { metric: 'CPU per 1,000 events, room process', value: (centered.rooms.cpuMs / centered.rooms.events) * 1000, unit: 'ms', baseline: (fireAll.cpuMs / fireAll.events) * 1000, ratio: centered.rooms.cpuMs / centered.rooms.events / (fireAll.cpuMs / fireAll.events), note: 'user + system, from the start of the transfer to its end' },
+      {
+        metric: 'agent → county center',
+        value: agentRate,
+        unit: 'events/s',
+        baseline: best.rate,
+        ratio: agentRate / best.rate,
+        note: `until the cursor reached the head (center verified, stored, acknowledged); baseline = fastest bare run (${best.label}); aim ≥ 5x`,
+      },
+      {
+        metric: 'agent → decode-and-ack receiver',
+        value: ceilingRate,
+        unit: 'events/s',
+        baseline: best.rate,
+        ratio: ceilingRate / best.rate,
+        note: "the room side's own ceiling: the receiver verifies nothing",
+      },
+      {
+        metric: 'center ingest',
+        value: centered.center.eventsPerSecond,
+        unit: 'events/s',
+        note: 'stored per second, first to last stored batch (Ed25519 verify of every entry)',
+      },
+      {
+        metric: 'bytes up per event',
+        value: agentUp,
+        unit: 'B',
+        baseline: bareUp,
+        ratio: agentUp / bareUp,
+        note: 'room → broker, every packet (TCP payload); aim ≤ 0.25x',
+      },
+      {
+        metric: 'bytes down per event',
+        value: agentDown,
+        unit: 'B',
+        baseline: bareDown,
+        ratio: agentDown / bareDown,
+        note: 'broker → room: PUBACKs, center acks',
+      },
+      {
+        metric: 'peak RSS, room process',
+        value: mebibytes(centered.rooms.maxRssBytes),
+        unit: 'MiB',
+        baseline: mebibytes(fireAll.maxRssBytes),
+        ratio: centered.rooms.maxRssBytes / fireAll.maxRssBytes,
+        note: 'getrusage maxrss of the process; baseline = bare client, fire all',
+      },
+      {
+        metric: 'CPU per 1,000 events, room process',
+        value: (centered.rooms.cpuMs / centered.rooms.events) * 1000,
+        unit: 'ms',
+        baseline: (fireAll.cpuMs / fireAll.events) * 1000,
+        ratio: centered.rooms.cpuMs / centered.rooms.events / (fireAll.cpuMs / fireAll.events),
+        note: 'user + system, from the start of the transfer to its end',
+      },
       { metric: 'peak RSS, center process', value: mebibytes(centered.center.maxRssBytes), unit: 'MiB' },
-      { metric: 'CPU per 1,000 events, center process', value: (centered.center.cpuMs / centered.center.eventsStored) * 1000, unit: 'ms', note: 'decode, hash, chain and Ed25519 checks, SQLite' },
+      {
+        metric: 'CPU per 1,000 events, center process',
+        value: (centered.center.cpuMs / centered.center.eventsStored) * 1000,
+        unit: 'ms',
+        note: 'decode, hash, chain and Ed25519 checks, SQLite',
+      },
       ...bareRuns.map(({ label, run, rate }) => ({
         metric: `bare client: ${label}`,
         value: rate,
         unit: 'events/s',
         note: `${run.events} events; against it: agent → center ${(agentRate / rate).toFixed(2)}x, room ceiling ${(ceilingRate / rate).toFixed(2)}x; peak RSS ${mebibytes(run.maxRssBytes).toFixed(0)} MiB`,
       })),
-      { metric: 'setup: sign-ins through Journal.append', value: fillMs / 1000, unit: 's', note: `${EVENTS} events, not part of any timing` },
+      {
+        metric: 'setup: sign-ins through Journal.append',
+        value: fillMs / 1000,
+        unit: 's',
+        note: `${EVENTS} events, not part of any timing`,
+      },
     ];
     return { name: `sync backfill: ${EVENTS} sign-ins to Mosquitto on loopback`, rows };
   });

@@ -53,7 +53,12 @@ function* journalEntries(journal: Journal, limit: number): Generator<JournalEntr
 }
 
 /** Keeps up to `window` publishes awaiting their PUBACK; resolves with the count acknowledged. */
-function publishAll(client: mqtt.MqttClient, entries: Iterator<JournalEntry>, topic: string, window: number): Promise<number> {
+function publishAll(
+  client: mqtt.MqttClient,
+  entries: Iterator<JournalEntry>,
+  topic: string,
+  window: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let acknowledged = 0;
     let outstanding = 0;
@@ -77,7 +82,9 @@ function publishAll(client: mqtt.MqttClient, entries: Iterator<JournalEntry>, to
       if (failure !== undefined) reject(failure);
       else if (exhausted && outstanding === 0) resolve(acknowledged);
     };
-    client.once('close', () => reject(new Error(`the broker closed the bare client's connection after ${acknowledged} acknowledged publishes`)));
+    client.once('close', () =>
+      reject(new Error(`the broker closed the bare client's connection after ${acknowledged} acknowledged publishes`)),
+    );
     pump();
   });
 }
@@ -86,7 +93,12 @@ const CLIENT_OPTIONS = { protocolVersion: 5, clean: true, reconnectPeriod: 0, ke
 
 export async function publishBare(options: BarePublishOptions): Promise<BarePublishResult> {
   // Opened before the clock starts, as the agent's journal is.
-  const journal = Journal.open({ dataDir: options.dataDir, access: 'read', clock: syncedClock(), logger: createSilentLogger() });
+  const journal = Journal.open({
+    dataDir: options.dataDir,
+    access: 'read',
+    clock: syncedClock(),
+    logger: createSilentLogger(),
+  });
   const entries = journalEntries(journal, options.limit ?? Number.MAX_SAFE_INTEGER);
   const clientId = `bench-bare-${process.pid}`;
   try {

@@ -25,7 +25,12 @@ export interface CenterResult {
 
 export async function startCenter(job: CenterJob, context: JobContext): Promise<{ finish(): Promise<CenterResult> }> {
   // A client id of its own: a run must not take over the broker session an earlier run's center left.
-  const center = await CountyCenter.start({ broker: { url: job.url }, dbFile: job.dbFile, prefix: job.prefix, clientId: `bench-center-${process.pid}` });
+  const center = await CountyCenter.start({
+    broker: { url: job.url },
+    dbFile: job.dbFile,
+    prefix: job.prefix,
+    clientId: `bench-center-${process.pid}`,
+  });
   const broken = new Set<string>();
   center.on('broken', (deviceId) => broken.add(deviceId));
   const progress = setInterval(() => context.progress(`the center stored ${center.stats().eventsStored} events`), 1000);

@@ -30,19 +30,33 @@ export const benchSyncFleet: Bench = (options) =>
     const roomCount = countOption(options, 'rooms', ROOMS);
     const perRoom = countOption(options, 'events', EVENTS_PER_ROOM);
     const base = scope.tempDir('room-agent-bench-fleet-');
-    const rooms = Array.from({ length: roomCount + 1 }, (_, index) => ({ deviceId: `bench-room-${String(index).padStart(3, '0')}`, dataDir: join(base, `room-${index}`) }));
+    const rooms = Array.from({ length: roomCount + 1 }, (_, index) => ({
+      deviceId: `bench-room-${String(index).padStart(3, '0')}`,
+      dataDir: join(base, `room-${index}`),
+    }));
     phase(NAME, `writing ${perRoom} sign-ins into each of ${rooms.length} journals`);
     const fillStarted = performance.now();
-    await fillJournals(rooms.map((room) => room.dataDir), perRoom);
+    await fillJournals(
+      rooms.map((room) => room.dataDir),
+      perRoom,
+    );
     const fillMs = performance.now() - fillStarted;
     const broker = await startMosquitto();
     scope.defer(() => broker.stop());
 
     const run = async (what: string, members: typeof rooms): Promise<CenterRun> => {
       phase(NAME, what);
-      const result = await runAgainstCenter(scope, { brokerUrl: broker.url, roomUrl: broker.url, rooms: members, county: COUNTY, timeoutMs: RUN_TIMEOUT_MS, what });
+      const result = await runAgainstCenter(scope, {
+        brokerUrl: broker.url,
+        roomUrl: broker.url,
+        rooms: members,
+        county: COUNTY,
+        timeoutMs: RUN_TIMEOUT_MS,
+        what,
+      });
       const expected = members.length * perRoom;
-      if (result.center.eventsStored !== expected) throw new Error(`${what}: the center stored ${result.center.eventsStored} events, not ${expected}`);
+      if (result.center.eventsStored !== expected)
+        throw new Error(`${what}: the center stored ${result.center.eventsStored} events, not ${expected}`);
       return result;
     };
     const single = await run('one room alone (baseline)', rooms.slice(0, 1));
@@ -52,17 +66,71 @@ export const benchSyncFleet: Bench = (options) =>
     const fleetRate = perSecond(fleet.rooms.events, fleet.rooms.elapsedMs);
     const done = fleet.rooms.roomDoneMs;
     const rows: BenchRow[] = [
-      { metric: 'every cursor at its head', value: fleet.rooms.elapsedMs / 1000, unit: 's', baseline: single.rooms.elapsedMs / 1000, ratio: fleet.rooms.elapsedMs / single.rooms.elapsedMs, note: `${roomCount} rooms × ${perRoom} events, from the rooms' start; baseline = one room alone` },
+      {
+        metric: 'every cursor at its head',
+        value: fleet.rooms.elapsedMs / 1000,
+        unit: 's',
+        baseline: single.rooms.elapsedMs / 1000,
+        ratio: fleet.rooms.elapsedMs / single.rooms.elapsedMs,
+        note: `${roomCount} rooms × ${perRoom} events, from the rooms' start; baseline = one room alone`,
+      },
       { metric: 'rooms done, p50', value: percentile(done, 50) / 1000, unit: 's' },
       { metric: 'rooms done, p90', value: percentile(done, 90) / 1000, unit: 's' },
-      { metric: 'events acknowledged per second, all rooms', value: fleetRate, unit: 'events/s', baseline: singleRate, ratio: fleetRate / singleRate, note: 'total backlog / time until every cursor at head' },
-      { metric: 'center ingest', value: fleet.center.eventsPerSecond, unit: 'events/s', baseline: single.center.eventsPerSecond, ratio: fleet.center.eventsPerSecond / single.center.eventsPerSecond, note: 'stored per second, first to last stored batch' },
-      { metric: 'center duplicates', value: fleet.center.duplicates, unit: 'events', note: 'entries received again (resent after an ack timeout); stored once' },
-      { metric: 'peak RSS, rooms process', value: mebibytes(fleet.rooms.maxRssBytes), unit: 'MiB', baseline: mebibytes(single.rooms.maxRssBytes), ratio: fleet.rooms.maxRssBytes / single.rooms.maxRssBytes, note: `${((fleet.rooms.maxRssBytes - single.rooms.maxRssBytes) / (roomCount - 1) / 1024).toFixed(0)} KiB more per additional room` },
-      { metric: 'peak RSS, center process', value: mebibytes(fleet.center.maxRssBytes), unit: 'MiB', baseline: mebibytes(single.center.maxRssBytes), ratio: fleet.center.maxRssBytes / single.center.maxRssBytes },
-      { metric: 'CPU, rooms process', value: fleet.rooms.cpuMs / 1000, unit: 's', note: `center process ${(fleet.center.cpuMs / 1000).toFixed(1)} s; ${(fleet.rooms.cpuMs / fleet.rooms.events).toFixed(3)} ms per event on the room side` },
-      { metric: 'setup: journals filled', value: fillMs / 1000, unit: 's', note: `${rooms.length} × ${perRoom} events through Journal.append on worker threads; not timed above` },
-      { metric: 'setup: rooms opened', value: fleet.rooms.setupMs / 1000, unit: 's', note: 'journals opened and links built before the start' },
+      {
+        metric: 'events acknowledged per second, all rooms',
+        value: fleetRate,
+        unit: 'events/s',
+        baseline: singleRate,
+        ratio: fleetRate / singleRate,
+        note: 'total backlog / time until every cursor at head',
+      },
+      {
+        metric: 'center ingest',
+        value: fleet.center.eventsPerSecond,
+        unit: 'events/s',
+        baseline: single.center.eventsPerSecond,
+        ratio: fleet.center.eventsPerSecond / single.center.eventsPerSecond,
+        note: 'stored per second, first to last stored batch',
+      },
+      {
+        metric: 'center duplicates',
+        value: fleet.center.duplicates,
+        unit: 'events',
+        note: 'entries received again (resent after an ack timeout); stored once',
+      },
+      {
+        metric: 'peak RSS, rooms process',
+        value: mebibytes(fleet.rooms.maxRssBytes),
+        unit: 'MiB',
+        baseline: mebibytes(single.rooms.maxRssBytes),
+        ratio: fleet.rooms.maxRssBytes / single.rooms.maxRssBytes,
+        note: `${((fleet.rooms.maxRssBytes - single.rooms.maxRssBytes) / (roomCount - 1) / 1024).toFixed(0)} KiB more per additional room`,
+      },
+      {
+        metric: 'peak RSS, center process',
+        value: mebibytes(fleet.center.maxRssBytes),
+        unit: 'MiB',
+        baseline: mebibytes(single.center.maxRssBytes),
+        ratio: fleet.center.maxRssBytes / single.center.maxRssBytes,
+      },
+      {
+        metric: 'CPU, rooms process',
+        value: fleet.rooms.cpuMs / 1000,
+        unit: 's',
+        note: `center process ${(fleet.center.cpuMs / 1000).toFixed(1)} s; ${(fleet.rooms.cpuMs / fleet.rooms.events).toFixed(3)} ms per event on the room side`,
+      },
+      {
+        metric: 'setup: journals filled',
+        value: fillMs / 1000,
+        unit: 's',
+        note: `${rooms.length} × ${perRoom} events through Journal.append on worker threads; not timed above`,
+      },
+      {
+        metric: 'setup: rooms opened',
+        value: fleet.rooms.setupMs / 1000,
+        unit: 's',
+        note: 'journals opened and links built before the start',
+      },
     ];
     return { name: `sync fleet: ${roomCount} rooms × ${perRoom} sign-ins reconnecting at once`, rows };
   });

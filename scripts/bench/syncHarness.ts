@@ -73,14 +73,21 @@ export class JobProcess<J extends Job> {
   private lastProgress = 'no progress reported';
 
   constructor(scope: Scope, job: J, what: string, timeoutMs: number) {
-    this.child = fork(new URL('./syncJobProcess.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.child = fork(new URL('./syncJobProcess.js', import.meta.url), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     scope.defer(() => this.end());
     let markReady: () => void = () => undefined;
     this.ready = new Promise((resolve) => (markReady = resolve));
     this.done = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.kill();
-        reject(new Error(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s (${this.lastProgress}); raise the limit or use a smaller run`));
+        reject(
+          new Error(
+            `${what} did not finish within ${Math.round(timeoutMs / 1000)} s (${this.lastProgress}); raise the limit or use a smaller run`,
+          ),
+        );
       }, timeoutMs);
       const settle = (): void => clearTimeout(timer);
       this.child.on('message', (message: ChildReport) => {

@@ -50,9 +50,19 @@ process.on('message', (request: ChildRequest) => {
   runJob(request.job, { ready, progress: (text) => report({ type: 'progress', text }), finishRequested })
     .then((result) => {
       const cpu = process.cpuUsage(cpuBefore);
-      report({ type: 'result', result: { ...(result as object), maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000, wire: wire() } });
+      report({
+        type: 'result',
+        result: {
+          ...(result as object),
+          maxRssBytes: process.resourceUsage().maxRSS * 1024,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          wire: wire(),
+        },
+      });
     })
-    .catch((error: unknown) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
+    .catch((error: unknown) =>
+      report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    )
     // The parent has the report; leave without waiting for sockets a job may have left behind.
     .finally(() => process.disconnect());
 });

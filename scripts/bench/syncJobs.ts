@@ -55,7 +55,7 @@ export async function runJob(job: Job, context: JobContext): Promise<unknown> {
   switch (job.kind) {
     case 'bare':
       context.ready();
-      return await publishBare(job);
+      return publishBare(job);
     case 'acker': {
       const acker = await startAcker(job.url, job.prefix);
       context.ready();
@@ -64,12 +64,12 @@ export async function runJob(job: Job, context: JobContext): Promise<unknown> {
       return acker.stats();
     }
     case 'rooms':
-      return await runRooms(job, context);
+      return runRooms(job, context);
     case 'center': {
       const center = await startCenter(job, context);
       context.ready();
       await context.finishRequested;
-      return await center.finish();
+      return center.finish();
     }
   }
 }

@@ -31,7 +31,10 @@ export function signInPayload(i: number): JsonValue {
     memberId: `m-${String(member).padStart(4, '0')}`,
     slot: member,
     score: 60 + ((i * 37) % 140),
-    activityId: session % 10 === 9 ? null : `act-2024-${String(1 + (session % 12)).padStart(2, '0')}-${String(session % 1000).padStart(3, '0')}`,
+    activityId:
+      session % 10 === 9
+        ? null
+        : `act-2024-${String(1 + (session % 12)).padStart(2, '0')}-${String(session % 1000).padStart(3, '0')}`,
     method: 'fingerprint',
   };
 }
@@ -41,7 +44,7 @@ export function fillJournal(dataDir: string, count: number): void {
   const journal = Journal.open({ dataDir, access: 'create', clock: syncedClock(), logger: createSilentLogger() });
   try {
     journal.db.pragma('synchronous = OFF');
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const batch = Math.min(PER_TRANSACTION, count - done);
       journal.transaction((tx) => {
         for (let i = 0; i < batch; i += 1) tx.append('signin.accepted', signInPayload(done + i));
@@ -67,7 +70,9 @@ export interface FillJob {
 /** Fills every journal, spread over worker threads (one per core). */
 export async function fillJournals(dataDirs: readonly string[], count: number): Promise<void> {
   const threads = Math.max(1, Math.min(availableParallelism(), dataDirs.length));
-  const shares = Array.from({ length: threads }, (_, thread) => dataDirs.filter((_, index) => index % threads === thread));
+  const shares = Array.from({ length: threads }, (_, thread) =>
+    dataDirs.filter((_, index) => index % threads === thread),
+  );
   await Promise.all(
     shares.map(
       (share) =>
@@ -75,7 +80,9 @@ export async function fillJournals(dataDirs: readonly string[], count: number): 
           const job: FillJob = { dataDirs: share, count };
           const worker = new Worker(new URL('./syncJournalsWorker.js', import.meta.url), { workerData: job });
           worker.once('error', reject);
-          worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`journal filler thread exited with ${code}`))));
+          worker.once('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`journal filler thread exited with ${code}`)),
+          );
         }),
     ),
   );

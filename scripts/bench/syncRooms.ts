@@ -50,7 +50,12 @@ interface BenchRoom {
   stop(): Promise<void>;
 }
 
-function countySettings(url: string, deviceId: string, dataDir: string, overrides: Record<string, unknown>): Config['county'] {
+function countySettings(
+  url: string,
+  deviceId: string,
+  dataDir: string,
+  overrides: Record<string, unknown>,
+): Config['county'] {
   return configSchema.parse({ version: 1, device: { id: deviceId, dataDir }, county: { url, ...overrides } }).county;
 }
 
@@ -67,7 +72,10 @@ function openRoom(url: string, deviceId: string, dataDir: string, overrides: Rec
   const journal = Journal.open({ dataDir, clock, logger, bus });
   const topics = roomTopics(county.topicPrefix, deviceId);
   const identity = { deviceId, version: 'bench', bootId: clock.bootId, db: journal.db };
-  const will = () => ({ topic: topics.state, payload: JSON.stringify(roomStateMessage(identity, 'offline', 'link-lost')) });
+  const will = () => ({
+    topic: topics.state,
+    payload: JSON.stringify(roomStateMessage(identity, 'offline', 'link-lost')),
+  });
   const link = new MqttLink({ county, deviceId, subscriptions: [topics.inbound], will, logger });
   const limiter = new ByteRateLimiter(county.backfillBytesPerSecond);
   const outbox = new EventOutbox({
@@ -92,7 +100,13 @@ function openRoom(url: string, deviceId: string, dataDir: string, overrides: Rec
     connected: () => link.state === 'connected',
     start() {
       // The center learns the room's keys from its online state (trust on first use); a lost one is sent at the next connection.
-      link.on('up', () => void link.publish(roomStatePublish(topics.state, roomStateMessage(identity, 'online'))).catch(() => undefined));
+      link.on(
+        'up',
+        () =>
+          void link
+            .publish(roomStatePublish(topics.state, roomStateMessage(identity, 'online')))
+            .catch(() => undefined),
+      );
       link.on('message', (message) => (message.topic === topics.ack ? outbox.handleAck(message) : undefined));
       outbox.start();
       link.start();
@@ -127,13 +141,24 @@ export async function runRooms(job: RoomsJob, context: JobContext): Promise<Room
       }
       if (now - lastProgress >= 1000) {
         lastProgress = now;
-        const acked = rooms.reduce((sum, room) => sum + room.backlog - (room.headSeq - (room.journal.syncCursor()?.seq ?? 0)), 0);
+        const acked = rooms.reduce(
+          (sum, room) => sum + room.backlog - (room.headSeq - (room.journal.syncCursor()?.seq ?? 0)),
+          0,
+        );
         const connected = rooms.filter((room) => room.connected()).length;
-        context.progress(`${rooms.length - waiting} of ${rooms.length} rooms done, ${connected} connected, ${acked} events acknowledged after ${Math.round((now - started) / 1000)} s`);
+        context.progress(
+          `${rooms.length - waiting} of ${rooms.length} rooms done, ${connected} connected, ${acked} events acknowledged after ${Math.round((now - started) / 1000)} s`,
+        );
       }
     }
     const roomDoneMs = rooms.map((room) => room.doneMs!).sort((a, b) => a - b);
-    return { rooms: rooms.length, events: rooms.reduce((sum, room) => sum + room.backlog, 0), elapsedMs: roomDoneMs.at(-1) ?? 0, roomDoneMs, setupMs };
+    return {
+      rooms: rooms.length,
+      events: rooms.reduce((sum, room) => sum + room.backlog, 0),
+      elapsedMs: roomDoneMs.at(-1) ?? 0,
+      roomDoneMs,
+      setupMs,
+    };
   } finally {
     await Promise.all(rooms.map((room) => room.stop()));
   }

@@ -105,7 +105,14 @@ class ShapedDirection {
 }
 
 export async function startUplinkProxy(options: UplinkProxyOptions): Promise<UplinkProxy> {
-  const { targetPort, targetHost = '127.0.0.1', delayMs = 40, upBitsPerSecond = 1_000_000, downBitsPerSecond = 4_000_000, queueBytes = 65_536 } = options;
+  const {
+    targetPort,
+    targetHost = '127.0.0.1',
+    delayMs = 40,
+    upBitsPerSecond = 1_000_000,
+    downBitsPerSecond = 4_000_000,
+    queueBytes = 65_536,
+  } = options;
   let bytesUp = 0;
   let bytesDown = 0;
   const sockets = new Set<Socket>();
@@ -113,8 +120,22 @@ export async function startUplinkProxy(options: UplinkProxyOptions): Promise<Upl
 
   const server = createServer((client) => {
     const upstream = connectTcp({ host: targetHost, port: targetPort });
-    const up = new ShapedDirection(client, upstream, upBitsPerSecond, delayMs, queueBytes, (bytes) => (bytesUp += bytes));
-    const down = new ShapedDirection(upstream, client, downBitsPerSecond, delayMs, queueBytes, (bytes) => (bytesDown += bytes));
+    const up = new ShapedDirection(
+      client,
+      upstream,
+      upBitsPerSecond,
+      delayMs,
+      queueBytes,
+      (bytes) => (bytesUp += bytes),
+    );
+    const down = new ShapedDirection(
+      upstream,
+      client,
+      downBitsPerSecond,
+      delayMs,
+      queueBytes,
+      (bytes) => (bytesDown += bytes),
+    );
     directions.add(up).add(down);
     for (const socket of [client, upstream]) {
       sockets.add(socket);

@@ -11,7 +11,10 @@ export const activityText = defineMessages({
     en: '"{title}" ({type}, id {id}, started {started})',
   },
   noneRunning: { zh: '当前没有进行中的活动', en: 'no activity is running' },
-  otherRunning: { zh: '活动 {id} 不在进行中（进行中的是 {activity}）', en: 'activity {id} is not running (the running one is {activity})' },
+  otherRunning: {
+    zh: '活动 {id} 不在进行中（进行中的是 {activity}）',
+    en: 'activity {id} is not running (the running one is {activity})',
+  },
   planInvalid: { zh: '活动计划无效：{problems}', en: 'invalid activity plan: {problems}' },
   planDiffers: {
     zh: '计划 {id} 已存在（{state}）且内容不同；请先取消它，再用新的编号发送修改后的计划',

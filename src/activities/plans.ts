@@ -23,7 +23,11 @@ export class PlanStore {
   add(input: unknown, source: PlanSource): PlanRecord {
     const parsed = activityPlanSchema.safeParse(input);
     if (!parsed.success) {
-      throw new AgentError(ErrorCode.ActivityPlanInvalid, activityText('planInvalid', { problems: issueSummary(parsed.error.issues, input) }), {});
+      throw new AgentError(
+        ErrorCode.ActivityPlanInvalid,
+        activityText('planInvalid', { problems: issueSummary(parsed.error.issues, input) }),
+        {},
+      );
     }
     const plan = parsed.data;
     const planJson = JSON.stringify(plan);
@@ -31,7 +35,11 @@ export class PlanStore {
       const existing = statement(tx.db, SELECT_PLAN).get(plan.id) as PlanRow | undefined;
       if (existing !== undefined) {
         if (existing.plan_json === planJson) return toPlanRecord(existing);
-        throw new AgentError(ErrorCode.ActivityPlanInvalid, activityText('planDiffers', { id: plan.id, state: existing.state }), { planId: plan.id });
+        throw new AgentError(
+          ErrorCode.ActivityPlanInvalid,
+          activityText('planDiffers', { id: plan.id, state: existing.state }),
+          { planId: plan.id },
+        );
       }
       const startsAtMs = Date.parse(plan.startsAt);
       const entry = tx.append('activity.plan_received', { plan: plan as unknown as JsonValue, source });
@@ -55,23 +63,34 @@ export class PlanStore {
 
   /** Soonest first; all states unless some are named. */
   list(states?: readonly PlanState[]): PlanRecord[] {
-    const rows = statement(this.journal.db, 'SELECT * FROM activity_plans ORDER BY starts_at_ms, id').all() as PlanRow[];
+    const rows = statement(
+      this.journal.db,
+      'SELECT * FROM activity_plans ORDER BY starts_at_ms, id',
+    ).all() as PlanRow[];
     return rows.map(toPlanRecord).filter((record) => states === undefined || states.includes(record.state));
   }
 
   /** Scheduled plans whose start time has come by the given wall clock. */
   due(nowWallMs: number): PlanRecord[] {
     // Runs every second from the scheduler: the cached statement is compiled once.
-    const rows = statement(this.journal.db, "SELECT * FROM activity_plans WHERE state = 'scheduled' AND starts_at_ms <= ? ORDER BY starts_at_ms, id").all(nowWallMs) as PlanRow[];
+    const rows = statement(
+      this.journal.db,
+      "SELECT * FROM activity_plans WHERE state = 'scheduled' AND starts_at_ms <= ? ORDER BY starts_at_ms, id",
+    ).all(nowWallMs) as PlanRow[];
     return rows.map(toPlanRecord);
   }
 
   private leaveSchedule(planId: string, state: PlanState, eventType: string, reason: string): PlanRecord {
     return this.journal.transaction((tx) => {
       const row = statement(tx.db, SELECT_PLAN).get(planId) as PlanRow | undefined;
-      if (row === undefined) throw new AgentError(ErrorCode.ActivityNotFound, activityText('planUnknown', { id: planId }), { planId });
+      if (row === undefined)
+        throw new AgentError(ErrorCode.ActivityNotFound, activityText('planUnknown', { id: planId }), { planId });
       if (row.state !== 'scheduled') {
-        throw new AgentError(ErrorCode.ActivityPlanInvalid, activityText('planNotScheduled', { id: planId, state: row.state, target: state }), { planId, state: row.state });
+        throw new AgentError(
+          ErrorCode.ActivityPlanInvalid,
+          activityText('planNotScheduled', { id: planId, state: row.state, target: state }),
+          { planId, state: row.state },
+        );
       }
       tx.append(eventType, jsonPayload({ planId, reason }));
       statement(tx.db, 'UPDATE activity_plans SET state = ? WHERE id = ?').run(state, planId);

@@ -69,5 +69,7 @@ export function toPlanRecord(row: PlanRow): PlanRecord {
 
 /** Drops undefined members: journal payloads are JSON and hashed canonically. */
 export function jsonPayload(fields: Record<string, JsonValue | undefined>): JsonValue {
-  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, JsonValue] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, JsonValue] => entry[1] !== undefined),
+  );
 }

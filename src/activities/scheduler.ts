@@ -85,14 +85,25 @@ export class ActivityScheduler implements Service {
     const running = this.activities.current();
     if (running?.durationMin === undefined) return;
     const sameBoot = running.startedBootId === now.bootId;
-    const elapsedMs = (sameBoot ? now.monoMs - running.startedMonoMs : now.wallMs - running.startedWallMs) + (running.lateByMs ?? 0);
+    const elapsedMs =
+      (sameBoot ? now.monoMs - running.startedMonoMs : now.wallMs - running.startedWallMs) + (running.lateByMs ?? 0);
     if (!sameBoot && this.wallFallbackLogged !== running.id) {
       this.wallFallbackLogged = running.id;
-      this.logger.info({ activityId: running.id }, 'activity started before this boot: its duration is measured on wall time');
+      this.logger.info(
+        { activityId: running.id },
+        'activity started before this boot: its duration is measured on wall time',
+      );
     }
     if (elapsedMs < running.durationMin * MINUTE_MS) return;
-    const ended = this.activities.end({ reason: 'duration', activityId: running.id, timeBase: sameBoot ? 'monotonic' : 'wall' });
-    this.logger.info({ activityId: ended.id, seq: ended.endedSeq, timeBase: sameBoot ? 'monotonic' : 'wall' }, 'activity ended after its duration');
+    const ended = this.activities.end({
+      reason: 'duration',
+      activityId: running.id,
+      timeBase: sameBoot ? 'monotonic' : 'wall',
+    });
+    this.logger.info(
+      { activityId: ended.id, seq: ended.endedSeq, timeBase: sameBoot ? 'monotonic' : 'wall' },
+      'activity ended after its duration',
+    );
   }
 
   private startOrMiss({ plan, startsAtMs }: PlanRecord, now: ClockReading): void {
@@ -101,12 +112,18 @@ export class ActivityScheduler implements Service {
       if (now.state !== 'synced') {
         if (!this.missWaitingForSync.has(plan.id)) {
           this.missWaitingForSync.add(plan.id);
-          this.logger.info({ planId: plan.id, lateByMs }, 'activity plan looks past its window, but the wall clock is not synchronised: deciding once it is');
+          this.logger.info(
+            { planId: plan.id, lateByMs },
+            'activity plan looks past its window, but the wall clock is not synchronised: deciding once it is',
+          );
         }
         return;
       }
       const blocker = this.blocked.get(plan.id);
-      const reason = blocker === undefined ? 'its time window passed while the agent was not running' : `activity ${blocker} ran through its time window`;
+      const reason =
+        blocker === undefined
+          ? 'its time window passed while the agent was not running'
+          : `activity ${blocker} ran through its time window`;
       this.plans.markMissed(plan.id, reason);
       this.blocked.delete(plan.id);
       this.logger.warn({ planId: plan.id, reason }, 'activity plan missed');
@@ -120,11 +137,15 @@ export class ActivityScheduler implements Service {
       const running = this.activities.current();
       if (running !== undefined && !this.blocked.has(plan.id)) {
         this.blocked.set(plan.id, describe(running));
-        this.logger.warn({ planId: plan.id, runningId: running.id }, 'planned activity is due but another activity is running; it starts when that one ends');
+        this.logger.warn(
+          { planId: plan.id, runningId: running.id },
+          'planned activity is due but another activity is running; it starts when that one ends',
+        );
       }
       return;
     }
     this.blocked.delete(plan.id);
-    if (started !== undefined) this.logger.info({ planId: plan.id, activityId: started.id, lateByMs }, 'planned activity started');
+    if (started !== undefined)
+      this.logger.info({ planId: plan.id, activityId: started.id, lateByMs }, 'planned activity started');
   }
 }

@@ -20,16 +20,29 @@ export type ActivityType = z.infer<typeof activityTypeSchema>;
 const title = z.string().trim().min(1).max(200);
 const photos = z.number().int().min(0).max(100).describe('Photos the meeting must produce (the "three photos" rule).');
 const recording = z.boolean().describe('Whether the meeting is recorded in full on video.');
-const durationMin = z.number().int().min(1).max(24 * 60).describe('Minutes the activity runs before it ends by itself.');
+const durationMin = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60)
+  .describe('Minutes the activity runs before it ends by itself.');
 
 /** A meeting plan, pushed by the center (or given to the CLI) before the meeting. */
 export const activityPlanSchema = z.strictObject({
   // Messages name what is expected: problem lines read "startsAt: "…" is not <message>".
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an id of letters, digits, ".", "_", ":" or "-" (at most 64 characters)'),
+  id: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
+      'an id of letters, digits, ".", "_", ":" or "-" (at most 64 characters)',
+    ),
   type: activityTypeSchema,
   title,
   // An offset is required: the device's time zone must not decide when a county meeting starts.
-  startsAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00' }),
+  startsAt: z.iso.datetime({
+    offset: true,
+    message: 'an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00',
+  }),
   durationMin,
   photos,
   recording: recording.default(false),
@@ -49,13 +62,15 @@ export const startActivitySchema = z.strictObject({
 export type StartActivity = z.infer<typeof startActivitySchema>;
 
 /** What a running activity carries from its plan or its starter (the activities.plan_json column). */
-export const activityTermsSchema = startActivitySchema.pick({ photos: true, recording: true, durationMin: true }).extend({
-  /**
-   * How late after its planned time a plan's activity started (the agent was down, or the check
-   * came a moment after): the duration counts from the planned time, so it ends on schedule.
-   */
-  lateByMs: z.number().int().nonnegative().optional(),
-});
+export const activityTermsSchema = startActivitySchema
+  .pick({ photos: true, recording: true, durationMin: true })
+  .extend({
+    /**
+     * How late after its planned time a plan's activity started (the agent was down, or the check
+     * came a moment after): the duration counts from the planned time, so it ends on schedule.
+     */
+    lateByMs: z.number().int().nonnegative().optional(),
+  });
 
 export type ActivityTerms = z.infer<typeof activityTermsSchema>;
 

@@ -42,11 +42,15 @@ export class ActivityStore {
    */
   startPlanned(planId: string, lateByMs: number): Activity | undefined {
     const activity = this.journal.transaction((tx) => {
-      const row = statement(tx.db, "SELECT * FROM activity_plans WHERE id = ? AND state = 'scheduled'").get(planId) as PlanRow | undefined;
+      const row = statement(tx.db, "SELECT * FROM activity_plans WHERE id = ? AND state = 'scheduled'").get(planId) as
+        PlanRow | undefined;
       if (row === undefined) return undefined;
       const { plan } = toPlanRecord(row);
       const started = this.insertStarted(tx, plan, 'plan', { planId, lateByMs });
-      statement(tx.db, "UPDATE activity_plans SET state = 'started', activity_id = ? WHERE id = ?").run(started.id, planId);
+      statement(tx.db, "UPDATE activity_plans SET state = 'started', activity_id = ? WHERE id = ?").run(
+        started.id,
+        planId,
+      );
       return started;
     });
     if (activity !== undefined) this.announceStart(activity);
@@ -58,13 +62,22 @@ export class ActivityStore {
       const running = this.currentIn(tx.db);
       if (running === undefined) throw new AgentError(ErrorCode.ActivityNotFound, activityText('noneRunning'), {});
       if (activityId !== undefined && running.id !== activityId) {
-        throw new AgentError(ErrorCode.ActivityNotFound, activityText('otherRunning', { id: activityId, activity: describe(running) }), { activityId });
+        throw new AgentError(
+          ErrorCode.ActivityNotFound,
+          activityText('otherRunning', { id: activityId, activity: describe(running) }),
+          { activityId },
+        );
       }
       const entry = tx.append('activity.ended', jsonPayload({ activityId: running.id, reason, timeBase }));
-      statement(tx.db, 'UPDATE activities SET ended_seq = ?, ended_wall_ms = ?, end_reason = ? WHERE id = ?').run(entry.seq, entry.wallMs, reason, running.id);
+      statement(tx.db, 'UPDATE activities SET ended_seq = ?, ended_wall_ms = ?, end_reason = ? WHERE id = ?').run(
+        entry.seq,
+        entry.wallMs,
+        reason,
+        running.id,
+      );
       return { ...running, endedSeq: entry.seq, endedWallMs: entry.wallMs, endReason: reason };
     });
-    this.bus?.emit('activity.ended', { activityId: ended.id, seq: ended.endedSeq!, reason });
+    this.bus?.emit('activity.ended', { activityId: ended.id, seq: ended.endedSeq, reason });
     return ended;
   }
 
@@ -74,7 +87,9 @@ export class ActivityStore {
 
   /** Newest first. */
   list(limit: number): Activity[] {
-    const rows = statement(this.journal.db, 'SELECT * FROM activities ORDER BY started_seq DESC LIMIT ?').all(limit) as ActivityRow[];
+    const rows = statement(this.journal.db, 'SELECT * FROM activities ORDER BY started_seq DESC LIMIT ?').all(
+      limit,
+    ) as ActivityRow[];
     return rows.map(toActivity);
   }
 
@@ -91,10 +106,17 @@ export class ActivityStore {
   ): Activity {
     const running = this.currentIn(tx.db);
     if (running !== undefined) {
-      throw new AgentError(ErrorCode.ActivityConflict, activityText('conflict', { activity: describe(running) }), { runningId: running.id });
+      throw new AgentError(ErrorCode.ActivityConflict, activityText('conflict', { activity: describe(running) }), {
+        runningId: running.id,
+      });
     }
     const id = randomUUID();
-    const terms = { photos: input.photos, recording: input.recording, durationMin: input.durationMin, lateByMs: fromPlan.lateByMs };
+    const terms = {
+      photos: input.photos,
+      recording: input.recording,
+      durationMin: input.durationMin,
+      lateByMs: fromPlan.lateByMs,
+    };
     const entry = tx.append(
       'activity.started',
       jsonPayload({ activityId: id, type: input.type, title: input.title, source, planId: fromPlan.planId, ...terms }),
@@ -103,7 +125,18 @@ export class ActivityStore {
       tx.db,
       `INSERT INTO activities (id, type, title, source, plan_id, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, input.type, input.title, source, fromPlan.planId ?? null, JSON.stringify(jsonPayload(terms)), entry.seq, entry.wallMs, entry.monoMs, entry.bootId);
+    ).run(
+      id,
+      input.type,
+      input.title,
+      source,
+      fromPlan.planId ?? null,
+      JSON.stringify(jsonPayload(terms)),
+      entry.seq,
+      entry.wallMs,
+      entry.monoMs,
+      entry.bootId,
+    );
     return {
       id,
       type: input.type,
@@ -135,5 +168,10 @@ export class ActivityStore {
 
 /** How an activity is named in messages: title, type, id and start time. */
 export function describe(activity: Activity): string {
-  return activityText('described', { title: activity.title, type: activity.type, id: activity.id, started: new Date(activity.startedWallMs).toISOString() });
+  return activityText('described', {
+    title: activity.title,
+    type: activity.type,
+    id: activity.id,
+    started: new Date(activity.startedWallMs).toISOString(),
+  });
 }

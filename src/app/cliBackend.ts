@@ -19,7 +19,15 @@ import { registerSignInFeatureMethods } from './signInFeature.js';
  * (often run as root, sometimes against a mistyped data directory) never creates, migrates or
  * rewrites anything. Every other method opens it read-write, and none ever creates it.
  */
-const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['status', 'activity.current', 'activity.list', 'plan.list', 'members.list', 'scanner.backup', 'files.list']);
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
+  'status',
+  'activity.current',
+  'activity.list',
+  'plan.list',
+  'members.list',
+  'scanner.backup',
+  'files.list',
+]);
 
 /**
  * How long a held instance lock is waited for: a daemon that is starting holds it before its
@@ -42,7 +50,12 @@ const t = defineMessages({
  * a daemon cannot start writing the journal meanwhile, and a daemon that holds the lock without
  * answering is reported rather than written around.
  */
-export async function requestControl(loaded: InspectedConfig, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+export async function requestControl(
+  loaded: InspectedConfig,
+  method: string,
+  params: unknown,
+  options: CallOptions = {},
+): Promise<unknown> {
   const socketPath = controlSocketPath(loaded.config);
   const deadline = Date.now() + LOCK_PATIENCE_MS;
   for (;;) {
@@ -60,7 +73,8 @@ export async function requestControl(loaded: InspectedConfig, method: string, pa
         await lock.release();
       }
     }
-    if (Date.now() >= deadline) throw new AgentError(ErrorCode.ControlUnavailable, t('notAnswering', { path: socketPath }), { socketPath });
+    if (Date.now() >= deadline)
+      throw new AgentError(ErrorCode.ControlUnavailable, t('notAnswering', { path: socketPath }), { socketPath });
     await sleep(RETRY_MS);
   }
 }
@@ -70,9 +84,16 @@ export async function requestControl(loaded: InspectedConfig, method: string, pa
  * for the CLI (reading a file in the technician's home, which its sandbox hides). `params` is
  * built once the daemon is known to be stopped, so that is the first thing a technician hears.
  */
-export async function requestStandalone(loaded: InspectedConfig, method: string, params: () => unknown, daemonRunning: string, options: CallOptions = {}): Promise<unknown> {
+export async function requestStandalone(
+  loaded: InspectedConfig,
+  method: string,
+  params: () => unknown,
+  daemonRunning: string,
+  options: CallOptions = {},
+): Promise<unknown> {
   const lock = await acquireInstanceLock(loaded.config.device.dataDir);
-  if (lock === undefined) throw new AgentError(ErrorCode.DaemonAlreadyRunning, daemonRunning, { dataDir: loaded.config.device.dataDir });
+  if (lock === undefined)
+    throw new AgentError(ErrorCode.DaemonAlreadyRunning, daemonRunning, { dataDir: loaded.config.device.dataDir });
   try {
     return await runStandalone(loaded, method, params(), options);
   } finally {
@@ -80,17 +101,34 @@ export async function requestStandalone(loaded: InspectedConfig, method: string,
   }
 }
 
-async function runStandalone(loaded: InspectedConfig, method: string, params: unknown, options: CallOptions): Promise<unknown> {
+async function runStandalone(
+  loaded: InspectedConfig,
+  method: string,
+  params: unknown,
+  options: CallOptions,
+): Promise<unknown> {
   const { config } = loaded;
   const logger = createSilentLogger();
   const core = openCore(config, logger, undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
   const scanner = new OnDemandScanner(
-    () => new ScannerService({ config, journal: core.journal, bus: new EventBus(), logger, secrets: () => loadScannerSecrets(config.device.dataDir, { create: false }) }),
+    () =>
+      new ScannerService({
+        config,
+        journal: core.journal,
+        bus: new EventBus(),
+        logger,
+        secrets: () => loadScannerSecrets(config.device.dataDir, { create: false }),
+      }),
   );
   try {
     registerStatus(core, loaded);
     registerEnrollmentMethods(core.registry, { config, journal: core.journal, scanner, logger });
-    registerSignInFeatureMethods(core, config, { scanner, service: () => scanner.started(), feedback: new FeedbackService({ config: config.feedback, logger }), daemon: false });
+    registerSignInFeatureMethods(core, config, {
+      scanner,
+      service: () => scanner.started(),
+      feedback: new FeedbackService({ config: config.feedback, logger }),
+      daemon: false,
+    });
     return await core.registry.dispatch(method, params, { progress: (data) => options.onProgress?.(data) });
   } finally {
     await scanner.close();

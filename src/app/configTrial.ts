@@ -22,7 +22,12 @@ export interface ConfigTrial {
  * check repeats every window. Degraded devices and links do not count: an unplugged scanner says
  * nothing about the configuration.
  */
-export function startConfigTrial(loaded: LoadedConfig, services: ServiceSupervisor, logger: Logger, onRejected: (reverted: Reverted) => void): ConfigTrial {
+export function startConfigTrial(
+  loaded: LoadedConfig,
+  services: ServiceSupervisor,
+  logger: Logger,
+  onRejected: (reverted: Reverted) => void,
+): ConfigTrial {
   let decided = false;
   const timer = setInterval(() => {
     if (services.allStarted()) {
@@ -31,11 +36,16 @@ export function startConfigTrial(loaded: LoadedConfig, services: ServiceSupervis
       return;
     }
     if (!loaded.onTrial) {
-      logger.warn({ services: services.notStarted() }, 'configuration not confirmed as good yet: not every service has started');
+      logger.warn(
+        { services: services.notStarted() },
+        'configuration not confirmed as good yet: not every service has started',
+      );
       return;
     }
     decide();
-    const reverted = overrideBrokeService(services.notStarted().map((service) => `${service.name}: ${service.detail ?? service.state}`));
+    const reverted = overrideBrokeService(
+      services.notStarted().map((service) => `${service.name}: ${service.detail ?? service.state}`),
+    );
     // Should the files not change, the marker left behind still gets the override reverted at the next start.
     settle(() => loaded.rejectTrial(), 'remote configuration override reverted: not every service started on it');
     onRejected(reverted);
@@ -61,8 +71,13 @@ export function startConfigTrial(loaded: LoadedConfig, services: ServiceSupervis
       const allStarted = services.allStarted();
       return () => {
         if (decided) return;
-        if (allStarted) settle(() => loaded.confirmGood(), 'configuration confirmed as the last good one at a clean stop');
-        else if (loaded.onTrial) settle(() => loaded.interruptTrial(), 'configuration trial interrupted by a clean stop; the next start tries again');
+        if (allStarted)
+          settle(() => loaded.confirmGood(), 'configuration confirmed as the last good one at a clean stop');
+        else if (loaded.onTrial)
+          settle(
+            () => loaded.interruptTrial(),
+            'configuration trial interrupted by a clean stop; the next start tries again',
+          );
       };
     },
   };

@@ -44,7 +44,13 @@ export function controlSocketPath(config: Config): string {
 export function openCore(config: Config, logger: Logger, bus?: EventBus, access: JournalAccess = 'write'): Core {
   const syncSource = new TimesyncdFlagSource(config.clock.syncFlagPath);
   const clock = new SystemClock(syncSource);
-  const journal = Journal.open({ dataDir: config.device.dataDir, access, clock, logger: logger.child({ module: 'journal' }), bus });
+  const journal = Journal.open({
+    dataDir: config.device.dataDir,
+    access,
+    clock,
+    logger: logger.child({ module: 'journal' }),
+    bus,
+  });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
   const registry = new ControlRegistry();
@@ -58,7 +64,12 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
  * `status`: `services` is the running daemon's health and `link` its sync service's connection,
  * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way).
  */
-export function registerStatus(core: Core, loaded: InspectedConfig, services?: () => ServiceStatus[], link?: () => LiveLinkStatus): void {
+export function registerStatus(
+  core: Core,
+  loaded: InspectedConfig,
+  services?: () => ServiceStatus[],
+  link?: () => LiveLinkStatus,
+): void {
   registerStatusMethod(core.registry, {
     version: agentVersion(),
     daemon: services === undefined ? undefined : { services },

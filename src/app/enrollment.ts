@@ -38,17 +38,33 @@ export interface EnrollmentFeature {
  * `enroll`, `scanner.backup|restore|wipe`. The daemon and a standalone CLI register the same
  * methods.
  */
-export function registerEnrollmentMethods(registry: ControlRegistry, { config, journal, scanner, logger }: EnrollmentFeatureDeps): EnrollmentFeature {
+export function registerEnrollmentMethods(
+  registry: ControlRegistry,
+  { config, journal, scanner, logger }: EnrollmentFeatureDeps,
+): EnrollmentFeature {
   const deletions = new SlotDeletions(journal, scanner, logger.child({ module: 'slot-deletions' }));
   // Read when needed: the scanner service creates the secrets on the daemon's first start.
   const templateKey = (): Buffer => loadScannerSecrets(config.device.dataDir, { create: false }).templateKey;
   const members = new MemberStore(journal);
   const removal = new MemberRemoval(journal, deletions);
   registerMemberMethods(registry, members, removal);
-  const enrollment = new EnrollmentService({ journal, scanner, deletions, templateKey, escrow: () => escrowTarget(config, logger), logger: logger.child({ module: 'enrollment' }) });
+  const enrollment = new EnrollmentService({
+    journal,
+    scanner,
+    deletions,
+    templateKey,
+    escrow: () => escrowTarget(config, logger),
+    logger: logger.child({ module: 'enrollment' }),
+  });
   registerEnrollMethod(registry, enrollment);
   const restore = new ModuleRestore({ journal, scanner, templateKey, logger: logger.child({ module: 'restore' }) });
-  registerTemplateMethods(registry, { journal, scanner, restore, deviceId: config.device.id, logger: logger.child({ module: 'templates' }) });
+  registerTemplateMethods(registry, {
+    journal,
+    scanner,
+    restore,
+    deviceId: config.device.id,
+    logger: logger.child({ module: 'templates' }),
+  });
   return { deletions, members, removal, enrollment, restore, templateKey };
 }
 
@@ -57,7 +73,9 @@ function escrowTarget(config: Config, logger: Logger): EscrowTarget | undefined 
   if (!config.scanner.escrowTemplates) return undefined;
   const key = config.county.escrowPublicKey;
   if (key === undefined) {
-    logger.warn('scanner.escrowTemplates is on but county.escrowPublicKey is not set: enrolled templates stay on this device');
+    logger.warn(
+      'scanner.escrowTemplates is on but county.escrowPublicKey is not set: enrolled templates stay on this device',
+    );
     return undefined;
   }
   return { countyKey: countyPublicKey(key), deviceId: config.device.id };

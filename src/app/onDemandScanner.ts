@@ -17,9 +17,13 @@ export class OnDemandScanner implements ScannerAccess {
     return this.service?.state() ?? 'connecting';
   }
 
-  async exclusive<T>(purpose: string, fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>, waitMs?: number): Promise<T> {
+  async exclusive<T>(
+    purpose: string,
+    fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>,
+    waitMs?: number,
+  ): Promise<T> {
     const service = await this.started();
-    return await service.exclusive(purpose, fn, waitMs);
+    return service.exclusive(purpose, fn, waitMs);
   }
 
   /** The service itself, started on first use: for methods that need more than exclusive use (scanner info, confirm). */

@@ -4,7 +4,12 @@ import type { LoadedConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
 import { EventBus } from '../daemon/bus.js';
 import { acquireInstanceLock, type InstanceLock } from '../daemon/instanceLock.js';
-import { armStopDeadline, installFaultHandlers, letPendingSignalsArrive, waitForStopSignal } from '../daemon/lifecycle.js';
+import {
+  armStopDeadline,
+  installFaultHandlers,
+  letPendingSignalsArrive,
+  waitForStopSignal,
+} from '../daemon/lifecycle.js';
 import { createNotifier, watchdogIntervalMs, type Notifier } from '../daemon/sdnotify.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
@@ -36,12 +41,25 @@ interface DaemonServices {
  * each (cameras), before the control server: it stays last so that on shutdown it is the first
  * to stop taking work. Sync starts after the local services: a sign-in never waits for a broker.
  */
-function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: Logger, requestStop: (cause: StopCause) => void): DaemonServices {
+function buildServices(
+  core: Core,
+  loaded: LoadedConfig,
+  bus: EventBus,
+  logger: Logger,
+  requestStop: (cause: StopCause) => void,
+): DaemonServices {
   const { config } = loaded;
   const { journal, clock } = core;
   const signIn = buildSignInServices(core, config, bus, logger);
   const enrollment = registerEnrollmentMethods(core.registry, { config, journal, scanner: signIn.scanner, logger });
-  const clockService = new ClockService({ clock, source: core.syncSource, journal, bus, pollSeconds: config.clock.pollSeconds, logger: logger.child({ service: 'clock' }) });
+  const clockService = new ClockService({
+    clock,
+    source: core.syncSource,
+    journal,
+    bus,
+    pollSeconds: config.clock.pollSeconds,
+    logger: logger.child({ service: 'clock' }),
+  });
   const sync = buildSyncService({
     core,
     loaded,
@@ -51,11 +69,22 @@ function buildServices(core: Core, loaded: LoadedConfig, bus: EventBus, logger: 
     enrollment,
     bus,
     logger,
-    requestRestart: (reason) => requestStop({ exitCode: ExitCode.Restart, journaled: { reason: 'restart', requestedBy: 'center', detail: reason } }),
+    requestRestart: (reason) =>
+      requestStop({
+        exitCode: ExitCode.Restart,
+        journaled: { reason: 'restart', requestedBy: 'center', detail: reason },
+      }),
   });
   const services = [
     clockService,
-    new JournalPruneService({ journal, clock, bus, retentionDays: config.journal.retentionDays, intervalMinutes: config.journal.pruneIntervalMinutes, logger: logger.child({ service: 'journal-prune' }) }),
+    new JournalPruneService({
+      journal,
+      clock,
+      bus,
+      retentionDays: config.journal.retentionDays,
+      intervalMinutes: config.journal.pruneIntervalMinutes,
+      logger: logger.child({ service: 'journal-prune' }),
+    }),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
     signIn.feedback,
     signIn.scanner,
@@ -83,7 +112,15 @@ interface Running {
  * Starts the services, reports READY=1 once the local ones run (never waiting for a broker or a
  * scanner, and never after a stop signal came during start-up), and keeps systemd informed.
  */
-async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, notifier: Notifier, stopping: () => boolean, env: NodeJS.ProcessEnv, logger: Logger): Promise<Running> {
+async function startServices(
+  core: Core,
+  loaded: LoadedConfig,
+  bus: EventBus,
+  notifier: Notifier,
+  stopping: () => boolean,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Running> {
   const { journal } = core;
   let resolveStop!: (cause: StopCause) => void;
   const stopRequested = new Promise<StopCause>((resolve) => (resolveStop = resolve));
@@ -94,7 +131,12 @@ async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, no
   };
   const built = buildServices(core, loaded, bus, logger, requestStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
-  registerStatus(core, loaded, () => services.health(), () => liveLinkStatus(built.sync.link));
+  registerStatus(
+    core,
+    loaded,
+    () => services.health(),
+    () => liveLinkStatus(built.sync.link),
+  );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
   await letPendingSignalsArrive();
@@ -104,7 +146,10 @@ async function startServices(core: Core, loaded: LoadedConfig, bus: EventBus, no
   const stopStatus = startStatusReports(notifier, bus, status, ready);
   const interval = watchdogIntervalMs(env, process.pid, logger);
   const liveness = journal.db.prepare('SELECT 1');
-  const stopWatchdog = interval === undefined ? () => {} : startWatchdog({ notifier, intervalMs: interval, isAlive: () => liveness.get(), logger });
+  const stopWatchdog =
+    interval === undefined
+      ? () => {}
+      : startWatchdog({ notifier, intervalMs: interval, isAlive: () => liveness.get(), logger });
   const trial = startConfigTrial(loaded, services, logger, (reverted) => {
     journalRevert(core, bus, logger, reverted);
     requestStop({ exitCode: ExitCode.InternalFault, journaled: { reason: 'config-reverted' } });
@@ -162,7 +207,15 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
       core?.journal.close();
       return ExitCode.InternalFault;
     }
-    const running = await startServices(core, loaded, bus, notifier, () => stopSignal.signal() !== undefined, env, logger);
+    const running = await startServices(
+      core,
+      loaded,
+      bus,
+      notifier,
+      () => stopSignal.signal() !== undefined,
+      env,
+      logger,
+    );
 
     const cause = await Promise.race([
       stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),

@@ -35,9 +35,22 @@ export interface SignInServices {
  */
 export function buildSignInServices(core: Core, config: Config, bus: EventBus, logger: Logger): SignInServices {
   const feedback = new FeedbackService({ config: config.feedback, logger: logger.child({ service: 'feedback' }) });
-  const scanner = new ScannerService({ config, journal: core.journal, bus, logger: logger.child({ service: 'scanner' }), secrets: () => loadScannerSecrets(config.device.dataDir, { create: true }) });
+  const scanner = new ScannerService({
+    config,
+    journal: core.journal,
+    bus,
+    logger: logger.child({ service: 'scanner' }),
+    secrets: () => loadScannerSecrets(config.device.dataDir, { create: true }),
+  });
   const recorder = signInRecorder(core, config);
-  const signIn = new SignInService({ config: config.scanner, scanner, recorder, feedback, bus, logger: logger.child({ service: 'signin' }) });
+  const signIn = new SignInService({
+    config: config.scanner,
+    scanner,
+    recorder,
+    feedback,
+    bus,
+    logger: logger.child({ service: 'signin' }),
+  });
   registerSignInFeatureMethods(core, config, { scanner, service: async () => scanner, feedback, daemon: true });
   return { feedback, scanner, signIn };
 }
@@ -53,7 +66,12 @@ export interface SignInMethodTarget {
 /** `scanner.info`, `scanner.confirm`, `emulator.*` and `signin.manual`, for the daemon and a standalone CLI alike. */
 export function registerSignInFeatureMethods(core: Core, config: Config, target: SignInMethodTarget): void {
   const registry: ControlRegistry = core.registry;
-  registerScannerMethods(registry, { driver: config.scanner.driver, journal: core.journal, service: target.service, daemon: target.daemon });
+  registerScannerMethods(registry, {
+    driver: config.scanner.driver,
+    journal: core.journal,
+    service: target.service,
+    daemon: target.daemon,
+  });
   registerSignInMethods(registry, {
     recorder: signInRecorder(core, config),
     journal: core.journal,

@@ -12,14 +12,32 @@ import { agentVersion } from './version.js';
  */
 export function announceStart(core: Core, loaded: LoadedConfig, bus: EventBus, logger: Logger): void {
   const { journal, clock } = core;
-  journal.append('agent.started', { version: agentVersion(), bootId: clock.read().bootId, pid: process.pid, overrideActive: loaded.overrideActive });
+  journal.append('agent.started', {
+    version: agentVersion(),
+    bootId: clock.read().bootId,
+    pid: process.pid,
+    overrideActive: loaded.overrideActive,
+  });
   const { migrated, reverted } = loaded;
   if (migrated !== undefined) {
     const { from, to, backup, notSaved } = migrated;
-    journal.append('config.migrated', { from, to, ...(backup !== undefined && { backup }), ...(notSaved !== undefined && { notSaved: notSaved.errno }) });
-    if (notSaved === undefined) logger.info({ file: loaded.path, from, to, backup }, 'configuration file migrated; the old version is kept as a backup');
+    journal.append('config.migrated', {
+      from,
+      to,
+      ...(backup !== undefined && { backup }),
+      ...(notSaved !== undefined && { notSaved: notSaved.errno }),
+    });
+    if (notSaved === undefined)
+      logger.info(
+        { file: loaded.path, from, to, backup },
+        'configuration file migrated; the old version is kept as a backup',
+      );
     // Under ProtectSystem=strict /etc is read-only: this happens at every start until the file is updated by hand.
-    else logger.warn({ file: loaded.path, from, to, reason: notSaved.reason }, `configuration migrated in memory only: the file could not be rewritten; update it to version ${to} by hand`);
+    else
+      logger.warn(
+        { file: loaded.path, from, to, reason: notSaved.reason },
+        `configuration migrated in memory only: the file could not be rewritten; update it to version ${to} by hand`,
+      );
   }
   if (reverted !== undefined) journalRevert(core, bus, logger, reverted);
 }

@@ -9,7 +9,12 @@ export const STATUS_REFRESH_MS = 10_000;
 /** The one line `systemctl status` shows (sd_notify STATUS=): what is not ok, and the journal head. */
 export function statusLine(services: readonly ServiceStatus[], head: JournalHead): string {
   const troubled = services.filter((service) => service.state !== 'ok');
-  const health = troubled.length === 0 ? 'all services ok' : troubled.map((service) => `${service.name} ${service.state}${service.detail ? ` (${service.detail})` : ''}`).join('; ');
+  const health =
+    troubled.length === 0
+      ? 'all services ok'
+      : troubled
+          .map((service) => `${service.name} ${service.state}${service.detail ? ` (${service.detail})` : ''}`)
+          .join('; ');
   return `running; ${health}; journal head seq ${head.seq}`;
 }
 

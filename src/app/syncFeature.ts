@@ -25,7 +25,17 @@ export interface SyncFeatureDeps {
 }
 
 /** The county link over the daemon's own services: what center commands act on, what health reports. */
-export function buildSyncService({ core, loaded, clockService, scanner, feedback, enrollment, bus, logger, requestRestart }: SyncFeatureDeps): SyncService {
+export function buildSyncService({
+  core,
+  loaded,
+  clockService,
+  scanner,
+  feedback,
+  enrollment,
+  bus,
+  logger,
+  requestRestart,
+}: SyncFeatureDeps): SyncService {
   const { config } = loaded;
   const disk = (): ReturnType<typeof readBoard>['disk'] => readBoard({ dataDir: config.device.dataDir }).disk;
   return new SyncService({

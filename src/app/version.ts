@@ -19,7 +19,10 @@ function packageJsonPath(): string {
     const candidate = join(directory, 'package.json');
     if (existsSync(candidate)) return candidate;
     if (dirname(directory) === directory) {
-      throw new AgentError(ErrorCode.Internal, `no package.json above ${fileURLToPath(import.meta.url)}: the installation is incomplete`);
+      throw new AgentError(
+        ErrorCode.Internal,
+        `no package.json above ${fileURLToPath(import.meta.url)}: the installation is incomplete`,
+      );
     }
   }
 }

@@ -5,7 +5,10 @@ import { brokerForDisplay } from '../sync/link/brokerUrl.js';
 import { settleWithin } from '../util/settleWithin.js';
 
 const t = defineMessages({
-  unreachable: { zh: '{seconds} 秒内无法连接代理服务器 {url}：{reason}', en: 'cannot reach the broker {url} within {seconds} s: {reason}' },
+  unreachable: {
+    zh: '{seconds} 秒内无法连接代理服务器 {url}：{reason}',
+    en: 'cannot reach the broker {url} within {seconds} s: {reason}',
+  },
 });
 
 /** How the center reaches the county broker. */
@@ -28,7 +31,11 @@ const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
  * hundred: mqtt.js's fixed reconnect period is fine here. Subscriptions are made by the caller
  * on every connect (resubscribe off), which also brings the rooms' retained state again.
  */
-export async function connectBroker(options: BrokerOptions, clientId: string, persistent: boolean): Promise<MqttClient> {
+export async function connectBroker(
+  options: BrokerOptions,
+  clientId: string,
+  persistent: boolean,
+): Promise<MqttClient> {
   // Loaded on use: the daemon's command line loads this module, and needs mqtt.js only later, in its link.
   const { default: mqtt } = await import('mqtt');
   return mqtt.connect(options.url, {
@@ -49,7 +56,9 @@ export async function connectBroker(options: BrokerOptions, clientId: string, pe
 }
 
 /** A QoS 1 publish that resolves on the broker's PUBACK, in the shape CommandSender takes. */
-export function publisher(client: MqttClient): (topic: string, payload: string, properties: IClientPublishOptions['properties']) => Promise<void> {
+export function publisher(
+  client: MqttClient,
+): (topic: string, payload: string, properties: IClientPublishOptions['properties']) => Promise<void> {
   return async (topic, payload, properties) => {
     await client.publishAsync(topic, payload, { qos: 1, properties });
   };
@@ -64,20 +73,28 @@ export function nextConnect(client: MqttClient): Promise<void> {
  * Waits for `ready` (the first connection, or the first subscription) while the client keeps
  * retrying; rejects with CenterUnavailable, naming the last connection error, after timeoutMs.
  */
-export async function brokerReady(client: MqttClient, ready: Promise<void>, url: string, timeoutMs: number): Promise<void> {
+export async function brokerReady(
+  client: MqttClient,
+  ready: Promise<void>,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
   let lastError = 'no answer';
   const onError = (error: Error) => (lastError = error.message);
   client.on('error', onError);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        // --broker may carry a user name and password; an error message ends up in logs and tickets.
-        const shown = brokerForDisplay(url);
-        reject(new AgentError(ErrorCode.CenterUnavailable, t('unreachable', { url: shown, seconds: Math.round(timeoutMs / 1000), reason: lastError }), { url: shown }));
-      },
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      // --broker may carry a user name and password; an error message ends up in logs and tickets.
+      const shown = brokerForDisplay(url);
+      reject(
+        new AgentError(
+          ErrorCode.CenterUnavailable,
+          t('unreachable', { url: shown, seconds: Math.round(timeoutMs / 1000), reason: lastError }),
+          { url: shown },
+        ),
+      );
+    }, timeoutMs);
   });
   try {
     await Promise.race([ready, timeout]);
@@ -96,7 +113,8 @@ export async function brokerReady(client: MqttClient, ready: Promise<void>, url:
  */
 export async function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
   const inFlight = (): boolean => Object.keys(client.outgoing).length > 0;
-  if (inFlight()) await settleWithin(new Promise((resolve) => client.once('outgoingEmpty', () => resolve(undefined))), timeoutMs);
+  if (inFlight())
+    await settleWithin(new Promise((resolve) => client.once('outgoingEmpty', () => resolve(undefined))), timeoutMs);
   await settleWithin(client.endAsync(inFlight()), timeoutMs);
   // A socket left open would keep the process alive after the center stopped.
   client.stream?.destroy();

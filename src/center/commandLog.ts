@@ -17,7 +17,8 @@ export class CommandLog {
   record(deviceId: string, nowMs: number, build: (id: number) => CommandEnvelope): CommandEnvelope {
     return this.db
       .transaction(() => {
-        const highest = statement(this.db, 'SELECT max(id) FROM commands WHERE device_id = ?').pluck().get(deviceId) as number | null;
+        const highest = statement(this.db, 'SELECT max(id) FROM commands WHERE device_id = ?').pluck().get(deviceId) as
+          number | null;
         const envelope = build(Math.max((highest ?? 0) + 1, nowMs));
         statement(this.db, 'INSERT INTO commands (device_id, id, type, body, sent_ms) VALUES (?, ?, ?, ?, ?)').run(
           deviceId,
@@ -34,12 +35,10 @@ export class CommandLog {
   /** Stores the first reply to a command; false when the center never sent that command. */
   saveReply(deviceId: string, reply: CommandReply, nowMs: number): boolean {
     if (reply.commandId === null) return false;
-    const { changes } = statement(this.db, 'UPDATE commands SET reply = ?, replied_ms = ? WHERE device_id = ? AND id = ? AND reply IS NULL').run(
-      JSON.stringify(reply),
-      nowMs,
-      deviceId,
-      reply.commandId,
-    );
+    const { changes } = statement(
+      this.db,
+      'UPDATE commands SET reply = ?, replied_ms = ? WHERE device_id = ? AND id = ? AND reply IS NULL',
+    ).run(JSON.stringify(reply), nowMs, deviceId, reply.commandId);
     return changes === 1;
   }
 }

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import type { Logger } from '../log.js';
-import { commandEnvelopeSchema, commandReplySchema, PROTOCOL_VERSION, type CommandEnvelope, type CommandReply } from '../sync/protocol/messages.js';
+import {
+  commandEnvelopeSchema,
+  commandReplySchema,
+  PROTOCOL_VERSION,
+  type CommandEnvelope,
+  type CommandReply,
+} from '../sync/protocol/messages.js';
 import { roomTopics } from '../sync/protocol/topics.js';
 import type { CommandLog } from './commandLog.js';
 import { signEnvelope, type CenterSigningKey } from './signing.js';
@@ -13,8 +19,14 @@ const t = defineMessages({
     en: 'the command is to be signed, but the center has no signing key (give --signing-key FILE)',
   },
   invalid: { zh: '命令无效：{problems}', en: 'invalid command: {problems}' },
-  noReply: { zh: '{device} 在 {seconds} 秒内没有回复命令 {id}（{type}）', en: 'no reply from {device} to command {id} ({type}) within {seconds} s' },
-  stopped: { zh: '中心已停止，命令 {id}（{type}）的回复不再等待', en: 'the center stopped before command {id} ({type}) got its reply' },
+  noReply: {
+    zh: '{device} 在 {seconds} 秒内没有回复命令 {id}（{type}）',
+    en: 'no reply from {device} to command {id} ({type}) within {seconds} s',
+  },
+  stopped: {
+    zh: '中心已停止，命令 {id}（{type}）的回复不再等待',
+    en: 'the center stopped before command {id} ({type}) got its reply',
+  },
 });
 
 export interface CommandOptions {
@@ -62,7 +74,12 @@ export class CommandSender {
 
   constructor(private readonly options: CommandSenderOptions) {}
 
-  async send(deviceId: string, type: string, params: Record<string, unknown>, options: CommandOptions = {}): Promise<CommandReply> {
+  async send(
+    deviceId: string,
+    type: string,
+    params: Record<string, unknown>,
+    options: CommandOptions = {},
+  ): Promise<CommandReply> {
     const key = this.signingKey(options.sign);
     const now = Date.now();
     const expiresInMs = options.expiresInMs;
@@ -76,7 +93,9 @@ export class CommandSender {
         ...(expiresInMs !== undefined && { expiresAt: now + expiresInMs }),
       });
       if (!unsigned.success) {
-        const problems = unsigned.error.issues.map((issue) => `${issue.path.join('.') || 'command'}: ${issue.message}`).join('; ');
+        const problems = unsigned.error.issues
+          .map((issue) => `${issue.path.join('.') || 'command'}: ${issue.message}`)
+          .join('; ');
         throw new AgentError(ErrorCode.UsageError, t('invalid', { problems }), { deviceId, type });
       }
       return key === undefined ? unsigned.data : { ...unsigned.data, signature: signEnvelope(unsigned.data, key) };
@@ -88,7 +107,12 @@ export class CommandSender {
       const timer = setTimeout(() => {
         this.waiting.delete(correlationData.toString('hex'));
         const seconds = Math.round(timeoutMs / 100) / 10;
-        reject(new AgentError(ErrorCode.CenterNoReply, t('noReply', { device: deviceId, id: envelope.id, type, seconds }), { deviceId, commandId: envelope.id }));
+        reject(
+          new AgentError(ErrorCode.CenterNoReply, t('noReply', { device: deviceId, id: envelope.id, type, seconds }), {
+            deviceId,
+            commandId: envelope.id,
+          }),
+        );
       }, timeoutMs);
       this.waiting.set(correlationData.toString('hex'), { envelope, resolve, reject, timer });
     });
@@ -101,7 +125,11 @@ export class CommandSender {
         messageExpiryInterval: Math.max(1, Math.ceil((expiresInMs ?? this.options.defaultExpirySeconds * 1000) / 1000)),
       })
       .then(
-        () => this.options.logger.info({ deviceId, commandId: envelope.id, type, signed: envelope.signature !== undefined }, 'sent command'),
+        () =>
+          this.options.logger.info(
+            { deviceId, commandId: envelope.id, type, signed: envelope.signature !== undefined },
+            'sent command',
+          ),
         (error: unknown) => {
           this.settle(correlationData.toString('hex'));
           throw error;
@@ -109,7 +137,7 @@ export class CommandSender {
       );
     // mqtt.js holds a QoS 1 publish while the broker is away: the reply's timeout bounds the wait for its PUBACK too.
     await Promise.race([published, reply]);
-    return await reply;
+    return reply;
   }
 
   /**
@@ -128,7 +156,10 @@ export class CommandSender {
     this.options.log.saveReply(deviceId, reply, Date.now());
     const waiter = correlationData === undefined ? undefined : this.settle(correlationData.toString('hex'));
     waiter?.resolve(reply);
-    this.options.logger.info({ deviceId, commandId: reply.commandId, status: reply.status, error: reply.error?.code }, 'command reply');
+    this.options.logger.info(
+      { deviceId, commandId: reply.commandId, status: reply.status, error: reply.error?.code },
+      'command reply',
+    );
     return true;
   }
 
@@ -136,7 +167,12 @@ export class CommandSender {
   stop(): void {
     for (const key of [...this.waiting.keys()]) {
       const waiter = this.settle(key);
-      waiter?.reject(new AgentError(ErrorCode.CenterUnavailable, t('stopped', { id: waiter.envelope.id, type: waiter.envelope.type })));
+      waiter?.reject(
+        new AgentError(
+          ErrorCode.CenterUnavailable,
+          t('stopped', { id: waiter.envelope.id, type: waiter.envelope.type }),
+        ),
+      );
     }
   }
 
@@ -150,7 +186,8 @@ export class CommandSender {
 
   private signingKey(sign: boolean | undefined): CenterSigningKey | undefined {
     if (sign === false) return undefined;
-    if (sign === true && this.options.signingKey === undefined) throw new AgentError(ErrorCode.CenterKeyInvalid, t('noKey'));
+    if (sign === true && this.options.signingKey === undefined)
+      throw new AgentError(ErrorCode.CenterKeyInvalid, t('noKey'));
     return this.options.signingKey;
   }
 }

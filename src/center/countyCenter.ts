@@ -4,7 +4,15 @@ import type { Logger } from '../log.js';
 import { createSilentLogger } from '../log.js';
 import type { Db } from '../store/database.js';
 import { settleWithin } from '../util/settleWithin.js';
-import { CENTER_ACK_EXPIRY_SECONDS, healthMessageSchema, PROTOCOL_VERSION, stateMessageSchema, type CenterAck, type CommandReply, type FileAck } from '../sync/protocol/messages.js';
+import {
+  CENTER_ACK_EXPIRY_SECONDS,
+  healthMessageSchema,
+  PROTOCOL_VERSION,
+  stateMessageSchema,
+  type CenterAck,
+  type CommandReply,
+  type FileAck,
+} from '../sync/protocol/messages.js';
 import { allRoomsOutbound, parseOutboundTopic, roomTopics } from '../sync/protocol/topics.js';
 import { AckScheduler } from './ackScheduler.js';
 import { brokerReady, connectBroker, endClient, publisher, type BrokerOptions } from './broker.js';
@@ -207,7 +215,8 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
           this.onEvents(room, payload, packet);
           return;
         case 'replies':
-          if (!this.commands.handleReply(deviceId, payload, packet.properties?.correlationData)) throw new BadMessage('not a command reply of this room');
+          if (!this.commands.handleReply(deviceId, payload, packet.properties?.correlationData))
+            throw new BadMessage('not a command reply of this room');
           return;
         default:
           if (this.files === undefined) return;
@@ -227,7 +236,10 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     const broken = this.ingest.adoptState(room, state, Date.now());
     if (broken !== null) this.emit('broken', room.deviceId, broken);
     if (state.state === 'online') this.acks.request(room.deviceId);
-    this.logger.info({ deviceId: room.deviceId, state: state.state, reason: state.reason, version: state.version }, 'room state');
+    this.logger.info(
+      { deviceId: room.deviceId, state: state.state, reason: state.reason, version: state.version },
+      'room state',
+    );
     this.emit('state', summarize(room));
   }
 
@@ -250,7 +262,15 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     this.totals.lastMs = now;
     this.acks.request(room.deviceId);
     this.logger.info(
-      { deviceId: room.deviceId, lane: outcome.lane, fromSeq: outcome.fromSeq, toSeq: outcome.toSeq, stored: outcome.inserted, duplicates: outcome.duplicates, contiguousSeq: outcome.contiguousSeq },
+      {
+        deviceId: room.deviceId,
+        lane: outcome.lane,
+        fromSeq: outcome.fromSeq,
+        toSeq: outcome.toSeq,
+        stored: outcome.inserted,
+        duplicates: outcome.duplicates,
+        contiguousSeq: outcome.contiguousSeq,
+      },
       'stored event batch',
     );
     if (outcome.broken !== null) this.emit('broken', room.deviceId, outcome.broken);
@@ -269,7 +289,10 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
       room.lastSeenMs = Date.now();
       this.store.saveRoom(room);
     }
-    this.logger.warn({ deviceId: room?.deviceId, topic: topic.slice(0, 200), problem: problem.slice(0, 500) }, 'ignored a bad message');
+    this.logger.warn(
+      { deviceId: room?.deviceId, topic: topic.slice(0, 200), problem: problem.slice(0, 500) },
+      'ignored a bad message',
+    );
   }
 
   private roomFor(deviceId: string): Room {
@@ -290,20 +313,34 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     // cannot show (it counts from the broker's receipt). Not needed either: the reconnect brings
     // every room's retained state again, and an online one gets a fresh ack.
     if (!this.client.connected) return;
-    const ack: CenterAck = { v: PROTOCOL_VERSION, seq: room.contiguousSeq, hash: room.contiguousHash, centerTimeMs: Date.now() };
+    const ack: CenterAck = {
+      v: PROTOCOL_VERSION,
+      seq: room.contiguousSeq,
+      hash: room.contiguousHash,
+      centerTimeMs: Date.now(),
+    };
     room.lastAckSeq = ack.seq;
     room.lastAckMs = ack.centerTimeMs;
     const properties = { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS };
-    this.client.publish(roomTopics(this.topicPrefix, deviceId).ack, JSON.stringify(ack), { qos: 1, properties }, (error) => {
-      if (error !== undefined && error !== null) this.logger.warn({ deviceId, seq: ack.seq, err: error.message }, 'ack not published');
-    });
+    this.client.publish(
+      roomTopics(this.topicPrefix, deviceId).ack,
+      JSON.stringify(ack),
+      { qos: 1, properties },
+      (error) => {
+        if (error !== undefined && error !== null)
+          this.logger.warn({ deviceId, seq: ack.seq, err: error.message }, 'ack not published');
+      },
+    );
   }
 
   private publishFileAck(deviceId: string, ack: FileAck): Promise<void> {
-    return this.client.publishAsync(roomTopics(this.topicPrefix, deviceId).fileAcks, JSON.stringify(ack), { qos: 1 }).then(
-      () => undefined,
-      (error: Error) => this.logger.warn({ deviceId, fileId: ack.fileId, err: error.message }, 'file ack not published'),
-    );
+    return this.client
+      .publishAsync(roomTopics(this.topicPrefix, deviceId).fileAcks, JSON.stringify(ack), { qos: 1 })
+      .then(
+        () => undefined,
+        (error: Error) =>
+          this.logger.warn({ deviceId, fileId: ack.fileId, err: error.message }, 'file ack not published'),
+      );
   }
 
   private recordFile(received: ReceivedFile): void {
@@ -327,11 +364,16 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     for (const room of this.roomById.values()) {
       const fromSeq = replayDue(room, now, this.gapMs);
       if (fromSeq === undefined) continue;
-      this.logger.warn({ deviceId: room.deviceId, fromSeq, storedUpTo: room.maxStoredSeq }, 'gap in a room journal: asking for a replay');
+      this.logger.warn(
+        { deviceId: room.deviceId, fromSeq, storedUpTo: room.maxStoredSeq },
+        'gap in a room journal: asking for a replay',
+      );
       this.emit('replay', room.deviceId, fromSeq);
-      this.commands.send(room.deviceId, 'journal.replay', { fromSeq }, { responseTimeoutMs: this.gapMs, expiresInMs: this.gapMs }).catch((error: Error) => {
-        this.logger.warn({ deviceId: room.deviceId, fromSeq, err: error.message }, 'replay request not answered');
-      });
+      this.commands
+        .send(room.deviceId, 'journal.replay', { fromSeq }, { responseTimeoutMs: this.gapMs, expiresInMs: this.gapMs })
+        .catch((error: Error) => {
+          this.logger.warn({ deviceId: room.deviceId, fromSeq, err: error.message }, 'replay request not answered');
+        });
     }
   }
 
@@ -346,7 +388,12 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
   }
 
   /** Sends a command and resolves with the room's reply; rejects with CenterNoReply after the wait. */
-  sendCommand(deviceId: string, type: string, params: Record<string, unknown>, options?: CommandOptions): Promise<CommandReply> {
+  sendCommand(
+    deviceId: string,
+    type: string,
+    params: Record<string, unknown>,
+    options?: CommandOptions,
+  ): Promise<CommandReply> {
     return this.commands.send(deviceId, type, params, options);
   }
 
@@ -399,7 +446,11 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
 
   /** Resolves once the room's verified prefix reaches `seq`. */
   waitForContiguous(deviceId: string, seq: number, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => (this.roomById.get(deviceId)?.contiguousSeq ?? 0) >= seq, timeoutMs, `${deviceId} contiguous up to seq ${seq}`);
+    return this.waitFor(
+      () => (this.roomById.get(deviceId)?.contiguousSeq ?? 0) >= seq,
+      timeoutMs,
+      `${deviceId} contiguous up to seq ${seq}`,
+    );
   }
 
   /**

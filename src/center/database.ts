@@ -99,6 +99,11 @@ export function openCenterDatabase(file: string): Db {
   } catch (error) {
     // openDatabase words its errors for the room's journal; the cause says what the technician can fix.
     const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    throw new AgentError(ErrorCode.CenterDatabase, t('unusable', { file, reason: fileProblem(cause, 'create') }), { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.CenterDatabase,
+      t('unusable', { file, reason: fileProblem(cause, 'create') }),
+      { file },
+      { cause: error },
+    );
   }
 }

@@ -32,7 +32,8 @@ export function checkEntry(entry: JournalEntry, previous: Predecessor, keys: Key
     const before = previous.seq === 0 ? 'the start of the journal' : `entry ${previous.seq}`;
     return { kind: 'broken', reason: `entry ${seq} does not follow ${before}: its prevHash does not match` };
   }
-  if (keys === undefined) return { kind: 'pending', reason: 'no signing key of the room is known yet (its state message names them)' };
+  if (keys === undefined)
+    return { kind: 'pending', reason: 'no signing key of the room is known yet (its state message names them)' };
   const signature = signatureVerdict(entry, keys);
   if (signature.kind !== 'ok' || entry.type !== KEY_ROTATED_EVENT) return signature;
   return rotationVerdict(entry, keys);
@@ -43,15 +44,22 @@ function signatureVerdict(entry: JournalEntry, keys: KeyChain): EntryVerdict {
   const inForce = keys.keyInForce(seq);
   if (inForce === undefined || entry.keyId !== inForce.keyId) {
     const refused = keys.refused.get(entry.keyId);
-    if (refused !== undefined) return { kind: 'broken', reason: `entry ${seq} is signed by a key that is not trusted: ${refused}` };
+    if (refused !== undefined)
+      return { kind: 'broken', reason: `entry ${seq} is signed by a key that is not trusted: ${refused}` };
     if (keys.trustedKey(entry.keyId) !== undefined) {
-      return { kind: 'broken', reason: `entry ${seq} is signed by key ${entry.keyId}, but key ${inForce?.keyId ?? '(none)'} is in force at that seq` };
+      return {
+        kind: 'broken',
+        reason: `entry ${seq} is signed by key ${entry.keyId}, but key ${inForce?.keyId ?? '(none)'} is in force at that seq`,
+      };
     }
     return { kind: 'broken', reason: `entry ${seq} is signed by key ${entry.keyId}, which is not a key of this room` };
   }
   if (!verifyDigest(inForce.publicKey, entry.hash, entry.signature)) {
     // The hash covers seq and prevHash too: an entry dropped or moved within its batch shifts the ones after it.
-    return { kind: 'broken', reason: `entry ${seq} has a bad signature (key ${inForce.keyId}): it, or its place in the chain, was changed without the device key` };
+    return {
+      kind: 'broken',
+      reason: `entry ${seq} has a bad signature (key ${inForce.keyId}): it, or its place in the chain, was changed without the device key`,
+    };
   }
   return OK;
 }
@@ -64,16 +72,25 @@ function signatureVerdict(entry: JournalEntry, keys: KeyChain): EntryVerdict {
 function rotationVerdict(entry: JournalEntry, keys: KeyChain): EntryVerdict {
   const seq = entry.seq;
   const parsed = keyRotationPayloadSchema.safeParse(entry.payload);
-  if (!parsed.success) return { kind: 'broken', reason: `entry ${seq} rotates the device key, but its payload does not name a key` };
+  if (!parsed.success)
+    return { kind: 'broken', reason: `entry ${seq} rotates the device key, but its payload does not name a key` };
   const { keyId } = parsed.data;
   const introduced = keys.trustedKey(keyId);
   if (introduced === undefined) {
     const refused = keys.refused.get(keyId);
-    if (refused !== undefined) return { kind: 'broken', reason: `entry ${seq} rotates to a key that is not trusted: ${refused}` };
+    if (refused !== undefined)
+      return { kind: 'broken', reason: `entry ${seq} rotates to a key that is not trusted: ${refused}` };
     return { kind: 'pending', reason: `entry ${seq} rotates to key ${keyId}, which the room has not announced yet` };
   }
-  if (introduced.firstSeq !== seq + 1 || introduced.publicKey !== parsed.data.publicKey || introduced.previousKeyId !== entry.keyId) {
-    return { kind: 'broken', reason: `entry ${seq} rotates the device key, but the room's keys hold no matching endorsed key from seq ${seq + 1}` };
+  if (
+    introduced.firstSeq !== seq + 1 ||
+    introduced.publicKey !== parsed.data.publicKey ||
+    introduced.previousKeyId !== entry.keyId
+  ) {
+    return {
+      kind: 'broken',
+      reason: `entry ${seq} rotates the device key, but the room's keys hold no matching endorsed key from seq ${seq + 1}`,
+    };
   }
   return OK;
 }

@@ -29,7 +29,13 @@
  * - fin → `complete`, or `failed` with the reason, and the bytes are discarded.
  */
 import type { Logger } from '../log.js';
-import { fileInitSchema, PROTOCOL_VERSION, stateMessageSchema, type FileAck, type FileInit } from '../sync/protocol/messages.js';
+import {
+  fileInitSchema,
+  PROTOCOL_VERSION,
+  stateMessageSchema,
+  type FileAck,
+  type FileInit,
+} from '../sync/protocol/messages.js';
 import { FILE_ID_PATTERN } from '../sync/protocol/topics.js';
 import { digestFile } from '../sync/files/fileDigest.js';
 import { parsePayload } from '../sync/files/parsePayload.js';
@@ -80,15 +86,26 @@ export class CenterFileReceiver {
 
   constructor(private readonly options: CenterFileReceiverOptions) {}
 
-  handle(deviceId: string, kind: FileMessageKind, fileId: string, payload: Buffer, extra: FileMessageExtra = {}): Promise<void> {
+  handle(
+    deviceId: string,
+    kind: FileMessageKind,
+    fileId: string,
+    payload: Buffer,
+    extra: FileMessageExtra = {},
+  ): Promise<void> {
     if (!deviceIdSchema.safeParse(deviceId).success || !FILE_ID_PATTERN.test(fileId)) {
-      this.options.logger.warn({ deviceId: deviceId.slice(0, 80), fileId: fileId.slice(0, 80), kind }, 'ignoring a file message with an invalid device or file id');
+      this.options.logger.warn(
+        { deviceId: deviceId.slice(0, 80), fileId: fileId.slice(0, 80), kind },
+        'ignoring a file message with an invalid device or file id',
+      );
       return Promise.resolve();
     }
     const key = `${deviceId}/${fileId}`;
     const run = (this.chains.get(key) ?? Promise.resolve())
       .then(() => this.process(deviceId, kind, new TransferFiles(this.options.dir, deviceId, fileId), payload, extra))
-      .catch((error: unknown) => this.options.logger.error({ err: error, deviceId, fileId, kind }, 'file message not processed'));
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, deviceId, fileId, kind }, 'file message not processed'),
+      );
     this.chains.set(key, run);
     void run.then(() => {
       if (this.chains.get(key) === run) this.chains.delete(key);
@@ -96,14 +113,23 @@ export class CenterFileReceiver {
     return run;
   }
 
-  private async process(deviceId: string, kind: FileMessageKind, files: TransferFiles, payload: Buffer, extra: FileMessageExtra): Promise<void> {
+  private async process(
+    deviceId: string,
+    kind: FileMessageKind,
+    files: TransferFiles,
+    payload: Buffer,
+    extra: FileMessageExtra,
+  ): Promise<void> {
     let sidecar: Sidecar | undefined;
     try {
       sidecar = await files.load();
     } catch (error) {
       if (!(error instanceof SidecarUnreadable)) throw error;
       // Only this module writes sidecars (atomically): a damaged one is treated as unknown.
-      this.options.logger.warn({ deviceId, fileId: files.fileId, problem: error.message }, 'unreadable file state; treating the file as new');
+      this.options.logger.warn(
+        { deviceId, fileId: files.fileId, problem: error.message },
+        'unreadable file state; treating the file as new',
+      );
     }
     const answer =
       kind === 'file-init'
@@ -112,7 +138,8 @@ export class CenterFileReceiver {
           ? await this.segment(files, sidecar, extra.offset, payload)
           : await this.fin(deviceId, files, sidecar, extra);
     if (answer === undefined) return;
-    if (answer.state === 'failed') this.options.logger.warn({ deviceId, fileId: files.fileId, kind, error: answer.error }, 'file refused');
+    if (answer.state === 'failed')
+      this.options.logger.warn({ deviceId, fileId: files.fileId, kind, error: answer.error }, 'file refused');
     await this.options.publishAck(deviceId, { v: PROTOCOL_VERSION, fileId: files.fileId, ...answer });
   }
 
@@ -120,14 +147,21 @@ export class CenterFileReceiver {
     const init = parsePayload(fileInitSchema, payload, 'init');
     if ('problem' in init) return failed(init.problem);
     if (sidecar?.state === 'complete') {
-      return sameFile(sidecar.init, init) ? { nextOffset: init.size, state: 'complete' } : failed('this file id was already used for another file');
+      return sameFile(sidecar.init, init)
+        ? { nextOffset: init.size, state: 'complete' }
+        : failed('this file id was already used for another file');
     }
     if (sidecar?.state === 'receiving' && sameFile(sidecar.init, init)) return receiving(sidecar.contiguous);
     await files.begin(init);
     return receiving(0);
   }
 
-  private async segment(files: TransferFiles, sidecar: Sidecar | undefined, offset: number | undefined, bytes: Buffer): Promise<Answer | undefined> {
+  private async segment(
+    files: TransferFiles,
+    sidecar: Sidecar | undefined,
+    offset: number | undefined,
+    bytes: Buffer,
+  ): Promise<Answer | undefined> {
     if (sidecar === undefined) return failed('no upload of this file is in progress: send its init first');
     // Segments that were in flight when the file was refused: the room is already starting over.
     if (sidecar.state === 'failed') return undefined;
@@ -142,7 +176,12 @@ export class CenterFileReceiver {
     return receiving((await files.append(sidecar, bytes)).contiguous);
   }
 
-  private async fin(deviceId: string, files: TransferFiles, sidecar: Sidecar | undefined, claimed: FileMessageExtra): Promise<Answer | undefined> {
+  private async fin(
+    deviceId: string,
+    files: TransferFiles,
+    sidecar: Sidecar | undefined,
+    claimed: FileMessageExtra,
+  ): Promise<Answer | undefined> {
     if (sidecar === undefined) return failed('no upload of this file is in progress: send its init first');
     if (sidecar.state === 'failed') return undefined;
     const { init } = sidecar;
@@ -163,11 +202,17 @@ export class CenterFileReceiver {
   }
 
   /** Why the fin cannot complete the file, or undefined when the bytes are exactly the ones announced. */
-  private async finProblem(files: TransferFiles, { init, contiguous }: Sidecar, claimed: FileMessageExtra): Promise<string | undefined> {
-    if (claimed.size !== init.size || claimed.sha256 !== init.sha256) return `fin (${claimed.size} bytes, ${claimed.sha256}) does not match the init (${init.size} bytes, ${init.sha256})`;
+  private async finProblem(
+    files: TransferFiles,
+    { init, contiguous }: Sidecar,
+    claimed: FileMessageExtra,
+  ): Promise<string | undefined> {
+    if (claimed.size !== init.size || claimed.sha256 !== init.sha256)
+      return `fin (${claimed.size} bytes, ${claimed.sha256}) does not match the init (${init.size} bytes, ${init.sha256})`;
     if (contiguous !== init.size) return `fin after ${contiguous} of ${init.size} bytes`;
     const held = await digestFile(files.partPath);
-    if (held.size !== init.size || held.sha256 !== init.sha256) return `the received bytes (${held.size}, SHA-256 ${held.sha256}) do not match the init (${init.size}, ${init.sha256})`;
+    if (held.size !== init.size || held.sha256 !== init.sha256)
+      return `the received bytes (${held.size}, SHA-256 ${held.sha256}) do not match the init (${init.size}, ${init.sha256})`;
     return undefined;
   }
 }

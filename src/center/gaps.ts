@@ -15,7 +15,11 @@ export function replayDue(room: Room, nowMs: number, gapMs: number): number | un
   const next = room.contiguousSeq + 1;
   const storedBeyond = room.maxStoredSeq > next;
   const headBeyond = room.headSeq !== null && room.headSeq >= next;
-  const gap = room.state === 'online' && room.pending === null && next < (room.broken?.seq ?? Number.POSITIVE_INFINITY) && (storedBeyond || headBeyond);
+  const gap =
+    room.state === 'online' &&
+    room.pending === null &&
+    next < (room.broken?.seq ?? Number.POSITIVE_INFINITY) &&
+    (storedBeyond || headBeyond);
   if (!gap) {
     room.gapSinceMs = null;
     return undefined;

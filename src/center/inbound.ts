@@ -26,7 +26,12 @@ function issueList(issues: readonly z.core.$ZodIssue[], what: string): string {
 }
 
 /** A JSON message (state, health) that must name the room whose topic it came on; throws BadMessage. */
-export function parseRoomMessage<T extends { deviceId: string }>(payload: Buffer, schema: z.ZodType<T>, what: string, deviceId: string): T {
+export function parseRoomMessage<T extends { deviceId: string }>(
+  payload: Buffer,
+  schema: z.ZodType<T>,
+  what: string,
+  deviceId: string,
+): T {
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
@@ -55,7 +60,9 @@ export function parseBatch(payload: Buffer, packet: IPublishPacket, deviceId: st
 /** MQTT allows a user property to repeat; the protocol's properties are single: the first counts. */
 function singleValued(properties: Record<string, string | string[]> | undefined): Record<string, string> | undefined {
   if (properties === undefined) return undefined;
-  return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? '') : value]));
+  return Object.fromEntries(
+    Object.entries(properties).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? '') : value]),
+  );
 }
 
 /** What a file topic carried besides the file id, in the receiver's terms. */

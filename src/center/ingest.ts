@@ -80,11 +80,12 @@ export class Ingest {
       let broken: BrokenChain | null = null;
       const firstState = room.baseSeq === null;
       decideBase(room, state.journalStart);
-      const keys = mergeKeys(room, state.keys as KeyRecord[]);
+      const keys = mergeKeys(room, state.keys);
       if (keys.conflict !== undefined) {
         if (flagBroken(room, keys.conflict.seq, keys.conflict.reason)) broken = room.broken;
       } else if (keys.grew || firstState) {
-        for (const [keyId, problem] of keyChainOf(room).refused) this.logger.warn({ deviceId: room.deviceId, keyId, problem }, 'room announced a key that is not endorsed');
+        for (const [keyId, problem] of keyChainOf(room).refused)
+          this.logger.warn({ deviceId: room.deviceId, keyId, problem }, 'room announced a key that is not endorsed');
         broken = advancePrefix(room, entryReader(this.store, room.deviceId, new Map()), nowMs).broken;
       }
       this.store.saveRoom(room);
@@ -110,6 +111,9 @@ export class Ingest {
   }
 
   private logBroken(room: Room, broken: BrokenChain): void {
-    this.logger.error({ deviceId: room.deviceId, seq: broken.seq, reason: broken.reason }, 'room chain is broken: nothing at or past this seq is acknowledged');
+    this.logger.error(
+      { deviceId: room.deviceId, seq: broken.seq, reason: broken.reason },
+      'room chain is broken: nothing at or past this seq is acknowledged',
+    );
   }
 }

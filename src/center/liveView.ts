@@ -2,7 +2,10 @@ import { defineMessages } from '../i18n.js';
 import type { RoomSummary } from './room.js';
 
 const t = defineMessages({
-  title: { zh: '县级中心 · {broker} · {rooms} 个活动室 · {time}', en: 'County center · {broker} · {rooms} rooms · {time}' },
+  title: {
+    zh: '县级中心 · {broker} · {rooms} 个活动室 · {time}',
+    en: 'County center · {broker} · {rooms} rooms · {time}',
+  },
   brokerUp: { zh: '已连接代理服务器', en: 'broker connected' },
   brokerDown: { zh: '代理服务器未连接', en: 'broker not connected' },
   room: { zh: '活动室', en: 'room' },
@@ -68,7 +71,8 @@ function clockText(ms: number, nowMs: number): string {
 
 function stateText(room: RoomSummary): string {
   if (room.state === 'online') return t('online');
-  if (room.state === 'offline') return room.reason === null ? t('offline') : t('offlineBecause', { reason: room.reason });
+  if (room.state === 'offline')
+    return room.reason === null ? t('offline') : t('offlineBecause', { reason: room.reason });
   return t('unknown');
 }
 
@@ -88,12 +92,26 @@ export function todayRange(nowMs: number): { fromMs: number; toMs: number } {
 
 function readView(source: ViewSource, nowMs: number): ViewData {
   const { fromMs, toMs } = todayRange(nowMs);
-  return { brokerConnected: source.brokerConnected, rooms: source.rooms(), signInsToday: source.signInsBetween(fromMs, toMs), files: source.fileCounts() };
+  return {
+    brokerConnected: source.brokerConnected,
+    rooms: source.rooms(),
+    signInsToday: source.signInsBetween(fromMs, toMs),
+    files: source.fileCounts(),
+  };
 }
 
 /** The table, one line per room, and a line per broken chain with its reason. */
 export function renderView(data: ViewData, nowMs: number): string {
-  const header = [t('room'), t('state'), t('lastSeen'), t('backlog'), t('contiguous'), t('signIns'), t('chain'), t('files')];
+  const header = [
+    t('room'),
+    t('state'),
+    t('lastSeen'),
+    t('backlog'),
+    t('contiguous'),
+    t('signIns'),
+    t('chain'),
+    t('files'),
+  ];
   const rows = data.rooms.map((room) => [
     room.deviceId,
     stateText(room),
@@ -104,13 +122,29 @@ export function renderView(data: ViewData, nowMs: number): string {
     chainText(room),
     String(data.files.get(room.deviceId) ?? 0),
   ]);
-  const widths = header.map((title, column) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column]!))));
-  const line = (cells: string[]) => cells.map((cell, column) => pad(cell, widths[column]!)).join('  ').trimEnd();
-  const lines = [t('title', { broker: t(data.brokerConnected ? 'brokerUp' : 'brokerDown'), rooms: data.rooms.length, time: clockText(nowMs, nowMs) }), '', line(header), ...rows.map(line)];
+  const widths = header.map((title, column) =>
+    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column]!))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => pad(cell, widths[column]!))
+      .join('  ')
+      .trimEnd();
+  const lines = [
+    t('title', {
+      broker: t(data.brokerConnected ? 'brokerUp' : 'brokerDown'),
+      rooms: data.rooms.length,
+      time: clockText(nowMs, nowMs),
+    }),
+    '',
+    line(header),
+    ...rows.map(line),
+  ];
   if (rows.length === 0) lines.push(t('noRooms'));
   const broken = data.rooms.filter((room) => room.broken !== null);
   if (broken.length > 0) lines.push('');
-  for (const room of broken) lines.push(t('brokenDetail', { room: room.deviceId, seq: room.broken!.seq, reason: room.broken!.reason }));
+  for (const room of broken)
+    lines.push(t('brokenDetail', { room: room.deviceId, seq: room.broken!.seq, reason: room.broken!.reason }));
   return `${lines.join('\n')}\n`;
 }
 

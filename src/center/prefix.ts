@@ -15,7 +15,11 @@ export type EntryReader = (seq: number) => JournalEntry | undefined;
  * arrived out of order), its hash recomputed from the stored content: checkEntry trusts no hash
  * column, so a hand edit of the center's file fails the signature instead of passing under the old hash.
  */
-export function entryReader(store: CenterStore, deviceId: string, fresh: ReadonlyMap<number, JournalEntry>): EntryReader {
+export function entryReader(
+  store: CenterStore,
+  deviceId: string,
+  fresh: ReadonlyMap<number, JournalEntry>,
+): EntryReader {
   let page = new Map<number, EventRow>();
   return (seq) => {
     const inserted = fresh.get(seq);

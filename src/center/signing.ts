@@ -8,7 +8,10 @@ import { signedBytes } from '../sync/commands/signature.js';
 import type { CommandEnvelope } from '../sync/protocol/messages.js';
 
 const t = defineMessages({
-  unreadable: { zh: '无法读取中心签名密钥 {file}：{reason}', en: 'cannot read the center signing key {file}: {reason}' },
+  unreadable: {
+    zh: '无法读取中心签名密钥 {file}：{reason}',
+    en: 'cannot read the center signing key {file}: {reason}',
+  },
   notEd25519: {
     zh: '{file} 不是 Ed25519 私钥（PEM）：{reason}。可用 room-agent center keygen --out FILE 生成',
     en: '{file} is not an Ed25519 private key (PEM): {reason}; create one with room-agent center keygen --out FILE',
@@ -26,12 +29,22 @@ export function loadCenterKey(file: string): CenterSigningKey {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AgentError(ErrorCode.InputUnreadable, t('unreadable', { file, reason: fileProblem(error, 'read') }), { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.InputUnreadable,
+      t('unreadable', { file, reason: fileProblem(error, 'read') }),
+      { file },
+      { cause: error },
+    );
   }
   try {
     return deviceKeyFromPem(pem);
   } catch (error) {
-    throw new AgentError(ErrorCode.CenterKeyInvalid, t('notEd25519', { file, reason: (error as Error).message }), { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.CenterKeyInvalid,
+      t('notEd25519', { file, reason: (error as Error).message }),
+      { file },
+      { cause: error },
+    );
   }
 }
 

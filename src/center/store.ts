@@ -164,7 +164,10 @@ export class CenterStore {
       receivedMs,
     );
     if (changes === 1) return { kind: 'inserted' };
-    const held = statement(this.db, 'SELECT hash FROM events WHERE device_id = ? AND seq = ?').get(deviceId, entry.seq) as { hash: string } | undefined;
+    const held = statement(this.db, 'SELECT hash FROM events WHERE device_id = ? AND seq = ?').get(
+      deviceId,
+      entry.seq,
+    ) as { hash: string } | undefined;
     if (held?.hash === entry.hash) return { kind: 'duplicate' };
     if (held !== undefined) {
       return {
@@ -172,19 +175,31 @@ export class CenterStore {
         reason: `entry ${entry.seq} differs from the entry stored at that seq (hash ${entry.hash.slice(0, 12)}…, stored ${held.hash.slice(0, 12)}…): the room's journal was rewritten`,
       };
     }
-    const owner = statement(this.db, 'SELECT device_id, seq FROM events WHERE id = ?').get(entry.id) as { device_id: string; seq: number } | undefined;
-    const where = owner === undefined ? 'another entry' : owner.device_id === deviceId ? `entry ${owner.seq}` : `an entry of room ${owner.device_id}`;
+    const owner = statement(this.db, 'SELECT device_id, seq FROM events WHERE id = ?').get(entry.id) as
+      { device_id: string; seq: number } | undefined;
+    const where =
+      owner === undefined
+        ? 'another entry'
+        : owner.device_id === deviceId
+          ? `entry ${owner.seq}`
+          : `an entry of room ${owner.device_id}`;
     return { kind: 'conflict', reason: `entry ${entry.seq} reuses the id ${entry.id} of ${where}` };
   }
 
   /** Consecutive-or-not stored entries from `fromSeq` upward, at most one page. */
   entriesFrom(deviceId: string, fromSeq: number): Map<number, EventRow> {
-    const rows = statement(this.db, 'SELECT * FROM events WHERE device_id = ? AND seq >= ? ORDER BY seq LIMIT ?').all(deviceId, fromSeq, PAGE) as EventRow[];
+    const rows = statement(this.db, 'SELECT * FROM events WHERE device_id = ? AND seq >= ? ORDER BY seq LIMIT ?').all(
+      deviceId,
+      fromSeq,
+      PAGE,
+    ) as EventRow[];
     return new Map(rows.map((row) => [row.seq, row]));
   }
 
   storedSeqs(deviceId: string): number[] {
-    return statement(this.db, 'SELECT seq FROM events WHERE device_id = ? ORDER BY seq').pluck().all(deviceId) as number[];
+    return statement(this.db, 'SELECT seq FROM events WHERE device_id = ? ORDER BY seq')
+      .pluck()
+      .all(deviceId) as number[];
   }
 
   eventCount(deviceId: string): number {
@@ -206,11 +221,24 @@ export class CenterStore {
       this.db,
       `INSERT OR REPLACE INTO files (device_id, file_id, name, kind, size, sha256, path, meta, completed_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(file.deviceId, file.fileId, file.name, file.kind, file.size, file.sha256, file.path, JSON.stringify(file.meta), completedMs);
+    ).run(
+      file.deviceId,
+      file.fileId,
+      file.name,
+      file.kind,
+      file.size,
+      file.sha256,
+      file.path,
+      JSON.stringify(file.meta),
+      completedMs,
+    );
   }
 
   fileCounts(): Map<string, number> {
-    const rows = statement(this.db, 'SELECT device_id, count(*) AS n FROM files GROUP BY device_id').all() as Array<{ device_id: string; n: number }>;
+    const rows = statement(this.db, 'SELECT device_id, count(*) AS n FROM files GROUP BY device_id').all() as Array<{
+      device_id: string;
+      n: number;
+    }>;
     return new Map(rows.map((row) => [row.device_id, row.n]));
   }
 }

@@ -4,7 +4,10 @@ import { defineMessages } from '../i18n.js';
 
 const t = defineMessages({
   badArgs: { zh: '{command}：{reason}', en: '{command}: {reason}' },
-  notWholeNumber: { zh: '{command}：{flag} 必须是 ≥ 0 的整数，而不是 "{value}"', en: '{command}: {flag} must be a whole number ≥ 0, got "{value}"' },
+  notWholeNumber: {
+    zh: '{command}：{flag} 必须是 ≥ 0 的整数，而不是 "{value}"',
+    en: '{command}: {flag} must be a whole number ≥ 0, got "{value}"',
+  },
 });
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -13,11 +16,18 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * node:util parseArgs with strict checking, turned into a usage error that names the command,
  * so a mistyped flag is reported in one line instead of a stack trace.
  */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = false) {
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  args: string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new AgentError(ErrorCode.UsageError, t('badArgs', { command, reason: (error as Error).message }), { command });
+    throw new AgentError(ErrorCode.UsageError, t('badArgs', { command, reason: (error as Error).message }), {
+      command,
+    });
   }
 }
 

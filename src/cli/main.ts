@@ -20,12 +20,29 @@ import { scannerTemplateCommands } from './commands/scannerTemplates.js';
 import { signInCommands } from './commands/signin.js';
 import { statusCommand } from './commands/status.js';
 
-const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, ...configCommands, ...journalCommands, ...activityCommands, noteCommand, ...memberCommands, enrollCommand, ...scannerTemplateCommands, ...scannerCommands, ...signInCommands, ...fileCommands, ...centerCommands];
+const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  statusCommand,
+  ...configCommands,
+  ...journalCommands,
+  ...activityCommands,
+  noteCommand,
+  ...memberCommands,
+  enrollCommand,
+  ...scannerTemplateCommands,
+  ...scannerCommands,
+  ...signInCommands,
+  ...fileCommands,
+  ...centerCommands,
+];
 
 const t = defineMessages({
   usage: { zh: '用法', en: 'Usage' },
   commands: { zh: '命令', en: 'Commands' },
-  unknown: { zh: '未知命令 "{name}"。运行 room-agent help 查看全部命令。', en: 'unknown command "{name}". Run room-agent help for the list.' },
+  unknown: {
+    zh: '未知命令 "{name}"。运行 room-agent help 查看全部命令。',
+    en: 'unknown command "{name}". Run room-agent help for the list.',
+  },
   langFlag: { zh: '--lang 只能是 zh 或 en', en: '--lang must be zh or en' },
   internal: { zh: '内部错误', en: 'internal error' },
 });

@@ -44,7 +44,10 @@ export class ClockService implements Service {
 
   health(): ServiceHealth {
     if (this.synced) return { state: 'ok' };
-    return { state: 'degraded', detail: `wall clock not synchronised yet (${this.options.source.name}); event times will be re-timed once it is` };
+    return {
+      state: 'degraded',
+      detail: `wall clock not synchronised yet (${this.options.source.name}); event times will be re-timed once it is`,
+    };
   }
 
   /**
@@ -72,12 +75,26 @@ export class ClockService implements Service {
   private record(reading: ClockReading, source: string): void {
     const { journal, bus, logger } = this.options;
     const entry = journal.transaction((tx) => {
-      const synced = tx.append(CLOCK_SYNCED_EVENT, { bootId: reading.bootId, syncWallMs: reading.wallMs, syncMonoMs: reading.monoMs, source });
-      recordCorrection(tx.db, { bootId: reading.bootId, syncWallMs: reading.wallMs, syncMonoMs: reading.monoMs, source, seq: synced.seq });
+      const synced = tx.append(CLOCK_SYNCED_EVENT, {
+        bootId: reading.bootId,
+        syncWallMs: reading.wallMs,
+        syncMonoMs: reading.monoMs,
+        source,
+      });
+      recordCorrection(tx.db, {
+        bootId: reading.bootId,
+        syncWallMs: reading.wallMs,
+        syncMonoMs: reading.monoMs,
+        source,
+        seq: synced.seq,
+      });
       return synced;
     });
     this.synced = true;
-    logger.info({ source, seq: entry.seq, bootId: reading.bootId }, 'wall clock synchronised; earlier events of this boot can be re-timed');
+    logger.info(
+      { source, seq: entry.seq, bootId: reading.bootId },
+      'wall clock synchronised; earlier events of this boot can be re-timed',
+    );
     bus.emit('clock.synced', { source, seq: entry.seq });
   }
 }

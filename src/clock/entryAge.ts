@@ -27,4 +27,3 @@ export function entryAgeSeconds(entry: JournalEntry | undefined, now: ClockReadi
   if (nowMs === undefined || (then.quality !== 'synced' && then.quality !== 'retimed')) return null;
   return Math.max(0, Math.round((nowMs - then.wallMs) / 1000));
 }
-

@@ -43,7 +43,12 @@ export class SystemClock implements AdjustableClock {
       return { wallMs: Date.now(), monoMs, bootId: this.bootId, state: 'synced' };
     }
     if (this.adopted !== undefined) {
-      return { wallMs: this.adopted.wallMs + (monoMs - this.adopted.monoMs), monoMs, bootId: this.bootId, state: 'synced' };
+      return {
+        wallMs: this.adopted.wallMs + (monoMs - this.adopted.monoMs),
+        monoMs,
+        bootId: this.bootId,
+        state: 'synced',
+      };
     }
     return { wallMs: Date.now(), monoMs, bootId: this.bootId, state: 'unsynced' };
   }

@@ -15,7 +15,9 @@ export const SECRET_VARIABLES: readonly { variable: string; path: readonly strin
 ];
 
 export function isSecretPath(path: KeyPath): boolean {
-  return SECRET_VARIABLES.some((secret) => secret.path.length === path.length && secret.path.every((segment, i) => segment === path[i]));
+  return SECRET_VARIABLES.some(
+    (secret) => secret.path.length === path.length && secret.path.every((segment, i) => segment === path[i]),
+  );
 }
 
 export function isMapping(value: unknown): value is Mapping {

@@ -5,7 +5,14 @@ import { configSchema } from './schema.js';
 import { keysAt } from './schemaKeys.js';
 import { closestKey } from './suggest.js';
 import { issueText, typeName } from '../util/issueMessages.js';
-import { describeFound, describeIssues, formatKeyPath, renderValue, type KeyPath, type Problem } from '../util/zodIssues.js';
+import {
+  describeFound,
+  describeIssues,
+  formatKeyPath,
+  renderValue,
+  type KeyPath,
+  type Problem,
+} from '../util/zodIssues.js';
 
 /**
  * The configuration's problem lines: the shared wording of input problems, with secrets hidden and
@@ -27,7 +34,10 @@ function unknownKeyText(path: KeyPath): string {
 /** The problem for a file whose top level is not a mapping of sections. */
 export function topLevelProblem(value: unknown): Problem {
   const found = describeFound(value, renderValue(value));
-  return { path: [], text: issueText('wrongType', { path: typeName('topLevel'), expected: typeName('object'), found }) };
+  return {
+    path: [],
+    text: issueText('wrongType', { path: typeName('topLevel'), expected: typeName('object'), found }),
+  };
 }
 
 /**

@@ -90,10 +90,10 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
       if (override === undefined || onTrial) settle(() => confirmTrial(files, override?.text));
     },
     interruptTrial() {
-      if (onTrial) settle(() => interruptTrial(files, override!.text));
+      if (onTrial) settle(() => interruptTrial(files, override.text));
     },
     rejectTrial() {
-      if (onTrial) settle(() => rejectTrial(files, override!.text));
+      if (onTrial) settle(() => rejectTrial(files, override.text));
     },
   };
 }

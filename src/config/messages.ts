@@ -5,8 +5,14 @@ import { defineMessages } from '../i18n.js';
  * Key paths, file names and values are inserted unchanged in both languages.
  */
 export const problemText = defineMessages({
-  unknownKeySuggestion: { zh: '{path}: 未知的键（是否应为 {suggestion}？）', en: '{path}: unknown key (did you mean {suggestion}?)' },
-  yamlSyntax: { zh: '{file}:{line}:{column}: YAML 语法错误：{reason}', en: '{file}:{line}:{column}: YAML syntax error: {reason}' },
+  unknownKeySuggestion: {
+    zh: '{path}: 未知的键（是否应为 {suggestion}？）',
+    en: '{path}: unknown key (did you mean {suggestion}?)',
+  },
+  yamlSyntax: {
+    zh: '{file}:{line}:{column}: YAML 语法错误：{reason}',
+    en: '{file}:{line}:{column}: YAML syntax error: {reason}',
+  },
   unreadable: { zh: '{file}: 无法读取：{reason}', en: '{file}: cannot read: {reason}' },
   unwritable: { zh: '{file}: 无法写入：{reason}', en: '{file}: cannot write: {reason}' },
   versionTooNew: {

@@ -25,16 +25,23 @@ export interface MigrationApplied {
  * Brings `document` to CONFIG_VERSION. Returns what was done, or undefined when nothing was to
  * do, including a missing or non-numeric version, which the schema then reports.
  */
-export function migrateDocument(document: Document, migrations: MigrationTable = MIGRATIONS): MigrationApplied | undefined {
+export function migrateDocument(
+  document: Document,
+  migrations: MigrationTable = MIGRATIONS,
+): MigrationApplied | undefined {
   const found = document.get('version');
   if (typeof found !== 'number' || !Number.isInteger(found) || found === CONFIG_VERSION) return undefined;
   if (found > CONFIG_VERSION) {
-    throw new ConfigError(ErrorCode.ConfigMigration, [problemText('versionTooNew', { value: found, supported: CONFIG_VERSION })]);
+    throw new ConfigError(ErrorCode.ConfigMigration, [
+      problemText('versionTooNew', { value: found, supported: CONFIG_VERSION }),
+    ]);
   }
   for (let version = found; version < CONFIG_VERSION; version++) {
     const migration = migrations[version];
     if (migration === undefined) {
-      throw new ConfigError(ErrorCode.ConfigMigration, [problemText('versionNoMigration', { value: found, supported: CONFIG_VERSION })]);
+      throw new ConfigError(ErrorCode.ConfigMigration, [
+        problemText('versionNoMigration', { value: found, supported: CONFIG_VERSION }),
+      ]);
     }
     migration(document);
     document.set('version', version + 1);
@@ -59,7 +66,12 @@ export interface MigrationSaved extends MigrationApplied {
  * migration is repeated in memory at every start, which is safe, while a room that does not start
  * is not.
  */
-export function saveMigration(file: string, oldText: string, document: Document, applied: MigrationApplied): MigrationSaved {
+export function saveMigration(
+  file: string,
+  oldText: string,
+  document: Document,
+  applied: MigrationApplied,
+): MigrationSaved {
   const backup = `${file}.v${applied.from}.bak`;
   try {
     const mode = statSync(file).mode & 0o777;

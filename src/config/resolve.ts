@@ -5,7 +5,13 @@ import { deepMerge, isMapping, withEnvironment } from './compose.js';
 import { parseLayer, validateInput, type Layer } from './layerFile.js';
 import { problemText } from './messages.js';
 import type { MigrationTable } from './migrate.js';
-import { hashText, overrideFiles, readTrialMarker, trialHeldByOtherProcess, type OverrideFiles } from './overrideFiles.js';
+import {
+  hashText,
+  overrideFiles,
+  readTrialMarker,
+  trialHeldByOtherProcess,
+  type OverrideFiles,
+} from './overrideFiles.js';
 import { overrideDidNotStart, overrideInvalid, type Reverted } from './revertReason.js';
 import type { Config } from './schema.js';
 import { readConfigText, readOptionalText } from './yamlSource.js';
@@ -43,7 +49,10 @@ export interface Resolution {
 /** The main file alone (with secrets and --data-dir) must be valid: it is the fallback of last resort. */
 export function resolveBase(path: string, options: LoadOptions = {}): { base: Layer; config: Config } {
   const base = parseLayer(path, readConfigText(path), options.migrations);
-  const validation = validateInput(withEnvironment(base.data, options.env ?? process.env, options.dataDir), base.source);
+  const validation = validateInput(
+    withEnvironment(base.data, options.env ?? process.env, options.dataDir),
+    base.source,
+  );
   if (!validation.ok) throw new ConfigError(ErrorCode.ConfigInvalid, validation.problems, { file: path });
   return { base, config: validation.config };
 }
@@ -59,12 +68,14 @@ export function evaluateOverride(
   try {
     layer = parseLayer(file, overrideText, options.migrations);
   } catch (error) {
-    if (error instanceof ConfigError) return { ok: false, problems: error.problems.map((problem) => `${OVERRIDE_PREFIX}${problem}`) };
+    if (error instanceof ConfigError)
+      return { ok: false, problems: error.problems.map((problem) => `${OVERRIDE_PREFIX}${problem}`) };
     throw error;
   }
-  const forbidden = isMapping(layer.data.device) && layer.data.device.dataDir !== undefined
-    ? [problemText('overrideForbiddenKey', { path: 'device.dataDir' })]
-    : [];
+  const forbidden =
+    isMapping(layer.data.device) && layer.data.device.dataDir !== undefined
+      ? [problemText('overrideForbiddenKey', { path: 'device.dataDir' })]
+      : [];
   const input = withEnvironment(deepMerge(base.data, layer.data), options.env ?? process.env, options.dataDir);
   const validation = validateInput(input, layer.source);
   if (validation.ok && forbidden.length === 0) return validation;
@@ -101,7 +112,8 @@ export function resolveConfig(path: string, options: LoadOptions = {}): Resoluti
   }
 
   const rejected = { text: overrideText, reverted };
-  const fallback = lastGoodText === undefined || confirmed ? undefined : evaluateOverride(base, files.lastGood, lastGoodText, options);
+  const fallback =
+    lastGoodText === undefined || confirmed ? undefined : evaluateOverride(base, files.lastGood, lastGoodText, options);
   if (fallback?.ok === true) {
     return { base, config: fallback.config, files, override: { text: lastGoodText!, status: 'confirmed' }, rejected };
   }

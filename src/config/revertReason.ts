@@ -23,7 +23,10 @@ export interface Reverted extends RevertRecord {
 
 const reasonText = defineMessages({
   didNotStart: { zh: '远程覆盖配置未能成功启动', en: 'the remote override did not start successfully' },
-  brokeService: { zh: '远程覆盖配置使服务无法启动：{problems}', en: 'the remote override kept services from starting: {problems}' },
+  brokeService: {
+    zh: '远程覆盖配置使服务无法启动：{problems}',
+    en: 'the remote override kept services from starting: {problems}',
+  },
 });
 
 /** `problems` in the reader's language for `reason`; `englishProblems` the same lines for the journal. */
@@ -37,5 +40,9 @@ export function overrideDidNotStart(): Reverted {
 
 /** `problems`: one line per service that did not start, as the supervisor reports it (English). */
 export function overrideBrokeService(problems: readonly string[]): Reverted {
-  return { code: 'override-broke-service', problems: [...problems], reason: reasonText('brokeService', { problems: problems.join('; ') }) };
+  return {
+    code: 'override-broke-service',
+    problems: [...problems],
+    reason: reasonText('brokeService', { problems: problems.join('; ') }),
+  };
 }

@@ -10,7 +10,9 @@ import { defineMessages } from '../i18n.js';
 export const CONFIG_VERSION = 1;
 
 /** R30x modules run at 9600×N (N = 1…12); GT-521F rates are a subset of the same set. */
-export const BAUD_RATES = [9600, 19200, 28800, 38400, 48000, 57600, 67200, 76800, 86400, 96000, 105600, 115200] as const;
+export const BAUD_RATES = [
+  9600, 19200, 28800, 38400, 48000, 57600, 67200, 76800, 86400, 96000, 105600, 115200,
+] as const;
 
 /** Used in MQTT topics and file names, so no '/', '+', '#', spaces or leading dots. */
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -52,7 +54,10 @@ const bcmPin = z.number().int().min(0).max(53);
 function isEd25519PublicKey(value: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
   try {
-    return createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType === 'ed25519';
+    return (
+      createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType ===
+      'ed25519'
+    );
   } catch {
     return false;
   }
@@ -91,7 +96,9 @@ const journalSchema = z.strictObject({
     .min(1)
     .max(3650)
     .default(90)
-    .describe('Days to keep events after the center acknowledged them. Unacknowledged events are never pruned. Default 90.'),
+    .describe(
+      'Days to keep events after the center acknowledged them. Unacknowledged events are never pruned. Default 90.',
+    ),
   pruneIntervalMinutes: z
     .number()
     .int()
@@ -106,7 +113,9 @@ const clockSchema = z.strictObject({
     .string()
     .min(1)
     .default('/run/systemd/timesync/synchronized')
-    .describe('File whose existence means the system clock is synchronised (systemd-timesyncd). Default /run/systemd/timesync/synchronized.'),
+    .describe(
+      'File whose existence means the system clock is synchronised (systemd-timesyncd). Default /run/systemd/timesync/synchronized.',
+    ),
   pollSeconds: z
     .number()
     .int()
@@ -120,28 +129,52 @@ const scannerSchema = z.strictObject({
   driver: z
     .enum(['r30x', 'gt521', 'hid-keyboard', 'emulator', 'none'])
     .default('r30x')
-    .describe('Protocol family of the fingerprint module: r30x (ZFM/AS608/R30x/R50x), gt521 (GT-521F/GT-511C3), hid-keyboard (keyboard-wedge reader), emulator (no hardware), none. Default r30x.'),
+    .describe(
+      'Protocol family of the fingerprint module: r30x (ZFM/AS608/R30x/R50x), gt521 (GT-521F/GT-511C3), hid-keyboard (keyboard-wedge reader), emulator (no hardware), none. Default r30x.',
+    ),
   transport: z
     .enum(['serial', 'cp2110'])
     .default('serial')
-    .describe('How the module is attached: serial (UART or USB-serial adapter) or cp2110 (Silicon Labs HID-to-UART bridge). Default serial.'),
+    .describe(
+      'How the module is attached: serial (UART or USB-serial adapter) or cp2110 (Silicon Labs HID-to-UART bridge). Default serial.',
+    ),
   path: z
     .string()
     .min(1)
     .optional()
-    .describe('Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. No default: required when scanner.driver needs a device path.'),
+    .describe(
+      'Device path; prefer /dev/serial/by-id/… or the udev symlink /dev/fingerprint. No default: required when scanner.driver needs a device path.',
+    ),
   baudRate: z
     .literal(BAUD_RATES)
     .default(57600)
     .describe('UART speed in baud, 9600×N for N = 1…12. Default 57600 (GT-521F modules always start at 9600).'),
   hid: z
     .strictObject({
-      vendorId: z.number().int().min(0).max(0xffff).optional().describe('USB vendor id, e.g. 0x10c4 (4292) for a CP2110. Optional.'),
-      productId: z.number().int().min(0).max(0xffff).optional().describe('USB product id, e.g. 0xea80 (60032) for a CP2110. Optional.'),
-      path: z.string().min(1).optional().describe('hidraw node, e.g. /dev/fingerprint-hid (udev symlink). Optional; wins over the ids.'),
+      vendorId: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffff)
+        .optional()
+        .describe('USB vendor id, e.g. 0x10c4 (4292) for a CP2110. Optional.'),
+      productId: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffff)
+        .optional()
+        .describe('USB product id, e.g. 0xea80 (60032) for a CP2110. Optional.'),
+      path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('hidraw node, e.g. /dev/fingerprint-hid (udev symlink). Optional; wins over the ids.'),
     })
     .optional()
-    .describe('Which USB-HID device to use with transport cp2110 or driver hid-keyboard. Default: the first CP2110/CP2114.'),
+    .describe(
+      'Which USB-HID device to use with transport cp2110 or driver hid-keyboard. Default: the first CP2110/CP2114.',
+    ),
   pollIntervalMs: z
     .number()
     .int()
@@ -155,24 +188,34 @@ const scannerSchema = z.strictObject({
     .min(0)
     .max(1440)
     .default(120)
-    .describe('A member signing in again within this many minutes gets "already signed in" and no second record. Minutes, 0 to 1440. Default 120.'),
+    .describe(
+      'A member signing in again within this many minutes gets "already signed in" and no second record. Minutes, 0 to 1440. Default 120.',
+    ),
   powerGpio: bcmPin
     .optional()
-    .describe('BCM number of a GPIO line that switches the module power (a relay or MOSFET), used to power-cycle a silent module. Optional.'),
+    .describe(
+      'BCM number of a GPIO line that switches the module power (a relay or MOSFET), used to power-cycle a silent module. Optional.',
+    ),
   wakeGpio: bcmPin
     .optional()
-    .describe('BCM number of the R503 touch/wake output, so the agent captures only when a finger touches. Optional; without it the agent polls.'),
+    .describe(
+      'BCM number of the R503 touch/wake output, so the agent captures only when a finger touches. Optional; without it the agent polls.',
+    ),
   escrowTemplates: z
     .boolean()
     .default(false)
-    .describe('Send enrolled templates to the county, encrypted to county.escrowPublicKey, so they can be restored onto a compatible module. Default false.'),
+    .describe(
+      'Send enrolled templates to the county, encrypted to county.escrowPublicKey, so they can be restored onto a compatible module. Default false.',
+    ),
 });
 
 const feedbackSchema = z.strictObject({
   gpio: z
     .boolean()
     .default(true)
-    .describe('Drive LEDs and buzzer over GPIO. Without GPIO (a PC) the module LED and the log give feedback. Default true.'),
+    .describe(
+      'Drive LEDs and buzzer over GPIO. Without GPIO (a PC) the module LED and the log give feedback. Default true.',
+    ),
   greenLed: bcmPin.optional().describe('BCM number of the green LED. Optional.'),
   redLed: bcmPin.optional().describe('BCM number of the red LED. Optional.'),
   buzzer: bcmPin.optional().describe('BCM number of the buzzer. Optional.'),
@@ -180,7 +223,8 @@ const feedbackSchema = z.strictObject({
 });
 
 /** localhost, 127.0.0.0/8 and ::1 (as URL prints them): traffic that never leaves this machine. */
-const LOOPBACK_HOST = /^(localhost\.?|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+const LOOPBACK_HOST =
+  /^(localhost\.?|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
 
 /**
  * The scheme and host of a plaintext broker URL that leaves this machine; undefined for TLS,
@@ -207,31 +251,51 @@ const countyFields = z.strictObject({
   allowInsecure: z
     .boolean()
     .default(false)
-    .describe('Allow plaintext mqtt:// or ws:// to a host other than this machine. Never on a real uplink: passwords and sign-ins would cross the network unencrypted. Default false.'),
+    .describe(
+      'Allow plaintext mqtt:// or ws:// to a host other than this machine. Never on a real uplink: passwords and sign-ins would cross the network unencrypted. Default false.',
+    ),
   username: z.string().min(1).optional().describe('MQTT user name. Default device.id.'),
   password: z
     .string()
     .min(1)
     .optional()
     .describe('MQTT password. Keep it out of this file: set ROOM_AGENT_COUNTY_PASSWORD in the environment file.'),
-  caFile: z.string().min(1).optional().describe('PEM file of the county CA that signed the broker certificate. Default the system CAs.'),
-  certFile: z.string().min(1).optional().describe('PEM client certificate for mutual TLS. Optional; needs county.keyFile.'),
-  keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate. Optional; needs county.certFile.'),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM file of the county CA that signed the broker certificate. Default the system CAs.'),
+  certFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM client certificate for mutual TLS. Optional; needs county.keyFile.'),
+  keyFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM private key of the client certificate. Optional; needs county.certFile.'),
   topicPrefix: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31}){0,3}$/, { error: () => expected('topicPrefix') })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31}){0,3}$/, {
+      error: () => expected('topicPrefix'),
+    })
     .default('county')
     .describe('First topic levels; this room publishes under <topicPrefix>/rooms/<device.id>/. Default county.'),
   centerPublicKey: z
     .string()
     .refine(isEd25519PublicKey, { error: () => expected('ed25519Key') })
     .optional()
-    .describe('The center\'s Ed25519 public key (base64 DER SPKI). When set, member and configuration commands must carry its signature. Without it any client the broker lets publish to this room\'s command topic can change members. Optional, strongly advised.'),
+    .describe(
+      "The center's Ed25519 public key (base64 DER SPKI). When set, member and configuration commands must carry its signature. Without it any client the broker lets publish to this room's command topic can change members. Optional, strongly advised.",
+    ),
   escrowPublicKey: z
     .string()
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 of a DER (SPKI) X25519 public key')
     .optional()
-    .describe('The county\'s X25519 public key (base64 DER SPKI): module passwords and, with scanner.escrowTemplates, templates are encrypted to it before they leave the device. Optional.'),
+    .describe(
+      "The county's X25519 public key (base64 DER SPKI): module passwords and, with scanner.escrowTemplates, templates are encrypted to it before they leave the device. Optional.",
+    ),
   keepaliveSeconds: z
     .number()
     .int()
@@ -239,17 +303,43 @@ const countyFields = z.strictObject({
     .max(1200)
     .default(60)
     .describe('MQTT keepalive, seconds. A dead 4G link is noticed after about 1.5 times this. Default 60.'),
-  reconnectMinMs: z.number().int().min(100).max(600_000).default(1000).describe('First reconnect delay, ms; it doubles up to county.reconnectMaxMs, with random jitter. Default 1000.'),
-  reconnectMaxMs: z.number().int().min(100).max(3_600_000).default(120_000).describe('Longest reconnect delay, ms. Default 120000.'),
+  reconnectMinMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(1000)
+    .describe('First reconnect delay, ms; it doubles up to county.reconnectMaxMs, with random jitter. Default 1000.'),
+  reconnectMaxMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(120_000)
+    .describe('Longest reconnect delay, ms. Default 120000.'),
   sessionExpirySeconds: z
     .number()
     .int()
     .min(0)
     .max(4_294_967_295)
     .default(604_800)
-    .describe('How long the broker keeps this room\'s session and queued commands while it is offline, seconds. Default 604800 (7 days).'),
-  healthIntervalSeconds: z.number().int().min(5).max(86_400).default(300).describe('Seconds between health messages. Default 300.'),
-  batchMaxEvents: z.number().int().min(1).max(10_000).default(500).describe('Most events in one published batch. Default 500.'),
+    .describe(
+      "How long the broker keeps this room's session and queued commands while it is offline, seconds. Default 604800 (7 days).",
+    ),
+  healthIntervalSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(86_400)
+    .default(300)
+    .describe('Seconds between health messages. Default 300.'),
+  batchMaxEvents: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(500)
+    .describe('Most events in one published batch. Default 500.'),
   batchMaxBytes: z
     .number()
     .int()
@@ -263,21 +353,31 @@ const countyFields = z.strictObject({
     .min(1)
     .max(65_535)
     .default(20)
-    .describe('Most unacknowledged publishes at once; the broker\'s Receive Maximum lowers it further. Default 20.'),
+    .describe("Most unacknowledged publishes at once; the broker's Receive Maximum lowers it further. Default 20."),
   backfillBytesPerSecond: z
     .number()
     .int()
     .min(0)
     .default(65_536)
-    .describe('Byte rate cap for backlog and file uploads together (live sign-ins are not held back), bytes/s; 0 = no cap. Default 65536.'),
+    .describe(
+      'Byte rate cap for backlog and file uploads together (live sign-ins are not held back), bytes/s; 0 = no cap. Default 65536.',
+    ),
   ackTimeoutSeconds: z
     .number()
     .int()
     .min(1)
     .max(3600)
     .default(60)
-    .describe('Seconds without the center acknowledging what was sent before it is sent again from the sync cursor. Default 60.'),
-  fileSegmentBytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Bytes per file upload segment. Default 65536.'),
+    .describe(
+      'Seconds without the center acknowledging what was sent before it is sent again from the sync cursor. Default 60.',
+    ),
+  fileSegmentBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1_048_576)
+    .default(65_536)
+    .describe('Bytes per file upload segment. Default 65536.'),
 });
 
 /**
@@ -290,7 +390,8 @@ const countySchema = countyFields.superRefine(
   (county, context) => {
     const { url, allowInsecure } = county as { url?: unknown; allowInsecure?: unknown };
     const remote = typeof url === 'string' && allowInsecure !== true ? plaintextRemoteHost(url) : undefined;
-    if (remote !== undefined) context.addIssue({ code: 'custom', path: ['url'], message: expected('plaintextRemote', remote) });
+    if (remote !== undefined)
+      context.addIssue({ code: 'custom', path: ['url'], message: expected('plaintextRemote', remote) });
   },
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
 );
@@ -355,7 +456,9 @@ export const configSchema = z
     version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}. Required.`),
     device: deviceSchema.describe('This room agent.'),
     journal: journalSchema.default(() => journalSchema.parse({})).describe('The local event journal.'),
-    clock: clockSchema.default(() => clockSchema.parse({})).describe('How the agent learns that the system clock is right.'),
+    clock: clockSchema
+      .default(() => clockSchema.parse({}))
+      .describe('How the agent learns that the system clock is right.'),
     scanner: scannerSchema.default(() => scannerSchema.parse({})).describe('The fingerprint scanner.'),
     feedback: feedbackSchema.default(() => feedbackSchema.parse({})).describe('Light and sound for sign-in results.'),
     county: countySchema.describe('The county center (MQTT broker).'),

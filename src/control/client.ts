@@ -19,7 +19,12 @@ export interface CallOptions {
  * One request to the running daemon. Throws ControlUnavailable when no daemon listens (the CLI
  * then works standalone), and the daemon's own error code when the method fails.
  */
-export function callDaemon(socketPath: string, method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+export function callDaemon(
+  socketPath: string,
+  method: string,
+  params: unknown,
+  options: CallOptions = {},
+): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const id = 1;
   const splitter = new LineSplitter(MAX_RESPONSE_BYTES);
@@ -35,7 +40,14 @@ export function callDaemon(socketPath: string, method: string, params: unknown, 
       else reject(error);
     };
     const timer = setTimeout(
-      () => finish(new AgentError(ErrorCode.ControlRequestFailed, controlText('timeout', { method, seconds: timeoutMs / 1000, path: socketPath }), { method })),
+      () =>
+        finish(
+          new AgentError(
+            ErrorCode.ControlRequestFailed,
+            controlText('timeout', { method, seconds: timeoutMs / 1000, path: socketPath }),
+            { method },
+          ),
+        ),
       timeoutMs,
     );
 
@@ -47,7 +59,11 @@ export function callDaemon(socketPath: string, method: string, params: unknown, 
     socket.on('data', (chunk: Buffer) => {
       const { lines, overflow } = splitter.push(chunk);
       if (overflow) {
-        finish(new AgentError(ErrorCode.ControlProtocol, controlText('tooLong', { method, bytes: MAX_RESPONSE_BYTES }), { method }));
+        finish(
+          new AgentError(ErrorCode.ControlProtocol, controlText('tooLong', { method, bytes: MAX_RESPONSE_BYTES }), {
+            method,
+          }),
+        );
         return;
       }
       for (const line of lines) {
@@ -68,12 +84,27 @@ export function callDaemon(socketPath: string, method: string, params: unknown, 
 
 function connectionError(error: NodeJS.ErrnoException, socketPath: string, method: string): AgentError {
   if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-    return new AgentError(ErrorCode.ControlUnavailable, controlText('noDaemon', { path: socketPath }), { socketPath }, { cause: error });
+    return new AgentError(
+      ErrorCode.ControlUnavailable,
+      controlText('noDaemon', { path: socketPath }),
+      { socketPath },
+      { cause: error },
+    );
   }
   if (error.code === 'EACCES') {
-    return new AgentError(ErrorCode.ControlRequestFailed, controlText('permission', { path: socketPath }), { socketPath }, { cause: error });
+    return new AgentError(
+      ErrorCode.ControlRequestFailed,
+      controlText('permission', { path: socketPath }),
+      { socketPath },
+      { cause: error },
+    );
   }
-  return new AgentError(ErrorCode.ControlRequestFailed, controlText('connectFailed', { method, path: socketPath, reason: error.message }), { socketPath, method }, { cause: error });
+  return new AgentError(
+    ErrorCode.ControlRequestFailed,
+    controlText('connectFailed', { method, path: socketPath, reason: error.message }),
+    { socketPath, method },
+    { cause: error },
+  );
 }
 
 /** Keeps the daemon's code so callers branch on it exactly as they would in-process. */

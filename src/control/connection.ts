@@ -103,7 +103,11 @@ export class ControlConnection {
         this.proceed();
       });
     } else if (this.state === 'overflowed') {
-      this.send({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+      this.send({
+        id: null,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` },
+      });
       this.socket.end();
     } else if (this.state === 'open' && this.peerEnded) {
       this.socket.end();
@@ -115,7 +119,11 @@ export class ControlConnection {
       const parsed = parseLine(line);
       if (this.state === 'stopping') {
         // Read before the stop began, but not started: the client learns it was not done.
-        this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlUnavailable, message: controlText('stopping') } });
+        this.send({
+          id: idOf(parsed),
+          ok: false,
+          error: { code: ErrorCode.ControlUnavailable, message: controlText('stopping') },
+        });
         continue;
       }
       this.handling = true;
@@ -141,7 +149,11 @@ export class ControlConnection {
 
   private async handle(parsed: ParsedLine): Promise<void> {
     if ('invalidJson' in parsed) {
-      this.send({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request is not valid JSON: ${parsed.invalidJson}` } });
+      this.send({
+        id: null,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: `request is not valid JSON: ${parsed.invalidJson}` },
+      });
       return;
     }
     const request = requestSchema.safeParse(parsed.value);
@@ -159,7 +171,10 @@ export class ControlConnection {
     this.socket.once('end', abort);
     this.socket.once('close', abort);
     try {
-      const result = await this.registry.dispatch(method, params, { progress: (data) => this.send({ id, progress: data }), signal: gone.signal });
+      const result = await this.registry.dispatch(method, params, {
+        progress: (data) => this.send({ id, progress: data }),
+        signal: gone.signal,
+      });
       this.send({ id, ok: true, result: result ?? null });
     } catch (error) {
       this.send({ id, ok: false, error: this.errorBody(error, method) });
@@ -172,7 +187,10 @@ export class ControlConnection {
   private errorBody(error: unknown, method: string): ErrorBody {
     if (isAgentError(error)) return { code: error.code, message: error.message };
     this.logger.error({ err: error, method }, 'control method failed with an internal error');
-    return { code: ErrorCode.Internal, message: `internal error in ${method}: ${(error as Error)?.message ?? String(error)}` };
+    return {
+      code: ErrorCode.Internal,
+      message: `internal error in ${method}: ${(error as Error)?.message ?? String(error)}`,
+    };
   }
 
   private send(response: ControlResponse): void {
@@ -194,6 +212,8 @@ function parseLine(line: string): ParsedLine {
 /** The id of a request that is refused or failed validation, when it has a usable one, so the client can match. */
 function idOf(parsed: ParsedLine): RequestId | null {
   const raw = 'value' in parsed ? parsed.value : undefined;
-  const id = requestSchema.shape.id.safeParse(typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined);
+  const id = requestSchema.shape.id.safeParse(
+    typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined,
+  );
   return id.success ? id.data : null;
 }

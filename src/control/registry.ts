@@ -44,7 +44,11 @@ export class ControlRegistry {
   async dispatch(method: string, params: unknown, context: HandlerContext): Promise<unknown> {
     const entry = this.methods.get(method);
     if (entry === undefined) {
-      throw new AgentError(ErrorCode.ControlProtocol, `unknown method "${method}"; known: ${this.methodNames().join(', ')}`, { method });
+      throw new AgentError(
+        ErrorCode.ControlProtocol,
+        `unknown method "${method}"; known: ${this.methodNames().join(', ')}`,
+        { method },
+      );
     }
     const input = params ?? {};
     const parsed = entry.params.safeParse(input);

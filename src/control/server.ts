@@ -56,7 +56,11 @@ export class ControlServer implements Service {
     });
     server.maxConnections = this.limits.maxConnections;
     server.on('drop', () => {
-      if (!this.refusing) this.logger.warn({ maxConnections: this.limits.maxConnections }, 'control connections refused: too many open connections');
+      if (!this.refusing)
+        this.logger.warn(
+          { maxConnections: this.limits.maxConnections },
+          'control connections refused: too many open connections',
+        );
       this.refusing = true;
     });
     server.on('error', (error) => this.logger.error({ err: error }, 'control socket error'));
@@ -74,7 +78,10 @@ export class ControlServer implements Service {
     const drained = Promise.all([...this.connections].map((connection) => connection.drain()));
     const timedOut = await Promise.race([drained.then(() => false), delay(DRAIN_TIMEOUT_MS).then(() => true)]);
     if (timedOut) {
-      this.logger.warn({ clients: this.connections.size }, 'control requests still running at shutdown; closing their connections');
+      this.logger.warn(
+        { clients: this.connections.size },
+        'control requests still running at shutdown; closing their connections',
+      );
       for (const connection of this.connections) connection.destroy();
     }
     await closed;

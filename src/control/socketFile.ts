@@ -19,7 +19,7 @@ export async function probeSocket(path: string): Promise<'answering' | 'stale' |
       { path },
     );
   }
-  return await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     // A listener too busy to accept within the timeout is still a listener.
     socket.setTimeout(PROBE_TIMEOUT_MS, () => finish('answering'));

@@ -7,7 +7,16 @@ import type { ScannerState } from '../scanner/moduleSupervisor.js';
  * name as owner and removes them on stop, so a restarted service never listens twice.
  */
 export interface EventMap {
-  'activity.started': [{ activityId: string; type: string; title: string; source: ActivitySource; seq: number; planId?: string | undefined }];
+  'activity.started': [
+    {
+      activityId: string;
+      type: string;
+      title: string;
+      source: ActivitySource;
+      seq: number;
+      planId?: string | undefined;
+    },
+  ];
   'activity.ended': [{ activityId: string; seq: number; reason: string }];
   'journal.appended': [{ seq: number; type: string }];
   'journal.tamper': [{ firstBrokenSeq: number; reason: string }];

@@ -32,14 +32,21 @@ export async function acquireInstanceLock(dataDir: string): Promise<InstanceLock
     server.unref();
     return { name, release: () => close(server) };
   } catch (error) {
-    throw new AgentError(ErrorCode.Internal, `cannot take the instance lock of ${dataDir}: ${(error as Error).message}`, { dataDir }, { cause: error });
+    throw new AgentError(
+      ErrorCode.Internal,
+      `cannot take the instance lock of ${dataDir}: ${(error as Error).message}`,
+      { dataDir },
+      { cause: error },
+    );
   }
 }
 
 /** False when another process holds the name. */
 function bind(server: Server, name: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(false) : reject(error),
+    );
     server.listen(`\0${name}`, () => resolve(true));
   });
 }

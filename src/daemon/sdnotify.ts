@@ -29,10 +29,16 @@ interface NotifyTransport {
  * datagram then comes from a child process.
  */
 function abstractSocketTransport(socket: string, logger: Logger): NotifyTransport {
-  logger.warn({ notifySocket: socket }, 'NOTIFY_SOCKET is abstract: notifying through systemd-notify (needs NotifyAccess=all)');
+  logger.warn(
+    { notifySocket: socket },
+    'NOTIFY_SOCKET is abstract: notifying through systemd-notify (needs NotifyAccess=all)',
+  );
   return {
     send(message) {
-      const child = spawn('systemd-notify', message.split('\n'), { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: socket } });
+      const child = spawn('systemd-notify', message.split('\n'), {
+        stdio: 'ignore',
+        env: { ...process.env, NOTIFY_SOCKET: socket },
+      });
       child.on('error', (error) => logger.warn({ err: error }, 'systemd-notify could not be run'));
       // A receiver that does not answer systemd-notify's barrier makes it exit non-zero after
       // the message was delivered; only the log says so.
@@ -52,7 +58,8 @@ async function datagramTransport(socket: string, logger: Logger): Promise<Notify
       const buffer = Buffer.from(message);
       dgram.send(buffer, 0, buffer.length, socket, (error) => {
         // Log the first failure of a run of failures only: the watchdog sends every few seconds.
-        if (error !== undefined && !failing) logger.warn({ err: error, notifySocket: socket }, 'sd_notify message not delivered');
+        if (error !== undefined && !failing)
+          logger.warn({ err: error, notifySocket: socket }, 'sd_notify message not delivered');
         failing = error !== undefined;
       });
     },
@@ -102,7 +109,9 @@ function oneLine(text: string): string {
 export async function createNotifier(env: NodeJS.ProcessEnv, logger: Logger): Promise<Notifier> {
   const socket = env.NOTIFY_SOCKET;
   if (socket === undefined || socket === '') return silentNotifier;
-  const transport = socket.startsWith('@') ? abstractSocketTransport(socket, logger) : await datagramTransport(socket, logger);
+  const transport = socket.startsWith('@')
+    ? abstractSocketTransport(socket, logger)
+    : await datagramTransport(socket, logger);
   return new SocketNotifier(transport);
 }
 
@@ -115,7 +124,10 @@ export function watchdogIntervalMs(env: NodeJS.ProcessEnv, pid: number, logger: 
   if (env.WATCHDOG_PID !== undefined && Number(env.WATCHDOG_PID) !== pid) return undefined;
   const usec = Number(env.WATCHDOG_USEC);
   if (!Number.isSafeInteger(usec) || usec <= 0) {
-    logger.warn({ watchdogUsec: env.WATCHDOG_USEC }, 'WATCHDOG_USEC is not a positive whole number; watchdog pings disabled');
+    logger.warn(
+      { watchdogUsec: env.WATCHDOG_USEC },
+      'WATCHDOG_USEC is not a positive whole number; watchdog pings disabled',
+    );
     return undefined;
   }
   return Math.max(1, Math.floor(usec / 2000));

@@ -8,5 +8,8 @@ declare module 'unix-dgram' {
     close(): void;
   }
 
-  export function createSocket(type: 'unix_dgram', listener?: (message: Buffer, info: { size: number; path?: string }) => void): UnixDgramSocket;
+  export function createSocket(
+    type: 'unix_dgram',
+    listener?: (message: Buffer, info: { size: number; path?: string }) => void,
+  ): UnixDgramSocket;
 }

@@ -20,7 +20,11 @@ export function startWatchdog({ notifier, intervalMs, isAlive, logger }: Watchdo
     try {
       isAlive();
     } catch (error) {
-      if (!withheld) logger.error({ err: error }, 'liveness check failed: withholding watchdog pings so systemd restarts the daemon');
+      if (!withheld)
+        logger.error(
+          { err: error },
+          'liveness check failed: withholding watchdog pings so systemd restarts the daemon',
+        );
       withheld = true;
       return;
     }

@@ -79,7 +79,8 @@ export class EnrollmentService {
   constructor(private readonly deps: EnrollmentDeps) {}
 
   async enroll(request: EnrollRequest, guide: EnrollGuide): Promise<EnrollResult> {
-    if (!request.consent) throw new AgentError(ErrorCode.ConsentRequired, enrollmentText('consent'), { memberId: request.memberId });
+    if (!request.consent)
+      throw new AgentError(ErrorCode.ConsentRequired, enrollmentText('consent'), { memberId: request.memberId });
     checkEnrollable(this.deps.journal.db, request);
     const escrow = this.deps.escrow();
     const key = this.deps.templateKey();
@@ -105,7 +106,10 @@ export class EnrollmentService {
 
   private async freeSlot(module: FingerprintScanner, info: ScannerInfo): Promise<number> {
     const slot = chooseFreeSlot(this.deps.journal.db, await module.enrolledSlots(), info.capacity);
-    if (slot === undefined) throw new AgentError(ErrorCode.ModuleFull, enrollmentText('full', { capacity: info.capacity }), { capacity: info.capacity });
+    if (slot === undefined)
+      throw new AgentError(ErrorCode.ModuleFull, enrollmentText('full', { capacity: info.capacity }), {
+        capacity: info.capacity,
+      });
     return slot;
   }
 
@@ -113,31 +117,61 @@ export class EnrollmentService {
     try {
       await module.enroll({ slot, prompt: onPrompt, signal });
     } catch (error) {
-      if (isDriverError(error, DriverErrorCode.DuplicateFinger)) throw duplicateError(this.deps.journal.db, Number(error.context['slot']), error);
+      if (isDriverError(error, DriverErrorCode.DuplicateFinger))
+        throw duplicateError(this.deps.journal.db, Number(error.context['slot']), error);
       if (isDriverError(error, DriverErrorCode.Aborted)) throw cancelled(slot);
-      if (isDriverError(error)) throw new AgentError(ErrorCode.EnrollmentFailed, enrollmentText('failed', { reason: error.message }), { slot, driverCode: error.code }, { cause: error });
+      if (isDriverError(error))
+        throw new AgentError(
+          ErrorCode.EnrollmentFailed,
+          enrollmentText('failed', { reason: error.message }),
+          { slot, driverCode: error.code },
+          { cause: error },
+        );
       throw error;
     }
   }
 
-  private commit(request: EnrollRequest, { slot, family, template }: StoredTemplate, key: Buffer, escrow: EscrowTarget | undefined): EnrollResult {
+  private commit(
+    request: EnrollRequest,
+    { slot, family, template }: StoredTemplate,
+    key: Buffer,
+    escrow: EscrowTarget | undefined,
+  ): EnrollResult {
     const { memberId, finger, operator } = request;
     const templateSize = template.length;
     const sealed = sealTemplate(key, template, { slot, moduleFamily: family, templateSize });
     const envelope =
       escrow === undefined
         ? undefined
-        : sealForCounty(escrow.countyKey, 'template-escrow', { deviceId: escrow.deviceId, memberId, finger, slot, moduleFamily: family, templateSize }, template);
+        : sealForCounty(
+            escrow.countyKey,
+            'template-escrow',
+            { deviceId: escrow.deviceId, memberId, finger, slot, moduleFamily: family, templateSize },
+            template,
+          );
     const seq = this.deps.journal.transaction((tx) => {
       // The roster may have changed while the member had their finger on the sensor.
       checkEnrollable(tx.db, request);
-      const entry = tx.append('member.enrolled', { memberId, finger, slot, moduleFamily: family, templateSize, operator, consent: true, escrowed: envelope !== undefined });
+      const entry = tx.append('member.enrolled', {
+        memberId,
+        finger,
+        slot,
+        moduleFamily: family,
+        templateSize,
+        operator,
+        consent: true,
+        escrowed: envelope !== undefined,
+      });
       insertFinger(tx.db, { memberId, finger, slot, moduleFamily: family, templateSize, enrolledSeq: entry.seq });
       insertBackup(tx.db, slot, sealed);
-      if (envelope !== undefined) insertEscrow(tx.db, { slot, memberId, moduleFamily: family, templateSize, envelope, createdSeq: entry.seq });
+      if (envelope !== undefined)
+        insertEscrow(tx.db, { slot, memberId, moduleFamily: family, templateSize, envelope, createdSeq: entry.seq });
       return entry.seq;
     });
-    this.deps.logger.info({ memberId, finger, slot, moduleFamily: family, templateSize, operator, escrowed: envelope !== undefined }, 'enrolled a finger');
+    this.deps.logger.info(
+      { memberId, finger, slot, moduleFamily: family, templateSize, operator, escrowed: envelope !== undefined },
+      'enrolled a finger',
+    );
     return { memberId, finger, slot, moduleFamily: family, templateSize, escrowed: envelope !== undefined, seq };
   }
 
@@ -151,10 +185,17 @@ export class EnrollmentService {
       await module.deleteSlots(slot);
     } catch (error) {
       this.deps.journal.transaction((tx) => {
-        const orphan = tx.append('scanner.slot_orphaned', { slot, memberId, reason: 'enrollment failed after the module stored the template' });
+        const orphan = tx.append('scanner.slot_orphaned', {
+          slot,
+          memberId,
+          reason: 'enrollment failed after the module stored the template',
+        });
         queueSlotDeletions(tx, memberId, [slot], orphan.seq);
       });
-      this.deps.logger.warn({ err: error, slot }, 'could not delete the template of a failed enrollment from the module; it is deleted when the module reconnects');
+      this.deps.logger.warn(
+        { err: error, slot },
+        'could not delete the template of a failed enrollment from the module; it is deleted when the module reconnects',
+      );
     }
   }
 }
@@ -164,17 +205,28 @@ function cancelled(slot: number): AgentError {
 }
 
 function checkEnrollable(db: Db, { memberId, finger }: EnrollRequest): void {
-  if (findMember(db, memberId) === undefined) throw new AgentError(ErrorCode.MemberNotFound, membersText('notFound', { memberId }), { memberId });
+  if (findMember(db, memberId) === undefined)
+    throw new AgentError(ErrorCode.MemberNotFound, membersText('notFound', { memberId }), { memberId });
   const taken = fingerOfMember(db, memberId, finger);
   if (taken !== undefined) {
-    throw new AgentError(ErrorCode.FingerAlreadyEnrolled, enrollmentText('fingerTaken', { memberId, finger, slot: taken.slot }), { memberId, finger, slot: taken.slot });
+    throw new AgentError(
+      ErrorCode.FingerAlreadyEnrolled,
+      enrollmentText('fingerTaken', { memberId, finger, slot: taken.slot }),
+      { memberId, finger, slot: taken.slot },
+    );
   }
 }
 
 /** Names the member the finger already belongs to, so the technician knows who it is. */
 function duplicateError(db: Db, slot: number, cause: Error): AgentError {
   const owner = Number.isInteger(slot) ? fingerAtSlot(db, slot) : undefined;
-  if (owner === undefined) return new AgentError(ErrorCode.DuplicateFinger, enrollmentText('duplicateUnassigned', { slot }), { slot }, { cause });
+  if (owner === undefined)
+    return new AgentError(
+      ErrorCode.DuplicateFinger,
+      enrollmentText('duplicateUnassigned', { slot }),
+      { slot },
+      { cause },
+    );
   const name = findMember(db, owner.memberId)?.name ?? '';
   return new AgentError(
     ErrorCode.DuplicateFinger,

@@ -30,5 +30,7 @@ export const enrollPromptSchema = z.discriminatedUnion('step', [
 ]) satisfies z.ZodType<EnrollPrompt>;
 
 export function registerEnrollMethod(registry: ControlRegistry, enrollment: EnrollmentService): void {
-  registry.register('enroll', enrollParams, (request, { progress, signal }) => enrollment.enroll(request, { onPrompt: progress, signal }));
+  registry.register('enroll', enrollParams, (request, { progress, signal }) =>
+    enrollment.enroll(request, { onPrompt: progress, signal }),
+  );
 }

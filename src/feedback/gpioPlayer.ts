@@ -38,7 +38,10 @@ export class GpioPlayer {
     const led = pattern.led === 'green' ? this.green : this.red;
     const other = pattern.led === 'green' ? this.red : this.green;
     other?.write(0).catch((error: unknown) => this.failed(error));
-    return Promise.all([this.pulse(led, pattern.light, playing.signal), this.pulse(this.buzzer, pattern.beeps, playing.signal)]).then(() => undefined);
+    return Promise.all([
+      this.pulse(led, pattern.light, playing.signal),
+      this.pulse(this.buzzer, pattern.beeps, playing.signal),
+    ]).then(() => undefined);
   }
 
   close(): void {

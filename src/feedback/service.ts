@@ -48,7 +48,10 @@ export class FeedbackService implements Service, Feedback {
       return;
     }
     this.fallbackReason = gpio.reason;
-    logger.warn({ reason: gpio.reason }, "no GPIO feedback: members see the fingerprint module's own light (where it has one) and results go to the log");
+    logger.warn(
+      { reason: gpio.reason },
+      "no GPIO feedback: members see the fingerprint module's own light (where it has one) and results go to the log",
+    );
   }
 
   async stop(): Promise<void> {
@@ -57,7 +60,10 @@ export class FeedbackService implements Service, Feedback {
   }
 
   health(): ServiceHealth {
-    return { state: 'ok', detail: this.player === undefined ? `module light and log (${this.fallbackReason ?? 'not started'})` : 'GPIO' };
+    return {
+      state: 'ok',
+      detail: this.player === undefined ? `module light and log (${this.fallbackReason ?? 'not started'})` : 'GPIO',
+    };
   }
 
   async show(signal: FeedbackSignal, scanner?: FingerprintScanner): Promise<void> {
@@ -68,6 +74,10 @@ export class FeedbackService implements Service, Feedback {
     this.deps.logger.info({ signal }, `sign-in feedback: ${signal}`);
     const moduleSignal = MODULE_SIGNALS[signal];
     if (scanner === undefined || moduleSignal === undefined) return;
-    await scanner.indicate(moduleSignal).catch((error: unknown) => this.deps.logger.debug({ err: error, signal }, 'the module could not show the feedback'));
+    await scanner
+      .indicate(moduleSignal)
+      .catch((error: unknown) =>
+        this.deps.logger.debug({ err: error, signal }, 'the module could not show the feedback'),
+      );
   }
 }

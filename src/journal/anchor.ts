@@ -21,7 +21,9 @@ export type AnchorInput = z.infer<typeof anchorInputSchema>;
 export function anchorJournal(db: Db, input: AnchorInput, now: ClockReading): void {
   const parsed = anchorInputSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'anchor'}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'anchor'}: ${issue.message}`)
+      .join('; ');
     throw new AgentError(ErrorCode.JournalBadInput, `invalid acknowledgement from the center: ${problems}`, { input });
   }
   const { seq, hash, centerTimeMs } = parsed.data;
@@ -38,7 +40,11 @@ export function anchorJournal(db: Db, input: AnchorInput, now: ClockReading): vo
       );
     }
     if (local !== hash) {
-      throw new AgentError(ErrorCode.JournalTampered, `entry ${seq} differs from the entry the center acknowledged`, { seq, local, acknowledged: hash });
+      throw new AgentError(ErrorCode.JournalTampered, `entry ${seq} differs from the entry the center acknowledged`, {
+        seq,
+        local,
+        acknowledged: hash,
+      });
     }
     writeAnchor(db, { seq, hash, centerTimeMs, recordedMonoMs: now.monoMs, recordedBootId: now.bootId });
   }).immediate();

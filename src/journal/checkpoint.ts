@@ -3,7 +3,12 @@ import { recordDigest, signDigest, verifyDigest, type DeviceKey } from './keyCry
 import type { Checkpoint, JournalHead } from './types.js';
 
 function checkpointDigest(checkpoint: Omit<Checkpoint, 'signature'>): string {
-  return recordDigest('checkpoint', { seq: checkpoint.seq, hash: checkpoint.hash, wallMs: checkpoint.wallMs, keyId: checkpoint.keyId });
+  return recordDigest('checkpoint', {
+    seq: checkpoint.seq,
+    hash: checkpoint.hash,
+    wallMs: checkpoint.wallMs,
+    keyId: checkpoint.keyId,
+  });
 }
 
 /** The device's signed statement that it pruned every entry up to and including `through`. */
@@ -15,7 +20,8 @@ export function makeCheckpoint(key: DeviceKey, through: JournalHead, wallMs: num
 /** Why the checkpoint cannot be trusted, or undefined when it can. */
 export function checkpointProblem(checkpoint: Checkpoint, keys: KeyChain): string | undefined {
   const signer = keys.trustedKey(checkpoint.keyId);
-  if (signer === undefined) return `the checkpoint at seq ${checkpoint.seq} is signed by key ${checkpoint.keyId}, which is not a trusted device key`;
+  if (signer === undefined)
+    return `the checkpoint at seq ${checkpoint.seq} is signed by key ${checkpoint.keyId}, which is not a trusted device key`;
   if (!verifyDigest(signer.publicKey, checkpointDigest(checkpoint), checkpoint.signature)) {
     return `the checkpoint at seq ${checkpoint.seq} has a bad signature: it was not written by a prune of this device`;
   }

@@ -38,19 +38,25 @@ export function rowToEntry(row: EventRow): JournalEntry {
 }
 
 export function insertEntry(db: Db, entry: JournalEntry, canonicalPayload: string): void {
-  statement(db, 
+  statement(
+    db,
     `INSERT INTO events (seq, id, type, payload, wall_ms, boot_id, mono_ms, clock, prev_hash, hash, key_id, signature)
      VALUES (@seq, @id, @type, @payload, @wallMs, @bootId, @monoMs, @clock, @prevHash, @hash, @keyId, @signature)`,
   ).run({ ...entry, payload: canonicalPayload });
 }
 
 export function readEntries(db: Db, afterSeq: number, limit: number): JournalEntry[] {
-  const rows = statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as EventRow[];
+  const rows = statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(
+    afterSeq,
+    limit,
+  ) as EventRow[];
   return rows.map(rowToEntry);
 }
 
 export function eventRows(db: Db, afterSeq: number): IterableIterator<EventRow> {
-  return statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq').iterate(afterSeq) as IterableIterator<EventRow>;
+  return statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq').iterate(
+    afterSeq,
+  ) as IterableIterator<EventRow>;
 }
 
 export function eventRowAt(db: Db, seq: number): EventRow | undefined {

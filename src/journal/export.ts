@@ -12,7 +12,12 @@ export interface ExportedEntry extends JournalEntry {
 }
 
 /** Writes entries with seq ≥ sinceSeq as JSON lines, oldest first; returns how many. */
-export function exportJournal(db: Db, sinceSeq: number, currentBootId: string, writeLine: (line: string) => void): number {
+export function exportJournal(
+  db: Db,
+  sinceSeq: number,
+  currentBootId: string,
+  writeLine: (line: string) => void,
+): number {
   return db.transaction(() => {
     const corrections = correctionsByBoot(db);
     let count = 0;
@@ -21,7 +26,12 @@ export function exportJournal(db: Db, sinceSeq: number, currentBootId: string, w
       try {
         entry = rowToEntry(row);
       } catch (error) {
-        throw new AgentError(ErrorCode.JournalTampered, `entry ${row.seq} cannot be read (its payload is not JSON); run room-agent journal verify`, { seq: row.seq }, { cause: error });
+        throw new AgentError(
+          ErrorCode.JournalTampered,
+          `entry ${row.seq} cannot be read (its payload is not JSON); run room-agent journal verify`,
+          { seq: row.seq },
+          { cause: error },
+        );
       }
       const time = retime(entry, corrections.get(entry.bootId), currentBootId);
       const exported: ExportedEntry = { ...entry, retimedWallMs: time.wallMs, timeQuality: time.quality };

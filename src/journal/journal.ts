@@ -52,7 +52,9 @@ export class Journal {
   private latestVerify: VerifyResult = { ok: true, checkedFrom: 1, checkedTo: 0, entries: 0 };
   private appendedInTransaction: JournalEntry[] = [];
   /** Built once: better-sqlite3's transaction() wrapper costs several µs per call on the sign-in path. */
-  private readonly runInTransaction: Transaction<(fn: (tx: JournalTransaction) => unknown, tx: JournalTransaction) => unknown>;
+  private readonly runInTransaction: Transaction<
+    (fn: (tx: JournalTransaction) => unknown, tx: JournalTransaction) => unknown
+  >;
   private readonly tx: JournalTransaction;
 
   private constructor(
@@ -81,7 +83,11 @@ export class Journal {
       const key =
         access === 'read'
           ? undefined
-          : db.transaction(() => loadSigningKey(options.dataDir, db, readHead(db).seq, options.logger, access === 'create')).immediate();
+          : db
+              .transaction(() =>
+                loadSigningKey(options.dataDir, db, readHead(db).seq, options.logger, access === 'create'),
+              )
+              .immediate();
       const journal = new Journal(db, options.dataDir, key, options.clock, options.logger, options.bus);
       journal.verify('incremental');
       return journal;
@@ -129,13 +135,18 @@ export class Journal {
   }
 
   private signingKey(): DeviceKey {
-    if (this.key === undefined) throw new AgentError(ErrorCode.Internal, 'the journal was opened read-only: it cannot sign entries');
+    if (this.key === undefined)
+      throw new AgentError(ErrorCode.Internal, 'the journal was opened read-only: it cannot sign entries');
     return this.key;
   }
 
   private appendInTransaction(type: string, payload: JsonValue): JournalEntry {
     if (!EVENT_TYPE.test(type) || type.length > 100) {
-      throw new AgentError(ErrorCode.JournalBadInput, `event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`, { type });
+      throw new AgentError(
+        ErrorCode.JournalBadInput,
+        `event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`,
+        { type },
+      );
     }
     const key = this.signingKey();
     const canonicalPayload = canonicalJson(payload, 'payload');
@@ -168,7 +179,10 @@ export class Journal {
   /** Entries with seq > afterSeq, oldest first. */
   read(afterSeq: number, limit: number): JournalEntry[] {
     if (!Number.isSafeInteger(afterSeq) || !Number.isInteger(limit) || limit < 1 || limit > MAX_READ) {
-      throw new AgentError(ErrorCode.JournalBadInput, `read(afterSeq, limit) needs whole numbers and 1 ≤ limit ≤ ${MAX_READ}, got (${afterSeq}, ${limit})`);
+      throw new AgentError(
+        ErrorCode.JournalBadInput,
+        `read(afterSeq, limit) needs whole numbers and 1 ≤ limit ≤ ${MAX_READ}, got (${afterSeq}, ${limit})`,
+      );
     }
     return readEntries(this.db, afterSeq, limit);
   }
@@ -195,7 +209,11 @@ export class Journal {
     }
     const key = this.signingKey();
     const result = this.transaction((tx) => pruneJournal(tx, key, options, this.clock.read().bootId));
-    if (result !== undefined) this.logger.info({ throughSeq: result.throughSeq, deleted: result.deleted }, 'pruned acknowledged journal entries');
+    if (result !== undefined)
+      this.logger.info(
+        { throughSeq: result.throughSeq, deleted: result.deleted },
+        'pruned acknowledged journal entries',
+      );
     return result;
   }
 
@@ -203,14 +221,19 @@ export class Journal {
   verify(mode: VerifyMode): VerifyResult {
     const result = this.db.readonly
       ? verifyJournal(this.db, mode)
-      : this.db.transaction(() => {
-          const outcome = verifyJournal(this.db, mode);
-          if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
-          return outcome;
-        }).immediate();
+      : this.db
+          .transaction(() => {
+            const outcome = verifyJournal(this.db, mode);
+            if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
+            return outcome;
+          })
+          .immediate();
     this.latestVerify = result;
     if (!result.ok) {
-      this.logger.error({ firstBrokenSeq: result.firstBrokenSeq, reason: result.reason }, 'journal verification failed');
+      this.logger.error(
+        { firstBrokenSeq: result.firstBrokenSeq, reason: result.reason },
+        'journal verification failed',
+      );
       this.bus?.emit('journal.tamper', { firstBrokenSeq: result.firstBrokenSeq, reason: result.reason });
     }
     return result;
@@ -229,7 +252,11 @@ export class Journal {
     let entry: JournalEntry;
     try {
       entry = this.transaction((tx) => {
-        const payload: KeyRotationPayload = { keyId: next.keyId, publicKey: next.publicKey, previousKeyId: previous.keyId };
+        const payload: KeyRotationPayload = {
+          keyId: next.keyId,
+          publicKey: next.publicKey,
+          previousKeyId: previous.keyId,
+        };
         const rotation = tx.append(KEY_ROTATED_EVENT, payload);
         registerRotatedKey(tx.db, next, previous, rotation.seq + 1);
         return rotation;
@@ -240,7 +267,10 @@ export class Journal {
     }
     promoteNextKey(files, next);
     this.key = next;
-    this.logger.info({ previousKeyId: previous.keyId, keyId: next.keyId, seq: entry.seq }, 'rotated the device signing key');
+    this.logger.info(
+      { previousKeyId: previous.keyId, keyId: next.keyId, seq: entry.seq },
+      'rotated the device signing key',
+    );
     return { previousKeyId: previous.keyId, keyId: next.keyId, entry };
   }
 

@@ -23,7 +23,13 @@ interface KeyRow {
 }
 
 function toRecord(row: KeyRow): KeyRecord {
-  return { keyId: row.key_id, publicKey: row.public_key, firstSeq: row.first_seq, previousKeyId: row.previous_key_id, endorsement: row.endorsement };
+  return {
+    keyId: row.key_id,
+    publicKey: row.public_key,
+    firstSeq: row.first_seq,
+    previousKeyId: row.previous_key_id,
+    endorsement: row.endorsement,
+  };
 }
 
 export function keyRecords(db: Db): KeyRecord[] {
@@ -31,11 +37,10 @@ export function keyRecords(db: Db): KeyRecord[] {
 }
 
 export function registerFirstKey(db: Db, key: DeviceKey, firstSeq: number): void {
-  statement(db, 'INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, ?, NULL, NULL)').run(
-    key.keyId,
-    key.publicKey,
-    firstSeq,
-  );
+  statement(
+    db,
+    'INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, ?, NULL, NULL)',
+  ).run(key.keyId, key.publicKey, firstSeq);
 }
 
 function endorsementDigest(record: Pick<KeyRecord, 'keyId' | 'publicKey' | 'firstSeq' | 'previousKeyId'>): string {
@@ -50,7 +55,10 @@ function endorsementDigest(record: Pick<KeyRecord, 'keyId' | 'publicKey' | 'firs
 /** Records a rotated-in key, endorsed by the key it replaces. */
 export function registerRotatedKey(db: Db, next: DeviceKey, previous: DeviceKey, firstSeq: number): void {
   const record = { keyId: next.keyId, publicKey: next.publicKey, firstSeq, previousKeyId: previous.keyId };
-  statement(db, 'INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, ?, ?, ?)').run(
+  statement(
+    db,
+    'INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, ?, ?, ?)',
+  ).run(
     record.keyId,
     record.publicKey,
     record.firstSeq,
@@ -87,13 +95,18 @@ export class KeyChain {
   private problemWith(record: KeyRecord, byId: ReadonlyMap<string, KeyRecord>): string | undefined {
     if (keyIdOf(record.publicKey) !== record.keyId) return `key ${record.keyId} does not match its public key`;
     if (record.previousKeyId === null) {
-      return this.trusted.length === 0 ? undefined : `key ${record.keyId} claims to be a first key, but key ${this.trusted[0]!.keyId} came first`;
+      return this.trusted.length === 0
+        ? undefined
+        : `key ${record.keyId} claims to be a first key, but key ${this.trusted[0]!.keyId} came first`;
     }
     const previous = byId.get(record.previousKeyId);
     if (previous === undefined || !this.trusted.includes(previous)) {
       return `key ${record.keyId} names ${record.previousKeyId} as its predecessor, which is not a trusted device key`;
     }
-    if (record.endorsement === null || !verifyDigest(previous.publicKey, endorsementDigest(record), record.endorsement)) {
+    if (
+      record.endorsement === null ||
+      !verifyDigest(previous.publicKey, endorsementDigest(record), record.endorsement)
+    ) {
       return `key ${record.keyId} has no valid endorsement by key ${previous.keyId}: no rotation introduced it`;
     }
     return undefined;

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { canonicalJson, sha256Hex } from './canonical.js';
 
 /** The device's Ed25519 signing key. */
@@ -64,6 +72,9 @@ export function verifyDigest(publicKeyBase64: string, digestHex: string, signatu
  * Digest of a record that is signed on its own (a checkpoint, a key endorsement). `purpose` keeps
  * such signatures from ever being valid as an entry signature, whose content has no such field.
  */
-export function recordDigest(purpose: 'checkpoint' | 'key-rotation', fields: Record<string, string | number | null>): string {
+export function recordDigest(
+  purpose: 'checkpoint' | 'key-rotation',
+  fields: Record<string, string | number | null>,
+): string {
   return sha256Hex(canonicalJson({ ...fields, purpose }));
 }

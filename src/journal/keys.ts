@@ -29,7 +29,12 @@ function readKeyFile(file: string): DeviceKey | undefined {
   try {
     return deviceKeyFromPem(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new AgentError(ErrorCode.JournalKey, `${file} is not a readable Ed25519 private key: ${(error as Error).message}; restore it from the backup`, { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.JournalKey,
+      `${file} is not a readable Ed25519 private key: ${(error as Error).message}; restore it from the backup`,
+      { file },
+      { cause: error },
+    );
   }
 }
 
@@ -89,7 +94,11 @@ export function loadSigningKey(dataDir: string, db: Db, headSeq: number, logger:
       );
     }
     if (!create) {
-      throw new AgentError(ErrorCode.JournalKey, `there is no device key at ${files.current} yet; room-agent run creates it on its first start`, { file: files.current });
+      throw new AgentError(
+        ErrorCode.JournalKey,
+        `there is no device key at ${files.current} yet; room-agent run creates it on its first start`,
+        { file: files.current },
+      );
     }
     const created = generateDeviceKey();
     writeKeyFile(files.current, created);
@@ -100,7 +109,8 @@ export function loadSigningKey(dataDir: string, db: Db, headSeq: number, logger:
   if (records.length === 0) {
     // A crash between writing the key file and registering it; with entries present, a wiped key table.
     registerFirstKey(db, onDisk, headSeq + 1);
-    if (headSeq > 0) logger.error({ keyId: onDisk.keyId, headSeq }, 'device_keys was empty although the journal has entries');
+    if (headSeq > 0)
+      logger.error({ keyId: onDisk.keyId, headSeq }, 'device_keys was empty although the journal has entries');
     return onDisk;
   }
   requireKeyInForce(files.current, onDisk, records, headSeq + 1);

@@ -12,11 +12,17 @@ export function writeHead(db: Db, head: JournalHead): void {
 }
 
 export function readVerified(db: Db): JournalHead {
-  return statement(db, 'SELECT verified_seq AS seq, verified_hash AS hash FROM journal_meta WHERE id = 1').get() as JournalHead;
+  return statement(
+    db,
+    'SELECT verified_seq AS seq, verified_hash AS hash FROM journal_meta WHERE id = 1',
+  ).get() as JournalHead;
 }
 
 export function writeVerified(db: Db, verified: JournalHead): void {
-  statement(db, 'UPDATE journal_meta SET verified_seq = ?, verified_hash = ? WHERE id = 1').run(verified.seq, verified.hash);
+  statement(db, 'UPDATE journal_meta SET verified_seq = ?, verified_hash = ? WHERE id = 1').run(
+    verified.seq,
+    verified.hash,
+  );
 }
 
 interface AnchorRow {
@@ -59,7 +65,9 @@ interface CheckpointRow {
 /** The checkpoint the chain starts from; each prune replaces the previous one. */
 export function readCheckpoint(db: Db): Checkpoint | undefined {
   const row = statement(db, 'SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as CheckpointRow | undefined;
-  return row === undefined ? undefined : { seq: row.seq, hash: row.hash, wallMs: row.wall_ms, keyId: row.key_id, signature: row.signature };
+  return row === undefined
+    ? undefined
+    : { seq: row.seq, hash: row.hash, wallMs: row.wall_ms, keyId: row.key_id, signature: row.signature };
 }
 
 export function replaceCheckpoint(db: Db, checkpoint: Checkpoint): void {

@@ -31,11 +31,24 @@ export interface PruneResult {
  * trustworthy time (synced or re-timed) prove anything; every entry before such an entry happened
  * before it, so the whole prefix up to it may go even where its own clock was wrong.
  */
-function pruneLimit(db: Db, cursorSeq: number, afterSeq: number, cutoffWallMs: number, currentBootId: string): JournalHead | undefined {
+function pruneLimit(
+  db: Db,
+  cursorSeq: number,
+  afterSeq: number,
+  cutoffWallMs: number,
+  currentBootId: string,
+): JournalHead | undefined {
   const corrections = correctionsByBoot(db);
-  const newestFirst = statement(db, 'SELECT * FROM events WHERE seq <= ? AND seq > ? ORDER BY seq DESC').iterate(cursorSeq, afterSeq) as IterableIterator<EventRow>;
+  const newestFirst = statement(db, 'SELECT * FROM events WHERE seq <= ? AND seq > ? ORDER BY seq DESC').iterate(
+    cursorSeq,
+    afterSeq,
+  ) as IterableIterator<EventRow>;
   for (const row of newestFirst) {
-    const time = retime({ wallMs: row.wall_ms, monoMs: row.mono_ms, bootId: row.boot_id, clock: row.clock }, corrections.get(row.boot_id), currentBootId);
+    const time = retime(
+      { wallMs: row.wall_ms, monoMs: row.mono_ms, bootId: row.boot_id, clock: row.clock },
+      corrections.get(row.boot_id),
+      currentBootId,
+    );
     if ((time.quality === 'synced' || time.quality === 'retimed') && time.wallMs < cutoffWallMs) {
       return { seq: row.seq, hash: row.hash };
     }
@@ -48,10 +61,18 @@ function pruneLimit(db: Db, cursorSeq: number, afterSeq: number, cutoffWallMs: n
  * caller's transaction; unacknowledged entries are never pruned, whatever their age. The signed
  * checkpoint left behind is where verification starts from, so a prune never reads as tampering.
  */
-export function pruneJournal(tx: JournalTransaction, key: DeviceKey, options: PruneOptions, currentBootId: string): PruneResult | undefined {
+export function pruneJournal(
+  tx: JournalTransaction,
+  key: DeviceKey,
+  options: PruneOptions,
+  currentBootId: string,
+): PruneResult | undefined {
   const parsed = pruneOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new AgentError(ErrorCode.JournalBadInput, `invalid prune options: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new AgentError(
+      ErrorCode.JournalBadInput,
+      `invalid prune options: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
   const { retentionDays, nowWallMs } = parsed.data;
   const cursor = readAnchor(tx.db);
@@ -61,6 +82,11 @@ export function pruneJournal(tx: JournalTransaction, key: DeviceKey, options: Pr
   if (through === undefined) return undefined;
   const deleted = statement(tx.db, 'DELETE FROM events WHERE seq <= ?').run(through.seq).changes;
   replaceCheckpoint(tx.db, makeCheckpoint(key, through, nowWallMs));
-  const entry = tx.append('journal.pruned', { throughSeq: through.seq, throughHash: through.hash, deleted, retentionDays });
+  const entry = tx.append('journal.pruned', {
+    throughSeq: through.seq,
+    throughHash: through.hash,
+    deleted,
+    retentionDays,
+  });
   return { throughSeq: through.seq, deleted, entry };
 }

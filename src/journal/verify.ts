@@ -43,7 +43,12 @@ export function verifyJournal(db: Db, mode: VerifyMode): VerifyResult {
       return { ok: true as const, checkedFrom: start.seq + 1, checkedTo: last.head.seq, entries: last.entries };
     } catch (error) {
       if (!(error instanceof Broken)) throw error;
-      return { ok: false as const, firstBrokenSeq: error.seq, reason: error.reason, checkedFrom: (start?.seq ?? checkpoint?.seq ?? 0) + 1 };
+      return {
+        ok: false as const,
+        firstBrokenSeq: error.seq,
+        reason: error.reason,
+        checkedFrom: (start?.seq ?? checkpoint?.seq ?? 0) + 1,
+      };
     }
   })();
 }
@@ -65,7 +70,12 @@ function startingPoint(db: Db, mode: VerifyMode, checkpoint: Checkpoint | undefi
   return eventRowAt(db, verified.seq)?.hash === verified.hash ? verified : start;
 }
 
-function walk(db: Db, start: JournalHead, checkpoint: Checkpoint | undefined, keys: KeyChain): { head: JournalHead; entries: number } {
+function walk(
+  db: Db,
+  start: JournalHead,
+  checkpoint: Checkpoint | undefined,
+  keys: KeyChain,
+): { head: JournalHead; entries: number } {
   let previous = start;
   let entries = 0;
   for (const row of eventRows(db, start.seq)) {
@@ -79,7 +89,8 @@ function walk(db: Db, start: JournalHead, checkpoint: Checkpoint | undefined, ke
 }
 
 function missingReason(expected: number, found: number, checkpoint: Checkpoint | undefined): string {
-  const which = found - expected === 1 ? `entry ${expected} is missing` : `entries ${expected}…${found - 1} are missing`;
+  const which =
+    found - expected === 1 ? `entry ${expected} is missing` : `entries ${expected}…${found - 1} are missing`;
   const unrecorded = expected === 1 && checkpoint === undefined ? ', and no signed checkpoint records a prune' : '';
   return `${which} (the next entry present is seq ${found})${unrecorded}`;
 }
@@ -105,7 +116,10 @@ function checkEntry(db: Db, row: EventRow, previous: JournalHead, keys: KeyChain
   }
   if (row.prev_hash !== previous.hash) {
     const before = previous.seq === 0 ? 'the start of the journal' : `entry ${previous.seq}`;
-    throw new Broken(seq, `entry ${seq} does not follow ${before}: its prevHash does not match (an entry was replaced)`);
+    throw new Broken(
+      seq,
+      `entry ${seq} does not follow ${before}: its prevHash does not match (an entry was replaced)`,
+    );
   }
   checkSignature(row, keys);
   if (row.type === KEY_ROTATED_EVENT) checkRotation(entry, keys);
@@ -113,7 +127,9 @@ function checkEntry(db: Db, row: EventRow, previous: JournalHead, keys: KeyChain
 
 /** For an entry whose hash fails: the seq it was written as, found through its successor's prevHash. */
 function originalSeq(db: Db, entry: JournalEntry): number | undefined {
-  const successors = statement(db, 'SELECT seq FROM events WHERE prev_hash = ?').all(entry.hash) as Array<{ seq: number }>;
+  const successors = statement(db, 'SELECT seq FROM events WHERE prev_hash = ?').all(entry.hash) as Array<{
+    seq: number;
+  }>;
   const head = readHead(db);
   const candidates = successors.map((successor) => successor.seq - 1);
   if (head.hash === entry.hash) candidates.push(head.seq);
@@ -127,12 +143,18 @@ function checkSignature(row: EventRow, keys: KeyChain): void {
     const refused = keys.refused.get(row.key_id);
     if (refused !== undefined) throw new Broken(seq, `entry ${seq} is signed by a key that is not trusted: ${refused}`);
     if (keys.trustedKey(row.key_id) !== undefined) {
-      throw new Broken(seq, `entry ${seq} is signed by key ${row.key_id}, but key ${inForce?.keyId ?? '(none)'} is in force at that seq`);
+      throw new Broken(
+        seq,
+        `entry ${seq} is signed by key ${row.key_id}, but key ${inForce?.keyId ?? '(none)'} is in force at that seq`,
+      );
     }
     throw new Broken(seq, `entry ${seq} is signed by key ${row.key_id}, which is not a device key`);
   }
   if (!verifyDigest(inForce.publicKey, row.hash, row.signature)) {
-    throw new Broken(seq, `entry ${seq} has a bad signature (key ${inForce.keyId}): it was rewritten without the device key`);
+    throw new Broken(
+      seq,
+      `entry ${seq} has a bad signature (key ${inForce.keyId}): it was rewritten without the device key`,
+    );
   }
 }
 
@@ -147,33 +169,50 @@ function checkRotation(entry: JournalEntry, keys: KeyChain): void {
     introduced.publicKey !== parsed.data.publicKey ||
     introduced.previousKeyId !== entry.keyId
   ) {
-    throw new Broken(entry.seq, `entry ${entry.seq} rotates the device key, but device_keys holds no matching endorsed key from seq ${entry.seq + 1}`);
+    throw new Broken(
+      entry.seq,
+      `entry ${entry.seq} rotates the device key, but device_keys holds no matching endorsed key from seq ${entry.seq + 1}`,
+    );
   }
 }
 
 function checkHead(db: Db, last: JournalHead): void {
   const recorded = readHead(db);
   if (recorded.seq > last.seq) {
-    throw new Broken(last.seq + 1, `entries after seq ${last.seq} are missing: the journal head is seq ${recorded.seq}`);
+    throw new Broken(
+      last.seq + 1,
+      `entries after seq ${last.seq} are missing: the journal head is seq ${recorded.seq}`,
+    );
   }
   if (recorded.seq < last.seq) {
-    throw new Broken(recorded.seq + 1, `entries after seq ${recorded.seq} were added behind the journal's back (the journal head is seq ${recorded.seq})`);
+    throw new Broken(
+      recorded.seq + 1,
+      `entries after seq ${recorded.seq} were added behind the journal's back (the journal head is seq ${recorded.seq})`,
+    );
   }
-  if (recorded.hash !== last.hash) throw new Broken(last.seq, `entry ${last.seq} is not the journal head that was recorded`);
+  if (recorded.hash !== last.hash)
+    throw new Broken(last.seq, `entry ${last.seq} is not the journal head that was recorded`);
 }
 
 function checkAnchor(db: Db, checkpoint: Checkpoint | undefined, last: JournalHead): void {
   const anchor = readAnchor(db);
   if (anchor === undefined) return;
   if (anchor.seq > last.seq) {
-    throw new Broken(last.seq + 1, `entries after seq ${last.seq} are missing: the center acknowledged up to seq ${anchor.seq}`);
+    throw new Broken(
+      last.seq + 1,
+      `entries after seq ${last.seq} are missing: the center acknowledged up to seq ${anchor.seq}`,
+    );
   }
   const prunedThrough = checkpoint?.seq ?? 0;
   // An anchored entry that was pruned is covered by the signed checkpoint instead.
   if (anchor.seq < prunedThrough) return;
   const local = anchor.seq === prunedThrough ? checkpoint?.hash : eventRowAt(db, anchor.seq)?.hash;
-  if (local === undefined) throw new Broken(anchor.seq, `entry ${anchor.seq}, which the center acknowledged, is missing`);
+  if (local === undefined)
+    throw new Broken(anchor.seq, `entry ${anchor.seq}, which the center acknowledged, is missing`);
   if (local !== anchor.hash) {
-    throw new Broken(anchor.seq, `entry ${anchor.seq} is not the entry the center acknowledged (hash ${anchor.hash.slice(0, 12)}…, found ${local.slice(0, 12)}…)`);
+    throw new Broken(
+      anchor.seq,
+      `entry ${anchor.seq} is not the entry the center acknowledged (hash ${anchor.hash.slice(0, 12)}…, found ${local.slice(0, 12)}…)`,
+    );
   }
 }

@@ -37,7 +37,9 @@ export function allFingers(db: Db): FingerRecord[] {
 }
 
 export function fingersOf(db: Db, memberId: string): FingerRecord[] {
-  return (statement(db, 'SELECT * FROM fingers WHERE member_id = ? ORDER BY slot').all(memberId) as FingerRow[]).map(toFingerRecord);
+  return (statement(db, 'SELECT * FROM fingers WHERE member_id = ? ORDER BY slot').all(memberId) as FingerRow[]).map(
+    toFingerRecord,
+  );
 }
 
 export function fingerAtSlot(db: Db, slot: number): FingerRecord | undefined {
@@ -46,7 +48,8 @@ export function fingerAtSlot(db: Db, slot: number): FingerRecord | undefined {
 }
 
 export function fingerOfMember(db: Db, memberId: string, finger: FingerName): FingerRecord | undefined {
-  const row = statement(db, 'SELECT * FROM fingers WHERE member_id = ? AND finger = ?').get(memberId, finger) as FingerRow | undefined;
+  const row = statement(db, 'SELECT * FROM fingers WHERE member_id = ? AND finger = ?').get(memberId, finger) as
+    FingerRow | undefined;
   return row === undefined ? undefined : toFingerRecord(row);
 }
 
@@ -60,14 +63,10 @@ export interface NewFinger {
 }
 
 export function insertFinger(db: Db, finger: NewFinger): void {
-  statement(db, 'INSERT INTO fingers (slot, member_id, finger, module_family, template_size, enrolled_seq) VALUES (?, ?, ?, ?, ?, ?)').run(
-    finger.slot,
-    finger.memberId,
-    finger.finger,
-    finger.moduleFamily,
-    finger.templateSize,
-    finger.enrolledSeq,
-  );
+  statement(
+    db,
+    'INSERT INTO fingers (slot, member_id, finger, module_family, template_size, enrolled_seq) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(finger.slot, finger.memberId, finger.finger, finger.moduleFamily, finger.templateSize, finger.enrolledSeq);
 }
 
 /** Deletes a member's fingers; their backups and escrow rows go with them (ON DELETE CASCADE). */

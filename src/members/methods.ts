@@ -27,5 +27,7 @@ export function registerMemberMethods(registry: ControlRegistry, members: Member
   registry.register('members.add', memberMethodParams.add, ({ member, operator }) => ({
     outcome: members.upsertMembers([member], 'cli', operator)[0]?.kind ?? 'unchanged',
   }));
-  registry.register('members.remove', memberMethodParams.remove, ({ memberId, operator }) => removal.remove(memberId, operator));
+  registry.register('members.remove', memberMethodParams.remove, ({ memberId, operator }) =>
+    removal.remove(memberId, operator),
+  );
 }

@@ -7,7 +7,10 @@ import { z } from 'zod';
  */
 export const memberIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a member number of 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'a member number of 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 /** A branch secretary may confirm a manual sign-in with their own finger. */
 export const memberRoleSchema = z.enum(['member', 'secretary']);

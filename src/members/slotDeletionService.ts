@@ -31,6 +31,8 @@ export class SlotDeletionService implements Service {
 
   health(): ServiceHealth {
     const waiting = pendingSlots(this.journal.db).length;
-    return waiting === 0 ? { state: 'ok' } : { state: 'ok', detail: `${waiting} removed member slot(s) wait for the scanner to be deleted` };
+    return waiting === 0
+      ? { state: 'ok' }
+      : { state: 'ok', detail: `${waiting} removed member slot(s) wait for the scanner to be deleted` };
   }
 }

@@ -17,14 +17,24 @@ interface PendingRow {
 }
 
 /** Slots of a removed member: their fingers rows are gone in the same transaction, so they match nobody. */
-export function queueSlotDeletions(tx: JournalTransaction, memberId: string, slots: readonly number[], queuedSeq: number): void {
-  const insert = statement(tx.db, 'INSERT OR REPLACE INTO pending_slot_deletions (slot, member_id, queued_seq) VALUES (?, ?, ?)');
+export function queueSlotDeletions(
+  tx: JournalTransaction,
+  memberId: string,
+  slots: readonly number[],
+  queuedSeq: number,
+): void {
+  const insert = statement(
+    tx.db,
+    'INSERT OR REPLACE INTO pending_slot_deletions (slot, member_id, queued_seq) VALUES (?, ?, ?)',
+  );
   for (const slot of slots) insert.run(slot, memberId, queuedSeq);
 }
 
 /** Slots that still hold a removed member's template: enrollment must not reuse them yet. */
 export function pendingSlots(db: Db): number[] {
-  return (statement(db, 'SELECT slot FROM pending_slot_deletions ORDER BY slot').all() as Array<{ slot: number }>).map((row) => row.slot);
+  return (statement(db, 'SELECT slot FROM pending_slot_deletions ORDER BY slot').all() as Array<{ slot: number }>).map(
+    (row) => row.slot,
+  );
 }
 
 /** A module found empty (wiped, or about to be restored) holds none of them any more. */
@@ -52,18 +62,29 @@ export class SlotDeletions {
    */
   async drain(): Promise<number[]> {
     const state = this.scanner.state();
-    if (pendingSlots(this.journal.db).length === 0 || (state !== 'connected' && state !== 'connecting')) return pendingSlots(this.journal.db);
+    if (pendingSlots(this.journal.db).length === 0 || (state !== 'connected' && state !== 'connecting'))
+      return pendingSlots(this.journal.db);
     try {
-      await this.scanner.exclusive('delete removed members’ templates', (module) => this.deleteWith(module), state === 'connected' ? BUSY_WAIT_MS : CONNECT_WAIT_MS);
+      await this.scanner.exclusive(
+        'delete removed members’ templates',
+        (module) => this.deleteWith(module),
+        state === 'connected' ? BUSY_WAIT_MS : CONNECT_WAIT_MS,
+      );
     } catch (error) {
-      this.logger.warn({ err: error, slots: pendingSlots(this.journal.db) }, 'could not delete removed members’ templates from the module yet; retrying when it reconnects');
+      this.logger.warn(
+        { err: error, slots: pendingSlots(this.journal.db) },
+        'could not delete removed members’ templates from the module yet; retrying when it reconnects',
+      );
     }
     return pendingSlots(this.journal.db);
   }
 
   /** The same, for a caller that already holds the module (enrollment, restore). */
   async deleteWith(module: FingerprintScanner): Promise<void> {
-    const pending = statement(this.journal.db, 'SELECT slot, member_id FROM pending_slot_deletions ORDER BY slot').all() as PendingRow[];
+    const pending = statement(
+      this.journal.db,
+      'SELECT slot, member_id FROM pending_slot_deletions ORDER BY slot',
+    ).all() as PendingRow[];
     if (pending.length === 0) return;
     const onModule = new Set(await module.enrolledSlots());
     const settled: PendingRow[] = [];
@@ -81,7 +102,8 @@ export class SlotDeletions {
       // What was deleted before a failure is recorded as deleted: the audit trail stays exact.
       if (settled.length > 0) this.settle(settled, deleted);
     }
-    if (deleted.length > 0) this.logger.info({ slots: deleted.map((row) => row.slot) }, 'deleted removed members’ templates from the module');
+    if (deleted.length > 0)
+      this.logger.info({ slots: deleted.map((row) => row.slot) }, 'deleted removed members’ templates from the module');
   }
 
   private settle(settled: readonly PendingRow[], deleted: readonly PendingRow[]): void {
@@ -89,7 +111,10 @@ export class SlotDeletions {
       const remove = statement(tx.db, 'DELETE FROM pending_slot_deletions WHERE slot = ?');
       for (const row of settled) remove.run(row.slot);
       if (deleted.length > 0) {
-        tx.append('scanner.slots_deleted', { slots: deleted.map((row) => row.slot), memberIds: [...new Set(deleted.map((row) => row.member_id))] });
+        tx.append('scanner.slots_deleted', {
+          slots: deleted.map((row) => row.slot),
+          memberIds: [...new Set(deleted.map((row) => row.member_id))],
+        });
       }
     });
   }

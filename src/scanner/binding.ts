@@ -17,7 +17,8 @@ interface BindingRow {
 }
 
 export function readBinding(db: Db): ModuleBinding | undefined {
-  const row = statement(db, 'SELECT family, token, bound_seq FROM module_binding WHERE id = 1').get() as BindingRow | undefined;
+  const row = statement(db, 'SELECT family, token, bound_seq FROM module_binding WHERE id = 1').get() as
+    BindingRow | undefined;
   return row === undefined ? undefined : { family: row.family, token: row.token, boundSeq: row.bound_seq };
 }
 

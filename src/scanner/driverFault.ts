@@ -13,7 +13,12 @@ function moduleAnswered(error: DriverError): boolean {
  */
 export function agentErrorFromDriver(purpose: string, error: DriverError): AgentError {
   const code = moduleAnswered(error) ? ErrorCode.ModuleFault : ErrorCode.DeviceUnavailable;
-  return new AgentError(code, `${purpose}: the fingerprint module failed: ${error.message}`, { ...error.context, purpose, driverCode: error.code }, { cause: error });
+  return new AgentError(
+    code,
+    `${purpose}: the fingerprint module failed: ${error.message}`,
+    { ...error.context, purpose, driverCode: error.code },
+    { cause: error },
+  );
 }
 
 /** Rethrows what fn throws, with DriverErrors turned into AgentErrors (see agentErrorFromDriver). */

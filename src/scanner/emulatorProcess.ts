@@ -82,7 +82,10 @@ export class EmulatorProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
     child.stdin!.on('error', () => undefined);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.failure(scannerText('emulatorNotReady', { seconds: REQUEST_TIMEOUT_MS / 1000 }), stderr)), REQUEST_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(this.failure(scannerText('emulatorNotReady', { seconds: REQUEST_TIMEOUT_MS / 1000 }), stderr)),
+        REQUEST_TIMEOUT_MS,
+      );
       child.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(
@@ -121,16 +124,28 @@ export class EmulatorProcess {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     if (ok) pending?.resolve();
-    else pending?.reject(new AgentError(ErrorCode.UsageError, scannerText('emulatorRefused', { reason: error ?? scannerText('noReason') })));
+    else
+      pending?.reject(
+        new AgentError(
+          ErrorCode.UsageError,
+          scannerText('emulatorRefused', { reason: error ?? scannerText('noReason') }),
+        ),
+      );
   }
 
   private request(body: Record<string, unknown>): Promise<void> {
-    if (this.exited) return Promise.reject(new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorStopped')));
+    if (this.exited)
+      return Promise.reject(new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorStopped')));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorSilent', { command: String(body.cmd), seconds: REQUEST_TIMEOUT_MS / 1000 })));
+        reject(
+          new AgentError(
+            ErrorCode.EmulatorUnavailable,
+            scannerText('emulatorSilent', { command: String(body.cmd), seconds: REQUEST_TIMEOUT_MS / 1000 }),
+          ),
+        );
       }, REQUEST_TIMEOUT_MS);
       const done = (): void => clearTimeout(timer);
       this.pending.set(id, { resolve: () => (done(), resolve()), reject: (error) => (done(), reject(error)) });
@@ -157,6 +172,7 @@ function parseJson(line: string): unknown {
 function packageRoot(): string {
   for (let directory = dirname(fileURLToPath(import.meta.url)); ; directory = dirname(directory)) {
     if (existsSync(join(directory, 'package.json'))) return directory;
-    if (dirname(directory) === directory) throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
+    if (dirname(directory) === directory)
+      throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
   }
 }

@@ -58,7 +58,8 @@ export class ModuleIdentity {
 
   async check(scanner: FingerprintScanner, info: ScannerInfo): Promise<Trust> {
     const binding = this.binding();
-    if (binding !== undefined && binding.family !== info.family) return this.mismatch(info.family, 'family', binding, undefined);
+    if (binding !== undefined && binding.family !== info.family)
+      return this.mismatch(info.family, 'family', binding, undefined);
     if (info.family === 'r30x') return this.checkR30x(scanner, info, binding);
     const serial = info.serialNumber ?? (await scanner.readBindingToken());
     if (serial === undefined) return this.mismatch(info.family, 'serial', binding, undefined);
@@ -80,10 +81,15 @@ export class ModuleIdentity {
     return bound.info;
   }
 
-  private async checkR30x(scanner: FingerprintScanner, info: ScannerInfo, binding: ModuleBinding | undefined): Promise<Trust> {
+  private async checkR30x(
+    scanner: FingerprintScanner,
+    info: ScannerInfo,
+    binding: ModuleBinding | undefined,
+  ): Promise<Trust> {
     const ours = this.deps.secrets.bindingToken;
     if (info.credential === 'factory') {
-      if (binding !== undefined && this.deps.acceptFactoryModules !== true) return this.mismatch('r30x', 'factory-module', binding, undefined);
+      if (binding !== undefined && this.deps.acceptFactoryModules !== true)
+        return this.mismatch('r30x', 'factory-module', binding, undefined);
       const bound = await this.bindModule(scanner, info);
       this.record(bound.info, bound.token, 'scanner.bound', {});
       return this.trusted(bound.info);
@@ -97,24 +103,45 @@ export class ModuleIdentity {
   }
 
   /** R30x: writes our token and password into the module; GT: its serial number is the token. */
-  private async bindModule(scanner: FingerprintScanner, info: ScannerInfo): Promise<{ token: string; info: ScannerInfo }> {
+  private async bindModule(
+    scanner: FingerprintScanner,
+    info: ScannerInfo,
+  ): Promise<{ token: string; info: ScannerInfo }> {
     if (info.family === 'r30x') {
       await scanner.bind!(this.deps.secrets.bindingToken, this.deps.secrets.modulePassword);
       return { token: this.deps.secrets.bindingToken, info: { ...info, credential: 'device' } };
     }
     const serial = info.serialNumber ?? (await scanner.readBindingToken());
-    if (serial === undefined) throw new AgentError(ErrorCode.ModuleMismatch, 'the GT-521F module reported no serial number, so it cannot be bound');
+    if (serial === undefined)
+      throw new AgentError(
+        ErrorCode.ModuleMismatch,
+        'the GT-521F module reported no serial number, so it cannot be bound',
+      );
     return { token: serial, info };
   }
 
-  private record(info: ScannerInfo, token: string, type: 'scanner.bound' | 'scanner.module_confirmed', extra: { operator?: string }): void {
+  private record(
+    info: ScannerInfo,
+    token: string,
+    type: 'scanner.bound' | 'scanner.module_confirmed',
+    extra: { operator?: string },
+  ): void {
     const escrow = info.family === 'r30x' ? this.passwordEscrow() : undefined;
     this.deps.journal.transaction((tx) => {
-      const entry = tx.append(type, { ...extra, family: info.family, model: info.model, capacity: info.capacity, tokenHash: tokenHash(token) });
+      const entry = tx.append(type, {
+        ...extra,
+        family: info.family,
+        model: info.model,
+        capacity: info.capacity,
+        tokenHash: tokenHash(token),
+      });
       writeBinding(tx.db, { family: info.family, token, boundSeq: entry.seq });
       if (escrow !== undefined) escrow(tx);
     });
-    this.deps.logger.info({ family: info.family, model: info.model, event: type }, 'fingerprint module bound to this device');
+    this.deps.logger.info(
+      { family: info.family, model: info.model, event: type },
+      'fingerprint module bound to this device',
+    );
   }
 
   /**
@@ -124,7 +151,10 @@ export class ModuleIdentity {
   private passwordEscrow(): ((tx: JournalTransaction) => void) | undefined {
     const { escrowPublicKey, secrets, deviceId, logger } = this.deps;
     if (escrowPublicKey === undefined) {
-      logger.warn({ file: 'keys/scanner.json' }, 'no county.escrowPublicKey: the module password is kept only on this device; losing keys/scanner.json makes the module unusable');
+      logger.warn(
+        { file: 'keys/scanner.json' },
+        'no county.escrowPublicKey: the module password is kept only on this device; losing keys/scanner.json makes the module unusable',
+      );
       return undefined;
     }
     let countyKey;
@@ -145,7 +175,12 @@ export class ModuleIdentity {
     return { trusted: true, info };
   }
 
-  private mismatch(family: ScannerFamily, reason: MismatchReason, binding: ModuleBinding | undefined, found: string | undefined): Refusal {
+  private mismatch(
+    family: ScannerFamily,
+    reason: MismatchReason,
+    binding: ModuleBinding | undefined,
+    found: string | undefined,
+  ): Refusal {
     const payload = {
       family,
       reason,
@@ -156,7 +191,10 @@ export class ModuleIdentity {
     if (key !== this.lastAlarm) {
       this.deps.journal.transaction((tx) => tx.append('scanner.module_mismatch', payload));
       this.lastAlarm = key;
-      this.deps.logger.error(payload, `fingerprint module mismatch: ${MISMATCH_TEXT[reason]}; sign-ins are refused until a technician runs room-agent scanner confirm`);
+      this.deps.logger.error(
+        payload,
+        `fingerprint module mismatch: ${MISMATCH_TEXT[reason]}; sign-ins are refused until a technician runs room-agent scanner confirm`,
+      );
     }
     const remedy =
       reason === 'password'

@@ -46,7 +46,9 @@ export class KeyboardSupervisor {
       } catch (error) {
         this.deps.logger.warn({ err: error }, 'cannot open the keyboard-wedge reader');
         this.deps.onState('disconnected', (error as Error).message);
-        await sleep(backoffDelay(attempt++, this.deps.backoff ?? DEFAULT_BACKOFF), undefined, { signal }).catch(() => undefined);
+        await sleep(backoffDelay(attempt++, this.deps.backoff ?? DEFAULT_BACKOFF), undefined, { signal }).catch(
+          () => undefined,
+        );
         continue;
       }
       attempt = 0;
@@ -56,7 +58,9 @@ export class KeyboardSupervisor {
       reader.close();
       if (error === undefined) return;
       this.deps.onState('disconnected', error.message);
-      await sleep(backoffDelay(attempt++, this.deps.backoff ?? DEFAULT_BACKOFF), undefined, { signal }).catch(() => undefined);
+      await sleep(backoffDelay(attempt++, this.deps.backoff ?? DEFAULT_BACKOFF), undefined, { signal }).catch(
+        () => undefined,
+      );
     }
   }
 }

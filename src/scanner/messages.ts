@@ -27,13 +27,19 @@ export const scannerText = defineMessages({
     zh: 'scanner.driver emulator 需要 python3，但它未安装（apt install python3）',
     en: 'scanner.driver emulator needs python3, which is not installed (apt install python3)',
   },
-  emulatorNotReady: { zh: '模拟器在 {seconds} 秒内没有报告就绪', en: 'the emulator did not report ready within {seconds} s' },
+  emulatorNotReady: {
+    zh: '模拟器在 {seconds} 秒内没有报告就绪',
+    en: 'the emulator did not report ready within {seconds} s',
+  },
   emulatorExited: { zh: '模拟器已退出（代码 {code}）', en: 'the emulator exited (code {code})' },
   emulatorCannotStart: { zh: '无法启动模拟器：{reason}', en: 'cannot start the emulator: {reason}' },
   emulatorRefused: { zh: '模拟器拒绝了请求：{reason}', en: 'the emulator refused the request: {reason}' },
   noReason: { zh: '未说明原因', en: 'no reason given' },
   emulatorStopped: { zh: '模拟器未运行', en: 'the emulator is not running' },
-  emulatorSilent: { zh: '模拟器在 {seconds} 秒内没有回应 {command}', en: 'the emulator did not answer {command} within {seconds} s' },
+  emulatorSilent: {
+    zh: '模拟器在 {seconds} 秒内没有回应 {command}',
+    en: 'the emulator did not answer {command} within {seconds} s',
+  },
   noPackageDirectory: { zh: '找不到 room-agent 软件包目录', en: 'cannot find the room-agent package directory' },
   secretsUnreadable: { zh: '无法读取 {file}：{reason}', en: 'cannot read {file}: {reason}' },
   secretsMissing: {
@@ -41,6 +47,9 @@ export const scannerText = defineMessages({
     en: 'there are no scanner secrets at {file} yet; room-agent run creates them on its first start',
   },
   secretsNotJson: { zh: '{file} 不是 JSON；请从备份恢复', en: '{file} is not JSON; restore it from the backup' },
-  secretsDamaged: { zh: '{file} 已损坏（字段 {fields} 有误）；请从备份恢复', en: '{file} is damaged (bad {fields}); restore it from the backup' },
+  secretsDamaged: {
+    zh: '{file} 已损坏（字段 {fields} 有误）；请从备份恢复',
+    en: '{file} is damaged (bad {fields}); restore it from the backup',
+  },
   wholeFile: { zh: '（整个文件）', en: '(the whole file)' },
 });

@@ -12,7 +12,11 @@ const operatorSchema = z.string().trim().min(1).max(64);
 export const scannerMethodParams = {
   info: z.strictObject({}),
   confirm: z.strictObject({ operator: operatorSchema }),
-  place: z.strictObject({ finger: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a finger name of letters, digits, ".", "_" or "-", e.g. alice-right-index') }),
+  place: z.strictObject({
+    finger: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a finger name of letters, digits, ".", "_" or "-", e.g. alice-right-index'),
+  }),
   lift: z.strictObject({}),
 };
 
@@ -60,20 +64,34 @@ const INFO_WAIT_MS = 5_000;
 export function registerScannerMethods(registry: ControlRegistry, target: ScannerMethodsTarget): void {
   registry.register('scanner.info', scannerMethodParams.info, async () => {
     const service = await target.service();
-    const enrolled = await service.exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, INFO_WAIT_MS).catch((error: unknown) => {
-      if (isAgentError(error)) return null;
-      throw error;
-    });
+    const enrolled = await service
+      .exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, INFO_WAIT_MS)
+      .catch((error: unknown) => {
+        if (isAgentError(error)) return null;
+        throw error;
+      });
     const info = service.info();
     const binding = service.identity()?.binding();
     return {
       driver: target.driver,
       state: service.state(),
       detail: service.stateDetail() ?? '',
-      module: info === undefined ? null : { family: info.family, model: info.model, capacity: info.capacity, baudRate: info.baudRate, credential: info.credential },
+      module:
+        info === undefined
+          ? null
+          : {
+              family: info.family,
+              model: info.model,
+              capacity: info.capacity,
+              baudRate: info.baudRate,
+              credential: info.credential,
+            },
       enrolled,
       fingersRecorded: fingerCount(target),
-      binding: binding === undefined ? null : { family: binding.family, tokenHash: tokenHash(binding.token), boundSeq: binding.boundSeq },
+      binding:
+        binding === undefined
+          ? null
+          : { family: binding.family, tokenHash: tokenHash(binding.token), boundSeq: binding.boundSeq },
     } satisfies z.input<typeof scannerInfoSchema>;
   });
 
@@ -81,11 +99,21 @@ export function registerScannerMethods(registry: ControlRegistry, target: Scanne
     const service = await target.service();
     const info = await service.confirm(operator);
     const binding = service.identity()!.binding()!;
-    return { family: info.family, model: info.model, capacity: info.capacity, tokenHash: tokenHash(binding.token), fingersRecorded: fingerCount(target) };
+    return {
+      family: info.family,
+      model: info.model,
+      capacity: info.capacity,
+      tokenHash: tokenHash(binding.token),
+      fingersRecorded: fingerCount(target),
+    };
   });
 
-  registry.register('emulator.place', scannerMethodParams.place, async ({ finger }) => (await emulatorOf(target)).place(finger).then(() => ({})));
-  registry.register('emulator.lift', scannerMethodParams.lift, async () => (await emulatorOf(target)).lift().then(() => ({})));
+  registry.register('emulator.place', scannerMethodParams.place, async ({ finger }) =>
+    (await emulatorOf(target)).place(finger).then(() => ({})),
+  );
+  registry.register('emulator.lift', scannerMethodParams.lift, async () =>
+    (await emulatorOf(target)).lift().then(() => ({})),
+  );
 }
 
 function fingerCount(target: ScannerMethodsTarget): number {

@@ -112,11 +112,17 @@ export class ModuleSupervisor {
   }
 
   /** Runs `fn` with the module to itself once one is connected (and trusted, unless allowRefused). */
-  withModule<T>(purpose: string, fn: (session: ModuleSession) => Promise<T>, waitMs: number, allowRefused: boolean): Promise<T> {
+  withModule<T>(
+    purpose: string,
+    fn: (session: ModuleSession) => Promise<T>,
+    waitMs: number,
+    allowRefused: boolean,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.stopped.signal.aborted) return reject(unavailable('the scanner service is stopping'));
       // A module refused at its password cannot be used at all; waiting would not change that.
-      if (this.state === 'refused' && this.session === undefined) return reject(mismatch(this.detail ?? 'the module is not trusted'));
+      if (this.state === 'refused' && this.session === undefined)
+        return reject(mismatch(this.detail ?? 'the module is not trusted'));
       const request: Request = {
         allowRefused,
         execute: async (session) => {
@@ -124,7 +130,7 @@ export class ModuleSupervisor {
           try {
             resolve(await fn(session));
           } catch (error) {
-            reject(error as Error);
+            reject(error);
           }
         },
         fail: (error) => {
@@ -137,7 +143,11 @@ export class ModuleSupervisor {
         if (index < 0) return;
         this.requests.splice(index, 1);
         const why = this.detail === undefined ? this.state : `${this.state}: ${this.detail}`;
-        reject(unavailable(`${purpose}: no fingerprint module connected within ${Math.round(waitMs / 1000)} s (scanner ${why})`));
+        reject(
+          unavailable(
+            `${purpose}: no fingerprint module connected within ${Math.round(waitMs / 1000)} s (scanner ${why})`,
+          ),
+        );
       }, waitMs);
       this.requests.push(request);
       this.wakeup.notify();
@@ -196,7 +206,10 @@ export class ModuleSupervisor {
         return { kind: 'failed', silent: false, connected: false };
       }
       const reason = (error as Error).message;
-      this.deps.logger[reason === this.lastOpenFailure ? 'debug' : 'warn']({ err: error }, 'cannot open the fingerprint module');
+      this.deps.logger[reason === this.lastOpenFailure ? 'debug' : 'warn'](
+        { err: error },
+        'cannot open the fingerprint module',
+      );
       this.lastOpenFailure = reason;
       this.setState('disconnected', reason);
       return { kind: 'failed', silent: isSilent(error), connected: false };
@@ -228,14 +241,16 @@ export class ModuleSupervisor {
       if (session.loss.error !== undefined) return this.lost(session.loss.error);
       const request = this.requests.shift();
       if (request !== undefined) {
-        if (session.trust === 'refused' && !request.allowRefused) request.fail(mismatch(session.refusal ?? 'the module is not trusted'));
+        if (session.trust === 'refused' && !request.allowRefused)
+          request.fail(mismatch(session.refusal ?? 'the module is not trusted'));
         else await request.execute(session);
         continue;
       }
       const failure = await this.runWorker(session, woken);
       if (failure === undefined) continue;
       if (this.stopped.signal.aborted) return { kind: 'stopped' };
-      if (session.loss.error !== undefined || isDriverError(failure, DriverErrorCode.Disconnected)) return this.lost(session.loss.error ?? failure);
+      if (session.loss.error !== undefined || isDriverError(failure, DriverErrorCode.Disconnected))
+        return this.lost(session.loss.error ?? failure);
       this.deps.logger.error({ err: failure }, 'the fingerprint module failed; re-opening it');
       this.setState('disconnected', `module fault: ${failure.message}`);
       return { kind: 'failed', silent: isSilent(failure), connected: true };

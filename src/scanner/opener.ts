@@ -27,7 +27,11 @@ export interface OpenerSettings {
 }
 
 /** Where the configured module is: a serial path or a CP2110 HID selector. Throws ConfigInvalid when scanner.path is missing. */
-export function openerSettings(scanner: Config['scanner'], family: ModuleFamilyDriver, emulatorLink?: string): OpenerSettings {
+export function openerSettings(
+  scanner: Config['scanner'],
+  family: ModuleFamilyDriver,
+  emulatorLink?: string,
+): OpenerSettings {
   if (emulatorLink !== undefined) return { family, serialPath: emulatorLink, baudRate: scanner.baudRate };
   if (scanner.transport === 'cp2110') return { family, hid: hidSelector(scanner.hid), baudRate: scanner.baudRate };
   if (scanner.path === undefined) {
@@ -53,7 +57,13 @@ export function createScannerOpener(settings: OpenerSettings, secrets: ScannerSe
       ? new SerialTransport({ path: settings.serialPath, logger: driverLogger })
       : new Cp2110Transport({ device: settings.hid!, logger: driverLogger });
   if (settings.family === 'r30x') {
-    return () => new R30xScanner({ transport: transport(), baudRate: settings.baudRate, password: secrets.modulePassword, logger: driverLogger });
+    return () =>
+      new R30xScanner({
+        transport: transport(),
+        baudRate: settings.baudRate,
+        password: secrets.modulePassword,
+        logger: driverLogger,
+      });
   }
   return () => new Gt521Scanner({ transport: transport(), baudRate: settings.baudRate, logger: driverLogger });
 }

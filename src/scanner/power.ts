@@ -17,7 +17,12 @@ export interface PowerSwitch {
  * the pin is high). The line is driven as an active-low "cut" line so that exporting it, which
  * sets its initial level, never switches the module off.
  */
-export function createPowerSwitch(bcm: number | undefined, gpio: GpioAccess, logger: Logger, offMs = OFF_MS): PowerSwitch {
+export function createPowerSwitch(
+  bcm: number | undefined,
+  gpio: GpioAccess,
+  logger: Logger,
+  offMs = OFF_MS,
+): PowerSwitch {
   let cut: OutputLine | undefined;
   let reason: string | undefined;
   if (bcm === undefined) reason = 'scanner.powerGpio is not set';
@@ -27,7 +32,8 @@ export function createPowerSwitch(bcm: number | undefined, gpio: GpioAccess, log
   return {
     async cycle() {
       if (cut === undefined) {
-        if (!skipLogged) logger.warn({ reason }, 'the fingerprint module is silent and cannot be power-cycled; re-opening it only');
+        if (!skipLogged)
+          logger.warn({ reason }, 'the fingerprint module is silent and cannot be power-cycled; re-opening it only');
         skipLogged = true;
         return;
       }

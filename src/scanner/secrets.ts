@@ -26,10 +26,15 @@ const TEMPLATE_KEY_BYTES = 32;
 
 const fileSchema = z.strictObject({
   modulePassword: z.number().int().min(1).max(0xffff_ffff),
-  bindingToken: z.string().regex(new RegExp(`^[0-9a-f]{${BINDING_TOKEN_BYTES * 2}}$`), `${BINDING_TOKEN_BYTES * 2} lower-case hex digits`),
+  bindingToken: z
+    .string()
+    .regex(new RegExp(`^[0-9a-f]{${BINDING_TOKEN_BYTES * 2}}$`), `${BINDING_TOKEN_BYTES * 2} lower-case hex digits`),
   templateKey: z
     .string()
-    .refine((value) => Buffer.from(value, 'base64').length === TEMPLATE_KEY_BYTES, `base64 of ${TEMPLATE_KEY_BYTES} bytes`),
+    .refine(
+      (value) => Buffer.from(value, 'base64').length === TEMPLATE_KEY_BYTES,
+      `base64 of ${TEMPLATE_KEY_BYTES} bytes`,
+    ),
 });
 
 export function scannerSecretsPath(dataDir: string): string {
@@ -48,7 +53,12 @@ export function loadScannerSecrets(dataDir: string, { create }: { create: boolea
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsUnreadable', { file, reason: (error as Error).message }), { file }, { cause: error });
+      throw new AgentError(
+        ErrorCode.ScannerSecrets,
+        scannerText('secretsUnreadable', { file, reason: (error as Error).message }),
+        { file },
+        { cause: error },
+      );
     }
     if (!create) {
       throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsMissing', { file }), { file });
@@ -70,7 +80,11 @@ function parseSecrets(file: string, text: string): ScannerSecrets {
   if (!parsed.success) {
     // Names the fields only: their values are secrets and this message reaches logs.
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || scannerText('wholeFile'));
-    throw new AgentError(ErrorCode.ScannerSecrets, scannerText('secretsDamaged', { file, fields: [...new Set(fields)].join(', ') }), { file });
+    throw new AgentError(
+      ErrorCode.ScannerSecrets,
+      scannerText('secretsDamaged', { file, fields: [...new Set(fields)].join(', ') }),
+      { file },
+    );
   }
   return { ...parsed.data, templateKey: Buffer.from(parsed.data.templateKey, 'base64') };
 }

@@ -83,8 +83,14 @@ export class ScannerService implements Service {
       emulatorLink = this.emulator_.link;
     }
     const family = driver === 'gt521' ? 'gt521' : 'r30x';
-    const open = this.deps.openScanner ?? createScannerOpener(openerSettings(config.scanner, family, emulatorLink), secrets, logger);
-    const gpio = this.deps.gpio ?? (config.scanner.powerGpio === undefined ? { available: false as const, reason: 'not needed' } : await openSocGpio(logger));
+    const open =
+      this.deps.openScanner ??
+      createScannerOpener(openerSettings(config.scanner, family, emulatorLink), secrets, logger);
+    const gpio =
+      this.deps.gpio ??
+      (config.scanner.powerGpio === undefined
+        ? { available: false as const, reason: 'not needed' }
+        : await openSocGpio(logger));
     this.power = createPowerSwitch(config.scanner.powerGpio, gpio, logger.child({ module: 'scanner-power' }));
     this.identity_ = new ModuleIdentity({
       journal: this.deps.journal,
@@ -151,15 +157,21 @@ export class ScannerService implements Service {
    * resumes the loop. A module that is not trusted is refused with ModuleMismatch; a DriverError
    * fn lets through becomes an AgentError (ModuleFault or DeviceUnavailable).
    */
-  async exclusive<T>(purpose: string, fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>, waitMs = DEFAULT_WAIT_MS): Promise<T> {
+  async exclusive<T>(
+    purpose: string,
+    fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>,
+    waitMs = DEFAULT_WAIT_MS,
+  ): Promise<T> {
     const module = this.requireModule(purpose);
-    return await withDriverFaults(purpose, () => module.withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, false));
+    return withDriverFaults(purpose, () =>
+      module.withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, false),
+    );
   }
 
   /** Binds the attached module in place of the trusted one (`scanner confirm`); returns the module's info. */
   async confirm(operator: string, waitMs = DEFAULT_WAIT_MS): Promise<ScannerInfo> {
     const module = this.requireModule('scanner confirm');
-    return await withDriverFaults('scanner confirm', () =>
+    return withDriverFaults('scanner confirm', () =>
       module.withModule(
         'scanner confirm',
         async (session) => {
@@ -188,7 +200,12 @@ export class ScannerService implements Service {
     const { config, logger } = this.deps;
     const device = hidSelector(config.scanner.hid);
     this.keyboard = new KeyboardSupervisor({
-      open: () => new KeyboardReader({ device, openDevice: this.deps.openHid, logger: logger.child({ module: 'keyboard-reader' }) }),
+      open: () =>
+        new KeyboardReader({
+          device,
+          openDevice: this.deps.openHid,
+          logger: logger.child({ module: 'keyboard-reader' }),
+        }),
       onNumber: (memberNumber) => this.cardHandler?.(memberNumber),
       logger,
       onState: (state, detail) => this.setState(state, detail),

@@ -17,7 +17,11 @@ export interface SignInLoopDeps {
   logger: Logger;
 }
 
-const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = { accepted: 'accepted', already: 'already', unknown: 'rejected' };
+const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = {
+  accepted: 'accepted',
+  already: 'already',
+  unknown: 'rejected',
+};
 
 /**
  * The idle sign-in loop, run on the module whenever nobody holds it exclusively: wait for a

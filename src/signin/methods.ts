@@ -34,7 +34,8 @@ export interface SignInMethodDeps extends SecretaryFingerDeps {
 /** `signin.manual`: a supervised sign-in for a member the sensor cannot read. */
 export function registerSignInMethods(registry: ControlRegistry, deps: SignInMethodDeps): void {
   registry.register('signin.manual', manualSignInParams, async ({ memberId, confirmedBy, operator }, context) => {
-    if (confirmedBy !== undefined) return result(deps.recorder.manual(memberId, confirmedBy, 'cli', operator), confirmedBy);
+    if (confirmedBy !== undefined)
+      return result(deps.recorder.manual(memberId, confirmedBy, 'cli', operator), confirmedBy);
     const outcome = await confirmBySecretaryFinger(deps, { memberId, operator }, (line) => context.progress(line));
     return result(outcome, outcome.confirmedBy);
   });

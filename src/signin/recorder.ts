@@ -12,7 +12,8 @@ export type UnknownReason = 'no-match' | 'unassigned-slot' | 'unknown-card';
 export type ManualMethod = 'cli' | 'secretary-finger';
 
 /** A member was identified: newly signed in, or already within the window. */
-export type SignedIn = { kind: 'accepted'; memberId: string; seq: number } | { kind: 'already'; memberId: string; sinceSeq: number };
+export type SignedIn =
+  { kind: 'accepted'; memberId: string; seq: number } | { kind: 'already'; memberId: string; sinceSeq: number };
 
 export type SignInOutcome = SignedIn | { kind: 'unknown'; reason: UnknownReason; seq: number };
 
@@ -38,9 +39,16 @@ export class SignInRecorder {
     return this.deps.journal.transaction((tx) => {
       const activityId = this.deps.currentActivityId();
       const finger = fingerAtSlot(tx.db, slot);
-      if (finger === undefined || findMember(tx.db, finger.memberId) === undefined) return this.unknownIn(tx, activityId, 'unassigned-slot');
+      if (finger === undefined || findMember(tx.db, finger.memberId) === undefined)
+        return this.unknownIn(tx, activityId, 'unassigned-slot');
       const { memberId } = finger;
-      return this.accept(tx, memberId, activityId, 'signin.accepted', { memberId, slot, score, activityId, method: 'fingerprint' });
+      return this.accept(tx, memberId, activityId, 'signin.accepted', {
+        memberId,
+        slot,
+        score,
+        activityId,
+        method: 'fingerprint',
+      });
     });
   }
 
@@ -49,7 +57,13 @@ export class SignInRecorder {
     return this.deps.journal.transaction((tx) => {
       const activityId = this.deps.currentActivityId();
       if (findMember(tx.db, memberNumber) === undefined) return this.unknownIn(tx, activityId, 'unknown-card');
-      return this.accept(tx, memberNumber, activityId, 'signin.accepted', { memberId: memberNumber, slot: null, score: null, activityId, method: 'card' });
+      return this.accept(tx, memberNumber, activityId, 'signin.accepted', {
+        memberId: memberNumber,
+        slot: null,
+        score: null,
+        activityId,
+        method: 'card',
+      });
     });
   }
 
@@ -68,14 +82,21 @@ export class SignInRecorder {
     return this.deps.journal.transaction((tx) => {
       requireMember(tx.db, memberId, 'member');
       requireSecretary(tx.db, confirmedBy);
-      if (memberId === confirmedBy) throw new AgentError(ErrorCode.SelfConfirmation, signinText('selfConfirmation'), { memberId });
+      if (memberId === confirmedBy)
+        throw new AgentError(ErrorCode.SelfConfirmation, signinText('selfConfirmation'), { memberId });
       const activityId = this.deps.currentActivityId();
       const payload = { memberId, confirmedBy, method, activityId, ...(operator !== undefined && { operator }) };
       return this.accept(tx, memberId, activityId, 'signin.manual', payload);
     });
   }
 
-  private accept(tx: JournalTransaction, memberId: string, activityId: string | null, type: string, payload: Record<string, JsonValue>): SignedIn {
+  private accept(
+    tx: JournalTransaction,
+    memberId: string,
+    activityId: string | null,
+    type: string,
+    payload: Record<string, JsonValue>,
+  ): SignedIn {
     const last = readLastSignIn(tx.db, memberId);
     const windowMs = this.deps.windowMinutes * 60_000;
     if (last !== undefined && repeatsWithinWindow(tx.db, last, this.deps.clock.read(), activityId, windowMs)) {
@@ -94,7 +115,11 @@ export class SignInRecorder {
 export function requireMember(db: Db, memberId: string, as: 'member' | 'confirmer'): { role: string } {
   const member = findMember(db, memberId);
   if (member === undefined) {
-    throw new AgentError(ErrorCode.MemberNotFound, signinText(as === 'member' ? 'noMember' : 'noConfirmer', { memberId }), { memberId });
+    throw new AgentError(
+      ErrorCode.MemberNotFound,
+      signinText(as === 'member' ? 'noMember' : 'noConfirmer', { memberId }),
+      { memberId },
+    );
   }
   return member;
 }

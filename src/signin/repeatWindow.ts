@@ -31,10 +31,22 @@ export function readLastSignIn(db: Db, memberId: string): LastSignIn | undefined
      FROM signin_last l LEFT JOIN events e ON e.seq = l.seq WHERE l.member_id = ?`,
   ).get(memberId) as LastRow | undefined;
   if (row === undefined) return undefined;
-  return { seq: row.seq, activityId: row.activity_id, bootId: row.boot_id, monoMs: row.mono_ms, wallMs: row.wall_ms, clock: row.clock ?? undefined };
+  return {
+    seq: row.seq,
+    activityId: row.activity_id,
+    bootId: row.boot_id,
+    monoMs: row.mono_ms,
+    wallMs: row.wall_ms,
+    clock: row.clock ?? undefined,
+  };
 }
 
-export function writeLastSignIn(db: Db, memberId: string, entry: { seq: number; bootId: string; monoMs: number; wallMs: number }, activityId: string | null): void {
+export function writeLastSignIn(
+  db: Db,
+  memberId: string,
+  entry: { seq: number; bootId: string; monoMs: number; wallMs: number },
+  activityId: string | null,
+): void {
   statement(
     db,
     `INSERT INTO signin_last (member_id, seq, activity_id, boot_id, mono_ms, wall_ms) VALUES (?, ?, ?, ?, ?, ?)
@@ -51,7 +63,13 @@ export function writeLastSignIn(db: Db, memberId: string, entry: { seq: number; 
  * earlier one re-timed by its boot's later sync); otherwise the sign-in counts as new. A second
  * record is harmless (visibly a repeat, and the center collapses it), a swallowed one is not.
  */
-export function repeatsWithinWindow(db: Db, last: LastSignIn, now: ClockReading, activityId: string | null, windowMs: number): boolean {
+export function repeatsWithinWindow(
+  db: Db,
+  last: LastSignIn,
+  now: ClockReading,
+  activityId: string | null,
+  windowMs: number,
+): boolean {
   if (last.activityId !== activityId) return false;
   if (last.bootId === now.bootId) return now.monoMs - last.monoMs < windowMs;
   if (now.state !== 'synced' || last.clock === undefined) return false;

@@ -71,7 +71,11 @@ export async function confirmBySecretaryFinger(
 type OnSensor = { kind: 'nobody' } | { kind: 'someone-else' } | { kind: 'secretary'; memberId: string };
 
 /** Whose finger is on the sensor; anyone but a secretary is told so at once. */
-async function fingerOnSensor(deps: SecretaryFingerDeps, scanner: FingerprintScanner, progress: (line: ConfirmProgress) => void): Promise<OnSensor> {
+async function fingerOnSensor(
+  deps: SecretaryFingerDeps,
+  scanner: FingerprintScanner,
+  progress: (line: ConfirmProgress) => void,
+): Promise<OnSensor> {
   const outcome = await scanner.identify();
   if (outcome.kind === 'no-finger') return { kind: 'nobody' };
   if (outcome.kind === 'poor-image') {

@@ -38,13 +38,20 @@ export class SignInService implements Service {
   async start(): Promise<void> {
     const { config, scanner, bus, logger } = this.deps;
     this.touch = await this.openTouchLine();
-    const loop = new SignInLoop({ recorder: this.deps.recorder, feedback: this.deps.feedback, pollIntervalMs: config.pollIntervalMs, touch: this.touch, logger });
+    const loop = new SignInLoop({
+      recorder: this.deps.recorder,
+      feedback: this.deps.feedback,
+      pollIntervalMs: config.pollIntervalMs,
+      touch: this.touch,
+      logger,
+    });
     scanner.setIdleWorker(loop);
     scanner.onCard((memberNumber) => void this.card(memberNumber));
     this.lastState = scanner.state();
     bus.on(this.name, 'scanner.state', ({ state }) => {
       // Once per fall from grace, not at every failed reconnect.
-      if (FAULT_STATES.has(state) && !FAULT_STATES.has(this.lastState ?? 'connecting')) void this.deps.feedback.show('fault');
+      if (FAULT_STATES.has(state) && !FAULT_STATES.has(this.lastState ?? 'connecting'))
+        void this.deps.feedback.show('fault');
       this.lastState = state;
     });
   }
@@ -83,7 +90,10 @@ export class SignInService implements Service {
     if (bcm === undefined) return undefined;
     const gpio = this.deps.gpio ?? (await openSocGpio(this.deps.logger));
     if (!gpio.available) {
-      this.deps.logger.warn({ reason: gpio.reason }, 'scanner.wakeGpio is set but there is no GPIO: polling for fingers instead');
+      this.deps.logger.warn(
+        { reason: gpio.reason },
+        'scanner.wakeGpio is set but there is no GPIO: polling for fingers instead',
+      );
       return undefined;
     }
     return new TouchLine(gpio.lines.input(bcm), TOUCH_SAFETY_MS);

@@ -42,7 +42,10 @@ const t = defineMessages({
  * synchronous=FULL because better-sqlite3's WAL default (NORMAL) can lose a committed sign-in on
  * power failure, and a sign-in reported as accepted must be on disk.
  */
-export function openDatabase(file: string, { access = 'write', migrations = MIGRATIONS }: OpenDatabaseOptions = {}): Db {
+export function openDatabase(
+  file: string,
+  { access = 'write', migrations = MIGRATIONS }: OpenDatabaseOptions = {},
+): Db {
   if (access === 'create') createDatabaseFile(file);
   else if (!existsSync(file)) throw new AgentError(ErrorCode.JournalMissing, t('missing', { file }), { file });
   let db: Db;
@@ -64,7 +67,11 @@ export function openDatabase(file: string, { access = 'write', migrations = MIGR
     }
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
-      throw new AgentError(ErrorCode.JournalOpen, `${file}: SQLite refused WAL mode (got "${String(mode)}"); is the file system read-only or a network mount?`, { file });
+      throw new AgentError(
+        ErrorCode.JournalOpen,
+        `${file}: SQLite refused WAL mode (got "${String(mode)}"); is the file system read-only or a network mount?`,
+        { file },
+      );
     }
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
@@ -73,7 +80,12 @@ export function openDatabase(file: string, { access = 'write', migrations = MIGR
   } catch (error) {
     db.close();
     if (error instanceof AgentError) throw error;
-    throw new AgentError(ErrorCode.JournalOpen, `cannot open the journal database ${file}: ${(error as Error).message}`, { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.JournalOpen,
+      `cannot open the journal database ${file}: ${(error as Error).message}`,
+      { file },
+      { cause: error },
+    );
   }
 }
 
@@ -124,7 +136,8 @@ function requireCurrentSchema(db: Db, file: string, migrations: readonly Migrati
   const latest = migrations.at(-1)?.version ?? 0;
   const found = userVersion(db);
   refuseNewerSchema(file, found, latest);
-  if (found < latest) throw new AgentError(ErrorCode.JournalSchema, t('older', { file, found, latest }), { file, found, latest });
+  if (found < latest)
+    throw new AgentError(ErrorCode.JournalSchema, t('older', { file, found, latest }), { file, found, latest });
 }
 
 /**

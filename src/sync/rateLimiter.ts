@@ -81,10 +81,13 @@ export class ByteRateLimiter {
     const head = this.waiters[0];
     if (head === undefined) return;
     const deficit = Math.min(head.bytes, this.bytesPerSecond) - this.tokens;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.schedule();
-    }, Math.max(1, Math.ceil((deficit * 1000) / this.bytesPerSecond)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.schedule();
+      },
+      Math.max(1, Math.ceil((deficit * 1000) / this.bytesPerSecond)),
+    );
   }
 
   private reschedule(): void {

@@ -31,7 +31,9 @@ export function roomStateMessage(identity: RoomIdentity, state: StateMessage['st
 /** The first entry the journal still holds: only acknowledged entries are ever pruned. */
 function journalStart(db: Db): StateMessage['journalStart'] {
   const checkpoint = readCheckpoint(db);
-  return checkpoint === undefined ? { seq: 1, prevHash: GENESIS_HASH } : { seq: checkpoint.seq + 1, prevHash: checkpoint.hash };
+  return checkpoint === undefined
+    ? { seq: 1, prevHash: GENESIS_HASH }
+    : { seq: checkpoint.seq + 1, prevHash: checkpoint.hash };
 }
 
 /** The retained QoS 1 publish of a state message: online at each connect, offline at a clean stop. */

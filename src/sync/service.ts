@@ -147,7 +147,11 @@ export class SyncService implements Service {
         return;
       case this.topics.commands:
         // handle() answers every failure itself; a rejection here would still end the daemon, so it is caught.
-        this.commands.handle(message).catch((error: unknown) => this.options.logger.error({ err: error }, 'a command from the center was not handled'));
+        this.commands
+          .handle(message)
+          .catch((error: unknown) =>
+            this.options.logger.error({ err: error }, 'a command from the center was not handled'),
+          );
         return;
       case this.topics.fileAcks:
         this.files.handleAck(message);

@@ -31,19 +31,28 @@ export function templateKeyId(key: Buffer): string {
 }
 
 function additionalData({ slot, moduleFamily, templateSize }: TemplateContext): Buffer {
-  return Buffer.from(`room-agent template backup v1\0slot=${slot}\0family=${moduleFamily}\0size=${templateSize}`, 'utf8');
+  return Buffer.from(
+    `room-agent template backup v1\0slot=${slot}\0family=${moduleFamily}\0size=${templateSize}`,
+    'utf8',
+  );
 }
 
 function requireKey(key: Buffer): void {
   if (key.length !== KEY_BYTES) {
-    throw new AgentError(ErrorCode.Internal, `the template key must be ${KEY_BYTES} bytes, got ${key.length}`, { bytes: key.length });
+    throw new AgentError(ErrorCode.Internal, `the template key must be ${KEY_BYTES} bytes, got ${key.length}`, {
+      bytes: key.length,
+    });
   }
 }
 
 export function sealTemplate(key: Buffer, template: Buffer, context: TemplateContext): SealedTemplate {
   requireKey(key);
   if (template.length !== context.templateSize) {
-    throw new AgentError(ErrorCode.Internal, `template of ${template.length} bytes sealed as ${context.templateSize} bytes`, { slot: context.slot });
+    throw new AgentError(
+      ErrorCode.Internal,
+      `template of ${template.length} bytes sealed as ${context.templateSize} bytes`,
+      { slot: context.slot },
+    );
   }
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });

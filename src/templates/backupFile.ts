@@ -56,10 +56,19 @@ export function backupDocument(backups: readonly FingerBackup[], deviceId: strin
 export function parseBackupDocument(json: unknown, file: string): FingerBackup[] {
   const parsed = backupDocumentSchema.safeParse(json);
   if (!parsed.success) {
-    throw new AgentError(ErrorCode.BackupUnreadable, `${file} is not a room-agent template backup: ${issueSummary(parsed.error.issues, json)}`, { file });
+    throw new AgentError(
+      ErrorCode.BackupUnreadable,
+      `${file} is not a room-agent template backup: ${issueSummary(parsed.error.issues, json)}`,
+      { file },
+    );
   }
   return parsed.data.entries.map(({ keyId, nonce, ciphertext, tag, ...finger }) => ({
     ...finger,
-    sealed: { keyId, nonce: Buffer.from(nonce, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64'), tag: Buffer.from(tag, 'base64') },
+    sealed: {
+      keyId,
+      nonce: Buffer.from(nonce, 'base64'),
+      ciphertext: Buffer.from(ciphertext, 'base64'),
+      tag: Buffer.from(tag, 'base64'),
+    },
   }));
 }

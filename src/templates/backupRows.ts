@@ -17,7 +17,13 @@ interface BackupRow extends FingerRow {
 }
 
 export function insertBackup(db: Db, slot: number, sealed: SealedTemplate): void {
-  statement(db, 'INSERT INTO template_backups (slot, key_id, nonce, ciphertext, tag) VALUES (?, ?, ?, ?, ?)').run(slot, sealed.keyId, sealed.nonce, sealed.ciphertext, sealed.tag);
+  statement(db, 'INSERT INTO template_backups (slot, key_id, nonce, ciphertext, tag) VALUES (?, ?, ?, ?, ?)').run(
+    slot,
+    sealed.keyId,
+    sealed.nonce,
+    sealed.ciphertext,
+    sealed.tag,
+  );
 }
 
 /** Every enrolled finger with its backup, by slot (both are written in one transaction). */
@@ -27,7 +33,10 @@ export function fingerBackups(db: Db): FingerBackup[] {
     `SELECT f.slot, f.member_id, f.finger, f.module_family, f.template_size, f.enrolled_seq, b.key_id, b.nonce, b.ciphertext, b.tag
      FROM fingers f JOIN template_backups b ON b.slot = f.slot ORDER BY f.slot`,
   ).all() as BackupRow[];
-  return rows.map((row) => ({ ...toFingerRecord(row), sealed: { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag } }));
+  return rows.map((row) => ({
+    ...toFingerRecord(row),
+    sealed: { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext, tag: row.tag },
+  }));
 }
 
 export interface EscrowRecord {
@@ -41,7 +50,10 @@ export interface EscrowRecord {
 
 /** Queued for the county; the sync sends it and sets sent_seq. */
 export function insertEscrow(db: Db, record: EscrowRecord): void {
-  statement(db, 'INSERT INTO template_escrow (slot, member_id, module_family, template_size, envelope, created_seq) VALUES (?, ?, ?, ?, ?, ?)').run(
+  statement(
+    db,
+    'INSERT INTO template_escrow (slot, member_id, module_family, template_size, envelope, created_seq) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(
     record.slot,
     record.memberId,
     record.moduleFamily,

@@ -1,4 +1,12 @@
-import { createCipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { AgentError, ErrorCode } from '../errors.js';
 import { canonicalJson } from '../journal/canonical.js';
 import type { JsonValue } from '../journal/types.js';
@@ -44,26 +52,52 @@ export function countyPublicKey(base64Der: string): KeyObject {
   try {
     key = createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
   } catch (error) {
-    throw new AgentError(ErrorCode.EscrowKeyInvalid, `county.escrowPublicKey is not a DER (SPKI) public key in base64: ${(error as Error).message}; ask the county for its escrow key`, {}, { cause: error });
+    throw new AgentError(
+      ErrorCode.EscrowKeyInvalid,
+      `county.escrowPublicKey is not a DER (SPKI) public key in base64: ${(error as Error).message}; ask the county for its escrow key`,
+      {},
+      { cause: error },
+    );
   }
   if (key.asymmetricKeyType !== 'x25519') {
-    throw new AgentError(ErrorCode.EscrowKeyInvalid, `county.escrowPublicKey is a ${key.asymmetricKeyType ?? 'unknown'} key, but escrow needs an X25519 key; ask the county for its escrow key`, {
-      keyType: key.asymmetricKeyType ?? 'unknown',
-    });
+    throw new AgentError(
+      ErrorCode.EscrowKeyInvalid,
+      `county.escrowPublicKey is a ${key.asymmetricKeyType ?? 'unknown'} key, but escrow needs an X25519 key; ask the county for its escrow key`,
+      {
+        keyType: key.asymmetricKeyType ?? 'unknown',
+      },
+    );
   }
   return key;
 }
 
-export function sealForCounty(countyKey: KeyObject, purpose: string, header: Record<string, JsonValue>, plaintext: Buffer): CountyEnvelope {
+export function sealForCounty(
+  countyKey: KeyObject,
+  purpose: string,
+  header: Record<string, JsonValue>,
+  plaintext: Buffer,
+): CountyEnvelope {
   const ephemeral = generateKeyPairSync('x25519');
   const ephemeralDer = ephemeral.publicKey.export({ format: 'der', type: 'spki' });
   const countyDer = countyKey.export({ format: 'der', type: 'spki' });
   const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: countyKey });
   const key = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeralDer, countyDer]), hkdfInfo(purpose), 32));
-  const unsealed = { format: ENVELOPE_FORMAT, version: 1, algorithm: ENVELOPE_ALGORITHM, purpose, header, ephemeralPublicKey: ephemeralDer.toString('base64') } as const;
+  const unsealed = {
+    format: ENVELOPE_FORMAT,
+    version: 1,
+    algorithm: ENVELOPE_ALGORITHM,
+    purpose,
+    header,
+    ephemeralPublicKey: ephemeralDer.toString('base64'),
+  } as const;
   const nonce = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(additionalData(unsealed));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { ...unsealed, nonce: nonce.toString('base64'), ciphertext: ciphertext.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return {
+    ...unsealed,
+    nonce: nonce.toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
 }

@@ -29,7 +29,11 @@ export const restoreResultSchema = z.strictObject({
   seq: z.number().int(),
 });
 
-export const wipeResultSchema = z.strictObject({ cleared: z.number().int(), backups: z.number().int(), seq: z.number().int() }) satisfies z.ZodType<WipeResult>;
+export const wipeResultSchema = z.strictObject({
+  cleared: z.number().int(),
+  backups: z.number().int(),
+  seq: z.number().int(),
+}) satisfies z.ZodType<WipeResult>;
 
 export interface TemplateMethodDeps {
   journal: MemberJournal;
@@ -41,7 +45,9 @@ export interface TemplateMethodDeps {
 
 /** `scanner backup|restore|wipe` over the control socket. */
 export function registerTemplateMethods(registry: ControlRegistry, deps: TemplateMethodDeps): void {
-  registry.register('scanner.backup', templateMethodParams.backup, () => backupDocument(fingerBackups(deps.journal.db), deps.deviceId, new Date()));
+  registry.register('scanner.backup', templateMethodParams.backup, () =>
+    backupDocument(fingerBackups(deps.journal.db), deps.deviceId, new Date()),
+  );
   registry.register('scanner.restore', templateMethodParams.restore, ({ operator, backup }) =>
     deps.restore.restore(
       backup === undefined

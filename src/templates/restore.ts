@@ -39,19 +39,32 @@ export class ModuleRestore {
     const { journal } = this.deps;
     const { entries, skipped } = planRestore(journal.db, source, this.deps.templateKey());
     if (entries.length === 0) {
-      throw new AgentError(ErrorCode.NothingToRestore, templatesText('nothing', { source: source.kind }), { source: source.kind, skipped: skipped.length });
+      throw new AgentError(ErrorCode.NothingToRestore, templatesText('nothing', { source: source.kind }), {
+        source: source.kind,
+        skipped: skipped.length,
+      });
     }
     return this.deps.scanner.exclusive(
       'restore templates',
       async (module, info) => {
         const templateSize = checkCompatible(entries, info);
         const present = await module.enrolledSlots();
-        if (present.length > 0) throw new AgentError(ErrorCode.ModuleNotEmpty, templatesText('notEmpty', { count: present.length }), { count: present.length });
+        if (present.length > 0)
+          throw new AgentError(ErrorCode.ModuleNotEmpty, templatesText('notEmpty', { count: present.length }), {
+            count: present.length,
+          });
         await writeAll(module, entries);
         await verifySlots(module, entries);
         const slots = entries.map((entry) => entry.backup.slot);
         const seq = journal.transaction((tx) => {
-          const entry = tx.append('scanner.restored', { slots, operator, source: source.kind, moduleFamily: info.family, templateSize, skipped: skipped.map((s) => ({ ...s })) });
+          const entry = tx.append('scanner.restored', {
+            slots,
+            operator,
+            source: source.kind,
+            moduleFamily: info.family,
+            templateSize,
+            skipped: skipped.map((s) => ({ ...s })),
+          });
           for (const { backup, record } of entries) {
             if (!record) continue;
             insertFinger(tx.db, { ...backup, moduleFamily: info.family, enrolledSeq: entry.seq });
@@ -61,7 +74,10 @@ export class ModuleRestore {
           clearSlotDeletions(tx.db);
           return entry.seq;
         });
-        this.deps.logger.info({ slots: slots.length, skipped: skipped.length, operator, source: source.kind }, 'restored templates into the module');
+        this.deps.logger.info(
+          { slots: slots.length, skipped: skipped.length, operator, source: source.kind },
+          'restored templates into the module',
+        );
         return { slots, skipped, moduleFamily: info.family, templateSize, seq };
       },
       SCANNER_WAIT_MS,
@@ -73,21 +89,33 @@ export class ModuleRestore {
 function checkCompatible(entries: readonly RestoreEntry[], info: ScannerInfo): number {
   for (const { backup } of entries) {
     if (backup.moduleFamily !== info.family) {
-      throw new AgentError(ErrorCode.IncompatibleModule, templatesText('otherFamily', { backupFamily: backup.moduleFamily, moduleFamily: info.family }), {
-        backupFamily: backup.moduleFamily,
-        moduleFamily: info.family,
-      });
+      throw new AgentError(
+        ErrorCode.IncompatibleModule,
+        templatesText('otherFamily', { backupFamily: backup.moduleFamily, moduleFamily: info.family }),
+        {
+          backupFamily: backup.moduleFamily,
+          moduleFamily: info.family,
+        },
+      );
     }
     // The module's size is known up front for GT; for R30x once a template was read.
     const moduleSize = info.templateSize ?? entries[0]!.backup.templateSize;
     if (backup.templateSize !== moduleSize) {
-      throw new AgentError(ErrorCode.IncompatibleModule, templatesText('otherSize', { backupSize: backup.templateSize, moduleSize }), {
-        backupSize: backup.templateSize,
-        moduleSize,
-      });
+      throw new AgentError(
+        ErrorCode.IncompatibleModule,
+        templatesText('otherSize', { backupSize: backup.templateSize, moduleSize }),
+        {
+          backupSize: backup.templateSize,
+          moduleSize,
+        },
+      );
     }
     if (backup.slot >= info.capacity) {
-      throw new AgentError(ErrorCode.IncompatibleModule, templatesText('slotBeyond', { slot: backup.slot, capacity: info.capacity }), { slot: backup.slot, capacity: info.capacity });
+      throw new AgentError(
+        ErrorCode.IncompatibleModule,
+        templatesText('slotBeyond', { slot: backup.slot, capacity: info.capacity }),
+        { slot: backup.slot, capacity: info.capacity },
+      );
     }
   }
   return entries[0]!.backup.templateSize;
@@ -101,13 +129,25 @@ async function writeAll(module: FingerprintScanner, entries: readonly RestoreEnt
       if (!isDriverError(error)) throw error;
       // An R30x module does not say its template size until it holds one: a model with other
       // templates shows itself by refusing the first.
-      const refused = index === 0 && (isDriverError(error, DriverErrorCode.BadTemplate) || isDriverError(error, DriverErrorCode.ModuleError));
+      const refused =
+        index === 0 &&
+        (isDriverError(error, DriverErrorCode.BadTemplate) || isDriverError(error, DriverErrorCode.ModuleError));
       if (refused) {
-        throw new AgentError(ErrorCode.IncompatibleModule, templatesText('refusedTemplate', { backupSize: backup.templateSize, reason: error.message }), { backupSize: backup.templateSize }, { cause: error });
+        throw new AgentError(
+          ErrorCode.IncompatibleModule,
+          templatesText('refusedTemplate', { backupSize: backup.templateSize, reason: error.message }),
+          { backupSize: backup.templateSize },
+          { cause: error },
+        );
       }
       throw new AgentError(
         ErrorCode.RestoreIncomplete,
-        templatesText('interrupted', { slot: backup.slot, reason: error.message, written: index, total: entries.length }),
+        templatesText('interrupted', {
+          slot: backup.slot,
+          reason: error.message,
+          written: index,
+          total: entries.length,
+        }),
         { slot: backup.slot, written: index, total: entries.length },
         { cause: error },
       );
@@ -123,7 +163,12 @@ async function verifySlots(module: FingerprintScanner, entries: readonly Restore
   if (missing.length > 0 || extra.length > 0) {
     throw new AgentError(
       ErrorCode.RestoreIncomplete,
-      templatesText('mismatch', { found: found.size, expected: expected.size, missing: missing.join(', ') || '-', extra: extra.join(', ') || '-' }),
+      templatesText('mismatch', {
+        found: found.size,
+        expected: expected.size,
+        missing: missing.join(', ') || '-',
+        extra: extra.join(', ') || '-',
+      }),
       { missing, extra },
     );
   }

@@ -33,7 +33,11 @@ export interface SkippedEntry {
  * were deleted for good), nor one whose slot or finger the database now gives to someone else.
  * Every template is decrypted here, before the module is touched.
  */
-export function planRestore(db: Db, source: RestoreSource, key: Buffer): { entries: RestoreEntry[]; skipped: SkippedEntry[] } {
+export function planRestore(
+  db: Db,
+  source: RestoreSource,
+  key: Buffer,
+): { entries: RestoreEntry[]; skipped: SkippedEntry[] } {
   const entries: RestoreEntry[] = [];
   const skipped: SkippedEntry[] = [];
   for (const backup of source.backups) {
@@ -43,7 +47,11 @@ export function planRestore(db: Db, source: RestoreSource, key: Buffer): { entri
       continue;
     }
     const template = openTemplate(key, backup.sealed, backup);
-    entries.push({ backup, template, record: source.kind !== 'database' && fingerAtSlot(db, backup.slot) === undefined });
+    entries.push({
+      backup,
+      template,
+      record: source.kind !== 'database' && fingerAtSlot(db, backup.slot) === undefined,
+    });
   }
   return { entries, skipped };
 }
@@ -51,7 +59,8 @@ export function planRestore(db: Db, source: RestoreSource, key: Buffer): { entri
 function conflict(db: Db, backup: FingerBackup): SkippedEntry['reason'] | undefined {
   if (findMember(db, backup.memberId) === undefined) return 'not-on-roster';
   const atSlot = fingerAtSlot(db, backup.slot);
-  if (atSlot !== undefined && (atSlot.memberId !== backup.memberId || atSlot.finger !== backup.finger)) return 'slot-taken';
+  if (atSlot !== undefined && (atSlot.memberId !== backup.memberId || atSlot.finger !== backup.finger))
+    return 'slot-taken';
   const sameFinger = fingerOfMember(db, backup.memberId, backup.finger);
   if (sameFinger !== undefined && sameFinger.slot !== backup.slot) return 'finger-elsewhere';
   return undefined;

@@ -21,7 +21,10 @@ const SCANNER_WAIT_MS = 10_000;
  * The fingers rows and backups stay, so `scanner restore` puts everyone back; until then their
  * fingers simply find no match.
  */
-export async function wipeModule(deps: { journal: MemberJournal; scanner: ScannerAccess; logger: Logger }, operator: string): Promise<WipeResult> {
+export async function wipeModule(
+  deps: { journal: MemberJournal; scanner: ScannerAccess; logger: Logger },
+  operator: string,
+): Promise<WipeResult> {
   const { journal, scanner, logger } = deps;
   return scanner.exclusive(
     'wipe the module',
@@ -29,7 +32,10 @@ export async function wipeModule(deps: { journal: MemberJournal; scanner: Scanne
       const before = await module.enrolledSlots();
       await module.wipe();
       const left = await module.enrolledSlots();
-      if (left.length > 0) throw new AgentError(ErrorCode.ModuleNotEmpty, templatesText('wipeLeft', { count: left.length }), { left: left.length });
+      if (left.length > 0)
+        throw new AgentError(ErrorCode.ModuleNotEmpty, templatesText('wipeLeft', { count: left.length }), {
+          left: left.length,
+        });
       const seq = journal.transaction((tx) => {
         clearSlotDeletions(tx.db);
         return tx.append('scanner.wiped', { cleared: before.length, operator }).seq;

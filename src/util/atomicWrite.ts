@@ -46,7 +46,7 @@ export function removeFileDurably(path: string): void {
 /** The errno error behind a StorageWrite (or the error itself when it is one), else undefined. */
 export function errnoCause(error: unknown): NodeJS.ErrnoException | undefined {
   const inner = isStorageError(error) ? error.cause : error;
-  return inner instanceof Error && typeof (inner as NodeJS.ErrnoException).code === 'string' ? (inner as NodeJS.ErrnoException) : undefined;
+  return inner instanceof Error && typeof (inner as NodeJS.ErrnoException).code === 'string' ? inner : undefined;
 }
 
 function isStorageError(error: unknown): error is AgentError {

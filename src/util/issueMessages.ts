@@ -13,10 +13,22 @@ export const issueText = defineMessages({
   aboveMaximum: { zh: '{path}: {value} 大于最大值 {limit}', en: '{path}: {value} is above the maximum {limit}' },
   notAbove: { zh: '{path}: {value} 必须大于 {limit}', en: '{path}: {value} must be above {limit}' },
   notBelow: { zh: '{path}: {value} 必须小于 {limit}', en: '{path}: {value} must be below {limit}' },
-  tooShort: { zh: '{path}: {value} 短于最小长度 {limit}', en: '{path}: {value} is shorter than the minimum length {limit}' },
-  tooLong: { zh: '{path}: {value} 长于最大长度 {limit}', en: '{path}: {value} is longer than the maximum length {limit}' },
-  tooFewItems: { zh: '{path}: 有 {count} 项，少于最少 {limit} 项', en: '{path}: {count} entries are fewer than the minimum {limit}' },
-  tooManyItems: { zh: '{path}: 有 {count} 项，多于最多 {limit} 项', en: '{path}: {count} entries are more than the maximum {limit}' },
+  tooShort: {
+    zh: '{path}: {value} 短于最小长度 {limit}',
+    en: '{path}: {value} is shorter than the minimum length {limit}',
+  },
+  tooLong: {
+    zh: '{path}: {value} 长于最大长度 {limit}',
+    en: '{path}: {value} is longer than the maximum length {limit}',
+  },
+  tooFewItems: {
+    zh: '{path}: 有 {count} 项，少于最少 {limit} 项',
+    en: '{path}: {count} entries are fewer than the minimum {limit}',
+  },
+  tooManyItems: {
+    zh: '{path}: 有 {count} 项，多于最多 {limit} 项',
+    en: '{path}: {count} entries are more than the maximum {limit}',
+  },
   notFormat: { zh: '{path}: {value} 不是{expected}', en: '{path}: {value} is not {expected}' },
   unknownKey: { zh: '{path}: 未知的键', en: '{path}: unknown key' },
   other: { zh: '{path}: {message}', en: '{path}: {message}' },

@@ -28,7 +28,11 @@ const MAX_LISTED_NUMBERS = 5;
  * rather than trusted from the issue, which also tells a missing key (`required`) from a wrong one.
  * Schemas word custom checks as what is expected ("an rtsp:// URL"): it completes "… is not".
  */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, options: DescribeOptions = {}): Problem[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  options: DescribeOptions = {},
+): Problem[] {
   const unknownKey = options.unknownKey ?? ((path: KeyPath) => issueText('unknownKey', { path: formatKeyPath(path) }));
   return issues.flatMap((issue) => {
     const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
@@ -37,7 +41,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
     }
     const value = valueAt(input, path);
     const shown = options.isSecret?.(path) === true ? typeName('hidden') : renderValue(value);
-    return [{ path, text: issueLine(issue, path.length === 0 ? typeName('topLevel') : formatKeyPath(path), value, shown) }];
+    return [
+      { path, text: issueLine(issue, path.length === 0 ? typeName('topLevel') : formatKeyPath(path), value, shown) },
+    ];
   });
 }
 
@@ -52,14 +58,23 @@ function issueLine(issue: z.core.$ZodIssue, path: string, value: unknown, shown:
   if (value === undefined) return issueText('required', { path });
   switch (issue.code) {
     case 'invalid_type':
-      return issueText('wrongType', { path, expected: expectedType(issue.expected), found: describeFound(value, shown) });
+      return issueText('wrongType', {
+        path,
+        expected: expectedType(issue.expected),
+        found: describeFound(value, shown),
+      });
     case 'invalid_value':
       return issueText('notOneOf', { path, value: shown, values: listValues(issue.values) });
     case 'too_small':
     case 'too_big': {
       const side = issue.code === 'too_small' ? 'small' : 'big';
       const limit = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      return limitLine(issue.origin, side, issue.inclusive !== false, { path, value: shown, limit, count: Array.isArray(value) ? value.length : 0 });
+      return limitLine(issue.origin, side, issue.inclusive !== false, {
+        path,
+        value: shown,
+        limit,
+        count: Array.isArray(value) ? value.length : 0,
+      });
     }
     case 'invalid_format':
       return issueText('notFormat', { path, value: shown, expected: issue.message });
@@ -68,7 +83,12 @@ function issueLine(issue: z.core.$ZodIssue, path: string, value: unknown, shown:
   }
 }
 
-function limitLine(origin: string, side: 'small' | 'big', inclusive: boolean, params: Record<string, string | number>): string {
+function limitLine(
+  origin: string,
+  side: 'small' | 'big',
+  inclusive: boolean,
+  params: Record<string, string | number>,
+): string {
   if (origin === 'string') return issueText(side === 'small' ? 'tooShort' : 'tooLong', params);
   if (origin === 'array') return issueText(side === 'small' ? 'tooFewItems' : 'tooManyItems', params);
   if (side === 'small') return issueText(inclusive ? 'belowMinimum' : 'notAbove', params);
@@ -88,7 +108,9 @@ export function valueAt(input: unknown, path: KeyPath): unknown {
 /** device.id, cameras[0].url — the form every problem line starts with. */
 export function formatKeyPath(path: readonly PropertyKey[]): string {
   return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
     .join('');
 }
 

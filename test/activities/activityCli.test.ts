@@ -15,7 +15,8 @@ describe('activities from the CLI', () => {
   let socketPath: string;
   let daemon: DaemonProcess | undefined;
   const cli = (...args: string[]) => runCli([...args, '--config', configPath]);
-  const current = async () => activitySchema.nullable().parse(JSON.parse((await cli('activity', 'current', '--json')).stdout));
+  const current = async () =>
+    activitySchema.nullable().parse(JSON.parse((await cli('activity', 'current', '--json')).stdout));
 
   beforeEach(() => {
     temp = makeTempDir();
@@ -31,16 +32,39 @@ describe('activities from the CLI', () => {
   });
 
   it('work standalone against the journal when no daemon runs', async () => {
-    const started = await cli('activity', 'start', '--type', 'study', '--title', 'Evening study', '--photos', '2', '--recording');
+    const started = await cli(
+      'activity',
+      'start',
+      '--type',
+      'study',
+      '--title',
+      'Evening study',
+      '--photos',
+      '2',
+      '--recording',
+    );
     expect(started.stderr).toBe('');
-    expect(started).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Activity started: "Evening study" \(study, from cli, id [0-9a-f-]{36}\)\n/) });
+    expect(started).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Activity started: "Evening study" \(study, from cli, id [0-9a-f-]{36}\)\n/),
+    });
     const running = await current();
-    expect(running).toMatchObject({ title: 'Evening study', type: 'study', source: 'cli', photos: 2, recording: true, endedSeq: null });
+    expect(running).toMatchObject({
+      title: 'Evening study',
+      type: 'study',
+      source: 'cli',
+      photos: 2,
+      recording: true,
+      endedSeq: null,
+    });
 
     const again = await cli('activity', 'start', '--type', 'branch-meeting', '--title', 'Other');
     expect(again).toMatchObject({ code: 65, stdout: '', stderr: conflictLine(running!) });
 
-    expect(await cli('activity', 'end', '--reason', 'finished early')).toMatchObject({ code: 0, stdout: expect.stringContaining('ended: ') });
+    expect(await cli('activity', 'end', '--reason', 'finished early')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('ended: '),
+    });
     expect(await current()).toBeNull();
     const list = z.array(activitySchema).parse(JSON.parse((await cli('activity', 'list', '--json')).stdout));
     expect(list).toEqual([expect.objectContaining({ id: running!.id, endReason: 'finished early' })]);
@@ -54,11 +78,19 @@ describe('activities from the CLI', () => {
     await waitForControl(socketPath, daemon);
     const status = statusSchema.parse(JSON.parse((await cli('status', '--json')).stdout));
     expect(status.daemon?.pid).toBe(daemon.child.pid);
-    expect(status.services.map(({ name, state }) => ({ name, state }))).toContainEqual({ name: 'control', state: 'ok' });
+    expect(status.services.map(({ name, state }) => ({ name, state }))).toContainEqual({
+      name: 'control',
+      state: 'ok',
+    });
 
-    expect(await cli('activity', 'start', '--type', 'organizational-life', '--title', 'Organizational life')).toMatchObject({ code: 0 });
+    expect(
+      await cli('activity', 'start', '--type', 'organizational-life', '--title', 'Organizational life'),
+    ).toMatchObject({ code: 0 });
     const running = await current();
-    expect(await cli('activity', 'start', '--type', 'study', '--title', 'Other')).toMatchObject({ code: 65, stderr: conflictLine(running!) });
+    expect(await cli('activity', 'start', '--type', 'study', '--title', 'Other')).toMatchObject({
+      code: 65,
+      stderr: conflictLine(running!),
+    });
     expect(await cli('note', 'member', 'Li', 'signed', 'in', 'by', 'hand', '--operator', 'tech-wang')).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^Note recorded in the journal \(seq \d+\)\n$/),
@@ -75,11 +107,17 @@ describe('activities from the CLI', () => {
 
   it('say what is wrong with bad input', async () => {
     expect(await cli('activity', 'end')).toMatchObject({ code: 65, stderr: 'room-agent: no activity is running\n' });
-    expect(await cli('activity', 'start', '--title', 'No type')).toMatchObject({ code: 64, stderr: 'room-agent: activity start: --type and --title are required\n' });
+    expect(await cli('activity', 'start', '--title', 'No type')).toMatchObject({
+      code: 64,
+      stderr: 'room-agent: activity start: --type and --title are required\n',
+    });
     expect(await cli('activity', 'start', '--type', 'study', '--title', 'x', '--photos', 'many')).toMatchObject({
       code: 64,
       stderr: 'room-agent: activity start: --photos must be a whole number ≥ 0, got "many"\n',
     });
-    expect(await cli('note')).toMatchObject({ code: 64, stderr: 'room-agent: note: the note text is required, e.g. room-agent note "replaced the fingerprint module"\n' });
+    expect(await cli('note')).toMatchObject({
+      code: 64,
+      stderr: 'room-agent: note: the note text is required, e.g. room-agent note "replaced the fingerprint module"\n',
+    });
   });
 });

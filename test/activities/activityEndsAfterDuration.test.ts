@@ -9,7 +9,10 @@ describe('an activity with a duration ends by itself', () => {
   afterEach(() => h.close());
 
   it('after its duration on monotonic time, whatever the wall clock does meanwhile', () => {
-    const started = h.activities.start({ type: 'party-lesson', title: 'Party lesson', photos: 1, recording: false, durationMin: 45 }, 'cli');
+    const started = h.activities.start(
+      { type: 'party-lesson', title: 'Party lesson', photos: 1, recording: false, durationMin: 45 },
+      'cli',
+    );
     h.clock.advance(44 * MINUTE);
     h.clock.jumpWall(3 * 60 * MINUTE);
     h.scheduler.check();
@@ -20,7 +23,9 @@ describe('an activity with a duration ends by itself', () => {
     h.scheduler.check();
     expect(h.activities.current()).toBeUndefined();
     const ended = h.events('activity.ended');
-    expect(ended.map((entry) => entry.payload)).toEqual([{ activityId: started.id, reason: 'duration', timeBase: 'monotonic' }]);
+    expect(ended.map((entry) => entry.payload)).toEqual([
+      { activityId: started.id, reason: 'duration', timeBase: 'monotonic' },
+    ]);
     expect(h.announced.at(-1)).toEqual({ event: 'activity.ended', seq: ended[0]!.seq });
   });
 
@@ -39,7 +44,10 @@ describe('an activity with a duration ends by itself', () => {
   });
 
   it('across a reboot on wall time, and says so in its end event', () => {
-    const started = h.activities.start({ type: 'study', title: 'Study', photos: 0, recording: false, durationMin: 60 }, 'cli');
+    const started = h.activities.start(
+      { type: 'study', title: 'Study', photos: 0, recording: false, durationMin: 60 },
+      'cli',
+    );
     h.clock.advance(20 * MINUTE);
     h.clock.reboot(10 * MINUTE);
     h.scheduler.check();
@@ -50,7 +58,9 @@ describe('an activity with a duration ends by itself', () => {
     expect(h.activities.current()?.id).toBe(started.id);
     h.clock.advance(1);
     h.scheduler.check();
-    expect(h.events('activity.ended').map((entry) => entry.payload)).toEqual([{ activityId: started.id, reason: 'duration', timeBase: 'wall' }]);
+    expect(h.events('activity.ended').map((entry) => entry.payload)).toEqual([
+      { activityId: started.id, reason: 'duration', timeBase: 'wall' },
+    ]);
   });
 
   it('never, without a duration', () => {

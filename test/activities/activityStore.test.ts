@@ -8,7 +8,10 @@ describe('the activity store', () => {
   afterEach(() => h.close());
 
   it('refuses a second activity with an error naming the running one, and journals nothing for it', () => {
-    const running = h.activities.start({ type: 'branch-meeting', title: 'Branch meeting', photos: 2, recording: false }, 'center');
+    const running = h.activities.start(
+      { type: 'branch-meeting', title: 'Branch meeting', photos: 2, recording: false },
+      'center',
+    );
     const head = h.journal.head();
     expect(() => h.activities.start({ type: 'study', title: 'Study', photos: 0, recording: false }, 'cli')).toThrow(
       expect.objectContaining({
@@ -33,11 +36,15 @@ describe('the activity store', () => {
   });
 
   it('says clearly when there is nothing to end', () => {
-    expect(() => h.activities.end({ reason: 'x' })).toThrow(expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity is running' }));
+    expect(() => h.activities.end({ reason: 'x' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity is running' }),
+    );
   });
 
   it('lists every problem of an invalid plan at once', () => {
-    expect(() => h.plans.add(plan({ type: 'party', startsAt: '2025-07-05 09:00', photos: undefined, extra: 1 }), 'cli')).toThrow(
+    expect(() =>
+      h.plans.add(plan({ type: 'party', startsAt: '2025-07-05 09:00', photos: undefined, extra: 1 }), 'cli'),
+    ).toThrow(
       expect.objectContaining({
         code: ErrorCode.ActivityPlanInvalid,
         message:
@@ -53,16 +60,25 @@ describe('the activity store', () => {
     expect(h.plans.add(plan(), 'center')).toEqual(first);
     expect(h.events('activity.plan_received')).toHaveLength(1);
     expect(() => h.plans.add(plan({ title: 'Changed' }), 'center')).toThrow(
-      expect.objectContaining({ code: ErrorCode.ActivityPlanInvalid, message: 'plan P-2025-07-05 already exists (scheduled) with other content; cancel it and send the change under a new id' }),
+      expect.objectContaining({
+        code: ErrorCode.ActivityPlanInvalid,
+        message:
+          'plan P-2025-07-05 already exists (scheduled) with other content; cancel it and send the change under a new id',
+      }),
     );
   });
 
   it('cancels only scheduled plans', () => {
-    expect(() => h.plans.cancel('nope', 'x')).toThrow(expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity plan with id nope' }));
+    expect(() => h.plans.cancel('nope', 'x')).toThrow(
+      expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity plan with id nope' }),
+    );
     h.plans.add(plan(), 'cli');
     h.plans.cancel('P-2025-07-05', 'moved');
     expect(() => h.plans.cancel('P-2025-07-05', 'again')).toThrow(
-      expect.objectContaining({ code: ErrorCode.ActivityPlanInvalid, message: 'plan P-2025-07-05 is already cancelled; only a scheduled plan can be cancelled' }),
+      expect.objectContaining({
+        code: ErrorCode.ActivityPlanInvalid,
+        message: 'plan P-2025-07-05 is already cancelled; only a scheduled plan can be cancelled',
+      }),
     );
   });
 });

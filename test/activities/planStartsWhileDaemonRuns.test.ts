@@ -22,10 +22,21 @@ describe('a plan pushed ahead of time', () => {
 
     const startsAtMs = Date.now() + 2_000;
     const planFile = join(temp.dir, 'plan.json');
-    const plan = { id: 'P-soon', type: 'theme-party-day', title: 'Theme party day', startsAt: new Date(startsAtMs).toISOString(), durationMin: 90, photos: 3, recording: true };
+    const plan = {
+      id: 'P-soon',
+      type: 'theme-party-day',
+      title: 'Theme party day',
+      startsAt: new Date(startsAtMs).toISOString(),
+      durationMin: 90,
+      photos: 3,
+      recording: true,
+    };
     writeFileSync(planFile, JSON.stringify(plan));
     const added = await runCli(['activity', 'plan', 'add', '--file', planFile, '--config', configPath]);
-    expect(added).toMatchObject({ code: 0, stdout: `Activity plan recorded: P-soon, starts at ${plan.startsAt} (state scheduled)\n` });
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: `Activity plan recorded: P-soon, starts at ${plan.startsAt} (state scheduled)\n`,
+    });
     expect(activitySchema.nullable().parse(await callDaemon(socketPath, 'activity.current', {}))).toBeNull();
 
     let running = null;
@@ -33,7 +44,14 @@ describe('a plan pushed ahead of time', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       running = activitySchema.nullable().parse(await callDaemon(socketPath, 'activity.current', {}));
     }
-    expect(running).toMatchObject({ source: 'plan', planId: 'P-soon', type: 'theme-party-day', photos: 3, recording: true, durationMin: 90 });
+    expect(running).toMatchObject({
+      source: 'plan',
+      planId: 'P-soon',
+      type: 'theme-party-day',
+      photos: 3,
+      recording: true,
+      durationMin: 90,
+    });
     expect(running!.startedWallMs).toBeGreaterThanOrEqual(startsAtMs);
     const listed = await runCli(['activity', 'plan', 'list', '--config', configPath]);
     expect(listed.stdout).toContain(`started    theme-party-day      "Theme party day"  P-soon  → ${running!.id}`);

@@ -17,10 +17,29 @@ describe('a planned activity starts locally at its time, with no link', () => {
     h.clock.advance(1);
     h.scheduler.check();
     const running = h.activities.current();
-    expect(running).toMatchObject({ type: 'theme-party-day', title: '7月主题党日', source: 'plan', planId: 'P-2025-07-05', photos: 3, recording: true, durationMin: 90, lateByMs: 0 });
+    expect(running).toMatchObject({
+      type: 'theme-party-day',
+      title: '7月主题党日',
+      source: 'plan',
+      planId: 'P-2025-07-05',
+      photos: 3,
+      recording: true,
+      durationMin: 90,
+      lateByMs: 0,
+    });
     expect(h.plans.list()[0]).toMatchObject({ state: 'started', activityId: running!.id });
     expect(h.events('activity.started').map((entry) => entry.payload)).toEqual([
-      { activityId: running!.id, type: 'theme-party-day', title: '7月主题党日', source: 'plan', planId: 'P-2025-07-05', photos: 3, recording: true, durationMin: 90, lateByMs: 0 },
+      {
+        activityId: running!.id,
+        type: 'theme-party-day',
+        title: '7月主题党日',
+        source: 'plan',
+        planId: 'P-2025-07-05',
+        photos: 3,
+        recording: true,
+        durationMin: 90,
+        lateByMs: 0,
+      },
     ]);
     expect(h.announced).toEqual([{ event: 'activity.started', seq: running!.startedSeq }]);
   });
@@ -78,6 +97,8 @@ describe('a planned activity starts locally at its time, with no link', () => {
     h.clock.advance(2 * MINUTE);
     h.scheduler.check();
     expect(h.activities.current()).toBeUndefined();
-    expect(h.events('activity.plan_cancelled').map((entry) => entry.payload)).toEqual([{ planId: 'P-2025-07-05', reason: 'township moved the meeting' }]);
+    expect(h.events('activity.plan_cancelled').map((entry) => entry.payload)).toEqual([
+      { planId: 'P-2025-07-05', reason: 'township moved the meeting' },
+    ]);
   });
 });

@@ -20,7 +20,11 @@ it('routes a room’s file upload to the receiver, answers on in/files and recor
   const filesDir = join(temp.dir, 'files');
   f = await startCenterFixture({ filesDir });
   const topics = roomTopics('county', 'room-files');
-  const client = await mqtt.connectAsync(f.broker.url, { protocolVersion: 5, clientId: 'room-files', reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(f.broker.url, {
+    protocolVersion: 5,
+    clientId: 'room-files',
+    reconnectPeriod: 0,
+  });
   const acks: FileAck[] = [];
   client.on('message', (_topic, payload) => acks.push(fileAckSchema.parse(JSON.parse(payload.toString('utf8')))));
   await client.subscribeAsync(topics.fileAcks, { qos: 1 });
@@ -28,7 +32,15 @@ it('routes a room’s file upload to the receiver, answers on in/files and recor
 
   const bytes = randomBytes(40_000);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const init = { v: PROTOCOL_VERSION, name: 'meeting.jpg', size: bytes.length, sha256, segmentBytes: 16_384, kind: 'photo', meta: { activityId: 'a-1' } };
+  const init = {
+    v: PROTOCOL_VERSION,
+    name: 'meeting.jpg',
+    size: bytes.length,
+    sha256,
+    segmentBytes: 16_384,
+    kind: 'photo',
+    meta: { activityId: 'a-1' },
+  };
   await client.publishAsync(topics.fileInit('f1'), JSON.stringify(init), { qos: 1 });
   for (let offset = 0; offset < bytes.length; offset += 16_384) {
     await client.publishAsync(topics.fileSegment('f1', offset), bytes.subarray(offset, offset + 16_384), { qos: 1 });
@@ -36,7 +48,15 @@ it('routes a room’s file upload to the receiver, answers on in/files and recor
   await client.publishAsync(topics.fileFin('f1', bytes.length, sha256), Buffer.alloc(0), { qos: 1 });
 
   const file = await completed;
-  expect(file).toMatchObject({ deviceId: 'room-files', fileId: 'f1', name: 'meeting.jpg', kind: 'photo', size: bytes.length, sha256, meta: { activityId: 'a-1' } });
+  expect(file).toMatchObject({
+    deviceId: 'room-files',
+    fileId: 'f1',
+    name: 'meeting.jpg',
+    kind: 'photo',
+    size: bytes.length,
+    sha256,
+    meta: { activityId: 'a-1' },
+  });
   expect(readFileSync(file.path).equals(bytes)).toBe(true);
   await f.center.waitFor(() => acks.at(-1)?.state === 'complete', 5000, 'the complete ack');
   expect(acks.map((ack) => ack.nextOffset)).toEqual([0, 16_384, 32_768, 40_000, 40_000]);

@@ -65,7 +65,8 @@ describe('room-agent center (CLI)', () => {
     });
     const row = /room-view\s+online\s+\d\d:\d\d:\d\d\s+-\s+8\s+7\s+ok\s+0/;
     const deadline = Date.now() + 10_000;
-    while (!row.test(center.output.stdout) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (!row.test(center.output.stdout) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
 
     const { stdout } = center.output;
     expect(stdout).toMatch(/County center · broker connected · 1 rooms · \d\d:\d\d:\d\d/);
@@ -86,7 +87,16 @@ describe('room-agent center (CLI)', () => {
       .filter((line) => line.includes('stored event batch'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(batches.length).toBeGreaterThanOrEqual(1);
-    expect(batches[0]).toMatchObject({ msg: 'stored event batch', deviceId: 'room-log', lane: 'backfill', fromSeq: 1, toSeq: 3, stored: 3, duplicates: 0, contiguousSeq: 3 });
+    expect(batches[0]).toMatchObject({
+      msg: 'stored event batch',
+      deviceId: 'room-log',
+      lane: 'backfill',
+      fromSeq: 1,
+      toSeq: 3,
+      stored: 3,
+      duplicates: 0,
+      contiguousSeq: 3,
+    });
   });
 
   it('keygen writes a 0600 Ed25519 key and prints its public key; it never overwrites one', async () => {
@@ -114,7 +124,10 @@ describe('room-agent center (CLI)', () => {
     closers.push(async () => {
       for (const client of responders) await client.endAsync();
     });
-    responders.push((await startResponder(broker.url, 'room-ok', key, (envelope) => done('room-ok', envelope, { members: 2 }))).client);
+    responders.push(
+      (await startResponder(broker.url, 'room-ok', key, (envelope) => done('room-ok', envelope, { members: 2 })))
+        .client,
+    );
     responders.push(
       (
         await startResponder(broker.url, 'room-no', key, (envelope) => ({
@@ -128,7 +141,17 @@ describe('room-agent center (CLI)', () => {
     );
     const common = ['--broker', broker.url, '--db', join(temp.dir, 'center.sqlite'), '--signing-key', keyFile];
 
-    const ok = await runCli(['center', 'send', ...common, '--room', 'room-ok', '--type', 'members.upsert', '--params', '{"members":[]}']);
+    const ok = await runCli([
+      'center',
+      'send',
+      ...common,
+      '--room',
+      'room-ok',
+      '--type',
+      'members.upsert',
+      '--params',
+      '{"members":[]}',
+    ]);
     expect(ok).toMatchObject({ code: 0, stdout: 'done: {"members":2}\n' });
 
     const json = await runCli(['center', 'send', ...common, '--room', 'room-ok', '--type', 'members.upsert', '--json']);
@@ -138,11 +161,36 @@ describe('room-agent center (CLI)', () => {
     const refused = await runCli(['center', 'send', ...common, '--room', 'room-no', '--type', 'members.upsert']);
     expect(refused).toMatchObject({ code: 65, stdout: 'error invalid-params: params.members: required\n' });
 
-    const silent = await runCli(['center', 'send', ...common, '--room', 'room-gone', '--type', 'diagnostics.run', '--timeout', '1']);
+    const silent = await runCli([
+      'center',
+      'send',
+      ...common,
+      '--room',
+      'room-gone',
+      '--type',
+      'diagnostics.run',
+      '--timeout',
+      '1',
+    ]);
     expect(silent.code).toBe(69);
-    expect(silent.stderr).toMatch(/^room-agent: no reply from room-gone to command \d+ \(diagnostics\.run\) within 1 s\n$/);
+    expect(silent.stderr).toMatch(
+      /^room-agent: no reply from room-gone to command \d+ \(diagnostics\.run\) within 1 s\n$/,
+    );
 
-    const badParams = await runCli(['center', 'send', ...common, '--room', 'room-ok', '--type', 'members.upsert', '--params', '[1]']);
-    expect(badParams).toMatchObject({ code: 64, stderr: 'room-agent: center send: --params must be a JSON object: [1]\n' });
+    const badParams = await runCli([
+      'center',
+      'send',
+      ...common,
+      '--room',
+      'room-ok',
+      '--type',
+      'members.upsert',
+      '--params',
+      '[1]',
+    ]);
+    expect(badParams).toMatchObject({
+      code: 64,
+      stderr: 'room-agent: center send: --params must be a JSON object: [1]\n',
+    });
   });
 });

@@ -21,11 +21,22 @@ describe('county center: commands', () => {
   });
 
   it('signs a command, matches the reply by correlation data and records both', async () => {
-    const started = await startResponder(f.broker.url, 'room-cmd', key, (envelope) => done('room-cmd', envelope, { echoed: envelope.params }));
+    const started = await startResponder(f.broker.url, 'room-cmd', key, (envelope) =>
+      done('room-cmd', envelope, { echoed: envelope.params }),
+    );
     responder = started.client;
 
-    const reply = await f.center.sendCommand('room-cmd', 'members.upsert', { members: [{ id: 'm-1', name: 'Li' }] }, { expiresInMs: 60_000 });
-    expect(reply).toMatchObject({ status: 'done', deviceId: 'room-cmd', result: { echoed: { members: [{ id: 'm-1', name: 'Li' }] } } });
+    const reply = await f.center.sendCommand(
+      'room-cmd',
+      'members.upsert',
+      { members: [{ id: 'm-1', name: 'Li' }] },
+      { expiresInMs: 60_000 },
+    );
+    expect(reply).toMatchObject({
+      status: 'done',
+      deviceId: 'room-cmd',
+      result: { echoed: { members: [{ id: 'm-1', name: 'Li' }] } },
+    });
     const [first] = started.received;
     expect(first).toMatchObject({ v: 1, deviceId: 'room-cmd', type: 'members.upsert' });
     expect(first!.signature).toBeDefined();
@@ -40,7 +51,9 @@ describe('county center: commands', () => {
 
     const db = new Database(f.dbFile, { readonly: true });
     try {
-      const rows = db.prepare('SELECT id, type, body, reply FROM commands WHERE device_id = ? ORDER BY id').all('room-cmd') as Array<{ id: number; type: string; body: string; reply: string }>;
+      const rows = db
+        .prepare('SELECT id, type, body, reply FROM commands WHERE device_id = ? ORDER BY id')
+        .all('room-cmd') as Array<{ id: number; type: string; body: string; reply: string }>;
       expect(rows.map((row) => [row.id, row.type])).toEqual([
         [first!.id, 'members.upsert'],
         [started.received[1]!.id, 'diagnostics.run'],
@@ -62,9 +75,14 @@ describe('county center: commands', () => {
     }));
     responder = started.client;
     const reply = await f.center.sendCommand('room-err', 'members.upsert', {});
-    expect(reply).toMatchObject({ status: 'error', error: { code: 'invalid-params', message: 'params.members: required' } });
+    expect(reply).toMatchObject({
+      status: 'error',
+      error: { code: 'invalid-params', message: 'params.members: required' },
+    });
 
-    const silent = await f.center.sendCommand('nobody-home', 'diagnostics.run', {}, { responseTimeoutMs: 300 }).catch((error: unknown) => error);
+    const silent = await f.center
+      .sendCommand('nobody-home', 'diagnostics.run', {}, { responseTimeoutMs: 300 })
+      .catch((error: unknown) => error);
     expect(silent).toBeInstanceOf(AgentError);
     expect((silent as AgentError).code).toBe(ErrorCode.CenterNoReply);
   });
@@ -74,7 +92,9 @@ describe('county center: commands', () => {
     expect((invalid as AgentError).code).toBe(ErrorCode.UsageError);
     const unsignedCenter = await startCenterFixture();
     try {
-      const noKey = await unsignedCenter.center.sendCommand('room-x', 'members.upsert', {}, { sign: true }).catch((error: unknown) => error);
+      const noKey = await unsignedCenter.center
+        .sendCommand('room-x', 'members.upsert', {}, { sign: true })
+        .catch((error: unknown) => error);
       expect((noKey as AgentError).code).toBe(ErrorCode.CenterKeyInvalid);
     } finally {
       await unsignedCenter.close();

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, truncateSync, appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CenterFileReceiver, type FileMessageExtra, type FileMessageKind, type ReceivedFile } from '../../src/center/fileReceiver.js';
+import {
+  CenterFileReceiver,
+  type FileMessageExtra,
+  type FileMessageKind,
+  type ReceivedFile,
+} from '../../src/center/fileReceiver.js';
 import { createSilentLogger } from '../../src/log.js';
 import type { FileAck, FileInit } from '../../src/sync/protocol/messages.js';
 import { makeTempDir } from '../helpers/cli.js';
@@ -13,15 +18,34 @@ const CONTENT = Buffer.from('0123456789abcdefghij'); // 20 bytes, segments of 8
 const SHA = createHash('sha256').update(CONTENT).digest('hex');
 
 function initFor(content: Buffer, name = 'meeting.jpg'): FileInit {
-  return { v: 1, name, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), segmentBytes: 8, kind: 'photo', meta: { camera: 'front' } };
+  return {
+    v: 1,
+    name,
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    segmentBytes: 8,
+    kind: 'photo',
+    meta: { camera: 'front' },
+  };
 }
 
 /** A receiver over a temp directory that records what it answered and what it completed. */
 function rig(dir: string) {
   const acks: Array<{ deviceId: string; ack: FileAck }> = [];
   const received: ReceivedFile[] = [];
-  const receiver = new CenterFileReceiver({ dir, publishAck: (deviceId, ack) => void acks.push({ deviceId, ack }), onComplete: (info) => received.push(info), logger: createSilentLogger() });
-  const send = async (kind: FileMessageKind, payload: Buffer | string, extra: FileMessageExtra = {}, fileId = FILE, deviceId = DEVICE) => {
+  const receiver = new CenterFileReceiver({
+    dir,
+    publishAck: (deviceId, ack) => void acks.push({ deviceId, ack }),
+    onComplete: (info) => received.push(info),
+    logger: createSilentLogger(),
+  });
+  const send = async (
+    kind: FileMessageKind,
+    payload: Buffer | string,
+    extra: FileMessageExtra = {},
+    fileId = FILE,
+    deviceId = DEVICE,
+  ) => {
     const before = acks.length;
     await receiver.handle(deviceId, kind, fileId, Buffer.from(payload), extra);
     return acks.slice(before).map(({ ack }) => ack);
@@ -85,7 +109,13 @@ describe('CenterFileReceiver', () => {
     await r.init();
     await r.segment(0, CONTENT.subarray(0, 8));
     expect(await r.segment(8, Buffer.alloc(13))).toEqual([
-      { v: 1, fileId: FILE, nextOffset: 0, state: 'failed', error: 'segment at offset 8 with 13 bytes goes beyond the declared size 20' },
+      {
+        v: 1,
+        fileId: FILE,
+        nextOffset: 0,
+        state: 'failed',
+        error: 'segment at offset 8 with 13 bytes goes beyond the declared size 20',
+      },
     ]);
     expect(existsSync(join(deviceDir(), `${FILE}.part`))).toBe(false);
     expect(await r.segment(8, CONTENT.subarray(8, 16))).toEqual([]);
@@ -97,7 +127,13 @@ describe('CenterFileReceiver', () => {
     for (let offset = 0; offset < 20; offset += 8) await r.segment(offset, CONTENT.subarray(offset, offset + 8));
     const wrong = 'f'.repeat(64);
     expect(await r.fin(20, wrong)).toEqual([
-      { v: 1, fileId: FILE, nextOffset: 0, state: 'failed', error: `fin (20 bytes, ${wrong}) does not match the init (20 bytes, ${SHA})` },
+      {
+        v: 1,
+        fileId: FILE,
+        nextOffset: 0,
+        state: 'failed',
+        error: `fin (20 bytes, ${wrong}) does not match the init (20 bytes, ${SHA})`,
+      },
     ]);
     expect(readdirSync(deviceDir())).toEqual([`${FILE}.json`]);
     expect(r.received).toEqual([]);
@@ -117,7 +153,9 @@ describe('CenterFileReceiver', () => {
   it('refuses a fin before every byte arrived', async () => {
     await r.init();
     await r.segment(0, CONTENT.subarray(0, 8));
-    expect(await r.fin()).toEqual([{ v: 1, fileId: FILE, nextOffset: 0, state: 'failed', error: 'fin after 8 of 20 bytes' }]);
+    expect(await r.fin()).toEqual([
+      { v: 1, fileId: FILE, nextOffset: 0, state: 'failed', error: 'fin after 8 of 20 bytes' },
+    ]);
   });
 
   it('keeps names from leaving the room directory', async () => {
@@ -146,14 +184,23 @@ describe('CenterFileReceiver', () => {
   });
 
   it('ignores device and file ids that could name another directory, answering nothing', async () => {
-    for (const [deviceId, fileId] of [['..', FILE], ['../x', FILE], ['', FILE], [DEVICE, '../x'], [DEVICE, '.'], [DEVICE, 'a/b']] as const) {
+    for (const [deviceId, fileId] of [
+      ['..', FILE],
+      ['../x', FILE],
+      ['', FILE],
+      [DEVICE, '../x'],
+      [DEVICE, '.'],
+      [DEVICE, 'a/b'],
+    ] as const) {
       expect(await r.send('file-init', JSON.stringify(initFor(CONTENT)), {}, fileId, deviceId)).toEqual([]);
     }
     expect(readdirSync(temp.dir)).toEqual([]);
   });
 
   it('answers an init that is not JSON, or not a FileInit, with failed', async () => {
-    expect(await r.send('file-init', '{not json')).toMatchObject([{ fileId: FILE, nextOffset: 0, state: 'failed', error: expect.stringMatching(/^init is not JSON/) }]);
+    expect(await r.send('file-init', '{not json')).toMatchObject([
+      { fileId: FILE, nextOffset: 0, state: 'failed', error: expect.stringMatching(/^init is not JSON/) },
+    ]);
     expect(await r.send('file-init', JSON.stringify({ ...initFor(CONTENT), size: -1, extra: true }))).toMatchObject([
       { state: 'failed', error: expect.stringMatching(/^init is invalid: .*size.*/) },
     ]);
@@ -162,7 +209,9 @@ describe('CenterFileReceiver', () => {
   });
 
   it('answers a segment or fin for an unknown file with failed, so the room sends its init', async () => {
-    expect(await r.segment(0, CONTENT)).toMatchObject([{ state: 'failed', error: 'no upload of this file is in progress: send its init first' }]);
+    expect(await r.segment(0, CONTENT)).toMatchObject([
+      { state: 'failed', error: 'no upload of this file is in progress: send its init first' },
+    ]);
     expect(await r.fin()).toMatchObject([{ state: 'failed' }]);
   });
 
@@ -174,7 +223,9 @@ describe('CenterFileReceiver', () => {
     expect(readFileSync(join(deviceDir(), `${FILE}.part`)).length).toBe(0);
     await r.segment(0, other);
     await r.fin(other.length, initFor(other).sha256);
-    expect(await r.init()).toMatchObject([{ state: 'failed', error: 'this file id was already used for another file' }]);
+    expect(await r.init()).toMatchObject([
+      { state: 'failed', error: 'this file id was already used for another file' },
+    ]);
     expect(readFileSync(join(deviceDir(), `${FILE}-meeting.jpg`)).equals(other)).toBe(true);
   });
 
@@ -202,14 +253,24 @@ describe('CenterFileReceiver', () => {
 
   it('processes the messages of one file in arrival order even when they come at once', async () => {
     await r.init();
-    await Promise.all([0, 8, 16].map((offset) => r.receiver.handle(DEVICE, 'file-segment', FILE, CONTENT.subarray(offset, offset + 8), { offset })));
+    await Promise.all(
+      [0, 8, 16].map((offset) =>
+        r.receiver.handle(DEVICE, 'file-segment', FILE, CONTENT.subarray(offset, offset + 8), { offset }),
+      ),
+    );
     expect(r.acks.slice(1).map(({ ack }) => ack.nextOffset)).toEqual([8, 16, 20]);
     expect(await r.fin()).toMatchObject([{ state: 'complete' }]);
   });
 
   it('is not stopped by a publishAck that throws', async () => {
-    const receiver = new CenterFileReceiver({ dir: temp.dir, publishAck: () => Promise.reject(new Error('broker gone')), logger: createSilentLogger() });
-    await expect(receiver.handle(DEVICE, 'file-init', FILE, Buffer.from(JSON.stringify(initFor(CONTENT))))).resolves.toBeUndefined();
+    const receiver = new CenterFileReceiver({
+      dir: temp.dir,
+      publishAck: () => Promise.reject(new Error('broker gone')),
+      logger: createSilentLogger(),
+    });
+    await expect(
+      receiver.handle(DEVICE, 'file-init', FILE, Buffer.from(JSON.stringify(initFor(CONTENT)))),
+    ).resolves.toBeUndefined();
     expect(existsSync(join(deviceDir(), `${FILE}.json`))).toBe(true);
   });
 });

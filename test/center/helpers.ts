@@ -59,7 +59,13 @@ export class FakeRoom {
   }
 
   state(overrides: Partial<StateMessage> = {}): StateMessage {
-    return { ...roomStateMessage({ deviceId: this.deviceId, version: '0.1.0-test', bootId: 'boot-a', db: this.journal.db }, 'online'), ...overrides };
+    return {
+      ...roomStateMessage(
+        { deviceId: this.deviceId, version: '0.1.0-test', bootId: 'boot-a', db: this.journal.db },
+        'online',
+      ),
+      ...overrides,
+    };
   }
 
   async publishState(overrides: Partial<StateMessage> = {}): Promise<void> {
@@ -94,7 +100,10 @@ export class FakeRoom {
   }
 
   async publishEntries(entries: JournalEntry[], lane: EventBatch['lane'] = 'backfill'): Promise<void> {
-    await this.client.publishAsync(this.topics.events, encodeEventBatch(this.deviceId, lane, entries), { qos: 1, properties: mqttProperties() });
+    await this.client.publishAsync(this.topics.events, encodeEventBatch(this.deviceId, lane, entries), {
+      qos: 1,
+      properties: mqttProperties(),
+    });
   }
 
   async publishBatch(fromSeq: number, toSeq: number, lane: EventBatch['lane'] = 'backfill'): Promise<void> {
@@ -133,7 +142,14 @@ export function range(from: number, to: number): number[] {
 }
 
 export function appendSignIns(journal: Journal, count: number): void {
-  for (let i = 0; i < count; i++) journal.append('signin.accepted', { memberId: `m-${i % 40}`, slot: i % 40, score: 100 + (i % 50), activityId: null, method: 'fingerprint' });
+  for (let i = 0; i < count; i++)
+    journal.append('signin.accepted', {
+      memberId: `m-${i % 40}`,
+      slot: i % 40,
+      score: 100 + (i % 50),
+      activityId: null,
+      method: 'fingerprint',
+    });
 }
 
 /**
@@ -192,8 +208,17 @@ export async function startCenterFixture(options: Partial<CountyCenterOptions> =
  * A room's command handling reduced to what the center relies on: it checks the signature with
  * the center's public key as the room does and answers on the command's response topic with its correlation data.
  */
-export async function startResponder(url: string, deviceId: string, centerKey: DeviceKey | undefined, answer: (envelope: CommandEnvelope) => CommandReply): Promise<{ client: MqttClient; received: CommandEnvelope[] }> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `${deviceId}-responder`, reconnectPeriod: 0 });
+export async function startResponder(
+  url: string,
+  deviceId: string,
+  centerKey: DeviceKey | undefined,
+  answer: (envelope: CommandEnvelope) => CommandReply,
+): Promise<{ client: MqttClient; received: CommandEnvelope[] }> {
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clientId: `${deviceId}-responder`,
+    reconnectPeriod: 0,
+  });
   const received: CommandEnvelope[] = [];
   const topics = roomTopics('county', deviceId);
   client.on('message', (_topic, payload, packet) => {
@@ -201,14 +226,39 @@ export async function startResponder(url: string, deviceId: string, centerKey: D
     received.push(envelope);
     const { signature } = envelope;
     // The room's own check (sync/commands/signature.ts), over the bytes as received.
-    const signedByCenter = centerKey !== undefined && signature !== undefined && signatureValid(centerKeyFrom(centerKey.publicKey), signedBytes(JSON.parse(payload.toString('utf8')) as Record<string, unknown>), signature);
-    const reply: CommandReply = signedByCenter || centerKey === undefined ? answer(envelope) : { v: PROTOCOL_VERSION, deviceId, commandId: envelope.id, status: 'error', error: { code: 'bad-signature', message: 'not signed by the center' } };
-    void client.publishAsync(packet.properties!.responseTopic!, JSON.stringify(reply), { qos: 1, properties: { correlationData: packet.properties!.correlationData } });
+    const signedByCenter =
+      centerKey !== undefined &&
+      signature !== undefined &&
+      signatureValid(
+        centerKeyFrom(centerKey.publicKey),
+        signedBytes(JSON.parse(payload.toString('utf8')) as Record<string, unknown>),
+        signature,
+      );
+    const reply: CommandReply =
+      signedByCenter || centerKey === undefined
+        ? answer(envelope)
+        : {
+            v: PROTOCOL_VERSION,
+            deviceId,
+            commandId: envelope.id,
+            status: 'error',
+            error: { code: 'bad-signature', message: 'not signed by the center' },
+          };
+    void client.publishAsync(packet.properties!.responseTopic!, JSON.stringify(reply), {
+      qos: 1,
+      properties: { correlationData: packet.properties!.correlationData },
+    });
   });
   await client.subscribeAsync(topics.commands, { qos: 1 });
   return { client, received };
 }
 
 export function done(deviceId: string, envelope: CommandEnvelope, result: unknown = { ok: true }): CommandReply {
-  return { v: PROTOCOL_VERSION, deviceId, commandId: envelope.id, status: 'done', result: result as CommandReply['result'] };
+  return {
+    v: PROTOCOL_VERSION,
+    deviceId,
+    commandId: envelope.id,
+    status: 'done',
+    result: result,
+  };
 }

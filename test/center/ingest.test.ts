@@ -20,7 +20,12 @@ describe('county center: storing and acknowledging', () => {
     const ack = room.lastAck()!;
     expect(ack).toMatchObject({ v: 1, seq: 10, hash: head.hash });
     expect(Math.abs(ack.centerTimeMs - Date.now())).toBeLessThan(5000);
-    expect(f().center.room('room-a')).toMatchObject({ contiguousSeq: 10, contiguousHash: head.hash, broken: null, state: 'online' });
+    expect(f().center.room('room-a')).toMatchObject({
+      contiguousSeq: 10,
+      contiguousHash: head.hash,
+      broken: null,
+      state: 'online',
+    });
   });
 
   it('acks only the contiguous prefix while a live batch runs ahead of the backfill', async () => {

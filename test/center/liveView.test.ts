@@ -30,10 +30,27 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
 
 const rooms = [
   summary({ deviceId: 'xiaozhuang', contiguousSeq: 1200, headSeq: 1250, backlog: 50 }),
-  summary({ deviceId: 'dongcun', state: 'offline', reason: 'link-lost', lastSeenMs: new Date(2025, 5, 3, 18, 2, 7).getTime(), contiguousSeq: 5, broken: { seq: 6, reason: 'entry 6 was changed: its content no longer matches its hash' } }),
-  summary({ deviceId: 'nanwan', state: null, contiguousSeq: 10, pending: 'entry 11 rotates to key abc, which the room has not announced yet' }),
+  summary({
+    deviceId: 'dongcun',
+    state: 'offline',
+    reason: 'link-lost',
+    lastSeenMs: new Date(2025, 5, 3, 18, 2, 7).getTime(),
+    contiguousSeq: 5,
+    broken: { seq: 6, reason: 'entry 6 was changed: its content no longer matches its hash' },
+  }),
+  summary({
+    deviceId: 'nanwan',
+    state: null,
+    contiguousSeq: 10,
+    pending: 'entry 11 rotates to key abc, which the room has not announced yet',
+  }),
 ];
-const data = { brokerConnected: true, rooms, signInsToday: new Map([['xiaozhuang', 23]]), files: new Map([['dongcun', 2]]) };
+const data = {
+  brokerConnected: true,
+  rooms,
+  signInsToday: new Map([['xiaozhuang', 23]]),
+  files: new Map([['dongcun', 2]]),
+};
 
 describe('the center’s live view', () => {
   afterEach(() => setLanguage('en'));

@@ -22,7 +22,9 @@ describe('county center: bad input and gaps', () => {
     const garbage = await mqtt.connectAsync(f.broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
     const events = room.topics.events;
     const batchProperties = { userProperties: EVENT_BATCH_PROPERTIES.userProperties };
-    const wireBatch = JSON.parse(inflateRawSync(encodeEventBatch('noisy', 'live', room.entries(1, 2))).toString('utf8')) as Record<string, unknown>;
+    const wireBatch = JSON.parse(
+      inflateRawSync(encodeEventBatch('noisy', 'live', room.entries(1, 2))).toString('utf8'),
+    ) as Record<string, unknown>;
     const bad: Array<[string, Buffer | string, mqtt.IClientPublishOptions['properties']?]> = [
       [events, Buffer.from([0xde, 0xad, 0xbe, 0xef]), batchProperties],
       [events, 'not json at all'],
@@ -68,14 +70,18 @@ describe('county center: bad input and gaps', () => {
     await room.publishState();
     await room.publishBatch(1, 3);
     await f.center.waitFor(() => expiries.length > 0, 5000, 'an ack');
-    expect(expiries.every((expiry) => expiry !== undefined && expiry > 0 && expiry <= CENTER_ACK_EXPIRY_SECONDS)).toBe(true);
+    expect(expiries.every((expiry) => expiry !== undefined && expiry > 0 && expiry <= CENTER_ACK_EXPIRY_SECONDS)).toBe(
+      true,
+    );
   });
 
   it('waits for a lost broker no longer than a command’s reply timeout, and stops within seconds with publishes in flight', async () => {
     f = await startCenterFixture();
     await f.broker.kill();
     const started = Date.now();
-    await expect(f.center.sendCommand('lonely', 'agent.diagnostics', {}, { responseTimeoutMs: 300 })).rejects.toMatchObject({ code: ErrorCode.CenterNoReply });
+    await expect(
+      f.center.sendCommand('lonely', 'agent.diagnostics', {}, { responseTimeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: ErrorCode.CenterNoReply });
     expect(Date.now() - started).toBeLessThan(3000);
     // mqtt.js holds this QoS 1 publish for the broker's return; its end() would wait for it forever.
     const held = f.center.sendCommand('lonely', 'agent.diagnostics', {}, { responseTimeoutMs: 60_000 });
@@ -101,7 +107,13 @@ describe('county center: bad input and gaps', () => {
     const { payload, properties } = room.commands[0]!;
     const envelope = commandEnvelopeSchema.parse(JSON.parse(payload.toString('utf8')));
     expect(envelope).toMatchObject({ v: 1, deviceId: 'gappy', type: 'journal.replay', params: { fromSeq: 6 } });
-    expect(signatureValid(centerKeyFrom(key.publicKey), signedBytes(JSON.parse(payload.toString('utf8')) as Record<string, unknown>), envelope.signature!)).toBe(true);
+    expect(
+      signatureValid(
+        centerKeyFrom(key.publicKey),
+        signedBytes(JSON.parse(payload.toString('utf8')) as Record<string, unknown>),
+        envelope.signature!,
+      ),
+    ).toBe(true);
     expect(properties?.responseTopic).toBe(room.topics.replies);
     expect(properties?.correlationData).toHaveLength(16);
     expect(properties?.messageExpiryInterval).toBeGreaterThan(0);
@@ -126,7 +138,11 @@ describe('county center: bad input and gaps', () => {
     const away = await f.room('away', 5);
     await away.publishState({ state: 'offline', reason: 'link-lost' });
     await away.publishHealth();
-    await f.center.waitFor(() => f!.center.room('quiet')?.backlog === 5 && f!.center.room('away')?.backlog === 5, 5000, 'both heads known');
+    await f.center.waitFor(
+      () => f!.center.room('quiet')?.backlog === 5 && f!.center.room('away')?.backlog === 5,
+      5000,
+      'both heads known',
+    );
 
     await f.center.waitFor(() => quiet.commands.length > 0, 5000, 'a replay command');
     const envelope = commandEnvelopeSchema.parse(JSON.parse(quiet.commands[0]!.payload.toString('utf8')));

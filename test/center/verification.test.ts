@@ -12,7 +12,10 @@ function withChangedScore(entry: JournalEntry): JournalEntry {
 }
 
 /** The center's reason for an entry whose signature fails over the hash it recomputed. */
-const BAD_SIGNATURE = (seq: number): RegExp => new RegExp(`^entry ${seq} has a bad signature \\(key [0-9a-f]{16}\\): it, or its place in the chain, was changed without the device key$`);
+const BAD_SIGNATURE = (seq: number): RegExp =>
+  new RegExp(
+    `^entry ${seq} has a bad signature \\(key [0-9a-f]{16}\\): it, or its place in the chain, was changed without the device key$`,
+  );
 
 describe('county center: verifying each room’s chain', () => {
   const f = useCenter();
@@ -27,11 +30,16 @@ describe('county center: verifying each room’s chain', () => {
     await room.publishState();
     const entries = room.entries(1, 10);
     entries[5] = withChangedScore(entries[5]!);
-    const broken = new Promise((resolve) => f().center.once('broken', (deviceId, chain) => resolve({ deviceId, chain })));
+    const broken = new Promise((resolve) =>
+      f().center.once('broken', (deviceId, chain) => resolve({ deviceId, chain })),
+    );
     await room.publishEntries(entries);
 
     // Batches carry no hashes: the center's own hash of the changed content is not what the device key signed.
-    expect(await broken).toEqual({ deviceId: 'tampered', chain: { seq: 6, reason: expect.stringMatching(BAD_SIGNATURE(6)) as unknown } });
+    expect(await broken).toEqual({
+      deviceId: 'tampered',
+      chain: { seq: 6, reason: expect.stringMatching(BAD_SIGNATURE(6)) as unknown },
+    });
     await f().center.waitFor(() => room.lastAck()?.seq === 5, 5000, 'an ack for seq 5');
     expect(room.lastAck()?.hash).toBe(entries[4]!.hash);
     expect(f().center.room('tampered')).toMatchObject({ contiguousSeq: 5, broken: { seq: 6 } });
@@ -66,7 +74,10 @@ describe('county center: verifying each room’s chain', () => {
     const entries = room.entries(6, 8);
     entries[0] = { ...entries[0]!, prevHash: 'f'.repeat(64) };
     await room.publishEntries(entries);
-    expect(await flagged('unlinked')).toMatchObject({ contiguousSeq: 5, broken: { seq: 6, reason: 'entry 6 does not follow entry 5: its prevHash does not match' } });
+    expect(await flagged('unlinked')).toMatchObject({
+      contiguousSeq: 5,
+      broken: { seq: 6, reason: 'entry 6 does not follow entry 5: its prevHash does not match' },
+    });
   });
 
   it('flags an entry signed by a key that is not the room’s', async () => {
@@ -76,7 +87,10 @@ describe('county center: verifying each room’s chain', () => {
     const stranger = generateDeviceKey();
     entries[2] = { ...entries[2]!, keyId: stranger.keyId };
     await room.publishEntries(entries);
-    expect((await flagged('stranger')).broken).toEqual({ seq: 3, reason: `entry 3 is signed by key ${stranger.keyId}, which is not a key of this room` });
+    expect((await flagged('stranger')).broken).toEqual({
+      seq: 3,
+      reason: `entry 3 is signed by key ${stranger.keyId}, which is not a key of this room`,
+    });
   });
 
   it('flags a resent entry that differs from the one stored at its seq', async () => {
@@ -108,7 +122,11 @@ describe('county center: verifying each room’s chain', () => {
 
     await room.publishState();
     await f().center.waitForContiguous('rotating', 11);
-    expect(f().center.room('rotating')).toMatchObject({ broken: null, pending: null, contiguousHash: room.journal.head().hash });
+    expect(f().center.room('rotating')).toMatchObject({
+      broken: null,
+      pending: null,
+      contiguousHash: room.journal.head().hash,
+    });
     await f().center.waitFor(() => room.lastAck()?.seq === 11, 5000, 'an ack for seq 11');
   });
 
@@ -123,7 +141,9 @@ describe('county center: verifying each room’s chain', () => {
     await room.publishBatch(1, 7);
     const { broken } = await flagged('forged-key');
     expect(broken?.seq).toBe(5);
-    expect(broken?.reason).toMatch(/^entry 5 rotates to a key that is not trusted: key [0-9a-f]{16} has no valid endorsement/);
+    expect(broken?.reason).toMatch(
+      /^entry 5 rotates to a key that is not trusted: key [0-9a-f]{16} has no valid endorsement/,
+    );
   });
 
   it('flags a room that later presents another first key, and keeps the one it trusted', async () => {
@@ -132,7 +152,9 @@ describe('county center: verifying each room’s chain', () => {
     await room.publishBatch(1, 3);
     await f().center.waitForContiguous('reinstalled', 3);
     const other = generateDeviceKey();
-    await room.publishState({ keys: [{ keyId: other.keyId, publicKey: other.publicKey, firstSeq: 1, previousKeyId: null, endorsement: null }] });
+    await room.publishState({
+      keys: [{ keyId: other.keyId, publicKey: other.publicKey, firstSeq: 1, previousKeyId: null, endorsement: null }],
+    });
     expect((await flagged('reinstalled')).broken).toEqual({
       seq: 1,
       reason: `the room now presents first key ${other.keyId}, but key ${keyRecords(room.journal.db)[0]!.keyId} was trusted on first use (a reinstalled device, or another device using this id)`,

@@ -46,7 +46,14 @@ describe('the clock service', () => {
     bus = new EventBus();
     synced = [];
     bus.on('test', 'clock.synced', (event) => synced.push(event));
-    service = new ClockService({ clock: j.clock, source, journal: j.journal, bus, pollSeconds: 10, logger: createSilentLogger() });
+    service = new ClockService({
+      clock: j.clock,
+      source,
+      journal: j.journal,
+      bus,
+      pollSeconds: 10,
+      logger: createSilentLogger(),
+    });
   });
   afterEach(async () => {
     await service.stop();
@@ -69,12 +76,28 @@ describe('the clock service', () => {
     vi.advanceTimersByTime(10_000);
 
     const [event] = j.journal.read(3, 10);
-    expect(event).toMatchObject({ seq: 4, type: 'clock.synced', clock: 'synced', payload: { bootId: 'boot-now', syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000, syncMonoMs: 90_000, source: 'fake-ntp' } });
+    expect(event).toMatchObject({
+      seq: 4,
+      type: 'clock.synced',
+      clock: 'synced',
+      payload: {
+        bootId: 'boot-now',
+        syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000,
+        syncMonoMs: 90_000,
+        source: 'fake-ntp',
+      },
+    });
     expect(j.journal.head().seq).toBe(4);
     expect(synced).toEqual([{ source: 'fake-ntp', seq: 4 }]);
     expect(service.health().state).toBe('ok');
     const correction = correctionForBoot(j.journal.db, 'boot-now');
-    expect(correction).toEqual({ bootId: 'boot-now', syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000, syncMonoMs: 90_000, source: 'fake-ntp', seq: 4 });
+    expect(correction).toEqual({
+      bootId: 'boot-now',
+      syncWallMs: TRUE_WALL_AT_MONO_ZERO + 90_000,
+      syncMonoMs: 90_000,
+      source: 'fake-ntp',
+      seq: 4,
+    });
 
     for (const entry of unsynced) {
       const corrected = retime(entry, correction, 'boot-now');
@@ -95,14 +118,24 @@ describe('the clock service', () => {
     await service.start();
     const corrections = correctionsByBoot(j.journal.db);
     expect([...corrections.keys()]).toEqual(['boot-now']);
-    expect(retime(earlier, corrections.get(earlier.bootId), 'boot-now')).toEqual({ wallMs: earlier.wallMs, quality: 'not-retimeable' });
+    expect(retime(earlier, corrections.get(earlier.bootId), 'boot-now')).toEqual({
+      wallMs: earlier.wallMs,
+      quality: 'not-retimeable',
+    });
   });
 
   it('does not record a second correction when the daemon restarts within the boot', async () => {
     sync();
     await service.start();
     await service.stop();
-    service = new ClockService({ clock: j.clock, source, journal: j.journal, bus, pollSeconds: 10, logger: createSilentLogger() });
+    service = new ClockService({
+      clock: j.clock,
+      source,
+      journal: j.journal,
+      bus,
+      pollSeconds: 10,
+      logger: createSilentLogger(),
+    });
     await service.start();
     vi.advanceTimersByTime(30_000);
     expect(j.journal.read(0, 10).filter((entry) => entry.type === 'clock.synced')).toHaveLength(1);

@@ -7,8 +7,12 @@ import { MINIMAL_CONFIG, writeFile } from './files.js';
 const temp = makeTempDir();
 afterAll(() => temp.cleanup());
 
-const spki = (type: 'ed25519' | 'x25519'): string => generateKeyPairSync(type as 'ed25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-const withKey = (key: string): string => MINIMAL_CONFIG.replace(/(county:\n(?:  .*\n)*)/, `$1  centerPublicKey: "${key}"\n`);
+const spki = (type: 'ed25519' | 'x25519'): string =>
+  generateKeyPairSync(type as 'ed25519')
+    .publicKey.export({ format: 'der', type: 'spki' })
+    .toString('base64');
+const withKey = (key: string): string =>
+  MINIMAL_CONFIG.replace(/(county:\n(?: {2}.*\n)*)/, `$1  centerPublicKey: "${key}"\n`);
 
 it.each([
   ['not base64 at all', 'not a key!'],
@@ -19,7 +23,8 @@ it.each([
   const result = await runCli(['config', 'check', file]);
   expect(result).toMatchObject({
     code: 78,
-    stderr: 'county.centerPublicKey: not an Ed25519 public key: expected base64 of DER SPKI, the line `room-agent center keygen` prints; ask the county center for it\n',
+    stderr:
+      'county.centerPublicKey: not an Ed25519 public key: expected base64 of DER SPKI, the line `room-agent center keygen` prints; ask the county center for it\n',
   });
 });
 

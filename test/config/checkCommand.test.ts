@@ -10,7 +10,10 @@ afterAll(temp.cleanup);
 describe('room-agent config check', () => {
   it('prints one OK line and exits 0 for a valid file, given as FILE or --config', async () => {
     const file = writeFile(temp.dir, 'ok.yaml', MINIMAL_CONFIG);
-    for (const args of [['config', 'check', file], ['config', 'check', '--config', file]]) {
+    for (const args of [
+      ['config', 'check', file],
+      ['config', 'check', '--config', file],
+    ]) {
       expect(await runCli(args)).toMatchObject({ code: 0, stdout: `configuration OK: ${file}\n`, stderr: '' });
     }
   });
@@ -39,7 +42,9 @@ describe('room-agent config check', () => {
       ].join('\n'),
     );
     const ok = writeFile(temp.dir, 'ok-zh.yaml', MINIMAL_CONFIG);
-    expect((await runCli(['config', 'check', ok], { env: { ROOM_AGENT_LANG: 'zh' } })).stdout).toBe(`配置正确：${ok}\n`);
+    expect((await runCli(['config', 'check', ok], { env: { ROOM_AGENT_LANG: 'zh' } })).stdout).toBe(
+      `配置正确：${ok}\n`,
+    );
   });
 
   it('says when the next start would revert the remote override, and changes nothing', async () => {
@@ -62,7 +67,11 @@ describe('room-agent config check', () => {
   it('refuses a file given both as FILE and --config (usage error, exit 64)', async () => {
     const file = writeFile(temp.dir, 'twice.yaml', MINIMAL_CONFIG);
     const result = await runCli(['config', 'check', file, '--config', file]);
-    expect(result).toMatchObject({ code: 64, stdout: '', stderr: 'room-agent: config check: give the file as FILE or --config, not both\n' });
+    expect(result).toMatchObject({
+      code: 64,
+      stdout: '',
+      stderr: 'room-agent: config check: give the file as FILE or --config, not both\n',
+    });
   });
 });
 
@@ -74,7 +83,17 @@ describe('room-agent config schema', () => {
     // On failure: npm run build && node dist/scripts/gen-config-schema.js
     expect(result.stdout).toBe(committed);
     const schema = JSON.parse(result.stdout) as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(['version', 'device', 'journal', 'clock', 'scanner', 'feedback', 'county', 'cameras', 'log']);
+    expect(Object.keys(schema.properties)).toEqual([
+      'version',
+      'device',
+      'journal',
+      'clock',
+      'scanner',
+      'feedback',
+      'county',
+      'cameras',
+      'log',
+    ]);
     expect(schema.required).toEqual(['version', 'device', 'county']);
   });
 });

@@ -36,7 +36,10 @@ const ROWS: Row[] = [
   {
     name: 'wrong type',
     text: `${MINIMAL_CONFIG}feedback:\n  gpio: "yes"\n`.replace('id: yx-test-01', 'id: yx-test-01\n  name: 42'),
-    expected: () => ['device.name: expected a string, found 42 (number)', 'feedback.gpio: expected true or false, found "yes" (string)'],
+    expected: () => [
+      'device.name: expected a string, found 42 (number)',
+      'feedback.gpio: expected true or false, found "yes" (string)',
+    ],
   },
   {
     name: 'wrong type of a section',
@@ -51,7 +54,10 @@ const ROWS: Row[] = [
   {
     name: 'out of range',
     text: `${MINIMAL_CONFIG}journal:\n  retentionDays: 0\n  pruneIntervalMinutes: 10081\n`,
-    expected: () => ['journal.retentionDays: 0 is below the minimum 1', 'journal.pruneIntervalMinutes: 10081 is above the maximum 10080'],
+    expected: () => [
+      'journal.retentionDays: 0 is below the minimum 1',
+      'journal.pruneIntervalMinutes: 10081 is above the maximum 10080',
+    ],
   },
   {
     name: 'bad enum',
@@ -156,7 +162,10 @@ describe.each(COMMANDS)('$name with a bad configuration', (command) => {
     const result = await runCli(command.args(file, join(dir, 'data')));
     expect({ code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({
       code: 78,
-      stderr: row.expected(file).map((line) => `${line}\n`).join(''),
+      stderr: row
+        .expected(file)
+        .map((line) => `${line}\n`)
+        .join(''),
       stdout: '',
     });
   });

@@ -13,7 +13,10 @@ let temp: ReturnType<typeof makeTempDir>;
 beforeEach(() => (temp = makeTempDir()));
 afterEach(() => temp.cleanup());
 
-const WITH_PASSWORD = MINIMAL_CONFIG.replace('  url: mqtts://mqtt.county.example:8883\n', '  url: mqtts://mqtt.county.example:8883\n  password: from-file\n');
+const WITH_PASSWORD = MINIMAL_CONFIG.replace(
+  '  url: mqtts://mqtt.county.example:8883\n',
+  '  url: mqtts://mqtt.county.example:8883\n  password: from-file\n',
+);
 
 describe('environment and command-line layers', () => {
   it('ROOM_AGENT_COUNTY_PASSWORD overrides the file and the remote override', () => {
@@ -42,7 +45,10 @@ describe('environment and command-line layers', () => {
   });
 
   it('--data-dir replaces device.dataDir', () => {
-    const room = makeRoom(temp.dir, MINIMAL_CONFIG.replace('  id: yx-test-01\n', '  id: yx-test-01\n  dataDir: /var/lib/room-agent\n'));
+    const room = makeRoom(
+      temp.dir,
+      MINIMAL_CONFIG.replace('  id: yx-test-01\n', '  id: yx-test-01\n  dataDir: /var/lib/room-agent\n'),
+    );
 
     expect(loadConfig(room.configPath, room.options).config.device.dataDir).toBe(room.dataDir);
     expect(loadConfig(room.configPath, { env: {} }).config.device.dataDir).toBe('/var/lib/room-agent');

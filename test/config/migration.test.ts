@@ -70,7 +70,11 @@ describe('configuration migrations', () => {
     const loaded = loadConfig(room.configPath, { ...room.options, migrations: RENAME_BAUD });
 
     expect(loaded.config.scanner.baudRate).toBe(115200);
-    expect(loaded.migrated).toEqual({ from: 0, to: 1, notSaved: { errno: 'EISDIR', reason: 'is a directory (EISDIR)' } });
+    expect(loaded.migrated).toEqual({
+      from: 0,
+      to: 1,
+      notSaved: { errno: 'EISDIR', reason: 'is a directory (EISDIR)' },
+    });
     expect(readFileSync(room.configPath, 'utf8')).toBe(VERSION_0);
     expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
@@ -79,7 +83,10 @@ describe('configuration migrations', () => {
     const room = makeRoom(temp.dir, VERSION_0);
     const before = snapshot(temp.dir);
 
-    expect(inspectConfig(room.configPath, { ...room.options, migrations: RENAME_BAUD }).migrated).toEqual({ from: 0, to: 1 });
+    expect(inspectConfig(room.configPath, { ...room.options, migrations: RENAME_BAUD }).migrated).toEqual({
+      from: 0,
+      to: 1,
+    });
     expect(snapshot(temp.dir)).toEqual(before);
   });
 

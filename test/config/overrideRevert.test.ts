@@ -65,7 +65,9 @@ describe('an invalid remote override', () => {
 
     const loaded = loadConfig(room.configPath, room.options);
 
-    expect(loaded.reverted?.reason).toBe(`override: ${room.files.override}:4:3: YAML syntax error: Map keys must be unique`);
+    expect(loaded.reverted?.reason).toBe(
+      `override: ${room.files.override}:4:3: YAML syntax error: Map keys must be unique`,
+    );
     expect(loaded.config.scanner.driver).toBe('r30x');
   });
 

@@ -16,7 +16,11 @@ import { makeRoom, snapshot } from './files.js';
  */
 beforeAll(() => setLanguage('en'));
 
-const DID_NOT_START = { code: 'override-did-not-start', problems: [], reason: 'the remote override did not start successfully' };
+const DID_NOT_START = {
+  code: 'override-did-not-start',
+  problems: [],
+  reason: 'the remote override did not start successfully',
+};
 
 let temp: ReturnType<typeof makeTempDir>;
 let children: ChildProcess[] = [];

@@ -45,19 +45,30 @@ function configWith(county: string): string {
 }
 
 describe('plaintext to a remote broker', () => {
-  it.each(['mqtt', 'ws'])('%s:// to a non-loopback host: config check and run exit 78 naming the fix, and nothing connects', async (scheme) => {
-    const file = writeFile(temp.dir, `${scheme}-remote.yaml`, configWith(`  url: ${scheme}://${host}:${port}/mqtt\n`));
-    const line = `county.url: plaintext ${scheme}:// to ${host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network\n`;
-    const checked = await runCli(['config', 'check', file]);
-    expect(checked).toMatchObject({ code: 78, stdout: '', stderr: line });
-    const ran = await runCli(['run', '--config', file, '--data-dir', join(temp.dir, `${scheme}-data`)]);
-    expect(ran).toMatchObject({ code: 78, stdout: '', stderr: line });
-    expect(connections).toBe(0);
-  });
+  it.each(['mqtt', 'ws'])(
+    '%s:// to a non-loopback host: config check and run exit 78 naming the fix, and nothing connects',
+    async (scheme) => {
+      const file = writeFile(
+        temp.dir,
+        `${scheme}-remote.yaml`,
+        configWith(`  url: ${scheme}://${host}:${port}/mqtt\n`),
+      );
+      const line = `county.url: plaintext ${scheme}:// to ${host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network\n`;
+      const checked = await runCli(['config', 'check', file]);
+      expect(checked).toMatchObject({ code: 78, stdout: '', stderr: line });
+      const ran = await runCli(['run', '--config', file, '--data-dir', join(temp.dir, `${scheme}-data`)]);
+      expect(ran).toMatchObject({ code: 78, stdout: '', stderr: line });
+      expect(connections).toBe(0);
+    },
+  );
 
   // The control for the zero above: the same listener does get the agent's connection once allowed.
   it.runIf(nonLoopbackAddress() !== undefined)('with allowInsecure: true, run does connect to that host', async () => {
-    const file = writeFile(temp.dir, 'insecure-run.yaml', configWith(`  url: mqtt://${host}:${port}\n  allowInsecure: true\n`));
+    const file = writeFile(
+      temp.dir,
+      'insecure-run.yaml',
+      configWith(`  url: mqtt://${host}:${port}\n  allowInsecure: true\n`),
+    );
     const daemon = spawnCli(['run', '--config', file, '--data-dir', join(temp.dir, 'insecure-data')]);
     try {
       const deadline = Date.now() + 10_000;

@@ -35,7 +35,11 @@ describe('writeOverride', () => {
     const before = snapshot(temp.dir);
 
     const rejected = problemsOf(() =>
-      writeOverride(room.configPath, { scanner: { baudRate: 57601 }, county: { colour: 'red' }, device: { dataDir: '/x' } }, room.options),
+      writeOverride(
+        room.configPath,
+        { scanner: { baudRate: 57601 }, county: { colour: 'red' }, device: { dataDir: '/x' } },
+        room.options,
+      ),
     );
 
     expect(rejected).toEqual({
@@ -56,7 +60,7 @@ describe('writeOverride', () => {
     ]);
   });
 
-  it('reports the main file\'s own problems unprefixed: the override is not what is wrong', () => {
+  it("reports the main file's own problems unprefixed: the override is not what is wrong", () => {
     const room = makeRoom(temp.dir, 'version: 1\ndevice:\n  id: yx-test-01\n');
     expect(problemsOf(() => writeOverride(room.configPath, {}, room.options)).problems).toEqual(['county: required']);
   });
@@ -70,6 +74,8 @@ describe('writeOverride', () => {
 
     expect(config.log.level).toBe('warn');
     expect(config.scanner.baudRate).toBe(57600);
-    expect(readFileSync(room.files.override, 'utf8')).toMatch(/^# Written by room-agent remote configuration.*\nversion: 1\nlog:\n  level: warn\n$/);
+    expect(readFileSync(room.files.override, 'utf8')).toMatch(
+      /^# Written by room-agent remote configuration.*\nversion: 1\nlog:\n {2}level: warn\n$/,
+    );
   });
 });

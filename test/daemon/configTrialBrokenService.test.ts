@@ -33,7 +33,10 @@ describe('a remote override that keeps a service from starting', () => {
     try {
       const events = journal.read(0, 100);
       expect(events.filter((entry) => entry.type === 'config.reverted').map((entry) => entry.payload)).toEqual([
-        { code: 'override-broke-service', problems: [expect.stringMatching(/^control: start failed: listen E[A-Z]+: .*; retrying in \d+ s$/)] },
+        {
+          code: 'override-broke-service',
+          problems: [expect.stringMatching(/^control: start failed: listen E[A-Z]+: .*; retrying in \d+ s$/)],
+        },
       ]);
       expect(events.at(-1)).toMatchObject({ type: 'agent.stopped', payload: { reason: 'config-reverted' } });
     } finally {

@@ -22,7 +22,8 @@ describe('a new remote override on trial', () => {
     const startedAt = Date.now();
     expect(existsSync(lastGood)).toBe(false);
 
-    while (!existsSync(lastGood) && Date.now() - startedAt < 15_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!existsSync(lastGood) && Date.now() - startedAt < 15_000)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(Date.now() - startedAt).toBeGreaterThan(4_000);
     expect(readFileSync(lastGood, 'utf8')).toBe(override);
     expect(await daemon.stop()).toMatchObject({ code: 0 });

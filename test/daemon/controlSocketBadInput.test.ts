@@ -27,11 +27,31 @@ describe('the control socket answers bad input with an error and keeps serving',
     client.write('{"id": "last", "method": "echo", "params": {"text": "still here"}}\n');
     const lines = await client.waitForLines(7);
     expect(lines).toEqual([
-      { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('not valid JSON') } },
-      { id: 1, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
-      { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') } },
-      { id: 2, ok: false, error: { code: ErrorCode.ControlProtocol, message: 'unknown method "nope"; known: echo, explode' } },
-      { id: 3, ok: false, error: { code: ErrorCode.UsageError, message: 'echo: text: expected a string, found 5 (number)' } },
+      {
+        id: null,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('not valid JSON') },
+      },
+      {
+        id: 1,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') },
+      },
+      {
+        id: null,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') },
+      },
+      {
+        id: 2,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: 'unknown method "nope"; known: echo, explode' },
+      },
+      {
+        id: 3,
+        ok: false,
+        error: { code: ErrorCode.UsageError, message: 'echo: text: expected a string, found 5 (number)' },
+      },
       { id: 4, ok: false, error: { code: ErrorCode.Internal, message: 'internal error in explode: boom' } },
       { id: 'last', ok: true, result: { text: 'still here' } },
     ]);
@@ -42,7 +62,11 @@ describe('the control socket answers bad input with an error and keeps serving',
     const flooder = await RawSocket.connect(server.path);
     flooder.write(Buffer.alloc(MAX_LINE_BYTES + 1, 'x'));
     const [reply] = await flooder.waitForLines(1);
-    expect(reply).toEqual({ id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+    expect(reply).toEqual({
+      id: null,
+      ok: false,
+      error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` },
+    });
     await flooder.closed;
 
     const other = await RawSocket.connect(server.path);
@@ -53,7 +77,9 @@ describe('the control socket answers bad input with an error and keeps serving',
 
   it('answers every request of a client that half-closes right after sending', async () => {
     const client = await RawSocket.connect(server.path);
-    const requests = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: i, method: 'echo', params: { text: `n${i}` } }));
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ id: i, method: 'echo', params: { text: `n${i}` } }),
+    );
     client.write(`${requests.join('\n')}\n`);
     client.end();
     await client.closed;

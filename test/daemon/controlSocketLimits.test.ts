@@ -121,14 +121,20 @@ describe('control socket limits', () => {
     await start({ idleTimeoutMs: 60_000, maxConnections: 32 });
     const client = await RawSocket.connect(path);
     // The slow request is in hand and the echo queued when the over-long line arrives.
-    client.write('{"id": 1, "method": "slow", "params": {"ms": 200}}\n{"id": 2, "method": "echo", "params": {"text": "queued"}}\n');
+    client.write(
+      '{"id": 1, "method": "slow", "params": {"ms": 200}}\n{"id": 2, "method": "echo", "params": {"text": "queued"}}\n',
+    );
     await pause(50);
     client.write(Buffer.alloc(MAX_LINE_BYTES + 1, 'x'));
     await client.closed;
     expect(client.lines).toEqual([
       { id: 1, ok: true, result: 'done' },
       { id: 2, ok: true, result: { text: 'queued' } },
-      { id: null, ok: false, error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` } },
+      {
+        id: null,
+        ok: false,
+        error: { code: ErrorCode.ControlProtocol, message: `request line longer than ${MAX_LINE_BYTES} bytes` },
+      },
     ]);
   });
 });

@@ -43,7 +43,7 @@ describe('the control socket file belongs to one daemon', () => {
   it('replaces a stale socket file that nothing answers on', async () => {
     // A daemon killed with SIGKILL leaves its socket file behind.
     const crashed = spawn(process.execPath, ['-e', LISTEN_AND_REPORT, path], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(crashed.stdout!, 'data');
+    await once(crashed.stdout, 'data');
     crashed.kill('SIGKILL');
     await once(crashed, 'exit');
     expect(statSync(path).isSocket()).toBe(true);
@@ -58,7 +58,10 @@ describe('the control socket file belongs to one daemon', () => {
     const first = new ControlServer(path, echoRegistry(), createSilentLogger());
     await first.start();
     const second = new ControlServer(path, echoRegistry(), createSilentLogger());
-    await expect(second.start()).rejects.toMatchObject({ code: ErrorCode.DaemonAlreadyRunning, message: expect.stringContaining(path) });
+    await expect(second.start()).rejects.toMatchObject({
+      code: ErrorCode.DaemonAlreadyRunning,
+      message: expect.stringContaining(path),
+    });
     expect(await callDaemon(path, 'echo', { text: 'first still serves' })).toBe('first still serves');
     await first.stop();
   });
@@ -66,11 +69,16 @@ describe('the control socket file belongs to one daemon', () => {
   it('never deletes a file that is not a socket', async () => {
     writeFileSync(path, 'important');
     const server = new ControlServer(path, echoRegistry(), createSilentLogger());
-    await expect(server.start()).rejects.toMatchObject({ message: `${path} exists and is not a socket; remove it or set device.controlSocket to another path` });
+    await expect(server.start()).rejects.toMatchObject({
+      message: `${path} exists and is not a socket; remove it or set device.controlSocket to another path`,
+    });
     expect(existsSync(path)).toBe(true);
   });
 
   it('tells a client that no daemon listens', async () => {
-    await expect(callDaemon(path, 'echo', { text: 'x' })).rejects.toMatchObject({ code: ErrorCode.ControlUnavailable, message: `no room-agent daemon is listening on ${path}` });
+    await expect(callDaemon(path, 'echo', { text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.ControlUnavailable,
+      message: `no room-agent daemon is listening on ${path}`,
+    });
   });
 });

@@ -37,7 +37,11 @@ describe('stopping the control socket stops new work and finishes the request in
     expect(client.lines).toEqual([
       { id: 1, progress: { step: 'waiting' } },
       { id: 1, ok: true, result: 'finished' },
-      { id: 2, ok: false, error: { code: ErrorCode.ControlUnavailable, message: 'the daemon is stopping; try again when it is back' } },
+      {
+        id: 2,
+        ok: false,
+        error: { code: ErrorCode.ControlUnavailable, message: 'the daemon is stopping; try again when it is back' },
+      },
     ]);
     temp.cleanup();
   });

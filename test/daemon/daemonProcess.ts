@@ -14,7 +14,12 @@ import { spawnCli } from '../helpers/cli.js';
  * `deviceKeys` are extra `key: value` lines of the device section. Without a scanner section
  * the scanner is off: the default driver needs a device path no test machine has.
  */
-export function writeConfig(dir: string, sections = '', deviceKeys: string[] = [], countyUrl = 'mqtt://127.0.0.1:1883'): { configPath: string; dataDir: string; socketPath: string } {
+export function writeConfig(
+  dir: string,
+  sections = '',
+  deviceKeys: string[] = [],
+  countyUrl = 'mqtt://127.0.0.1:1883',
+): { configPath: string; dataDir: string; socketPath: string } {
   const dataDir = join(dir, 'data');
   const configPath = join(dir, 'config.yaml');
   const scanner = /^scanner:/m.test(sections) ? '' : 'scanner:\n  driver: none\n';
@@ -41,7 +46,10 @@ export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): Da
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   return {
     child,
     stdout: () => stdout,
@@ -65,7 +73,9 @@ export async function waitForControl(socketPath: string, daemon: DaemonProcess, 
       return;
     } catch (error) {
       if (daemon.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`daemon not answering on ${socketPath}: ${(error as Error).message}\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`);
+        throw new Error(
+          `daemon not answering on ${socketPath}: ${(error as Error).message}\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -77,7 +87,12 @@ export async function waitForControl(socketPath: string, daemon: DaemonProcess, 
  * the journal as a daemon's first start would (standalone CLI commands never create it).
  */
 export function openJournal(dataDir: string, access: JournalAccess = 'write'): Journal {
-  return Journal.open({ dataDir, access, clock: new SystemClock(new TimesyncdFlagSource(join(dataDir, 'no-such-flag'))), logger: createSilentLogger() });
+  return Journal.open({
+    dataDir,
+    access,
+    clock: new SystemClock(new TimesyncdFlagSource(join(dataDir, 'no-such-flag'))),
+    logger: createSilentLogger(),
+  });
 }
 
 /** The pino JSON lines a daemon wrote to stdout. */

@@ -20,17 +20,31 @@ describe('a service that cannot start', () => {
     writeFileSync(syncFlag, '');
     // A real broker: 'all services ok' includes the county link.
     broker = await startMosquitto();
-    const { configPath } = writeConfig(rig.temp.dir, `clock:\n  syncFlagPath: ${syncFlag}\n`, [`controlSocket: ${socketPath}`], broker.url);
+    const { configPath } = writeConfig(
+      rig.temp.dir,
+      `clock:\n  syncFlagPath: ${syncFlag}\n`,
+      [`controlSocket: ${socketPath}`],
+      broker.url,
+    );
     const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
 
     const [ready] = await rig.notify.waitFor('READY=1');
-    expect(ready!.text).toMatch(/^READY=1\nSTATUS=running; (sync (starting|degraded) \(.*\); )?control degraded \(start failed: listen E[A-Z]+: [^)]*; retrying in 1 s\); journal head seq \d+$/);
+    expect(ready!.text).toMatch(
+      /^READY=1\nSTATUS=running; (sync (starting|degraded) \(.*\); )?control degraded \(start failed: listen E[A-Z]+: [^)]*; retrying in 1 s\); journal head seq \d+$/,
+    );
 
     mkdirSync(socketDir);
-    await rig.notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 10_000);
+    await rig.notify.waitForMatch(
+      (message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text),
+      'STATUS all ok',
+      1,
+      10_000,
+    );
     // scanner.driver none (writeConfig's default): sign-in says it is manual only, not that it polls.
     const signin = { name: 'signin', state: 'ok', detail: 'manual sign-in only (scanner.driver none)' };
-    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ services: expect.arrayContaining([{ name: 'control', state: 'ok' }, expect.objectContaining(signin)]) });
+    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({
+      services: expect.arrayContaining([{ name: 'control', state: 'ok' }, expect.objectContaining(signin)]),
+    });
     expect(await daemon.stop()).toMatchObject({ code: 0 });
   });
 });

@@ -10,7 +10,9 @@ import { makeTempDir } from '../helpers/cli.js';
  * A control server on a fresh socket for each test, answering `echo {text}`, for tests of the
  * socket's framing and limits; `register` adds methods a test needs beyond echo.
  */
-export function useEchoControlServer(register: (registry: ControlRegistry) => void = () => {}): { readonly path: string } {
+export function useEchoControlServer(register: (registry: ControlRegistry) => void = () => {}): {
+  readonly path: string;
+} {
   const rig = { path: '' };
   let temp: ReturnType<typeof makeTempDir>;
   let server: ControlServer;

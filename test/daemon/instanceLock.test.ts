@@ -39,8 +39,10 @@ describe('the instance lock of a data directory', () => {
       const lock = await acquireInstanceLock(${JSON.stringify(dataDir)});
       console.log(lock ? 'held' : 'busy');
       setInterval(() => {}, 1000);`;
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [output] = (await once(holder.stdout!, 'data')) as [Buffer];
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [output] = (await once(holder.stdout, 'data')) as [Buffer];
     expect(output.toString()).toBe('held\n');
     expect(await acquireInstanceLock(dataDir)).toBeUndefined();
 

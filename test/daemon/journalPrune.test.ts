@@ -20,7 +20,13 @@ describe('the daemon prunes acknowledged, expired journal entries', () => {
     for (let n = 0; n < 5; n++) journal.append('technician.note', { text: `note ${n}`, operator: 'test' });
     journal.anchor(journal.head());
     clock.advance(91 * DAY);
-    service = new JournalPruneService({ journal, clock, retentionDays: 90, intervalMinutes: 60, logger: createSilentLogger() });
+    service = new JournalPruneService({
+      journal,
+      clock,
+      retentionDays: 90,
+      intervalMinutes: 60,
+      logger: createSilentLogger(),
+    });
   });
   afterEach(async () => {
     await service.stop();

@@ -18,7 +18,9 @@ export class FakeNotifySocket {
 
   constructor(dir: string) {
     this.path = join(dir, 'notify.sock');
-    this.socket = createSocket('unix_dgram', (message) => this.messages.push({ text: message.toString('utf8'), at: performance.now() }));
+    this.socket = createSocket('unix_dgram', (message) =>
+      this.messages.push({ text: message.toString('utf8'), at: performance.now() }),
+    );
     this.socket.bind(this.path);
   }
 
@@ -32,10 +34,16 @@ export class FakeNotifySocket {
   }
 
   /** Waits for `count` messages satisfying the predicate; `what` names them in the failure. */
-  async waitForMatch(matches: (message: Notification) => boolean, what: string, count = 1, timeoutMs = 15_000): Promise<Notification[]> {
+  async waitForMatch(
+    matches: (message: Notification) => boolean,
+    what: string,
+    count = 1,
+    timeoutMs = 15_000,
+  ): Promise<Notification[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.filter(matches).length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count}× ${what}, got ${JSON.stringify(this.messages.map((m) => m.text))}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count}× ${what}, got ${JSON.stringify(this.messages.map((m) => m.text))}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return this.messages.filter(matches);

@@ -47,7 +47,11 @@ describe('sd_notify towards systemd', () => {
 
   it('leaves the watchdog to the process WATCHDOG_PID names', async () => {
     const { configPath, socketPath } = writeConfig(temp.dir);
-    const daemon = startDaemon(configPath, { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: String(WATCHDOG_USEC), WATCHDOG_PID: '1' });
+    const daemon = startDaemon(configPath, {
+      NOTIFY_SOCKET: notify.path,
+      WATCHDOG_USEC: String(WATCHDOG_USEC),
+      WATCHDOG_PID: '1',
+    });
     await notify.waitFor('READY=1');
     await waitForControl(socketPath, daemon);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -28,7 +28,8 @@ describe.skipIf(!available('python3') || !available('systemd-notify'))('sd_notif
     const notifier = await createNotifier({ NOTIFY_SOCKET: `@${name}` }, createSilentLogger());
     notifier.ready('running; all services ok');
     const deadline = Date.now() + 5_000;
-    while (!lines.some((line) => line.includes('READY=1')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!lines.some((line) => line.includes('READY=1')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     receiver.kill();
     expect(lines).toContain('READY=1|STATUS=running; all services ok');
   });

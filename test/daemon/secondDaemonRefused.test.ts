@@ -10,7 +10,8 @@ describe('two daemons started at the same moment on one data directory', () => {
   let daemons: DaemonProcess[] = [];
   beforeEach(() => (temp = makeTempDir()));
   afterEach(async () => {
-    for (const daemon of daemons) if (daemon.child.exitCode === null && daemon.child.signalCode === null) await daemon.stop('SIGKILL');
+    for (const daemon of daemons)
+      if (daemon.child.exitCode === null && daemon.child.signalCode === null) await daemon.stop('SIGKILL');
     daemons = [];
     temp.cleanup();
   });
@@ -22,7 +23,9 @@ describe('two daemons started at the same moment on one data directory', () => {
     const loser = await Promise.race(daemons.map((daemon) => daemon.exited.then(() => daemon)));
     const winner = daemons.find((daemon) => daemon !== loser)!;
     expect(await loser.exited).toEqual({ code: ExitCode.Unavailable, signal: null });
-    expect(loser.stderr()).toBe(`room-agent: another room-agent daemon is already running on ${dataDir}; stop it first (systemctl stop room-agent)\n`);
+    expect(loser.stderr()).toBe(
+      `room-agent: another room-agent daemon is already running on ${dataDir}; stop it first (systemctl stop room-agent)\n`,
+    );
 
     await waitForControl(socketPath, winner);
     expect(existsSync(socketPath)).toBe(true);

@@ -66,7 +66,11 @@ describe('a service that fails degrades alone', () => {
 
   it('stops every service in reverse order even when one fails to stop', async () => {
     const log: string[] = [];
-    const services = [new RecordingService('a', log), new RecordingService('b', log, 0, true), new RecordingService('c', log)];
+    const services = [
+      new RecordingService('a', log),
+      new RecordingService('b', log, 0, true),
+      new RecordingService('c', log),
+    ];
     const supervisor = new ServiceSupervisor(services, createSilentLogger(), new EventBus());
     await supervisor.startAll();
     log.length = 0;

@@ -22,7 +22,9 @@ describe('SIGTERM under a steady append load', () => {
       for (let n = 0; ; n++) {
         const text = `client ${index} note ${n}`;
         try {
-          const { seq } = noteResultSchema.parse(await callDaemon(socketPath, 'journal.note', { text, operator: 'load-test' }));
+          const { seq } = noteResultSchema.parse(
+            await callDaemon(socketPath, 'journal.note', { text, operator: 'load-test' }),
+          );
           answered.set(seq, text);
         } catch (error) {
           // Refused or cut off once the daemon stops: that append was never reported as done.
@@ -44,9 +46,15 @@ describe('SIGTERM under a steady append load', () => {
     try {
       for (const [seq, text] of answered) {
         const [entry] = journal.read(seq - 1, 1);
-        expect(entry, `seq ${seq}`).toMatchObject({ seq, type: 'technician.note', payload: { text, operator: 'load-test' } });
+        expect(entry, `seq ${seq}`).toMatchObject({
+          seq,
+          type: 'technician.note',
+          payload: { text, operator: 'load-test' },
+        });
       }
-      expect(journal.read(journal.head().seq - 1, 1)).toMatchObject([{ type: 'agent.stopped', payload: { signal: 'SIGTERM' } }]);
+      expect(journal.read(journal.head().seq - 1, 1)).toMatchObject([
+        { type: 'agent.stopped', payload: { signal: 'SIGTERM' } },
+      ]);
       expect(journal.verify('full')).toMatchObject({ ok: true });
     } finally {
       journal.close();

@@ -18,7 +18,8 @@ function capturedLogger() {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -35,7 +36,10 @@ describe('the start of a run on a migrated configuration', () => {
     temp = makeTempDir();
     dataDir = join(temp.dir, 'data');
     configPath = join(temp.dir, 'config.yaml');
-    writeFileSync(configPath, 'version: 0\ndevice:\n  id: yx-test-01\ncounty:\n  url: mqtts://mqtt.county.example:8883\n');
+    writeFileSync(
+      configPath,
+      'version: 0\ndevice:\n  id: yx-test-01\ncounty:\n  url: mqtts://mqtt.county.example:8883\n',
+    );
   });
   afterEach(() => {
     setLanguage('en');
@@ -57,7 +61,15 @@ describe('the start of a run on a migrated configuration', () => {
   it('journals config.migrated with the backup, and logs where the old file is', () => {
     const { events, lines } = start();
     expect(events.map((entry) => entry.payload)).toEqual([{ from: 0, to: 1, backup: `${configPath}.v0.bak` }]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 30, from: 0, to: 1, backup: `${configPath}.v0.bak`, msg: 'configuration file migrated; the old version is kept as a backup' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        from: 0,
+        to: 1,
+        backup: `${configPath}.v0.bak`,
+        msg: 'configuration file migrated; the old version is kept as a backup',
+      }),
+    );
   });
 
   it('journals why the file could not be rewritten (errno, not localized text) and warns', () => {
@@ -65,7 +77,11 @@ describe('the start of a run on a migrated configuration', () => {
     const { events, lines } = start();
     expect(events.map((entry) => entry.payload)).toEqual([{ from: 0, to: 1, notSaved: 'EISDIR' }]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 40, file: configPath, msg: 'configuration migrated in memory only: the file could not be rewritten; update it to version 1 by hand' }),
+      expect.objectContaining({
+        level: 40,
+        file: configPath,
+        msg: 'configuration migrated in memory only: the file could not be rewritten; update it to version 1 by hand',
+      }),
     );
   });
 });

@@ -16,13 +16,25 @@ describe('systemd STATUS=', () => {
     const syncFlag = join(rig.temp.dir, 'synchronized');
     // A real broker: 'all services ok' includes the county link.
     broker = await startMosquitto();
-    const { configPath } = writeConfig(rig.temp.dir, `clock:\n  syncFlagPath: ${syncFlag}\n  pollSeconds: 1\n`, [], broker.url);
+    const { configPath } = writeConfig(
+      rig.temp.dir,
+      `clock:\n  syncFlagPath: ${syncFlag}\n  pollSeconds: 1\n`,
+      [],
+      broker.url,
+    );
     const daemon = startDaemon(configPath, { NOTIFY_SOCKET: rig.notify.path });
     const [ready] = await rig.notify.waitFor('READY=1');
-    expect(ready!.text).toMatch(/\nSTATUS=running; clock degraded \(wall clock not synchronised yet .*\); (sync (starting|degraded) \(.*\); )?journal head seq \d+$/);
+    expect(ready!.text).toMatch(
+      /\nSTATUS=running; clock degraded \(wall clock not synchronised yet .*\); (sync (starting|degraded) \(.*\); )?journal head seq \d+$/,
+    );
 
     writeFileSync(syncFlag, '');
-    const [synced] = await rig.notify.waitForMatch((message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text), 'STATUS all ok', 1, 5_000);
+    const [synced] = await rig.notify.waitForMatch(
+      (message) => /^STATUS=running; all services ok; journal head seq \d+$/.test(message.text),
+      'STATUS all ok',
+      1,
+      5_000,
+    );
     expect(synced!.at).toBeGreaterThan(ready!.at);
     expect(await daemon.stop()).toMatchObject({ code: 0 });
   });

@@ -10,15 +10,29 @@ const KEEPALIVE_SECONDS = 2;
 
 it('an agent SIGKILLed mid-backfill leaves a retained offline state (the Will) and, restarted, resumes from its cursor: exactly 1..head at the center', async () => {
   // A long ack timeout: every resend here must come from the restart, none from impatience.
-  const sync = await scenario({ county: { backfillBytesPerSecond: BACKFILL_BYTES_PER_SECOND, keepaliveSeconds: KEEPALIVE_SECONDS, ackTimeoutSeconds: 30 } });
+  const sync = await scenario({
+    county: {
+      backfillBytesPerSecond: BACKFILL_BYTES_PER_SECOND,
+      keepaliveSeconds: KEEPALIVE_SECONDS,
+      ackTimeoutSeconds: 30,
+    },
+  });
   const { room, broker } = sync;
   const head = await sync.backlogWhileOffline(1000);
   const center = await sync.brokerBack();
   const stateTopic = roomTopics('county', room.deviceId).state;
-  await until(async () => (await retainedState(broker.url, stateTopic, 1_000))?.state === 'online', 10_000, () => 'retained online state');
+  await until(
+    async () => (await retainedState(broker.url, stateTopic, 1_000))?.state === 'online',
+    10_000,
+    () => 'retained online state',
+  );
   await sync.waitCenterPast(Math.floor(head / 4));
   // The cursor must have moved too, or "resumes from its cursor" would be resuming from zero.
-  await until(async () => ((await room.status()).sync.cursor?.seq ?? 0) > 0, 10_000, () => 'a first acknowledged cursor');
+  await until(
+    async () => ((await room.status()).sync.cursor?.seq ?? 0) > 0,
+    10_000,
+    () => 'a first acknowledged cursor',
+  );
   await room.kill();
 
   // The Will: the broker publishes it once it notices the connection is gone (at most 1.5 × keepalive).
@@ -53,7 +67,15 @@ it('a clean stop leaves a retained offline state with reason shutdown, not the W
   await sync.startCenter();
   await room.start();
   const stateTopic = roomTopics('county', room.deviceId).state;
-  await until(async () => (await retainedState(broker.url, stateTopic, 1_000))?.state === 'online', 10_000, () => 'retained online state');
+  await until(
+    async () => (await retainedState(broker.url, stateTopic, 1_000))?.state === 'online',
+    10_000,
+    () => 'retained online state',
+  );
   await room.stop();
-  expect(await retainedState(broker.url, stateTopic, 2_000)).toMatchObject({ deviceId: room.deviceId, state: 'offline', reason: 'shutdown' });
+  expect(await retainedState(broker.url, stateTopic, 2_000)).toMatchObject({
+    deviceId: room.deviceId,
+    state: 'offline',
+    reason: 'shutdown',
+  });
 });

@@ -60,7 +60,11 @@ it(
 
     // The last fault may still be playing out: a half-open connection is noticed only after 1.5 × keepalive.
     await sleep(1.5 * FAST_COUNTY.keepaliveSeconds * 1000 + 1_000);
-    await until(async () => (await room.status()).sync.link.state === 'connected', 30_000, () => 'the link up again after the storm');
+    await until(
+      async () => (await room.status()).sync.link.state === 'connected',
+      30_000,
+      () => 'the link up again after the storm',
+    );
     const head = await sync.waitSynced();
     expect(sync.centerView()).toMatchObject({ stored: storedThrough(head), broken: null });
     expect((await room.status()).sync).toMatchObject({ cursor: { seq: head }, backlog: { events: 0 } });

@@ -19,7 +19,10 @@ const SEGMENT_BYTES = 65_536;
 const CAP = 393_216;
 
 it('a file upload cut mid-way resumes from the last acknowledged offset, and the center ends with the same bytes (sha256)', async () => {
-  const sync = await scenario({ via: (port) => startTcpProxy({ targetPort: port }), county: { backfillBytesPerSecond: CAP, fileSegmentBytes: SEGMENT_BYTES } });
+  const sync = await scenario({
+    via: (port) => startTcpProxy({ targetPort: port }),
+    county: { backfillBytesPerSecond: CAP, fileSegmentBytes: SEGMENT_BYTES },
+  });
   const { room, proxy, broker } = sync;
   const center = await sync.startCenter();
   await room.start();
@@ -45,10 +48,18 @@ it('a file upload cut mid-way resumes from the last acknowledged offset, and the
     const fileId = /queued for upload as (\S+) /.exec(sent.stdout)?.[1];
     expect(fileId).toBeDefined();
 
-    const upload = async () => z.array(uploadSummarySchema).parse(await room.call('files.list', {})).find((row) => row.fileId === fileId)!;
+    const upload = async () =>
+      z
+        .array(uploadSummarySchema)
+        .parse(await room.call('files.list', {}))
+        .find((row) => row.fileId === fileId)!;
     const cutAt: Array<{ acked: number; at: number }> = [];
     for (const fraction of [1 / 3, 2 / 3]) {
-      await until(async () => (await upload()).ackedOffset >= FILE_BYTES * fraction, 30_000, () => `the upload past ${Math.round(fraction * 100)} %`);
+      await until(
+        async () => (await upload()).ackedOffset >= FILE_BYTES * fraction,
+        30_000,
+        () => `the upload past ${Math.round(fraction * 100)} %`,
+      );
       const acked = (await upload()).ackedOffset;
       expect(acked).toBeLessThan(FILE_BYTES);
       cutAt.push({ acked, at: performance.now() });
@@ -56,9 +67,19 @@ it('a file upload cut mid-way resumes from the last acknowledged offset, and the
       else await proxy.cutBetweenPublishAndPuback();
     }
 
-    await until(async () => (await upload()).state === 'complete', SYNC_TIMEOUT_MS, () => 'the upload complete');
-    await until(() => completed.length > 0, 10_000, () => 'the file at the center');
-    expect(completed).toEqual([expect.objectContaining({ deviceId: room.deviceId, fileId, size: FILE_BYTES, kind: 'recording' })]);
+    await until(
+      async () => (await upload()).state === 'complete',
+      SYNC_TIMEOUT_MS,
+      () => 'the upload complete',
+    );
+    await until(
+      () => completed.length > 0,
+      10_000,
+      () => 'the file at the center',
+    );
+    expect(completed).toEqual([
+      expect.objectContaining({ deviceId: room.deviceId, fileId, size: FILE_BYTES, kind: 'recording' }),
+    ]);
     for (const cut of cutAt) {
       // After each cut the room went on from what the center had acknowledged, never from the start.
       const after = segments.filter(({ at }) => at > cut.at);
@@ -66,7 +87,9 @@ it('a file upload cut mid-way resumes from the last acknowledged offset, and the
       expect(Math.min(...after.map(({ offset }) => offset))).toBeGreaterThanOrEqual(cut.acked);
     }
     const received = readFileSync(completed[0]!.path);
-    expect(createHash('sha256').update(received).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(createHash('sha256').update(received).digest('hex')).toBe(
+      createHash('sha256').update(content).digest('hex'),
+    );
   } finally {
     await spy.endAsync();
   }

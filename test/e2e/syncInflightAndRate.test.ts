@@ -7,7 +7,11 @@ const scenario = useSyncScenario();
 
 it("with Mosquitto's max_inflight_messages 5, never more than 5 unacknowledged publishes across a backfill of 3,000 events", async () => {
   // No byte cap and small batches: the room would have far more than 5 batches out if it could.
-  const sync = await scenario({ broker: { maxInflight: 5 }, via: (port) => startTcpProxy({ targetPort: port }), county: { backfillBytesPerSecond: 0, batchMaxEvents: 20, maxInflight: 20 } });
+  const sync = await scenario({
+    broker: { maxInflight: 5 },
+    via: (port) => startTcpProxy({ targetPort: port }),
+    county: { backfillBytesPerSecond: 0, batchMaxEvents: 20, maxInflight: 20 },
+  });
   const head = await sync.backlogWhileOffline(3000);
   await sync.brokerBack();
   expect(await sync.waitSynced()).toBe(head);
@@ -24,13 +28,20 @@ const CAP = 32_768;
 
 it('the backfill byte rate on the wire stays within ±10 % of county.backfillBytesPerSecond', async () => {
   // A proxy that only counts: no delay, a link far faster than the cap.
-  const sync = await scenario({ via: (port) => startUplinkProxy({ targetPort: port, delayMs: 0, upBitsPerSecond: 1e9, downBitsPerSecond: 1e9 }), county: { backfillBytesPerSecond: CAP } });
+  const sync = await scenario({
+    via: (port) => startUplinkProxy({ targetPort: port, delayMs: 0, upBitsPerSecond: 1e9, downBitsPerSecond: 1e9 }),
+    county: { backfillBytesPerSecond: CAP },
+  });
   const head = await sync.backlogLasting(12, CAP);
   const samples: Array<{ at: number; bytes: number }> = [];
   const sampler = setInterval(() => samples.push({ at: performance.now(), bytes: sync.proxy.bytesUp }), 100);
   try {
     await sync.brokerBack();
-    await until(() => sync.contiguous() >= head, SYNC_TIMEOUT_MS, () => `backfill through ${head} (at ${sync.contiguous()})`);
+    await until(
+      () => sync.contiguous() >= head,
+      SYNC_TIMEOUT_MS,
+      () => `backfill through ${head} (at ${sync.contiguous()})`,
+    );
   } finally {
     clearInterval(sampler);
   }

@@ -23,14 +23,21 @@ const DISRUPTIONS: Array<{ what: string; disrupt(sync: SyncScenario): Promise<un
   },
 ];
 
-it.each(DISRUPTIONS)('$what mid-backfill loses nothing: the center ends with exactly 1..head, cursor = head', async ({ disrupt }) => {
-  const sync = await scenario({ county: { backfillBytesPerSecond: BACKFILL_BYTES_PER_SECOND } });
-  const head = await sync.backlogWhileOffline(1000);
-  await sync.brokerBack();
-  expect(await sync.waitCenterPast(Math.floor(head / 4))).toBeLessThan(head);
-  await disrupt(sync);
+it.each(DISRUPTIONS)(
+  '$what mid-backfill loses nothing: the center ends with exactly 1..head, cursor = head',
+  async ({ disrupt }) => {
+    const sync = await scenario({ county: { backfillBytesPerSecond: BACKFILL_BYTES_PER_SECOND } });
+    const head = await sync.backlogWhileOffline(1000);
+    await sync.brokerBack();
+    expect(await sync.waitCenterPast(Math.floor(head / 4))).toBeLessThan(head);
+    await disrupt(sync);
 
-  expect(await sync.waitSynced()).toBe(head);
-  expect(sync.centerView()).toMatchObject({ stored: storedThrough(head), broken: null });
-  expect((await sync.room.status()).sync).toMatchObject({ link: { state: 'connected' }, cursor: { seq: head }, backlog: { events: 0 } });
-});
+    expect(await sync.waitSynced()).toBe(head);
+    expect(sync.centerView()).toMatchObject({ stored: storedThrough(head), broken: null });
+    expect((await sync.room.status()).sync).toMatchObject({
+      link: { state: 'connected' },
+      cursor: { seq: head },
+      backlog: { events: 0 },
+    });
+  },
+);

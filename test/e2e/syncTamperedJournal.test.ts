@@ -30,12 +30,22 @@ it('a journal tampered with before it reached the center is flagged there as a b
 
   const center = await sync.brokerBack();
   await room.start();
-  await until(() => sync.centerView().broken !== null, 30_000, () => `the center to flag room ${room.deviceId} broken`);
+  await until(
+    () => sync.centerView().broken !== null,
+    30_000,
+    () => `the center to flag room ${room.deviceId} broken`,
+  );
   expect(sync.centerView().broken).toMatchObject({ seq: tampered });
   expect(sync.contiguous()).toBe(tampered - 1);
-  expect(storedSet(center.storedSeqs(room.deviceId).filter((seq) => seq < tampered))).toEqual(storedThrough(tampered - 1));
+  expect(storedSet(center.storedSeqs(room.deviceId).filter((seq) => seq < tampered))).toEqual(
+    storedThrough(tampered - 1),
+  );
   // The room's cursor follows the center's verified prefix and never passes the break.
-  await until(async () => (await room.status()).sync.cursor?.seq === tampered - 1, 15_000, () => `cursor at ${tampered - 1}`);
+  await until(
+    async () => (await room.status()).sync.cursor?.seq === tampered - 1,
+    15_000,
+    () => `cursor at ${tampered - 1}`,
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect((await room.status()).sync.cursor?.seq).toBe(tampered - 1);
   expect(sync.contiguous()).toBe(tampered - 1);

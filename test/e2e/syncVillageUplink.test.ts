@@ -9,7 +9,8 @@ const BACKFILL_BYTES_PER_SECOND = 4_096;
 
 it('through a village uplink (40 ms each way, 1 Mbit/s up, 4 down) with over 60 s of backfill pending, a fresh sign-in is stored by the center within 5 s', async () => {
   const sync = await scenario({
-    via: (port) => startUplinkProxy({ targetPort: port, delayMs: 40, upBitsPerSecond: 1_000_000, downBitsPerSecond: 4_000_000 }),
+    via: (port) =>
+      startUplinkProxy({ targetPort: port, delayMs: 40, upBitsPerSecond: 1_000_000, downBitsPerSecond: 4_000_000 }),
     county: { backfillBytesPerSecond: BACKFILL_BYTES_PER_SECOND },
   });
   const { room } = sync;
@@ -22,7 +23,11 @@ it('through a village uplink (40 ms each way, 1 Mbit/s up, 4 down) with over 60 
   const stored: Array<{ outcome: BatchOutcome; at: number }> = [];
   center.on('stored', (outcome) => stored.push({ outcome, at: performance.now() }));
   const fresh = await room.signIn();
-  await until(() => stored.some(({ outcome }) => outcome.fromSeq <= fresh.seq && fresh.seq <= outcome.toSeq), 10_000, () => `seq ${fresh.seq} stored`);
+  await until(
+    () => stored.some(({ outcome }) => outcome.fromSeq <= fresh.seq && fresh.seq <= outcome.toSeq),
+    10_000,
+    () => `seq ${fresh.seq} stored`,
+  );
   const storedAt = stored.find(({ outcome }) => outcome.fromSeq <= fresh.seq && fresh.seq <= outcome.toSeq)!.at;
   expect(storedAt - fresh.repliedAt).toBeLessThan(5_000);
   // It overtook the backlog: the center's verified prefix is still far behind it.

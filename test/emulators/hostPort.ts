@@ -35,7 +35,9 @@ export class HostPort {
 
   /** Resolves once the bytes are handed to the tty; rejects on a hung-up port (cable pulled). */
   write(bytes: Buffer): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.port.write(bytes, (error) => (error ? reject(error) : resolve())));
+    return new Promise<void>((resolve, reject) =>
+      this.port.write(bytes, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** Whether the tty was hung up (cable pulled): a write to a hung-up tty fails with EIO at once. */
@@ -54,7 +56,9 @@ export class HostPort {
   }
 
   setBaudRate(baudRate: number): Promise<void> {
-    return new Promise((resolve, reject) => this.port.update({ baudRate }, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.port.update({ baudRate }, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** The next `count` bytes; fails with what did arrive if they do not come within timeoutMs. */
@@ -63,7 +67,9 @@ export class HostPort {
     while (this.received.length < count) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`expected ${count} bytes within ${timeoutMs} ms, got ${this.received.length}: ${this.received.toString('hex')}`);
+        throw new Error(
+          `expected ${count} bytes within ${timeoutMs} ms, got ${this.received.length}: ${this.received.toString('hex')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);

@@ -21,7 +21,9 @@ describe('R30x emulator: library bookkeeping, module settings and model differen
       hex(`EF01 FFFFFFFF 07 0023 00 0102 ${'00'.repeat(18)} 02 ${'00'.repeat(11)} 002F`),
     );
     expect(await exchange(port, hex('EF01 FFFFFFFF 01 0007 0C 0009 0001 001E'))).toEqual(ACK_OK); // DeleteChar(9, 1)
-    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0007 0C 00A0 0005 00B9'))).toEqual(hex('EF01 FFFFFFFF 07 0003 10 001A'));
+    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0007 0C 00A0 0005 00B9'))).toEqual(
+      hex('EF01 FFFFFFFF 07 0003 10 001A'),
+    );
     expect(await exchange(port, TEMPLETE_NUM, 14)).toEqual(hex('EF01 FFFFFFFF 07 0005 00 0002 000E'));
     expect(await exchange(port, hex('EF01 FFFFFFFF 01 0003 0D 0011'))).toEqual(ACK_OK); // Empty
     expect(await exchange(port, TEMPLETE_NUM, 14)).toEqual(hex('EF01 FFFFFFFF 07 0005 00 0000 000C'));
@@ -43,7 +45,9 @@ describe('R30x emulator: library bookkeeping, module settings and model differen
 
   it('SetAdder answers from the new address, after which the old one is ignored', async () => {
     const { host: port } = await connect();
-    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0007 15 12345678 0131'))).toEqual(hex('EF01 12345678 07 0003 00 000A'));
+    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0007 15 12345678 0131'))).toEqual(
+      hex('EF01 12345678 07 0003 00 000A'),
+    );
     await port.write(GEN_IMG);
     expect(await port.drainFor(200)).toHaveLength(0);
     expect(await exchange(port, hex('EF01 12345678 01 0003 01 0005'))).toEqual(hex('EF01 12345678 07 0003 02 000C'));
@@ -60,8 +64,12 @@ describe('R30x emulator: library bookkeeping, module settings and model differen
 
   it('SetSysPara refuses a bad register (1A) and a bad value (1B); packet size 32 shows in ReadSysPara', async () => {
     const { emulator, host: port } = await connect();
-    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0005 0E 07 01 001C'))).toEqual(hex('EF01 FFFFFFFF 07 0003 1A 0024'));
-    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0005 0E 05 06 001F'))).toEqual(hex('EF01 FFFFFFFF 07 0003 1B 0025'));
+    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0005 0E 07 01 001C'))).toEqual(
+      hex('EF01 FFFFFFFF 07 0003 1A 0024'),
+    );
+    expect(await exchange(port, hex('EF01 FFFFFFFF 01 0005 0E 05 06 001F'))).toEqual(
+      hex('EF01 FFFFFFFF 07 0003 1B 0025'),
+    );
     expect(await exchange(port, hex('EF01 FFFFFFFF 01 0005 0E 06 00 001A'))).toEqual(ACK_OK);
     const parameters = await exchange(port, hex('EF01 FFFFFFFF 01 0003 0F 0013'), 28);
     expect(parameters.subarray(22, 24)).toEqual(hex('0000'));
@@ -82,6 +90,8 @@ describe('R30x emulator: library bookkeeping, module settings and model differen
     expect(await exchange(r503, hex('EF01 FFFFFFFF 01 0003 28 002C'))).toEqual(hex('EF01 FFFFFFFF 07 0003 07 0011'));
     expect(await exchange(r503, hex('EF01 FFFFFFFF 01 0007 35 01 80 02 00 00C0'))).toEqual(ACK_OK);
     expect((await emulator.state()).aura).toEqual({ control: 1, speed: 0x80, colour: 2, times: 0 });
-    expect((await exchange(r503, hex('EF01 FFFFFFFF 01 0003 14 0018'), 16)).subarray(0, 10)).toEqual(hex('EF01 FFFFFFFF 07 0007 00'));
+    expect((await exchange(r503, hex('EF01 FFFFFFFF 01 0003 14 0018'), 16)).subarray(0, 10)).toEqual(
+      hex('EF01 FFFFFFFF 07 0007 00'),
+    );
   });
 });

@@ -99,7 +99,12 @@ describe('R30x emulator enforces the UART speed and behaves like a cable that ca
     const module = await start({ powerOnDelayMs: 1_500 });
     const host = await open(module.path);
     await host.write(GEN_IMG);
-    await module.waitForEvent((e) => e.event === 'ignored' && e.reason === 'booting', 1_000, 'input ignored while booting', 0);
+    await module.waitForEvent(
+      (e) => e.event === 'ignored' && e.reason === 'booting',
+      1_000,
+      'input ignored while booting',
+      0,
+    );
     expect(await host.drainFor(100)).toHaveLength(0);
   });
 

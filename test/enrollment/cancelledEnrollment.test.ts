@@ -16,8 +16,20 @@ describe('an enrollment cancelled from the CLI while the daemon runs', () => {
     await rooms.daemon(room);
     await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR]);
 
-    const child = spawnCli(['enroll', 'M001', '--finger', 'right-index', '--operator', OPERATOR, '--consent', '--config', room.configPath]);
-    await new Promise<void>((resolve) => child.stdout!.setEncoding('utf8').on('data', (chunk: string) => chunk.startsWith('Place') && resolve()));
+    const child = spawnCli([
+      'enroll',
+      'M001',
+      '--finger',
+      'right-index',
+      '--operator',
+      OPERATOR,
+      '--consent',
+      '--config',
+      room.configPath,
+    ]);
+    await new Promise<void>((resolve) =>
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => chunk.startsWith('Place') && resolve()),
+    );
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('close', resolve));
 
@@ -27,7 +39,10 @@ describe('an enrollment cancelled from the CLI while the daemon runs', () => {
     expect(next.code).toBe(0);
     expect(performance.now() - started).toBeLessThan(10_000);
     const journal = openJournal(room.dataDir, 'read');
-    const enrolled = journal.read(0, 1000).filter((entry) => entry.type === 'member.enrolled').map((entry) => entry.payload);
+    const enrolled = journal
+      .read(0, 1000)
+      .filter((entry) => entry.type === 'member.enrolled')
+      .map((entry) => entry.payload);
     journal.close();
     expect(enrolled).toEqual([expect.objectContaining({ memberId: 'M001', finger: 'left-index' })]);
   });

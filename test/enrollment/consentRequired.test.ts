@@ -27,9 +27,20 @@ describe('enrollment without --consent', () => {
     const room = await rooms.open('r30x');
     await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR]);
 
-    const refused = await cli(room, ['--lang', 'zh', 'enroll', 'M001', '--finger', 'right-index', '--operator', OPERATOR]);
+    const refused = await cli(room, [
+      '--lang',
+      'zh',
+      'enroll',
+      'M001',
+      '--finger',
+      'right-index',
+      '--operator',
+      OPERATOR,
+    ]);
 
     expect(refused.code).toBe(64);
-    expect(refused.stderr).toBe('room-agent: 录入指纹前必须取得并记录本人同意：确认成员已同意后，加上 --consent 重新运行\n');
+    expect(refused.stderr).toBe(
+      'room-agent: 录入指纹前必须取得并记录本人同意：确认成员已同意后，加上 --consent 重新运行\n',
+    );
   });
 });

@@ -33,7 +33,9 @@ describe.each(['r30x', 'gt521'] as const)('a duplicate finger on a %s module', (
     const duplicate = await enroll(room, 'M002', 'left-thumb', { placed: fingerName('M001', 'right-index') });
 
     expect(duplicate.code).toBe(65);
-    expect(duplicate.stderr).toBe('room-agent: this finger is already enrolled as right-index of member M001 (王建国), slot 0; nothing was stored\n');
+    expect(duplicate.stderr).toBe(
+      'room-agent: this finger is already enrolled as right-index of member M001 (王建国), slot 0; nothing was stored\n',
+    );
     expect(stored(room)).toEqual({ fingers: 1, backups: 1, enrolled: 1 });
     expect(Object.keys((await room.emulator.state()).slots)).toEqual(['0']);
   });

@@ -51,31 +51,55 @@ describe.each(['r30x', 'gt521'] as const)('enrolling three members through the d
       for (const finger of fingers) {
         const result = await enroll(room, memberId, finger);
         expect(result.stderr).toBe('');
-        expect(result.prompts.slice(0, 4)).toEqual([`Place the finger flat on the sensor (scan 1 of ${scans})`, `Captured (scan 1 of ${scans})`, 'Lift the finger', `Place the same finger again (scan 2 of ${scans})`]);
-        expect(result.prompts.at(-1)).toMatch(new RegExp(`^Enrolled ${finger} of member ${memberId}: module slot \\d+ \\(${family}, \\d+-byte template\\); an encrypted backup is kept on this device`));
+        expect(result.prompts.slice(0, 4)).toEqual([
+          `Place the finger flat on the sensor (scan 1 of ${scans})`,
+          `Captured (scan 1 of ${scans})`,
+          'Lift the finger',
+          `Place the same finger again (scan 2 of ${scans})`,
+        ]);
+        expect(result.prompts.at(-1)).toMatch(
+          new RegExp(
+            `^Enrolled ${finger} of member ${memberId}: module slot \\d+ \\(${family}, \\d+-byte template\\); an encrypted backup is kept on this device`,
+          ),
+        );
         expect(result.code).toBe(0);
       }
     }
 
     const journal = openJournal(room.dataDir, 'read');
-    const fingers = journal.db.prepare('SELECT slot, member_id AS memberId, finger FROM fingers ORDER BY slot').all() as Array<{ slot: number; memberId: string; finger: string }>;
-    const count = (table: string): number => (journal.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const fingers = journal.db
+      .prepare('SELECT slot, member_id AS memberId, finger FROM fingers ORDER BY slot')
+      .all() as Array<{ slot: number; memberId: string; finger: string }>;
+    const count = (table: string): number =>
+      (journal.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     const [backups, escrowed] = [count('template_backups'), count('template_escrow')];
     journal.close();
-    expect(fingers.map(({ memberId, finger }) => `${memberId} ${finger}`).sort()).toEqual(MEMBERS.flatMap(({ memberId, fingers }) => fingers.map((finger) => `${memberId} ${finger}`)).sort());
+    expect(fingers.map(({ memberId, finger }) => `${memberId} ${finger}`).sort()).toEqual(
+      MEMBERS.flatMap(({ memberId, fingers }) => fingers.map((finger) => `${memberId} ${finger}`)).sort(),
+    );
     expect(new Set(fingers.map((row) => row.slot)).size).toBe(4);
     expect(backups).toBe(4);
     // Escrow is off unless the county turns it on: no template leaves the device.
     expect(escrowed).toBe(0);
     const enrolled = journalEntries(room).filter((entry) => entry.type === 'member.enrolled');
     expect(enrolled.map((entry) => entry.payload)).toEqual(
-      fingers.map((row) => expect.objectContaining({ memberId: row.memberId, finger: row.finger, slot: row.slot, moduleFamily: family, operator: OPERATOR, consent: true })),
+      fingers.map((row) =>
+        expect.objectContaining({
+          memberId: row.memberId,
+          finger: row.finger,
+          slot: row.slot,
+          moduleFamily: family,
+          operator: OPERATOR,
+          consent: true,
+        }),
+      ),
     );
 
     // Each finger comes after the sign-in loop saw the sensor empty (the last enrollment's finger
     // may have lingered long enough to sign in, and a member lifts before the next one places).
     const poll = family === 'r30x' ? 'GenImg' : 'IsPressFinger';
-    const sensorSeenEmpty = (): Promise<number> => room.emulator.waitForCommand(poll, 5_000, room.emulator.commandCount(poll) + 1);
+    const sensorSeenEmpty = (): Promise<number> =>
+      room.emulator.waitForCommand(poll, 5_000, room.emulator.commandCount(poll) + 1);
     await sensorSeenEmpty();
     for (const row of fingers) {
       const before = journalEntries(room).at(-1)!.seq;
@@ -90,7 +114,8 @@ describe.each(['r30x', 'gt521'] as const)('enrolling three members through the d
     expect(logLines(daemon.stdout()).filter((line) => line.msg === 'enrolled a finger')).toHaveLength(4);
     for (const row of fingers) {
       const template = await room.emulator.template(fingerName(row.memberId, row.finger));
-      for (const encoding of ['hex', 'base64'] as const) expect(daemon.stdout()).not.toContain(template.toString(encoding).slice(0, 48));
+      for (const encoding of ['hex', 'base64'] as const)
+        expect(daemon.stdout()).not.toContain(template.toString(encoding).slice(0, 48));
     }
   });
 });

@@ -19,7 +19,9 @@ describe('restoring into a module of another model', () => {
     const refused = await cli(room, ['scanner', 'restore', '--operator', OPERATOR]);
 
     expect(refused.code).toBe(65);
-    expect(refused.stderr).toMatch(/^room-agent: the module refused a template of 512 bytes \(.+\): it is most likely another model; use a module of the original model\n$/);
+    expect(refused.stderr).toMatch(
+      /^room-agent: the module refused a template of 512 bytes \(.+\): it is most likely another model; use a module of the original model\n$/,
+    );
     expect((await room.emulator.state()).slots).toEqual({});
     const journal = openJournal(room.dataDir, 'read');
     const types = journal.read(0, 1000).map((entry) => entry.type);

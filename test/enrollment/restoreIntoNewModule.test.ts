@@ -18,7 +18,10 @@ describe.each(['r30x', 'gt521'] as const)('restoring a %s backup file into a new
   it('restores the roster’s fingers into the new module, skipping a member removed since the backup', async () => {
     const room = await rooms.open(family);
     const backupFile = join(room.dir, 'fingerprints.backup.json');
-    for (const [memberId, name] of [['M001', '王建国'], ['M002', '李秀英']]) {
+    for (const [memberId, name] of [
+      ['M001', '王建国'],
+      ['M002', '李秀英'],
+    ]) {
       await cli(room, ['members', 'add', memberId!, '--name', name!, '--operator', OPERATOR]);
     }
     expect((await enroll(room, 'M001', 'right-index')).code).toBe(0);
@@ -31,19 +34,28 @@ describe.each(['r30x', 'gt521'] as const)('restoring a %s backup file into a new
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
     // The file the technician named, in words: no errno text, no temporary file name.
     const intoDirectory = await cli(room, ['scanner', 'backup', '--out', room.dir]);
-    expect(intoDirectory).toMatchObject({ code: 73, stderr: `room-agent: scanner backup: cannot write ${room.dir}: it is a directory\n` });
+    expect(intoDirectory).toMatchObject({
+      code: 73,
+      stderr: `room-agent: scanner backup: cannot write ${room.dir}: it is a directory\n`,
+    });
     const missing = join(room.dir, 'missing.json');
     const fromNowhere = await cli(room, ['scanner', 'restore', '--from', missing, '--operator', OPERATOR]);
-    expect(fromNowhere).toMatchObject({ code: 66, stderr: `room-agent: scanner restore: cannot read ${missing}: there is no such file\n` });
+    expect(fromNowhere).toMatchObject({
+      code: 66,
+      stderr: `room-agent: scanner restore: cannot read ${missing}: there is no such file\n`,
+    });
     const text = readFileSync(backupFile, 'utf8');
     const document = JSON.parse(text) as { format: string; entries: Array<Record<string, unknown>> };
     expect(document.format).toBe('room-agent-template-backup');
-    expect(document.entries.map(({ memberId, finger, slot, moduleFamily }) => ({ memberId, finger, slot, moduleFamily }))).toEqual([
+    expect(
+      document.entries.map(({ memberId, finger, slot, moduleFamily }) => ({ memberId, finger, slot, moduleFamily })),
+    ).toEqual([
       { memberId: 'M001', finger: 'right-index', slot: 0, moduleFamily: family },
       { memberId: 'M002', finger: 'right-thumb', slot: 1, moduleFamily: family },
     ]);
     const template = await room.emulator.template(fingerName('M001', 'right-index'));
-    for (const encoding of ['hex', 'base64'] as const) expect(text).not.toContain(template.toString(encoding).slice(0, 40));
+    for (const encoding of ['hex', 'base64'] as const)
+      expect(text).not.toContain(template.toString(encoding).slice(0, 40));
 
     expect((await cli(room, ['members', 'remove', 'M002', '--operator', OPERATOR])).code).toBe(0);
     await rooms.replaceModule(room, family === 'gt521' ? { serialNumber: NEW_GT_SERIAL } : {});
@@ -53,14 +65,24 @@ describe.each(['r30x', 'gt521'] as const)('restoring a %s backup file into a new
     const restored = await cli(room, ['scanner', 'restore', '--from', backupFile, '--operator', OPERATOR]);
 
     expect(restored.stderr).toBe('');
-    expect(restored.stdout).toMatch(/^skipped slot 1 \(member M002\): the member is no longer on the roster\nRestored the backed-up templates \(1, /);
-    expect(await identifySlots(room, [fingerName('M001', 'right-index'), fingerName('M002', 'right-thumb')])).toEqual([0, undefined]);
+    expect(restored.stdout).toMatch(
+      /^skipped slot 1 \(member M002\): the member is no longer on the roster\nRestored the backed-up templates \(1, /,
+    );
+    expect(await identifySlots(room, [fingerName('M001', 'right-index'), fingerName('M002', 'right-thumb')])).toEqual([
+      0,
+      undefined,
+    ]);
     expect((await room.emulator.state()).slots).toEqual({ '0': fingerName('M001', 'right-index') });
     const journal = openJournal(room.dataDir, 'read');
     const last = journal.read(0, 1000).at(-1)!;
     journal.close();
     expect(last.type).toBe('scanner.restored');
-    expect(last.payload).toMatchObject({ slots: [0], operator: OPERATOR, source: 'file', skipped: [{ slot: 1, memberId: 'M002', reason: 'not-on-roster' }] });
+    expect(last.payload).toMatchObject({
+      slots: [0],
+      operator: OPERATOR,
+      source: 'file',
+      skipped: [{ slot: 1, memberId: 'M002', reason: 'not-on-roster' }],
+    });
   });
 });
 
@@ -71,7 +93,14 @@ describe('restoring from a file while the daemon runs', () => {
     const room = await rooms.open('r30x');
     await rooms.daemon(room);
 
-    const refused = await cli(room, ['scanner', 'restore', '--from', join(room.dir, 'any.json'), '--operator', OPERATOR]);
+    const refused = await cli(room, [
+      'scanner',
+      'restore',
+      '--from',
+      join(room.dir, 'any.json'),
+      '--operator',
+      OPERATOR,
+    ]);
 
     expect(refused.code).toBe(69);
     expect(refused.stderr).toBe(

@@ -86,7 +86,12 @@ export function useRooms(): {
     },
     async replaceModule(room, options = {}) {
       await room.emulator.stop();
-      room.emulator = await ModuleEmulator.start({ family: room.family, powerOnDelayMs: 0, dir: join(room.dir, 'dev'), ...options });
+      room.emulator = await ModuleEmulator.start({
+        family: room.family,
+        powerOnDelayMs: 0,
+        dir: join(room.dir, 'dev'),
+        ...options,
+      });
     },
     async daemon(room) {
       const daemon = startDaemon(room.configPath);
@@ -113,7 +118,12 @@ export function cli(room: Room, args: string[]): Promise<CliResult> {
  * `room-agent enroll`, acting as the member: places the finger when the CLI says so and lifts it
  * when asked. `placed` is the emulator finger (another member's, for a duplicate).
  */
-export function enroll(room: Room, memberId: string, finger: string, options: { placed?: string; extra?: string[] } = {}): Promise<CliResult & { prompts: string[] }> {
+export function enroll(
+  room: Room,
+  memberId: string,
+  finger: string,
+  options: { placed?: string; extra?: string[] } = {},
+): Promise<CliResult & { prompts: string[] }> {
   const placed = options.placed ?? fingerName(memberId, finger);
   const args = options.extra ?? ['--operator', OPERATOR, '--consent'];
   const child = spawnCli(['enroll', memberId, '--finger', finger, ...args, '--config', room.configPath]);

@@ -20,10 +20,16 @@ interface BackupRow {
  */
 function decryptBackup(room: Room, row: BackupRow): Buffer {
   const { templateKey } = loadScannerSecrets(room.dataDir, { create: false });
-  expect(row.key_id).toBe(createHash('sha256').update('room-agent template key id\0').update(templateKey).digest('hex').slice(0, 16));
+  expect(row.key_id).toBe(
+    createHash('sha256').update('room-agent template key id\0').update(templateKey).digest('hex').slice(0, 16),
+  );
   expect(row.nonce).toHaveLength(12);
   const decipher = createDecipheriv('aes-256-gcm', templateKey, row.nonce);
-  decipher.setAAD(Buffer.from(`room-agent template backup v1\0slot=${row.slot}\0family=${row.module_family}\0size=${row.template_size}`));
+  decipher.setAAD(
+    Buffer.from(
+      `room-agent template backup v1\0slot=${row.slot}\0family=${row.module_family}\0size=${row.template_size}`,
+    ),
+  );
   decipher.setAuthTag(row.tag);
   return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
 }
@@ -51,7 +57,9 @@ describe.each([32, 256] as const)('R30x template backup round trip at %i-byte pa
     expect((await enroll(room, 'M001', 'right-index')).code).toBe(0);
 
     const journal = openJournal(room.dataDir, 'read');
-    const row = journal.db.prepare('SELECT b.*, f.module_family, f.template_size FROM template_backups b JOIN fingers f USING (slot)').get() as BackupRow;
+    const row = journal.db
+      .prepare('SELECT b.*, f.module_family, f.template_size FROM template_backups b JOIN fingers f USING (slot)')
+      .get() as BackupRow;
     journal.close();
     const template = await room.emulator.template(finger);
     expect(template).toHaveLength(768);
@@ -61,21 +69,37 @@ describe.each([32, 256] as const)('R30x template backup round trip at %i-byte pa
 
     const refused = await cli(room, ['scanner', 'restore', '--operator', OPERATOR]);
     expect(refused.code).toBe(65);
-    expect(refused.stderr).toMatch(/^room-agent: the module is not empty \(templates: 1\); restore writes only into an empty module/);
+    expect(refused.stderr).toMatch(
+      /^room-agent: the module is not empty \(templates: 1\); restore writes only into an empty module/,
+    );
 
     const wiped = await cli(room, ['scanner', 'wipe', '--operator', OPERATOR, '--yes']);
-    expect(wiped.stdout).toBe('The module is empty (templates cleared: 1); the backups (1) stay on this device for room-agent scanner restore (journal seq 4)\n');
+    expect(wiped.stdout).toBe(
+      'The module is empty (templates cleared: 1); the backups (1) stay on this device for room-agent scanner restore (journal seq 4)\n',
+    );
     expect((await room.emulator.state()).slots).toEqual({});
     expect(await identifySlots(room, [finger])).toEqual([undefined]);
 
     const restored = await cli(room, ['scanner', 'restore', '--operator', OPERATOR]);
     expect(restored.stderr).toBe('');
-    expect(restored.stdout).toBe('Restored the backed-up templates (1, r30x, 768 bytes each) into the module and checked the count (journal seq 5)\n');
+    expect(restored.stdout).toBe(
+      'Restored the backed-up templates (1, r30x, 768 bytes each) into the module and checked the count (journal seq 5)\n',
+    );
     expect((await room.emulator.state()).slots).toEqual({ [String(row.slot)]: finger });
     expect(await identifySlots(room, [finger])).toEqual([row.slot]);
     expect(journalTypes(room).slice(-2)).toEqual([
       { type: 'scanner.wiped', payload: { cleared: 1, operator: OPERATOR } },
-      { type: 'scanner.restored', payload: { slots: [row.slot], operator: OPERATOR, source: 'database', moduleFamily: 'r30x', templateSize: 768, skipped: [] } },
+      {
+        type: 'scanner.restored',
+        payload: {
+          slots: [row.slot],
+          operator: OPERATOR,
+          source: 'database',
+          moduleFamily: 'r30x',
+          templateSize: 768,
+          skipped: [],
+        },
+      },
     ]);
   });
 });

@@ -13,16 +13,34 @@ describe('template escrow to the county', () => {
 
   it('seals the exact template to the county key with its module family and size', async () => {
     const county = countyKeys();
-    const room = await rooms.open('r30x', { scannerKeys: ['escrowTemplates: true'], countyKeys: [`escrowPublicKey: ${county.publicKeyBase64}`] });
+    const room = await rooms.open('r30x', {
+      scannerKeys: ['escrowTemplates: true'],
+      countyKeys: [`escrowPublicKey: ${county.publicKeyBase64}`],
+    });
     await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR]);
     expect((await enroll(room, 'M001', 'right-index')).code).toBe(0);
 
     const journal = openJournal(room.dataDir, 'read');
-    const row = journal.db.prepare('SELECT * FROM template_escrow').get() as { slot: number; member_id: string; module_family: string; template_size: number; envelope: string; created_seq: number; sent_seq: number | null };
+    const row = journal.db.prepare('SELECT * FROM template_escrow').get() as {
+      slot: number;
+      member_id: string;
+      module_family: string;
+      template_size: number;
+      envelope: string;
+      created_seq: number;
+      sent_seq: number | null;
+    };
     const enrolled = journal.read(0, 1000).find((entry) => entry.type === 'member.enrolled')!;
     journal.close();
 
-    expect(row).toMatchObject({ slot: 0, member_id: 'M001', module_family: 'r30x', template_size: 512, created_seq: enrolled.seq, sent_seq: null });
+    expect(row).toMatchObject({
+      slot: 0,
+      member_id: 'M001',
+      module_family: 'r30x',
+      template_size: 512,
+      created_seq: enrolled.seq,
+      sent_seq: null,
+    });
     expect(enrolled.payload).toMatchObject({ escrowed: true });
     const envelope = JSON.parse(row.envelope) as { header: Record<string, unknown> };
     expect(envelope).toMatchObject({
@@ -30,7 +48,14 @@ describe('template escrow to the county', () => {
       version: 1,
       algorithm: 'X25519-HKDF-SHA256-AES-256-GCM',
       purpose: 'template-escrow',
-      header: { deviceId: 'test-room', memberId: 'M001', finger: 'right-index', slot: 0, moduleFamily: 'r30x', templateSize: 512 },
+      header: {
+        deviceId: 'test-room',
+        memberId: 'M001',
+        finger: 'right-index',
+        slot: 0,
+        moduleFamily: 'r30x',
+        templateSize: 512,
+      },
     });
     const template = await room.emulator.template(fingerName('M001', 'right-index'));
     expect(county.open(envelope).equals(template)).toBe(true);

@@ -1,4 +1,11 @@
-import { createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
+import {
+  createDecipheriv,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 import { z } from 'zod';
 
 const envelopeSchema = z.looseObject({
@@ -24,13 +31,31 @@ function sortedJson(value: unknown): string {
 export function countyKeys(): { publicKeyBase64: string; open(envelope: unknown): Buffer } {
   const pair = generateKeyPairSync('x25519');
   const publicDer = pair.publicKey.export({ format: 'der', type: 'spki' });
-  return { publicKeyBase64: publicDer.toString('base64'), open: (envelope) => openAtCounty(envelopeSchema.parse(envelope), pair.privateKey, publicDer) };
+  return {
+    publicKeyBase64: publicDer.toString('base64'),
+    open: (envelope) => openAtCounty(envelopeSchema.parse(envelope), pair.privateKey, publicDer),
+  };
 }
 
-function openAtCounty(envelope: z.infer<typeof envelopeSchema>, countyPrivate: KeyObject, countyPublicDer: Buffer): Buffer {
+function openAtCounty(
+  envelope: z.infer<typeof envelopeSchema>,
+  countyPrivate: KeyObject,
+  countyPublicDer: Buffer,
+): Buffer {
   const ephemeralDer = Buffer.from(envelope.ephemeralPublicKey, 'base64');
-  const shared = diffieHellman({ privateKey: countyPrivate, publicKey: createPublicKey({ key: ephemeralDer, format: 'der', type: 'spki' }) });
-  const key = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeralDer, countyPublicDer]), Buffer.from(`room-agent ${envelope.purpose} v1`), 32));
+  const shared = diffieHellman({
+    privateKey: countyPrivate,
+    publicKey: createPublicKey({ key: ephemeralDer, format: 'der', type: 'spki' }),
+  });
+  const key = Buffer.from(
+    hkdfSync(
+      'sha256',
+      shared,
+      Buffer.concat([ephemeralDer, countyPublicDer]),
+      Buffer.from(`room-agent ${envelope.purpose} v1`),
+      32,
+    ),
+  );
   const { nonce, ciphertext, tag, ...bound } = envelope;
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64'));
   decipher.setAAD(Buffer.from(sortedJson(bound)));

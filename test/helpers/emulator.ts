@@ -72,7 +72,12 @@ export class ModuleEmulator {
     // No __pycache__ left in the source tree.
     const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
     const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const emulator = new ModuleEmulator(child, path, ownedDir, `${options.family} emulator (${python} ${args.join(' ')})`);
+    const emulator = new ModuleEmulator(
+      child,
+      path,
+      ownedDir,
+      `${options.family} emulator (${python} ${args.join(' ')})`,
+    );
     try {
       await emulator.attach();
     } catch (error) {
@@ -89,7 +94,9 @@ export class ModuleEmulator {
 
   /** The pty slave the link points at now (changes at every replug); null while unplugged. */
   get slavePath(): string | null {
-    const last = [...this.events].reverse().find((e) => e.event === 'ready' || e.event === 'replugged' || e.event === 'unplugged');
+    const last = [...this.events]
+      .reverse()
+      .find((e) => e.event === 'ready' || e.event === 'replugged' || e.event === 'unplugged');
     return last && last.event !== 'unplugged' ? String(last.slave) : null;
   }
 
@@ -170,7 +177,12 @@ export class ModuleEmulator {
   }
 
   /** Resolves with the first event from `fromIndex` in `events` on that matches. */
-  waitForEvent(matches: (event: EmulatorEvent) => boolean, timeoutMs: number, description = 'an event', fromIndex = this.events.length): Promise<EmulatorEvent> {
+  waitForEvent(
+    matches: (event: EmulatorEvent) => boolean,
+    timeoutMs: number,
+    description = 'an event',
+    fromIndex = this.events.length,
+  ): Promise<EmulatorEvent> {
     const seen = this.events.slice(fromIndex).find(matches);
     if (seen) return Promise.resolve(seen);
     if (this.exitError) return Promise.reject(this.exitError);
@@ -221,13 +233,19 @@ export class ModuleEmulator {
       child.once('error', (error: NodeJS.ErrnoException) => {
         this.fail(
           error.code === 'ENOENT'
-            ? new Error(`${child.spawnfile} was not found: the module emulators need Python 3 (e.g. apt install python3)`)
+            ? new Error(
+                `${child.spawnfile} was not found: the module emulators need Python 3 (e.g. apt install python3)`,
+              )
             : new Error(`${this.description} could not start: ${error.message}`),
         );
         failStart(this.exitError!);
       });
       child.once('close', (code, signal) => {
-        this.fail(new Error(`${this.description} exited (code ${code}, signal ${signal}); stderr:\n${this.stderr.trim() || '(empty)'}`));
+        this.fail(
+          new Error(
+            `${this.description} exited (code ${code}, signal ${signal}); stderr:\n${this.stderr.trim() || '(empty)'}`,
+          ),
+        );
         failStart(this.exitError!);
       });
       this.waitForEvent((e) => e.event === 'ready', REQUEST_TIMEOUT_MS, 'ready line', 0)

@@ -9,7 +9,12 @@ export const replySchema = z.object({
   result: z.unknown().optional(),
   error: z.string().optional(),
 });
-export const readySchema = z.object({ event: z.literal('ready'), path: z.string(), slave: z.string(), baud: z.number() });
+export const readySchema = z.object({
+  event: z.literal('ready'),
+  path: z.string(),
+  slave: z.string(),
+  baud: z.number(),
+});
 export const commandEventSchema = z.object({ event: z.literal('command'), name: z.string(), count: z.number() });
 export const replugSchema = z.object({ path: z.string(), slave: z.string() });
 export const releaseSchema = z.object({ released: z.boolean() });

@@ -9,5 +9,6 @@ export default function setup(): void {
   if (process.env.ROOM_AGENT_SKIP_BUILD === '1') return;
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) process.stderr.write(`tsc reported errors (build emitted anyway):\n${result.stdout}${result.stderr}\n`);
+  if (result.status !== 0)
+    process.stderr.write(`tsc reported errors (build emitted anyway):\n${result.stdout}${result.stderr}\n`);
 }

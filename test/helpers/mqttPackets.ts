@@ -54,7 +54,16 @@ function readRemainingLength(buffer: Buffer, offset: number): { length: number; 
 }
 
 /** Packet types whose variable header starts with the packet identifier. */
-const ID_FIRST = new Set<PacketType>(['puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback']);
+const ID_FIRST = new Set<PacketType>([
+  'puback',
+  'pubrec',
+  'pubrel',
+  'pubcomp',
+  'subscribe',
+  'suback',
+  'unsubscribe',
+  'unsuback',
+]);
 
 function describe(raw: Buffer, bodyOffset: number): MqttPacket {
   const type = PACKET_TYPES[raw[0]! >> 4]!;

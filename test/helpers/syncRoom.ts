@@ -91,7 +91,9 @@ export class SyncRoom {
   async exited(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const daemon = this.process;
     if (daemon === undefined) throw new Error('room daemon not running');
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the room daemon did not exit within ${timeoutMs} ms`)), timeoutMs).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the room daemon did not exit within ${timeoutMs} ms`)), timeoutMs).unref(),
+    );
     const result = await Promise.race([daemon.exited, timeout]);
     this.process = undefined;
     this.earlierOutput += daemon.stdout() + daemon.stderr();
@@ -122,14 +124,20 @@ export class SyncRoom {
 
   /** The secretary and the members who sign in. */
   async addMembers(): Promise<void> {
-    await this.call('members.add', { member: { memberId: SECRETARY, name: 'Secretary', role: 'secretary' }, operator: 'e2e' });
-    for (const memberId of MEMBERS) await this.call('members.add', { member: { memberId, name: `Member ${memberId}` }, operator: 'e2e' });
+    await this.call('members.add', {
+      member: { memberId: SECRETARY, name: 'Secretary', role: 'secretary' },
+      operator: 'e2e',
+    });
+    for (const memberId of MEMBERS)
+      await this.call('members.add', { member: { memberId, name: `Member ${memberId}` }, operator: 'e2e' });
   }
 
   /** One manual sign-in, and when its reply (the record on disk) came. */
   async signIn(): Promise<SignedIn> {
     const memberId = MEMBERS[this.turn++ % MEMBERS.length]!;
-    const reply = manualSignInResultSchema.parse(await this.call('signin.manual', { memberId, confirmedBy: SECRETARY, operator: 'e2e' }));
+    const reply = manualSignInResultSchema.parse(
+      await this.call('signin.manual', { memberId, confirmedBy: SECRETARY, operator: 'e2e' }),
+    );
     const repliedAt = performance.now();
     if (reply.outcome !== 'accepted') throw new Error(`sign-in of ${memberId} not accepted: ${JSON.stringify(reply)}`);
     return { seq: reply.seq, repliedAt };
@@ -166,7 +174,11 @@ export class SyncRoom {
   wireBytes(afterSeq: number, batchEvents = 100): number {
     return this.readJournal(({ entries }) => {
       let bytes = 0;
-      for (let batch = entries(afterSeq, batchEvents); batch.length > 0; batch = entries(batch.at(-1)!.seq, batchEvents)) {
+      for (
+        let batch = entries(afterSeq, batchEvents);
+        batch.length > 0;
+        batch = entries(batch.at(-1)!.seq, batchEvents)
+      ) {
         bytes += encodeEventBatch(this.deviceId, 'backfill', batch).length;
       }
       return bytes;
@@ -174,10 +186,15 @@ export class SyncRoom {
   }
 
   /** The journal read from its file (read-only, beside a running daemon or after a kill): cursor and entries. */
-  readJournal<T>(read: (journal: { cursor: number; entries(afterSeq: number, limit: number): JournalEntry[] }) => T): T {
+  readJournal<T>(
+    read: (journal: { cursor: number; entries(afterSeq: number, limit: number): JournalEntry[] }) => T,
+  ): T {
     const journal = openJournal(this.dataDir, 'read');
     try {
-      return read({ cursor: journal.syncCursor()?.seq ?? 0, entries: (afterSeq, limit) => journal.read(afterSeq, limit) });
+      return read({
+        cursor: journal.syncCursor()?.seq ?? 0,
+        entries: (afterSeq, limit) => journal.read(afterSeq, limit),
+      });
     } finally {
       journal.close();
     }

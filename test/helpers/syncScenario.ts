@@ -54,7 +54,12 @@ export class SyncScenario<P extends Proxy = Proxy> {
     const broker = await startMosquitto(options.broker);
     const proxy = options.via === undefined ? undefined : await options.via(broker.port);
     const port = proxy?.port ?? broker.port;
-    const room = new SyncRoom({ dir, deviceId: options.deviceId ?? 'room-e2e', brokerUrl: `mqtt://127.0.0.1:${port}`, county: options.county });
+    const room = new SyncRoom({
+      dir,
+      deviceId: options.deviceId ?? 'room-e2e',
+      brokerUrl: `mqtt://127.0.0.1:${port}`,
+      county: options.county,
+    });
     return new SyncScenario(broker, room, dir, cleanup, proxy);
   }
 
@@ -77,7 +82,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
     await this.room.start();
     await this.room.addMembers();
     await this.room.signIns(count);
-    return await this.room.head();
+    return this.room.head();
   }
 
   /**
@@ -87,7 +92,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
   async backlogLasting(seconds: number, bytesPerSecond: number): Promise<number> {
     await this.backlogWhileOffline(500);
     while (this.room.wireBytes(0) < seconds * bytesPerSecond) await this.room.signIns(500);
-    return await this.room.head();
+    return this.room.head();
   }
 
   /**
@@ -103,7 +108,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
   /** A center on a fresh database (each call a new one), subscribed to every room. */
   async startCenter(): Promise<CountyCenter> {
     await this.center?.stop();
-    return await this.openCenter(++this.centers);
+    return this.openCenter(++this.centers);
   }
 
   /**
@@ -113,7 +118,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
   async restartCenter(downMs: number): Promise<CountyCenter> {
     await this.requireCenter().stop();
     await new Promise((resolve) => setTimeout(resolve, downMs));
-    return await this.openCenter(this.centers);
+    return this.openCenter(this.centers);
   }
 
   private async openCenter(n: number): Promise<CountyCenter> {
@@ -123,7 +128,10 @@ export class SyncScenario<P extends Proxy = Proxy> {
       dbFile: join(this.dir, `center-${n}.sqlite`),
       filesDir: join(this.dir, `center-${n}-files`),
       clientId: `e2e-center-${n}`,
-      logger: process.env.SYNC_E2E_LOG === 'debug' ? createRootLogger({ level: 'debug', format: 'json' }) : createSilentLogger(),
+      logger:
+        process.env.SYNC_E2E_LOG === 'debug'
+          ? createRootLogger({ level: 'debug', format: 'json' })
+          : createSilentLogger(),
     });
     return this.center;
   }
@@ -153,14 +161,19 @@ export class SyncScenario<P extends Proxy = Proxy> {
         return this.contiguous() === head && cursor === head;
       },
       timeoutMs,
-      () => `room ${this.deviceId} synced (head ${head}, center contiguous ${this.contiguous()}, cursor ${cursor}); room log:\n${tail(this.room.output())}`,
+      () =>
+        `room ${this.deviceId} synced (head ${head}, center contiguous ${this.contiguous()}, cursor ${cursor}); room log:\n${tail(this.room.output())}`,
     );
     return head;
   }
 
   /** Waits until the center holds more than `seq` contiguously (a backfill under way). */
   async waitCenterPast(seq: number, timeoutMs = SYNC_TIMEOUT_MS): Promise<number> {
-    await until(async () => this.contiguous() > seq, timeoutMs, () => `center past seq ${seq} (at ${this.contiguous()})`);
+    await until(
+      async () => this.contiguous() > seq,
+      timeoutMs,
+      () => `center past seq ${seq} (at ${this.contiguous()})`,
+    );
     return this.contiguous();
   }
 
@@ -171,7 +184,11 @@ export class SyncScenario<P extends Proxy = Proxy> {
   centerView(): { stored: StoredSet; broken: { seq: number; reason: string } | null; duplicates: number } {
     const center = this.requireCenter();
     const room = center.room(this.deviceId);
-    return { stored: storedSet(center.storedSeqs(this.deviceId)), broken: room?.broken ?? null, duplicates: center.duplicates(this.deviceId) };
+    return {
+      stored: storedSet(center.storedSeqs(this.deviceId)),
+      broken: room?.broken ?? null,
+      duplicates: center.duplicates(this.deviceId),
+    };
   }
 
   async close(): Promise<void> {
@@ -228,7 +245,11 @@ export function storedThrough(n: number): StoredSet {
 }
 
 /** Polls `condition` every 50 ms; fails with `describe()` after timeoutMs. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -242,7 +263,11 @@ function tail(text: string, lines = 40): string {
 }
 
 /** The retained state a fresh subscriber gets for the room, or undefined when none comes within timeoutMs. */
-export async function retainedState(url: string, topic: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
+export async function retainedState(
+  url: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown> | undefined> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clean: true });
   try {
     return await new Promise((resolve) => {

@@ -88,7 +88,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   };
 
   /** Forwards `chunk` packet by packet, looking at each on the way. */
-  const relay = (pipe: Pipe, chunk: Buffer, splitter: MqttPacketSplitter, to: Socket, look: (packet: MqttPacket) => boolean): void => {
+  const relay = (
+    pipe: Pipe,
+    chunk: Buffer,
+    splitter: MqttPacketSplitter,
+    to: Socket,
+    look: (packet: MqttPacket) => boolean,
+  ): void => {
     if (pipe.dead || to.destroyed) return;
     if (pipe.opaque) {
       to.write(chunk);
@@ -109,29 +115,33 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     }
   };
 
-  const fromClient = (pipe: Pipe) => (packet: MqttPacket): boolean => {
-    if (packet.type !== 'publish') return true;
-    stats.publishes += 1;
-    if (packet.qos === 1 && packet.packetId !== undefined) {
-      pipe.outstanding.add(packet.packetId);
-      stats.maxInflight = Math.max(stats.maxInflight, pipe.outstanding.size);
-      if (armed !== undefined && pipe.dropPuback === undefined) {
-        pipe.dropPuback = { packet, done: armed };
-        armed = undefined;
+  const fromClient =
+    (pipe: Pipe) =>
+    (packet: MqttPacket): boolean => {
+      if (packet.type !== 'publish') return true;
+      stats.publishes += 1;
+      if (packet.qos === 1 && packet.packetId !== undefined) {
+        pipe.outstanding.add(packet.packetId);
+        stats.maxInflight = Math.max(stats.maxInflight, pipe.outstanding.size);
+        if (armed !== undefined && pipe.dropPuback === undefined) {
+          pipe.dropPuback = { packet, done: armed };
+          armed = undefined;
+        }
       }
-    }
-    return true;
-  };
+      return true;
+    };
 
-  const fromBroker = (pipe: Pipe) => (packet: MqttPacket): boolean => {
-    if (packet.type !== 'puback' || packet.packetId === undefined) return true;
-    pipe.outstanding.delete(packet.packetId);
-    const drop = pipe.dropPuback;
-    if (drop === undefined || drop.packet.packetId !== packet.packetId) return true;
-    reset(pipe);
-    drop.done(drop.packet);
-    return false;
-  };
+  const fromBroker =
+    (pipe: Pipe) =>
+    (packet: MqttPacket): boolean => {
+      if (packet.type !== 'puback' || packet.packetId === undefined) return true;
+      pipe.outstanding.delete(packet.packetId);
+      const drop = pipe.dropPuback;
+      if (drop === undefined || drop.packet.packetId !== packet.packetId) return true;
+      reset(pipe);
+      drop.done(drop.packet);
+      return false;
+    };
 
   const server = createServer((client) => {
     stats.connections += 1;

@@ -10,7 +10,13 @@ describe("the center's acknowledgement", () => {
   it('is stored as the sync cursor with the local time it arrived', () => {
     expect(j.journal.syncCursor()).toBeUndefined();
     j.journal.anchor({ seq: 3, hash: hashAt(3), centerTimeMs: 1_700_000_999_000 });
-    expect(j.journal.syncCursor()).toEqual({ seq: 3, hash: hashAt(3), centerTimeMs: 1_700_000_999_000, recordedMonoMs: 5000, recordedBootId: 'boot-a' });
+    expect(j.journal.syncCursor()).toEqual({
+      seq: 3,
+      hash: hashAt(3),
+      centerTimeMs: 1_700_000_999_000,
+      recordedMonoMs: 5000,
+      recordedBootId: 'boot-a',
+    });
   });
 
   it('never moves back on a late duplicate', () => {
@@ -36,6 +42,8 @@ describe("the center's acknowledgement", () => {
   it('rejects a malformed acknowledgement with the field at fault', () => {
     const error = errorOf(() => j.journal.anchor({ seq: 0, hash: 'xyz' }));
     expect(isAgentError(error, ErrorCode.JournalBadInput)).toBe(true);
-    expect(error.message).toBe('invalid acknowledgement from the center: seq: Too small: expected number to be >=1; hash: 64 lowercase hex digits');
+    expect(error.message).toBe(
+      'invalid acknowledgement from the center: seq: Too small: expected number to be >=1; hash: 64 lowercase hex digits',
+    );
   });
 });

@@ -15,7 +15,15 @@ describe('appending to the journal', () => {
     const first = j.journal.append('signin.accepted', { memberId: 'm-1', score: 150 });
     j.clock.advance(1500);
     const second = j.journal.append('signin.accepted', { memberId: 'm-2', score: 99 });
-    expect(first).toMatchObject({ seq: 1, type: 'signin.accepted', wallMs: 1_700_000_000_000, monoMs: 5000, bootId: 'boot-a', clock: 'unsynced', prevHash: GENESIS_HASH });
+    expect(first).toMatchObject({
+      seq: 1,
+      type: 'signin.accepted',
+      wallMs: 1_700_000_000_000,
+      monoMs: 5000,
+      bootId: 'boot-a',
+      clock: 'unsynced',
+      prevHash: GENESIS_HASH,
+    });
     expect(second).toMatchObject({ seq: 2, wallMs: 1_700_000_001_500, monoMs: 6500, prevHash: first.hash });
     expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.id).not.toBe(second.id);
@@ -26,12 +34,17 @@ describe('appending to the journal', () => {
     expect(j.journal.read(1, 10)).toEqual([second]);
   });
 
-  it.each(['SignIn', 'signin', 'signin.', '.signin', 'sign in.accepted', 'signin.accepted!'])('refuses the event type %j', (type) => {
-    const error = errorOf(() => j.journal.append(type, {}));
-    expect(isAgentError(error, ErrorCode.JournalBadInput)).toBe(true);
-    expect((error as Error).message).toBe(`event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`);
-    expect(j.journal.head().seq).toBe(0);
-  });
+  it.each(['SignIn', 'signin', 'signin.', '.signin', 'sign in.accepted', 'signin.accepted!'])(
+    'refuses the event type %j',
+    (type) => {
+      const error = errorOf(() => j.journal.append(type, {}));
+      expect(isAgentError(error, ErrorCode.JournalBadInput)).toBe(true);
+      expect((error as Error).message).toBe(
+        `event type "${type}" must be dotted lowercase words, e.g. "signin.accepted"`,
+      );
+      expect(j.journal.head().seq).toBe(0);
+    },
+  );
 
   it('refuses a payload that is not plain JSON without using up a seq', () => {
     j.journal.append('signin.accepted', { memberId: 'm-1' });
@@ -43,7 +56,9 @@ describe('appending to the journal', () => {
 
   it('commits an event and another table together, or neither', () => {
     const insertMember = (memberId: string, seq: number) =>
-      j.journal.db.prepare("INSERT INTO members (member_id, name, status, updated_seq) VALUES (?, 'n', 'active', ?)").run(memberId, seq);
+      j.journal.db
+        .prepare("INSERT INTO members (member_id, name, status, updated_seq) VALUES (?, 'n', 'active', ?)")
+        .run(memberId, seq);
     j.journal.transaction((tx) => insertMember('m-1', tx.append('member.added', { memberId: 'm-1' }).seq));
     expect(() =>
       j.journal.transaction((tx) => {
@@ -86,11 +101,15 @@ describe('appending to the journal', () => {
 
   it('refuses to write entries directly over existing ones', () => {
     j.journal.append('a.b', { n: 1 });
-    expect(() => j.journal.db.prepare("UPDATE events SET payload = '{}' WHERE seq = 1").run()).toThrow('journal events are append-only');
+    expect(() => j.journal.db.prepare("UPDATE events SET payload = '{}' WHERE seq = 1").run()).toThrow(
+      'journal events are append-only',
+    );
   });
 
   it('bounds a read', () => {
-    expect(() => j.journal.read(0, 0)).toThrow('read(afterSeq, limit) needs whole numbers and 1 ≤ limit ≤ 100000, got (0, 0)');
+    expect(() => j.journal.read(0, 0)).toThrow(
+      'read(afterSeq, limit) needs whole numbers and 1 ≤ limit ≤ 100000, got (0, 0)',
+    );
     expect(j.journal.read(0, 100_000)).toEqual([]);
   });
 });

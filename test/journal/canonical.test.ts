@@ -11,13 +11,24 @@ describe('canonical encoding', () => {
     [{}, '{}'],
     ['\u0001\n"\\é€', '"\\u0001\\n\\"\\\\é€"'],
     // RFC 8785 §3.2.2.3 number examples.
-    [[1e30, 4.5, 2e-3, 0.000000000000000000000000001, 333333333.33333329, 1e21, -1e-7], '[1e+30,4.5,0.002,1e-27,333333333.3333333,1e+21,-1e-7]'],
+    [
+      [1e30, 4.5, 2e-3, 0.000000000000000000000000001, 333333333.33333329, 1e21, -1e-7],
+      '[1e+30,4.5,0.002,1e-27,333333333.3333333,1e+21,-1e-7]',
+    ],
   ])('encodes %j as %s', (value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
   });
 
   it('sorts members by UTF-16 code units (RFC 8785 §3.2.3 example)', () => {
-    const value = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const value = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     expect(canonicalJson(value)).toBe(
       '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",' +
         '"\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
@@ -62,7 +73,9 @@ describe('canonical encoding', () => {
       '"payload":{"activityId":null,"memberId":"m-7","page":12,"score":163},"prevHash":"0000000000000000000000000000000000000000000000000000000000000000",' +
       '"seq":1,"type":"signin.accepted","wallMs":1700000000123}';
     expect(canonicalJson(content)).toBe(encoded);
-    expect(createHash('sha256').update(encoded, 'utf8').digest('hex')).toBe('9a172a566403219cc81e28a0473fed5a9833b8ff1af12143cb95d9b6233e56af');
+    expect(createHash('sha256').update(encoded, 'utf8').digest('hex')).toBe(
+      '9a172a566403219cc81e28a0473fed5a9833b8ff1af12143cb95d9b6233e56af',
+    );
     expect(entryHash(content)).toBe('9a172a566403219cc81e28a0473fed5a9833b8ff1af12143cb95d9b6233e56af');
     // Anything else on the object (a hash, a signature) is not part of the hash.
     expect(entryHash({ ...content, hash: 'x', signature: 'y' } as EntryContent)).toBe(entryHash(content));

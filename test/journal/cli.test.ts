@@ -31,7 +31,14 @@ describe('room-agent journal', () => {
     clock.reboot(60_000, 'boot-b');
     clock.monoMs = EARLY_MONO_MS;
     journal.append('signin.accepted', { memberId: 'm-2', page: 2, score: 142 });
-    const service = new ClockService({ clock, source: { name: 'test-ntp', isSynced: () => true }, journal, bus: new EventBus(), pollSeconds: 3600, logger: createSilentLogger() });
+    const service = new ClockService({
+      clock,
+      source: { name: 'test-ntp', isSynced: () => true },
+      journal,
+      bus: new EventBus(),
+      pollSeconds: 3600,
+      logger: createSilentLogger(),
+    });
     clock.monoMs = SYNC_MONO_MS;
     clock.adoptWallTime(SYNC_WALL_MS);
     await service.start();
@@ -57,7 +64,10 @@ describe('room-agent journal', () => {
     it('names the first broken seq and exits 65', async () => {
       tamper(dataDir, (db) => db.prepare('DELETE FROM events WHERE seq = 3').run());
       const result = await runCli(['journal', 'verify', '--data-dir', dataDir]);
-      expect(result).toMatchObject({ code: 65, stdout: 'journal BROKEN at seq 3: entry 3 is missing (the next entry present is seq 4)\n' });
+      expect(result).toMatchObject({
+        code: 65,
+        stdout: 'journal BROKEN at seq 3: entry 3 is missing (the next entry present is seq 4)\n',
+      });
     });
 
     it('reads the data directory from the configuration', async () => {
@@ -81,19 +91,62 @@ describe('room-agent journal', () => {
     it('prints entries from --since on as JSON lines with their time quality', async () => {
       const result = await runCli(['journal', 'export', '--since', '1', '--data-dir', dataDir]);
       expect(result.code).toBe(0);
-      const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.map((line) => line.seq)).toEqual([1, 2, 3, 4, 5]);
       // Entry 1 was stamped unsynced in a boot ('boot-a') that is not this one and never synced.
-      expect(lines[0]).toMatchObject({ type: 'signin.accepted', payload: { memberId: 'm-1', page: 1, score: 140 }, clock: 'unsynced', timeQuality: 'not-retimeable', retimedWallMs: 1_700_000_000_000 });
+      expect(lines[0]).toMatchObject({
+        type: 'signin.accepted',
+        payload: { memberId: 'm-1', page: 1, score: 140 },
+        clock: 'unsynced',
+        timeQuality: 'not-retimeable',
+        retimedWallMs: 1_700_000_000_000,
+      });
       // Entry 2 is placed by its boot's sync: sync wall − (sync mono − event mono); its own stamp is kept.
-      expect(lines[1]).toMatchObject({ bootId: 'boot-b', clock: 'unsynced', wallMs: 1_700_000_060_000, timeQuality: 'retimed', retimedWallMs: SYNC_WALL_MS - (SYNC_MONO_MS - EARLY_MONO_MS) });
-      expect(lines[2]).toMatchObject({ type: 'clock.synced', payload: { bootId: 'boot-b', syncWallMs: SYNC_WALL_MS, syncMonoMs: SYNC_MONO_MS } });
-      expect(lines[3]).toMatchObject({ clock: 'synced', timeQuality: 'synced', bootId: 'boot-b', retimedWallMs: SYNC_WALL_MS });
+      expect(lines[1]).toMatchObject({
+        bootId: 'boot-b',
+        clock: 'unsynced',
+        wallMs: 1_700_000_060_000,
+        timeQuality: 'retimed',
+        retimedWallMs: SYNC_WALL_MS - (SYNC_MONO_MS - EARLY_MONO_MS),
+      });
+      expect(lines[2]).toMatchObject({
+        type: 'clock.synced',
+        payload: { bootId: 'boot-b', syncWallMs: SYNC_WALL_MS, syncMonoMs: SYNC_MONO_MS },
+      });
+      expect(lines[3]).toMatchObject({
+        clock: 'synced',
+        timeQuality: 'synced',
+        bootId: 'boot-b',
+        retimedWallMs: SYNC_WALL_MS,
+      });
       expect(Object.keys(lines[3]!).sort()).toEqual(
-        ['bootId', 'clock', 'hash', 'id', 'keyId', 'monoMs', 'payload', 'prevHash', 'retimedWallMs', 'seq', 'signature', 'timeQuality', 'type', 'wallMs'].sort(),
+        [
+          'bootId',
+          'clock',
+          'hash',
+          'id',
+          'keyId',
+          'monoMs',
+          'payload',
+          'prevHash',
+          'retimedWallMs',
+          'seq',
+          'signature',
+          'timeQuality',
+          'type',
+          'wallMs',
+        ].sort(),
       );
       const later = await runCli(['journal', 'export', '--since', '4', '--data-dir', dataDir]);
-      expect(later.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([4, 5]);
+      expect(
+        later.stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as { seq: number }).seq),
+      ).toEqual([4, 5]);
     });
 
     it('writes to --out and says how many', async () => {
@@ -106,14 +159,27 @@ describe('room-agent journal', () => {
     it('names the file and the reason when --out cannot be created, and exits 73', async () => {
       const out = join(temp.dir, 'no-such-dir', 'export.jsonl');
       const result = await runCli(['journal', 'export', '--out', out, '--data-dir', dataDir]);
-      expect(result).toMatchObject({ code: 73, stdout: '', stderr: `room-agent: journal export: cannot create ${out}: its directory does not exist\n` });
-      const zh = await runCli(['journal', 'export', '--out', temp.dir, '--data-dir', dataDir], { env: { ROOM_AGENT_LANG: 'zh' } });
-      expect(zh).toMatchObject({ code: 73, stdout: '', stderr: `room-agent: journal export：无法创建 ${temp.dir}：这是一个目录\n` });
+      expect(result).toMatchObject({
+        code: 73,
+        stdout: '',
+        stderr: `room-agent: journal export: cannot create ${out}: its directory does not exist\n`,
+      });
+      const zh = await runCli(['journal', 'export', '--out', temp.dir, '--data-dir', dataDir], {
+        env: { ROOM_AGENT_LANG: 'zh' },
+      });
+      expect(zh).toMatchObject({
+        code: 73,
+        stdout: '',
+        stderr: `room-agent: journal export：无法创建 ${temp.dir}：这是一个目录\n`,
+      });
     });
 
     it('refuses a --since that is not a seq', async () => {
       const result = await runCli(['journal', 'export', '--since', 'yesterday', '--data-dir', dataDir]);
-      expect(result).toMatchObject({ code: 64, stderr: 'room-agent: journal export: --since must be a whole number ≥ 0, got "yesterday"\n' });
+      expect(result).toMatchObject({
+        code: 64,
+        stderr: 'room-agent: journal export: --since must be a whole number ≥ 0, got "yesterday"\n',
+      });
     });
   });
 

@@ -35,10 +35,27 @@ describe('the journal database', () => {
     const db = openDatabase(file);
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
-      const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>
+      ).map((row) => row.name);
       expect(tables).toEqual([
-        'activities', 'activity_plans', 'center_commands', 'checkpoints', 'clock_corrections', 'device_keys', 'events', 'file_uploads', 'fingers', 'journal_meta',
-        'members', 'module_binding', 'pending_slot_deletions', 'signin_last', 'sync_anchor', 'template_backups', 'template_escrow',
+        'activities',
+        'activity_plans',
+        'center_commands',
+        'checkpoints',
+        'clock_corrections',
+        'device_keys',
+        'events',
+        'file_uploads',
+        'fingers',
+        'journal_meta',
+        'members',
+        'module_binding',
+        'pending_slot_deletions',
+        'signin_last',
+        'sync_anchor',
+        'template_backups',
+        'template_escrow',
       ]);
     } finally {
       db.close();
@@ -48,11 +65,17 @@ describe('the journal database', () => {
   it('keeps every table STRICT, so a value of the wrong type is refused rather than stored', () => {
     const db = openDatabase(join(temp.dir, 'journal.sqlite'), { access: 'create' });
     try {
-      const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+      const tables = db
+        .prepare(
+          "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all();
       expect(tables.filter((table) => (table as { strict: number }).strict !== 1)).toEqual([]);
       expect(() =>
         db
-          .prepare("INSERT INTO activities (id, type, title, source, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id) VALUES ('a1', 'meeting', 't', 'cli', '{}', 'one', 1, 1, 'b')")
+          .prepare(
+            "INSERT INTO activities (id, type, title, source, plan_json, started_seq, started_wall_ms, started_mono_ms, started_boot_id) VALUES ('a1', 'meeting', 't', 'cli', '{}', 'one', 1, 1, 'b')",
+          )
           .run(),
       ).toThrow('cannot store TEXT value in INTEGER column activities.started_seq');
     } finally {
@@ -85,7 +108,9 @@ describe('the journal database', () => {
       caught = error;
     }
     expect(isAgentError(caught, ErrorCode.JournalSchema)).toBe(true);
-    expect((caught as Error).message).toBe(`${file} has schema version 99, newer than this room-agent understands (${MIGRATIONS.at(-1)!.version}); install the newer room-agent again`);
+    expect((caught as Error).message).toBe(
+      `${file} has schema version 99, newer than this room-agent understands (${MIGRATIONS.at(-1)!.version}); install the newer room-agent again`,
+    );
   });
 
   it('names the file and the cure when its directory does not exist', () => {
@@ -99,7 +124,9 @@ describe('the journal database', () => {
     const file = join(temp.dir, 'journal.sqlite');
     const error = errorOf(() => openDatabase(file, { access }));
     expect(isAgentError(error, ErrorCode.JournalMissing)).toBe(true);
-    expect(error.message).toBe(`no journal at ${file}: point --data-dir or device.dataDir at the data directory (room-agent run creates the journal on its first start)`);
+    expect(error.message).toBe(
+      `no journal at ${file}: point --data-dir or device.dataDir at the data directory (room-agent run creates the journal on its first start)`,
+    );
     expect(existsSync(file)).toBe(false);
   });
 
@@ -108,13 +135,17 @@ describe('the journal database', () => {
     writeFileSync(file, '');
     const error = errorOf(() => openDatabase(file, { access: 'read' }));
     expect(isAgentError(error, ErrorCode.JournalSchema)).toBe(true);
-    expect(error.message).toBe(`${file} has schema version 0, older than this room-agent's (${MIGRATIONS.at(-1)!.version}); start the daemon once (room-agent run) to upgrade it, then try again`);
+    expect(error.message).toBe(
+      `${file} has schema version 0, older than this room-agent's (${MIGRATIONS.at(-1)!.version}); start the daemon once (room-agent run) to upgrade it, then try again`,
+    );
     expect(statSync(file).size).toBe(0);
     openDatabase(file, { access: 'write' }).close();
     const db = openDatabase(file, { access: 'read' });
     try {
       expect(db.readonly).toBe(true);
-      expect(() => db.prepare("INSERT INTO members (member_id, name, status, updated_seq) VALUES ('m', 'n', 'active', 1)").run()).toThrow('attempt to write a readonly database');
+      expect(() =>
+        db.prepare("INSERT INTO members (member_id, name, status, updated_seq) VALUES ('m', 'n', 'active', 1)").run(),
+      ).toThrow('attempt to write a readonly database');
     } finally {
       db.close();
     }

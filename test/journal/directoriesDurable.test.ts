@@ -9,7 +9,9 @@ const haveStrace = spawnSync('strace', ['-V']).status === 0;
 
 /** Index of the first fsync of `directory` that follows line `after` (open, then fsync of that fd); -1 if none. */
 function directorySyncAfter(calls: string[], after: number, directory: string): number {
-  const opened = calls.findIndex((line, index) => index > after && line.includes(`openat(AT_FDCWD, "${directory}", O_RDONLY`));
+  const opened = calls.findIndex(
+    (line, index) => index > after && line.includes(`openat(AT_FDCWD, "${directory}", O_RDONLY`),
+  );
   const fd = /= (\d+)$/.exec(calls[opened] ?? '')?.[1];
   if (fd === undefined) return -1;
   return calls.findIndex((line, index) => index > opened && line.includes(`fsync(${fd})`));
@@ -31,7 +33,21 @@ describe.skipIf(!haveStrace)('the directories the journal creates', () => {
   it('are durable before the journal is open: each parent is fsynced after its mkdir', () => {
     const dataDir = join(temp.dir, 'var', 'room-agent');
     const trace = join(temp.dir, 'trace');
-    const result = spawnSync('strace', ['-f', '-o', trace, '-e', 'trace=mkdir,mkdirat,openat,fsync,fdatasync,write', process.execPath, APPENDER, dataDir, '1'], { encoding: 'utf8' });
+    const result = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-o',
+        trace,
+        '-e',
+        'trace=mkdir,mkdirat,openat,fsync,fdatasync,write',
+        process.execPath,
+        APPENDER,
+        dataDir,
+        '1',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(result.stdout).toBe('OPENED\nAPPENDED 1\n');
     const calls = readFileSync(trace, 'utf8').split('\n');
     const opened = calls.findIndex((line) => line.includes('write(1, "OPENED\\n"'));
@@ -44,7 +60,9 @@ describe.skipIf(!haveStrace)('the directories the journal creates', () => {
       expect(synced, `fsync of ${dirname(directory)} after mkdir ${directory}`).toBeGreaterThan(made);
       expect(synced).toBeLessThan(opened);
     }
-    const created = calls.findIndex((line) => line.includes(`"${join(dataDir, 'journal.sqlite')}", O_WRONLY|O_CREAT|O_EXCL`));
+    const created = calls.findIndex((line) =>
+      line.includes(`"${join(dataDir, 'journal.sqlite')}", O_WRONLY|O_CREAT|O_EXCL`),
+    );
     expect(created).toBeGreaterThanOrEqual(0);
     const synced = directorySyncAfter(calls, created, dataDir);
     expect(synced).toBeGreaterThan(created);

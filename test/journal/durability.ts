@@ -22,7 +22,13 @@ export function collectLines(child: ChildProcess, onLine: (line: string) => void
 }
 
 /** `node appender.mjs …`, or `<wrapper…> node appender.mjs …` (e.g. under strace). */
-export function spawnAppender(args: string[], options: { wrapper?: string[]; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+export function spawnAppender(
+  args: string[],
+  options: { wrapper?: string[]; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
   const command = [...(options.wrapper ?? []), process.execPath, APPENDER, ...args];
-  return spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
+  return spawn(command[0]!, command.slice(1), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
+  });
 }

@@ -7,7 +7,9 @@ import { APPENDER, collectLines } from './durability.js';
 
 /** `room-agent run` creating the journal under a given umask: one append, then a clean exit. */
 async function createUnderUmask(dataDir: string, umask: string): Promise<void> {
-  const child = spawn('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, APPENDER, dataDir, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, APPENDER, dataDir, '1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = await collectLines(child);
   expect(lines).toEqual(['OPENED', 'APPENDED 1']);
 }

@@ -7,7 +7,8 @@ import { collectLines, spawnAppender } from './durability.js';
 
 const APPENDS = 25;
 const haveStrace = spawnSync('strace', ['-V']).status === 0;
-if (!haveStrace) console.warn('strace is not installed: skipping the fsync ordering test (scripts/test.sh installs it with apt-get)');
+if (!haveStrace)
+  console.warn('strace is not installed: skipping the fsync ordering test (scripts/test.sh installs it with apt-get)');
 
 /**
  * Runs the appender under strace and returns, for each append the child reported as returned,

@@ -36,7 +36,9 @@ describe('the device key', () => {
     j.journal.close();
     const stranger = generateDeviceKey();
     writeFileSync(keyFile(), privateKeyPem(stranger));
-    expect(() => openJournal(j.dir)).toThrow(`${keyFile()} holds key ${stranger.keyId}, but the journal is signed by key ${keyId}; put the matching key file back`);
+    expect(() => openJournal(j.dir)).toThrow(
+      `${keyFile()} holds key ${stranger.keyId}, but the journal is signed by key ${keyId}; put the matching key file back`,
+    );
   });
 
   it('refuses a key file restored from a backup made before a rotation, naming the key expected', () => {
@@ -59,7 +61,12 @@ describe('the device key', () => {
     appendSignIns(j.journal, 3);
     const rotation = j.journal.rotateKey();
     const after = j.journal.append('a.b', {});
-    expect(rotation.entry).toMatchObject({ seq: 4, type: 'journal.key_rotated', keyId: rotation.previousKeyId, payload: { keyId: rotation.keyId, previousKeyId: rotation.previousKeyId } });
+    expect(rotation.entry).toMatchObject({
+      seq: 4,
+      type: 'journal.key_rotated',
+      keyId: rotation.previousKeyId,
+      payload: { keyId: rotation.keyId, previousKeyId: rotation.previousKeyId },
+    });
     expect(after.keyId).toBe(rotation.keyId);
     expect(existsSync(nextKeyFile())).toBe(false);
     j.journal.rotateKey();

@@ -19,7 +19,11 @@ describe('pruning the journal', () => {
     anchorAt(6);
     j.clock.advance(3 * DAY_MS);
     const result = j.journal.prune({ retentionDays: 2, nowWallMs: now() });
-    expect(result).toMatchObject({ throughSeq: 6, deleted: 6, entry: { seq: 11, type: 'journal.pruned', payload: { throughSeq: 6, deleted: 6, retentionDays: 2 } } });
+    expect(result).toMatchObject({
+      throughSeq: 6,
+      deleted: 6,
+      entry: { seq: 11, type: 'journal.pruned', payload: { throughSeq: 6, deleted: 6, retentionDays: 2 } },
+    });
     expect(j.journal.read(0, 100).map((entry) => entry.seq)).toEqual([7, 8, 9, 10, 11]);
     expect(j.journal.verify('full')).toEqual({ ok: true, checkedFrom: 7, checkedTo: 11, entries: 5 });
     j.reopen();
@@ -59,7 +63,9 @@ describe('pruning the journal', () => {
     j.clock.wallMs = 0;
     appendSignIns(j.journal, 2);
     anchorAt(7);
-    expect(j.journal.prune({ retentionDays: 1, nowWallMs: 1_700_000_000_000 + 2 * DAY_MS })).toMatchObject({ throughSeq: 5 });
+    expect(j.journal.prune({ retentionDays: 1, nowWallMs: 1_700_000_000_000 + 2 * DAY_MS })).toMatchObject({
+      throughSeq: 5,
+    });
     expect(j.journal.read(0, 100).map((entry) => entry.seq)).toEqual([6, 7, 8]);
   });
 
@@ -87,7 +93,10 @@ describe('pruning the journal', () => {
     appendSignIns(j.journal, 6);
     const attacker = generateKeyPairSync('ed25519');
     j.tamperAndReopen((db) => {
-      const { hash, key_id: keyId } = db.prepare('SELECT hash, key_id FROM events WHERE seq = 3').get() as { hash: string; key_id: string };
+      const { hash, key_id: keyId } = db.prepare('SELECT hash, key_id FROM events WHERE seq = 3').get() as {
+        hash: string;
+        key_id: string;
+      };
       db.prepare('DELETE FROM events WHERE seq <= 3').run();
       db.prepare('INSERT INTO checkpoints (seq, hash, wall_ms, key_id, signature) VALUES (3, ?, 0, ?, ?)').run(
         hash,
@@ -109,6 +118,11 @@ describe('pruning the journal', () => {
     j.clock.advance(3 * DAY_MS);
     j.journal.prune({ retentionDays: 1, nowWallMs: now() });
     j.tamperAndReopen((db) => db.prepare('DELETE FROM events WHERE seq = 3').run());
-    expect(j.journal.verify('full')).toEqual({ ok: false, firstBrokenSeq: 3, reason: 'entry 3 is missing (the next entry present is seq 4)', checkedFrom: 3 });
+    expect(j.journal.verify('full')).toEqual({
+      ok: false,
+      firstBrokenSeq: 3,
+      reason: 'entry 3 is missing (the next entry present is seq 4)',
+      checkedFrom: 3,
+    });
   });
 });

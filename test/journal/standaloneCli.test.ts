@@ -7,7 +7,11 @@ import { writeMinimalConfig } from '../helpers/config.js';
 import { appendSignIns, openJournal } from './helpers.js';
 
 const READ_ONLY = [['status'], ['activity', 'current'], ['activity', 'list'], ['activity', 'plan', 'list']];
-const STATE_CHANGING = [['activity', 'start', '--type', 'study', '--title', 'Evening'], ['activity', 'end'], ['note', 'scanner-replaced', '--operator', 'tech']];
+const STATE_CHANGING = [
+  ['activity', 'start', '--type', 'study', '--title', 'Evening'],
+  ['activity', 'end'],
+  ['note', 'scanner-replaced', '--operator', 'tech'],
+];
 const EVERY_COMMAND = [...READ_ONLY, ...STATE_CHANGING].map((command) => ({ name: command.join(' '), command }));
 
 /** Without a daemon, the CLI works on the journal itself: it must never create one, nor change it to read. */
@@ -27,15 +31,18 @@ describe('CLI commands without a daemon', () => {
     temp.cleanup();
   });
 
-  it.each(EVERY_COMMAND)('$name refuses a data directory without a journal and creates nothing', async ({ command }) => {
-    const result = await runCli([...command, '--config', configPath]);
-    expect(result).toMatchObject({
-      code: 65,
-      stdout: '',
-      stderr: `room-agent: no journal at ${join(dataDir, 'journal.sqlite')}: point --data-dir or device.dataDir at the data directory (room-agent run creates the journal on its first start)\n`,
-    });
-    expect(existsSync(dataDir)).toBe(false);
-  });
+  it.each(EVERY_COMMAND)(
+    '$name refuses a data directory without a journal and creates nothing',
+    async ({ command }) => {
+      const result = await runCli([...command, '--config', configPath]);
+      expect(result).toMatchObject({
+        code: 65,
+        stdout: '',
+        stderr: `room-agent: no journal at ${join(dataDir, 'journal.sqlite')}: point --data-dir or device.dataDir at the data directory (room-agent run creates the journal on its first start)\n`,
+      });
+      expect(existsSync(dataDir)).toBe(false);
+    },
+  );
 
   it('read the journal without writing it, migrating it or needing the device key', async () => {
     const journal = openJournal(dataDir);
@@ -51,7 +58,10 @@ describe('CLI commands without a daemon', () => {
     }
     const status = await runCli(['status', '--json', '--config', configPath]);
     expect(status).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(status.stdout)).toMatchObject({ daemon: null, journal: { head: { seq: 3 }, lastVerify: { ok: true, checkedTo: 3 } } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      daemon: null,
+      journal: { head: { seq: 3 }, lastVerify: { ok: true, checkedTo: 3 } },
+    });
 
     // verified_seq was 0: a writer would have recorded the verification up to seq 3.
     expect(readFileSync(join(dataDir, 'journal.sqlite')).equals(before)).toBe(true);
@@ -64,7 +74,9 @@ describe('CLI commands without a daemon', () => {
     journal.close();
     const result = await runCli(['note', 'scanner replaced', '--operator', 'tech', '--config', configPath]);
     expect(result).toMatchObject({ code: 0, stdout: 'Note recorded in the journal (seq 4)\n', stderr: '' });
-    expect((await runCli(['journal', 'verify', '--data-dir', dataDir])).stdout).toBe('journal OK: seq 1…4, 4 entries\n');
+    expect((await runCli(['journal', 'verify', '--data-dir', dataDir])).stdout).toBe(
+      'journal OK: seq 1…4, 4 entries\n',
+    );
   });
 
   it('refuse when the daemon holds the data directory but does not answer on its control socket', async () => {

@@ -23,7 +23,12 @@ describe('tampering with the journal', () => {
       expect(changed).not.toBe(payload);
       db.prepare('UPDATE events SET payload = ? WHERE seq = 6').run(changed);
     });
-    expect(result).toEqual({ ok: false, firstBrokenSeq: 6, reason: 'entry 6 was changed: its content no longer matches its hash', checkedFrom: 1 });
+    expect(result).toEqual({
+      ok: false,
+      firstBrokenSeq: 6,
+      reason: 'entry 6 was changed: its content no longer matches its hash',
+      checkedFrom: 1,
+    });
   });
 
   it('reports a changed entry whose hash was recomputed by its bad signature', () => {
@@ -41,15 +46,25 @@ describe('tampering with the journal', () => {
         prevHash: row.prev_hash,
         keyId: row.key_id,
       } as EntryContent;
-      db.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = 4').run(JSON.stringify(content.payload), entryHash(content));
+      db.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = 4').run(
+        JSON.stringify(content.payload),
+        entryHash(content),
+      );
     });
     expect(result).toMatchObject({ ok: false, firstBrokenSeq: 4 });
-    expect(result.ok === false && result.reason).toMatch(/^entry 4 has a bad signature \(key [0-9a-f]{16}\): it was rewritten without the device key$/);
+    expect(result.ok === false && result.reason).toMatch(
+      /^entry 4 has a bad signature \(key [0-9a-f]{16}\): it was rewritten without the device key$/,
+    );
   });
 
   it('reports a deleted middle row at its seq', () => {
     const result = verifyAfter((db) => db.prepare('DELETE FROM events WHERE seq = 5').run());
-    expect(result).toEqual({ ok: false, firstBrokenSeq: 5, reason: 'entry 5 is missing (the next entry present is seq 6)', checkedFrom: 1 });
+    expect(result).toEqual({
+      ok: false,
+      firstBrokenSeq: 5,
+      reason: 'entry 5 is missing (the next entry present is seq 6)',
+      checkedFrom: 1,
+    });
   });
 
   it('reports re-ordered rows at the first moved seq', () => {
@@ -58,7 +73,12 @@ describe('tampering with the journal', () => {
       db.prepare('UPDATE events SET seq = 3 WHERE seq = 7').run();
       db.prepare('UPDATE events SET seq = 7 WHERE seq = -1').run();
     });
-    expect(result).toEqual({ ok: false, firstBrokenSeq: 3, reason: 'entry 3 is out of order: it holds the entry written as seq 7', checkedFrom: 1 });
+    expect(result).toEqual({
+      ok: false,
+      firstBrokenSeq: 3,
+      reason: 'entry 3 is out of order: it holds the entry written as seq 7',
+      checkedFrom: 1,
+    });
   });
 
   it('reports the oldest rows deleted without a checkpoint', () => {
@@ -81,7 +101,12 @@ describe('tampering with the journal', () => {
 
     it('are reported against the journal head', () => {
       const result = verifyAfter((db) => db.prepare('DELETE FROM events WHERE seq > ?').run(10 - k));
-      expect(result).toEqual({ ok: false, firstBrokenSeq: 8, reason: 'entries after seq 7 are missing: the journal head is seq 10', checkedFrom: 1 });
+      expect(result).toEqual({
+        ok: false,
+        firstBrokenSeq: 8,
+        reason: 'entries after seq 7 are missing: the journal head is seq 10',
+        checkedFrom: 1,
+      });
     });
 
     it('are reported against the head the center anchored when the attacker also fixed the head', () => {
@@ -90,7 +115,12 @@ describe('tampering with the journal', () => {
         const { hash } = db.prepare('SELECT hash FROM events WHERE seq = 7').get() as { hash: string };
         db.prepare('UPDATE journal_meta SET head_seq = 7, head_hash = ?, verified_seq = 0').run(hash);
       });
-      expect(result).toEqual({ ok: false, firstBrokenSeq: 8, reason: 'entries after seq 7 are missing: the center acknowledged up to seq 10', checkedFrom: 1 });
+      expect(result).toEqual({
+        ok: false,
+        firstBrokenSeq: 8,
+        reason: 'entries after seq 7 are missing: the center acknowledged up to seq 10',
+        checkedFrom: 1,
+      });
     });
 
     it('and rewritten under the same seqs are reported at the anchored seq', () => {
@@ -102,7 +132,9 @@ describe('tampering with the journal', () => {
       appendSignIns(j.journal, 3);
       const result = j.journal.verify('full');
       expect(result).toMatchObject({ ok: false, firstBrokenSeq: 10 });
-      expect(result.ok === false && result.reason).toMatch(/^entry 10 is not the entry the center acknowledged \(hash [0-9a-f]{12}…, found [0-9a-f]{12}…\)$/);
+      expect(result.ok === false && result.reason).toMatch(
+        /^entry 10 is not the entry the center acknowledged \(hash [0-9a-f]{12}…, found [0-9a-f]{12}…\)$/,
+      );
     });
   });
 
@@ -112,12 +144,9 @@ describe('tampering with the journal', () => {
     const keyId = keyIdOf(publicKey);
     const result = verifyAfter((db) => {
       const current = db.prepare('SELECT key_id FROM device_keys').get() as { key_id: string };
-      db.prepare('INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, 11, ?, ?)').run(
-        keyId,
-        publicKey,
-        current.key_id,
-        sign(null, Buffer.alloc(32), attacker.privateKey).toString('base64'),
-      );
+      db.prepare(
+        'INSERT INTO device_keys (key_id, public_key, first_seq, previous_key_id, endorsement) VALUES (?, ?, 11, ?, ?)',
+      ).run(keyId, publicKey, current.key_id, sign(null, Buffer.alloc(32), attacker.privateKey).toString('base64'));
       const head = db.prepare('SELECT head_hash FROM journal_meta').get() as { head_hash: string };
       const content: EntryContent = {
         seq: 11,
@@ -135,7 +164,19 @@ describe('tampering with the journal', () => {
       const signature = sign(null, Buffer.from(hash, 'hex'), attacker.privateKey).toString('base64');
       db.prepare(
         'INSERT INTO events (seq, id, type, payload, wall_ms, boot_id, mono_ms, clock, prev_hash, hash, key_id, signature) VALUES (11, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(content.id, content.type, JSON.stringify(content.payload), content.wallMs, content.bootId, content.monoMs, content.clock, content.prevHash, hash, keyId, signature);
+      ).run(
+        content.id,
+        content.type,
+        JSON.stringify(content.payload),
+        content.wallMs,
+        content.bootId,
+        content.monoMs,
+        content.clock,
+        content.prevHash,
+        hash,
+        keyId,
+        signature,
+      );
       db.prepare('UPDATE journal_meta SET head_seq = 11, head_hash = ?').run(hash);
     });
     expect(result).toMatchObject({ ok: false, firstBrokenSeq: 11 });
@@ -153,16 +194,26 @@ describe('tampering with the journal', () => {
   it('is found by the verification at open when an already verified entry changed', () => {
     j.reopen();
     j.tamperAndReopen((db) => db.prepare("UPDATE events SET hash = 'ab' || substr(hash, 3) WHERE seq = 10").run());
-    expect(j.journal.lastVerify).toEqual({ ok: false, firstBrokenSeq: 10, reason: 'entry 10 was changed: its content no longer matches its hash', checkedFrom: 1 });
+    expect(j.journal.lastVerify).toEqual({
+      ok: false,
+      firstBrokenSeq: 10,
+      reason: 'entry 10 was changed: its content no longer matches its hash',
+      checkedFrom: 1,
+    });
   });
 
   it('is named at the first broken seq by the verification at open, even when the last verified entry changed too', () => {
     j.reopen();
     expect(j.journal.db.prepare('SELECT verified_seq FROM journal_meta').get()).toEqual({ verified_seq: 10 });
     const result = j.tamperAndReopen((db) => {
-      db.prepare("UPDATE events SET payload = replace(payload, '\"score\":123', '\"score\":200') WHERE seq = 4").run();
+      db.prepare('UPDATE events SET payload = replace(payload, \'"score":123\', \'"score":200\') WHERE seq = 4').run();
       db.prepare('DELETE FROM events WHERE seq = 10').run();
     }).lastVerify;
-    expect(result).toEqual({ ok: false, firstBrokenSeq: 4, reason: 'entry 4 was changed: its content no longer matches its hash', checkedFrom: 1 });
+    expect(result).toEqual({
+      ok: false,
+      firstBrokenSeq: 4,
+      reason: 'entry 4 was changed: its content no longer matches its hash',
+      checkedFrom: 1,
+    });
   });
 });

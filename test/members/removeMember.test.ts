@@ -15,7 +15,10 @@ function count(room: Room, sql: string, ...params: unknown[]): number {
 function entries(room: Room, type: string): unknown[] {
   const journal = openJournal(room.dataDir, 'read');
   try {
-    return journal.read(0, 1000).filter((entry) => entry.type === type).map((entry) => entry.payload);
+    return journal
+      .read(0, 1000)
+      .filter((entry) => entry.type === type)
+      .map((entry) => entry.payload);
   } finally {
     journal.close();
   }
@@ -29,11 +32,20 @@ describe.each(['r30x', 'gt521'] as const)('removing a member with two fingers (%
   const rooms = useRooms();
 
   it('deletes their module slots, backups and escrow rows, and journals the removal with the operator', async () => {
-    const countyKey = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-    const room = await rooms.open(family, { scannerKeys: ['escrowTemplates: true'], countyKeys: [`escrowPublicKey: ${countyKey}`] });
+    const countyKey = generateKeyPairSync('x25519')
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
+    const room = await rooms.open(family, {
+      scannerKeys: ['escrowTemplates: true'],
+      countyKeys: [`escrowPublicKey: ${countyKey}`],
+    });
     await cli(room, ['members', 'add', 'M001', '--name', '王建国', '--operator', OPERATOR]);
     await cli(room, ['members', 'add', 'M002', '--name', '李秀英', '--role', 'secretary', '--operator', OPERATOR]);
-    for (const [memberId, finger] of [['M001', 'right-index'], ['M001', 'left-index'], ['M002', 'right-thumb']] as const) {
+    for (const [memberId, finger] of [
+      ['M001', 'right-index'],
+      ['M001', 'left-index'],
+      ['M002', 'right-thumb'],
+    ] as const) {
       expect((await enroll(room, memberId, finger)).code).toBe(0);
     }
     expect(count(room, 'SELECT COUNT(*) AS n FROM template_escrow')).toBe(3);
@@ -41,7 +53,9 @@ describe.each(['r30x', 'gt521'] as const)('removing a member with two fingers (%
     const removed = await cli(room, ['members', 'remove', 'M001', '--operator', OPERATOR]);
 
     expect(removed.stderr).toBe('');
-    expect(removed.stdout).toMatch(/^member M001 was removed with their template backups \(journal seq \d+\)\ntheir templates were deleted from module slot\(s\) 0, 1\n$/);
+    expect(removed.stdout).toMatch(
+      /^member M001 was removed with their template backups \(journal seq \d+\)\ntheir templates were deleted from module slot\(s\) 0, 1\n$/,
+    );
     expect(Object.keys((await room.emulator.state()).slots)).toEqual(['2']);
     expect(count(room, 'SELECT COUNT(*) AS n FROM members WHERE member_id = ?', 'M001')).toBe(0);
     for (const table of ['fingers', 'template_backups', 'template_escrow']) {
@@ -50,7 +64,10 @@ describe.each(['r30x', 'gt521'] as const)('removing a member with two fingers (%
     }
     expect(entries(room, 'member.removed')).toEqual([{ memberId: 'M001', slots: [0, 1], operator: OPERATOR }]);
     expect(entries(room, 'scanner.slots_deleted')).toEqual([{ slots: [0, 1], memberIds: ['M001'] }]);
-    expect(await identifySlots(room, [fingerName('M001', 'right-index'), fingerName('M002', 'right-thumb')])).toEqual([undefined, 2]);
+    expect(await identifySlots(room, [fingerName('M001', 'right-index'), fingerName('M002', 'right-thumb')])).toEqual([
+      undefined,
+      2,
+    ]);
 
     const listed = await cli(room, ['members', 'list', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([
@@ -60,7 +77,15 @@ describe.each(['r30x', 'gt521'] as const)('removing a member with two fingers (%
         role: 'secretary',
         status: 'active',
         updatedSeq: expect.any(Number),
-        fingers: [{ finger: 'right-thumb', slot: 2, moduleFamily: family, templateSize: family === 'r30x' ? 512 : 498, enrolledSeq: expect.any(Number) }],
+        fingers: [
+          {
+            finger: 'right-thumb',
+            slot: 2,
+            moduleFamily: family,
+            templateSize: family === 'r30x' ? 512 : 498,
+            enrolledSeq: expect.any(Number),
+          },
+        ],
       },
     ]);
   });
@@ -86,7 +111,8 @@ describe('removing a member while the module is unplugged', () => {
 
     await room.emulator.replug();
     const deadline = Date.now() + 15_000;
-    while (entries(room, 'scanner.slots_deleted').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (entries(room, 'scanner.slots_deleted').length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(entries(room, 'scanner.slots_deleted')).toEqual([{ slots: [0], memberIds: ['M001'] }]);
     expect((await room.emulator.state()).slots).toEqual({});
     expect(count(room, 'SELECT COUNT(*) AS n FROM pending_slot_deletions')).toBe(0);

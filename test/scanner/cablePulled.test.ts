@@ -23,7 +23,9 @@ describe.each(['r30x', 'gt521'] as const)('the %s scanner when its cable is pull
     await room.lift();
     expect(await room.touch('chen-right-index')).toBe('already');
 
-    expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([expect.objectContaining({ memberId: 'm-007', slot: 7 })]);
+    expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ memberId: 'm-007', slot: 7 }),
+    ]);
     expect(room.states.slice(room.states.indexOf('connected'))).toEqual(['connected', 'disconnected', 'connected']);
     // The member saw the fault while the scanner was gone, then the sign-in.
     expect(room.signals).toEqual(['fault', 'accepted', 'already']);

@@ -8,14 +8,19 @@ import { cli, enroll, fingerName, OPERATOR, useRooms, type Room } from '../enrol
 function stored(room: Room): { entries: JournalEntry[]; fingers: number; backups: number } {
   const journal = openJournal(room.dataDir, 'read');
   try {
-    const count = (table: string): number => (journal.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const count = (table: string): number =>
+      (journal.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { entries: journal.read(0, 10_000), fingers: count('fingers'), backups: count('template_backups') };
   } finally {
     journal.close();
   }
 }
 
-async function until(condition: () => boolean | Promise<boolean>, description: string, timeoutMs = 20_000): Promise<void> {
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  description: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`no ${description} within ${timeoutMs} ms`);
@@ -49,7 +54,9 @@ describe('an enrollment whose cable is pulled during the template read-back (r30
     expect(room.emulator.commandCount('UpChar')).toBe(1);
     expect(failed.code).not.toBe(0);
     // The technician learns why: the module went away, not that the finger was bad.
-    expect(failed.stderr).toMatch(/^room-agent: enroll: the fingerprint module failed: the fingerprint module on serial \S+ was disconnected\n$/);
+    expect(failed.stderr).toMatch(
+      /^room-agent: enroll: the fingerprint module failed: the fingerprint module on serial \S+ was disconnected\n$/,
+    );
 
     const afterFailure = stored(room);
     expect(afterFailure.entries.filter((entry) => entry.type === 'member.enrolled')).toHaveLength(0);
@@ -64,16 +71,23 @@ describe('an enrollment whose cable is pulled during the template read-back (r30
     expect(retried.code).toBe(0);
     const afterRetry = stored(room);
     const enrolled = afterRetry.entries.filter((entry) => entry.type === 'member.enrolled');
-    expect(enrolled.map((entry) => entry.payload)).toEqual([expect.objectContaining({ memberId: 'M001', finger: 'right-index', moduleFamily: 'r30x' })]);
+    expect(enrolled.map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ memberId: 'M001', finger: 'right-index', moduleFamily: 'r30x' }),
+    ]);
     expect([afterRetry.fingers, afterRetry.backups]).toEqual([1, 1]);
 
     // The sign-in loop looks at an empty sensor before the member comes to sign in.
     await room.emulator.waitForCommand('GenImg', 10_000, room.emulator.commandCount('GenImg') + 1);
     const before = afterRetry.entries.at(-1)!.seq;
     await room.emulator.place(fingerName('M001', 'right-index'));
-    await until(() => stored(room).entries.some((entry) => entry.seq > before && entry.type === 'signin.accepted'), 'sign-in');
+    await until(
+      () => stored(room).entries.some((entry) => entry.seq > before && entry.type === 'signin.accepted'),
+      'sign-in',
+    );
     await room.emulator.lift();
     const signIns = stored(room).entries.filter((entry) => entry.type === 'signin.accepted');
-    expect(signIns.map((entry) => entry.payload)).toEqual([expect.objectContaining({ memberId: 'M001', slot: (enrolled[0]!.payload as { slot: number }).slot })]);
+    expect(signIns.map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ memberId: 'M001', slot: (enrolled[0]!.payload as { slot: number }).slot }),
+    ]);
   });
 });

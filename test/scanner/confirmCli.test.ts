@@ -9,7 +9,6 @@ import { makeTempDir, runCli } from '../helpers/cli.js';
 import { ModuleEmulator } from '../helpers/emulator.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from '../daemon/daemonProcess.js';
 
-
 /** Polls the daemon's scanner.info until the scanner reaches `state`. */
 async function scannerReaches(socketPath: string, state: string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -28,10 +27,26 @@ describe('scanner confirm', () => {
     mkdirSync(devices);
     let emulator = await ModuleEmulator.start({ family: 'r30x', dir: devices, powerOnDelayMs: 0 });
     try {
-      const { configPath, dataDir, socketPath } = writeConfig(temp.dir, `scanner:\n  driver: r30x\n  path: ${emulator.path}\n  pollIntervalMs: 50\n`);
+      const { configPath, dataDir, socketPath } = writeConfig(
+        temp.dir,
+        `scanner:\n  driver: r30x\n  path: ${emulator.path}\n  pollIntervalMs: 50\n`,
+      );
       const journal = openJournal(dataDir, 'create');
-      new MemberStore(journal).upsertMembers([{ memberId: 'm-041', name: 'Feng', role: 'member', status: 'active' }], 'cli', 'test');
-      journal.transaction((tx) => insertFinger(tx.db, { memberId: 'm-041', finger: 'right-index', slot: 0, moduleFamily: 'r30x', templateSize: 512, enrolledSeq: 1 }));
+      new MemberStore(journal).upsertMembers(
+        [{ memberId: 'm-041', name: 'Feng', role: 'member', status: 'active' }],
+        'cli',
+        'test',
+      );
+      journal.transaction((tx) =>
+        insertFinger(tx.db, {
+          memberId: 'm-041',
+          finger: 'right-index',
+          slot: 0,
+          moduleFamily: 'r30x',
+          templateSize: 512,
+          enrolledSeq: 1,
+        }),
+      );
       journal.close();
       const cli = (...args: string[]) => runCli([...args, '--config', configPath]);
 
@@ -49,25 +64,47 @@ describe('scanner confirm', () => {
       await scannerReaches(socketPath, 'refused');
       const status = await cli('status');
       expect(status.stdout).toMatch(/scanner\s+degraded\s+refused: a new or reset module is attached/);
-      expect(await cli('scanner', 'confirm')).toMatchObject({ code: 64, stderr: expect.stringContaining('--operator NAME is required') });
+      expect(await cli('scanner', 'confirm')).toMatchObject({
+        code: 64,
+        stderr: expect.stringContaining('--operator NAME is required'),
+      });
       const confirmed = await cli('scanner', 'confirm', '--operator', 'tech-li');
       expect(confirmed.stderr).toBe('');
       expect(confirmed.stdout).toContain('Confirmed and bound the new module');
-      expect(confirmed.stdout).toContain('re-enroll those members (room-agent enroll) or write the backups into the new module with room-agent scanner restore');
-      expect((await cli('scanner', 'info')).stdout).toMatch(/^scanner: connected \(driver r30x\)\nmodule: R30x-compatible.*162 slots, 57600 baud, 0 templates stored\nfingers on the roster: 1\nbound to: r30x module/);
+      expect(confirmed.stdout).toContain(
+        're-enroll those members (room-agent enroll) or write the backups into the new module with room-agent scanner restore',
+      );
+      expect((await cli('scanner', 'info')).stdout).toMatch(
+        /^scanner: connected \(driver r30x\)\nmodule: R30x-compatible.*162 slots, 57600 baud, 0 templates stored\nfingers on the roster: 1\nbound to: r30x module/,
+      );
       expect((await daemon.stop()).code).toBe(0);
 
       // Swapped again while no daemon runs: the CLI opens the module itself.
       await emulator.stop();
       emulator = await ModuleEmulator.start({ family: 'r30x', dir: devices, powerOnDelayMs: 0 });
       const standalone = await cli('scanner', 'confirm', '--operator', 'tech-wang');
-      expect(standalone).toMatchObject({ code: 0, stdout: expect.stringContaining('Confirmed and bound the new module') });
+      expect(standalone).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('Confirmed and bound the new module'),
+      });
 
       const check = openJournal(dataDir, 'read');
-      const types = check.read(0, 1000).map((entry) => entry.type).filter((type) => type.startsWith('scanner.'));
-      const confirmations = check.read(0, 1000).filter((entry) => entry.type === 'scanner.module_confirmed').map((entry) => (entry.payload as { operator: string }).operator);
+      const types = check
+        .read(0, 1000)
+        .map((entry) => entry.type)
+        .filter((type) => type.startsWith('scanner.'));
+      const confirmations = check
+        .read(0, 1000)
+        .filter((entry) => entry.type === 'scanner.module_confirmed')
+        .map((entry) => (entry.payload as { operator: string }).operator);
       check.close();
-      expect(types).toEqual(['scanner.bound', 'scanner.module_mismatch', 'scanner.module_confirmed', 'scanner.module_mismatch', 'scanner.module_confirmed']);
+      expect(types).toEqual([
+        'scanner.bound',
+        'scanner.module_mismatch',
+        'scanner.module_confirmed',
+        'scanner.module_mismatch',
+        'scanner.module_confirmed',
+      ]);
       expect(confirmations).toEqual(['tech-li', 'tech-wang']);
     } finally {
       await emulator.stop();

@@ -5,15 +5,21 @@ import { AgentError, ErrorCode, ExitCode } from '../../src/errors.js';
 import { withDriverFaults } from '../../src/scanner/driverFault.js';
 
 async function failureOf(error: Error): Promise<unknown> {
-  return await withDriverFaults('restore the module', () => Promise.reject(error)).catch((thrown: unknown) => thrown);
+  return withDriverFaults('restore the module', () => Promise.reject(error)).catch((thrown: unknown) => thrown);
 }
 
 /** Which exit a technician gets for a driver failure inside a maintenance command. */
 describe('driver failures during exclusive use of the module', () => {
   it('are a data error (65) when the module answered with a condition', async () => {
-    const failure = await failureOf(new DriverError(DriverErrorCode.BadTemplate, 'the module refused the template', { slot: 3 }));
+    const failure = await failureOf(
+      new DriverError(DriverErrorCode.BadTemplate, 'the module refused the template', { slot: 3 }),
+    );
     expect(failure).toBeInstanceOf(AgentError);
-    expect(failure).toMatchObject({ code: ErrorCode.ModuleFault, message: 'restore the module: the fingerprint module failed: the module refused the template', context: { slot: 3, driverCode: DriverErrorCode.BadTemplate } });
+    expect(failure).toMatchObject({
+      code: ErrorCode.ModuleFault,
+      message: 'restore the module: the fingerprint module failed: the module refused the template',
+      context: { slot: 3, driverCode: DriverErrorCode.BadTemplate },
+    });
     expect(exitCodeFor((failure as AgentError).code)).toBe(ExitCode.DataError);
   });
 

@@ -8,32 +8,49 @@ describe('the no-hardware demo (scanner.driver emulator)', () => {
   it('runs the R30x emulator on a pty, signs in through it, and takes fingers from the CLI', async () => {
     const temp = makeTempDir('room-agent-demo-');
     try {
-      const { configPath, dataDir, socketPath } = writeConfig(temp.dir, 'scanner:\n  driver: emulator\n  pollIntervalMs: 50\n');
+      const { configPath, dataDir, socketPath } = writeConfig(
+        temp.dir,
+        'scanner:\n  driver: emulator\n  pollIntervalMs: 50\n',
+      );
       const cli = (...args: string[]) => runCli([...args, '--config', configPath]);
       const daemon = startDaemon(configPath);
       try {
         await waitForControl(socketPath, daemon);
         expect(existsSync(join(dataDir, 'emulator.tty'))).toBe(true);
-        expect(await cli('scanner', 'emulate', 'place')).toMatchObject({ code: 64, stderr: expect.stringContaining('scanner emulate place FINGER | lift') });
-        expect(await cli('scanner', 'emulate', 'place', 'visitor-right-index')).toMatchObject({ code: 0, stdout: 'placed finger visitor-right-index on the emulated sensor\n' });
+        expect(await cli('scanner', 'emulate', 'place')).toMatchObject({
+          code: 64,
+          stderr: expect.stringContaining('scanner emulate place FINGER | lift'),
+        });
+        expect(await cli('scanner', 'emulate', 'place', 'visitor-right-index')).toMatchObject({
+          code: 0,
+          stdout: 'placed finger visitor-right-index on the emulated sensor\n',
+        });
 
         const deadline = Date.now() + 10_000;
         let unknown: unknown[] = [];
         while (unknown.length === 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           const journal = openJournal(dataDir, 'read');
-          unknown = journal.read(0, 1000).filter((entry) => entry.type === 'signin.unknown').map((entry) => entry.payload);
+          unknown = journal
+            .read(0, 1000)
+            .filter((entry) => entry.type === 'signin.unknown')
+            .map((entry) => entry.payload);
           journal.close();
         }
         expect(unknown).toEqual([{ activityId: null, reason: 'no-match' }]);
         expect(await cli('scanner', 'emulate', 'lift')).toMatchObject({ code: 0 });
-        expect((await cli('scanner', 'info')).stdout).toMatch(/^scanner: connected \(driver emulator\)\nmodule: R30x-compatible/);
+        expect((await cli('scanner', 'info')).stdout).toMatch(
+          /^scanner: connected \(driver emulator\)\nmodule: R30x-compatible/,
+        );
       } finally {
         expect((await daemon.stop()).code).toBe(0);
       }
       // The emulator went with the daemon.
       expect(existsSync(join(dataDir, 'emulator.tty'))).toBe(false);
-      expect(await cli('scanner', 'emulate', 'lift')).toMatchObject({ code: 69, stderr: expect.stringContaining('start it with room-agent run') });
+      expect(await cli('scanner', 'emulate', 'lift')).toMatchObject({
+        code: 69,
+        stderr: expect.stringContaining('start it with room-agent run'),
+      });
     } finally {
       temp.cleanup();
     }

@@ -5,7 +5,7 @@ import { cli, OPERATOR, useRooms, type Room } from '../enrollment/room.js';
 async function wipeWithSilentModule(room: Room): Promise<{ code: number | null; stderr: string }> {
   // Empty runs on the module, but its ack never arrives: the driver times out.
   await room.emulator.hold('Empty');
-  return await cli(room, ['scanner', 'wipe', '--operator', OPERATOR, '--yes', '--lang', 'en']);
+  return cli(room, ['scanner', 'wipe', '--operator', OPERATOR, '--yes', '--lang', 'en']);
 }
 
 function expectModuleFaultLine(stderr: string): void {

@@ -15,7 +15,9 @@ async function expectRefused(room: Rig): Promise<void> {
   await room.emulator.storeTemplate(11, 'zhou-right-index');
   expect(await room.touch('zhou-right-index')).toBe('fault');
   expect(room.entries('signin.accepted')).toHaveLength(0);
-  await expect(room.scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({ code: ErrorCode.ModuleMismatch });
+  await expect(room.scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({
+    code: ErrorCode.ModuleMismatch,
+  });
 }
 
 /** `scanner confirm`: the attached module is bound, the loop resumes and the finger signs in. */
@@ -23,7 +25,9 @@ async function expectConfirmed(room: Rig): Promise<void> {
   await room.scanner.confirm('tech-li');
   expect(room.scanner.state()).toBe('connected');
   const confirmed = room.entries('scanner.module_confirmed');
-  expect(confirmed.map((entry) => entry.payload)).toEqual([expect.objectContaining({ operator: 'tech-li', family: room.family })]);
+  expect(confirmed.map((entry) => entry.payload)).toEqual([
+    expect.objectContaining({ operator: 'tech-li', family: room.family }),
+  ]);
   expect(room.scanner.identity()!.binding()!.boundSeq).toBe(confirmed[0]!.seq);
   expect(await room.touch('zhou-right-index')).toBe('accepted');
 }
@@ -36,7 +40,12 @@ describe('module identity, R30x', () => {
     const room = await rig('r30x', { escrowPublicKey: county.publicKeyBase64 });
     expect(room.scanner.info()).toMatchObject({ credential: 'device' });
     const [bound] = room.entries('scanner.bound');
-    expect(bound!.payload).toEqual({ family: 'r30x', model: expect.any(String), capacity: 162, tokenHash: tokenHash(room.secrets.bindingToken) });
+    expect(bound!.payload).toEqual({
+      family: 'r30x',
+      model: expect.any(String),
+      capacity: 162,
+      tokenHash: tokenHash(room.secrets.bindingToken),
+    });
 
     const [escrowed] = room.entries('scanner.password_escrowed');
     const { envelope } = escrowed!.payload as { envelope: { header: unknown } };
@@ -55,13 +64,21 @@ describe('module identity, R30x', () => {
     const room = await rig('r30x', { dataDir: first.dataDir, password: 0x5eed_1234 });
     await room.waitForState('refused');
     expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([
-      { family: 'r30x', reason: 'password', expectedTokenHash: tokenHash(room.secrets.bindingToken), foundTokenHash: null },
+      {
+        family: 'r30x',
+        reason: 'password',
+        expectedTokenHash: tokenHash(room.secrets.bindingToken),
+        foundTokenHash: null,
+      },
     ]);
     await room.emulator.place('zhou-right-index');
     // The service keeps trying the module (it may be swapped back): wait for another attempt.
     await room.emulator.waitForCommand('VfyPwd', 5_000, room.emulator.commandCount('VfyPwd') + 2);
     expect(room.scanner.state()).toBe('refused');
-    await expect(room.scanner.confirm('tech-li')).rejects.toMatchObject({ code: ErrorCode.ModuleMismatch, message: expect.stringContaining('escrow') });
+    await expect(room.scanner.confirm('tech-li')).rejects.toMatchObject({
+      code: ErrorCode.ModuleMismatch,
+      message: expect.stringContaining('escrow'),
+    });
     expect(room.entries('signin.accepted')).toHaveLength(0);
     // Retried reconnections do not repeat the alarm.
     expect(room.entries('scanner.module_mismatch')).toHaveLength(1);
@@ -73,7 +90,12 @@ describe('module identity, R30x', () => {
     const room = await rig('r30x', { dataDir: first.dataDir, password: first.secrets.modulePassword });
     await room.enroll([MEMBER]);
     expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([
-      { family: 'r30x', reason: 'token', expectedTokenHash: tokenHash(room.secrets.bindingToken), foundTokenHash: null },
+      {
+        family: 'r30x',
+        reason: 'token',
+        expectedTokenHash: tokenHash(room.secrets.bindingToken),
+        foundTokenHash: null,
+      },
     ]);
     await expectRefused(room);
     await expectConfirmed(room);
@@ -84,7 +106,9 @@ describe('module identity, R30x', () => {
     await first.stop();
     const room = await rig('r30x', { dataDir: first.dataDir });
     await room.enroll([MEMBER]);
-    expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([expect.objectContaining({ reason: 'factory-module' })]);
+    expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ reason: 'factory-module' }),
+    ]);
     await expectRefused(room);
     await expectConfirmed(room);
     expect(room.scanner.info()).toMatchObject({ credential: 'device' });
@@ -96,13 +120,20 @@ describe('module identity, GT-521F', () => {
 
   it('binds the first module by its serial number and refuses another until a technician confirms it', async () => {
     const first = await rig('gt521', { serialNumber: GT_SERIAL_A });
-    expect(first.entries('scanner.bound').map((entry) => entry.payload)).toEqual([expect.objectContaining({ family: 'gt521', tokenHash: tokenHash(GT_SERIAL_A) })]);
+    expect(first.entries('scanner.bound').map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ family: 'gt521', tokenHash: tokenHash(GT_SERIAL_A) }),
+    ]);
     await first.stop();
 
     const room = await rig('gt521', { dataDir: first.dataDir, serialNumber: GT_SERIAL_B });
     await room.enroll([MEMBER]);
     expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([
-      { family: 'gt521', reason: 'serial', expectedTokenHash: tokenHash(GT_SERIAL_A), foundTokenHash: tokenHash(GT_SERIAL_B) },
+      {
+        family: 'gt521',
+        reason: 'serial',
+        expectedTokenHash: tokenHash(GT_SERIAL_A),
+        foundTokenHash: tokenHash(GT_SERIAL_B),
+      },
     ]);
     await expectRefused(room);
     await expectConfirmed(room);

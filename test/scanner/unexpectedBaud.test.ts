@@ -14,22 +14,27 @@ const CASES = [
   { family: 'gt521', moduleBaud: 57_600, configuredBaud: 115_200, settledBaud: 115_200 },
 ] as const;
 
-describe.each(CASES)('the $family scanner service with the module at $moduleBaud while the configuration says $configuredBaud', ({ family, moduleBaud, configuredBaud, settledBaud }) => {
-  const rig = useRigs();
+describe.each(CASES)(
+  'the $family scanner service with the module at $moduleBaud while the configuration says $configuredBaud',
+  ({ family, moduleBaud, configuredBaud, settledBaud }) => {
+    const rig = useRigs();
 
-  it('connects by probing, reports the real speed, and signs a member in once', async () => {
-    const room = await rig(family, { baudRate: moduleBaud, scanner: { baudRate: configuredBaud } });
-    await room.waitForState('connected');
+    it('connects by probing, reports the real speed, and signs a member in once', async () => {
+      const room = await rig(family, { baudRate: moduleBaud, scanner: { baudRate: configuredBaud } });
+      await room.waitForState('connected');
 
-    // Host and module agree on the settled speed, and the service reports that speed rather
-    // than the configured one it could not use at first.
-    const wire = await room.emulator.state();
-    expect([wire.baud, wire.hostBaud]).toEqual([settledBaud, settledBaud]);
-    expect(room.scanner.info()?.baudRate).toBe(settledBaud);
-    expect(room.scanner.health().state).toBe('ok');
+      // Host and module agree on the settled speed, and the service reports that speed rather
+      // than the configured one it could not use at first.
+      const wire = await room.emulator.state();
+      expect([wire.baud, wire.hostBaud]).toEqual([settledBaud, settledBaud]);
+      expect(room.scanner.info()?.baudRate).toBe(settledBaud);
+      expect(room.scanner.health().state).toBe('ok');
 
-    await room.enroll([{ memberId: 'm-115', fingers: [{ slot: 3, finger: 'zhao-right-thumb' }] }]);
-    expect(await room.touch('zhao-right-thumb')).toBe('accepted');
-    expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([expect.objectContaining({ memberId: 'm-115', slot: 3 })]);
-  });
-});
+      await room.enroll([{ memberId: 'm-115', fingers: [{ slot: 3, finger: 'zhao-right-thumb' }] }]);
+      expect(await room.touch('zhao-right-thumb')).toBe('accepted');
+      expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
+        expect.objectContaining({ memberId: 'm-115', slot: 3 }),
+      ]);
+    });
+  },
+);

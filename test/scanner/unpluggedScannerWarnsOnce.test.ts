@@ -25,8 +25,13 @@ describe('a scanner that is not plugged in', () => {
     await waitForControl(socketPath, daemon);
     // The backoff starts at 0.5 s and doubles: by 4 s the module has been tried at least three times.
     await sleep(4000);
-    const status = (await callDaemon(socketPath, 'status', {})) as { services: Array<{ name: string; state: string; detail?: string }> };
-    expect(status.services.find((service) => service.name === 'scanner')).toMatchObject({ state: 'degraded', detail: expect.stringContaining(missing) });
+    const status = (await callDaemon(socketPath, 'status', {})) as {
+      services: Array<{ name: string; state: string; detail?: string }>;
+    };
+    expect(status.services.find((service) => service.name === 'scanner')).toMatchObject({
+      state: 'degraded',
+      detail: expect.stringContaining(missing),
+    });
     expect(await daemon.stop()).toMatchObject({ code: 0 });
 
     const warnings = logLines(daemon.stdout()).filter((line) => line.msg === 'cannot open the fingerprint module');

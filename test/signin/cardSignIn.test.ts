@@ -26,13 +26,22 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
     const temp = makeTempDir('room-agent-card-');
     cleanups.push(temp.cleanup);
     const dataDir = join(temp.dir, 'data');
-    const config = configSchema.parse({ version: 1, device: { id: 'card-room', dataDir }, county: { url: 'mqtt://127.0.0.1' }, scanner: { driver: 'hid-keyboard' } });
+    const config = configSchema.parse({
+      version: 1,
+      device: { id: 'card-room', dataDir },
+      county: { url: 'mqtt://127.0.0.1' },
+      scanner: { driver: 'hid-keyboard' },
+    });
     const logger = createSilentLogger();
     const bus = new EventBus();
     const clock = new SystemClock(new TimesyncdFlagSource(join(temp.dir, 'no-flag')));
     const journal = Journal.open({ dataDir, access: 'create', clock, logger, bus });
     cleanups.push(() => journal.close());
-    new MemberStore(journal).upsertMembers([{ memberId: '10001', name: 'Card Holder', role: 'member', status: 'active' }], 'cli', 'test');
+    new MemberStore(journal).upsertMembers(
+      [{ memberId: '10001', name: 'Card Holder', role: 'member', status: 'active' }],
+      'cli',
+      'test',
+    );
 
     const readers: FakeKeyboard[] = [];
     const openHid = () => {
@@ -40,10 +49,25 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
       readers.push(reader);
       return reader;
     };
-    const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => loadScannerSecrets(dataDir, { create: true }), openHid, backoff: { minMs: 20, maxMs: 100, jitter: 0 } });
+    const scanner = new ScannerService({
+      config,
+      journal,
+      bus,
+      logger,
+      secrets: () => loadScannerSecrets(dataDir, { create: true }),
+      openHid,
+      backoff: { minMs: 20, maxMs: 100, jitter: 0 },
+    });
     const signals: FeedbackSignal[] = [];
     const recorder = new SignInRecorder({ journal, currentActivityId: () => null, clock, windowMinutes: 120 });
-    const signIn = new SignInService({ config: config.scanner, scanner, recorder, feedback: { show: async (signal) => void signals.push(signal) }, bus, logger });
+    const signIn = new SignInService({
+      config: config.scanner,
+      scanner,
+      recorder,
+      feedback: { show: async (signal) => void signals.push(signal) },
+      bus,
+      logger,
+    });
     const states: string[] = [];
     bus.on('test', 'scanner.state', ({ state }) => states.push(state));
     await scanner.start();
@@ -75,6 +99,8 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
       ['signin.accepted', { memberId: '10001', slot: null, score: null, activityId: null, method: 'card' }],
       ['signin.unknown', { activityId: null, reason: 'unknown-card' }],
     ]);
-    await expect(scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({ code: ErrorCode.ScannerDisabled });
+    await expect(scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({
+      code: ErrorCode.ScannerDisabled,
+    });
   });
 });

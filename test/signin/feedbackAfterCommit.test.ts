@@ -10,9 +10,13 @@ describe('feedback and the journal', () => {
     const committedAt = new Map<string, number>();
     room.bus.on('test', 'journal.appended', ({ type }) => committedAt.set(type, performance.now()));
     const lines = [PINS.greenLed, PINS.redLed, PINS.buzzer].map((bcm) => room.gpio.outputs.get(bcm)!);
-    const writesSince = (since: number): number[] => lines.flatMap((line) => line.writes.filter((write) => write.at >= since).map((write) => write.at));
+    const writesSince = (since: number): number[] =>
+      lines.flatMap((line) => line.writes.filter((write) => write.at >= since).map((write) => write.at));
 
-    for (const [finger, type] of [['guo-right-index', 'signin.accepted'], ['stranger-left-thumb', 'signin.unknown']] as const) {
+    for (const [finger, type] of [
+      ['guo-right-index', 'signin.accepted'],
+      ['stranger-left-thumb', 'signin.unknown'],
+    ] as const) {
       const placedAt = performance.now();
       await room.touch(finger);
       expect(committedAt.get(type)).toBeGreaterThan(placedAt);

@@ -9,28 +9,48 @@ import { createRootLogger } from '../../src/log.js';
 const PINS = { greenLed: 5, redLed: 6, buzzer: 13 };
 
 function feedbackConfig(keys: Record<string, unknown>) {
-  return configSchema.parse({ version: 1, device: { id: 'r' }, county: { url: 'mqtt://127.0.0.1' }, feedback: keys }).feedback;
+  return configSchema.parse({ version: 1, device: { id: 'r' }, county: { url: 'mqtt://127.0.0.1' }, feedback: keys })
+    .feedback;
 }
 
 /** A pino logger whose JSON lines the test reads. */
-function capturedLogger(): { logger: ReturnType<typeof createRootLogger>; lines: () => Array<Record<string, unknown>> } {
+function capturedLogger(): {
+  logger: ReturnType<typeof createRootLogger>;
+  lines: () => Array<Record<string, unknown>>;
+} {
   const chunks: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => (chunks.push(String(chunk)), done()) });
   const logger = createRootLogger({ level: 'debug', format: 'json' }, sink);
-  return { logger, lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 /** A feedback service on recording GPIO lines. */
 async function gpioFeedback(): Promise<{ feedback: FeedbackService; line: (bcm: number) => RecordingOutputLine }> {
   const gpio = new RecordingGpioLines();
-  const feedback = new FeedbackService({ config: feedbackConfig(PINS), logger: capturedLogger().logger, gpio: { available: true, lines: gpio } });
+  const feedback = new FeedbackService({
+    config: feedbackConfig(PINS),
+    logger: capturedLogger().logger,
+    gpio: { available: true, lines: gpio },
+  });
   await feedback.start();
   return { feedback, line: (bcm) => gpio.outputs.get(bcm)! };
 }
 
 const lit = (line: RecordingOutputLine): number => line.writes.filter((write) => write.value === 1).length;
 const durationMs = (signal: FeedbackSignal): number =>
-  Math.max(...[PATTERNS[signal].light, PATTERNS[signal].beeps].map((pulses) => pulses.reduce((sum, pulse) => sum + pulse.onMs + pulse.offMs, 0)));
+  Math.max(
+    ...[PATTERNS[signal].light, PATTERNS[signal].beeps].map((pulses) =>
+      pulses.reduce((sum, pulse) => sum + pulse.onMs + pulse.offMs, 0),
+    ),
+  );
 const longestMs = Math.max(...FEEDBACK_SIGNALS.map(durationMs));
 
 describe('feedback patterns', () => {
@@ -50,7 +70,12 @@ describe('feedback patterns', () => {
     for (const { signal, feedback, line } of rooms) {
       const { led, light, beeps } = PATTERNS[signal];
       const [lamp, otherLamp] = led === 'green' ? [PINS.greenLed, PINS.redLed] : [PINS.redLed, PINS.greenLed];
-      expect({ signal, lamp: lit(line(lamp)), other: lit(line(otherLamp)), buzzer: lit(line(PINS.buzzer)) }).toEqual({ signal, lamp: light.length, other: 0, buzzer: beeps.length });
+      expect({ signal, lamp: lit(line(lamp)), other: lit(line(otherLamp)), buzzer: lit(line(PINS.buzzer)) }).toEqual({
+        signal,
+        lamp: light.length,
+        other: 0,
+        buzzer: beeps.length,
+      });
       for (const bcm of Object.values(PINS)) expect(line(bcm).value).toBe(0);
       await feedback.stop();
     }
@@ -70,14 +95,26 @@ describe('feedback patterns', () => {
 
   it('without GPIO falls back to the module light and the log, warning once', async () => {
     const { logger, lines } = capturedLogger();
-    const feedback = new FeedbackService({ config: feedbackConfig(PINS), logger, gpio: { available: false, reason: 'no GPIO: /sys/class/gpio does not exist' } });
+    const feedback = new FeedbackService({
+      config: feedbackConfig(PINS),
+      logger,
+      gpio: { available: false, reason: 'no GPIO: /sys/class/gpio does not exist' },
+    });
     await feedback.start();
     const indicated: string[] = [];
-    const module = { indicate: async (signal: string) => void indicated.push(signal) } as unknown as Parameters<FeedbackService['show']>[1];
+    const module = { indicate: async (signal: string) => void indicated.push(signal) } as unknown as Parameters<
+      FeedbackService['show']
+    >[1];
     for (const signal of FEEDBACK_SIGNALS) await feedback.show(signal, module);
     await feedback.show('accepted', module);
-    expect(lines().filter((line) => line.level === 40)).toEqual([expect.objectContaining({ reason: 'no GPIO: /sys/class/gpio does not exist' })]);
+    expect(lines().filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({ reason: 'no GPIO: /sys/class/gpio does not exist' }),
+    ]);
     expect(indicated).toEqual(['accepted', 'already', 'rejected', 'fault', 'accepted']);
-    expect(lines().filter((line) => line.signal !== undefined).map((line) => line.signal)).toEqual([...FEEDBACK_SIGNALS, 'accepted']);
+    expect(
+      lines()
+        .filter((line) => line.signal !== undefined)
+        .map((line) => line.signal),
+    ).toEqual([...FEEDBACK_SIGNALS, 'accepted']);
   });
 });

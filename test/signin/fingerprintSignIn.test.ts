@@ -5,7 +5,13 @@ import { useRigs } from './rig.js';
 const ROSTER = [
   { memberId: 'm-001', fingers: [{ slot: 3, finger: 'wang-right-index' }] },
   // An elderly member whose right index reads badly: a second finger.
-  { memberId: 'm-002', fingers: [{ slot: 4, finger: 'li-right-index' }, { slot: 5, finger: 'li-left-index' }] },
+  {
+    memberId: 'm-002',
+    fingers: [
+      { slot: 4, finger: 'li-right-index' },
+      { slot: 5, finger: 'li-left-index' },
+    ],
+  },
   { memberId: 'm-003', fingers: [{ slot: 9, finger: 'zhao-right-index' }] },
 ];
 
@@ -15,7 +21,10 @@ describe.each(['r30x', 'gt521'] as const)('fingerprint sign-in with a %s module'
   it('signs in each member once, says "already" to a repeat, and journals the activity', async () => {
     const room = await rig(family);
     await room.enroll(ROSTER);
-    const activity = room.activities.start({ type: 'theme-party-day', title: 'Theme party day', photos: 0, recording: false }, 'cli');
+    const activity = room.activities.start(
+      { type: 'theme-party-day', title: 'Theme party day', photos: 0, recording: false },
+      'cli',
+    );
 
     expect(await room.touch('wang-right-index')).toBe('accepted');
     expect(await room.touch('li-left-index')).toBe('accepted');
@@ -31,7 +40,10 @@ describe.each(['r30x', 'gt521'] as const)('fingerprint sign-in with a %s module'
       { memberId: 'm-002', slot: 5, score, activityId: activity.id, method: 'fingerprint' },
       { memberId: 'm-003', slot: 9, score, activityId: activity.id, method: 'fingerprint' },
     ]);
-    const last = statement(room.journal.db, 'SELECT member_id, seq, activity_id FROM signin_last ORDER BY member_id').all();
+    const last = statement(
+      room.journal.db,
+      'SELECT member_id, seq, activity_id FROM signin_last ORDER BY member_id',
+    ).all();
     const seqs = room.entries('signin.accepted').map((entry) => entry.seq);
     expect(last).toEqual([
       { member_id: 'm-001', seq: seqs[0], activity_id: activity.id },

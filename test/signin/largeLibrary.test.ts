@@ -9,6 +9,8 @@ describe('a large R30x library', () => {
     expect(room.scanner.info()).toMatchObject({ capacity: 1000 });
     await room.enroll([{ memberId: 'm-876', fingers: [{ slot: 876, finger: 'he-right-thumb' }] }]);
     expect(await room.touch('he-right-thumb')).toBe('accepted');
-    expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([expect.objectContaining({ memberId: 'm-876', slot: 876 })]);
+    expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
+      expect.objectContaining({ memberId: 'm-876', slot: 876 }),
+    ]);
   });
 });

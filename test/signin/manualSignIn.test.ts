@@ -30,16 +30,33 @@ describe('manual sign-in from the CLI (no daemon)', () => {
       expect((await manual('m-031', '--confirmed-by', 's-001')).stdout).toMatch(/^Member m-031 has already signed in/);
 
       const unknown = await manual('m-999', '--confirmed-by', 's-001');
-      expect(unknown).toMatchObject({ code: 65, stderr: expect.stringContaining('there is no member m-999 to sign in') });
+      expect(unknown).toMatchObject({
+        code: 65,
+        stderr: expect.stringContaining('there is no member m-999 to sign in'),
+      });
       const notSecretary = await manual('m-031', '--confirmed-by', 'm-032');
-      expect(notSecretary).toMatchObject({ code: 65, stderr: expect.stringContaining('m-032 is not a branch secretary') });
+      expect(notSecretary).toMatchObject({
+        code: 65,
+        stderr: expect.stringContaining('m-032 is not a branch secretary'),
+      });
       // Role before self-confirmation: an ordinary member naming themself is told they are no secretary.
-      expect(await manual('m-032', '--confirmed-by', 'm-032')).toMatchObject({ code: 65, stderr: expect.stringContaining('m-032 is not a branch secretary') });
+      expect(await manual('m-032', '--confirmed-by', 'm-032')).toMatchObject({
+        code: 65,
+        stderr: expect.stringContaining('m-032 is not a branch secretary'),
+      });
       const self = await manual('s-001', '--confirmed-by', 's-001');
-      expect(self).toMatchObject({ code: 65, stderr: expect.stringContaining('a member cannot confirm their own sign-in; another secretary must confirm it') });
-      const selfZh = await runCli(['signin', 'manual', 's-001', '--confirmed-by', 's-001', '--config', configPath], { env: { ROOM_AGENT_LANG: 'zh' } });
+      expect(self).toMatchObject({
+        code: 65,
+        stderr: expect.stringContaining('a member cannot confirm their own sign-in; another secretary must confirm it'),
+      });
+      const selfZh = await runCli(['signin', 'manual', 's-001', '--confirmed-by', 's-001', '--config', configPath], {
+        env: { ROOM_AGENT_LANG: 'zh' },
+      });
       expect(selfZh).toMatchObject({ code: 65, stderr: expect.stringContaining('成员不能确认自己的签到') });
-      expect(await manual('m-031')).toMatchObject({ code: 64, stderr: expect.stringContaining('--confirmed-by SECRETARY_ID') });
+      expect(await manual('m-031')).toMatchObject({
+        code: 64,
+        stderr: expect.stringContaining('--confirmed-by SECRETARY_ID'),
+      });
 
       const check = openJournal(dataDir, 'read');
       const manualEntries = check.read(0, 1000).filter((entry) => entry.type === 'signin.manual');
@@ -69,9 +86,19 @@ describe("manual sign-in confirmed by the secretary's finger", () => {
   it('waits for a secretary, telling anyone else so, and pauses the sign-in loop meanwhile', async () => {
     const room = await roomWithSecretary();
     const registry = new ControlRegistry();
-    registerSignInMethods(registry, { recorder: room.recorder, journal: room.journal, scanner: room.scanner, feedback: room.feedback, pollIntervalMs: 50 });
+    registerSignInMethods(registry, {
+      recorder: room.recorder,
+      journal: room.journal,
+      scanner: room.scanner,
+      feedback: room.feedback,
+      pollIntervalMs: 50,
+    });
     const progress: unknown[] = [];
-    const answer = registry.dispatch('signin.manual', { memberId: 'm-031', confirm: 'finger', operator: 'tech-li' }, { progress: (line) => progress.push(line) });
+    const answer = registry.dispatch(
+      'signin.manual',
+      { memberId: 'm-031', confirm: 'finger', operator: 'tech-li' },
+      { progress: (line) => progress.push(line) },
+    );
 
     await room.until(() => progress.length === 1, 'the prompt for the secretary');
     expect(progress[0]).toEqual({ step: 'place', memberId: 'm-031', seconds: 30 });
@@ -81,7 +108,12 @@ describe("manual sign-in confirmed by the secretary's finger", () => {
     await room.emulator.place('tang-right-index');
     await room.until(() => room.signals.includes('accepted'), 'the confirmation');
     await room.lift();
-    await expect(answer).resolves.toEqual({ outcome: 'accepted', memberId: 'm-031', confirmedBy: 's-001', seq: expect.any(Number) });
+    await expect(answer).resolves.toEqual({
+      outcome: 'accepted',
+      memberId: 'm-031',
+      confirmedBy: 's-001',
+      seq: expect.any(Number),
+    });
 
     expect(progress[1]).toEqual({ step: 'not-secretary' });
     expect(room.entries('signin.manual').map((entry) => entry.payload)).toEqual([
@@ -96,11 +128,20 @@ describe("manual sign-in confirmed by the secretary's finger", () => {
   it('gives up after its time with a clear error', async () => {
     const room = await roomWithSecretary();
     const confirming = confirmBySecretaryFinger(
-      { recorder: room.recorder, journal: room.journal, scanner: room.scanner, feedback: room.feedback, pollIntervalMs: 50 },
+      {
+        recorder: room.recorder,
+        journal: room.journal,
+        scanner: room.scanner,
+        feedback: room.feedback,
+        pollIntervalMs: 50,
+      },
       { memberId: 'm-031', timeoutMs: 300 },
       (_line: ConfirmProgress) => undefined,
     );
-    await expect(confirming).rejects.toMatchObject({ code: ErrorCode.ConfirmationTimeout, message: expect.stringContaining('--confirmed-by') });
+    await expect(confirming).rejects.toMatchObject({
+      code: ErrorCode.ConfirmationTimeout,
+      message: expect.stringContaining('--confirmed-by'),
+    });
     expect(room.entries('signin.manual')).toHaveLength(0);
   });
 });

@@ -21,11 +21,34 @@ describe('the "already signed in" window', () => {
   /** A journal on a clock the test moves, one member with a finger in slot 1, and the recorder. */
   function room(clock: FakeClock, activity: { id: string | null } = { id: null }) {
     const temp = makeTempDir('room-agent-window-');
-    const journal = Journal.open({ dataDir: join(temp.dir, 'data'), access: 'create', clock, logger: createSilentLogger() });
+    const journal = Journal.open({
+      dataDir: join(temp.dir, 'data'),
+      access: 'create',
+      clock,
+      logger: createSilentLogger(),
+    });
     cleanups.push(() => journal.close(), temp.cleanup);
-    new MemberStore(journal).upsertMembers([{ memberId: 'm-1', name: 'Ma', role: 'member', status: 'active' }], 'cli', 'test');
-    journal.transaction((tx) => insertFinger(tx.db, { memberId: 'm-1', finger: 'right-index', slot: 1, moduleFamily: 'r30x', templateSize: 512, enrolledSeq: 1 }));
-    const recorder = new SignInRecorder({ journal, currentActivityId: () => activity.id, clock, windowMinutes: WINDOW_MINUTES });
+    new MemberStore(journal).upsertMembers(
+      [{ memberId: 'm-1', name: 'Ma', role: 'member', status: 'active' }],
+      'cli',
+      'test',
+    );
+    journal.transaction((tx) =>
+      insertFinger(tx.db, {
+        memberId: 'm-1',
+        finger: 'right-index',
+        slot: 1,
+        moduleFamily: 'r30x',
+        templateSize: 512,
+        enrolledSeq: 1,
+      }),
+    );
+    const recorder = new SignInRecorder({
+      journal,
+      currentActivityId: () => activity.id,
+      clock,
+      windowMinutes: WINDOW_MINUTES,
+    });
     return { journal, signIn: () => recorder.fingerprint(1, 80).kind };
   }
 
@@ -80,7 +103,15 @@ describe('the "already signed in" window', () => {
     // Ten minutes later the clock learns the true time, a year ahead of what it showed.
     clock.advance(10 * MINUTE);
     const trueWall = 1_750_000_000_000;
-    journal.transaction((tx) => recordCorrection(tx.db, { bootId: clock.bootId, syncWallMs: trueWall, syncMonoMs: clock.monoMs, source: 'test', seq: 1 }));
+    journal.transaction((tx) =>
+      recordCorrection(tx.db, {
+        bootId: clock.bootId,
+        syncWallMs: trueWall,
+        syncMonoMs: clock.monoMs,
+        source: 'test',
+        seq: 1,
+      }),
+    );
     clock.reboot(5 * MINUTE);
     clock.wallMs = trueWall + 5 * MINUTE;
     clock.state = 'synced';

@@ -82,9 +82,20 @@ export class Rig {
   }
 
   /** Adds roster members and maps module slots to them, and puts the fingers' templates in the module. */
-  async enroll(members: Array<{ memberId: string; role?: 'member' | 'secretary'; fingers: Array<{ slot: number; finger: string }> }>): Promise<void> {
+  async enroll(
+    members: Array<{
+      memberId: string;
+      role?: 'member' | 'secretary';
+      fingers: Array<{ slot: number; finger: string }>;
+    }>,
+  ): Promise<void> {
     new MemberStore(this.journal).upsertMembers(
-      members.map(({ memberId, role }) => ({ memberId, name: `Member ${memberId}`, role: role ?? 'member', status: 'active' })),
+      members.map(({ memberId, role }) => ({
+        memberId,
+        name: `Member ${memberId}`,
+        role: role ?? 'member',
+        status: 'active',
+      })),
       'cli',
       'test',
     );
@@ -95,7 +106,14 @@ export class Rig {
         this.journal.transaction((tx) => {
           const entry = tx.append('test.finger_mapped', { memberId, slot });
           const name = index === 0 ? 'right-index' : 'left-index';
-          insertFinger(tx.db, { memberId, finger: name, slot, moduleFamily: this.family, templateSize, enrolledSeq: entry.seq });
+          insertFinger(tx.db, {
+            memberId,
+            finger: name,
+            slot,
+            moduleFamily: this.family,
+            templateSize,
+            enrolledSeq: entry.seq,
+          });
         });
       }
     }
@@ -129,7 +147,10 @@ export class Rig {
   async until(condition: () => boolean, description: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`no ${description} within ${timeoutMs} ms (scanner ${this.scanner.state()}: ${this.scanner.stateDetail() ?? ''}; signals ${this.signals.join(', ')})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${description} within ${timeoutMs} ms (scanner ${this.scanner.state()}: ${this.scanner.stateDetail() ?? ''}; signals ${this.signals.join(', ')})`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(finish, 100);
         function finish(): void {
@@ -166,7 +187,10 @@ export function useRigs(): (family: 'r30x' | 'gt521', options?: RigOptions) => P
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
-  return async (family, { dataDir: reusedDir, scanner: scannerKeys = {}, escrowPublicKey, timeouts, ...emulatorOptions } = {}) => {
+  return async (
+    family,
+    { dataDir: reusedDir, scanner: scannerKeys = {}, escrowPublicKey, timeouts, ...emulatorOptions } = {},
+  ) => {
     let dataDir = reusedDir;
     if (dataDir === undefined) {
       const temp = makeTempDir('room-agent-signin-');
@@ -186,7 +210,11 @@ async function startRig(
   family: 'r30x' | 'gt521',
   emulator: ModuleEmulator,
   dataDir: string,
-  { scannerKeys, escrowPublicKey, timeouts }: Pick<RigOptions, 'escrowPublicKey' | 'timeouts'> & { scannerKeys: RigOptions['scanner'] },
+  {
+    scannerKeys,
+    escrowPublicKey,
+    timeouts,
+  }: Pick<RigOptions, 'escrowPublicKey' | 'timeouts'> & { scannerKeys: RigOptions['scanner'] },
 ): Promise<Rig> {
   const config = configSchema.parse({
     version: 1,
@@ -203,16 +231,63 @@ async function startRig(
   const journal = Journal.open({ dataDir, access: 'create', clock, logger, bus });
   const secrets = loadScannerSecrets(dataDir, { create: true });
   const gpio = new RecordingGpioLines();
-  const feedbackService = new FeedbackService({ config: config.feedback, logger, gpio: { available: true, lines: gpio } });
+  const feedbackService = new FeedbackService({
+    config: config.feedback,
+    logger,
+    gpio: { available: true, lines: gpio },
+  });
   const openScanner =
-    timeouts === undefined ? undefined : () => new R30xScanner({ transport: new SerialTransport({ path: emulator.path }), baudRate: 57_600, password: secrets.modulePassword, timeouts });
+    timeouts === undefined
+      ? undefined
+      : () =>
+          new R30xScanner({
+            transport: new SerialTransport({ path: emulator.path }),
+            baudRate: 57_600,
+            password: secrets.modulePassword,
+            timeouts,
+          });
   const lines = { available: true as const, lines: gpio };
-  const scanner = new ScannerService({ config, journal, bus, logger, secrets: () => secrets, backoff: TEST_BACKOFF, gpio: lines, openScanner });
+  const scanner = new ScannerService({
+    config,
+    journal,
+    bus,
+    logger,
+    secrets: () => secrets,
+    backoff: TEST_BACKOFF,
+    gpio: lines,
+    openScanner,
+  });
   const activities = new ActivityStore(journal, bus);
-  const recorder = new SignInRecorder({ journal, currentActivityId: () => activities.current()?.id ?? null, clock, windowMinutes: config.scanner.signInWindowMinutes });
+  const recorder = new SignInRecorder({
+    journal,
+    currentActivityId: () => activities.current()?.id ?? null,
+    clock,
+    windowMinutes: config.scanner.signInWindowMinutes,
+  });
   let rig!: Rig;
-  const signIn = new SignInService({ config: config.scanner, scanner, recorder, feedback: { show: (signal, module) => rig.feedback.show(signal, module) }, bus, logger, gpio: lines });
-  rig = new Rig(family, emulator, dataDir, journal, activities, bus, secrets, gpio, scanner, recorder, feedbackService, signIn);
+  const signIn = new SignInService({
+    config: config.scanner,
+    scanner,
+    recorder,
+    feedback: { show: (signal, module) => rig.feedback.show(signal, module) },
+    bus,
+    logger,
+    gpio: lines,
+  });
+  rig = new Rig(
+    family,
+    emulator,
+    dataDir,
+    journal,
+    activities,
+    bus,
+    secrets,
+    gpio,
+    scanner,
+    recorder,
+    feedbackService,
+    signIn,
+  );
   await feedbackService.start();
   await scanner.start();
   await signIn.start();

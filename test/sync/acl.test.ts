@@ -28,7 +28,11 @@ beforeAll(async () => {
   execFileSync('mosquitto_passwd', ['-b', passwords, 'room-b', 'secret-b']);
   execFileSync('mosquitto_passwd', ['-b', passwords, 'county-center', 'secret-center']);
   broker = await startMosquitto({
-    extraConfig: ['allow_anonymous false', `password_file ${passwords}`, `acl_file ${join(REPO_ROOT, 'config/mosquitto.acl.example')}`],
+    extraConfig: [
+      'allow_anonymous false',
+      `password_file ${passwords}`,
+      `acl_file ${join(REPO_ROOT, 'config/mosquitto.acl.example')}`,
+    ],
   });
   center = await watch(broker.url, ['county/rooms/+/out/#'], { username: 'county-center', password: 'secret-center' });
   clients.push(center.client);
@@ -53,14 +57,21 @@ async function room(name: string, password: string, filters: string[]) {
 }
 
 describe('config/mosquitto.acl.example', () => {
-  it('lets a room publish under its own out/ (the center sees it) and refuses another room\'s out/ (0x87, never seen)', async () => {
+  it("lets a room publish under its own out/ (the center sees it) and refuses another room's out/ (0x87, never seen)", async () => {
     await roomA.publish({ topic: A.events, payload: 'own', qos: 1, priority: 'live' });
-    await until(() => center.messages.some((message) => message.topic === A.events), "room A's own event at the center");
-    const forged = await roomA.publish({ topic: B.events, payload: 'forged', qos: 1, priority: 'live' }).catch((error: unknown) => error);
+    await until(
+      () => center.messages.some((message) => message.topic === A.events),
+      "room A's own event at the center",
+    );
+    const forged = await roomA
+      .publish({ topic: B.events, payload: 'forged', qos: 1, priority: 'live' })
+      .catch((error: unknown) => error);
     expect(forged).toBeInstanceOf(LinkPublishRefused);
     expect(forged).toMatchObject({ reasonCode: 0x87 });
     // A room may not write its own in/ either: acknowledgements and commands come from the center only.
-    await expect(roomA.publish({ topic: A.ack, payload: 'self-ack', qos: 1, priority: 'control' })).rejects.toBeInstanceOf(LinkPublishRefused);
+    await expect(
+      roomA.publish({ topic: A.ack, payload: 'self-ack', qos: 1, priority: 'control' }),
+    ).rejects.toBeInstanceOf(LinkPublishRefused);
     await roomA.publish({ topic: A.health, payload: 'marker', qos: 1, priority: 'control' });
     await until(() => center.messages.some((message) => message.payload === 'marker'), 'the marker');
     expect(center.messages.map((message) => message.payload)).not.toContain('forged');
@@ -87,7 +98,9 @@ describe('config/mosquitto.acl.example', () => {
     try {
       await until(() => wrong.health().lastConnectError !== undefined, 'a refused connect');
       // Mosquitto answers a wrong password with CONNACK 0x87 (not 0x86 "Bad User Name or Password").
-      expect(wrong.health().lastConnectError).toBe('Connection refused: Not authorized: check county.username and county.password (or the client certificate) and the broker ACL');
+      expect(wrong.health().lastConnectError).toBe(
+        'Connection refused: Not authorized: check county.username and county.password (or the client certificate) and the broker ACL',
+      );
       expect(JSON.stringify(wrong.health())).not.toContain('not-the-password');
     } finally {
       await wrong.stop();

@@ -56,7 +56,11 @@ const BAD_COMMANDS: BadCommand[] = [
     name: 'malformed: not JSON',
     command: () => ({
       body: Buffer.from('{"v":1,"id":4,"deviceId":"room-cmd",'),
-      reply: refused(null, 'malformed', `the command is not JSON: ${jsonError('{"v":1,"id":4,"deviceId":"room-cmd",')}`),
+      reply: refused(
+        null,
+        'malformed',
+        `the command is not JSON: ${jsonError('{"v":1,"id":4,"deviceId":"room-cmd",')}`,
+      ),
     }),
   },
   {
@@ -74,7 +78,11 @@ const BAD_COMMANDS: BadCommand[] = [
     name: 'oversized',
     command: () => ({
       body: Buffer.alloc(MAX_COMMAND_BYTES + 1, ' '),
-      reply: refused(null, 'too-large', `the command is ${MAX_COMMAND_BYTES + 1} bytes, more than the ${MAX_COMMAND_BYTES} accepted; it was not parsed`),
+      reply: refused(
+        null,
+        'too-large',
+        `the command is ${MAX_COMMAND_BYTES + 1} bytes, more than the ${MAX_COMMAND_BYTES} accepted; it was not parsed`,
+      ),
     }),
   },
   {
@@ -83,14 +91,21 @@ const BAD_COMMANDS: BadCommand[] = [
       const body = center.envelope('members.upsert', { members: [M002] });
       return {
         body,
-        reply: refused(body.id as number, 'unsigned', 'members.upsert commands must carry the center’s signature (county.centerPublicKey is configured), but this one has none'),
+        reply: refused(
+          body.id as number,
+          'unsigned',
+          'members.upsert commands must carry the center’s signature (county.centerPublicKey is configured), but this one has none',
+        ),
       };
     },
   },
   {
     name: 'signed by the wrong key',
     command: (rig, center) => {
-      const body = signed(center.envelope('members.upsert', { members: [M002] }), generateKeyPairSync('ed25519').privateKey);
+      const body = signed(
+        center.envelope('members.upsert', { members: [M002] }),
+        generateKeyPairSync('ed25519').privateKey,
+      );
       return { body, reply: badSignature(rig, body.id as number) };
     },
   },
@@ -105,8 +120,18 @@ const BAD_COMMANDS: BadCommand[] = [
   {
     name: 'another device’s id',
     command: (_rig, center) => {
-      const body = center.signed({ ...center.envelope('members.upsert', { members: [M002] }), deviceId: 'room-elsewhere' });
-      return { body, reply: refused(body.id as number, 'wrong-device', `the command is for device room-elsewhere, but this is ${DEVICE_ID}`) };
+      const body = center.signed({
+        ...center.envelope('members.upsert', { members: [M002] }),
+        deviceId: 'room-elsewhere',
+      });
+      return {
+        body,
+        reply: refused(
+          body.id as number,
+          'wrong-device',
+          `the command is for device room-elsewhere, but this is ${DEVICE_ID}`,
+        ),
+      };
     },
   },
   {
@@ -117,13 +142,17 @@ const BAD_COMMANDS: BadCommand[] = [
       await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
     },
     command: (_rig, center) => {
-      const body = center.signed(center.envelope('members.upsert', { members: [M002] }, { expiresAt: CENTER_TIME - 60_000 }));
+      const body = center.signed(
+        center.envelope('members.upsert', { members: [M002] }, { expiresAt: CENTER_TIME - 60_000 }),
+      );
       return {
         body,
         reply: refused(
           body.id as number,
           'expired',
-          expect.stringMatching(/^the command expired at 2031-03-01T07:59:00\.000Z \(center time\); the center’s time is now about 2031-03-01T08:00:[0-5]\d\.\d{3}Z$/) as unknown as string,
+          expect.stringMatching(
+            /^the command expired at 2031-03-01T07:59:00\.000Z \(center time\); the center’s time is now about 2031-03-01T08:00:[0-5]\d\.\d{3}Z$/,
+          ),
         ),
       };
     },
@@ -133,19 +162,35 @@ const BAD_COMMANDS: BadCommand[] = [
     command: (_rig, center) => {
       center.useId(1);
       const body = center.signed(center.envelope('members.upsert', { members: [M002] }));
-      return { body, reply: refused(1, 'id-reused', 'command id 1 was already used for a different command (members.upsert); the center must use a new id') };
+      return {
+        body,
+        reply: refused(
+          1,
+          'id-reused',
+          'command id 1 was already used for a different command (members.upsert); the center must use a new id',
+        ),
+      };
     },
   },
   {
     name: 'a stale id',
     prepare: async (_rig, center) => {
       center.useId(10);
-      expect((await center.send(center.signed(center.envelope('members.upsert', { members: [M002] })))).reply.status).toBe('done');
+      expect(
+        (await center.send(center.signed(center.envelope('members.upsert', { members: [M002] })))).reply.status,
+      ).toBe('done');
     },
     command: (_rig, center) => {
       center.useId(5);
       const body = center.signed(center.envelope('members.upsert', { members: [{ memberId: 'M003', name: '张伟' }] }));
-      return { body, reply: refused(5, 'stale-id', 'command id 5 is below the newest command id this device ran (10) and was never seen before: refused as stale') };
+      return {
+        body,
+        reply: refused(
+          5,
+          'stale-id',
+          'command id 5 is below the newest command id this device ran (10) and was never seen before: refused as stale',
+        ),
+      };
     },
   },
   {
@@ -180,7 +225,11 @@ const BAD_COMMANDS: BadCommand[] = [
 
 function badSignature(rig: CommandRig, commandId: number): CommandReply {
   const keyId = keyIdOf(publicKeyBase64(rig.centerKey!));
-  return refused(commandId, 'bad-signature', `the signature does not verify with county.centerPublicKey (${keyId}): the command was signed by another key or changed after signing`);
+  return refused(
+    commandId,
+    'bad-signature',
+    `the signature does not verify with county.centerPublicKey (${keyId}): the command was signed by another key or changed after signing`,
+  );
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -192,24 +241,27 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
 }
 
 describe('a bad command', () => {
-  it.each(BAD_COMMANDS)('$name: is answered with exactly what is wrong and changes neither the journal nor the configuration', async (row) => {
-    const { rig, center } = await room();
-    // A roster and a command record to leave untouched: command 1 added M001.
-    expect((await center.send(center.signed(center.envelope('members.upsert', { members: [M001] })))).reply).toEqual(
-      done(1, { changes: [{ memberId: 'M001', kind: 'added' }] }),
-    );
-    await row.prepare?.(rig, center);
-    const before = rig.snapshot();
-    const { body, reply } = row.command(rig, center);
+  it.each(BAD_COMMANDS)(
+    '$name: is answered with exactly what is wrong and changes neither the journal nor the configuration',
+    async (row) => {
+      const { rig, center } = await room();
+      // A roster and a command record to leave untouched: command 1 added M001.
+      expect((await center.send(center.signed(center.envelope('members.upsert', { members: [M001] })))).reply).toEqual(
+        done(1, { changes: [{ memberId: 'M001', kind: 'added' }] }),
+      );
+      await row.prepare?.(rig, center);
+      const before = rig.snapshot();
+      const { body, reply } = row.command(rig, center);
 
-    const sent = await center.post(body);
-    const received = await center.reply(sent);
-    await rig.processor!.settled();
+      const sent = await center.post(body);
+      const received = await center.reply(sent);
+      await rig.processor!.settled();
 
-    expect(received).toEqual({ topic: rig.topics.replies, reply, correlationData: sent.correlationData });
-    expect(rig.snapshot()).toEqual(before);
-    expect(rig.restarts).toEqual([]);
-  });
+      expect(received).toEqual({ topic: rig.topics.replies, reply, correlationData: sent.correlationData });
+      expect(rig.snapshot()).toEqual(before);
+      expect(rig.restarts).toEqual([]);
+    },
+  );
 });
 
 describe('command ids', () => {
@@ -221,21 +273,36 @@ describe('command ids', () => {
     const headAfterFirst = rig.journal.head();
     const again = await center.send(start);
 
-    expect(first.reply).toMatchObject({ commandId: 1, status: 'done', result: { type: 'branch-meeting', title: '支部委员会', source: 'center' } });
+    expect(first.reply).toMatchObject({
+      commandId: 1,
+      status: 'done',
+      result: { type: 'branch-meeting', title: '支部委员会', source: 'center' },
+    });
     expect(again.reply).toEqual(first.reply);
     expect(rig.journal.head()).toEqual(headAfterFirst);
     expect(entriesOf(rig, 'activity.started')).toHaveLength(1);
-    expect(entriesOf(rig, 'center.command')).toEqual([{ id: 1, type: 'activity.start', status: 'done', signature: 'unchecked' }]);
+    expect(entriesOf(rig, 'center.command')).toEqual([
+      { id: 1, type: 'activity.start', status: 'done', signature: 'unchecked' },
+    ]);
   });
 
   it('journals a signed command as verified, once, with the roster change it made', async () => {
     const { rig, center } = await room();
-    const upsert = center.signed(center.envelope('members.upsert', { members: [M001, M002], operator: 'county-ops-zhao' }));
+    const upsert = center.signed(
+      center.envelope('members.upsert', { members: [M001, M002], operator: 'county-ops-zhao' }),
+    );
 
     const reply = await center.send(upsert);
     const repeat = await center.send(upsert);
 
-    expect(reply.reply).toEqual(done(1, { changes: [{ memberId: 'M001', kind: 'added' }, { memberId: 'M002', kind: 'added' }] }));
+    expect(reply.reply).toEqual(
+      done(1, {
+        changes: [
+          { memberId: 'M001', kind: 'added' },
+          { memberId: 'M002', kind: 'added' },
+        ],
+      }),
+    );
     expect(repeat.reply).toEqual(reply.reply);
     const entries = rig.journal.read(0, 100).map((entry) => [entry.type, entry.payload]);
     expect(entries).toEqual([
@@ -251,14 +318,28 @@ describe('command ids', () => {
     // The agent stopped after recording the restart as running, before it answered.
     await rig.disconnect();
     const { signature: _signature, ...unsigned } = restart;
-    recordRunning(rig.journal.db, { id: 1, type: 'agent.restart', bodySha256: sha256Hex(canonicalJson(unsigned)), signature: 'verified' });
+    recordRunning(rig.journal.db, {
+      id: 1,
+      type: 'agent.restart',
+      bodySha256: sha256Hex(canonicalJson(unsigned)),
+      signature: 'verified',
+    });
 
     await rig.connect();
     const repeat = await center.send(restart);
 
-    const interrupted = 'the agent stopped while this command ran, so its outcome is unknown; check the journal, then send it again with a new id';
+    const interrupted =
+      'the agent stopped while this command ran, so its outcome is unknown; check the journal, then send it again with a new id';
     expect(repeat.reply).toEqual(refused(1, 'failed', interrupted));
-    expect(entriesOf(rig, 'center.command')).toEqual([{ id: 1, type: 'agent.restart', status: 'error', signature: 'verified', error: { code: 'failed', message: interrupted } }]);
+    expect(entriesOf(rig, 'center.command')).toEqual([
+      {
+        id: 1,
+        type: 'agent.restart',
+        status: 'error',
+        signature: 'verified',
+        error: { code: 'failed', message: interrupted },
+      },
+    ]);
     expect(rig.restarts).toEqual([]);
   });
 });
@@ -267,14 +348,18 @@ describe('expiry', () => {
   it('judges expiresAt by the center’s time from its acks, never by the device’s clock, and not at all before an ack', async () => {
     const { rig, center } = await room();
     // Before any ack the center's time is unknown: only the broker's message expiry bounds a command.
-    const beforeAck = await center.send(center.envelope('journal.replay', { fromSeq: 1 }, { expiresAt: Date.parse('2020-01-01T00:00:00Z') }));
+    const beforeAck = await center.send(
+      center.envelope('journal.replay', { fromSeq: 1 }, { expiresAt: Date.parse('2020-01-01T00:00:00Z') }),
+    );
     // The device's clock runs ten days ahead of the center's: by it, this command expired long ago.
     const centerTime = Date.now() - 10 * 24 * 3600_000;
     const head = rig.journal.head();
     await center.ack(head.seq, head.hash, centerTime);
     await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
 
-    const current = await center.send(center.envelope('journal.replay', { fromSeq: 1 }, { expiresAt: centerTime + 60_000 }));
+    const current = await center.send(
+      center.envelope('journal.replay', { fromSeq: 1 }, { expiresAt: centerTime + 60_000 }),
+    );
 
     expect(beforeAck.reply.status).toBe('done');
     expect(current.reply.status).toBe('done');
@@ -287,8 +372,12 @@ describe('replies', () => {
     const own = `${rig.topics.base}/out/replies/ops-desk-7`;
 
     const named = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), { responseTopic: own });
-    const foreign = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), { responseTopic: 'county/rooms/other-room/out/replies' });
-    const inbound = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), { responseTopic: `${rig.topics.base}/in/cmd` });
+    const foreign = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), {
+      responseTopic: 'county/rooms/other-room/out/replies',
+    });
+    const inbound = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), {
+      responseTopic: `${rig.topics.base}/in/cmd`,
+    });
     const none = await center.post(center.envelope('journal.replay', { fromSeq: 1 }), { responseTopic: null });
 
     expect((await center.reply(named)).topic).toBe(own);
@@ -312,27 +401,58 @@ describe('each command', () => {
     expect(removed.reply).toEqual(done(2, { memberId: 'M001', slots: [], seq: removal.seq }));
     expect(removal.payload).toEqual({ memberId: 'M001', slots: [], operator: 'center' });
     expect(unknown.reply).toEqual(
-      refused(3, 'failed', 'member M404 is not on this room’s roster; sync with the county, or add them with room-agent members add M404 --name NAME'),
+      refused(
+        3,
+        'failed',
+        'member M404 is not on this room’s roster; sync with the county, or add them with room-agent members add M404 --name NAME',
+      ),
     );
     expect(rig.journal.db.prepare('SELECT count(*) AS n FROM members').get()).toEqual({ n: 0 });
   });
 
   it('activity.start and activity.end, plans.add and plans.cancel', async () => {
     const { rig, center } = await room();
-    const plan = { id: 'plan-2031-03-05', type: 'theme-party-day', title: '主题党日', startsAt: '2031-03-05T09:00:00+08:00', durationMin: 90, photos: 3 };
+    const plan = {
+      id: 'plan-2031-03-05',
+      type: 'theme-party-day',
+      title: '主题党日',
+      startsAt: '2031-03-05T09:00:00+08:00',
+      durationMin: 90,
+      photos: 3,
+    };
 
-    const started = await center.send(center.envelope('activity.start', { type: 'party-lesson', title: '党课', photos: 3 }));
+    const started = await center.send(
+      center.envelope('activity.start', { type: 'party-lesson', title: '党课', photos: 3 }),
+    );
     const ended = await center.send(center.envelope('activity.end', {}));
     const added = await center.send(center.envelope('plans.add', { plan }));
     const cancelled = await center.send(center.envelope('plans.cancel', { id: plan.id, reason: 'typhoon warning' }));
-    const badPlan = await center.send(center.envelope('plans.add', { plan: { ...plan, id: 'plan-x', startsAt: '2031-03-05 09:00' } }));
+    const badPlan = await center.send(
+      center.envelope('plans.add', { plan: { ...plan, id: 'plan-x', startsAt: '2031-03-05 09:00' } }),
+    );
 
-    expect(started.reply).toMatchObject({ commandId: 1, status: 'done', result: { type: 'party-lesson', title: '党课', photos: 3, source: 'center', endedSeq: null } });
-    expect(ended.reply).toMatchObject({ commandId: 2, status: 'done', result: { endReason: 'ended by the county center' } });
-    expect(added.reply).toMatchObject({ commandId: 3, status: 'done', result: { plan: { ...plan, recording: false }, source: 'center', state: 'scheduled' } });
+    expect(started.reply).toMatchObject({
+      commandId: 1,
+      status: 'done',
+      result: { type: 'party-lesson', title: '党课', photos: 3, source: 'center', endedSeq: null },
+    });
+    expect(ended.reply).toMatchObject({
+      commandId: 2,
+      status: 'done',
+      result: { endReason: 'ended by the county center' },
+    });
+    expect(added.reply).toMatchObject({
+      commandId: 3,
+      status: 'done',
+      result: { plan: { ...plan, recording: false }, source: 'center', state: 'scheduled' },
+    });
     expect(cancelled.reply).toMatchObject({ commandId: 4, status: 'done', result: { state: 'cancelled' } });
     expect(badPlan.reply).toEqual(
-      refused(5, 'invalid-params', 'plans.add: invalid params: plan.startsAt: "2031-03-05 09:00" is not an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00'),
+      refused(
+        5,
+        'invalid-params',
+        'plans.add: invalid params: plan.startsAt: "2031-03-05 09:00" is not an ISO 8601 time with an offset, e.g. 2025-07-05T09:00:00+08:00',
+      ),
     );
     expect(rig.journal.read(0, 100).map((entry) => entry.type)).toEqual([
       'activity.started',
@@ -355,27 +475,45 @@ describe('each command', () => {
     const zero = await center.send(center.envelope('journal.replay', { fromSeq: 0 }));
 
     expect(replay.reply).toEqual(done(2, { fromSeq: 2, toSeq: head }));
-    expect(zero.reply).toEqual(refused(3, 'invalid-params', 'journal.replay: invalid params: fromSeq: 0 is below the minimum 1'));
+    expect(zero.reply).toEqual(
+      refused(3, 'invalid-params', 'journal.replay: invalid params: fromSeq: 0 is below the minimum 1'),
+    );
   });
 
   it('config.set writes the override, replies, then asks for a restart; values merge over the override, null removes one', async () => {
     const { rig, center } = await room();
     const override = overrideFiles(rig.config.device.dataDir).override;
 
-    const set = await center.send(center.signed(center.envelope('config.set', { values: { 'county.healthIntervalSeconds': 600, 'log.level': 'debug' } })));
+    const set = await center.send(
+      center.signed(
+        center.envelope('config.set', { values: { 'county.healthIntervalSeconds': 600, 'log.level': 'debug' } }),
+      ),
+    );
     await rig.processor!.settled();
     expect(set.reply).toEqual(done(1, { changed: true, restart: true }));
     expect(rig.actions).toEqual([`reply:${rig.topics.replies}`, 'restart:config.set']);
-    expect(parse(readFileSync(override, 'utf8'))).toEqual({ version: 1, county: { healthIntervalSeconds: 600 }, log: { level: 'debug' } });
+    expect(parse(readFileSync(override, 'utf8'))).toEqual({
+      version: 1,
+      county: { healthIntervalSeconds: 600 },
+      log: { level: 'debug' },
+    });
     const inspected = inspectConfig(rig.configPath);
     expect(inspected.overrideActive).toBe(true);
     expect(inspected.config.county.healthIntervalSeconds).toBe(600);
 
-    const merged = await center.send(center.signed(center.envelope('config.set', { values: { 'log.level': null, 'journal.retentionDays': 30 } })));
+    const merged = await center.send(
+      center.signed(center.envelope('config.set', { values: { 'log.level': null, 'journal.retentionDays': 30 } })),
+    );
     expect(merged.reply).toEqual(done(2, { changed: true, restart: true }));
-    expect(parse(readFileSync(override, 'utf8'))).toEqual({ version: 1, county: { healthIntervalSeconds: 600 }, journal: { retentionDays: 30 } });
+    expect(parse(readFileSync(override, 'utf8'))).toEqual({
+      version: 1,
+      county: { healthIntervalSeconds: 600 },
+      journal: { retentionDays: 30 },
+    });
 
-    const same = await center.send(center.signed(center.envelope('config.set', { values: { 'journal.retentionDays': 30 } })));
+    const same = await center.send(
+      center.signed(center.envelope('config.set', { values: { 'journal.retentionDays': 30 } })),
+    );
     await rig.processor!.settled();
     expect(same.reply).toEqual(done(3, { changed: false, restart: false }));
     expect(rig.restarts).toEqual(['config.set', 'config.set']);
@@ -385,12 +523,26 @@ describe('each command', () => {
     const { rig, center } = await room();
     const before = rig.snapshot();
 
-    const keys = await center.send(center.signed(center.envelope('config.set', { values: { 'county.url': 'mqtt://203.0.113.9:1883', 'feedback.buzzer': 5 } })));
-    const value = await center.send(center.signed(center.envelope('config.set', { values: { 'county.healthIntervalSeconds': 1, 'log.level': 'loud' } })));
+    const keys = await center.send(
+      center.signed(
+        center.envelope('config.set', { values: { 'county.url': 'mqtt://203.0.113.9:1883', 'feedback.buzzer': 5 } }),
+      ),
+    );
+    const value = await center.send(
+      center.signed(
+        center.envelope('config.set', { values: { 'county.healthIntervalSeconds': 1, 'log.level': 'loud' } }),
+      ),
+    );
     const empty = await center.send(center.signed(center.envelope('config.set', { values: {} })));
 
     const allowed = `not a setting the center may change; allowed: ${CENTER_SETTABLE_KEYS.join(', ')}`;
-    expect(keys.reply).toEqual(refused(1, 'invalid-params', `config.set: invalid params: values.county.url: ${allowed}; values.feedback.buzzer: ${allowed}`));
+    expect(keys.reply).toEqual(
+      refused(
+        1,
+        'invalid-params',
+        `config.set: invalid params: values.county.url: ${allowed}; values.feedback.buzzer: ${allowed}`,
+      ),
+    );
     expect(value.reply).toEqual(
       refused(
         2,
@@ -398,7 +550,9 @@ describe('each command', () => {
         'config.set: invalid params: override: county.healthIntervalSeconds: 1 is below the minimum 5; override: log.level: "loud" is not one of trace, debug, info, warn, error, fatal, silent',
       ),
     );
-    expect(empty.reply).toEqual(refused(3, 'invalid-params', 'config.set: invalid params: values: at least one setting is needed'));
+    expect(empty.reply).toEqual(
+      refused(3, 'invalid-params', 'config.set: invalid params: values: at least one setting is needed'),
+    );
     expect(rig.snapshot()).toEqual(before);
   });
 
@@ -409,11 +563,22 @@ describe('each command', () => {
     const before = rig.snapshot();
     const unknown = await center.send(center.envelope('camera.stream', { camera: 'back', action: 'start' }));
 
-    expect(photo.reply).toEqual(refused(1, 'unavailable', 'no camera service runs in this agent version: camera commands cannot be carried out'));
+    expect(photo.reply).toEqual(
+      refused(1, 'unavailable', 'no camera service runs in this agent version: camera commands cannot be carried out'),
+    );
     expect(unknown.reply).toEqual(refused(2, 'invalid-params', 'this room has no camera "back"; configured: front'));
     expect(rig.snapshot()).toEqual(before);
     expect(entriesOf(rig, 'center.command')).toEqual([
-      { id: 1, type: 'camera.photo', status: 'error', signature: 'unchecked', error: { code: 'unavailable', message: 'no camera service runs in this agent version: camera commands cannot be carried out' } },
+      {
+        id: 1,
+        type: 'camera.photo',
+        status: 'error',
+        signature: 'unchecked',
+        error: {
+          code: 'unavailable',
+          message: 'no camera service runs in this agent version: camera commands cannot be carried out',
+        },
+      },
     ]);
   });
 
@@ -421,11 +586,19 @@ describe('each command', () => {
     const { center } = await room();
     await center.send(center.signed(center.envelope('members.upsert', { members: [M001] })));
 
-    const enroll = await center.send(center.signed(center.envelope('enrollment.start', { memberId: 'M001', finger: 'right-index', consent: true })));
-    const noConsent = await center.send(center.signed(center.envelope('enrollment.start', { memberId: 'M001', finger: 'right-index', consent: false })));
+    const enroll = await center.send(
+      center.signed(center.envelope('enrollment.start', { memberId: 'M001', finger: 'right-index', consent: true })),
+    );
+    const noConsent = await center.send(
+      center.signed(center.envelope('enrollment.start', { memberId: 'M001', finger: 'right-index', consent: false })),
+    );
 
-    expect(enroll.reply).toEqual(refused(2, 'unavailable', 'enroll: scanner.driver is none: there is no fingerprint module to use'));
-    expect(noConsent.reply).toEqual(refused(3, 'invalid-params', 'enrollment.start: invalid params: consent: false is not one of true'));
+    expect(enroll.reply).toEqual(
+      refused(2, 'unavailable', 'enroll: scanner.driver is none: there is no fingerprint module to use'),
+    );
+    expect(noConsent.reply).toEqual(
+      refused(3, 'invalid-params', 'enrollment.start: invalid params: consent: false is not one of true'),
+    );
   });
 
   it('agent.restart replies done before the restart is asked for, and a repeat does not restart again', async () => {
@@ -439,7 +612,11 @@ describe('each command', () => {
 
     expect(first.reply).toEqual(done(1, { restarting: true }));
     expect(again.reply).toEqual(first.reply);
-    expect(rig.actions).toEqual([`reply:${rig.topics.replies}`, 'restart:kernel update', `reply:${rig.topics.replies}`]);
+    expect(rig.actions).toEqual([
+      `reply:${rig.topics.replies}`,
+      'restart:kernel update',
+      `reply:${rig.topics.replies}`,
+    ]);
   });
 
   it('agent.diagnostics reports the configuration, a full journal verification, scanner, link and disk', async () => {
@@ -453,7 +630,11 @@ describe('each command', () => {
         config: { path: rig.configPath, overrideActive: false, overrideFile: false, valid: true, problems: [] },
         journal: { ok: true, checkedFrom: 1, checkedTo: 2, entries: 2 },
         scanner: { state: 'disabled', detail: 'scanner.driver is none' },
-        link: { state: 'connected', inflight: expect.any(Number), session: { connectionId: 1, window: 20, sessionPresent: false } },
+        link: {
+          state: 'connected',
+          inflight: expect.any(Number),
+          session: { connectionId: 1, window: 20, sessionPresent: false },
+        },
         disk: { freeBytes: expect.any(Number), totalBytes: expect.any(Number) },
       }),
     );
@@ -467,7 +648,9 @@ describe('without county.centerPublicKey', () => {
     const upsert = await center.send(center.envelope('members.upsert', { members: [M001] }));
 
     expect(upsert.reply).toEqual(done(1, { changes: [{ memberId: 'M001', kind: 'added' }] }));
-    expect(entriesOf(rig, 'center.command')).toEqual([{ id: 1, type: 'members.upsert', status: 'done', signature: 'unchecked' }]);
+    expect(entriesOf(rig, 'center.command')).toEqual([
+      { id: 1, type: 'members.upsert', status: 'done', signature: 'unchecked' },
+    ]);
   });
 
   it('refuses a key that is not Ed25519 when the processor is built', async () => {
@@ -480,10 +663,14 @@ describe('without county.centerPublicKey', () => {
       }
     };
 
-    expect(build('AAAA')).toMatchObject({ code: ErrorCode.CenterPublicKeyInvalid, message: expect.stringMatching(/^county\.centerPublicKey is not a DER \(SPKI\) public key in base64: /) });
+    expect(build('AAAA')).toMatchObject({
+      code: ErrorCode.CenterPublicKeyInvalid,
+      message: expect.stringMatching(/^county\.centerPublicKey is not a DER \(SPKI\) public key in base64: /),
+    });
     expect(build(publicKeyBase64(generateKeyPairSync('x25519').publicKey))).toMatchObject({
       code: ErrorCode.CenterPublicKeyInvalid,
-      message: 'county.centerPublicKey is a x25519 key, but command signatures need an Ed25519 key; ask the county center for its Ed25519 public key',
+      message:
+        'county.centerPublicKey is a x25519 key, but command signatures need an Ed25519 key; ask the county center for its Ed25519 public key',
     });
   });
 });
@@ -493,8 +680,12 @@ describe('a room that is offline', () => {
     const { rig, center } = await room();
     await rig.disconnect();
 
-    const waiting = await center.post(center.signed(center.envelope('members.upsert', { members: [M001] })), { expirySeconds: 60 });
-    const expiring = await center.post(center.signed(center.envelope('members.upsert', { members: [M002] })), { expirySeconds: 1 });
+    const waiting = await center.post(center.signed(center.envelope('members.upsert', { members: [M001] })), {
+      expirySeconds: 60,
+    });
+    const expiring = await center.post(center.signed(center.envelope('members.upsert', { members: [M002] })), {
+      expirySeconds: 1,
+    });
     await sleep(3000);
     await rig.connect();
 

@@ -28,7 +28,12 @@ import { readBoard } from '../../src/sync/health/board.js';
 import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { Link, PublishRequest } from '../../src/sync/link/types.js';
 import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
-import { CENTER_ACK_EXPIRY_SECONDS, commandReplySchema, type CommandErrorCode, type CommandReply } from '../../src/sync/protocol/messages.js';
+import {
+  CENTER_ACK_EXPIRY_SECONDS,
+  commandReplySchema,
+  type CommandErrorCode,
+  type CommandReply,
+} from '../../src/sync/protocol/messages.js';
 import { roomTopics, type RoomTopics } from '../../src/sync/protocol/topics.js';
 import { ByteRateLimiter } from '../../src/sync/rateLimiter.js';
 import { ModuleRestore } from '../../src/templates/restore.js';
@@ -72,7 +77,9 @@ export class CommandRig {
   outbox: EventOutbox | undefined;
   processor: CommandProcessor | undefined;
   private readonly bus = new EventBus();
-  private readonly logger: Logger = process.env.RIG_LOG ? createRootLogger({ level: 'debug', format: 'json' }) : createSilentLogger();
+  private readonly logger: Logger = process.env.RIG_LOG
+    ? createRootLogger({ level: 'debug', format: 'json' })
+    : createSilentLogger();
   private readonly clock: SystemClock;
   readonly deps: CommandDependencies;
 
@@ -89,14 +96,31 @@ export class CommandRig {
     this.clock = new SystemClock(new TimesyncdFlagSource(join(dir, 'synced')));
     this.journal = Journal.open({ dataDir, access: 'create', clock: this.clock, logger: this.logger, bus: this.bus });
     const secrets = loadScannerSecrets(dataDir, { create: true });
-    this.scanner = new ScannerService({ config, journal: this.journal, bus: this.bus, logger: this.logger, secrets: () => secrets, backoff: { minMs: 20, maxMs: 200, jitter: 0 } });
+    this.scanner = new ScannerService({
+      config,
+      journal: this.journal,
+      bus: this.bus,
+      logger: this.logger,
+      secrets: () => secrets,
+      backoff: { minMs: 20, maxMs: 200, jitter: 0 },
+    });
     const deletions = new SlotDeletions(this.journal, this.scanner, this.logger);
     const templateKey = (): Buffer => secrets.templateKey;
     this.deps = {
       members: new MemberStore(this.journal),
       removal: new MemberRemoval(this.journal, deletions),
-      templates: { restore: new ModuleRestore({ journal: this.journal, scanner: this.scanner, templateKey, logger: this.logger }), templateKey },
-      enrollment: new EnrollmentService({ journal: this.journal, scanner: this.scanner, deletions, templateKey, escrow: () => undefined, logger: this.logger }),
+      templates: {
+        restore: new ModuleRestore({ journal: this.journal, scanner: this.scanner, templateKey, logger: this.logger }),
+        templateKey,
+      },
+      enrollment: new EnrollmentService({
+        journal: this.journal,
+        scanner: this.scanner,
+        deletions,
+        templateKey,
+        escrow: () => undefined,
+        logger: this.logger,
+      }),
       onEnrollPrompt: (prompt) => {
         this.prompts.push(prompt);
         this.onPrompt(prompt);
@@ -164,7 +188,10 @@ export class CommandRig {
       logger: this.logger,
       clock: this.clock,
     });
-    const processor = new CommandProcessor({ ...this.processorOptions(link), centerNow: () => outbox.centerClock.now() });
+    const processor = new CommandProcessor({
+      ...this.processorOptions(link),
+      centerNow: () => outbox.centerClock.now(),
+    });
     link.on('message', (message) => {
       if (message.topic === this.topics.ack) outbox.handleAck(message);
       else if (message.topic === this.topics.commands) void processor.handle(message);
@@ -221,17 +248,35 @@ export class CommandRig {
 
   /** Removes the room's persistent session from the broker, so the next test's room starts clean. */
   private async endSession(): Promise<void> {
-    const client = await mqtt.connectAsync(this.broker.url, { protocolVersion: 5, clientId: DEVICE_ID, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+    const client = await mqtt.connectAsync(this.broker.url, {
+      protocolVersion: 5,
+      clientId: DEVICE_ID,
+      clean: true,
+      reconnectPeriod: 0,
+      properties: { sessionExpiryInterval: 0 },
+    });
     await client.endAsync();
   }
 
   snapshot(): Snapshot {
     const { db } = this.journal;
-    const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
+    const names = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as Array<{ name: string }>
+    ).map((row) => row.name);
     const tables = Object.fromEntries(names.map((name) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
     const files = overrideFiles(this.config.device.dataDir);
     const read = (file: string): string | null => (existsSync(file) ? readFileSync(file, 'utf8') : null);
-    return { tables, files: { config: read(this.configPath), override: read(files.override), lastGood: read(files.lastGood), trial: read(files.trial) } };
+    return {
+      tables,
+      files: {
+        config: read(this.configPath),
+        override: read(files.override),
+        lastGood: read(files.lastGood),
+        trial: read(files.trial),
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -245,7 +290,9 @@ export class CommandRig {
 
 /** Base64 DER SPKI of a public key, or of a private key's public half. */
 export function publicKeyBase64(key: KeyObject): string {
-  return (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'der', type: 'spki' }).toString('base64');
+  return (key.type === 'public' ? key : createPublicKey(key))
+    .export({ format: 'der', type: 'spki' })
+    .toString('base64');
 }
 
 /** Signs as a county center does: Ed25519 over the canonical JSON of the envelope without its signature. */
@@ -282,13 +329,21 @@ export class TestCenter {
     readonly key: KeyObject | undefined,
   ) {
     client.on('message', (topic, payload, packet) => {
-      this.received.push({ topic, reply: commandReplySchema.parse(JSON.parse(payload.toString('utf8'))), correlationData: packet.properties?.correlationData });
+      this.received.push({
+        topic,
+        reply: commandReplySchema.parse(JSON.parse(payload.toString('utf8'))),
+        correlationData: packet.properties?.correlationData,
+      });
       for (const wake of this.waiters) wake();
     });
   }
 
   static async connect(rig: CommandRig): Promise<TestCenter> {
-    const client = mqtt.connect(rig.broker.url, { protocolVersion: 5, clientId: `center-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0 });
+    const client = mqtt.connect(rig.broker.url, {
+      protocolVersion: 5,
+      clientId: `center-${randomBytes(4).toString('hex')}`,
+      reconnectPeriod: 0,
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -299,7 +354,11 @@ export class TestCenter {
   }
 
   /** A fresh command envelope (the next id) for this room. */
-  envelope(type: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  envelope(
+    type: string,
+    params: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     return { v: 1, id: this.nextId++, deviceId: DEVICE_ID, type, params, ...extra };
   }
 
@@ -318,14 +377,19 @@ export class TestCenter {
     const responseTopic = options.responseTopic === undefined ? this.topics.replies : options.responseTopic;
     await this.client.publishAsync(this.topics.commands, Buffer.isBuffer(body) ? body : JSON.stringify(body), {
       qos: 1,
-      properties: { correlationData, messageExpiryInterval: options.expirySeconds ?? 60, ...(responseTopic !== null && { responseTopic }) },
+      properties: {
+        correlationData,
+        messageExpiryInterval: options.expirySeconds ?? 60,
+        ...(responseTopic !== null && { responseTopic }),
+      },
     });
     return { correlationData };
   }
 
   /** The reply carrying this correlation data, within timeoutMs. */
   async reply({ correlationData }: Sent, timeoutMs = 10_000): Promise<Received> {
-    const find = (): Received | undefined => this.received.find((entry) => entry.correlationData?.equals(correlationData));
+    const find = (): Received | undefined =>
+      this.received.find((entry) => entry.correlationData?.equals(correlationData));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = find();
@@ -355,7 +419,10 @@ export class TestCenter {
   }
 
   async ack(seq: number, hash: string, centerTimeMs: number): Promise<void> {
-    await this.client.publishAsync(this.topics.ack, JSON.stringify({ v: 1, seq, hash, centerTimeMs }), { qos: 1, properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS } });
+    await this.client.publishAsync(this.topics.ack, JSON.stringify({ v: 1, seq, hash, centerTimeMs }), {
+      qos: 1,
+      properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS },
+    });
   }
 
   async close(): Promise<void> {
@@ -367,7 +434,10 @@ export class TestCenter {
  * For a test file: English messages, one broker for the file, and rooms (with their center)
  * that are closed after each test. `room()` starts one connected room and its center.
  */
-export function useRooms(): { room(options?: RigOptions): Promise<{ rig: CommandRig; center: TestCenter }>; onClose(resource: { close(): Promise<void> }): void } {
+export function useRooms(): {
+  room(options?: RigOptions): Promise<{ rig: CommandRig; center: TestCenter }>;
+  onClose(resource: { close(): Promise<void> }): void;
+} {
   let broker: Mosquitto;
   const opened: Array<{ close(): Promise<void> }> = [];
   beforeAll(async () => {

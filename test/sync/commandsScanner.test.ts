@@ -14,13 +14,25 @@ const rooms = useRooms();
 async function roomWithModule(): Promise<{ rig: CommandRig; center: TestCenter; emulator: ModuleEmulator }> {
   const emulator = await ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0 });
   rooms.onClose({ close: () => emulator.stop() });
-  const { rig, center } = await rooms.room({ scanner: { driver: 'r30x', path: emulator.path, baudRate: 57_600, pollIntervalMs: 50 } });
+  const { rig, center } = await rooms.room({
+    scanner: { driver: 'r30x', path: emulator.path, baudRate: 57_600, pollIntervalMs: 50 },
+  });
   const deadline = Date.now() + 10_000;
   while (rig.scanner.state() !== 'connected') {
-    if (Date.now() > deadline) throw new Error(`the scanner did not connect: ${rig.scanner.state()} ${rig.scanner.stateDetail() ?? ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`the scanner did not connect: ${rig.scanner.state()} ${rig.scanner.stateDetail() ?? ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await center.send(center.signed(center.envelope('members.upsert', { members: [{ memberId: 'M001', name: '王建国' }, { memberId: 'M002', name: '李秀英' }] })));
+  await center.send(
+    center.signed(
+      center.envelope('members.upsert', {
+        members: [
+          { memberId: 'M001', name: '王建国' },
+          { memberId: 'M002', name: '李秀英' },
+        ],
+      }),
+    ),
+  );
   return { rig, center, emulator };
 }
 
@@ -38,22 +50,66 @@ describe('enrollment.start', () => {
     const { rig, center, emulator } = await roomWithModule();
 
     memberFollows(rig, emulator, 'M001-right-index');
-    const enrolled = await center.send(center.signed(center.envelope('enrollment.start', { memberId: 'M001', finger: 'right-index', consent: true, operator: 'county-ops-zhao' })), {}, 30_000);
+    const enrolled = await center.send(
+      center.signed(
+        center.envelope('enrollment.start', {
+          memberId: 'M001',
+          finger: 'right-index',
+          consent: true,
+          operator: 'county-ops-zhao',
+        }),
+      ),
+      {},
+      30_000,
+    );
     memberFollows(rig, emulator, 'M001-right-index');
-    const duplicate = await center.send(center.signed(center.envelope('enrollment.start', { memberId: 'M002', finger: 'left-thumb', consent: true })), {}, 30_000);
+    const duplicate = await center.send(
+      center.signed(center.envelope('enrollment.start', { memberId: 'M002', finger: 'left-thumb', consent: true })),
+      {},
+      30_000,
+    );
 
     const entry = rig.journal.read(0, 100).find((candidate) => candidate.type === 'member.enrolled')!;
     expect(enrolled.reply).toEqual(
-      done(2, { memberId: 'M001', finger: 'right-index', slot: 0, moduleFamily: 'r30x', templateSize: expect.any(Number), escrowed: false, seq: entry.seq }),
+      done(2, {
+        memberId: 'M001',
+        finger: 'right-index',
+        slot: 0,
+        moduleFamily: 'r30x',
+        templateSize: expect.any(Number),
+        escrowed: false,
+        seq: entry.seq,
+      }),
     );
-    expect(entry.payload).toMatchObject({ memberId: 'M001', finger: 'right-index', slot: 0, operator: 'county-ops-zhao', consent: true });
+    expect(entry.payload).toMatchObject({
+      memberId: 'M001',
+      finger: 'right-index',
+      slot: 0,
+      operator: 'county-ops-zhao',
+      consent: true,
+    });
     expect(rig.prompts.map((prompt) => prompt.step)).toContain('lift');
-    expect(duplicate.reply).toMatchObject({ commandId: 3, status: 'error', error: { code: 'failed', message: expect.stringContaining('M001') } });
+    expect(duplicate.reply).toMatchObject({
+      commandId: 3,
+      status: 'error',
+      error: { code: 'failed', message: expect.stringContaining('M001') },
+    });
     expect((await emulator.state()).slots).toEqual({ '0': 'M001-right-index' });
-    expect(rig.journal.read(0, 100).filter((candidate) => candidate.type === 'center.command').map((candidate) => candidate.payload)).toEqual([
+    expect(
+      rig.journal
+        .read(0, 100)
+        .filter((candidate) => candidate.type === 'center.command')
+        .map((candidate) => candidate.payload),
+    ).toEqual([
       { id: 1, type: 'members.upsert', status: 'done', signature: 'verified' },
       { id: 2, type: 'enrollment.start', status: 'done', signature: 'verified' },
-      { id: 3, type: 'enrollment.start', status: 'error', signature: 'verified', error: { code: 'failed', message: expect.stringContaining('M001') } },
+      {
+        id: 3,
+        type: 'enrollment.start',
+        status: 'error',
+        signature: 'verified',
+        error: { code: 'failed', message: expect.stringContaining('M001') },
+      },
     ]);
   });
 });
@@ -71,12 +127,26 @@ describe('templates.restore', () => {
     ];
 
     const restored = await center.send(center.signed(center.envelope('templates.restore', { templates })), {}, 30_000);
-    const again = await center.send(center.signed(center.envelope('templates.restore', { templates: templates.slice(0, 1) })), {}, 30_000);
-    const otherFamily = await center.send(center.signed(center.envelope('templates.restore', { templates: [{ ...templates[0], moduleFamily: 'gt521' }] })), {}, 30_000);
+    const again = await center.send(
+      center.signed(center.envelope('templates.restore', { templates: templates.slice(0, 1) })),
+      {},
+      30_000,
+    );
+    const otherFamily = await center.send(
+      center.signed(center.envelope('templates.restore', { templates: [{ ...templates[0], moduleFamily: 'gt521' }] })),
+      {},
+      30_000,
+    );
 
     const entry = rig.journal.read(0, 100).find((candidate) => candidate.type === 'scanner.restored')!;
     expect(restored.reply).toEqual(
-      done(2, { slots: [3, 7], skipped: [{ slot: 9, memberId: 'M999', reason: 'not-on-roster' }], moduleFamily: 'r30x', templateSize: first.length, seq: entry.seq }),
+      done(2, {
+        slots: [3, 7],
+        skipped: [{ slot: 9, memberId: 'M999', reason: 'not-on-roster' }],
+        moduleFamily: 'r30x',
+        templateSize: first.length,
+        seq: entry.seq,
+      }),
     );
     expect(entry.payload).toMatchObject({ slots: [3, 7], source: 'center', operator: 'center' });
     expect((await emulator.state()).slots).toEqual({ '3': 'M001-right-index', '7': 'M002-left-thumb' });
@@ -92,7 +162,10 @@ describe('templates.restore', () => {
     expect(otherFamily.reply).toMatchObject({
       commandId: 4,
       status: 'error',
-      error: { code: 'failed', message: expect.stringMatching(/^the backed-up templates come from a gt521 module but this module is r30x/) },
+      error: {
+        code: 'failed',
+        message: expect.stringMatching(/^the backed-up templates come from a gt521 module but this module is r30x/),
+      },
     });
     // No template in clear anywhere in journal.sqlite: the events that go to the center, and the backups.
     rig.journal.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,22 +1,47 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/journal/types.js';
-import { BatchDecodeError, decodeEventBatch, encodeEventBatch, EVENT_BATCH_PROPERTIES } from '../../src/sync/protocol/eventBatch.js';
+import {
+  BatchDecodeError,
+  decodeEventBatch,
+  encodeEventBatch,
+  EVENT_BATCH_PROPERTIES,
+} from '../../src/sync/protocol/eventBatch.js';
 import { appendSignIns, useJournal } from '../journal/helpers.js';
 
 describe('event batches on the wire', () => {
   const j = useJournal((journal) => appendSignIns(journal, 12));
-  const wireJson = (payload: Buffer): Record<string, unknown> & { entries: Array<Record<string, unknown>> } => JSON.parse(inflateRawSync(payload).toString('utf8'));
+  const wireJson = (payload: Buffer): Record<string, unknown> & { entries: Array<Record<string, unknown>> } =>
+    JSON.parse(inflateRawSync(payload).toString('utf8'));
   const deflatedJson = (value: unknown): Buffer => deflateRawSync(Buffer.from(JSON.stringify(value)));
 
   it('leave seq, prevHash and hash implicit, and decode back to the journal entries exactly', () => {
     const first = j.journal.read(0, 5);
     const later = j.journal.read(5, 7);
     const wire = wireJson(encodeEventBatch('room-1', 'backfill', later));
-    expect(wire).toMatchObject({ v: 1, deviceId: 'room-1', lane: 'backfill', fromSeq: 6, toSeq: 12, prevHash: first.at(-1)!.hash });
-    expect(Object.keys(wire.entries[0]!).sort()).toEqual(['bootId', 'clock', 'id', 'keyId', 'monoMs', 'payload', 'signature', 'type', 'wallMs']);
+    expect(wire).toMatchObject({
+      v: 1,
+      deviceId: 'room-1',
+      lane: 'backfill',
+      fromSeq: 6,
+      toSeq: 12,
+      prevHash: first.at(-1)!.hash,
+    });
+    expect(Object.keys(wire.entries[0]!).sort()).toEqual([
+      'bootId',
+      'clock',
+      'id',
+      'keyId',
+      'monoMs',
+      'payload',
+      'signature',
+      'type',
+      'wallMs',
+    ]);
 
-    expect(decodeEventBatch(encodeEventBatch('room-1', 'backfill', later), EVENT_BATCH_PROPERTIES).entries).toEqual(later);
+    expect(decodeEventBatch(encodeEventBatch('room-1', 'backfill', later), EVENT_BATCH_PROPERTIES).entries).toEqual(
+      later,
+    );
     const fromGenesis = decodeEventBatch(encodeEventBatch('room-1', 'live', first), EVENT_BATCH_PROPERTIES);
     expect(fromGenesis).toMatchObject({ lane: 'live', fromSeq: 1, toSeq: 5, prevHash: GENESIS_HASH });
     expect(fromGenesis.entries).toEqual(first);
@@ -47,11 +72,17 @@ describe('event batches on the wire', () => {
       }
       throw new Error('decoded');
     };
-    expect(refusal({ ...wire, toSeq: 4 })).toMatch(/^event batch is invalid: batch: toSeq must be fromSeq \+ the number of entries - 1/);
-    expect(refusal({ ...wire, entries: j.journal.read(0, 3) })).toMatch(/^event batch is invalid: entries\.0: Unrecognized keys: "seq", "prevHash", "hash"/);
+    expect(refusal({ ...wire, toSeq: 4 })).toMatch(
+      /^event batch is invalid: batch: toSeq must be fromSeq \+ the number of entries - 1/,
+    );
+    expect(refusal({ ...wire, entries: j.journal.read(0, 3) })).toMatch(
+      /^event batch is invalid: entries\.0: Unrecognized keys: "seq", "prevHash", "hash"/,
+    );
     expect(refusal({ ...wire, prevHash: 'x' })).toMatch(/^event batch is invalid: prevHash: 64 lowercase hex digits/);
     wire.entries[1] = { ...wire.entries[1]!, payload: { name: '\uD800' } };
-    expect(refusal(wire)).toMatch(/^event batch entry 2 cannot be hashed: \$\.payload\.name: string contains a lone UTF-16 surrogate/);
+    expect(refusal(wire)).toMatch(
+      /^event batch entry 2 cannot be hashed: \$\.payload\.name: string contains a lone UTF-16 surrogate/,
+    );
   });
 
   it('are encoded from consecutive entries only', () => {

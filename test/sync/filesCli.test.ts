@@ -25,23 +25,36 @@ it('files send queues the file (row and file.queued entry) for the daemon to sen
   const bytes = Buffer.from('a meeting photo');
   writeFileSync(join(temp.dir, 'meeting.jpg'), bytes);
   // A relative path is the technician's: resolved against their working directory.
-  const sent = await runCli(['files', 'send', 'meeting.jpg', '--kind', 'photo', '--name', '支部会议.jpg', '--config', configPath], { cwd: temp.dir });
+  const sent = await runCli(
+    ['files', 'send', 'meeting.jpg', '--kind', 'photo', '--name', '支部会议.jpg', '--config', configPath],
+    { cwd: temp.dir },
+  );
   expect(sent).toMatchObject({ code: 0, stderr: '' });
   const fileId = /as ([A-Za-z0-9_-]{22}) /.exec(sent.stdout)?.[1];
-  expect(sent.stdout).toBe(`支部会议.jpg (15 bytes) queued for upload as ${fileId} (journal seq 1); the daemon sends it once the county link is up\n`);
+  expect(sent.stdout).toBe(
+    `支部会议.jpg (15 bytes) queued for upload as ${fileId} (journal seq 1); the daemon sends it once the county link is up\n`,
+  );
 
   const journal = openJournal(dataDir);
   try {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    expect(journal.read(0, 10).map(({ type, payload }) => ({ type, payload }))).toEqual([{ type: 'file.queued', payload: { fileId, name: '支部会议.jpg', kind: 'photo', size: 15, sha256 } }]);
-    expect(recentUploads(journal.db, 10)).toMatchObject([{ fileId, path: join(temp.dir, 'meeting.jpg'), state: 'pending', ackedOffset: 0, queuedSeq: 1 }]);
+    expect(journal.read(0, 10).map(({ type, payload }) => ({ type, payload }))).toEqual([
+      { type: 'file.queued', payload: { fileId, name: '支部会议.jpg', kind: 'photo', size: 15, sha256 } },
+    ]);
+    expect(recentUploads(journal.db, 10)).toMatchObject([
+      { fileId, path: join(temp.dir, 'meeting.jpg'), state: 'pending', ackedOffset: 0, queuedSeq: 1 },
+    ]);
   } finally {
     journal.close();
   }
 
   const before = readFileSync(join(dataDir, 'journal.sqlite'));
   const listed = await runCli(['files', 'list', '--config', configPath]);
-  expect(listed).toMatchObject({ code: 0, stderr: '', stdout: `ID\tSTATE\tACKED/SIZE (bytes)\tKIND\tNAME\n${fileId}\tpending\t0/15\tphoto\t支部会议.jpg\n` });
+  expect(listed).toMatchObject({
+    code: 0,
+    stderr: '',
+    stdout: `ID\tSTATE\tACKED/SIZE (bytes)\tKIND\tNAME\n${fileId}\tpending\t0/15\tphoto\t支部会议.jpg\n`,
+  });
   const json = await runCli(['files', 'list', '--json', '--config', configPath]);
   expect(JSON.parse(json.stdout)).toMatchObject([{ fileId, state: 'pending', size: 15, kind: 'photo' }]);
   // Listing only reads.
@@ -50,12 +63,26 @@ it('files send queues the file (row and file.queued entry) for the daemon to sen
 
 it('files send says what is wrong, in one line, with the exit code for it', async () => {
   const missing = join(temp.dir, 'missing.jpg');
-  expect(await runCli(['files', 'send', missing, '--config', configPath])).toMatchObject({ code: 66, stdout: '', stderr: `room-agent: cannot read ${missing}: there is no such file\n` });
+  expect(await runCli(['files', 'send', missing, '--config', configPath])).toMatchObject({
+    code: 66,
+    stdout: '',
+    stderr: `room-agent: cannot read ${missing}: there is no such file\n`,
+  });
   expect(await runCli(['files', 'send', temp.dir, '--config', configPath])).toMatchObject({
     code: 66,
     stderr: `room-agent: ${temp.dir} is not a regular file (a directory, device or pipe cannot be uploaded)\n`,
   });
-  expect(await runCli(['files', 'send', missing, '--kind', 'video', '--config', configPath])).toMatchObject({ code: 64, stderr: 'room-agent: files send: --kind must be photo, recording or other\n' });
-  expect(await runCli(['files', 'send', '--config', configPath])).toMatchObject({ code: 64, stderr: 'room-agent: files send: exactly one file path is required, e.g. room-agent files send /var/lib/room-agent/meeting.jpg\n' });
-  expect(await runCli(['files', 'list', '--config', configPath])).toMatchObject({ code: 0, stdout: 'no uploads yet\n' });
+  expect(await runCli(['files', 'send', missing, '--kind', 'video', '--config', configPath])).toMatchObject({
+    code: 64,
+    stderr: 'room-agent: files send: --kind must be photo, recording or other\n',
+  });
+  expect(await runCli(['files', 'send', '--config', configPath])).toMatchObject({
+    code: 64,
+    stderr:
+      'room-agent: files send: exactly one file path is required, e.g. room-agent files send /var/lib/room-agent/meeting.jpg\n',
+  });
+  expect(await runCli(['files', 'list', '--config', configPath])).toMatchObject({
+    code: 0,
+    stdout: 'no uploads yet\n',
+  });
 });

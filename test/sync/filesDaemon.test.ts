@@ -27,7 +27,11 @@ it('sends a file queued while the daemon was stopped once it runs, and one queue
   await room.start();
   const sent = await runCli(['files', 'send', late.path, '--kind', 'recording', '--config', room.configPath]);
   expect(sent).toMatchObject({ code: 0, stderr: '' });
-  await waitUntil(() => center.received.length === 2, 15_000, () => room.output());
+  await waitUntil(
+    () => center.received.length === 2,
+    15_000,
+    () => room.output(),
+  );
 
   expect(center.received.map((file) => file.init.name)).toEqual(['early.jpg', 'late.mp4']);
   expect(readFileSync(center.received[0]!.path).equals(early.bytes)).toBe(true);

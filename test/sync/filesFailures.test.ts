@@ -1,4 +1,13 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { SEGMENT, useFileCenter, writeRandomFile, type FileRoom } from './filesRig.js';
@@ -13,11 +22,17 @@ function openRoom(rate = 0): FileRoom {
 }
 
 async function settled(fileId: string): Promise<void> {
-  await waitUntil(() => room.row(fileId).state !== 'pending', 15_000, () => JSON.stringify(room.row(fileId)));
+  await waitUntil(
+    () => room.row(fileId).state !== 'pending',
+    15_000,
+    () => JSON.stringify(room.row(fileId)),
+  );
 }
 
 function failedEvent(fileId: string): unknown {
-  return room.fileEvents().find((entry) => entry.type === 'file.failed' && (entry.payload as { fileId: string }).fileId === fileId)?.payload;
+  return room
+    .fileEvents()
+    .find((entry) => entry.type === 'file.failed' && (entry.payload as { fileId: string }).fileId === fileId)?.payload;
 }
 
 it('fails a file changed in place during its upload before sending fin, and goes on with the next', async () => {
@@ -27,7 +42,11 @@ it('fails a file changed in place during its upload before sending fin, and goes
   openRoom(512 * 1024).start();
   const a = await room.uploader.enqueue({ path: changing.path, kind: 'recording' });
   const b = await room.uploader.enqueue({ path: next.path, kind: 'photo' });
-  await waitUntil(() => room.row(a.fileId).ackedOffset >= SEGMENT, 10_000, () => JSON.stringify(room.row(a.fileId)));
+  await waitUntil(
+    () => room.row(a.fileId).ackedOffset >= SEGMENT,
+    10_000,
+    () => JSON.stringify(room.row(a.fileId)),
+  );
   // The recorder rewrote the end of the file: same size, other bytes.
   const fd = openSync(changing.path, 'r+');
   writeSync(fd, Buffer.from('rewritten'), 0, 9, size - 9);
@@ -61,9 +80,18 @@ it('fails files deleted, grown or replaced by a directory before their turn, wit
   room.start();
   await settled(c.fileId);
 
-  expect(failedEvent(a.fileId)).toEqual({ fileId: a.fileId, reason: 'the file can no longer be sent as queued: cannot read the file (ENOENT)' });
-  expect(failedEvent(b.fileId)).toEqual({ fileId: b.fileId, reason: `the file can no longer be sent as queued: its size is ${SEGMENT + 4} bytes, ${SEGMENT} when it was queued` });
-  expect(failedEvent(d.fileId)).toEqual({ fileId: d.fileId, reason: 'the file can no longer be sent as queued: not a regular file' });
+  expect(failedEvent(a.fileId)).toEqual({
+    fileId: a.fileId,
+    reason: 'the file can no longer be sent as queued: cannot read the file (ENOENT)',
+  });
+  expect(failedEvent(b.fileId)).toEqual({
+    fileId: b.fileId,
+    reason: `the file can no longer be sent as queued: its size is ${SEGMENT + 4} bytes, ${SEGMENT} when it was queued`,
+  });
+  expect(failedEvent(d.fileId)).toEqual({
+    fileId: d.fileId,
+    reason: 'the file can no longer be sent as queued: not a regular file',
+  });
   expect(room.row(c.fileId).state).toBe('complete');
   expect(scene.center.received.map((file) => file.fileId)).toEqual([c.fileId]);
 });
@@ -96,7 +124,8 @@ it('starts over from 0 when the center refuses the fin (its copy was damaged), a
 it('gives a file up after the center refused it three times', async () => {
   const file = writeRandomFile(scene.dir, 'photo.jpg', SEGMENT, 41);
   openRoom();
-  scene.center.override = (arrival) => (arrival.kind === 'init' ? { nextOffset: 0, state: 'failed', error: 'no space left' } : undefined);
+  scene.center.override = (arrival) =>
+    arrival.kind === 'init' ? { nextOffset: 0, state: 'failed', error: 'no space left' } : undefined;
   room.start();
   const { fileId } = await room.uploader.enqueue({ path: file.path, kind: 'photo' });
   await settled(fileId);
@@ -107,17 +136,20 @@ it('gives a file up after the center refused it three times', async () => {
   expect(scene.center.arrivals.filter((arrival) => arrival.kind === 'init')).toHaveLength(3);
 });
 
-it('resends from the center\'s offset when a segment went missing on the way (its offset stops moving), after the silence timeout', async () => {
+it("resends from the center's offset when a segment went missing on the way (its offset stops moving), after the silence timeout", async () => {
   const file = writeRandomFile(scene.dir, 'photo.jpg', 6 * SEGMENT, 51);
   room = scene.openRoom({ ackTimeoutMs: 500 });
   let lost = 0;
-  scene.center.override = (arrival) => (arrival.kind === 'segment' && arrival.offset === 2 * SEGMENT && lost++ === 0 ? 'drop' : undefined);
+  scene.center.override = (arrival) =>
+    arrival.kind === 'segment' && arrival.offset === 2 * SEGMENT && lost++ === 0 ? 'drop' : undefined;
   room.start();
   const { fileId } = await room.uploader.enqueue({ path: file.path, kind: 'photo' });
   await settled(fileId);
   expect(room.row(fileId)).toMatchObject({ state: 'complete', attempts: 0 });
   // The segments after the gap are not stored; the init after the silence says to go on from 2.
-  const kinds = scene.center.arrivals.map((arrival) => (arrival.kind === 'segment' ? arrival.offset / SEGMENT : arrival.kind));
+  const kinds = scene.center.arrivals.map((arrival) =>
+    arrival.kind === 'segment' ? arrival.offset / SEGMENT : arrival.kind,
+  );
   expect(kinds).toEqual(['init', 0, 1, 2, 3, 4, 5, 'init', 2, 3, 4, 5, 'fin']);
   expect(readFileSync(scene.center.received[0]!.path).equals(file.bytes)).toBe(true);
 });
@@ -131,6 +163,14 @@ it('sends the init again when the center stays silent, and finishes from where t
   const { fileId } = await room.uploader.enqueue({ path: file.path, kind: 'photo' });
   await settled(fileId);
   expect(room.row(fileId)).toMatchObject({ state: 'complete', attempts: 0 });
-  expect(scene.center.arrivals.filter((arrival) => arrival.fileId === fileId).map((arrival) => arrival.kind)).toEqual(['init', 'segment', 'segment', 'segment', 'fin', 'init', 'fin']);
+  expect(scene.center.arrivals.filter((arrival) => arrival.fileId === fileId).map((arrival) => arrival.kind)).toEqual([
+    'init',
+    'segment',
+    'segment',
+    'segment',
+    'fin',
+    'init',
+    'fin',
+  ]);
   expect(readFileSync(scene.center.received[0]!.path).equals(file.bytes)).toBe(true);
 });

@@ -27,7 +27,11 @@ function openRoom(ackTimeoutMs?: number): FileRoom {
 
 /** Waits until the center has acknowledged at least `bytes` of the file, as the room recorded it. */
 async function ackedAtLeast(fileId: string, bytes: number): Promise<void> {
-  await waitUntil(() => room.row(fileId).ackedOffset >= bytes, 15_000, () => JSON.stringify(room.row(fileId)));
+  await waitUntil(
+    () => room.row(fileId).ackedOffset >= bytes,
+    15_000,
+    () => JSON.stringify(room.row(fileId)),
+  );
 }
 
 /** Segments in flight when the room stopped have arrived and been written. */
@@ -86,7 +90,11 @@ it('resumes an upload cut mid-way from the last offset the center acknowledged',
     arrivalsBefore = center.arrivals.length;
   });
   proxy.cut();
-  await waitUntil(() => room.row(fileId).state !== 'pending', 20_000, () => JSON.stringify(room.row(fileId)));
+  await waitUntil(
+    () => room.row(fileId).state !== 'pending',
+    20_000,
+    () => JSON.stringify(room.row(fileId)),
+  );
 
   expect(room.row(fileId)).toMatchObject({ state: 'complete', ackedOffset: SIZE, attempts: 0 });
   expectResumedFrom(fileId, recorded, arrivalsBefore, file);
@@ -103,7 +111,11 @@ it('resumes after the uploader restarts (a new instance over the same journal), 
   const recorded = room.row(fileId).ackedOffset;
   const arrivalsBefore = center.arrivals.length;
   room.start();
-  await waitUntil(() => room.row(fileId).state !== 'pending', 20_000, () => JSON.stringify(room.row(fileId)));
+  await waitUntil(
+    () => room.row(fileId).state !== 'pending',
+    20_000,
+    () => JSON.stringify(room.row(fileId)),
+  );
 
   expect(room.row(fileId)).toMatchObject({ state: 'complete', ackedOffset: SIZE, attempts: 0 });
   expectResumedFrom(fileId, recorded, arrivalsBefore, file);
@@ -123,12 +135,18 @@ it('resumes from where the center stands when it holds less than it acknowledged
   const recorded = room.row(fileId).ackedOffset;
   const arrivalsBefore = center.arrivals.length;
   room.start();
-  await waitUntil(() => room.row(fileId).state !== 'pending', 20_000, () => JSON.stringify(room.row(fileId)));
+  await waitUntil(
+    () => room.row(fileId).state !== 'pending',
+    20_000,
+    () => JSON.stringify(room.row(fileId)),
+  );
 
   expect(recorded).toBeGreaterThan(5 * SEGMENT);
   expect(room.row(fileId)).toMatchObject({ state: 'complete', attempts: 0 });
   // What the center lost was sent again, and nothing below it.
-  const resent = center.arrivals.slice(arrivalsBefore).flatMap((arrival) => (arrival.kind === 'segment' ? [arrival.offset] : []));
+  const resent = center.arrivals
+    .slice(arrivalsBefore)
+    .flatMap((arrival) => (arrival.kind === 'segment' ? [arrival.offset] : []));
   expect(Math.min(...resent)).toBe(5 * SEGMENT);
   expect(readFileSync(center.received[0]!.path).equals(file.bytes)).toBe(true);
 });

@@ -24,7 +24,9 @@ import { PREFIX, testCounty } from './outboxHarness.js';
 export const SEGMENT = 64 * 1024;
 
 /** What the test center saw of one file message, in arrival order. */
-export type Arrival = { fileId: string } & ({ kind: 'init' } | { kind: 'segment'; offset: number; length: number } | { kind: 'fin' });
+export type Arrival = { fileId: string } & (
+  { kind: 'init' } | { kind: 'segment'; offset: number; length: number } | { kind: 'fin' }
+);
 
 /**
  * The reference center's file half (CenterFileReceiver) behind a plain mqtt.js client, as
@@ -45,12 +47,23 @@ export class FileCenter {
     private readonly client: MqttClient,
     readonly dir: string,
   ) {
-    this.receiver = new CenterFileReceiver({ dir, publishAck: (deviceId, ack) => this.answer(deviceId, ack), onComplete: (info) => this.received.push(info), logger: createSilentLogger() });
+    this.receiver = new CenterFileReceiver({
+      dir,
+      publishAck: (deviceId, ack) => this.answer(deviceId, ack),
+      onComplete: (info) => this.received.push(info),
+      logger: createSilentLogger(),
+    });
     client.on('message', (topic, payload) => void this.receive(topic, payload));
   }
 
   static async start(url: string, dir: string): Promise<FileCenter> {
-    const client = mqtt.connect(url, { protocolVersion: 5, clientId: `file-center-${randomUUID()}`, clean: false, properties: { sessionExpiryInterval: 3600 }, reconnectPeriod: 100 });
+    const client = mqtt.connect(url, {
+      protocolVersion: 5,
+      clientId: `file-center-${randomUUID()}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+      reconnectPeriod: 100,
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -61,7 +74,11 @@ export class FileCenter {
 
   /** Segment arrivals of one file, in order. */
   segments(fileId: string): Array<{ offset: number; length: number }> {
-    return this.arrivals.flatMap((arrival) => (arrival.fileId === fileId && arrival.kind === 'segment' ? [{ offset: arrival.offset, length: arrival.length }] : []));
+    return this.arrivals.flatMap((arrival) =>
+      arrival.fileId === fileId && arrival.kind === 'segment'
+        ? [{ offset: arrival.offset, length: arrival.length }]
+        : [],
+    );
   }
 
   async stop(): Promise<void> {
@@ -70,9 +87,15 @@ export class FileCenter {
 
   private async receive(topic: string, payload: Buffer): Promise<void> {
     const parsed = parseOutboundTopic(PREFIX, topic);
-    if (parsed === undefined || (parsed.kind !== 'file-init' && parsed.kind !== 'file-segment' && parsed.kind !== 'file-fin')) return;
+    if (
+      parsed === undefined ||
+      (parsed.kind !== 'file-init' && parsed.kind !== 'file-segment' && parsed.kind !== 'file-fin')
+    )
+      return;
     const arrival: Arrival =
-      parsed.kind === 'file-segment' ? { fileId: parsed.fileId, kind: 'segment', offset: parsed.offset, length: payload.length } : { fileId: parsed.fileId, kind: parsed.kind === 'file-init' ? 'init' : 'fin' };
+      parsed.kind === 'file-segment'
+        ? { fileId: parsed.fileId, kind: 'segment', offset: parsed.offset, length: payload.length }
+        : { fileId: parsed.fileId, kind: parsed.kind === 'file-init' ? 'init' : 'fin' };
     this.arrivals.push(arrival);
     const override = this.override?.(arrival);
     if (override === 'drop') return;
@@ -111,9 +134,21 @@ export class FileRoom {
   constructor(options: FileRoomOptions) {
     const logger = createSilentLogger();
     const county = testCounty(options.url, { fileSegmentBytes: SEGMENT, backfillBytesPerSecond: 0, ...options.county });
-    this.journal = Journal.open({ dataDir: options.dir, clock: new FakeClock(), logger, access: 'create', bus: this.bus });
+    this.journal = Journal.open({
+      dataDir: options.dir,
+      clock: new FakeClock(),
+      logger,
+      access: 'create',
+      bus: this.bus,
+    });
     this.limiter = new ByteRateLimiter(county.backfillBytesPerSecond);
-    this.link = new MqttLink({ county, deviceId: 'room-1', subscriptions: [this.topics.inbound], will: () => ({ topic: this.topics.state, payload: 'offline' }), logger });
+    this.link = new MqttLink({
+      county,
+      deviceId: 'room-1',
+      subscriptions: [this.topics.inbound],
+      will: () => ({ topic: this.topics.state, payload: 'offline' }),
+      logger,
+    });
     this.uploader = new FileUploader({
       journal: this.journal,
       link: this.link,
@@ -157,7 +192,12 @@ export class FileRoom {
 }
 
 /** `size` seeded random bytes written to `dir/name`; returns the path, bytes and SHA-256. */
-export function writeRandomFile(dir: string, name: string, size: number, seed = 1): { path: string; bytes: Buffer; sha256: string } {
+export function writeRandomFile(
+  dir: string,
+  name: string,
+  size: number,
+  seed = 1,
+): { path: string; bytes: Buffer; sha256: string } {
   const random = seededRandom(seed);
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i++) bytes[i] = Math.floor(random() * 256);

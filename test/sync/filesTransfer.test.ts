@@ -5,14 +5,29 @@ import type { UploadRow } from '../../src/sync/files/uploadRows.js';
 const SEGMENT = 10;
 
 function transfer(ackedOffset = 0, size = 100): Transfer {
-  const row: UploadRow = { fileId: 'f', path: '/x', name: 'x', kind: 'photo', size, sha256: '0'.repeat(64), meta: {}, ackedOffset, attempts: 0, state: 'pending', error: null, queuedSeq: 1, doneSeq: null };
+  const row: UploadRow = {
+    fileId: 'f',
+    path: '/x',
+    name: 'x',
+    kind: 'photo',
+    size,
+    sha256: '0'.repeat(64),
+    meta: {},
+    ackedOffset,
+    attempts: 0,
+    state: 'pending',
+    error: null,
+    queuedSeq: 1,
+    doneSeq: null,
+  };
   return new Transfer(row, SEGMENT, 4);
 }
 
 /** Takes every segment the window allows; returns their offsets. */
 function drain(upload: Transfer): number[] {
   const offsets: number[] = [];
-  for (let segment = upload.takeSegment(); segment !== undefined; segment = upload.takeSegment()) offsets.push(segment.offset);
+  for (let segment = upload.takeSegment(); segment !== undefined; segment = upload.takeSegment())
+    offsets.push(segment.offset);
   return offsets;
 }
 
@@ -30,7 +45,12 @@ describe('Transfer', () => {
   it('cuts the last segment at the file size', () => {
     const upload = transfer(0, 25);
     upload.acknowledge(0);
-    expect([upload.takeSegment(), upload.takeSegment(), upload.takeSegment(), upload.takeSegment()]).toEqual([{ offset: 0, length: 10 }, { offset: 10, length: 10 }, { offset: 20, length: 5 }, undefined]);
+    expect([upload.takeSegment(), upload.takeSegment(), upload.takeSegment(), upload.takeSegment()]).toEqual([
+      { offset: 0, length: 10 },
+      { offset: 10, length: 10 },
+      { offset: 20, length: 5 },
+      undefined,
+    ]);
   });
 
   it('ignores an answer that does not move: neither a duplicate nor a gap sends anything again', () => {

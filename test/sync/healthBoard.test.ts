@@ -69,7 +69,15 @@ describe('board readings', () => {
 
   it('gives null for everything it cannot read, without throwing', () => {
     fakeSys(sysRoot, { 'devices/platform/soc/soc:firmware/get_throttled': 'garbage\n' });
-    expect(readBoard({ dataDir: join(temp.dir, 'missing'), sysRoot })).toEqual({ disk: null, cpuTemperatureC: null, throttled: null });
-    expect(readBoard({ dataDir: join(temp.dir, 'missing'), sysRoot: join(temp.dir, 'no-sys') })).toEqual({ disk: null, cpuTemperatureC: null, throttled: null });
+    expect(readBoard({ dataDir: join(temp.dir, 'missing'), sysRoot })).toEqual({
+      disk: null,
+      cpuTemperatureC: null,
+      throttled: null,
+    });
+    expect(readBoard({ dataDir: join(temp.dir, 'missing'), sysRoot: join(temp.dir, 'no-sys') })).toEqual({
+      disk: null,
+      cpuTemperatureC: null,
+      throttled: null,
+    });
   });
 });

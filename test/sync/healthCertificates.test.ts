@@ -12,7 +12,25 @@ describe('certificate expiry in the health message', () => {
   /** A self-signed certificate valid from now for `days`, made by openssl as a county CA would. */
   function certificate(name: string, days: number): string {
     const file = join(temp.dir, `${name}.pem`);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', join(temp.dir, `${name}.key`), '-out', file, '-days', String(days), '-subj', `/CN=${name}`], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ed25519',
+        '-nodes',
+        '-keyout',
+        join(temp.dir, `${name}.key`),
+        '-out',
+        file,
+        '-days',
+        String(days),
+        '-subj',
+        `/CN=${name}`,
+      ],
+      { stdio: 'ignore' },
+    );
     return file;
   }
   let client: string;
@@ -22,7 +40,12 @@ describe('certificate expiry in the health message', () => {
   const now = Date.now();
   const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
   /** notAfter as openssl reads it (whole seconds). */
-  const expiry = (file: string): number => Date.parse(execFileSync('openssl', ['x509', '-in', file, '-noout', '-enddate'], { encoding: 'utf8' }).trim().replace(/^notAfter=/, ''));
+  const expiry = (file: string): number =>
+    Date.parse(
+      execFileSync('openssl', ['x509', '-in', file, '-noout', '-enddate'], { encoding: 'utf8' })
+        .trim()
+        .replace(/^notAfter=/, ''),
+    );
 
   beforeAll(() => {
     temp = makeTempDir();
@@ -36,7 +59,10 @@ describe('certificate expiry in the health message', () => {
   afterAll(() => temp.cleanup());
 
   it('says nothing about certificates far from expiry, and gives the client certificate’s end', () => {
-    expect(certificateReport({ certFile: client, caFile: caBundle }, now - 30 * DAY_MS)).toEqual({ certExpiresAt: new Date(clientExpiry).toISOString(), warnings: [] });
+    expect(certificateReport({ certFile: client, caFile: caBundle }, now - 30 * DAY_MS)).toEqual({
+      certExpiresAt: new Date(clientExpiry).toISOString(),
+      warnings: [],
+    });
   });
 
   it('warns within 30 days of expiry, naming each CA certificate of the bundle that is due', () => {

@@ -67,7 +67,13 @@ describe('buildHealthMessage', () => {
 
   it('names the source that synchronised this boot’s clock (the center, where NTP is blocked)', () => {
     const synced = clock.adoptWallTime(1_750_000_000_000);
-    recordCorrection(journal.db, { bootId: synced.bootId, syncWallMs: synced.wallMs, syncMonoMs: synced.monoMs, source: 'county-center', seq: 5 });
+    recordCorrection(journal.db, {
+      bootId: synced.bootId,
+      syncWallMs: synced.wallMs,
+      syncMonoMs: synced.monoMs,
+      source: 'county-center',
+      seq: 5,
+    });
     expect(buildHealthMessage(sources()).clock).toEqual({ state: 'synced', source: 'county-center' });
     // A correction of an earlier boot says nothing about this one.
     clock.reboot(60_000);
@@ -76,7 +82,9 @@ describe('buildHealthMessage', () => {
   });
 
   it('says whether a center key guards member and configuration commands', () => {
-    const message = buildHealthMessage(sources({ county: { centerPublicKey: 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=' } }));
+    const message = buildHealthMessage(
+      sources({ county: { centerPublicKey: 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=' } }),
+    );
     expect(message.link.centerKey).toBe('configured');
   });
 
@@ -89,7 +97,9 @@ describe('buildHealthMessage', () => {
     expect(message.link.warnings).toHaveLength(1);
     expect(message.link.warnings[0]).toMatch(/^county\.certFile .{250,}…$/);
     expect(message.link.warnings[0]).toHaveLength(300);
-    expect(buildHealthMessage(sources({ board: () => ({ disk: null, cpuTemperatureC: null, throttled: null }) }))).toMatchObject({
+    expect(
+      buildHealthMessage(sources({ board: () => ({ disk: null, cpuTemperatureC: null, throttled: null }) })),
+    ).toMatchObject({
       disk: null,
       board: { cpuTemperatureC: null, throttled: null },
     });

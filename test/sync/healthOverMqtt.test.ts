@@ -44,7 +44,15 @@ describe('health over MQTT', () => {
       outbox: () => ({ ackedSeq: 0, backlogEvents: journal.head().seq, oldestUnsentAgeSeconds: null }),
       files: () => ({ pendingFiles: 0 }),
     };
-    publisher = new HealthPublisher({ link: room.link, topics: room.topics, intervalMs: 60_000, minGapMs: 200, bus, sources, logger: createSilentLogger() });
+    publisher = new HealthPublisher({
+      link: room.link,
+      topics: room.topics,
+      intervalMs: 60_000,
+      minGapMs: 200,
+      bus,
+      sources,
+      logger: createSilentLogger(),
+    });
     publisher.start();
     const up = nextEvent(room.link, 'up');
     room.link.start();
@@ -72,7 +80,13 @@ describe('health over MQTT', () => {
 
   it('leaves a retained health message for a center that subscribes later, and the status shows the live link', async () => {
     const health = await retainedHealth();
-    expect(health).toMatchObject({ retained: true, deviceId: 'room-a', journal: { headSeq: 3, ackedSeq: 0 }, backlog: { events: 3 }, scanner: { state: 'connected' } });
+    expect(health).toMatchObject({
+      retained: true,
+      deviceId: 'room-a',
+      journal: { headSeq: 3, ackedSeq: 0 },
+      backlog: { events: 3 },
+      scanner: { state: 'connected' },
+    });
     const status = liveLinkStatus(room.link);
     expect(status).toMatchObject({ state: 'connected', window: 7 });
     expect(Date.parse(status.connectedSince!)).not.toBeNaN();
@@ -94,7 +108,8 @@ describe('health over MQTT', () => {
     await broker.start();
     // The center sees the message retained before the restart, then the one sent on reconnecting.
     const after = await watch(broker.url, [room.topics.health]);
-    const states = (): string[] => after.messages.map(({ payload }) => healthMessageSchema.parse(JSON.parse(payload)).scanner.state);
+    const states = (): string[] =>
+      after.messages.map(({ payload }) => healthMessageSchema.parse(JSON.parse(payload)).scanner.state);
     await until(() => states().includes('refused'), 'the message sent on reconnecting', 15_000);
     expect(states().at(-1)).toBe('refused');
     await after.client.endAsync();

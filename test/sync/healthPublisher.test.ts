@@ -26,7 +26,11 @@ class RecordingLink implements Link {
   readonly sent: Array<{ request: PublishRequest; atMs: number }> = [];
   hold = false;
   private held: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  private readonly listeners: { [E in keyof LinkEvents]: Set<LinkEvents[E]> } = { up: new Set(), down: new Set(), message: new Set() };
+  private readonly listeners: { [E in keyof LinkEvents]: Set<LinkEvents[E]> } = {
+    up: new Set(),
+    down: new Set(),
+    message: new Set(),
+  };
 
   publish(request: PublishRequest): Promise<void> {
     this.sent.push({ request, atMs: performance.now() });
@@ -86,12 +90,21 @@ describe('HealthPublisher', () => {
       outbox: () => ({ ackedSeq: 0, backlogEvents: journal.head().seq, oldestUnsentAgeSeconds: null }),
       files: () => ({ pendingFiles: 0 }),
     };
-    publisher = new HealthPublisher({ link, topics, intervalMs, minGapMs: GAP_MS, bus, sources, logger: createSilentLogger() });
+    publisher = new HealthPublisher({
+      link,
+      topics,
+      intervalMs,
+      minGapMs: GAP_MS,
+      bus,
+      sources,
+      logger: createSilentLogger(),
+    });
     publisher.start();
     return publisher;
   }
 
-  const scannerStates = (): string[] => link.sent.map(({ request }) => healthMessageSchema.parse(JSON.parse(String(request.payload))).scanner.state);
+  const scannerStates = (): string[] =>
+    link.sent.map(({ request }) => healthMessageSchema.parse(JSON.parse(String(request.payload))).scanner.state);
 
   beforeEach(() => {
     temp = makeTempDir();
@@ -111,8 +124,16 @@ describe('HealthPublisher', () => {
     start();
     await until(() => link.sent.length === 1, 'the first message');
     const { request } = link.sent[0]!;
-    expect(request).toMatchObject({ topic: 'county/rooms/yx-hongqi-01/out/health', qos: 1, retain: true, priority: 'control' });
-    expect(healthMessageSchema.parse(JSON.parse(String(request.payload)))).toMatchObject({ deviceId: 'yx-hongqi-01', scanner: { state: 'connecting' } });
+    expect(request).toMatchObject({
+      topic: 'county/rooms/yx-hongqi-01/out/health',
+      qos: 1,
+      retain: true,
+      priority: 'control',
+    });
+    expect(healthMessageSchema.parse(JSON.parse(String(request.payload)))).toMatchObject({
+      deviceId: 'yx-hongqi-01',
+      scanner: { state: 'connecting' },
+    });
   });
 
   it('repeats every interval while connected', async () => {

@@ -16,7 +16,8 @@ export const FAST_LINK = { keepaliveSeconds: 2, reconnectMinMs: 100, reconnectMa
 
 /** The county section with every default filled in, as the daemon gets it from its config. */
 export function countySettings(url: string, overrides: Partial<ConfigInput['county']> = {}): Config['county'] {
-  return configSchema.parse({ version: 1, device: { id: 'room-a' }, county: { url, ...FAST_LINK, ...overrides } }).county;
+  return configSchema.parse({ version: 1, device: { id: 'room-a' }, county: { url, ...FAST_LINK, ...overrides } })
+    .county;
 }
 
 /** A logger whose JSON lines the test can read (to prove what is, and is not, logged). */
@@ -34,7 +35,10 @@ export interface TestLink {
 }
 
 /** A link for device `deviceId` that subscribes to its in/# and leaves an offline Will on out/state. */
-export function makeLink(county: Config['county'], options: Partial<MqttLinkOptions> & { deviceId?: string } = {}): TestLink {
+export function makeLink(
+  county: Config['county'],
+  options: Partial<MqttLinkOptions> & { deviceId?: string } = {},
+): TestLink {
   const deviceId = options.deviceId ?? 'room-a';
   const topics = roomTopics(county.topicPrefix, deviceId);
   const { logger, text } = captureLogger();
@@ -51,7 +55,11 @@ export function makeLink(county: Config['county'], options: Partial<MqttLinkOpti
 }
 
 /** The next `event` of the link (its arguments), or a failure after `timeoutMs`. */
-export function nextEvent<E extends keyof LinkEvents>(link: MqttLink, event: E, timeoutMs = 10_000): Promise<Parameters<LinkEvents[E]>> {
+export function nextEvent<E extends keyof LinkEvents>(
+  link: MqttLink,
+  event: E,
+  timeoutMs = 10_000,
+): Promise<Parameters<LinkEvents[E]>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -82,10 +90,16 @@ export interface Received {
 }
 
 /** A plain MQTT 5 client that records what it receives on `filters` (the center's view). */
-export async function watch(url: string, filters: string[], options: mqtt.IClientOptions = {}): Promise<{ client: mqtt.MqttClient; messages: Received[] }> {
+export async function watch(
+  url: string,
+  filters: string[],
+  options: mqtt.IClientOptions = {},
+): Promise<{ client: mqtt.MqttClient; messages: Received[] }> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, ...options });
   const messages: Received[] = [];
-  client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain, properties: packet.properties }));
+  client.on('message', (topic, payload, packet) =>
+    messages.push({ topic, payload: payload.toString(), retain: packet.retain, properties: packet.properties }),
+  );
   if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 });
   return { client, messages };
 }
@@ -101,7 +115,12 @@ export function suback(packetId: number, reasonCode: number): Buffer {
 
 /** MQTT 5 QoS 1 PUBLISH with an empty properties block; up to 16 kB. */
 export function publishPacket(topic: string, packetId: number, payload: string): Buffer {
-  const body = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 0xff]), Buffer.from(topic), Buffer.from([packetId >> 8, packetId & 0xff, 0x00]), Buffer.from(payload)]);
+  const body = Buffer.concat([
+    Buffer.from([topic.length >> 8, topic.length & 0xff]),
+    Buffer.from(topic),
+    Buffer.from([packetId >> 8, packetId & 0xff, 0x00]),
+    Buffer.from(payload),
+  ]);
   const length = body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7];
   return Buffer.concat([Buffer.from([0x32, ...length]), body]);
 }
@@ -110,7 +129,9 @@ export function publishPacket(topic: string, packetId: number, payload: string):
  * A scripted broker for what Mosquitto will not do on cue (refuse a subscription, deliver before
  * SUBACK): `respond` sees each client packet with its socket, and answers with the packets above.
  */
-export async function startFakeBroker(respond: (packet: MqttPacket, socket: Socket) => void): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startFakeBroker(
+  respond: (packet: MqttPacket, socket: Socket) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -19,7 +19,8 @@ describe('MqttPacketSplitter', () => {
     for (const step of [1, 2, 7, 64, stream.length]) {
       const splitter = new MqttPacketSplitter();
       const packets = [];
-      for (let offset = 0; offset < stream.length; offset += step) packets.push(...splitter.push(stream.subarray(offset, offset + step)));
+      for (let offset = 0; offset < stream.length; offset += step)
+        packets.push(...splitter.push(stream.subarray(offset, offset + step)));
       expect(packets.map(({ raw, ...facts }) => ({ ...facts, bytes: raw.length }))).toEqual([
         { type: 'publish', qos: 1, topic: 'county/rooms/a/out/events', packetId: 0x0102, bytes: 333 },
         { type: 'puback', packetId: 0x0102, bytes: 5 },
@@ -32,7 +33,9 @@ describe('MqttPacketSplitter', () => {
   });
 
   it('says when the bytes cannot be MQTT (a remaining length over four bytes)', () => {
-    expect(() => new MqttPacketSplitter().push(Buffer.from([0x16, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(NotMqttError);
+    expect(() => new MqttPacketSplitter().push(Buffer.from([0x16, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(
+      NotMqttError,
+    );
   });
 });
 
@@ -66,7 +69,12 @@ describe('startUplinkProxy', () => {
       received += bytes;
       if (received === 250_000) doneAt = performance.now();
     });
-    uplink = await startUplinkProxy({ targetPort, delayMs: 40, upBitsPerSecond: 1_000_000, downBitsPerSecond: 4_000_000 });
+    uplink = await startUplinkProxy({
+      targetPort,
+      delayMs: 40,
+      upBitsPerSecond: 1_000_000,
+      downBitsPerSecond: 4_000_000,
+    });
     const client = connect({ host: '127.0.0.1', port: uplink.port });
     sockets.push(client);
     await new Promise((resolve) => client.once('connect', resolve));
@@ -97,7 +105,11 @@ describe('startUplinkProxy', () => {
       const up = nextEvent(link, 'up');
       link.start();
       await up;
-      await Promise.all(Array.from({ length: 20 }, (_, index) => link.publish({ topic: topics.events, payload: String(index), qos: 1, priority: 'live' })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          link.publish({ topic: topics.events, payload: String(index), qos: 1, priority: 'live' }),
+        ),
+      );
       await link.stop();
       expect(uplink.bytesUp).toBeGreaterThan(20 * topics.events.length);
     } finally {

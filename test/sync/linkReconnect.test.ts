@@ -94,12 +94,18 @@ describe('ReconnectPolicy', () => {
 describe('MqttLink reconnects', () => {
   it('never throws on an unreachable broker: it reports ECONNREFUSED with the next attempt, and never the password', async () => {
     const port = await freePort();
-    const { link, logs } = track(makeLink(countySettings(`mqtt://someone:inline-secret@127.0.0.1:${port}`, { password: 'county-secret-pw' })));
+    const { link, logs } = track(
+      makeLink(countySettings(`mqtt://someone:inline-secret@127.0.0.1:${port}`, { password: 'county-secret-pw' })),
+    );
     link.start();
     await until(() => link.health().attempts >= 3, 'three failed attempts');
     const health = link.health();
     expect(health.state).toBe('degraded');
-    expect(health.detail).toMatch(new RegExp(`^connecting to mqtt://127\\.0\\.0\\.1:${port} \\(attempt \\d+(, next in \\d+\\.\\d s)?\\)(: |; last error: ).*ECONNREFUSED`));
+    expect(health.detail).toMatch(
+      new RegExp(
+        `^connecting to mqtt://127\\.0\\.0\\.1:${port} \\(attempt \\d+(, next in \\d+\\.\\d s)?\\)(: |; last error: ).*ECONNREFUSED`,
+      ),
+    );
     expect(health.lastConnectError).toMatch(/ECONNREFUSED/);
     expect(link.state).not.toBe('connected');
     const everything = JSON.stringify(health) + logs();
@@ -131,7 +137,11 @@ describe('MqttLink reconnects', () => {
   it('notices a half-open link (no FIN, no RST) within 2.5 × keepalive, leaves the Will, and reconnects after heal()', async () => {
     broker = await startMosquitto();
     proxy = await startTcpProxy({ targetPort: broker.port });
-    const { link, topics } = track(makeLink(countySettings(proxy.url, { keepaliveSeconds: 2, reconnectMinMs: 200, reconnectMaxMs: 400 }), { connectTimeoutMs: 2000 }));
+    const { link, topics } = track(
+      makeLink(countySettings(proxy.url, { keepaliveSeconds: 2, reconnectMinMs: 200, reconnectMaxMs: 400 }), {
+        connectTimeoutMs: 2000,
+      }),
+    );
     const up = nextEvent(link, 'up');
     link.start();
     await up;
@@ -155,7 +165,9 @@ describe('MqttLink reconnects', () => {
   it("drops a connection on which nothing was received for 2 × keepalive, even when mqtt.js's own keepalive does not fire", async () => {
     broker = await startMosquitto();
     let skewMs = 0;
-    const { link } = track(makeLink(countySettings(broker.url, { keepaliveSeconds: 30 }), { now: () => performance.now() + skewMs }));
+    const { link } = track(
+      makeLink(countySettings(broker.url, { keepaliveSeconds: 30 }), { now: () => performance.now() + skewMs }),
+    );
     const up = nextEvent(link, 'up');
     link.start();
     const [session] = await up;
@@ -170,10 +182,17 @@ describe('MqttLink reconnects', () => {
   it('abandons a connect that hangs (TCP open, no CONNACK) and closes it before the next attempt', async () => {
     const sockets: Socket[] = [];
     const port = await listen((socket) => sockets.push(socket));
-    const { link } = track(makeLink(countySettings(`mqtt://127.0.0.1:${port}`, { reconnectMinMs: 100, reconnectMaxMs: 200 }), { connectTimeoutMs: 600 }));
+    const { link } = track(
+      makeLink(countySettings(`mqtt://127.0.0.1:${port}`, { reconnectMinMs: 100, reconnectMaxMs: 200 }), {
+        connectTimeoutMs: 600,
+      }),
+    );
     link.start();
     await until(() => sockets.length >= 3, 'three attempts', 8000);
     expect(link.health().lastConnectError).toMatch(/no answer within 0\.6 s of connecting/);
-    await until(() => sockets.slice(0, -1).every((socket) => socket.readableEnded || socket.destroyed), 'the abandoned sockets to close');
+    await until(
+      () => sockets.slice(0, -1).every((socket) => socket.readableEnded || socket.destroyed),
+      'the abandoned sockets to close',
+    );
   });
 });

@@ -3,7 +3,17 @@ import type { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { InboundMessage } from '../../src/sync/link/types.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
-import { CONNACK_OK, countySettings, makeLink, nextEvent, publishPacket, startFakeBroker, suback, until, watch } from './linkFixtures.js';
+import {
+  CONNACK_OK,
+  countySettings,
+  makeLink,
+  nextEvent,
+  publishPacket,
+  startFakeBroker,
+  suback,
+  until,
+  watch,
+} from './linkFixtures.js';
 
 /**
  * The session facts the county relies on: a persistent MQTT 5 session keeps commands for an
@@ -40,8 +50,14 @@ describe('MqttLink session', () => {
 
     const center = await watch(broker.url, []);
     cleanups.push(() => center.client.endAsync());
-    await center.client.publishAsync(first.topics.commands, 'kept', { qos: 1, properties: { messageExpiryInterval: 60 } });
-    await center.client.publishAsync(first.topics.commands, 'expired', { qos: 1, properties: { messageExpiryInterval: 1 } });
+    await center.client.publishAsync(first.topics.commands, 'kept', {
+      qos: 1,
+      properties: { messageExpiryInterval: 60 },
+    });
+    await center.client.publishAsync(first.topics.commands, 'expired', {
+      qos: 1,
+      properties: { messageExpiryInterval: 1 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 2200));
 
     const second = makeLink(county);
@@ -79,7 +95,10 @@ describe('MqttLink session', () => {
     const late = await watch(broker.url, [topics.state]);
     cleanups.push(() => late.client.endAsync());
     await until(() => late.messages.length > 0, 'the retained state');
-    expect(late.messages[0]).toMatchObject({ retain: true, payload: JSON.stringify({ state: 'offline', reason: 'link-lost' }) });
+    expect(late.messages[0]).toMatchObject({
+      retain: true,
+      payload: JSON.stringify({ state: 'offline', reason: 'link-lost' }),
+    });
   });
 
   it('stops cleanly: the final messages are delivered, the Will is not sent, and it says down', async () => {
@@ -89,7 +108,13 @@ describe('MqttLink session', () => {
     const up = nextEvent(link, 'up');
     link.start();
     await up;
-    expect(link.health()).toMatchObject({ state: 'ok', detail: `connected to ${broker.url}`, attempts: 0, sessionPresent: false, window: 20 });
+    expect(link.health()).toMatchObject({
+      state: 'ok',
+      detail: `connected to ${broker.url}`,
+      attempts: 0,
+      sessionPresent: false,
+      window: 20,
+    });
     expect(Date.now() - Date.parse(link.health().connectedSince!)).toBeLessThan(10_000);
     const center = await watch(broker.url, [topics.state]);
     cleanups.push(() => center.client.endAsync());
@@ -105,7 +130,9 @@ describe('MqttLink session', () => {
     await until(() => center.messages.length > 0, 'the final state');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(center.messages.map((message) => message.payload)).toEqual([offline]);
-    await expect(link.publish({ topic: topics.health, payload: '{}', qos: 1, priority: 'control' })).rejects.toThrow(/stopped/);
+    await expect(link.publish({ topic: topics.health, payload: '{}', qos: 1, priority: 'control' })).rejects.toThrow(
+      /stopped/,
+    );
   });
 
   it('stop() resolves at once when the broker cannot be reached', async () => {
@@ -160,7 +187,9 @@ describe('MqttLink session', () => {
     const up = nextEvent(link, 'up');
     link.start();
     await up;
-    void link.publish({ topic: topics.events, payload: 'in flight', qos: 1, priority: 'backfill' }).catch(() => undefined);
+    void link
+      .publish({ topic: topics.events, payload: 'in flight', qos: 1, priority: 'backfill' })
+      .catch(() => undefined);
     await until(() => publishes === 1, 'the publish at the broker');
     await link.stop([{ topic: topics.state, payload: 'offline', qos: 1, retain: true, priority: 'control' }]);
     expect(link.state).toBe('stopped');

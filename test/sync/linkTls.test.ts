@@ -30,12 +30,57 @@ function openssl(...args: string[]): string {
 /** A P-256 key and a certificate for `subject`, signed by the test CA (or self-signed as the CA). */
 function certificate(name: string, subject: string, days: number, extensions?: string): void {
   if (name === 'ca') {
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', String(days), '-subj', subject);
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      String(days),
+      '-subj',
+      subject,
+    );
     return;
   }
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-  const extra = extensions === undefined ? [] : (writeFileSync(file(`${name}.ext`), extensions), ['-extfile', `${name}.ext`]);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', String(days), ...extra);
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    subject,
+  );
+  const extra =
+    extensions === undefined ? [] : (writeFileSync(file(`${name}.ext`), extensions), ['-extfile', `${name}.ext`]);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    String(days),
+    ...extra,
+  );
 }
 
 /** config/mosquitto.conf.example with this test's files, port and log destination. */
@@ -101,7 +146,9 @@ describe.skipIf(!HAS_OPENSSL)('MqttLink over mutual TLS (mosquitto.conf.example)
     const link = tlsLink({ caFile: file('ca.pem') });
     try {
       await until(() => link.health().attempts >= 2, 'two refused attempts', 15_000);
-      expect(link.health().lastConnectError).toBe('tlsv13 alert certificate required: the broker requires a client certificate: set county.certFile and county.keyFile');
+      expect(link.health().lastConnectError).toBe(
+        'tlsv13 alert certificate required: the broker requires a client certificate: set county.certFile and county.keyFile',
+      );
       expect(link.state).not.toBe('connected');
     } finally {
       await link.stop();
@@ -112,7 +159,9 @@ describe.skipIf(!HAS_OPENSSL)('MqttLink over mutual TLS (mosquitto.conf.example)
     const link = tlsLink({ certFile: file('room-a.pem'), keyFile: file('room-a.key') });
     try {
       await until(() => link.health().lastConnectError !== undefined, 'a refused attempt', 15_000);
-      expect(link.health().lastConnectError).toBe("self-signed certificate in certificate chain: the broker's certificate is not signed by the CA in county.caFile");
+      expect(link.health().lastConnectError).toBe(
+        "self-signed certificate in certificate chain: the broker's certificate is not signed by the CA in county.caFile",
+      );
     } finally {
       await link.stop();
     }
@@ -132,17 +181,23 @@ describe.skipIf(!HAS_OPENSSL)('MqttLink over mutual TLS (mosquitto.conf.example)
     const badKey = tlsLink({ caFile: file('ca.pem'), certFile: file('room-a.pem'), keyFile: file('room-a.pem') });
     try {
       await until(() => badKey.health().lastConnectError !== undefined, 'a refused attempt');
-      expect(badKey.health().lastConnectError).toMatch(new RegExp(`^county\\.keyFile ${file('room-a.pem')} cannot be used: not usable for TLS`));
+      expect(badKey.health().lastConnectError).toMatch(
+        new RegExp(`^county\\.keyFile ${file('room-a.pem')} cannot be used: not usable for TLS`),
+      );
     } finally {
       await badKey.stop();
     }
   });
 
   it("certificateExpiry() gives the client certificate's notAfter, undefined without one, and a typed error for a bad file", () => {
-    const notAfter = openssl('x509', '-in', 'room-a.pem', '-noout', '-enddate').trim().replace(/^notAfter=/, '');
+    const notAfter = openssl('x509', '-in', 'room-a.pem', '-noout', '-enddate')
+      .trim()
+      .replace(/^notAfter=/, '');
     expect(certificateExpiry({ certFile: file('room-a.pem') })?.getTime()).toBe(Date.parse(notAfter));
     expect(certificateExpiry({ certFile: undefined })).toBeUndefined();
     expect(() => certificateExpiry({ certFile: file('room-a.key') })).toThrow(LinkCredentialsError);
-    expect(() => certificateExpiry({ certFile: file('absent.pem') })).toThrow(/county\.certFile .*absent\.pem cannot be used: cannot read it \(ENOENT\)/);
+    expect(() => certificateExpiry({ certFile: file('absent.pem') })).toThrow(
+      /county\.certFile .*absent\.pem cannot be used: cannot read it \(ENOENT\)/,
+    );
   });
 });

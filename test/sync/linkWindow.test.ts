@@ -9,7 +9,18 @@ import type { PublishPriority, PublishRequest } from '../../src/sync/link/types.
 import { makeTempDir } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from '../helpers/mosquitto.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
-import { CONNACK_OK, countySettings, makeLink, nextEvent, PINGRESP, startFakeBroker, suback, until, watch, type TestLink } from './linkFixtures.js';
+import {
+  CONNACK_OK,
+  countySettings,
+  makeLink,
+  nextEvent,
+  PINGRESP,
+  startFakeBroker,
+  suback,
+  until,
+  watch,
+  type TestLink,
+} from './linkFixtures.js';
 
 /**
  * The in-flight window: never more QoS 1 publishes outstanding than the broker's Receive
@@ -31,7 +42,10 @@ afterEach(async () => {
 });
 
 /** A broker, a counting proxy in front of it, and a connected link through the proxy. */
-async function connected(brokerOptions: MosquittoOptions = {}, county: Parameters<typeof countySettings>[1] = {}): Promise<TestLink> {
+async function connected(
+  brokerOptions: MosquittoOptions = {},
+  county: Parameters<typeof countySettings>[1] = {},
+): Promise<TestLink> {
   broker = await startMosquitto(brokerOptions);
   proxy = await startTcpProxy({ targetPort: broker.port });
   const made = makeLink(countySettings(proxy.url, county));
@@ -93,19 +107,47 @@ describe('MqttLink in-flight window', () => {
     const { link, topics } = await connected({ maxInflight: 5 });
     const center = await watch(broker!.url, [`${topics.base}/out/#`]);
     const order: Array<[PublishPriority, string]> = [
-      ['file', 'f1'], ['file', 'f2'], ['file', 'f3'], ['file', 'f4'], ['file', 'f5'],
-      ['file', 'f6'], ['backfill', 'b1'], ['file', 'f7'], ['live', 'l1'], ['backfill', 'b2'], ['control', 'c1'], ['live', 'l2'],
+      ['file', 'f1'],
+      ['file', 'f2'],
+      ['file', 'f3'],
+      ['file', 'f4'],
+      ['file', 'f5'],
+      ['file', 'f6'],
+      ['backfill', 'b1'],
+      ['file', 'f7'],
+      ['live', 'l1'],
+      ['backfill', 'b2'],
+      ['control', 'c1'],
+      ['live', 'l2'],
     ];
     await Promise.all(order.map(([priority, payload]) => link.publish(request(topics.events, payload, priority))));
     await until(() => center.messages.length === order.length, 'every message at the center');
-    expect(center.messages.map((message) => message.payload)).toEqual(['f1', 'f2', 'f3', 'f4', 'f5', 'c1', 'l1', 'l2', 'b1', 'b2', 'f6', 'f7']);
+    expect(center.messages.map((message) => message.payload)).toEqual([
+      'f1',
+      'f2',
+      'f3',
+      'f4',
+      'f5',
+      'c1',
+      'l1',
+      'l2',
+      'b1',
+      'b2',
+      'f6',
+      'f7',
+    ]);
     await center.client.endAsync();
   });
 
   it('fails every outstanding and waiting publish with LinkDownError at a cut, and starts the next connection with an empty window', async () => {
     const { link, topics } = await connected({ maxInflight: 5 });
     proxy!.blackhole();
-    const results = Array.from({ length: 8 }, (_, index) => link.publish(request(topics.events, String(index))).then(() => 'resolved', (error: unknown) => error));
+    const results = Array.from({ length: 8 }, (_, index) =>
+      link.publish(request(topics.events, String(index))).then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+    );
     await until(() => link.inflight === 5, 'five outstanding');
     proxy!.heal();
     const up = nextEvent(link, 'up');
@@ -133,7 +175,9 @@ describe('MqttLink in-flight window', () => {
     const { link, topics } = await connected({ extraConfig: ['max_packet_size 4096'] });
     const connectionId = link.session!.connectionId;
     await expect(link.publish(request(`${topics.base}/out/+`, 'x'))).rejects.toBeInstanceOf(LinkPublishInvalid);
-    await expect(link.publish(request(topics.events, 'x'.repeat(5000)))).rejects.toThrow(/the packet is 50\d\d bytes, the broker accepts at most 4096/);
+    await expect(link.publish(request(topics.events, 'x'.repeat(5000)))).rejects.toThrow(
+      /the packet is 50\d\d bytes, the broker accepts at most 4096/,
+    );
     await link.publish(request(topics.events, 'x'.repeat(3000)));
     expect(link.session?.connectionId).toBe(connectionId);
   });
@@ -181,12 +225,16 @@ describe('MqttLink with a broker that says no', () => {
     expect(session.window).toBe(20);
     expect(made.link.health()).toMatchObject({
       state: 'degraded',
-      detail: expect.stringMatching(/^connected to mqtt:\/\/127\.0\.0\.1:\d+, but the broker refused the subscription to county\/rooms\/room-a\/in\/# \(0x87 Not authorized\): commands cannot arrive$/),
+      detail: expect.stringMatching(
+        /^connected to mqtt:\/\/127\.0\.0\.1:\d+, but the broker refused the subscription to county\/rooms\/room-a\/in\/# \(0x87 Not authorized\): commands cannot arrive$/,
+      ),
     });
   });
 
   it('survives a message listener that throws: the other listeners and later messages still get through', async () => {
-    const { link, topics } = await behindAcl('pattern readwrite county/rooms/%u/#\nuser center\ntopic readwrite county/#\n');
+    const { link, topics } = await behindAcl(
+      'pattern readwrite county/rooms/%u/#\nuser center\ntopic readwrite county/#\n',
+    );
     const seen: string[] = [];
     link.on('message', () => {
       throw new Error('a consumer bug');

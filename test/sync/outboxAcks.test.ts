@@ -37,7 +37,13 @@ describe("the center's acknowledgements", () => {
 
   const openOutbox = (onCenterTime: (ms: number) => void = (ms) => centerTimes.push(ms)): EventOutbox => {
     const county = testCounty('mqtt://127.0.0.1:1');
-    const link = new MqttLink({ county, deviceId: 'room-1', subscriptions: [], will: () => ({ topic: topics.state, payload: '' }), logger });
+    const link = new MqttLink({
+      county,
+      deviceId: 'room-1',
+      subscriptions: [],
+      will: () => ({ topic: topics.state, payload: '' }),
+      logger,
+    });
     const created = new EventOutbox({
       journal,
       link,
@@ -91,7 +97,13 @@ describe("the center's acknowledgements", () => {
     expect(centerTimes).toEqual([CENTER_TIME]);
     mono += 2500;
     expect(outbox.centerClock.now()).toBe(CENTER_TIME + 2500);
-    expect(outbox.stats()).toMatchObject({ ackedSeq: 3, ackedHash: hashAt(3), backlogEvents: 2, lastAckMonoMs: 10_000, lastAckCenterTimeMs: CENTER_TIME });
+    expect(outbox.stats()).toMatchObject({
+      ackedSeq: 3,
+      ackedHash: hashAt(3),
+      backlogEvents: 2,
+      lastAckMonoMs: 10_000,
+      lastAckCenterTimeMs: CENTER_TIME,
+    });
   });
 
   it('give the center time only with the age the broker vouches for: an ack without message expiry may have waited days', () => {
@@ -127,7 +139,9 @@ describe("the center's acknowledgements", () => {
       JSON.stringify({ ...valid(3), pad: 'x'.repeat(2000) }),
     ];
     for (const payload of garbage) expect(() => ack(payload)).not.toThrow();
-    expect(() => outbox.handleAck({ topic: topics.ack, payload: Buffer.from([0xff, 0xfe, 0x00, 0x80]), properties: {} })).not.toThrow();
+    expect(() =>
+      outbox.handleAck({ topic: topics.ack, payload: Buffer.from([0xff, 0xfe, 0x00, 0x80]), properties: {} }),
+    ).not.toThrow();
     expect(journal.syncCursor()).toBeUndefined();
     expect(centerTimes).toEqual([]);
     expect(outbox.centerClock.now()).toBeUndefined();
@@ -201,8 +215,26 @@ describe('a replay asked for by the center', () => {
     const bus = new EventBus();
     journal = Journal.open({ dataDir: dir, clock, logger, access: 'create', bus });
     for (let i = 0; i < 5; i++) journal.append('signin.accepted', { memberId: `m-${i}` });
-    const link = new MqttLink({ county: testCounty('mqtt://127.0.0.1:1'), deviceId: 'room-1', subscriptions: [], will: () => ({ topic: topics.state, payload: '' }), logger });
-    outbox = new EventOutbox({ journal, link, topics, deviceId: 'room-1', limiter: new ByteRateLimiter(0), batchMaxEvents: 500, batchMaxBytes: 65_536, ackTimeoutMs: 60_000, bus, logger, clock });
+    const link = new MqttLink({
+      county: testCounty('mqtt://127.0.0.1:1'),
+      deviceId: 'room-1',
+      subscriptions: [],
+      will: () => ({ topic: topics.state, payload: '' }),
+      logger,
+    });
+    outbox = new EventOutbox({
+      journal,
+      link,
+      topics,
+      deviceId: 'room-1',
+      limiter: new ByteRateLimiter(0),
+      batchMaxEvents: 500,
+      batchMaxBytes: 65_536,
+      ackTimeoutMs: 60_000,
+      bus,
+      logger,
+      clock,
+    });
     outbox.start();
   });
 
@@ -226,7 +258,15 @@ describe('a replay asked for by the center', () => {
 
   it('reports the age of the oldest unacknowledged entry on the monotonic clock within a boot', () => {
     clock.advance(42_000);
-    expect(outbox.stats()).toMatchObject({ headSeq: 5, ackedSeq: 0, ackedHash: null, backlogEvents: 5, oldestUnsentAgeSeconds: 42, sentSeq: 0, batchesSent: 0 });
+    expect(outbox.stats()).toMatchObject({
+      headSeq: 5,
+      ackedSeq: 0,
+      ackedHash: null,
+      backlogEvents: 5,
+      oldestUnsentAgeSeconds: 42,
+      sentSeq: 0,
+      batchesSent: 0,
+    });
   });
 });
 
@@ -260,11 +300,24 @@ describe('a batch the broker refuses', () => {
     const journal = Journal.open({ dataDir: dir, clock, logger, access: 'create', bus });
     for (let i = 0; i < 5; i++) journal.append('signin.accepted', { memberId: `m-${i}` });
     const link = new RefusingLink();
-    const outbox = new EventOutbox({ journal, link, topics, deviceId: 'room-1', limiter: new ByteRateLimiter(0), batchMaxEvents: 500, batchMaxBytes: 65_536, ackTimeoutMs: 200, bus, logger, clock });
+    const outbox = new EventOutbox({
+      journal,
+      link,
+      topics,
+      deviceId: 'room-1',
+      limiter: new ByteRateLimiter(0),
+      batchMaxEvents: 500,
+      batchMaxBytes: 65_536,
+      ackTimeoutMs: 200,
+      bus,
+      logger,
+      clock,
+    });
     try {
       outbox.start();
       const deadline = Date.now() + 5000;
-      while (link.published.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (link.published.length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(link.published.length).toBeGreaterThanOrEqual(2);
       const batch = decodeEventBatch(link.published[1]!.payload as Buffer, link.published[1]!.properties ?? {});
       expect([batch.fromSeq, batch.toSeq]).toEqual([1, 5]);

@@ -40,16 +40,28 @@ describe('the journal outbox against a real Mosquitto', () => {
     room.appendSignIns(1000);
     expect(room.link.state).not.toBe('connected');
     await broker.start();
-    await waitUntil(() => room.cursorSeq() === 1000, 30_000, () => `cursor ${room.cursorSeq()}, center holds ${center!.stored.size}`);
+    await waitUntil(
+      () => room.cursorSeq() === 1000,
+      30_000,
+      () => `cursor ${room.cursorSeq()}, center holds ${center!.stored.size}`,
+    );
     expect(center.storedSeqs()).toEqual(range(1, 1000));
     expect(center.chainBreaks).toBe(0);
     expect(center.undecodable).toBe(0);
     const stats = room.outbox.stats();
-    expect(stats).toMatchObject({ headSeq: 1000, ackedSeq: 1000, ackedHash: stats.headHash, backlogEvents: 0, oldestUnsentAgeSeconds: null, sentSeq: 1000 });
+    expect(stats).toMatchObject({
+      headSeq: 1000,
+      ackedSeq: 1000,
+      ackedHash: stats.headHash,
+      backlogEvents: 0,
+      oldestUnsentAgeSeconds: null,
+      sentSeq: 1000,
+    });
     expect(stats.eventsSent).toBe(1000 + center.duplicates);
     // 1,000 sign-ins are far more than one batch: they went as several, none larger than the bounds.
     expect(stats.batchesSent).toBeGreaterThan(1);
-    for (const batch of center.arrived) expect(batch.toSeq - batch.fromSeq + 1).toBeLessThanOrEqual(room.county.batchMaxEvents);
+    for (const batch of center.arrived)
+      expect(batch.toSeq - batch.fromSeq + 1).toBeLessThanOrEqual(room.county.batchMaxEvents);
     expect(center.arrived.every((batch) => batch.lane === 'backfill')).toBe(true);
   });
 
@@ -60,9 +72,17 @@ describe('the journal outbox against a real Mosquitto', () => {
     const first = openRoom(county);
     first.appendSignIns(1500);
     first.start();
-    await waitUntil(() => center!.contiguous >= 300, 20_000, () => `center holds ${center!.contiguous}`);
+    await waitUntil(
+      () => center!.contiguous >= 300,
+      20_000,
+      () => `center holds ${center!.contiguous}`,
+    );
     await broker.restart();
-    await waitUntil(() => center!.contiguous >= 700 && first.cursorSeq() >= 700, 20_000, () => `center holds ${center!.contiguous}, cursor ${first.cursorSeq()}`);
+    await waitUntil(
+      () => center!.contiguous >= 700 && first.cursorSeq() >= 700,
+      20_000,
+      () => `center holds ${center!.contiguous}, cursor ${first.cursorSeq()}`,
+    );
 
     // The daemon restarts mid-backfill: only the journal (and its cursor) carries over.
     const cursorAtStop = first.cursorSeq();
@@ -72,7 +92,11 @@ describe('the journal outbox against a real Mosquitto', () => {
     const second = openRoom(county);
     expect(second.cursorSeq()).toBe(cursorAtStop);
     second.start();
-    await waitUntil(() => second.cursorSeq() === 1500, 30_000, () => `cursor ${second.cursorSeq()}, center holds ${center!.contiguous}`);
+    await waitUntil(
+      () => second.cursorSeq() === 1500,
+      30_000,
+      () => `cursor ${second.cursorSeq()}, center holds ${center!.contiguous}`,
+    );
 
     expect(center.storedSeqs()).toEqual(range(1, 1500));
     expect(center.chainBreaks).toBe(0);

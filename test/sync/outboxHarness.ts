@@ -47,13 +47,23 @@ export class TestCenter {
     private readonly client: MqttClient,
     private readonly topics: RoomTopics,
   ) {
-    client.on('message', (_topic, payload, packet) => this.receive(payload, { userProperties: packet.properties?.userProperties as Record<string, string> | undefined }));
+    client.on('message', (_topic, payload, packet) =>
+      this.receive(payload, {
+        userProperties: packet.properties?.userProperties as Record<string, string> | undefined,
+      }),
+    );
   }
 
   /** A persistent session (clean: false), so batches published while it reconnects wait at the broker. */
   static async start(url: string, deviceId: string): Promise<TestCenter> {
     const topics = roomTopics(PREFIX, deviceId);
-    const client = mqtt.connect(url, { protocolVersion: 5, clientId: `test-center-${randomUUID()}`, clean: false, properties: { sessionExpiryInterval: 3600 }, reconnectPeriod: 100 });
+    const client = mqtt.connect(url, {
+      protocolVersion: 5,
+      clientId: `test-center-${randomUUID()}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+      reconnectPeriod: 100,
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -85,7 +95,13 @@ export class TestCenter {
       return;
     }
     if (this.drop?.(batch) === true) return;
-    this.arrived.push({ at: performance.now(), bytes: payload.length, lane: batch.lane, fromSeq: batch.fromSeq, toSeq: batch.toSeq });
+    this.arrived.push({
+      at: performance.now(),
+      bytes: payload.length,
+      lane: batch.lane,
+      fromSeq: batch.fromSeq,
+      toSeq: batch.toSeq,
+    });
     for (const entry of batch.entries) {
       if (this.stored.has(entry.seq)) {
         this.duplicates += 1;
@@ -101,13 +117,22 @@ export class TestCenter {
 
   private acknowledge(seq: number): void {
     const ack: CenterAck = { v: PROTOCOL_VERSION, seq, hash: this.stored.get(seq)!.hash, centerTimeMs: Date.now() };
-    this.client.publish(this.topics.ack, JSON.stringify(ack), { qos: 1, properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS } });
+    this.client.publish(this.topics.ack, JSON.stringify(ack), {
+      qos: 1,
+      properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS },
+    });
   }
 }
 
 /** County settings for tests: quick to notice a dead link, quick to come back. */
 export function testCounty(url: string, overrides: Partial<Config['county']> = {}): Config['county'] {
-  return configSchema.shape.county.parse({ url, keepaliveSeconds: 2, reconnectMinMs: 100, reconnectMaxMs: 400, ...overrides });
+  return configSchema.shape.county.parse({
+    url,
+    keepaliveSeconds: 2,
+    reconnectMinMs: 100,
+    reconnectMaxMs: 400,
+    ...overrides,
+  });
 }
 
 export interface RoomOptions {
@@ -180,7 +205,12 @@ export class TestRoom {
   /** Appends `count` sign-ins in one commit (one fsync), as a bulk of records made while offline. */
   appendSignIns(count: number, from = 0): void {
     this.journal.transaction((tx) => {
-      for (let i = from; i < from + count; i++) tx.append('signin.accepted', { memberId: `m-${String(i % 300).padStart(3, '0')}`, page: i, score: 100 + (i % 50) });
+      for (let i = from; i < from + count; i++)
+        tx.append('signin.accepted', {
+          memberId: `m-${String(i % 300).padStart(3, '0')}`,
+          page: i,
+          score: 100 + (i % 50),
+        });
     });
   }
 

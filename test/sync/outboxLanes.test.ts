@@ -28,22 +28,38 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 40_000, batchMaxBytes: 16_384 } });
     room.appendSignIns(1500);
     room.start();
-    await waitUntil(() => center.contiguous >= 200, 15_000, () => `center holds ${center.contiguous}`);
+    await waitUntil(
+      () => center.contiguous >= 200,
+      15_000,
+      () => `center holds ${center.contiguous}`,
+    );
 
     const fresh = room.journal.append('signin.accepted', { memberId: 'm-fresh', page: 1, score: 150 });
     const appendedAt = performance.now();
-    await waitUntil(() => center.stored.has(fresh.seq), 5000, () => `center holds ${center.contiguous} of ${fresh.seq}`);
+    await waitUntil(
+      () => center.stored.has(fresh.seq),
+      5000,
+      () => `center holds ${center.contiguous} of ${fresh.seq}`,
+    );
     const latencyMs = performance.now() - appendedAt;
 
     expect(latencyMs).toBeLessThan(1000);
-    expect(center.arrived.find((batch) => batch.fromSeq <= fresh.seq && fresh.seq <= batch.toSeq)).toMatchObject({ lane: 'live', fromSeq: fresh.seq, toSeq: fresh.seq });
+    expect(center.arrived.find((batch) => batch.fromSeq <= fresh.seq && fresh.seq <= batch.toSeq)).toMatchObject({
+      lane: 'live',
+      fromSeq: fresh.seq,
+      toSeq: fresh.seq,
+    });
     // The backlog is still draining, and the cursor does not jump the gap the live batch left.
     expect(center.contiguous).toBeLessThan(1500);
     expect(room.cursorSeq()).toBeLessThan(1500);
 
     // A bulk of fresh entries is too much for the live lane: the backfill takes it, skipping the entry that went live.
     room.appendSignIns(600, 1500);
-    await waitUntil(() => room!.cursorSeq() === 2101, 30_000, () => `cursor ${room!.cursorSeq()}, center holds ${center.contiguous}`);
+    await waitUntil(
+      () => room!.cursorSeq() === 2101,
+      30_000,
+      () => `cursor ${room!.cursorSeq()}, center holds ${center.contiguous}`,
+    );
     expect(center.stored.size).toBe(2101);
     expect(center.duplicates).toBe(0);
     expect(center.arrived.filter((batch) => batch.lane === 'live')).toHaveLength(1);
@@ -55,7 +71,11 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     // About 300 kB on the wire: some 6 s at the cap.
     room.appendSignIns(2800);
     room.start();
-    await waitUntil(() => room!.cursorSeq() === 2800, 30_000, () => `cursor ${room!.cursorSeq()}`);
+    await waitUntil(
+      () => room!.cursorSeq() === 2800,
+      30_000,
+      () => `cursor ${room!.cursorSeq()}`,
+    );
 
     // The first second is the bucket's burst; after it, every batch waits for its bytes to accrue.
     const arrived = center.arrived;

@@ -11,7 +11,8 @@ describe('batches cut from the journal', () => {
   const j = useJournal((journal) => appendSignIns(journal, 40));
   const seqs = (entries: Array<{ seq: number }>): number[] => entries.map((entry) => entry.seq);
   /** The JSON size of the batch as it goes on the wire, before compression. */
-  const jsonBytes = (entries: Parameters<typeof encodeEventBatch>[2]): number => inflateRawSync(encodeEventBatch('room-1', 'backfill', entries)).length;
+  const jsonBytes = (entries: Parameters<typeof encodeEventBatch>[2]): number =>
+    inflateRawSync(encodeEventBatch('room-1', 'backfill', entries)).length;
 
   it('hold at most maxEvents consecutive entries, starting after the given seq', () => {
     const batcher = new Batcher(j.journal, 'room-1', { maxEvents: 7, maxBytes: 1_000_000 });

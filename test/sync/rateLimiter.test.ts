@@ -24,7 +24,7 @@ describe('the shared byte-rate limiter', () => {
   const grantTimes = async (sizes: number[], ms: number): Promise<number[]> => {
     const granted = sizes.map((bytes) => when(limiter.take(bytes)));
     await vi.advanceTimersByTimeAsync(ms);
-    return await Promise.all(granted);
+    return Promise.all(granted);
   };
 
   it('lets one second worth go at once, then as the bytes accrue', async () => {

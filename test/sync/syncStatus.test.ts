@@ -37,7 +37,10 @@ describe('the sync part of room-agent status', () => {
     const flag = join(temp.dir, 'synchronized');
     writeFileSync(flag, '');
     const file = join(temp.dir, 'config.yaml');
-    writeFileSync(file, `version: 1\ndevice:\n  id: room-test\n  dataDir: ${dataDir}\nclock:\n  syncFlagPath: ${flag}\ncounty:\n  url: mqtt://room-test:s3cret@127.0.0.1:1883\n`);
+    writeFileSync(
+      file,
+      `version: 1\ndevice:\n  id: room-test\n  dataDir: ${dataDir}\nclock:\n  syncFlagPath: ${flag}\ncounty:\n  url: mqtt://room-test:s3cret@127.0.0.1:1883\n`,
+    );
     return file;
   }
 
@@ -79,15 +82,27 @@ describe('the sync part of room-agent status', () => {
   });
 
   it('from the daemon: the live link state comes from the provider the composition root registers', async () => {
-    journal.db.prepare(
-      `INSERT INTO file_uploads (file_id, path, name, kind, size, sha256, meta, state, queued_seq) VALUES ('f1', '/tmp/a.jpg', 'a.jpg', 'photo', 10, ?, '{}', 'pending', 5), ('f2', '/tmp/b.jpg', 'b.jpg', 'photo', 10, ?, '{}', 'complete', 5)`,
-    ).run('0'.repeat(64), '1'.repeat(64));
+    journal.db
+      .prepare(
+        `INSERT INTO file_uploads (file_id, path, name, kind, size, sha256, meta, state, queued_seq) VALUES ('f1', '/tmp/a.jpg', 'a.jpg', 'photo', 10, ?, '{}', 'pending', 5), ('f2', '/tmp/b.jpg', 'b.jpg', 'photo', 10, ?, '{}', 'complete', 5)`,
+      )
+      .run('0'.repeat(64), '1'.repeat(64));
     journal.close();
     const loaded = inspectConfig(writeConfig());
     const core = openCore(loaded.config, createSilentLogger());
     try {
-      const live = { state: 'connected' as const, connectedSince: '2025-06-01T08:00:00.000Z', window: 5, lastError: 'connack timeout' };
-      registerStatus(core, loaded, () => [], () => live);
+      const live = {
+        state: 'connected' as const,
+        connectedSince: '2025-06-01T08:00:00.000Z',
+        window: 5,
+        lastError: 'connack timeout',
+      };
+      registerStatus(
+        core,
+        loaded,
+        () => [],
+        () => live,
+      );
       const status = statusSchema.parse(await core.registry.dispatch('status', {}, { progress: () => {} }));
       expect(status.sync).toMatchObject({
         link: { ...live, broker: 'mqtt://127.0.0.1:1883' },
@@ -102,7 +117,8 @@ describe('the sync part of room-agent status', () => {
   });
 
   describe('times without a trustworthy clock', () => {
-    const status = (): ReturnType<typeof collectSyncStatus> => collectSyncStatus({ journal, clock, brokerUrl: 'mqtts://broker.example:8883' });
+    const status = (): ReturnType<typeof collectSyncStatus> =>
+      collectSyncStatus({ journal, clock, brokerUrl: 'mqtts://broker.example:8883' });
 
     it('measures the oldest unacknowledged event by the monotonic clock within its boot, whatever the wall clock says', () => {
       clock.advance(90_000);
@@ -116,7 +132,13 @@ describe('the sync part of room-agent status', () => {
       clock.state = 'unsynced';
       expect(status().backlog.oldestAgeSeconds).toBeNull();
       // The center's time (or NTP) synchronised this boot earlier: the age is known again.
-      recordCorrection(journal.db, { bootId: clock.bootId, syncWallMs: clock.wallMs, syncMonoMs: clock.monoMs, source: 'county-center', seq: 5 });
+      recordCorrection(journal.db, {
+        bootId: clock.bootId,
+        syncWallMs: clock.wallMs,
+        syncMonoMs: clock.monoMs,
+        source: 'county-center',
+        seq: 5,
+      });
       clock.advance(60_000);
       expect(status().backlog.oldestAgeSeconds).toBe(3_660);
     });
@@ -126,7 +148,10 @@ describe('the sync part of room-agent status', () => {
       journal.anchor({ seq: 5, hash: fifth.hash });
       const recordedAt = clock.wallMs;
       clock.advance(30_000);
-      expect(status()).toMatchObject({ backlog: { events: 0, oldestAgeSeconds: null }, lastSync: new Date(recordedAt).toISOString() });
+      expect(status()).toMatchObject({
+        backlog: { events: 0, oldestAgeSeconds: null },
+        lastSync: new Date(recordedAt).toISOString(),
+      });
       clock.reboot(1000);
       clock.state = 'unsynced';
       expect(status().lastSync).toBeNull();

@@ -19,9 +19,23 @@ const MODULE = join(REPO_ROOT, 'dist/src/util/atomicWrite.js');
 function writeUnderStrace(target: string, content: string): string[] {
   const log = join(temp.dir, 'strace.log');
   const script = `const { writeFileAtomic } = await import(${JSON.stringify(MODULE)}); writeFileAtomic(${JSON.stringify(target)}, ${JSON.stringify(content)}, 0o600);`;
-  const result = spawnSync('strace', ['-f', '-o', log, '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2', process.execPath, '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'strace',
+    [
+      '-f',
+      '-o',
+      log,
+      '-e',
+      'trace=openat,fsync,fdatasync,rename,renameat,renameat2',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(result.status, result.stderr).toBe(0);
   return readFileSync(log, 'utf8').split('\n');
 }
@@ -35,7 +49,9 @@ describe('writeFileAtomic', () => {
 
     const opened = calls.findIndex((line) => /openat\(.*\.override\.yaml\.\d+\.tmp", O_WRONLY\|O_CREAT/.test(line));
     const fileFd = /= (\d+)$/.exec(calls[opened] ?? '')?.[1];
-    const renamed = calls.findIndex((line) => /rename\w*\(.*\.override\.yaml\.\d+\.tmp", .*override\.yaml"\) = 0/.test(line));
+    const renamed = calls.findIndex((line) =>
+      /rename\w*\(.*\.override\.yaml\.\d+\.tmp", .*override\.yaml"\) = 0/.test(line),
+    );
     const fileSynced = calls.findIndex((line, index) => index > opened && line.includes(`fsync(${fileFd})`));
     const dirOpened = calls.findIndex((line, index) => index > renamed && line.includes(`"${temp.dir}", O_RDONLY`));
     const dirFd = /= (\d+)$/.exec(calls[dirOpened] ?? '')?.[1];
@@ -61,7 +77,12 @@ describe('writeFileAtomic', () => {
       }),
     );
     // A directory where the file should be: removing it fails the same way.
-    expect(() => removeFileDurably(temp.dir)).toThrow(expect.objectContaining({ code: ErrorCode.StorageWrite, context: expect.objectContaining({ path: temp.dir, step: 'remove' }) }));
+    expect(() => removeFileDurably(temp.dir)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.StorageWrite,
+        context: expect.objectContaining({ path: temp.dir, step: 'remove' }),
+      }),
+    );
     expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -26,8 +26,7 @@ const SMALL_CAPACITY = 200;
 export async function detectModel(protocol: Gt521Protocol): Promise<Gt521Model> {
   const capacity = await probeCapacity(protocol);
   const securityLevel = await readSecurityLevel(protocol);
-  const name =
-    capacity === F52_CAPACITY ? 'GT-521F52' : securityLevel === undefined ? 'GT-511C3' : 'GT-521F32';
+  const name = capacity === F52_CAPACITY ? 'GT-521F52' : securityLevel === undefined ? 'GT-511C3' : 'GT-521F32';
   return { name, capacity, securityLevel };
 }
 

@@ -4,13 +4,7 @@ import { DriverError, DriverErrorCode } from '../../common/errors.js';
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
 import type { ByteTransport } from '../../common/transport.js';
-import type {
-  EnrollOptions,
-  FingerprintScanner,
-  IdentifyOutcome,
-  ModuleSignal,
-  ScannerInfo,
-} from '../../scanner.js';
+import type { EnrollOptions, FingerprintScanner, IdentifyOutcome, ModuleSignal, ScannerInfo } from '../../scanner.js';
 import { gt521Commands } from '../framing/commands.js';
 import { SUPPORTED_BAUD_RATES, TEMPLATE_SIZE } from '../framing/constants.js';
 import { Gt521Protocol } from '../protocol/protocol.js';

@@ -1,10 +1,5 @@
 import { DriverError, DriverErrorCode } from '../../common/errors.js';
-import {
-  Gt521Command,
-  SECURITY_LEVELS,
-  SUPPORTED_BAUD_RATES,
-  type Gt521CommandName,
-} from './constants.js';
+import { Gt521Command, SECURITY_LEVELS, SUPPORTED_BAUD_RATES, type Gt521CommandName } from './constants.js';
 import type { Gt521Request } from './packet.js';
 
 /**

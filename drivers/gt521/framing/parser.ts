@@ -32,8 +32,7 @@ export class Gt521Parser {
   /** Announces the payload length of the next data packet, or withdraws the announcement. */
   expectData(length: number | undefined): void {
     const fits =
-      length === undefined ||
-      (Number.isInteger(length) && length > 0 && length + DATA_PACKET_OVERHEAD < this.capacity);
+      length === undefined || (Number.isInteger(length) && length > 0 && length + DATA_PACKET_OVERHEAD < this.capacity);
     if (!fits) {
       throw new DriverError(
         DriverErrorCode.Unsupported,

@@ -144,11 +144,7 @@ export class Gt521Protocol {
   }
 
   /** Sends a command whose ACK is followed by a data packet of a length the command fixes. */
-  commandWithData(
-    request: Gt521Request,
-    dataLength: number,
-    options: Gt521ExchangeOptions = {},
-  ): Promise<Gt521Reply> {
+  commandWithData(request: Gt521Request, dataLength: number, options: Gt521ExchangeOptions = {}): Promise<Gt521Reply> {
     return this.serialised(() => this.withRetries(request, dataLength, options));
   }
 
@@ -156,11 +152,7 @@ export class Gt521Protocol {
    * Sends a command that takes a data packet from the host (SetTemplate): command, ACK, data, and
    * the module's final answer. A NACK to the command itself is returned without sending the data.
    */
-  commandSendingData(
-    request: Gt521Request,
-    data: Uint8Array,
-    finalTimeoutMs: number,
-  ): Promise<Gt521Response> {
+  commandSendingData(request: Gt521Request, data: Uint8Array, finalTimeoutMs: number): Promise<Gt521Response> {
     return this.serialised(async () => {
       const timeoutMs = replyTimeout(this.timeouts, request);
       const { response } = await this.exchangeOnce(request, undefined, timeoutMs);
@@ -325,8 +317,7 @@ export class Gt521Protocol {
 
   private readonly onData = (chunk: Buffer): void => {
     for (const packet of this.parser.push(chunk)) {
-      const taken =
-        packet.kind === 'response' ? this.responses.resolve(packet) : this.dataPackets.resolve(packet);
+      const taken = packet.kind === 'response' ? this.responses.resolve(packet) : this.dataPackets.resolve(packet);
       if (!taken) {
         this.logger.debug({ kind: packet.kind }, 'gt521: dropped a packet nobody was waiting for');
       }

@@ -8,13 +8,7 @@ import { DriverError, DriverErrorCode, isDriverError } from '../../common/errors
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
 import type { ByteTransport } from '../../common/transport.js';
-import type {
-  EnrollOptions,
-  FingerprintScanner,
-  IdentifyOutcome,
-  ModuleSignal,
-  ScannerInfo,
-} from '../../scanner.js';
+import type { EnrollOptions, FingerprintScanner, IdentifyOutcome, ModuleSignal, ScannerInfo } from '../../scanner.js';
 import { describeConfirmation } from '../framing/confirmation.js';
 import {
   auraLedConfig,
@@ -35,12 +29,7 @@ import {
 } from '../framing/instructions.js';
 import { DEFAULT_ADDRESS } from '../framing/packet.js';
 import { INDEX_PAGE_SLOTS } from '../framing/replies.js';
-import {
-  MAX_TEMPLATE_BYTES,
-  mergeTimeouts,
-  type R30xTimeoutOverrides,
-  type R30xTimeouts,
-} from '../protocol/policy.js';
+import { MAX_TEMPLATE_BYTES, mergeTimeouts, type R30xTimeoutOverrides, type R30xTimeouts } from '../protocol/policy.js';
 import { R30xProtocol } from '../protocol/protocol.js';
 import { BINDING_NOTEPAD_PAGE, decodeBindingToken, encodeBindingToken } from './bindingToken.js';
 import { enrollFinger } from './enroll.js';
@@ -335,7 +324,7 @@ function checkTemplate(info: ScannerInfo, template: Buffer): void {
       expected === undefined
         ? `a template of ${template.length} bytes cannot be an R30x template (1–${MAX_TEMPLATE_BYTES} bytes)`
         : `the template is ${template.length} bytes but this module's templates are ${expected} bytes: ` +
-          'it comes from another model',
+            'it comes from another model',
       { bytes: template.length, expected },
     );
   }

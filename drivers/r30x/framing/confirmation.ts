@@ -40,7 +40,10 @@ const MEANINGS: ReadonlyMap<number, Meaning> = new Map<number, Meaning>([
   [0x09, { code: DriverErrorCode.NoMatch, text: 'no enrolled finger matches' }],
   [
     0x0a,
-    { code: DriverErrorCode.EnrollMismatch, text: 'the two scans are of different fingers or too different to combine' },
+    {
+      code: DriverErrorCode.EnrollMismatch,
+      text: 'the two scans are of different fingers or too different to combine',
+    },
   ],
   [0x0b, { code: DriverErrorCode.SlotOutOfRange, text: 'the slot is beyond the module library' }],
   [

@@ -129,8 +129,7 @@ export const search = (buffer: CharBuffer, start: number, count: number): R30xCo
 export const highSpeedSearch = (buffer: CharBuffer, start: number, count: number): R30xCommand<SearchHit> =>
   command('HighSpeedSearch', [buffer, ...u16(start, 'start page'), ...u16(count, 'page count')], 4, decodeSearchHit);
 
-export const store = (buffer: CharBuffer, page: number): R30xCommand =>
-  simple('Store', [buffer, ...u16(page, 'page')]);
+export const store = (buffer: CharBuffer, page: number): R30xCommand => simple('Store', [buffer, ...u16(page, 'page')]);
 export const loadChar = (buffer: CharBuffer, page: number): R30xCommand =>
   simple('LoadChar', [buffer, ...u16(page, 'page')]);
 /** Module → host; the ack is followed by data packets. */

@@ -43,8 +43,7 @@ export interface R30xPacket {
 }
 
 export type DecodeResult =
-  | { readonly ok: true; readonly packet: R30xPacket }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly packet: R30xPacket } | { readonly ok: false; readonly reason: string };
 
 const PACKET_IDS: ReadonlySet<number> = new Set(Object.values(PacketId));
 

@@ -61,9 +61,11 @@ export const DEFAULT_TIMEOUTS: R30xTimeouts = {
   lateReplyMs: 150,
 };
 
-export function mergeTimeouts(overrides: Partial<Omit<R30xTimeouts, 'commands'>> & {
-  commands?: Partial<Record<CommandName, number>>;
-} = {}): R30xTimeouts {
+export function mergeTimeouts(
+  overrides: Partial<Omit<R30xTimeouts, 'commands'>> & {
+    commands?: Partial<Record<CommandName, number>>;
+  } = {},
+): R30xTimeouts {
   return {
     ...DEFAULT_TIMEOUTS,
     ...overrides,

@@ -144,7 +144,11 @@ export class R30xProtocol {
     // A partial frame left from before this command can only be noise or a stale reply.
     this.parser.reset();
     const reply = this.waitress.waitFor((packet) => isReplyTo(command, packet), timeoutMs, `${command.name} reply`);
-    const short = this.waitress.waitFor((packet) => isShortSuccess(command, packet), timeoutMs, `${command.name} reply`);
+    const short = this.waitress.waitFor(
+      (packet) => isShortSuccess(command, packet),
+      timeoutMs,
+      `${command.name} reply`,
+    );
     reply.promise.catch(() => undefined);
     const malformed = this.failAfterShortReply(command, short.promise);
     try {

@@ -30,5 +30,8 @@ export function safeFileName(name: string): string {
   if (Buffer.byteLength(cleaned) <= MAX_NAME_BYTES) return cleaned === '' ? 'file' : cleaned;
   const dot = cleaned.lastIndexOf('.');
   const extension = dot > 0 && cleaned.length - dot <= MAX_EXTENSION_CHARS ? cleaned.slice(dot) : '';
-  return cutToBytes(cleaned.slice(0, cleaned.length - extension.length), MAX_NAME_BYTES - Buffer.byteLength(extension)) + extension;
+  return (
+    cutToBytes(cleaned.slice(0, cleaned.length - extension.length), MAX_NAME_BYTES - Buffer.byteLength(extension)) +
+    extension
+  );
 }

@@ -92,7 +92,12 @@ export class TransferFiles {
     try {
       let written = 0;
       while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, sidecar.contiguous + written);
+        const { bytesWritten } = await handle.write(
+          bytes,
+          written,
+          bytes.length - written,
+          sidecar.contiguous + written,
+        );
         written += bytesWritten;
       }
       await handle.sync();

@@ -15,13 +15,22 @@ const t = defineMessages({
   none: { zh: '当前没有进行中的活动。', en: 'No activity is running.' },
   noneListed: { zh: '还没有活动记录。', en: 'No activities yet.' },
   noPlans: { zh: '没有活动计划。', en: 'No activity plans.' },
-  planAdded: { zh: '活动计划已登记：{id}，开始于 {startsAt}（状态 {state}）', en: 'Activity plan recorded: {id}, starts at {startsAt} (state {state})' },
+  planAdded: {
+    zh: '活动计划已登记：{id}，开始于 {startsAt}（状态 {state}）',
+    en: 'Activity plan recorded: {id}, starts at {startsAt} (state {state})',
+  },
   planCancelled: { zh: '活动计划已取消：{id}', en: 'Activity plan cancelled: {id}' },
   needFile: { zh: 'activity plan add: 需要 --file plan.json', en: 'activity plan add: --file plan.json is required' },
   unreadable: { zh: '无法读取计划文件 {file}：{reason}', en: 'cannot read the plan file {file}: {reason}' },
   notJson: { zh: '计划文件 {file} 不是有效的 JSON：{reason}', en: 'the plan file {file} is not valid JSON: {reason}' },
-  needId: { zh: 'activity plan cancel: 需要计划编号，例如 room-agent activity plan cancel P-2025-07', en: 'activity plan cancel: the plan id is required, e.g. room-agent activity plan cancel P-2025-07' },
-  needTypeTitle: { zh: 'activity start: 需要 --type 和 --title', en: 'activity start: --type and --title are required' },
+  needId: {
+    zh: 'activity plan cancel: 需要计划编号，例如 room-agent activity plan cancel P-2025-07',
+    en: 'activity plan cancel: the plan id is required, e.g. room-agent activity plan cancel P-2025-07',
+  },
+  needTypeTitle: {
+    zh: 'activity start: 需要 --type 和 --title',
+    en: 'activity start: --type and --title are required',
+  },
 });
 
 const withJson = { ...configOptions, json: { type: 'boolean' } } as const;
@@ -47,13 +56,16 @@ const startCommand: CliCommand = {
       recording: { type: 'boolean' },
       duration: { type: 'string' },
     });
-    if (values.type === undefined || values.title === undefined) throw new AgentError(ErrorCode.UsageError, t('needTypeTitle'));
+    if (values.type === undefined || values.title === undefined)
+      throw new AgentError(ErrorCode.UsageError, t('needTypeTitle'));
     const params = {
       type: values.type,
       title: values.title,
       photos: parseSeq('activity start', '--photos', values.photos, 0),
       recording: values.recording ?? false,
-      ...(values.duration !== undefined && { durationMin: parseSeq('activity start', '--duration', values.duration, 0) }),
+      ...(values.duration !== undefined && {
+        durationMin: parseSeq('activity start', '--duration', values.duration, 0),
+      }),
     };
     const activity = activitySchema.parse(await requestControl(inspectConfigForCli(values), 'activity.start', params));
     print(t('started') + activityDetails(activity));
@@ -80,7 +92,9 @@ const currentCommand: CliCommand = {
   summary: { zh: '显示进行中的活动', en: 'show the running activity' },
   async run(args) {
     const { values } = parseCommandArgs('activity current', args, withJson);
-    const activity = activitySchema.nullable().parse(await requestControl(inspectConfigForCli(values), 'activity.current', {}));
+    const activity = activitySchema
+      .nullable()
+      .parse(await requestControl(inspectConfigForCli(values), 'activity.current', {}));
     if (values.json) printJson(activity);
     else print(activity === null ? t('none') : activityDetails(activity));
     return ExitCode.Ok;
@@ -94,7 +108,9 @@ const listCommand: CliCommand = {
   async run(args) {
     const { values } = parseCommandArgs('activity list', args, { ...withJson, limit: { type: 'string' } });
     const limit = parseSeq('activity list', '--limit', values.limit, 20);
-    const activities = z.array(activitySchema).parse(await requestControl(inspectConfigForCli(values), 'activity.list', { limit }));
+    const activities = z
+      .array(activitySchema)
+      .parse(await requestControl(inspectConfigForCli(values), 'activity.list', { limit }));
     if (values.json) printJson(activities);
     else print(activities.length === 0 ? t('noneListed') : activities.map(activityLine).join('\n'));
     return ExitCode.Ok;
@@ -111,7 +127,9 @@ function readPlanFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AgentError(ErrorCode.ActivityPlanInvalid, t('notJson', { file, reason: (error as Error).message }), { file });
+    throw new AgentError(ErrorCode.ActivityPlanInvalid, t('notJson', { file, reason: (error as Error).message }), {
+      file,
+    });
   }
 }
 
@@ -147,7 +165,12 @@ const planCancelCommand: CliCommand = {
   synopsis: 'ID [--reason TEXT]',
   summary: { zh: '取消一项尚未开始的活动计划', en: 'cancel an activity plan that has not started' },
   async run(args) {
-    const { values, positionals } = parseCommandArgs('activity plan cancel', args, { ...configOptions, reason: { type: 'string' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'activity plan cancel',
+      args,
+      { ...configOptions, reason: { type: 'string' } },
+      true,
+    );
     const [id] = positionals;
     if (id === undefined || positionals.length > 1) throw new AgentError(ErrorCode.UsageError, t('needId'));
     const params = values.reason === undefined ? { id } : { id, reason: values.reason };

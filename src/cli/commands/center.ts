@@ -24,8 +24,14 @@ const t = defineMessages({
     zh: '{command}：--broker 必须是 mqtt://、mqtts://、ws:// 或 wss:// 地址，而不是 "{url}"',
     en: '{command}: --broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "{url}"',
   },
-  unreadable: { zh: '{command}：无法读取 {flag} 文件 {file}：{reason}', en: '{command}: cannot read the {flag} file {file}: {reason}' },
-  badParams: { zh: '{command}：--params 必须是 JSON 对象：{reason}', en: '{command}: --params must be a JSON object: {reason}' },
+  unreadable: {
+    zh: '{command}：无法读取 {flag} 文件 {file}：{reason}',
+    en: '{command}: cannot read the {flag} file {file}: {reason}',
+  },
+  badParams: {
+    zh: '{command}：--params 必须是 JSON 对象：{reason}',
+    en: '{command}: --params must be a JSON object: {reason}',
+  },
   viewBoth: { zh: '{command}：--view 与 --no-view 只能选一个', en: '{command}: give --view or --no-view, not both' },
   keyExists: {
     zh: 'center keygen：{file} 已存在；不会覆盖现有密钥（各活动室配置的公钥依赖它）',
@@ -57,7 +63,8 @@ type BrokerFlagValues = { [K in keyof typeof brokerFlags]?: string | undefined }
 const BROKER_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:']);
 
 function required(command: string, flag: string, value: string | undefined): string {
-  if (value === undefined || value === '') throw new AgentError(ErrorCode.UsageError, t('required', { command, flag }), { flag });
+  if (value === undefined || value === '')
+    throw new AgentError(ErrorCode.UsageError, t('required', { command, flag }), { flag });
   return value;
 }
 
@@ -66,7 +73,12 @@ function readFlagFile(command: string, flag: string, file: string | undefined): 
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new AgentError(ErrorCode.InputUnreadable, t('unreadable', { command, flag, file, reason: fileProblem(error, 'read') }), { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.InputUnreadable,
+      t('unreadable', { command, flag, file, reason: fileProblem(error, 'read') }),
+      { file },
+      { cause: error },
+    );
   }
 }
 
@@ -77,7 +89,9 @@ function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions
     throw new AgentError(ErrorCode.UsageError, t('badUrl', { command, url: shown }), { url: shown });
   }
   // A password file holds one line; its newline is not part of the password.
-  const password = readFlagFile(command, '--password-file', values['password-file'])?.toString('utf8').replace(/\r?\n$/, '');
+  const password = readFlagFile(command, '--password-file', values['password-file'])
+    ?.toString('utf8')
+    .replace(/\r?\n$/, '');
   return {
     url,
     username: values.username,
@@ -104,14 +118,17 @@ const centerCommand: CliCommand = {
       'no-view': { type: 'boolean' },
       'gap-seconds': { type: 'string' },
     });
-    if (values.view === true && values['no-view'] === true) throw new AgentError(ErrorCode.UsageError, t('viewBoth', { command: 'center' }));
+    if (values.view === true && values['no-view'] === true)
+      throw new AgentError(ErrorCode.UsageError, t('viewBoth', { command: 'center' }));
     const broker = brokerOptions('center', values);
     const dbFile = required('center', '--db FILE', values.db);
     const gapSeconds = parseSeq('center', '--gap-seconds', values['gap-seconds'], 30);
     const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
     const view = values.view === true || (values['no-view'] !== true && process.stdout.isTTY === true);
     // With the view on stdout, only warnings go to stderr; without it, one JSON line per stored batch.
-    const logger = view ? createRootLogger({ level: 'warn', format: 'json' }, process.stderr) : createRootLogger({ level: 'info', format: 'json' }, process.stdout);
+    const logger = view
+      ? createRootLogger({ level: 'warn', format: 'json' }, process.stderr)
+      : createRootLogger({ level: 'info', format: 'json' }, process.stdout);
     const stop = waitForStopSignal(logger);
     try {
       const center = await CountyCenter.start({
@@ -124,7 +141,9 @@ const centerCommand: CliCommand = {
         waitForBrokerMs: 0,
         logger,
       });
-      const liveView = view ? new LiveView(center, process.stdout, { intervalMs: 2000, clearScreen: process.stdout.isTTY === true }) : undefined;
+      const liveView = view
+        ? new LiveView(center, process.stdout, { intervalMs: 2000, clearScreen: process.stdout.isTTY === true })
+        : undefined;
       liveView?.start();
       await stop.received;
       liveView?.stop();
@@ -142,10 +161,16 @@ function parseParams(text: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new AgentError(ErrorCode.UsageError, t('badParams', { command: 'center send', reason: (error as Error).message }));
+    throw new AgentError(
+      ErrorCode.UsageError,
+      t('badParams', { command: 'center send', reason: (error as Error).message }),
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new AgentError(ErrorCode.UsageError, t('badParams', { command: 'center send', reason: JSON.stringify(value) }));
+    throw new AgentError(
+      ErrorCode.UsageError,
+      t('badParams', { command: 'center send', reason: JSON.stringify(value) }),
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -173,7 +198,8 @@ const sendCommand: CliCommand = {
     const deviceId = required('center send', '--room ID', values.room);
     const type = required('center send', '--type TYPE', values.type);
     const params = parseParams(values.params);
-    const expiresInSeconds = values['expires-in'] === undefined ? undefined : parseSeq('center send', '--expires-in', values['expires-in'], 0);
+    const expiresInSeconds =
+      values['expires-in'] === undefined ? undefined : parseSeq('center send', '--expires-in', values['expires-in'], 0);
     const timeoutMs = parseSeq('center send', '--timeout', values.timeout, 30) * 1000;
     const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
     const prefix = values.prefix ?? 'county';
@@ -192,14 +218,20 @@ const sendCommand: CliCommand = {
         defaultExpirySeconds: 3600,
         logger: createSilentLogger(),
       });
-      client.on('message', (_topic, payload, packet) => sender.handleReply(deviceId, payload, packet.properties?.correlationData));
+      client.on('message', (_topic, payload, packet) =>
+        sender.handleReply(deviceId, payload, packet.properties?.correlationData),
+      );
       const reply = await sender.send(deviceId, type, params, {
         expiresInMs: expiresInSeconds === undefined ? undefined : expiresInSeconds * 1000,
         responseTimeoutMs: timeoutMs,
       });
       if (values.json === true) process.stdout.write(`${JSON.stringify(reply)}\n`);
-      else if (reply.status === 'done') process.stdout.write(`${t('replyDone', { result: JSON.stringify(reply.result ?? null) })}\n`);
-      else process.stdout.write(`${t('replyError', { code: reply.error?.code ?? '?', message: reply.error?.message ?? '' })}\n`);
+      else if (reply.status === 'done')
+        process.stdout.write(`${t('replyDone', { result: JSON.stringify(reply.result ?? null) })}\n`);
+      else
+        process.stdout.write(
+          `${t('replyError', { code: reply.error?.code ?? '?', message: reply.error?.message ?? '' })}\n`,
+        );
       return reply.status === 'done' ? ExitCode.Ok : ExitCode.DataError;
     } finally {
       await client.endAsync(true);

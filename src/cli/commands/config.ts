@@ -7,12 +7,18 @@ import { configOptions, inspectConfigForCli } from '../configOption.js';
 
 const t = defineMessages({
   ok: { zh: '配置正确：{file}', en: 'configuration OK: {file}' },
-  willRevert: { zh: '下次启动时将撤销远程覆盖配置：{reason}', en: 'the next start reverts the remote override: {reason}' },
+  willRevert: {
+    zh: '下次启动时将撤销远程覆盖配置：{reason}',
+    en: 'the next start reverts the remote override: {reason}',
+  },
   willMigrate: {
     zh: '{file} 是第 {from} 版格式；room-agent run 会把它迁移到第 {to} 版并保留备份',
     en: '{file} is format version {from}; room-agent run migrates it to version {to} and keeps a backup',
   },
-  twoFiles: { zh: 'config check：文件只能用 FILE 或 --config 之一给出', en: 'config check: give the file as FILE or --config, not both' },
+  twoFiles: {
+    zh: 'config check：文件只能用 FILE 或 --config 之一给出',
+    en: 'config check: give the file as FILE or --config, not both',
+  },
 });
 
 /**
@@ -40,7 +46,10 @@ const checkCommand: CliCommand = {
 const schemaCommand: CliCommand = {
   path: ['config', 'schema'],
   synopsis: '',
-  summary: { zh: '输出配置文件的 JSON Schema（供编辑器使用）', en: 'print the JSON Schema of the configuration file (for editors)' },
+  summary: {
+    zh: '输出配置文件的 JSON Schema（供编辑器使用）',
+    en: 'print the JSON Schema of the configuration file (for editors)',
+  },
   async run(args) {
     parseCommandArgs('config schema', args, {});
     process.stdout.write(configJsonSchemaText());

@@ -2,7 +2,12 @@ import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { requestControl } from '../../app/cliBackend.js';
-import { CLI_FILE_KINDS, sendResultSchema, uploadSummarySchema, type UploadSummary } from '../../control/methods/files.js';
+import {
+  CLI_FILE_KINDS,
+  sendResultSchema,
+  uploadSummarySchema,
+  type UploadSummary,
+} from '../../control/methods/files.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs } from '../args.js';
@@ -10,8 +15,14 @@ import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 
 const t = defineMessages({
-  needPath: { zh: 'files send：需要且只需要一个文件路径，例如 room-agent files send /var/lib/room-agent/会议.jpg', en: 'files send: exactly one file path is required, e.g. room-agent files send /var/lib/room-agent/meeting.jpg' },
-  badKind: { zh: 'files send：--kind 只能是 photo、recording 或 other', en: 'files send: --kind must be photo, recording or other' },
+  needPath: {
+    zh: 'files send：需要且只需要一个文件路径，例如 room-agent files send /var/lib/room-agent/会议.jpg',
+    en: 'files send: exactly one file path is required, e.g. room-agent files send /var/lib/room-agent/meeting.jpg',
+  },
+  badKind: {
+    zh: 'files send：--kind 只能是 photo、recording 或 other',
+    en: 'files send: --kind must be photo, recording or other',
+  },
   queued: {
     zh: '{name}（{size} 字节）已排队上传，编号 {fileId}（日志 seq {seq}）；守护进程在连上县中心后发送',
     en: '{name} ({size} bytes) queued for upload as {fileId} (journal seq {seq}); the daemon sends it once the county link is up',
@@ -44,7 +55,12 @@ const sendCommand: CliCommand = {
     en: 'queue a file for the county center (resumable, checksummed); without a daemon it is only queued and sent once the daemon runs',
   },
   async run(args) {
-    const { values, positionals } = parseCommandArgs('files send', args, { ...configOptions, kind: { type: 'string' }, name: { type: 'string' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'files send',
+      args,
+      { ...configOptions, kind: { type: 'string' }, name: { type: 'string' } },
+      true,
+    );
     if (positionals.length !== 1) throw new AgentError(ErrorCode.UsageError, t('needPath'));
     const kind = z.enum(CLI_FILE_KINDS).safeParse(values.kind ?? 'other');
     if (!kind.success) throw new AgentError(ErrorCode.UsageError, t('badKind'));
@@ -52,7 +68,11 @@ const sendCommand: CliCommand = {
     const path = resolve(positionals[0]!);
     let result: unknown;
     try {
-      result = await requestControl(inspectConfigForCli(values), 'files.send', { path, kind: kind.data, name: values.name });
+      result = await requestControl(inspectConfigForCli(values), 'files.send', {
+        path,
+        kind: kind.data,
+        name: values.name,
+      });
     } catch (error) {
       if (isAgentError(error, ErrorCode.FileUnreadable) && readableHere(path)) {
         throw new AgentError(ErrorCode.FileUnreadable, t('hiddenFromDaemon', { problem: error.message }), { path });
@@ -60,24 +80,42 @@ const sendCommand: CliCommand = {
       throw error;
     }
     const queued = sendResultSchema.parse(result);
-    process.stdout.write(`${t('queued', { name: queued.name, size: queued.size, fileId: queued.fileId, seq: queued.seq })}\n`);
+    process.stdout.write(
+      `${t('queued', { name: queued.name, size: queued.size, fileId: queued.fileId, seq: queued.seq })}\n`,
+    );
     return ExitCode.Ok;
   },
 };
 
 function uploadsText(uploads: UploadSummary[]): string {
   if (uploads.length === 0) return `${t('empty')}\n`;
-  const lines = uploads.map((upload) => [upload.fileId, t(upload.state), `${upload.ackedOffset}/${upload.size}`, upload.kind, upload.name, upload.error ?? ''].join('\t').trimEnd());
+  const lines = uploads.map((upload) =>
+    [
+      upload.fileId,
+      t(upload.state),
+      `${upload.ackedOffset}/${upload.size}`,
+      upload.kind,
+      upload.name,
+      upload.error ?? '',
+    ]
+      .join('\t')
+      .trimEnd(),
+  );
   return `${[t('header'), ...lines].join('\n')}\n`;
 }
 
 const listCommand: CliCommand = {
   path: ['files', 'list'],
   synopsis: '[--json] [--config FILE] [--data-dir DIR]',
-  summary: { zh: '列出最近的文件上传及其进度（最新的在前）', en: 'list the latest file uploads and their progress, newest first' },
+  summary: {
+    zh: '列出最近的文件上传及其进度（最新的在前）',
+    en: 'list the latest file uploads and their progress, newest first',
+  },
   async run(args) {
     const { values } = parseCommandArgs('files list', args, { ...configOptions, json: { type: 'boolean' } });
-    const uploads = z.array(uploadSummarySchema).parse(await requestControl(inspectConfigForCli(values), 'files.list', {}));
+    const uploads = z
+      .array(uploadSummarySchema)
+      .parse(await requestControl(inspectConfigForCli(values), 'files.list', {}));
     process.stdout.write(values.json ? `${JSON.stringify(uploads, null, 2)}\n` : uploadsText(uploads));
     return ExitCode.Ok;
   },

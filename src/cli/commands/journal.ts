@@ -24,7 +24,10 @@ const t = defineMessages({
     zh: '守护进程正在使用数据目录 {dir}。请先停止它（systemctl stop room-agent），再运行 room-agent journal rotate-key',
     en: 'the daemon is running on {dir}; stop it first (systemctl stop room-agent), then run room-agent journal rotate-key again',
   },
-  rotated: { zh: '设备密钥已轮换：{previous} → {next}（日志 seq {seq}）', en: 'device key rotated: {previous} → {next} (journal seq {seq})' },
+  rotated: {
+    zh: '设备密钥已轮换：{previous} → {next}（日志 seq {seq}）',
+    en: 'device key rotated: {previous} → {next} (journal seq {seq})',
+  },
   cantCreate: { zh: 'journal export：无法创建 {file}：{reason}', en: 'journal export: cannot create {file}: {reason}' },
 });
 
@@ -53,7 +56,10 @@ function openJournalForReading(values: ConfigOptionValues): Db {
 const verifyCommand: CliCommand = {
   path: ['journal', 'verify'],
   synopsis: '[--config FILE] [--data-dir DIR]',
-  summary: { zh: '从最早的检查点起完整校验日志链，指出第一个断点', en: 'check the whole chain from the oldest checkpoint and name the first broken seq' },
+  summary: {
+    zh: '从最早的检查点起完整校验日志链，指出第一个断点',
+    en: 'check the whole chain from the oldest checkpoint and name the first broken seq',
+  },
   async run(args) {
     const { values } = parseCommandArgs('journal verify', args, configOptions);
     const db = openJournalForReading(values);
@@ -63,7 +69,10 @@ const verifyCommand: CliCommand = {
         process.stdout.write(`${t('broken', { seq: result.firstBrokenSeq, reason: result.reason })}\n`);
         return ExitCode.DataError;
       }
-      const line = result.entries === 0 ? t('empty') : t('ok', { from: result.checkedFrom, to: result.checkedTo, count: result.entries });
+      const line =
+        result.entries === 0
+          ? t('empty')
+          : t('ok', { from: result.checkedFrom, to: result.checkedTo, count: result.entries });
       process.stdout.write(`${line}\n`);
       return ExitCode.Ok;
     } finally {
@@ -80,7 +89,11 @@ const exportCommand: CliCommand = {
     en: 'write entries with seq ≥ SEQ as JSON lines, with re-timed wall time and time quality (default: all)',
   },
   async run(args) {
-    const { values } = parseCommandArgs('journal export', args, { ...configOptions, since: { type: 'string' }, out: { type: 'string' } });
+    const { values } = parseCommandArgs('journal export', args, {
+      ...configOptions,
+      since: { type: 'string' },
+      out: { type: 'string' },
+    });
     const since = parseSeq('journal export', '--since', values.since, 1);
     const db = openJournalForReading(values);
     const out = values.out;
@@ -91,7 +104,10 @@ const exportCommand: CliCommand = {
     }
     try {
       // process.stdout is synchronous for files and pipes on Linux, so lines are not queued up in memory.
-      const writeLine = fd === undefined ? (line: string) => void process.stdout.write(line) : (line: string) => void writeSync(fd, line);
+      const writeLine =
+        fd === undefined
+          ? (line: string) => void process.stdout.write(line)
+          : (line: string) => void writeSync(fd, line);
       const count = exportJournal(db, since, readBootId(), writeLine);
       if (out !== undefined) process.stderr.write(`${t('exported', { count, file: out })}\n`);
       return ExitCode.Ok;

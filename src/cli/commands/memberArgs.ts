@@ -16,6 +16,7 @@ export function singleMemberId(command: string, positionals: readonly string[]):
 
 /** Biometric changes are journaled with a named operator, never a guessed one. */
 export function requireOperator(command: string, operator: string | undefined): string {
-  if (operator === undefined || operator.trim() === '') throw new AgentError(ErrorCode.UsageError, t('needOperator', { command }), { command });
+  if (operator === undefined || operator.trim() === '')
+    throw new AgentError(ErrorCode.UsageError, t('needOperator', { command }), { command });
   return operator;
 }

@@ -14,12 +14,21 @@ const t = defineMessages({
   header: { zh: '编号\t姓名\t角色\t状态\t已录入手指（槽位）', en: 'ID\tNAME\tROLE\tSTATUS\tENROLLED FINGERS (slot)' },
   none: { zh: '无', en: 'none' },
   needName: { zh: 'members add：需要 --name 姓名', en: 'members add: --name NAME is required' },
-  badRole: { zh: 'members add：--role 只能是 member 或 secretary', en: 'members add: --role must be member or secretary' },
+  badRole: {
+    zh: 'members add：--role 只能是 member 或 secretary',
+    en: 'members add: --role must be member or secretary',
+  },
   added: { zh: '成员 {memberId} 已加入名册', en: 'member {memberId} added to the roster' },
   updated: { zh: '成员 {memberId} 已在名册中，信息已更新', en: 'member {memberId} updated' },
   unchanged: { zh: '成员 {memberId} 已在名册中，信息未变', en: 'member {memberId} is already on the roster as given' },
-  removed: { zh: '成员 {memberId} 已从名册删除，连同其模板备份（日志 seq {seq}）', en: 'member {memberId} was removed with their template backups (journal seq {seq})' },
-  slotsDeleted: { zh: '已从模块删除槽位 {slots} 中的模板', en: 'their templates were deleted from module slot(s) {slots}' },
+  removed: {
+    zh: '成员 {memberId} 已从名册删除，连同其模板备份（日志 seq {seq}）',
+    en: 'member {memberId} was removed with their template backups (journal seq {seq})',
+  },
+  slotsDeleted: {
+    zh: '已从模块删除槽位 {slots} 中的模板',
+    en: 'their templates were deleted from module slot(s) {slots}',
+  },
   slotsPending: {
     zh: '模块未连接：槽位 {slots} 中的模板将在扫描器重新连接时删除；在此之前这些手指不匹配任何人',
     en: 'the module is not connected: the templates in module slot(s) {slots} will be deleted when the scanner reconnects; until then those fingers match nobody',
@@ -38,10 +47,15 @@ function rosterText(roster: RosterEntry[]): string {
 const listCommand: CliCommand = {
   path: ['members', 'list'],
   synopsis: '[--json] [--config FILE] [--data-dir DIR]',
-  summary: { zh: '列出名册及每位成员已录入的手指（不含模板）', en: "list the roster with each member's enrolled fingers (never templates)" },
+  summary: {
+    zh: '列出名册及每位成员已录入的手指（不含模板）',
+    en: "list the roster with each member's enrolled fingers (never templates)",
+  },
   async run(args) {
     const { values } = parseCommandArgs('members list', args, { ...configOptions, json: { type: 'boolean' } });
-    const roster = z.array(rosterEntrySchema).parse(await requestControl(inspectConfigForCli(values), 'members.list', {}));
+    const roster = z
+      .array(rosterEntrySchema)
+      .parse(await requestControl(inspectConfigForCli(values), 'members.list', {}));
     process.stdout.write(values.json ? `${JSON.stringify(roster, null, 2)}\n` : rosterText(roster));
     return ExitCode.Ok;
   },
@@ -55,12 +69,20 @@ const addCommand: CliCommand = {
     en: "add a member to the roster on site (a room without a link); the county's roster sync prevails",
   },
   async run(args) {
-    const { values, positionals } = parseCommandArgs('members add', args, { ...configOptions, name: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'members add',
+      args,
+      { ...configOptions, name: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' } },
+      true,
+    );
     const memberId = singleMemberId('members add', positionals);
     if (values.name === undefined) throw new AgentError(ErrorCode.UsageError, t('needName'));
     const role = memberRoleSchema.safeParse(values.role ?? 'member');
     if (!role.success) throw new AgentError(ErrorCode.UsageError, t('badRole'));
-    const params = { member: { memberId, name: values.name, role: role.data }, operator: requireOperator('members add', values.operator) };
+    const params = {
+      member: { memberId, name: values.name, role: role.data },
+      operator: requireOperator('members add', values.operator),
+    };
     const { outcome } = addResultSchema.parse(await requestControl(inspectConfigForCli(values), 'members.add', params));
     process.stdout.write(`${t(outcome, { memberId })}\n`);
     return ExitCode.Ok;
@@ -72,16 +94,27 @@ const removeCommand: CliCommand = {
   synopsis: 'MEMBER_ID --operator NAME [--config FILE] [--data-dir DIR]',
   summary: {
     zh: '删除成员：名册记录、模块中的模板、备份与托管副本，并记入日志',
-    en: "remove a member: roster entry, templates on the module, backups and escrow copies, journaled",
+    en: 'remove a member: roster entry, templates on the module, backups and escrow copies, journaled',
   },
   async run(args) {
-    const { values, positionals } = parseCommandArgs('members remove', args, { ...configOptions, operator: { type: 'string' } }, true);
-    const params = { memberId: singleMemberId('members remove', positionals), operator: requireOperator('members remove', values.operator) };
-    const result = removeResultSchema.parse(await requestControl(inspectConfigForCli(values), 'members.remove', params));
+    const { values, positionals } = parseCommandArgs(
+      'members remove',
+      args,
+      { ...configOptions, operator: { type: 'string' } },
+      true,
+    );
+    const params = {
+      memberId: singleMemberId('members remove', positionals),
+      operator: requireOperator('members remove', values.operator),
+    };
+    const result = removeResultSchema.parse(
+      await requestControl(inspectConfigForCli(values), 'members.remove', params),
+    );
     process.stdout.write(`${t('removed', { memberId: result.memberId, seq: result.seq })}\n`);
     const deleted = result.slots.filter((slot) => !result.pendingSlots.includes(slot));
     if (deleted.length > 0) process.stdout.write(`${t('slotsDeleted', { slots: deleted.join(', ') })}\n`);
-    if (result.pendingSlots.length > 0) process.stdout.write(`${t('slotsPending', { slots: result.pendingSlots.join(', ') })}\n`);
+    if (result.pendingSlots.length > 0)
+      process.stdout.write(`${t('slotsPending', { slots: result.pendingSlots.join(', ') })}\n`);
     return ExitCode.Ok;
   },
 };

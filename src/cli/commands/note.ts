@@ -8,7 +8,10 @@ import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 
 const t = defineMessages({
-  needText: { zh: 'note: 需要备注内容，例如 room-agent note "更换了指纹模块"', en: 'note: the note text is required, e.g. room-agent note "replaced the fingerprint module"' },
+  needText: {
+    zh: 'note: 需要备注内容，例如 room-agent note "更换了指纹模块"',
+    en: 'note: the note text is required, e.g. room-agent note "replaced the fingerprint module"',
+  },
   recorded: { zh: '备注已记入日志（seq {seq}）', en: 'Note recorded in the journal (seq {seq})' },
 });
 
@@ -22,7 +25,12 @@ export const noteCommand: CliCommand = {
   synopsis: '"TEXT" [--operator NAME]',
   summary: { zh: '在日志中记一条技术员备注', en: "record a technician's note in the journal" },
   async run(args) {
-    const { values, positionals } = parseCommandArgs('note', args, { ...configOptions, operator: { type: 'string' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'note',
+      args,
+      { ...configOptions, operator: { type: 'string' } },
+      true,
+    );
     // Words typed without quotes are still one note.
     const text = positionals.join(' ');
     if (text.trim() === '') throw new AgentError(ErrorCode.UsageError, t('needText'));

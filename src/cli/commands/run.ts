@@ -11,6 +11,6 @@ export const runCommand: CliCommand = {
     const { values } = parseCommandArgs('run', args, configOptions);
     // A bad configuration throws here, before anything else starts: main prints it and exits 78.
     const loaded = loadConfigForCli(values);
-    return await runDaemon(loaded);
+    return runDaemon(loaded);
   },
 };

@@ -21,8 +21,14 @@ const t = defineMessages({
   noModule: { zh: '模块：未连接', en: 'module: not connected' },
   unknownCount: { zh: '（未知）', en: '(unknown)' },
   fingers: { zh: '名册登记的手指：{count}', en: 'fingers on the roster: {count}' },
-  binding: { zh: '绑定：{family} 模块，令牌指纹 {hash}（日志 seq {seq}）', en: 'bound to: {family} module, token hash {hash} (journal seq {seq})' },
-  noBinding: { zh: '绑定：尚无（首个连接的模块将自动绑定）', en: 'bound to: nothing yet (the first module connected is bound automatically)' },
+  binding: {
+    zh: '绑定：{family} 模块，令牌指纹 {hash}（日志 seq {seq}）',
+    en: 'bound to: {family} module, token hash {hash} (journal seq {seq})',
+  },
+  noBinding: {
+    zh: '绑定：尚无（首个连接的模块将自动绑定）',
+    en: 'bound to: nothing yet (the first module connected is bound automatically)',
+  },
   confirmed: {
     zh: '已确认并绑定新模块：{model}，{capacity} 个槽位（令牌指纹 {hash}）。',
     en: 'Confirmed and bound the new module: {model}, {capacity} slots (token hash {hash}).',
@@ -31,7 +37,10 @@ const t = defineMessages({
     zh: '名册中有 {count} 根手指的模板在旧模块上，新模块不认识它们：请重新录入这些成员（room-agent enroll），或用 room-agent scanner restore 把备份写入新模块。',
     en: 'The roster has {count} fingers whose templates were on the old module and do not match on the new one: re-enroll those members (room-agent enroll) or write the backups into the new module with room-agent scanner restore.',
   },
-  emulateUsage: { zh: '用法：room-agent scanner emulate place 手指名 | lift', en: 'usage: room-agent scanner emulate place FINGER | lift' },
+  emulateUsage: {
+    zh: '用法：room-agent scanner emulate place 手指名 | lift',
+    en: 'usage: room-agent scanner emulate place FINGER | lift',
+  },
   placed: { zh: '已在模拟传感器上放置手指 {finger}', en: 'placed finger {finger} on the emulated sensor' },
   lifted: { zh: '已从模拟传感器上抬起手指', en: 'lifted the finger from the emulated sensor' },
 });
@@ -42,10 +51,15 @@ const CONFIRM_TIMEOUT_MS = 60_000;
 const infoCommand: CliCommand = {
   path: ['scanner', 'info'],
   synopsis: '[--json] [--config FILE] [--data-dir DIR]',
-  summary: { zh: '显示指纹模块的状态、型号、容量、已存模板数与绑定', en: 'show the fingerprint module: state, model, capacity, stored templates and binding' },
+  summary: {
+    zh: '显示指纹模块的状态、型号、容量、已存模板数与绑定',
+    en: 'show the fingerprint module: state, model, capacity, stored templates and binding',
+  },
   async run(args) {
     const { values } = parseCommandArgs('scanner info', args, { ...configOptions, json: { type: 'boolean' } });
-    const info = scannerInfoSchema.parse(await requestControl(inspectConfigForCli(values), 'scanner.info', {}, { timeoutMs: 30_000 }));
+    const info = scannerInfoSchema.parse(
+      await requestControl(inspectConfigForCli(values), 'scanner.info', {}, { timeoutMs: 30_000 }),
+    );
     if (values.json) {
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
       return ExitCode.Ok;
@@ -57,11 +71,20 @@ const infoCommand: CliCommand = {
     lines.push(
       module === null
         ? t('noModule')
-        : t('module', { model: module.model, capacity: module.capacity, baud: module.baudRate, enrolled: info.enrolled ?? t('unknownCount') }),
+        : t('module', {
+            model: module.model,
+            capacity: module.capacity,
+            baud: module.baudRate,
+            enrolled: info.enrolled ?? t('unknownCount'),
+          }),
     );
     lines.push(t('fingers', { count: info.fingersRecorded }));
     const { binding } = info;
-    lines.push(binding === null ? t('noBinding') : t('binding', { family: binding.family, hash: binding.tokenHash, seq: binding.boundSeq }));
+    lines.push(
+      binding === null
+        ? t('noBinding')
+        : t('binding', { family: binding.family, hash: binding.tokenHash, seq: binding.boundSeq }),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     return ExitCode.Ok;
   },
@@ -77,8 +100,17 @@ const confirmCommand: CliCommand = {
   async run(args) {
     const { values } = parseCommandArgs('scanner confirm', args, { ...configOptions, operator: { type: 'string' } });
     const operator = requireOperator('scanner confirm', values.operator);
-    const result = confirmResultSchema.parse(await requestControl(inspectConfigForCli(values), 'scanner.confirm', { operator }, { timeoutMs: CONFIRM_TIMEOUT_MS }));
-    process.stdout.write(`${t('confirmed', { model: result.model, capacity: result.capacity, hash: result.tokenHash })}\n`);
+    const result = confirmResultSchema.parse(
+      await requestControl(
+        inspectConfigForCli(values),
+        'scanner.confirm',
+        { operator },
+        { timeoutMs: CONFIRM_TIMEOUT_MS },
+      ),
+    );
+    process.stdout.write(
+      `${t('confirmed', { model: result.model, capacity: result.capacity, hash: result.tokenHash })}\n`,
+    );
     if (result.fingersRecorded > 0) process.stdout.write(`${t('reenroll', { count: result.fingersRecorded })}\n`);
     return ExitCode.Ok;
   },
@@ -99,7 +131,7 @@ const emulateCommand: CliCommand = {
     if (!placing && !lifting) throw new AgentError(ErrorCode.UsageError, t('emulateUsage'));
     const loaded = inspectConfigForCli(values);
     await requestControl(loaded, placing ? 'emulator.place' : 'emulator.lift', placing ? { finger } : {});
-    process.stdout.write(`${placing ? t('placed', { finger: finger! }) : t('lifted')}\n`);
+    process.stdout.write(`${placing ? t('placed', { finger: finger }) : t('lifted')}\n`);
     return ExitCode.Ok;
   },
 };

@@ -59,12 +59,16 @@ const backupCommand: CliCommand = {
   async run(args) {
     const { values } = parseCommandArgs('scanner backup', args, { ...configOptions, out: { type: 'string' } });
     if (values.out === undefined) throw new AgentError(ErrorCode.UsageError, t('needOut'));
-    const document = backupDocumentSchema.parse(await requestControl(inspectConfigForCli(values), 'scanner.backup', {}));
+    const document = backupDocumentSchema.parse(
+      await requestControl(inspectConfigForCli(values), 'scanner.backup', {}),
+    );
     try {
       writeFileAtomic(values.out, `${JSON.stringify(document, null, 2)}\n`, 0o600);
     } catch (error) {
       if (!isAgentError(error, ErrorCode.StorageWrite)) throw error;
-      process.stderr.write(`room-agent: ${t('cantWrite', { file: values.out, reason: fileProblem(error, 'create') })}\n`);
+      process.stderr.write(
+        `room-agent: ${t('cantWrite', { file: values.out, reason: fileProblem(error, 'create') })}\n`,
+      );
       return ExitCode.CantCreate;
     }
     process.stdout.write(`${t('wrote', { count: document.entries.length, file: values.out })}\n`);
@@ -78,12 +82,19 @@ function readBackupFile(file: string): { file: string; document: unknown } {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AgentError(ErrorCode.InputUnreadable, t('cantRead', { file, reason: fileProblem(error, 'read') }), { file }, { cause: error });
+    throw new AgentError(
+      ErrorCode.InputUnreadable,
+      t('cantRead', { file, reason: fileProblem(error, 'read') }),
+      { file },
+      { cause: error },
+    );
   }
   try {
     return { file, document: JSON.parse(text) as unknown };
   } catch (error) {
-    throw new AgentError(ErrorCode.BackupUnreadable, t('notJson', { file, reason: (error as Error).message }), { file });
+    throw new AgentError(ErrorCode.BackupUnreadable, t('notJson', { file, reason: (error as Error).message }), {
+      file,
+    });
   }
 }
 
@@ -95,7 +106,11 @@ const restoreCommand: CliCommand = {
     en: 'write the backed-up templates into an empty module (a new one, or after a wipe) and check the count',
   },
   async run(args) {
-    const { values } = parseCommandArgs('scanner restore', args, { ...configOptions, from: { type: 'string' }, operator: { type: 'string' } });
+    const { values } = parseCommandArgs('scanner restore', args, {
+      ...configOptions,
+      from: { type: 'string' },
+      operator: { type: 'string' },
+    });
     const operator = requireOperator('scanner restore', values.operator);
     const loaded = inspectConfigForCli(values);
     const options = { timeoutMs: MODULE_TIMEOUT_MS };
@@ -103,13 +118,21 @@ const restoreCommand: CliCommand = {
     const answer =
       from === undefined
         ? await requestControl(loaded, 'scanner.restore', { operator }, options)
-        : await requestStandalone(loaded, 'scanner.restore', () => ({ operator, backup: readBackupFile(resolve(from)) }), t('fileNeedsStandalone'), options);
+        : await requestStandalone(
+            loaded,
+            'scanner.restore',
+            () => ({ operator, backup: readBackupFile(resolve(from)) }),
+            t('fileNeedsStandalone'),
+            options,
+          );
     const result = restoreResultSchema.parse(answer);
     for (const entry of result.skipped) {
       const reason = t(entry.reason);
       process.stdout.write(`${t('skipped', { slot: entry.slot, memberId: entry.memberId, reason })}\n`);
     }
-    process.stdout.write(`${t('restored', { count: result.slots.length, family: result.moduleFamily, size: result.templateSize, seq: result.seq })}\n`);
+    process.stdout.write(
+      `${t('restored', { count: result.slots.length, family: result.moduleFamily, size: result.templateSize, seq: result.seq })}\n`,
+    );
     return ExitCode.Ok;
   },
 };
@@ -122,10 +145,16 @@ const wipeCommand: CliCommand = {
     en: 'empty every template on the module (the backups are kept for a restore)',
   },
   async run(args) {
-    const { values } = parseCommandArgs('scanner wipe', args, { ...configOptions, operator: { type: 'string' }, yes: { type: 'boolean' } });
+    const { values } = parseCommandArgs('scanner wipe', args, {
+      ...configOptions,
+      operator: { type: 'string' },
+      yes: { type: 'boolean' },
+    });
     const operator = requireOperator('scanner wipe', values.operator);
     if (values.yes !== true) throw new AgentError(ErrorCode.UsageError, t('needYes'));
-    const result = wipeResultSchema.parse(await requestControl(inspectConfigForCli(values), 'scanner.wipe', { operator }, { timeoutMs: MODULE_TIMEOUT_MS }));
+    const result = wipeResultSchema.parse(
+      await requestControl(inspectConfigForCli(values), 'scanner.wipe', { operator }, { timeoutMs: MODULE_TIMEOUT_MS }),
+    );
     process.stdout.write(`${t('wiped', { cleared: result.cleared, backups: result.backups, seq: result.seq })}\n`);
     return ExitCode.Ok;
   },

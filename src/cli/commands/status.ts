@@ -22,15 +22,19 @@ const t = defineMessages({
 });
 
 function render(status: Status): string {
-  const lines = [`room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`];
+  const lines = [
+    `room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`,
+  ];
   if (status.services.length > 0) {
     lines.push(t('services'));
-    for (const service of status.services) lines.push(`  ${service.name.padEnd(20)} ${service.state.padEnd(9)} ${service.detail ?? ''}`.trimEnd());
+    for (const service of status.services)
+      lines.push(`  ${service.name.padEnd(20)} ${service.state.padEnd(9)} ${service.detail ?? ''}`.trimEnd());
   }
   const { head, lastVerify } = status.journal;
   let journal = t('head', { seq: head.seq, hash: head.hash.slice(0, 12) });
   if (lastVerify?.ok === true) journal += t('verifyOk', { seq: lastVerify.checkedTo });
-  if (lastVerify?.ok === false) journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
+  if (lastVerify?.ok === false)
+    journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
   lines.push(journal);
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
@@ -41,7 +45,10 @@ function render(status: Status): string {
 export const statusCommand: CliCommand = {
   path: ['status'],
   synopsis: '[--json]',
-  summary: { zh: '显示守护进程、日志、当前活动和县级同步的状态', en: 'show the state of the daemon, the journal, the running activity and the county sync' },
+  summary: {
+    zh: '显示守护进程、日志、当前活动和县级同步的状态',
+    en: 'show the state of the daemon, the journal, the running activity and the county sync',
+  },
   async run(args) {
     const { values } = parseCommandArgs('status', args, { ...configOptions, json: { type: 'boolean' } });
     const status = statusSchema.parse(await requestControl(inspectConfigForCli(values), 'status', {}));

@@ -11,10 +11,16 @@ const t = defineMessages({
   since: { zh: '，自 {time} 起', en: ', since {time}' },
   window: { zh: '，在途窗口 {window}', en: ', window {window}' },
   lastError: { zh: '，最近错误：{error}', en: ', last error: {error}' },
-  backlog: { zh: '待确认：{count} 条事件（中心尚未确认已存储）', en: 'backlog: {count} events not yet acknowledged by the center' },
+  backlog: {
+    zh: '待确认：{count} 条事件（中心尚未确认已存储）',
+    en: 'backlog: {count} events not yet acknowledged by the center',
+  },
   oldest: { zh: '，最早一条已等待 {age}', en: ', the oldest waiting for {age}' },
   cursor: { zh: '同步游标：seq {seq}（哈希 {hash}…）', en: 'sync cursor: seq {seq} (hash {hash}…)' },
-  noCursor: { zh: '同步游标：无（中心尚未确认任何事件）', en: 'sync cursor: none (the center has acknowledged nothing yet)' },
+  noCursor: {
+    zh: '同步游标：无（中心尚未确认任何事件）',
+    en: 'sync cursor: none (the center has acknowledged nothing yet)',
+  },
   lastSync: { zh: '上次同步：{time}', en: 'last sync: {time}' },
   neverSynced: { zh: '上次同步：无记录', en: 'last sync: none recorded' },
   files: { zh: '待上传文件：{count} 个', en: 'files waiting to upload: {count}' },

@@ -11,7 +11,10 @@ export const activityMethodParams = {
   end: z.strictObject({ reason: endReasonSchema.default('ended from the CLI') }),
   list: z.strictObject({ limit: z.number().int().min(1).max(1000).default(20) }),
   planAdd: z.strictObject({ plan: z.unknown() }),
-  planCancel: z.strictObject({ id: z.string().min(1).max(64), reason: endReasonSchema.default('cancelled from the CLI') }),
+  planCancel: z.strictObject({
+    id: z.string().min(1).max(64),
+    reason: endReasonSchema.default('cancelled from the CLI'),
+  }),
   planList: z.strictObject({ states: z.array(planStateSchema).optional() }),
 };
 

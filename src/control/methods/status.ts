@@ -48,7 +48,9 @@ export function collectStatus({ version, daemon, journal, activities, config, sy
   return {
     version,
     daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
-    services: (daemon?.services() ?? []).map(({ name, state, detail }) => (detail === undefined ? { name, state } : { name, state, detail })),
+    services: (daemon?.services() ?? []).map(({ name, state, detail }) =>
+      detail === undefined ? { name, state } : { name, state, detail },
+    ),
     journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
     activity: activities.current() ?? null,
     config,

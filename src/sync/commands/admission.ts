@@ -45,56 +45,101 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function admit(payload: Buffer, rules: AdmissionRules): Refused | Admitted {
   if (payload.length > MAX_COMMAND_BYTES) {
-    return refused(null, undefined, 'too-large', commandText('tooLarge', { size: payload.length, max: MAX_COMMAND_BYTES }));
+    return refused(
+      null,
+      undefined,
+      'too-large',
+      commandText('tooLarge', { size: payload.length, max: MAX_COMMAND_BYTES }),
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(utf8.decode(payload));
   } catch (error) {
-    const message = error instanceof SyntaxError ? commandText('notJson', { reason: error.message }) : commandText('notUtf8');
+    const message =
+      error instanceof SyntaxError ? commandText('notJson', { reason: error.message }) : commandText('notUtf8');
     return refused(null, undefined, 'malformed', message);
   }
   const commandId = readableId(raw);
   const parsed = commandEnvelopeSchema.safeParse(raw);
-  if (!parsed.success) return invalid(commandId, undefined, 'malformed', parsed.error.issues, raw, (problems) => commandText('malformed', { problems }));
+  if (!parsed.success)
+    return invalid(commandId, undefined, 'malformed', parsed.error.issues, raw, (problems) =>
+      commandText('malformed', { problems }),
+    );
   const envelope = parsed.data;
   let bytes: Buffer;
   try {
     bytes = signedBytes(raw as Record<string, unknown>);
   } catch (error) {
     // A string with a lone surrogate (JSON allows the escape) has no canonical form.
-    return refused(commandId, envelope.type, 'malformed', commandText('malformed', { problems: (error as Error).message }));
+    return refused(
+      commandId,
+      envelope.type,
+      'malformed',
+      commandText('malformed', { problems: (error as Error).message }),
+    );
   }
   const { deviceId, type } = envelope;
-  if (deviceId !== rules.deviceId) return refused(envelope.id, type, 'wrong-device', commandText('wrongDevice', { target: deviceId, deviceId: rules.deviceId }));
+  if (deviceId !== rules.deviceId)
+    return refused(
+      envelope.id,
+      type,
+      'wrong-device',
+      commandText('wrongDevice', { target: deviceId, deviceId: rules.deviceId }),
+    );
   const definition = rules.commands.get(type);
   if (definition === undefined) {
-    return refused(envelope.id, type, 'unknown-command', commandText('unknownCommand', { type, known: [...rules.commands.keys()].sort().join(', ') }));
+    return refused(
+      envelope.id,
+      type,
+      'unknown-command',
+      commandText('unknownCommand', { type, known: [...rules.commands.keys()].sort().join(', ') }),
+    );
   }
   const signature = checkSignature(envelope, definition, bytes, rules.centerKey);
   if (typeof signature !== 'string') return signature;
   const params = definition.params.safeParse(envelope.params);
   if (!params.success) {
-    return invalid(envelope.id, type, 'invalid-params', params.error.issues, envelope.params, (problems) => commandText('invalidParams', { type, problems }));
+    return invalid(envelope.id, type, 'invalid-params', params.error.issues, envelope.params, (problems) =>
+      commandText('invalidParams', { type, problems }),
+    );
   }
   try {
     definition.check?.(params.data, rules.deps);
   } catch (error) {
     const { code, message } = replyErrorOf(error);
-    return refused(envelope.id, type, code, message, error instanceof CommandRefusal ? (error.context.paths as string[] | undefined) : undefined);
+    return refused(
+      envelope.id,
+      type,
+      code,
+      message,
+      error instanceof CommandRefusal ? (error.context.paths as string[] | undefined) : undefined,
+    );
   }
-  return { ok: true, envelope, definition, params: params.data, identity: { id: envelope.id, type, bodySha256: sha256Hex(bytes.toString('utf8')), signature } };
+  return {
+    ok: true,
+    envelope,
+    definition,
+    params: params.data,
+    identity: { id: envelope.id, type, bodySha256: sha256Hex(bytes.toString('utf8')), signature },
+  };
 }
 
 /**
  * A signed type needs a signature that the center's key verifies whenever a key is configured;
  * a signature on any other type is verified too (a bad one is suspicious wherever it appears).
  */
-function checkSignature(envelope: CommandEnvelope, definition: CommandDefinition, bytes: Buffer, centerKey: CenterKey | undefined): CommandIdentity['signature'] | Refused {
+function checkSignature(
+  envelope: CommandEnvelope,
+  definition: CommandDefinition,
+  bytes: Buffer,
+  centerKey: CenterKey | undefined,
+): CommandIdentity['signature'] | Refused {
   const { id, type, signature } = envelope;
   if (centerKey === undefined || (signature === undefined && !definition.signed)) return 'unchecked';
   if (signature === undefined) return refused(id, type, 'unsigned', commandText('unsigned', { type }));
-  if (!signatureValid(centerKey, bytes, signature)) return refused(id, type, 'bad-signature', commandText('badSignature', { keyId: centerKey.keyId }));
+  if (!signatureValid(centerKey, bytes, signature))
+    return refused(id, type, 'bad-signature', commandText('badSignature', { keyId: centerKey.keyId }));
   return 'verified';
 }
 
@@ -116,6 +161,12 @@ function invalid(
   return refused(commandId, type, code, word(issueSummary(issues, input)), paths);
 }
 
-function refused(commandId: number | null, type: string | undefined, code: ReplyError['code'], message: string, paths?: string[]): Refused {
+function refused(
+  commandId: number | null,
+  type: string | undefined,
+  code: ReplyError['code'],
+  message: string,
+  paths?: string[],
+): Refused {
   return { ok: false, commandId, type, error: { code, message: clip(message) }, paths };
 }

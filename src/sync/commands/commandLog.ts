@@ -53,12 +53,19 @@ export function highestCommandId(db: Db): number {
 
 /** Commands recorded as running that never got a reply: the agent stopped while they ran. */
 export function unfinishedCommands(db: Db): CommandRecord[] {
-  return (statement(db, `SELECT ${COLUMNS} FROM center_commands WHERE reply IS NULL ORDER BY id`).all() as CommandRow[]).map(toRecord);
+  return (
+    statement(db, `SELECT ${COLUMNS} FROM center_commands WHERE reply IS NULL ORDER BY id`).all() as CommandRow[]
+  ).map(toRecord);
 }
 
 /** Before a task's first effect: from here on a repeat is not run again. */
 export function recordRunning(db: Db, command: CommandIdentity): void {
-  statement(db, 'INSERT INTO center_commands (id, type, body_sha256, signature) VALUES (?, ?, ?, ?)').run(command.id, command.type, command.bodySha256, command.signature);
+  statement(db, 'INSERT INTO center_commands (id, type, body_sha256, signature) VALUES (?, ?, ?, ?)').run(
+    command.id,
+    command.type,
+    command.bodySha256,
+    command.signature,
+  );
 }
 
 /**
@@ -67,7 +74,13 @@ export function recordRunning(db: Db, command: CommandIdentity): void {
  */
 export function recordOutcome(tx: JournalTransaction, command: CommandIdentity, reply: CommandReply): void {
   const { id, type, signature } = command;
-  const entry = tx.append(CENTER_COMMAND_EVENT, { id, type, status: reply.status, signature, ...(reply.error !== undefined && { error: reply.error }) });
+  const entry = tx.append(CENTER_COMMAND_EVENT, {
+    id,
+    type,
+    status: reply.status,
+    signature,
+    ...(reply.error !== undefined && { error: reply.error }),
+  });
   statement(
     tx.db,
     `INSERT INTO center_commands (id, type, body_sha256, signature, reply, seq) VALUES (?, ?, ?, ?, ?, ?)

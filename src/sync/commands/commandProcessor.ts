@@ -6,7 +6,15 @@ import { PROTOCOL_VERSION, type CommandReply } from '../protocol/messages.js';
 import type { RoomTopics } from '../protocol/topics.js';
 import { admit, type Admitted, type Refused } from './admission.js';
 import { CENTER_COMMANDS } from './catalog.js';
-import { findCommand, highestCommandId, recordOutcome, recordRunning, unfinishedCommands, type CommandIdentity, type CommandRecord } from './commandLog.js';
+import {
+  findCommand,
+  highestCommandId,
+  recordOutcome,
+  recordRunning,
+  unfinishedCommands,
+  type CommandIdentity,
+  type CommandRecord,
+} from './commandLog.js';
 import type { CommandContext, CommandDefinition } from './definition.js';
 import type { CommandDependencies } from './dependencies.js';
 import { commandText } from './messages.js';
@@ -68,7 +76,9 @@ export class CommandProcessor {
     this.centerKey = options.centerPublicKey === undefined ? undefined : centerKeyFrom(options.centerPublicKey);
     this.commands = new Map(CENTER_COMMANDS.map((definition) => [definition.type, definition]));
     if (this.centerKey === undefined) {
-      options.logger.warn('county.centerPublicKey is not set: commands that change members or the configuration are carried out without a signature');
+      options.logger.warn(
+        'county.centerPublicKey is not set: commands that change members or the configuration are carried out without a signature',
+      );
     }
     for (const command of unfinishedCommands(options.journal.db)) this.settleInterrupted(command);
   }
@@ -91,12 +101,21 @@ export class CommandProcessor {
   private async receive(message: InboundMessage): Promise<{ task?: Promise<void> }> {
     const route = this.replyRoute(message.properties);
     try {
-      const admission = admit(message.payload, { deviceId: this.options.deviceId, centerKey: this.centerKey, commands: this.commands, deps: this.options.handlers });
+      const admission = admit(message.payload, {
+        deviceId: this.options.deviceId,
+        centerKey: this.centerKey,
+        commands: this.commands,
+        deps: this.options.handlers,
+      });
       if (!admission.ok) return await this.refuse(route, admission);
       const { id, type, bodySha256 } = admission.identity;
       const known = findCommand(this.options.journal.db, id);
       if (known?.bodySha256 === bodySha256) return await this.repeat(route, known);
-      if (known !== undefined) return await this.refuse(route, refusal(id, type, 'id-reused', commandText('idReused', { id, type: known.type })));
+      if (known !== undefined)
+        return await this.refuse(
+          route,
+          refusal(id, type, 'id-reused', commandText('idReused', { id, type: known.type })),
+        );
       const stale = this.staleOrExpired(admission);
       if (stale !== undefined) return await this.refuse(route, stale);
       return await this.carryOut(route, admission);
@@ -113,14 +132,25 @@ export class CommandProcessor {
     if (id < highest) return refusal(id, type, 'stale-id', commandText('staleId', { id, highest }));
     const now = this.options.centerNow();
     if (envelope.expiresAt !== undefined && now !== undefined && now >= envelope.expiresAt) {
-      return refusal(id, type, 'expired', commandText('expired', { expiresAt: new Date(envelope.expiresAt).toISOString(), now: new Date(now).toISOString() }));
+      return refusal(
+        id,
+        type,
+        'expired',
+        commandText('expired', {
+          expiresAt: new Date(envelope.expiresAt).toISOString(),
+          now: new Date(now).toISOString(),
+        }),
+      );
     }
     return undefined;
   }
 
   private async refuse(route: ReplyRoute, refused: Refused): Promise<{ task?: Promise<void> }> {
     const { commandId, type, error, paths } = refused;
-    this.options.logger.warn({ commandId, type, code: error.code, ...(paths !== undefined && { paths }) }, 'refused a command from the center');
+    this.options.logger.warn(
+      { commandId, type, code: error.code, ...(paths !== undefined && { paths }) },
+      'refused a command from the center',
+    );
     await this.publish(route, this.reply(commandId, { error }));
     return {};
   }
@@ -137,9 +167,15 @@ export class CommandProcessor {
     return {};
   }
 
-  private async carryOut(route: ReplyRoute, { definition, params, identity }: Admitted): Promise<{ task?: Promise<void> }> {
+  private async carryOut(
+    route: ReplyRoute,
+    { definition, params, identity }: Admitted,
+  ): Promise<{ task?: Promise<void> }> {
     if (identity.signature === 'unchecked' && definition.signed) {
-      this.options.logger.warn({ commandId: identity.id, type: identity.type }, 'carrying out a command without a verified signature (county.centerPublicKey is not set)');
+      this.options.logger.warn(
+        { commandId: identity.id, type: identity.type },
+        'carrying out a command without a verified signature (county.centerPublicKey is not set)',
+      );
     }
     if (definition.mode === 'atomic') {
       const { reply, afterReply } = this.runAtomic(definition, params, identity);
@@ -153,17 +189,25 @@ export class CommandProcessor {
     return { task: done };
   }
 
-  private runAtomic(definition: CommandDefinition & { mode: 'atomic' }, params: unknown, identity: CommandIdentity): { reply: CommandReply; afterReply: Array<() => unknown> } {
+  private runAtomic(
+    definition: CommandDefinition & { mode: 'atomic' },
+    params: unknown,
+    identity: CommandIdentity,
+  ): { reply: CommandReply; afterReply: Array<() => unknown> } {
     const afterReply: Array<() => unknown> = [];
     try {
       const reply = this.options.journal.transaction((tx) => {
         const result = definition.run(params, this.context(afterReply));
-        if (result instanceof Promise) throw new AgentError(ErrorCode.Internal, `the atomic command ${identity.type} returned a promise`);
+        if (result instanceof Promise)
+          throw new AgentError(ErrorCode.Internal, `the atomic command ${identity.type} returned a promise`);
         const done = this.reply(identity.id, { result });
         recordOutcome(tx, identity, done);
         return done;
       });
-      this.options.logger.info({ commandId: identity.id, type: identity.type }, 'carried out a command from the center');
+      this.options.logger.info(
+        { commandId: identity.id, type: identity.type },
+        'carried out a command from the center',
+      );
       return { reply, afterReply };
     } catch (error) {
       // Rolled back: nothing the handler wrote remains, so nothing is to follow the reply.
@@ -171,14 +215,22 @@ export class CommandProcessor {
     }
   }
 
-  private async runTask(definition: CommandDefinition, params: unknown, identity: CommandIdentity, routes: ReplyRoute[]): Promise<void> {
+  private async runTask(
+    definition: CommandDefinition,
+    params: unknown,
+    identity: CommandIdentity,
+    routes: ReplyRoute[],
+  ): Promise<void> {
     const afterReply: Array<() => unknown> = [];
     let reply: CommandReply;
     try {
       const result: unknown = await definition.run(params, this.context(afterReply));
       reply = this.reply(identity.id, { result });
       this.store(identity, reply);
-      this.options.logger.info({ commandId: identity.id, type: identity.type }, 'carried out a command from the center');
+      this.options.logger.info(
+        { commandId: identity.id, type: identity.type },
+        'carried out a command from the center',
+      );
     } catch (error) {
       afterReply.length = 0;
       reply = this.failed(identity, error);
@@ -202,8 +254,10 @@ export class CommandProcessor {
   private failed(identity: CommandIdentity, error: unknown): CommandReply {
     const replyError = replyErrorOf(error);
     const fields = { commandId: identity.id, type: identity.type, code: replyError.code };
-    if (isAgentError(error)) this.options.logger.warn({ ...fields, errorCode: error.code }, 'a command from the center failed');
-    else this.options.logger.error({ ...fields, err: error }, 'a command from the center failed with an internal error');
+    if (isAgentError(error))
+      this.options.logger.warn({ ...fields, errorCode: error.code }, 'a command from the center failed');
+    else
+      this.options.logger.error({ ...fields, err: error }, 'a command from the center failed with an internal error');
     const reply = this.reply(identity.id, { error: replyError });
     this.store(identity, reply);
     return reply;
@@ -211,7 +265,10 @@ export class CommandProcessor {
 
   /** A task that was running when the agent stopped: nobody knows how far it got. */
   private settleInterrupted(command: CommandIdentity): CommandReply {
-    this.options.logger.warn({ commandId: command.id, type: command.type }, 'a command from the center was interrupted by a stop of the agent');
+    this.options.logger.warn(
+      { commandId: command.id, type: command.type },
+      'a command from the center was interrupted by a stop of the agent',
+    );
     const reply = this.reply(command.id, { error: { code: 'failed', message: commandText('interrupted') } });
     this.store(command, reply);
     return reply;
@@ -222,7 +279,10 @@ export class CommandProcessor {
     try {
       this.options.journal.transaction((tx) => recordOutcome(tx, identity, reply));
     } catch (error) {
-      this.options.logger.error({ err: error, commandId: identity.id }, 'could not record the outcome of a command from the center');
+      this.options.logger.error(
+        { err: error, commandId: identity.id },
+        'could not record the outcome of a command from the center',
+      );
     }
   }
 
@@ -230,17 +290,28 @@ export class CommandProcessor {
     const base = { v: PROTOCOL_VERSION, deviceId: this.options.deviceId, commandId } as const;
     if ('error' in outcome) return { ...base, status: 'error', error: outcome.error };
     // Through JSON once: undefined members vanish as they would on the wire, so the stored reply is the sent one.
-    return outcome.result === undefined ? { ...base, status: 'done' } : { ...base, status: 'done', result: JSON.parse(JSON.stringify(outcome.result)) as unknown };
+    return outcome.result === undefined
+      ? { ...base, status: 'done' }
+      : { ...base, status: 'done', result: JSON.parse(JSON.stringify(outcome.result)) as unknown };
   }
 
-  private async deliver(routes: readonly ReplyRoute[], reply: CommandReply, afterReply: ReadonlyArray<() => unknown>): Promise<void> {
+  private async deliver(
+    routes: readonly ReplyRoute[],
+    reply: CommandReply,
+    afterReply: ReadonlyArray<() => unknown>,
+  ): Promise<void> {
     for (const route of routes) await this.publish(route, reply);
     // Not awaited: deleting a removed member's templates must not hold up the next command.
     for (const action of afterReply) {
       void this.track(
         Promise.resolve()
           .then(action)
-          .catch((error: unknown) => this.options.logger.error({ err: error, commandId: reply.commandId }, 'an action after a command’s reply failed')),
+          .catch((error: unknown) =>
+            this.options.logger.error(
+              { err: error, commandId: reply.commandId },
+              'an action after a command’s reply failed',
+            ),
+          ),
       );
     }
   }
@@ -269,7 +340,10 @@ export class CommandProcessor {
     const asked = properties.responseTopic;
     const usable = asked !== undefined && asked.startsWith(own) && asked.length > own.length && !/[+#]/.test(asked);
     if (asked !== undefined && !usable) {
-      this.options.logger.warn({ responseTopic: asked }, 'a command named a response topic outside this room’s namespace; replying on the default topic');
+      this.options.logger.warn(
+        { responseTopic: asked },
+        'a command named a response topic outside this room’s namespace; replying on the default topic',
+      );
     }
     return { topic: usable ? asked : this.options.topics.replies, correlationData: properties.correlationData };
   }

@@ -59,5 +59,5 @@ export type CommandDefinition<S extends z.ZodType = z.ZodType> = AtomicCommand<S
 
 /** Keeps a definition's params type for its run and check while the catalog holds it untyped. */
 export function defineCommand<S extends z.ZodType>(definition: CommandDefinition<S>): CommandDefinition {
-  return definition as unknown as CommandDefinition;
+  return definition;
 }

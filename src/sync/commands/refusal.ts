@@ -22,7 +22,11 @@ export interface ReplyError {
 }
 
 /** Agent errors that mean "the device cannot do it now" rather than "it went wrong". */
-const UNAVAILABLE: ReadonlySet<number> = new Set([ErrorCode.CameraUnavailable, ErrorCode.DeviceUnavailable, ErrorCode.ScannerDisabled]);
+const UNAVAILABLE: ReadonlySet<number> = new Set([
+  ErrorCode.CameraUnavailable,
+  ErrorCode.DeviceUnavailable,
+  ErrorCode.ScannerDisabled,
+]);
 
 /**
  * The reply's error for what a handler threw. An AgentError's message is already worded for a
@@ -31,7 +35,8 @@ const UNAVAILABLE: ReadonlySet<number> = new Set([ErrorCode.CameraUnavailable, E
  */
 export function replyErrorOf(error: unknown): ReplyError {
   if (error instanceof CommandRefusal) return { code: error.replyCode, message: clip(error.message) };
-  if (isAgentError(error)) return { code: UNAVAILABLE.has(error.code) ? 'unavailable' : 'failed', message: clip(error.message) };
+  if (isAgentError(error))
+    return { code: UNAVAILABLE.has(error.code) ? 'unavailable' : 'failed', message: clip(error.message) };
   return { code: 'failed', message: commandText('internal') };
 }
 

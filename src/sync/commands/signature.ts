@@ -30,7 +30,12 @@ export function centerKeyFrom(base64Der: string): CenterKey {
   try {
     key = createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
   } catch (error) {
-    throw new AgentError(ErrorCode.CenterPublicKeyInvalid, commandText('centerKeyUnreadable', { reason: (error as Error).message }), {}, { cause: error });
+    throw new AgentError(
+      ErrorCode.CenterPublicKeyInvalid,
+      commandText('centerKeyUnreadable', { reason: (error as Error).message }),
+      {},
+      { cause: error },
+    );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
     const keyType = key.asymmetricKeyType ?? 'unknown';

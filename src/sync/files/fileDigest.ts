@@ -19,7 +19,12 @@ export interface FileDigest {
  */
 function unreadable(path: string, error: unknown): AgentError {
   const errno = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new AgentError(ErrorCode.FileUnreadable, t('unreadable', { file: path, reason: fileProblem(error, 'read') }), { path, detail: `cannot read the file (${errno})` }, { cause: error });
+  return new AgentError(
+    ErrorCode.FileUnreadable,
+    t('unreadable', { file: path, reason: fileProblem(error, 'read') }),
+    { path, detail: `cannot read the file (${errno})` },
+    { cause: error },
+  );
 }
 
 function changed(path: string, detail: string): AgentError {
@@ -39,7 +44,11 @@ async function openRegularFile(path: string): Promise<{ handle: FileHandle; size
   }
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new AgentError(ErrorCode.FileNotRegular, t('notRegular', { file: path }), { path, detail: 'not a regular file' });
+    if (!stats.isFile())
+      throw new AgentError(ErrorCode.FileNotRegular, t('notRegular', { file: path }), {
+        path,
+        detail: 'not a regular file',
+      });
     return { handle, size: stats.size };
   } catch (error) {
     await handle.close();
@@ -58,7 +67,8 @@ async function readExactly(handle: FileHandle, path: string, position: number, l
     } catch (error) {
       throw unreadable(path, error);
     }
-    if (bytesRead === 0) throw changed(path, `the file ended at ${position + filled} bytes, before ${position + length}`);
+    if (bytesRead === 0)
+      throw changed(path, `the file ended at ${position + filled} bytes, before ${position + length}`);
     filled += bytesRead;
   }
   return buffer;

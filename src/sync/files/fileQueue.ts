@@ -19,18 +19,26 @@ export const fileNameSchema = z
   .string()
   .min(1)
   .max(255)
-  .refine((name) => name !== '.' && name !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(name), { error: () => t('nameRule') });
+  .refine((name) => name !== '.' && name !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(name), {
+    error: () => t('nameRule'),
+  });
 
 export const fileKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: () => t('kindRule') });
 
 export const enqueueRequestSchema = z.strictObject({
-  path: z.string().min(1).max(4096).refine(isAbsolute, { error: () => t('absolutePath') }),
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine(isAbsolute, { error: () => t('absolutePath') }),
   /** Defaults to the file's own name. */
   name: fileNameSchema,
   kind: fileKindSchema,
   meta: z
     .record(z.string(), z.json())
-    .refine((meta) => JSON.stringify(meta).length <= MAX_META_BYTES, { error: () => t('metaSize', { bytes: MAX_META_BYTES }) })
+    .refine((meta) => JSON.stringify(meta).length <= MAX_META_BYTES, {
+      error: () => t('metaSize', { bytes: MAX_META_BYTES }),
+    })
     .default({}),
 });
 export type EnqueueRequest = Omit<z.input<typeof enqueueRequestSchema>, 'name'> & { name?: string | undefined };
@@ -62,7 +70,11 @@ export class FileQueue {
     const input = { ...request, name: request.name ?? basename(request.path) };
     const parsed = enqueueRequestSchema.safeParse(input);
     if (!parsed.success) {
-      throw new AgentError(ErrorCode.FileInvalid, t('invalid', { problems: issueSummary(parsed.error.issues, input) }), { path: request.path });
+      throw new AgentError(
+        ErrorCode.FileInvalid,
+        t('invalid', { problems: issueSummary(parsed.error.issues, input) }),
+        { path: request.path },
+      );
     }
     const { path, name, kind, meta } = parsed.data;
     const { size, sha256 } = await digestFile(path);

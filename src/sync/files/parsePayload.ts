@@ -5,7 +5,11 @@ import type { z } from 'zod';
  * parsed with its schema: the value, or a one-line English reason for the log and the answer.
  * Never throws, whatever the bytes.
  */
-export function parsePayload<S extends z.ZodType>(schema: S, payload: Buffer, what: string): z.output<S> | { problem: string } {
+export function parsePayload<S extends z.ZodType>(
+  schema: S,
+  payload: Buffer,
+  what: string,
+): z.output<S> | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
@@ -14,5 +18,7 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: Buffer, wh
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
-  return { problem: `${what} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`).join('; ')}` };
+  return {
+    problem: `${what} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`).join('; ')}`,
+  };
 }

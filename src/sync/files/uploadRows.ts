@@ -49,17 +49,25 @@ export function insertUpload(db: Db, row: NewUpload): void {
 
 /** The pending upload queued first. */
 export function oldestPending(db: Db): UploadRow | undefined {
-  const row = statement(db, `SELECT ${COLUMNS} FROM file_uploads WHERE state = 'pending' ORDER BY queued_seq LIMIT 1`).get() as StoredRow | undefined;
+  const row = statement(
+    db,
+    `SELECT ${COLUMNS} FROM file_uploads WHERE state = 'pending' ORDER BY queued_seq LIMIT 1`,
+  ).get() as StoredRow | undefined;
   return row === undefined ? undefined : fromStored(row);
 }
 
 /** The latest `limit` uploads, newest first. */
 export function recentUploads(db: Db, limit: number): UploadRow[] {
-  return (statement(db, `SELECT ${COLUMNS} FROM file_uploads ORDER BY queued_seq DESC LIMIT ?`).all(limit) as StoredRow[]).map(fromStored);
+  return (
+    statement(db, `SELECT ${COLUMNS} FROM file_uploads ORDER BY queued_seq DESC LIMIT ?`).all(limit) as StoredRow[]
+  ).map(fromStored);
 }
 
 export function pendingTotals(db: Db): { files: number; bytes: number } {
-  return statement(db, `SELECT COUNT(*) AS files, COALESCE(SUM(size - acked_offset), 0) AS bytes FROM file_uploads WHERE state = 'pending'`).get() as { files: number; bytes: number };
+  return statement(
+    db,
+    `SELECT COUNT(*) AS files, COALESCE(SUM(size - acked_offset), 0) AS bytes FROM file_uploads WHERE state = 'pending'`,
+  ).get() as { files: number; bytes: number };
 }
 
 export function recordAckedOffset(db: Db, fileId: string, offset: number): void {
@@ -69,7 +77,9 @@ export function recordAckedOffset(db: Db, fileId: string, offset: number): void 
 /** Counts one more start-over (the center refused the file); returns the new count. */
 export function recordAttempt(db: Db, fileId: string): number {
   statement(db, 'UPDATE file_uploads SET attempts = attempts + 1, acked_offset = 0 WHERE file_id = ?').run(fileId);
-  const { attempts } = statement(db, 'SELECT attempts FROM file_uploads WHERE file_id = ?').get(fileId) as { attempts: number };
+  const { attempts } = statement(db, 'SELECT attempts FROM file_uploads WHERE file_id = ?').get(fileId) as {
+    attempts: number;
+  };
   return attempts;
 }
 
@@ -82,5 +92,8 @@ export interface UploadOutcome {
 
 /** `doneSeq` is the seq of the journal entry written in the same transaction. */
 export function finishUpload(db: Db, fileId: string, outcome: UploadOutcome & { doneSeq: number }): void {
-  statement(db, 'UPDATE file_uploads SET state = @state, error = @error, done_seq = @doneSeq, acked_offset = @ackedOffset WHERE file_id = @fileId').run({ fileId, ...outcome });
+  statement(
+    db,
+    'UPDATE file_uploads SET state = @state, error = @error, done_seq = @doneSeq, acked_offset = @ackedOffset WHERE file_id = @fileId',
+  ).run({ fileId, ...outcome });
 }

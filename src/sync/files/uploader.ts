@@ -11,7 +11,15 @@ import { digestFile, readSegment } from './fileDigest.js';
 import { FILE_QUEUED_EVENT, FileQueue, type EnqueueRequest, type QueuedFile } from './fileQueue.js';
 import { parsePayload } from './parsePayload.js';
 import { Transfer } from './transfer.js';
-import { finishUpload, oldestPending, pendingTotals, recordAckedOffset, recordAttempt, type UploadOutcome, type UploadRow } from './uploadRows.js';
+import {
+  finishUpload,
+  oldestPending,
+  pendingTotals,
+  recordAckedOffset,
+  recordAttempt,
+  type UploadOutcome,
+  type UploadRow,
+} from './uploadRows.js';
 
 export const FILE_UPLOADED_EVENT = 'file.uploaded';
 export const FILE_FAILED_EVENT = 'file.failed';
@@ -114,7 +122,10 @@ export class FileUploader {
   stats(): FileUploadStats {
     const { files, bytes } = pendingTotals(this.options.journal.db);
     const transfer = this.transfer;
-    const current = transfer === undefined ? {} : { current: { fileId: transfer.fileId, ackedOffset: transfer.acked, size: transfer.size } };
+    const current =
+      transfer === undefined
+        ? {}
+        : { current: { fileId: transfer.fileId, ackedOffset: transfer.acked, size: transfer.size } };
     return { pendingFiles: files, pendingBytes: bytes, ...current };
   }
 
@@ -122,7 +133,10 @@ export class FileUploader {
   handleAck(message: InboundMessage): void {
     const ack = parsePayload(fileAckSchema, message.payload, 'file acknowledgement');
     if ('problem' in ack) {
-      this.options.logger.warn({ topic: message.topic, bytes: message.payload.length, problem: ack.problem }, 'ignoring an invalid file acknowledgement');
+      this.options.logger.warn(
+        { topic: message.topic, bytes: message.payload.length, problem: ack.problem },
+        'ignoring an invalid file acknowledgement',
+      );
       return;
     }
     try {
@@ -141,7 +155,11 @@ export class FileUploader {
     }
     if (ack.state === 'complete') return this.complete(transfer);
     if (ack.state === 'failed') return this.startOver(transfer, ack.error ?? 'no reason given');
-    if (ack.nextOffset > transfer.size) return this.startOver(transfer, `the center acknowledged offset ${ack.nextOffset} of a ${transfer.size}-byte file`);
+    if (ack.nextOffset > transfer.size)
+      return this.startOver(
+        transfer,
+        `the center acknowledged offset ${ack.nextOffset} of a ${transfer.size}-byte file`,
+      );
     if (transfer.phase === 'fin' || !transfer.acknowledge(ack.nextOffset)) return;
     this.progressed(transfer);
   }
@@ -150,7 +168,9 @@ export class FileUploader {
   private progressed(transfer: Transfer): void {
     recordAckedOffset(this.options.journal.db, transfer.fileId, transfer.acked);
     if (transfer.allAcknowledged) {
-      this.finish(transfer).catch((error: unknown) => this.options.logger.error({ err: error, fileId: transfer.fileId }, 'could not finish a file upload'));
+      this.finish(transfer).catch((error: unknown) =>
+        this.options.logger.error({ err: error, fileId: transfer.fileId }, 'could not finish a file upload'),
+      );
       return;
     }
     // Only progress holds the silence timer off: answers that do not move mean a gap (see Transfer.acknowledge).
@@ -195,7 +215,15 @@ export class FileUploader {
 
   private sendInit(transfer: Transfer): void {
     const { row } = transfer;
-    const init: FileInit = { v: PROTOCOL_VERSION, name: row.name, size: row.size, sha256: row.sha256, segmentBytes: this.options.segmentBytes, kind: row.kind, meta: row.meta };
+    const init: FileInit = {
+      v: PROTOCOL_VERSION,
+      name: row.name,
+      size: row.size,
+      sha256: row.sha256,
+      segmentBytes: this.options.segmentBytes,
+      kind: row.kind,
+      meta: row.meta,
+    };
     const payload = JSON.stringify(init);
     transfer.awaitInit();
     this.options.limiter.charge(payload.length);
@@ -206,7 +234,9 @@ export class FileUploader {
   private pump(): void {
     // Caught here: stop() awaits this promise, and nobody else would see its rejection.
     this.sending ??= this.sendSegments()
-      .catch((error: unknown) => this.options.logger.error({ err: error, fileId: this.transfer?.fileId }, 'sending file segments failed'))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, fileId: this.transfer?.fileId }, 'sending file segments failed'),
+      )
       .finally(() => (this.sending = undefined));
   }
 
@@ -262,11 +292,21 @@ export class FileUploader {
 
   private complete(transfer: Transfer): void {
     const { fileId, size, sha256 } = transfer.row;
-    this.settle(transfer, FILE_UPLOADED_EVENT, { fileId, size, sha256 }, { state: 'complete', error: null, ackedOffset: size });
+    this.settle(
+      transfer,
+      FILE_UPLOADED_EVENT,
+      { fileId, size, sha256 },
+      { state: 'complete', error: null, ackedOffset: size },
+    );
   }
 
   private fail(transfer: Transfer, reason: string): void {
-    this.settle(transfer, FILE_FAILED_EVENT, { fileId: transfer.fileId, reason }, { state: 'failed', error: reason, ackedOffset: transfer.acked });
+    this.settle(
+      transfer,
+      FILE_FAILED_EVENT,
+      { fileId: transfer.fileId, reason },
+      { state: 'failed', error: reason, ackedOffset: transfer.acked },
+    );
   }
 
   /**
@@ -274,18 +314,27 @@ export class FileUploader {
    * When the journal cannot be written, the file stays current: the silence timer asks the
    * center again, and its answer brings the upload back here.
    */
-  private settle(transfer: Transfer, type: string, payload: Record<string, string | number>, outcome: UploadOutcome): void {
+  private settle(
+    transfer: Transfer,
+    type: string,
+    payload: Record<string, string | number>,
+    outcome: UploadOutcome,
+  ): void {
     try {
       this.options.journal.transaction((tx) => {
         const entry = tx.append(type, payload);
         finishUpload(tx.db, transfer.fileId, { ...outcome, doneSeq: entry.seq });
       });
     } catch (error) {
-      this.options.logger.error({ err: error, fileId: transfer.fileId, outcome: outcome.state }, 'could not record the end of an upload');
+      this.options.logger.error(
+        { err: error, fileId: transfer.fileId, outcome: outcome.state },
+        'could not record the end of an upload',
+      );
       this.armStallTimer();
       return;
     }
-    if (outcome.state === 'complete') this.options.logger.info({ fileId: transfer.fileId, size: transfer.size }, 'file uploaded');
+    if (outcome.state === 'complete')
+      this.options.logger.info({ fileId: transfer.fileId, size: transfer.size }, 'file uploaded');
     else this.options.logger.warn({ fileId: transfer.fileId, reason: outcome.error }, 'file upload failed');
     this.clearStallTimer();
     this.transfer = undefined;
@@ -299,7 +348,10 @@ export class FileUploader {
       this.fail(transfer, `the center refused the file ${attempts} times, last: ${error}`);
       return;
     }
-    this.options.logger.warn({ fileId: transfer.fileId, attempts, error }, 'the center refused the file; sending it again from the start');
+    this.options.logger.warn(
+      { fileId: transfer.fileId, attempts, error },
+      'the center refused the file; sending it again from the start',
+    );
     transfer.restart();
     this.sendInit(transfer);
   }
@@ -307,7 +359,8 @@ export class FileUploader {
   private publish(topic: string, payload: Buffer | string): void {
     this.options.link.publish({ topic, payload, qos: 1, priority: 'file' }).catch((error: unknown) => {
       // A drop is answered by the init on the next connection; a refusal will not heal by itself.
-      if (error instanceof LinkDownError) this.options.logger.debug({ topic }, 'file publish cut off by the link going down');
+      if (error instanceof LinkDownError)
+        this.options.logger.debug({ topic }, 'file publish cut off by the link going down');
       else this.options.logger.warn({ err: error, topic }, 'file publish refused');
     });
   }
@@ -331,11 +384,17 @@ export class FileUploader {
     const transfer = this.transfer;
     if (transfer === undefined || this.connection === undefined) return;
     if (transfer.takeHeldAnswer()) {
-      this.options.logger.warn({ fileId: transfer.fileId, ackedOffset: transfer.acked }, 'the center holds less of the file than it acknowledged before; sending again from there');
+      this.options.logger.warn(
+        { fileId: transfer.fileId, ackedOffset: transfer.acked },
+        'the center holds less of the file than it acknowledged before; sending again from there',
+      );
       this.progressed(transfer);
       return;
     }
-    this.options.logger.warn({ fileId: transfer.fileId, phase: transfer.phase, ackedOffset: transfer.acked }, 'no answer from the center about the file; sending its init again');
+    this.options.logger.warn(
+      { fileId: transfer.fileId, phase: transfer.phase, ackedOffset: transfer.acked },
+      'no answer from the center about the file; sending its init again',
+    );
     this.sendInit(transfer);
   }
 
@@ -347,6 +406,7 @@ export class FileUploader {
 
 /** The English reason journaled with `file.failed` (fileDigest errors carry one as `detail`). */
 function failureReason(error: unknown): string {
-  if (isAgentError(error) && typeof error.context.detail === 'string') return `the file can no longer be sent as queued: ${error.context.detail}`;
+  if (isAgentError(error) && typeof error.context.detail === 'string')
+    return `the file can no longer be sent as queued: ${error.context.detail}`;
   return `the file could not be read: ${(error as Error).message}`;
 }

@@ -64,7 +64,11 @@ export function certificateReport({ caFile, certFile }: CertificateFiles, nowMs:
     if (typeof certificates === 'string') warnings.push(`county.caFile ${caFile} cannot be used: ${certificates}`);
     else {
       for (const certificate of certificates) {
-        const warning = expiryWarning(`CA certificate "${certificate.subject.replace(/\n/g, ', ')}"`, Date.parse(certificate.validTo), nowMs);
+        const warning = expiryWarning(
+          `CA certificate "${certificate.subject.replace(/\n/g, ', ')}"`,
+          Date.parse(certificate.validTo),
+          nowMs,
+        );
         if (warning !== undefined) warnings.push(warning);
       }
     }

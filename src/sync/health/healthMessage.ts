@@ -58,8 +58,15 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
     uptimeSeconds: Math.round(sources.uptimeSeconds()),
     clock: clockSource === undefined ? { state: reading.state } : { state: reading.state, source: clockSource },
     journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: outbox.ackedSeq },
-    backlog: { events: outbox.backlogEvents, oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds, files: sources.files().pendingFiles },
-    scanner: scannerDetail === undefined ? { state: sources.scanner.state() } : { state: sources.scanner.state(), detail: clip(scannerDetail, MAX_DETAIL) },
+    backlog: {
+      events: outbox.backlogEvents,
+      oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds,
+      files: sources.files().pendingFiles,
+    },
+    scanner:
+      scannerDetail === undefined
+        ? { state: sources.scanner.state() }
+        : { state: sources.scanner.state(), detail: clip(scannerDetail, MAX_DETAIL) },
     cameras: sources.cameras(),
     disk: board.disk,
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },

@@ -104,7 +104,8 @@ export class HealthPublisher {
       logger.debug({ headSeq: message.journal.headSeq, backlog: message.backlog.events }, 'health message published');
     } catch (error) {
       // A connection that ended meanwhile is the link's to report; the next 'up' publishes again.
-      if (error instanceof LinkDownError) logger.debug({ err: error }, 'health message not acknowledged before the connection ended');
+      if (error instanceof LinkDownError)
+        logger.debug({ err: error }, 'health message not acknowledged before the connection ended');
       else logger.warn({ err: error }, 'could not publish the health message');
     } finally {
       this.publishing = false;

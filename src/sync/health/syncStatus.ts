@@ -20,7 +20,9 @@ export const syncStatusSchema = z.strictObject({
     window: z.number().int().optional(),
   }),
   /** The center's last acknowledgement; null before the first. */
-  cursor: z.strictObject({ seq: z.number().int(), hash: z.string(), centerTimeMs: z.number().int().optional() }).nullable(),
+  cursor: z
+    .strictObject({ seq: z.number().int(), hash: z.string(), centerTimeMs: z.number().int().optional() })
+    .nullable(),
   /** The events after the cursor: not yet acknowledged as stored by the center. */
   backlog: z.strictObject({
     events: z.number().int().min(0),
@@ -56,7 +58,6 @@ export interface SyncStatusSources {
   link?: (() => LiveLinkStatus) | undefined;
 }
 
-
 export function collectSyncStatus({ journal, clock, brokerUrl, link }: SyncStatusSources): SyncStatus {
   const anchor = journal.syncCursor();
   const cursorSeq = anchor?.seq ?? 0;
@@ -68,8 +69,18 @@ export function collectSyncStatus({ journal, clock, brokerUrl, link }: SyncStatu
   }
   return {
     link: { ...(link?.() ?? { state: 'not-running' }), broker: brokerForDisplay(brokerUrl) },
-    cursor: anchor === undefined ? null : { seq: anchor.seq, hash: anchor.hash, ...(anchor.centerTimeMs === undefined ? {} : { centerTimeMs: anchor.centerTimeMs }) },
-    backlog: { events: journal.head().seq - cursorSeq, oldestAgeSeconds: entryAgeSeconds(journal.read(cursorSeq, 1)[0], now, journal.db) },
+    cursor:
+      anchor === undefined
+        ? null
+        : {
+            seq: anchor.seq,
+            hash: anchor.hash,
+            ...(anchor.centerTimeMs === undefined ? {} : { centerTimeMs: anchor.centerTimeMs }),
+          },
+    backlog: {
+      events: journal.head().seq - cursorSeq,
+      oldestAgeSeconds: entryAgeSeconds(journal.read(cursorSeq, 1)[0], now, journal.db),
+    },
     lastSync: lastSyncMs === undefined ? null : new Date(lastSyncMs).toISOString(),
     files: { pending: pendingTotals(journal.db).files },
   };

@@ -31,7 +31,12 @@ function readCredential(county: Partial<Pick<CountySettings, CredentialKey>>, ke
     return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LinkCredentialsError(key, file, code === undefined ? (error as Error).message : `cannot read it (${code})`, error);
+    throw new LinkCredentialsError(
+      key,
+      file,
+      code === undefined ? (error as Error).message : `cannot read it (${code})`,
+      error,
+    );
   }
 }
 
@@ -69,7 +74,11 @@ export function buildClientOptions({ county, deviceId, will, connackTimeoutMs }:
 }
 
 /** Runs `parse` on one TLS file, turning what OpenSSL says into a typed error naming the file. */
-function parseCredential<T>(county: Partial<Pick<CountySettings, CredentialKey>>, key: CredentialKey, parse: () => T): T {
+function parseCredential<T>(
+  county: Partial<Pick<CountySettings, CredentialKey>>,
+  key: CredentialKey,
+  parse: () => T,
+): T {
   try {
     return parse();
   } catch (error) {
@@ -82,12 +91,16 @@ function parseCredential<T>(county: Partial<Pick<CountySettings, CredentialKey>>
  * an exception inside mqtt.js (or, for a CA file without a certificate, as a vague verification
  * failure); parsed here, each becomes a typed error naming its file.
  */
-function checkTlsIdentity(county: CountySettings, files: { ca?: Buffer | undefined; cert?: Buffer | undefined; key?: Buffer | undefined }): void {
+function checkTlsIdentity(
+  county: CountySettings,
+  files: { ca?: Buffer | undefined; cert?: Buffer | undefined; key?: Buffer | undefined },
+): void {
   const { ca, cert, key } = files;
   if (ca !== undefined) parseCredential(county, 'caFile', () => new X509Certificate(ca));
   if (cert !== undefined) parseCredential(county, 'certFile', () => createSecureContext({ cert }));
   if (key !== undefined) parseCredential(county, 'keyFile', () => createSecureContext({ key }));
-  if (cert !== undefined && key !== undefined) parseCredential(county, 'keyFile', () => createSecureContext({ cert, key }));
+  if (cert !== undefined && key !== undefined)
+    parseCredential(county, 'keyFile', () => createSecureContext({ cert, key }));
 }
 
 /**

@@ -20,7 +20,11 @@ export class LinkPublishRefused extends AgentError {
     readonly reasonCode: number,
     reason: string,
   ) {
-    super(ErrorCode.LinkPublishRefused, `the broker refused the publish to ${topic}: 0x${reasonCode.toString(16)} ${reason}`, { topic, reasonCode });
+    super(
+      ErrorCode.LinkPublishRefused,
+      `the broker refused the publish to ${topic}: 0x${reasonCode.toString(16)} ${reason}`,
+      { topic, reasonCode },
+    );
   }
 }
 

@@ -46,7 +46,8 @@ export class InflightWindow {
 
   /** A new connection is up with this window. */
   open(size: number, generation: number): void {
-    if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`in-flight window must be a whole number ≥ 1, got ${size}`);
+    if (!(Number.isInteger(size) && size >= 1))
+      throw new RangeError(`in-flight window must be a whole number ≥ 1, got ${size}`);
     this.generation = generation;
     this.capacity = size;
     this.outstanding = 0;

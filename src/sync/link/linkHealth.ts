@@ -38,14 +38,22 @@ export function linkHealthState(facts: LinkFacts): ServiceHealth {
   if (!facts.started && state !== 'stopped') return { state: 'starting', detail: `not started (${url})` };
   switch (state) {
     case 'connected':
-      return warning === undefined ? { state: 'ok', detail: `connected to ${url}` } : { state: 'degraded', detail: `connected to ${url}, but ${warning}` };
+      return warning === undefined
+        ? { state: 'ok', detail: `connected to ${url}` }
+        : { state: 'degraded', detail: `connected to ${url}, but ${warning}` };
     case 'stopped':
       return { state: 'stopped', detail: `stopped (${url})` };
     case 'connecting':
-      return { state: 'degraded', detail: `connecting to ${url} (attempt ${attempts + 1})${lastConnectError === undefined ? '' : `; last error: ${lastConnectError}`}` };
+      return {
+        state: 'degraded',
+        detail: `connecting to ${url} (attempt ${attempts + 1})${lastConnectError === undefined ? '' : `; last error: ${lastConnectError}`}`,
+      };
     case 'disconnected': {
       const next = nextAttemptInMs === undefined ? '' : `, next in ${seconds(nextAttemptInMs)} s`;
-      return { state: 'degraded', detail: `connecting to ${url} (attempt ${attempts}${next})${lastConnectError === undefined ? '' : `: ${lastConnectError}`}` };
+      return {
+        state: 'degraded',
+        detail: `connecting to ${url} (attempt ${attempts}${next})${lastConnectError === undefined ? '' : `: ${lastConnectError}`}`,
+      };
     }
   }
 }

@@ -84,7 +84,10 @@ export class MqttLink implements Link {
   constructor(private readonly options: MqttLinkOptions) {
     const { county } = options;
     this.listeners = new LinkListeners(options.logger);
-    this.policy = new ReconnectPolicy({ minMs: county.reconnectMinMs, maxMs: county.reconnectMaxMs, stableMs: STABLE_CONNECTION_MS }, options.random);
+    this.policy = new ReconnectPolicy(
+      { minMs: county.reconnectMinMs, maxMs: county.reconnectMaxMs, stableMs: STABLE_CONNECTION_MS },
+      options.random,
+    );
     this.now = options.now ?? (() => performance.now());
     this.connectTimeoutMs = options.connectTimeoutMs ?? Math.max(10_000, county.keepaliveSeconds * 1000);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 3000;
@@ -120,7 +123,11 @@ export class MqttLink implements Link {
         this.mqttConnect = mqtt.default.connect;
         this.connect();
       },
-      (error: unknown) => this.options.logger.fatal({ err: error }, 'cannot load mqtt.js: the installation is broken; reinstall room-agent'),
+      (error: unknown) =>
+        this.options.logger.fatal(
+          { err: error },
+          'cannot load mqtt.js: the installation is broken; reinstall room-agent',
+        ),
     );
   }
 
@@ -141,7 +148,10 @@ export class MqttLink implements Link {
     if (connection !== undefined && this.linkState === 'connected') {
       await settleWithin(Promise.allSettled(final.map((request) => this.send(request))), this.stopTimeoutMs);
       connection.lastError = 'the link was stopped';
-      await settleWithin(new Promise<void>((resolve) => connection.client.end(false, { reasonCode: 0 }, () => resolve())), this.stopTimeoutMs);
+      await settleWithin(
+        new Promise<void>((resolve) => connection.client.end(false, { reasonCode: 0 }, () => resolve())),
+        this.stopTimeoutMs,
+      );
     }
     if (connection !== undefined) this.drop(connection, 'the link was stopped');
     this.linkState = 'stopped';
@@ -179,12 +189,13 @@ export class MqttLink implements Link {
     if (request.qos === 0) {
       const connection = this.connection;
       if (connection === undefined) throw new LinkDownError('not connected');
-      return await this.write(connection, request);
+      return this.write(connection, request);
     }
     const slot = await this.window.acquire(request.priority);
     try {
       const connection = this.connection;
-      if (connection?.id !== slot.generation) throw new LinkDownError('the connection ended while the publish waited for a slot');
+      if (connection?.id !== slot.generation)
+        throw new LinkDownError('the connection ended while the publish waited for a slot');
       await this.write(connection, request);
     } finally {
       this.window.release(slot);
@@ -216,7 +227,12 @@ export class MqttLink implements Link {
     const { county, deviceId } = this.options;
     let client: MqttClient;
     try {
-      const options = buildClientOptions({ county, deviceId, will: this.options.will(), connackTimeoutMs: this.connectTimeoutMs + 5000 });
+      const options = buildClientOptions({
+        county,
+        deviceId,
+        will: this.options.will(),
+        connackTimeoutMs: this.connectTimeoutMs + 5000,
+      });
       client = mqttConnect(county.url, options);
     } catch (error) {
       this.options.logger.error({ err: error, url: this.url }, 'cannot set up the county connection');
@@ -238,7 +254,10 @@ export class MqttLink implements Link {
     client.on('connect', (connack) => this.accepted(connection, connack));
     client.on('message', (topic, payload, packet) => this.received(connection, topic, payload, packet));
     client.on('error', (error) => (connection.lastError = describeError(error)));
-    client.on('disconnect', (packet) => (connection.lastError = `the broker disconnected: ${reasonText(packet.reasonCode)}`));
+    client.on(
+      'disconnect',
+      (packet) => (connection.lastError = `the broker disconnected: ${reasonText(packet.reasonCode)}`),
+    );
     client.on('close', () => this.drop(connection, connection.lastError ?? 'the connection closed'));
   }
 
@@ -268,8 +287,12 @@ export class MqttLink implements Link {
         return;
       }
       // Refused by the ACL: publishing still works, so stay up, but say commands cannot arrive.
-      this.subscribeWarning = refused.length === 0 ? undefined : `the broker refused the subscription to ${refused.join(', ')}: commands cannot arrive`;
-      if (this.subscribeWarning !== undefined) this.options.logger.error({ url: this.url, subscriptions }, this.subscribeWarning);
+      this.subscribeWarning =
+        refused.length === 0
+          ? undefined
+          : `the broker refused the subscription to ${refused.join(', ')}: commands cannot arrive`;
+      if (this.subscribeWarning !== undefined)
+        this.options.logger.error({ url: this.url, subscriptions }, this.subscribeWarning);
       this.up(connection);
     });
   }
@@ -280,10 +303,14 @@ export class MqttLink implements Link {
     this.connectedSince = Date.now();
     this.window.open(session.window, connection.id);
     this.linkState = 'connected';
-    this.options.logger.info({ url: this.url, sessionPresent: session.sessionPresent, window: session.window, connectionId: connection.id }, 'connected to the county broker');
+    this.options.logger.info(
+      { url: this.url, sessionPresent: session.sessionPresent, window: session.window, connectionId: connection.id },
+      'connected to the county broker',
+    );
     this.listeners.emit('up', session);
     // A drop meanwhile (a listener may stop the link) delivers the rest itself.
-    while (connection === this.connection && connection.held.length > 0) this.listeners.emit('message', connection.held.shift()!);
+    while (connection === this.connection && connection.held.length > 0)
+      this.listeners.emit('message', connection.held.shift()!);
   }
 
   private received(connection: Connection, topic: string, payload: Buffer, packet: IPublishPacket): void {
@@ -312,7 +339,11 @@ export class MqttLink implements Link {
     this.subscribeWarning = undefined;
     if (upMs !== undefined) {
       this.linkState = this.running ? 'disconnected' : 'stopped';
-      if (this.running) this.options.logger.warn({ url: this.url, reason, upSeconds: Math.round(upMs / 1000) }, 'the county link went down');
+      if (this.running)
+        this.options.logger.warn(
+          { url: this.url, reason, upSeconds: Math.round(upMs / 1000) },
+          'the county link went down',
+        );
       this.listeners.emit('down', reason);
     }
     if (this.running) this.retryLater(reason, upMs !== undefined);
@@ -326,7 +357,10 @@ export class MqttLink implements Link {
     const delay = this.policy.nextDelay();
     this.nextAttemptAt = this.now() + delay;
     this.linkState = 'disconnected';
-    this.options.logger[quiet ? 'debug' : 'warn']({ url: this.url, reason, attempt: this.policy.attempts, nextInMs: delay }, 'cannot reach the county broker; retrying');
+    this.options.logger[quiet ? 'debug' : 'warn'](
+      { url: this.url, reason, attempt: this.policy.attempts, nextInMs: delay },
+      'cannot reach the county broker; retrying',
+    );
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -337,10 +371,16 @@ export class MqttLink implements Link {
     const now = this.now();
     if (connection.upAt === undefined) {
       if (now - connection.startedAt > this.connectTimeoutMs) {
-        this.drop(connection, `no answer within ${this.connectTimeoutMs / 1000} s of connecting${connection.lastError === undefined ? '' : ` (${connection.lastError})`}`);
+        this.drop(
+          connection,
+          `no answer within ${this.connectTimeoutMs / 1000} s of connecting${connection.lastError === undefined ? '' : ` (${connection.lastError})`}`,
+        );
       }
     } else if (now - connection.lastPacketAt > 2 * connection.keepaliveMs) {
-      this.drop(connection, `nothing received for ${Math.round((now - connection.lastPacketAt) / 1000)} s (keepalive ${connection.keepaliveMs / 1000} s): the link is half-open`);
+      this.drop(
+        connection,
+        `nothing received for ${Math.round((now - connection.lastPacketAt) / 1000)} s (keepalive ${connection.keepaliveMs / 1000} s): the link is half-open`,
+      );
     }
   }
 }

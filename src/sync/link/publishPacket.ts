@@ -20,7 +20,8 @@ function propertiesBytes(properties: MessageProperties | undefined): number {
   let bytes = stringBytes(properties.contentType) + stringBytes(properties.responseTopic);
   if (properties.correlationData !== undefined) bytes += 3 + properties.correlationData.length;
   if (properties.messageExpiryInterval !== undefined) bytes += 5;
-  for (const [key, value] of Object.entries(properties.userProperties ?? {})) bytes += 1 + 2 + Buffer.byteLength(key) + 2 + Buffer.byteLength(value);
+  for (const [key, value] of Object.entries(properties.userProperties ?? {}))
+    bytes += 1 + 2 + Buffer.byteLength(key) + 2 + Buffer.byteLength(value);
   return bytes;
 }
 
@@ -28,7 +29,8 @@ function propertiesBytes(properties: MessageProperties | undefined): number {
 export function publishPacketBytes(request: PublishRequest): number {
   const properties = propertiesBytes(request.properties);
   const payload = typeof request.payload === 'string' ? Buffer.byteLength(request.payload) : request.payload.length;
-  const remaining = 2 + Buffer.byteLength(request.topic) + (request.qos > 0 ? 2 : 0) + varintBytes(properties) + properties + payload;
+  const remaining =
+    2 + Buffer.byteLength(request.topic) + (request.qos > 0 ? 2 : 0) + varintBytes(properties) + properties + payload;
   return 1 + varintBytes(remaining) + remaining;
 }
 
@@ -41,18 +43,24 @@ export function publishPacketBytes(request: PublishRequest): number {
 export function checkPublish(request: PublishRequest, maximumPacketSize: number | undefined): void {
   const { topic, payload, qos } = request;
   if (typeof topic !== 'string' || topic === '') throw new LinkPublishInvalid(String(topic), 'the topic is empty');
-  if (/[+#\u0000]/.test(topic)) throw new LinkPublishInvalid(topic, 'a topic to publish to cannot hold "+", "#" or NUL');
-  if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES) throw new LinkPublishInvalid(topic.slice(0, 80), `the topic is longer than ${MAX_TOPIC_BYTES} bytes`);
-  if (!(Buffer.isBuffer(payload) || typeof payload === 'string')) throw new LinkPublishInvalid(topic, 'the payload must be a Buffer or a string');
+  if (/[+#\u0000]/.test(topic))
+    throw new LinkPublishInvalid(topic, 'a topic to publish to cannot hold "+", "#" or NUL');
+  if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES)
+    throw new LinkPublishInvalid(topic.slice(0, 80), `the topic is longer than ${MAX_TOPIC_BYTES} bytes`);
+  if (!(Buffer.isBuffer(payload) || typeof payload === 'string'))
+    throw new LinkPublishInvalid(topic, 'the payload must be a Buffer or a string');
   if (qos !== 0 && qos !== 1) throw new LinkPublishInvalid(topic, `QoS ${String(qos)} is not supported (0 or 1)`);
   const bytes = publishPacketBytes(request);
   const limit = Math.min(maximumPacketSize ?? MQTT_MAX_REMAINING, MQTT_MAX_REMAINING);
-  if (bytes > limit) throw new LinkPublishInvalid(topic, `the packet is ${bytes} bytes, the broker accepts at most ${limit}`);
+  if (bytes > limit)
+    throw new LinkPublishInvalid(topic, `the packet is ${bytes} bytes, the broker accepts at most ${limit}`);
 }
 
 /** mqtt.js publish options; absent properties are left out (mqtt-packet encodes every key it is given). */
 export function publishOptions(request: PublishRequest): IClientPublishOptions {
-  const properties = Object.fromEntries(Object.entries(request.properties ?? {}).filter(([, value]) => value !== undefined));
+  const properties = Object.fromEntries(
+    Object.entries(request.properties ?? {}).filter(([, value]) => value !== undefined),
+  );
   return {
     qos: request.qos,
     retain: request.retain === true,
@@ -66,7 +74,12 @@ export function inboundProperties(packet: IPublishPacket): MessageProperties {
   const userProperties =
     source.userProperties === undefined
       ? undefined
-      : Object.fromEntries(Object.entries(source.userProperties).map(([key, value]) => [key, Array.isArray(value) ? String(value[0]) : String(value)]));
+      : Object.fromEntries(
+          Object.entries(source.userProperties).map(([key, value]) => [
+            key,
+            Array.isArray(value) ? String(value[0]) : String(value),
+          ]),
+        );
   return {
     contentType: source.contentType,
     responseTopic: source.responseTopic,

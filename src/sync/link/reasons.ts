@@ -13,8 +13,10 @@ const MAX_REASON_LENGTH = 300;
 const ReasonCodes: Readonly<Record<number, string | undefined>> = MQTT_REASONS;
 
 const TLS_HINTS: Record<string, string> = {
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the broker requires a client certificate: set county.certFile and county.keyFile',
-  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the broker refused the TLS handshake (a client certificate missing or not accepted?)',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+    'the broker requires a client certificate: set county.certFile and county.keyFile',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE:
+    'the broker refused the TLS handshake (a client certificate missing or not accepted?)',
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the broker did not accept the client certificate (county.certFile)',
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the broker does not trust the CA of the client certificate (county.certFile)',
   SELF_SIGNED_CERT_IN_CHAIN: "the broker's certificate is not signed by the CA in county.caFile",
@@ -51,13 +53,16 @@ export function describeError(error: unknown): string {
 
 /** "0x87 Not authorized" */
 export function reasonText(code: number | undefined): string {
-  return code === undefined ? 'no reason code' : `0x${code.toString(16).padStart(2, '0')} ${ReasonCodes[code] ?? 'unknown reason'}`;
+  return code === undefined
+    ? 'no reason code'
+    : `0x${code.toString(16).padStart(2, '0')} ${ReasonCodes[code] ?? 'unknown reason'}`;
 }
 
 /** What a publish callback's error means for the caller: the broker's refusal, or a lost connection. */
 export function publishError(topic: string, error: Error): Error {
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'number' && code >= 0x80) return new LinkPublishRefused(topic, code, ReasonCodes[code] ?? 'unknown reason');
+  if (typeof code === 'number' && code >= 0x80)
+    return new LinkPublishRefused(topic, code, ReasonCodes[code] ?? 'unknown reason');
   return new LinkDownError(describeError(error));
 }
 

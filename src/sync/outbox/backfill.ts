@@ -68,9 +68,17 @@ export class Backfill {
   /** The next stretch to read, or undefined when the backfill has caught up with the live lane. */
   private nextRange(session: OutboxSession): { afterSeq: number; untilSeq: number } | undefined {
     let afterSeq = session.backfillPos;
-    for (let sent = session.liveSent.covering(afterSeq + 1); sent !== undefined; sent = session.liveSent.covering(afterSeq + 1)) afterSeq = sent.to;
+    for (
+      let sent = session.liveSent.covering(afterSeq + 1);
+      sent !== undefined;
+      sent = session.liveSent.covering(afterSeq + 1)
+    )
+      afterSeq = sent.to;
     session.backfillPos = afterSeq;
-    const untilSeq = Math.min(this.options.frontier() - 1, (session.liveSent.nextStartAfter(afterSeq) ?? Number.MAX_SAFE_INTEGER) - 1);
+    const untilSeq = Math.min(
+      this.options.frontier() - 1,
+      (session.liveSent.nextStartAfter(afterSeq) ?? Number.MAX_SAFE_INTEGER) - 1,
+    );
     return untilSeq > afterSeq ? { afterSeq, untilSeq } : undefined;
   }
 }

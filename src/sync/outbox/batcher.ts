@@ -38,7 +38,11 @@ export class Batcher {
     let position = afterSeq;
     reading: while (batch.length < this.bounds.maxEvents && position < untilSeq) {
       const room = Math.max(0, this.bounds.maxBytes - bytes);
-      const limit = Math.min(this.bounds.maxEvents - batch.length, untilSeq - position, Math.ceil(room / this.entryBytesGuess) + 1);
+      const limit = Math.min(
+        this.bounds.maxEvents - batch.length,
+        untilSeq - position,
+        Math.ceil(room / this.entryBytesGuess) + 1,
+      );
       const rows = this.journal.read(position, limit);
       for (const entry of rows) {
         const previous = batch.at(-1);

@@ -64,7 +64,10 @@ export class CenterAckReceiver {
     const { journal, logger } = this.options;
     const ack = parseCenterAck(message.payload);
     if (typeof ack === 'string') {
-      logger.warn({ topic: message.topic, bytes: message.payload.length, problem: ack }, 'ignoring a malformed acknowledgement from the center');
+      logger.warn(
+        { topic: message.topic, bytes: message.payload.length, problem: ack },
+        'ignoring a malformed acknowledgement from the center',
+      );
       return undefined;
     }
     const centerTimeMs = freshCenterTime(ack, message.properties);
@@ -92,7 +95,10 @@ export class CenterAckReceiver {
     const key = `${ack.seq}:${ack.hash}`;
     if (key === this.lastContradiction) return;
     this.lastContradiction = key;
-    this.options.logger.error({ seq: ack.seq, acknowledgedHash: ack.hash, reason }, 'the center acknowledged an entry that contradicts the local journal; the sync cursor stays');
+    this.options.logger.error(
+      { seq: ack.seq, acknowledgedHash: ack.hash, reason },
+      'the center acknowledged an entry that contradicts the local journal; the sync cursor stays',
+    );
     this.options.bus.emit('journal.tamper', { firstBrokenSeq: ack.seq, reason: `center acknowledgement: ${reason}` });
   }
 }

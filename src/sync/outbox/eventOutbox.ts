@@ -88,7 +88,10 @@ export class EventOutbox {
     const { journal, link, topics, deviceId, limiter, bus, logger } = options;
     this.now = options.now ?? monotonicMs;
     this.centerClock = new CenterClock(this.now);
-    const batcher = new Batcher(journal, deviceId, { maxEvents: options.batchMaxEvents, maxBytes: options.batchMaxBytes });
+    const batcher = new Batcher(journal, deviceId, {
+      maxEvents: options.batchMaxEvents,
+      maxBytes: options.batchMaxBytes,
+    });
     this.sender = new BatchSender({
       link,
       topic: topics.events,
@@ -106,7 +109,14 @@ export class EventOutbox {
         if (lane === 'live') this.live.flush(session);
       },
     });
-    this.live = new LiveLane({ journal, batcher, sender: this.sender, limiter, maxPending: options.batchMaxEvents, logger });
+    this.live = new LiveLane({
+      journal,
+      batcher,
+      sender: this.sender,
+      limiter,
+      maxPending: options.batchMaxEvents,
+      logger,
+    });
     this.backfill = new Backfill({ batcher, sender: this.sender, limiter, frontier: () => this.live.frontier, logger });
     this.acks = new CenterAckReceiver({ journal, bus, logger });
     this.rewind = new RewindTimer(options.ackTimeoutMs);
@@ -157,7 +167,10 @@ export class EventOutbox {
       this.options.logger.debug({ seq: ack.seq }, 'the center acknowledged events');
     }
     if (centerTimeMs === undefined) {
-      this.options.logger.debug({ seq: ack.seq }, 'an acknowledgement without its message expiry: its age is unknown, so its time is not used');
+      this.options.logger.debug(
+        { seq: ack.seq },
+        'an acknowledgement without its message expiry: its age is unknown, so its time is not used',
+      );
       return;
     }
     this.lastAck = { monoMs: now, centerTimeMs };
@@ -175,7 +188,9 @@ export class EventOutbox {
    */
   replayFrom(seq: number): { fromSeq: number; toSeq: number } {
     if (!Number.isSafeInteger(seq) || seq < 1) {
-      throw new AgentError(ErrorCode.OutboxReplayInvalid, `a replay starts at a whole seq ≥ 1, not ${String(seq)}`, { seq });
+      throw new AgentError(ErrorCode.OutboxReplayInvalid, `a replay starts at a whole seq ≥ 1, not ${String(seq)}`, {
+        seq,
+      });
     }
     const { journal, logger } = this.options;
     const head = journal.head().seq;
@@ -184,8 +199,12 @@ export class EventOutbox {
     // The backfill replays what lies below the live lane's frontier; from there on the live lane has sent nothing yet.
     const throughSeq = Math.min(head, this.live.frontier - 1);
     if (this.session !== undefined) this.session.replay(fromSeq - 1, throughSeq);
-    else this.pendingReplay = { afterSeq: Math.min(this.pendingReplay?.afterSeq ?? fromSeq - 1, fromSeq - 1), throughSeq };
-    logger.info({ fromSeq, toSeq: head, connected: this.session !== undefined }, 'replaying journal entries for the center');
+    else
+      this.pendingReplay = { afterSeq: Math.min(this.pendingReplay?.afterSeq ?? fromSeq - 1, fromSeq - 1), throughSeq };
+    logger.info(
+      { fromSeq, toSeq: head, connected: this.session !== undefined },
+      'replaying journal entries for the center',
+    );
     return { fromSeq, toSeq: head };
   }
 
@@ -225,7 +244,10 @@ export class EventOutbox {
     this.pendingReplay = undefined;
     this.session = session;
     this.rewind.connected();
-    this.options.logger.info({ fromSeq: session.backfillPos + 1, headSeq: this.options.journal.head().seq, window: link.window }, 'sending the journal from the sync cursor');
+    this.options.logger.info(
+      { fromSeq: session.backfillPos + 1, headSeq: this.options.journal.head().seq, window: link.window },
+      'sending the journal from the sync cursor',
+    );
     this.live.flush(session);
     this.backfillRun = this.backfill.run(session);
   }
@@ -241,7 +263,8 @@ export class EventOutbox {
   /** Seqs up to `toSeq` left this connection: the center's ack for them is awaited (RewindTimer). */
   private awaitAck(session: OutboxSession, toSeq: number): void {
     session.sentSeq = Math.max(session.sentSeq, toSeq);
-    if (session === this.session) this.rewind.sent(session.sentSeq, this.options.journal.syncCursor()?.seq ?? 0, this.now());
+    if (session === this.session)
+      this.rewind.sent(session.sentSeq, this.options.journal.syncCursor()?.seq ?? 0, this.now());
   }
 
   private tick(): void {

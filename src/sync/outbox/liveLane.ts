@@ -65,7 +65,10 @@ export class LiveLane {
     const pending = head - this.next + 1;
     if (pending <= 0) return;
     if (pending > this.options.maxPending) {
-      this.options.logger.debug({ fromSeq: this.next, toSeq: head }, 'too many fresh entries for the live lane; the backfill sends them');
+      this.options.logger.debug(
+        { fromSeq: this.next, toSeq: head },
+        'too many fresh entries for the live lane; the backfill sends them',
+      );
       this.handOver(session, head);
       return;
     }

@@ -47,8 +47,20 @@ export class BatchSender {
 
   encode(lane: Lane, entries: readonly JournalEntry[]): EncodedBatch {
     const payload = encodeEventBatch(this.options.deviceId, lane, entries);
-    const request: PublishRequest = { topic: this.options.topic, payload, qos: 1, priority: lane, properties: EVENT_BATCH_PROPERTIES };
-    return { lane, fromSeq: entries[0]!.seq, toSeq: entries.at(-1)!.seq, request, wireBytes: publishPacketBytes(request) };
+    const request: PublishRequest = {
+      topic: this.options.topic,
+      payload,
+      qos: 1,
+      priority: lane,
+      properties: EVENT_BATCH_PROPERTIES,
+    };
+    return {
+      lane,
+      fromSeq: entries[0]!.seq,
+      toSeq: entries.at(-1)!.seq,
+      request,
+      wireBytes: publishPacketBytes(request),
+    };
   }
 
   publish(session: OutboxSession, batch: EncodedBatch): void {

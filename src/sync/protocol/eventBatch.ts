@@ -61,9 +61,18 @@ export function encodeEventBatch(deviceId: string, lane: EventBatch['lane'], ent
   const last = entries.at(-1);
   if (first === undefined || last === undefined) throw new RangeError('an event batch needs at least one entry');
   entries.forEach((entry, index) => {
-    if (entry.seq !== first.seq + index) throw new RangeError(`an event batch holds consecutive seqs: ${entry.seq} follows ${entries[index - 1]!.seq}`);
+    if (entry.seq !== first.seq + index)
+      throw new RangeError(`an event batch holds consecutive seqs: ${entry.seq} follows ${entries[index - 1]!.seq}`);
   });
-  const batch: WireEventBatch = { v: PROTOCOL_VERSION, deviceId, lane, fromSeq: first.seq, toSeq: last.seq, prevHash: first.prevHash, entries: entries.map(wireEntry) };
+  const batch: WireEventBatch = {
+    v: PROTOCOL_VERSION,
+    deviceId,
+    lane,
+    fromSeq: first.seq,
+    toSeq: last.seq,
+    prevHash: first.prevHash,
+    entries: entries.map(wireEntry),
+  };
   return deflateRawSync(Buffer.from(JSON.stringify(batch)), { level: 6 });
 }
 
@@ -79,7 +88,9 @@ export function decodeEventBatch(payload: Buffer, properties: MessageProperties)
   const encoding = properties.userProperties?.['content-encoding'];
   let text: string;
   try {
-    text = (encoding === 'deflate' ? inflateRawSync(payload, { maxOutputLength: MAX_INFLATED_BATCH_BYTES }) : payload).toString('utf8');
+    text = (
+      encoding === 'deflate' ? inflateRawSync(payload, { maxOutputLength: MAX_INFLATED_BATCH_BYTES }) : payload
+    ).toString('utf8');
   } catch (error) {
     throw new BatchDecodeError(`event batch does not inflate: ${(error as Error).message}`);
   }
@@ -91,7 +102,9 @@ export function decodeEventBatch(payload: Buffer, properties: MessageProperties)
   }
   const parsed = eventBatchSchema.safeParse(json);
   if (!parsed.success) {
-    throw new BatchDecodeError(`event batch is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'batch'}: ${issue.message}`).join('; ')}`);
+    throw new BatchDecodeError(
+      `event batch is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'batch'}: ${issue.message}`).join('; ')}`,
+    );
   }
   return { ...parsed.data, entries: chainEntries(parsed.data) };
 }

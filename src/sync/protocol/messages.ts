@@ -115,7 +115,11 @@ export const healthMessageSchema = z.strictObject({
   uptimeSeconds: z.number().min(0),
   clock: z.strictObject({ state: z.enum(['synced', 'unsynced']), source: z.string().max(64).optional() }),
   journal: z.strictObject({ headSeq: seq, headHash: hex64, ackedSeq: seq }),
-  backlog: z.strictObject({ events: seq, oldestUnsentAgeSeconds: z.number().min(0).nullable(), files: z.number().int().min(0) }),
+  backlog: z.strictObject({
+    events: seq,
+    oldestUnsentAgeSeconds: z.number().min(0).nullable(),
+    files: z.number().int().min(0),
+  }),
   scanner: z.strictObject({ state: z.string().max(64), detail: z.string().max(500).optional() }),
   cameras: z.array(z.strictObject({ name: z.string().max(32), state: z.string().max(64) })).max(8),
   disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),

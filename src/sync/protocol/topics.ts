@@ -74,11 +74,20 @@ export function parseOutboundTopic(prefix: string, topic: string): ({ deviceId: 
   const levels = topic.slice(head.length).split('/');
   const [deviceId, out, kind, fileId, part, a, b] = levels;
   if (deviceId === undefined || deviceId === '' || out !== 'out') return undefined;
-  if (levels.length === 3 && (kind === 'state' || kind === 'health' || kind === 'events' || kind === 'replies')) return { deviceId, kind };
+  if (levels.length === 3 && (kind === 'state' || kind === 'health' || kind === 'events' || kind === 'replies'))
+    return { deviceId, kind };
   if (kind !== 'files' || fileId === undefined || !FILE_ID.test(fileId)) return undefined;
   if (levels.length === 5 && part === 'init') return { deviceId, kind: 'file-init', fileId };
-  if (levels.length === 6 && part === 'seg' && a !== undefined && DECIMAL.test(a)) return { deviceId, kind: 'file-segment', fileId, offset: Number(a) };
-  if (levels.length === 7 && part === 'fin' && a !== undefined && DECIMAL.test(a) && b !== undefined && SHA256.test(b)) {
+  if (levels.length === 6 && part === 'seg' && a !== undefined && DECIMAL.test(a))
+    return { deviceId, kind: 'file-segment', fileId, offset: Number(a) };
+  if (
+    levels.length === 7 &&
+    part === 'fin' &&
+    a !== undefined &&
+    DECIMAL.test(a) &&
+    b !== undefined &&
+    SHA256.test(b)
+  ) {
     return { deviceId, kind: 'file-fin', fileId, size: Number(a), sha256: b };
   }
   return undefined;

@@ -43,9 +43,9 @@ describe('Mutex', () => {
 
   it('treats a synchronous throw inside fn like a rejection', async () => {
     const mutex = new Mutex();
-    const failing = mutex.run((() => {
+    const failing = mutex.run(() => {
       throw new Error('sync');
-    }) as () => Promise<never>);
+    });
     await expect(failing).rejects.toThrow('sync');
     await expect(mutex.run(async () => 1)).resolves.toBe(1);
   });

@@ -76,9 +76,13 @@ describe('Waitress', () => {
 
   it('skips a waiter whose matcher throws instead of throwing into the data path', async () => {
     const waitress = new Waitress<Frame>();
-    const broken = waitress.waitFor(() => {
-      throw new Error('bad matcher');
-    }, 1000, 'broken');
+    const broken = waitress.waitFor(
+      () => {
+        throw new Error('bad matcher');
+      },
+      1000,
+      'broken',
+    );
     const good = waitress.waitFor((frame) => frame.command === 2, 1000, 'good');
     expect(() => waitress.resolve({ command: 2, seq: 0 })).not.toThrow();
     await expect(good.promise).resolves.toMatchObject({ command: 2 });

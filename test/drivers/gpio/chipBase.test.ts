@@ -47,27 +47,33 @@ async function bcm17(chips: ChipFixture[]): Promise<number> {
 
 describe('BCM pin → sysfs line through the SoC controller’s base', () => {
   it('base 0 (Pi 3, older kernels): BCM 17 → 17', async () => {
-    expect(await bcm17([
-      { base: 0, label: 'pinctrl-bcm2835', ngpio: 54 },
-      { base: 504, label: 'raspberrypi-exp-gpio', ngpio: 8 },
-    ])).toBe(17);
+    expect(
+      await bcm17([
+        { base: 0, label: 'pinctrl-bcm2835', ngpio: 54 },
+        { base: 504, label: 'raspberrypi-exp-gpio', ngpio: 8 },
+      ]),
+    ).toBe(17);
   });
 
   it('base 512 (Pi 4, kernel 6.6+): BCM 17 → 529', async () => {
-    expect(await bcm17([
-      { base: 512, label: 'pinctrl-bcm2711', ngpio: 58 },
-      { base: 570, label: 'raspberrypi-exp-gpio', ngpio: 8 },
-    ])).toBe(529);
+    expect(
+      await bcm17([
+        { base: 512, label: 'pinctrl-bcm2711', ngpio: 58 },
+        { base: 570, label: 'raspberrypi-exp-gpio', ngpio: 8 },
+      ]),
+    ).toBe(529);
   });
 
   it('base 571 (Pi 5, RP1 behind the SoC’s own chips): BCM 17 → 588', async () => {
-    expect(await bcm17([
-      { base: 512, label: 'gpio-brcmstb@107d508500', ngpio: 32 },
-      { base: 544, label: 'gpio-brcmstb@107d508520', ngpio: 4 },
-      { base: 548, label: 'gpio-brcmstb@107d517c00', ngpio: 17 },
-      { base: 565, label: 'gpio-brcmstb@107d517c20', ngpio: 6 },
-      { base: 571, label: 'pinctrl-rp1', ngpio: 54 },
-    ])).toBe(588);
+    expect(
+      await bcm17([
+        { base: 512, label: 'gpio-brcmstb@107d508500', ngpio: 32 },
+        { base: 544, label: 'gpio-brcmstb@107d508520', ngpio: 4 },
+        { base: 548, label: 'gpio-brcmstb@107d517c00', ngpio: 17 },
+        { base: 565, label: 'gpio-brcmstb@107d517c20', ngpio: 6 },
+        { base: 571, label: 'pinctrl-rp1', ngpio: 54 },
+      ]),
+    ).toBe(588);
   });
 
   it('reports the chip it chose', async () => {

@@ -84,7 +84,12 @@ describe('GPIO lines over onoff', () => {
   it('watches an input on both edges with debounce and hands values to the listener', () => {
     const { Fake, calls, watchers } = recordingGpioClass();
     const warnings: string[] = [];
-    const logger: DriverLogger = { debug: () => {}, info: () => {}, error: () => {}, warn: (_f, message) => warnings.push(message ?? '') };
+    const logger: DriverLogger = {
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+      warn: (_f, message) => warnings.push(message ?? ''),
+    };
     const button = createOnoffLines(pi5, { Gpio: Fake, logger }).input(22, { activeLow: true });
     const seen: LineValue[] = [];
     button.watch((value) => seen.push(value));

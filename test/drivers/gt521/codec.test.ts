@@ -19,11 +19,7 @@ const commandVectors: [string, Buffer, string][] = [
   ['CmosLed(on)', encodeCommand(gt521Commands.cmosLed(true)), '55AA 0100 01000000 1200 1301'],
   ['CmosLed(off)', encodeCommand(gt521Commands.cmosLed(false)), '55AA 0100 00000000 1200 1201'],
   ['Identify1_N', encodeCommand(gt521Commands.identify()), '55AA 0100 00000000 5100 5101'],
-  [
-    'ChangeBaudrate(115200)',
-    encodeCommand(gt521Commands.changeBaudrate(115200)),
-    '55AA 0100 00C20100 0400 C701',
-  ],
+  ['ChangeBaudrate(115200)', encodeCommand(gt521Commands.changeBaudrate(115200)), '55AA 0100 00C20100 0400 C701'],
   ['CheckEnrolled(2999)', encodeCommand(gt521Commands.checkEnrolled(2999)), '55AA 0100 B70B0000 2100 E301'],
   ['EnrollStart(-1)', encodeCommand(gt521Commands.enrollStart(-1)), '55AA 0100 FFFFFFFF 2200 1E05'],
   ['Enroll3', encodeCommand(gt521Commands.enroll(3)), '55AA 0100 00000000 2500 2501'],
@@ -37,9 +33,7 @@ const commandVectors: [string, Buffer, string][] = [
 
 const ACK_OPEN = hex('55AA 0100 00000000 3000 3001');
 const NACK_IDENTIFY_FAILED = hex('55AA 0100 08100000 3100 4901');
-const OPEN_INFO_PACKET = hex(
-  '5AA5 0100 44332211 00000100 000102030405060708090A0B0C0D0E0F 2302',
-);
+const OPEN_INFO_PACKET = hex('5AA5 0100 44332211 00000100 000102030405060708090A0B0C0D0E0F 2302');
 
 describe('GT-521F command encoding', () => {
   it.each(commandVectors)('%s encodes byte for byte', (_name, encoded, expected) => {
@@ -47,16 +41,12 @@ describe('GT-521F command encoding', () => {
   });
 
   it('refuses a baud rate the module does not have, naming the ones it has', () => {
-    expect(() => gt521Commands.changeBaudrate(14400)).toThrow(
-      /cannot run at 14400 baud; use one of 9600, 19200/,
-    );
+    expect(() => gt521Commands.changeBaudrate(14400)).toThrow(/cannot run at 14400 baud; use one of 9600, 19200/);
   });
 
   it('refuses a security level outside 1–5 and a slot that is not a whole number', () => {
     expect(() => gt521Commands.setSecurityLevel(0)).toThrow(/security level 0 does not exist/);
-    expect(() => gt521Commands.deleteId(-2)).toThrow(
-      expect.objectContaining({ code: DriverErrorCode.SlotOutOfRange }),
-    );
+    expect(() => gt521Commands.deleteId(-2)).toThrow(expect.objectContaining({ code: DriverErrorCode.SlotOutOfRange }));
     expect(() => gt521Commands.getTemplate(1.5)).toThrow(/slot 1.5 is not a template slot/);
   });
 

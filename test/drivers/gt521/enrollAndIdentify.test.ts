@@ -89,10 +89,7 @@ describe('GT-521F enrollment and identification', () => {
   it('stops with EnrollMismatch when another finger arrives for a later scan', async () => {
     const { emulator, scanner } = await start();
     await scanner.open();
-    const member = memberFollowingPrompts(emulator, [
-      { finger: 'erin-right-index' },
-      { finger: 'erin-right-ring' },
-    ]);
+    const member = memberFollowingPrompts(emulator, [{ finger: 'erin-right-index' }, { finger: 'erin-right-ring' }]);
     await expect(scanner.enroll({ slot: 4, prompt: member.prompt })).rejects.toMatchObject({
       code: DriverErrorCode.EnrollMismatch,
     });

@@ -6,7 +6,7 @@ import { useScanners } from './scannerHarness.js';
 function noise(seed: number, length: number): Buffer {
   const random = seededRandom(seed);
   const pieces: Buffer[] = [];
-  for (let total = 0; total < length; ) {
+  for (let total = 0; total < length;) {
     const choice = random();
     const piece =
       choice < 0.15

@@ -82,8 +82,8 @@ describe('GT-521F open', () => {
   });
 
   it('refuses a baud rate the module does not have before touching the port', () => {
-    expect(
-      () => new Gt521Scanner({ transport: new SerialTransport({ path: '/dev/null' }), baudRate: 14_400 }),
-    ).toThrow(/baudRate: .*\(baud rates: 9600, 19200, 38400, 57600, 115200\)/);
+    expect(() => new Gt521Scanner({ transport: new SerialTransport({ path: '/dev/null' }), baudRate: 14_400 })).toThrow(
+      /baudRate: .*\(baud rates: 9600, 19200, 38400, 57600, 115200\)/,
+    );
   });
 });

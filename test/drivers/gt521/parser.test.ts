@@ -84,7 +84,7 @@ describe('Gt521Parser', () => {
     const random = seededRandom(0x521f);
     const parser = new Gt521Parser();
     const pieces: Buffer[] = [];
-    for (let total = 0; total < 100_000; ) {
+    for (let total = 0; total < 100_000;) {
       const choice = random();
       const piece =
         choice < 0.1
@@ -99,7 +99,7 @@ describe('Gt521Parser', () => {
     }
     const noise = Buffer.concat(pieces);
     const decoded = [];
-    for (let offset = 0; offset < noise.length; ) {
+    for (let offset = 0; offset < noise.length;) {
       // Data expectations come and go as they would between commands.
       parser.expectData(random() < 0.5 ? 498 : undefined);
       const size = 1 + Math.floor(random() * 700);

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { gt521Commands } from '../../../drivers/gt521/framing/commands.js';
 import { Gt521Protocol } from '../../../drivers/gt521/protocol/protocol.js';
-import {
-  DEFAULT_GT521_TIMEOUTS,
-  dataTimeout,
-  type Gt521Timeouts,
-} from '../../../drivers/gt521/protocol/timeouts.js';
+import { DEFAULT_GT521_TIMEOUTS, dataTimeout, type Gt521Timeouts } from '../../../drivers/gt521/protocol/timeouts.js';
 import { gtData, gtResponse } from './bytes.js';
 import { ScriptedTransport } from './scriptedTransport.js';
 

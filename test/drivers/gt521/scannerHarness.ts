@@ -4,13 +4,19 @@ import type { ModuleEmulator } from '../../helpers/emulator.js';
 import { useEmulatedScanners } from '../emulatedScanners.js';
 
 /** A GT-521F emulator and a Gt521Scanner; enrollment polls fast so the tests stay quick. */
-export function useScanners(): ReturnType<typeof useEmulatedScanners<Gt521Scanner, Omit<Gt521ScannerOptions, 'transport'>>> {
-  return useEmulatedScanners('gt521', (transport, _emulator, overrides) => new Gt521Scanner({
-    transport,
-    baudRate: 115_200,
-    enrollment: { pollIntervalMs: 20, placeTimeoutMs: 5_000 },
-    ...overrides,
-  }));
+export function useScanners(): ReturnType<
+  typeof useEmulatedScanners<Gt521Scanner, Omit<Gt521ScannerOptions, 'transport'>>
+> {
+  return useEmulatedScanners(
+    'gt521',
+    (transport, _emulator, overrides) =>
+      new Gt521Scanner({
+        transport,
+        baudRate: 115_200,
+        enrollment: { pollIntervalMs: 20, placeTimeoutMs: 5_000 },
+        ...overrides,
+      }),
+  );
 }
 
 /**

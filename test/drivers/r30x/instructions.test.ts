@@ -97,7 +97,9 @@ describe('R30x instruction builders', () => {
   it('writes a whole 32-byte notepad page after the page number', () => {
     const page = Buffer.alloc(32, 0x11);
     // 01 + 00 + 24 + 18 + 03 + 32 × 0x11 = 0x40 + 0x220 = 0x0260
-    expect(wire(writeNotepad(3, page))).toBe(hex(`EF01 FFFFFFFF 01 0024 18 03 ${'11'.repeat(32)} 0260`).toString('hex'));
+    expect(wire(writeNotepad(3, page))).toBe(
+      hex(`EF01 FFFFFFFF 01 0024 18 03 ${'11'.repeat(32)} 0260`).toString('hex'),
+    );
   });
 
   it('refuses parameters the module could not represent, saying which and why', () => {

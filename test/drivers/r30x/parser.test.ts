@@ -125,7 +125,7 @@ describe('R30x streaming parser', () => {
     ];
     // Chunk sizes vary from 1 to 600 bytes; fake headers land between chunks and split across them.
     for (let offset = 0, round = 0; offset < noise.length; round += 1) {
-      const size = 1 + ((noise[offset] ?? 0) * 7 + round) % 600;
+      const size = 1 + (((noise[offset] ?? 0) * 7 + round) % 600);
       const fake = fakeHeaders[round % fakeHeaders.length] as Buffer;
       const chunk = Buffer.concat([noise.subarray(offset, offset + size), fake]);
       feed(chunk.subarray(0, chunk.length >> 1), chunk.subarray(chunk.length >> 1));

@@ -45,10 +45,7 @@ describe('R30x retries: only what is safe to repeat', () => {
 
   it('never sends Store twice: a lost Store ack fails the write', async () => {
     const { logger, warnings } = recordingLogger();
-    const { scanner, emulator } = await start(
-      { model: 'zfm20' },
-      { logger, timeouts: { commands: { Store: 200 } } },
-    );
+    const { scanner, emulator } = await start({ model: 'zfm20' }, { logger, timeouts: { commands: { Store: 200 } } });
     await scanner.open();
     const template = await emulator.template('sam-right-thumb');
     await emulator.hold('Store');

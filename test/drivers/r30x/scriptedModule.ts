@@ -46,7 +46,11 @@ export class ScriptedModule extends EventEmitter implements ByteTransport {
 }
 
 export const ack = (payload: string): Buffer =>
-  encodePacket({ address: DEFAULT_ADDRESS, pid: PacketId.Ack, payload: Buffer.from(payload.replace(/\s+/g, ''), 'hex') });
+  encodePacket({
+    address: DEFAULT_ADDRESS,
+    pid: PacketId.Ack,
+    payload: Buffer.from(payload.replace(/\s+/g, ''), 'hex'),
+  });
 
 export const data = (payload: Buffer, last: boolean): Buffer =>
   encodePacket({ address: DEFAULT_ADDRESS, pid: last ? PacketId.EndData : PacketId.Data, payload });

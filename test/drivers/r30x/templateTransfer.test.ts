@@ -10,25 +10,24 @@ describe('R30x templates move in data packets of the module packet size', () => 
     ['zfm20', 256, 512],
     ['r307', 64, 768],
     ['r503', 256, 1536],
-  ] as const)('%s at packet size %i: a %i-byte template reads out and writes into another slot', async (
-    model,
-    packetSize,
-    size,
-  ) => {
-    const { scanner, emulator } = await start({ model, packetSize });
-    await expect(scanner.open()).resolves.toMatchObject({ packetSize });
-    await emulator.storeTemplate(3, 'carol-left-thumb');
+  ] as const)(
+    '%s at packet size %i: a %i-byte template reads out and writes into another slot',
+    async (model, packetSize, size) => {
+      const { scanner, emulator } = await start({ model, packetSize });
+      await expect(scanner.open()).resolves.toMatchObject({ packetSize });
+      await emulator.storeTemplate(3, 'carol-left-thumb');
 
-    const template = await scanner.readTemplate(3);
-    expect(template).toHaveLength(size);
-    expect(template).toEqual(await emulator.template('carol-left-thumb'));
+      const template = await scanner.readTemplate(3);
+      expect(template).toHaveLength(size);
+      expect(template).toEqual(await emulator.template('carol-left-thumb'));
 
-    await scanner.writeTemplate(9, template);
-    expect((await emulator.state()).slots).toEqual({ '3': 'carol-left-thumb', '9': 'carol-left-thumb' });
-    await scanner.deleteSlots(3);
-    await emulator.place('carol-left-thumb');
-    await expect(scanner.identify()).resolves.toMatchObject({ kind: 'match', slot: 9 });
-  });
+      await scanner.writeTemplate(9, template);
+      expect((await emulator.state()).slots).toEqual({ '3': 'carol-left-thumb', '9': 'carol-left-thumb' });
+      await scanner.deleteSlots(3);
+      await emulator.place('carol-left-thumb');
+      await expect(scanner.identify()).resolves.toMatchObject({ kind: 'match', slot: 9 });
+    },
+  );
 
   it('refuses to write a template of another size than the module produces', async () => {
     const { scanner, emulator } = await start({ model: 'zfm20' });

@@ -72,7 +72,13 @@ describe('CP2110 feature reports', () => {
   });
 
   it('encodes every field value at its offset', () => {
-    const report = encodeUartConfig({ baudRate: 0x0001c200, parity: 'space', flowControl: 'hardware', dataBits: 5, stopBits: 'long' });
+    const report = encodeUartConfig({
+      baudRate: 0x0001c200,
+      parity: 'space',
+      flowControl: 'hardware',
+      dataBits: 5,
+      stopBits: 'long',
+    });
     expect(hex(report)).toBe('500001c200' + '04' + '01' + '00' + '01');
   });
 

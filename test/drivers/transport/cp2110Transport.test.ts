@@ -105,7 +105,9 @@ describe('Cp2110Transport over a fake CP2110 bridged to a real pty', () => {
     expect(disconnects).toHaveLength(1);
     expect(isDriverError(disconnects[0], DriverErrorCode.Disconnected)).toBe(true);
     expect(transport.isOpen).toBe(false);
-    await expect(transport.write(Buffer.from([1]))).rejects.toSatisfy((e) => isDriverError(e, DriverErrorCode.TransportClosed));
+    await expect(transport.write(Buffer.from([1]))).rejects.toSatisfy((e) =>
+      isDriverError(e, DriverErrorCode.TransportClosed),
+    );
     await transport.close();
     expect(disconnects).toHaveLength(1);
   });

@@ -71,7 +71,12 @@ describe('CP2110 carrying an R30x module', () => {
   });
 
   it('runs the R30x driver unchanged: probe, read parameters, identify a stored finger', async () => {
-    const { transport, emulator } = await bridgeTo({ family: 'r30x', powerOnDelayMs: 0, baudRate: 115200, capacity: 300 });
+    const { transport, emulator } = await bridgeTo({
+      family: 'r30x',
+      powerOnDelayMs: 0,
+      baudRate: 115200,
+      capacity: 300,
+    });
     await emulator.storeTemplate(237, 'carol-left-thumb');
     const scanner = new R30xScanner({ transport, baudRate: 57600, password: 0 });
     const info = await scanner.open();

@@ -79,7 +79,9 @@ export class FakeCp2110 extends EventEmitter implements HidDevice {
     const count = bytes[0] ?? 0;
     if (count < 1 || count > 63) throw new Error(`fake CP2110: 0x${count.toString(16)} is no data report id`);
     if (bytes.length !== count + 1) {
-      throw new Error(`fake CP2110: report 0x${count.toString(16)} announces ${count} bytes but carries ${bytes.length - 1}`);
+      throw new Error(
+        `fake CP2110: report 0x${count.toString(16)} announces ${count} bytes but carries ${bytes.length - 1}`,
+      );
     }
     if (!this.uartEnabled) throw new Error('fake CP2110: data written while the UART is disabled');
     this.dataReportSizes.push(count);

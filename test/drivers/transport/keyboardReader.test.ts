@@ -6,13 +6,24 @@ import { FakeKeyboard, typed } from './keyboardReports.js';
 
 function recordingLogger(): DriverLogger & { warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, debug: () => {}, info: () => {}, error: () => {}, warn: (_fields, message) => warnings.push(message ?? '') };
+  return {
+    warnings,
+    debug: () => {},
+    info: () => {},
+    error: () => {},
+    warn: (_fields, message) => warnings.push(message ?? ''),
+  };
 }
 
 function setUp(options: { reportId?: number; maxDigits?: number } = {}) {
   const keyboard = new FakeKeyboard();
   const logger = recordingLogger();
-  const reader = new KeyboardReader({ device: { path: '/dev/member-reader' }, openDevice: () => keyboard, logger, ...options });
+  const reader = new KeyboardReader({
+    device: { path: '/dev/member-reader' },
+    openDevice: () => keyboard,
+    logger,
+    ...options,
+  });
   const numbers: string[] = [];
   const disconnects: Error[] = [];
   reader.on('number', (memberNumber) => numbers.push(memberNumber));

@@ -15,11 +15,21 @@ describe('boot keyboard reports', () => {
   it('maps usages 0x1E–0x27 to 1…9,0 and the keypad 0x59–0x62 likewise', () => {
     expect([0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27].map(digitOf).join('')).toBe('1234567890');
     expect([0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62].map(digitOf).join('')).toBe('1234567890');
-    expect([0x04, 0x1d, 0x28, 0x2c, 0x58, 0x63].map(digitOf)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect([0x04, 0x1d, 0x28, 0x2c, 0x58, 0x63].map(digitOf)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('reads the six key slots after modifiers and the reserved byte', () => {
-    expect(parseBootReport(Buffer.from([0x02, 0x00, 0x1e, 0x00, 0x1f, 0, 0, 0]))).toEqual({ kind: 'keys', usages: [0x1e, 0x1f] });
+    expect(parseBootReport(Buffer.from([0x02, 0x00, 0x1e, 0x00, 0x1f, 0, 0, 0]))).toEqual({
+      kind: 'keys',
+      usages: [0x1e, 0x1f],
+    });
     expect(parseBootReport(Buffer.from([0, 0, 1, 1, 1, 1, 1, 1]))).toEqual({ kind: 'rollover' });
     expect(parseBootReport(Buffer.alloc(7))).toBeUndefined();
     expect(parseBootReport(Buffer.alloc(9))).toBeUndefined();

@@ -52,7 +52,9 @@ describe('SerialTransport across an unplug and replug', () => {
     expect(isDriverError(disconnects[0], DriverErrorCode.Disconnected)).toBe(true);
 
     // While unplugged the stable path leads nowhere: a clear open error, not a hang.
-    await expect(transport.open(57600)).rejects.toSatisfy((error) => isDriverError(error, DriverErrorCode.TransportOpen));
+    await expect(transport.open(57600)).rejects.toSatisfy((error) =>
+      isDriverError(error, DriverErrorCode.TransportOpen),
+    );
 
     await emulator.replug();
     await transport.open(57600);

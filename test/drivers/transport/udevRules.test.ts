@@ -86,7 +86,12 @@ describe('70-room-agent-keyboard-reader.rules', () => {
     expect(value(hidraw, 'MODE')).toBe('0660');
     const input = active.find((rule) => value(rule, 'SUBSYSTEM') === 'input')!;
     // inhibited lives on inputN itself (ATTR), not on a parent, and not on the eventN node.
-    expect(input.find((key) => key.name === 'ATTR')).toEqual({ name: 'ATTR', attribute: 'inhibited', operator: '=', value: '1' });
+    expect(input.find((key) => key.name === 'ATTR')).toEqual({
+      name: 'ATTR',
+      attribute: 'inhibited',
+      operator: '=',
+      value: '1',
+    });
     expect(value(input, 'KERNEL')).toBe('input[0-9]*');
     // Both rules select the same reader.
     for (const attribute of ['idVendor', 'idProduct']) {

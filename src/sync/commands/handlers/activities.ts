@@ -16,7 +16,10 @@ export const activityEnd = defineCommand({
   type: 'activity.end',
   signed: false,
   mode: 'atomic',
-  params: z.strictObject({ reason: endReasonSchema.default('ended by the county center'), activityId: z.string().min(1).max(64).optional() }),
+  params: z.strictObject({
+    reason: endReasonSchema.default('ended by the county center'),
+    activityId: z.string().min(1).max(64).optional(),
+  }),
   run: ({ reason, activityId }, { deps }) => deps.activities.end({ reason, activityId }),
 });
 
@@ -34,6 +37,9 @@ export const plansCancel = defineCommand({
   type: 'plans.cancel',
   signed: false,
   mode: 'atomic',
-  params: z.strictObject({ id: z.string().min(1).max(64), reason: endReasonSchema.default('cancelled by the county center') }),
+  params: z.strictObject({
+    id: z.string().min(1).max(64),
+    reason: endReasonSchema.default('cancelled by the county center'),
+  }),
   run: ({ id, reason }, { deps }) => deps.plans.cancel(id, reason),
 });

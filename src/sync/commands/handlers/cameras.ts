@@ -10,9 +10,13 @@ const cameraName = z.string().min(1).max(32);
 function checkCamera({ camera }: { camera: string }, deps: CommandDependencies): void {
   const { names } = deps.cameras;
   if (names.includes(camera)) return;
-  throw new CommandRefusal('invalid-params', commandText('unknownCamera', { camera, names: names.length === 0 ? commandText('noCameras') : names.join(', ') }), {
-    paths: ['camera'],
-  });
+  throw new CommandRefusal(
+    'invalid-params',
+    commandText('unknownCamera', { camera, names: names.length === 0 ? commandText('noCameras') : names.join(', ') }),
+    {
+      paths: ['camera'],
+    },
+  );
 }
 
 /** camera.stream {camera, action: start|stop}: the push to the county media server. */

@@ -38,14 +38,21 @@ const valuesSchema = z.record(z.string(), z.json()).superRefine((values, context
   const keys = Object.keys(values);
   if (keys.length === 0) context.addIssue({ code: 'custom', message: commandText('configNoValues') });
   for (const key of keys.filter((name) => !settable.has(name))) {
-    context.addIssue({ code: 'custom', path: [key], message: commandText('configKeyNotAllowed', { allowed: CENTER_SETTABLE_KEYS.join(', ') }) });
+    context.addIssue({
+      code: 'custom',
+      path: [key],
+      message: commandText('configKeyNotAllowed', { allowed: CENTER_SETTABLE_KEYS.join(', ') }),
+    });
   }
 });
 
 type Values = z.infer<typeof valuesSchema>;
 
 /** The present override with the new values over it: what config.set writes. */
-function nextOverride(target: ConfigTarget, values: Values): { current: Record<string, unknown>; next: Record<string, unknown> } {
+function nextOverride(
+  target: ConfigTarget,
+  values: Values,
+): { current: Record<string, unknown>; next: Record<string, unknown> } {
   const current = overrideData(currentOverride(target));
   const next = Object.entries(values).reduce((data, [key, value]) => withSetting(data, key, value), current);
   return { current, next };
@@ -68,7 +75,10 @@ export const configSet = defineCommand({
   check: ({ values }, deps) => {
     const { problems } = checkOverride(deps.config.path, nextOverride(deps.config, values).next, deps.config.options);
     if (problems.length > 0) {
-      throw new CommandRefusal('invalid-params', commandText('invalidParams', { type: 'config.set', problems: problems.join('; ') }));
+      throw new CommandRefusal(
+        'invalid-params',
+        commandText('invalidParams', { type: 'config.set', problems: problems.join('; ') }),
+      );
     }
   },
   run: async ({ values }, { deps, afterReply }) => {

@@ -6,11 +6,20 @@ import type { ConfigTarget } from '../dependencies.js';
 import { currentOverride } from '../overrideFile.js';
 
 /** The configuration files as they are now: they may have been edited since the daemon started. */
-function configCheck(target: ConfigTarget): { path: string; overrideActive: boolean; overrideFile: boolean; valid: boolean; problems: readonly string[] } {
+function configCheck(target: ConfigTarget): {
+  path: string;
+  overrideActive: boolean;
+  overrideFile: boolean;
+  valid: boolean;
+  problems: readonly string[];
+} {
   const facts = { path: target.path, overrideActive: target.overrideActive };
   try {
     const current = currentOverride(target);
-    const evaluation = current.text === undefined ? undefined : evaluateOverride(current.base, current.file, current.text, target.options);
+    const evaluation =
+      current.text === undefined
+        ? undefined
+        : evaluateOverride(current.base, current.file, current.text, target.options);
     const problems = evaluation === undefined || evaluation.ok ? [] : evaluation.problems;
     return { ...facts, overrideFile: current.text !== undefined, valid: problems.length === 0, problems };
   } catch (error) {
@@ -38,7 +47,10 @@ export const agentDiagnostics = defineCommand({
       link: {
         state: link.state,
         inflight: link.inflight,
-        session: session === undefined ? null : { connectionId: session.connectionId, window: session.window, sessionPresent: session.sessionPresent },
+        session:
+          session === undefined
+            ? null
+            : { connectionId: session.connectionId, window: session.window, sessionPresent: session.sessionPresent },
       },
       disk: disk(),
     };

@@ -13,6 +13,15 @@ export const enrollmentStart = defineCommand({
   type: 'enrollment.start',
   signed: true,
   mode: 'task',
-  params: z.strictObject({ memberId: memberIdSchema, finger: fingerNameSchema, consent: z.literal(true), operator: centerOperatorSchema }),
-  run: ({ memberId, finger, operator }, { deps }) => deps.enrollment.enroll({ memberId, finger, operator, consent: true }, { onPrompt: (prompt) => deps.onEnrollPrompt(prompt) }),
+  params: z.strictObject({
+    memberId: memberIdSchema,
+    finger: fingerNameSchema,
+    consent: z.literal(true),
+    operator: centerOperatorSchema,
+  }),
+  run: ({ memberId, finger, operator }, { deps }) =>
+    deps.enrollment.enroll(
+      { memberId, finger, operator, consent: true },
+      { onPrompt: (prompt) => deps.onEnrollPrompt(prompt) },
+    ),
 });

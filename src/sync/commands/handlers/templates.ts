@@ -7,7 +7,11 @@ import { commandText } from '../messages.js';
 import { centerOperatorSchema } from './operator.js';
 
 /** A template in base64: R30x and GT-521F templates are well under 3 KB. */
-const templateBase64 = z.string().min(4).max(4096).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+const templateBase64 = z
+  .string()
+  .min(4)
+  .max(4096)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 
 const templateEntrySchema = z.strictObject({
   memberId: memberIdSchema,
@@ -28,8 +32,14 @@ const templateListSchema = z
     const slots = new Set<number>();
     const fingers = new Set<string>();
     entries.forEach(({ slot, memberId, finger }, index) => {
-      if (slots.has(slot)) context.addIssue({ code: 'custom', path: [index, 'slot'], message: commandText('duplicateSlot', { slot }) });
-      if (fingers.has(`${memberId}\0${finger}`)) context.addIssue({ code: 'custom', path: [index, 'finger'], message: commandText('duplicateFinger', { memberId, finger }) });
+      if (slots.has(slot))
+        context.addIssue({ code: 'custom', path: [index, 'slot'], message: commandText('duplicateSlot', { slot }) });
+      if (fingers.has(`${memberId}\0${finger}`))
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'finger'],
+          message: commandText('duplicateFinger', { memberId, finger }),
+        });
       slots.add(slot);
       fingers.add(`${memberId}\0${finger}`);
     });
@@ -52,7 +62,10 @@ export const templatesRestore = defineCommand({
   params: z.strictObject({ templates: templateListSchema, operator: centerOperatorSchema }),
   run: async ({ templates, operator }, { deps }) => {
     const key = deps.templates.templateKey();
-    return deps.templates.restore.restore({ kind: 'center', backups: templates.map((entry) => sealed(key, entry)) }, operator);
+    return deps.templates.restore.restore(
+      { kind: 'center', backups: templates.map((entry) => sealed(key, entry)) },
+      operator,
+    );
   },
 });
 
