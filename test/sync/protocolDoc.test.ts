@@ -18,6 +18,16 @@ const spans = new Set([...doc.matchAll(/`([^`\n]+)`/g)].map((match) => match[1]!
 /** Every identifier inside a code span: `{freeBytes, totalBytes}` and `journal.headSeq` name fields too. */
 const identifiers = new Set([...spans].flatMap((span) => span.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
 
+/** GitHub's anchors for the document's headings: lower case, punctuation dropped, spaces as dashes. */
+const headingAnchors = new Set(
+  [...doc.matchAll(/^#{1,6} (.+)$/gm)].map((match) =>
+    match[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  ),
+);
+
 const PREFIX = '<prefix>';
 const DEVICE = '<deviceId>';
 /** How the document writes the variable levels of a topic, per RoomTopics function. */
@@ -79,8 +89,14 @@ describe('the wire protocol document', () => {
     expect(names.filter((name) => !spans.has(name))).toEqual([]);
   });
 
-  it('is linked from the root README', () => {
+  it('is linked from the root README, whose links into it, like its own contents, lead to headings', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme.includes('(src/sync/protocol/README.md)'), 'README.md links to the protocol document').toBe(true);
+    const anchors = [
+      ...[...readme.matchAll(/\(src\/sync\/protocol\/README\.md#([^)]+)\)/g)].map((match) => match[1]!),
+      ...[...doc.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]!),
+    ];
+    expect(anchors.length).toBeGreaterThan(5);
+    expect(anchors.filter((anchor) => !headingAnchors.has(anchor))).toEqual([]);
   });
 });
