@@ -60,7 +60,7 @@ export interface OutboxStats extends SendCounters {
 const BUS_OWNER = 'sync-outbox';
 
 /**
- * The journal as the outbox (README "County sync: store and forward"). Nothing is queued
+ * The journal as the outbox (README "County sync (MQTT)"). Nothing is queued
  * anywhere else: at every connection the outbox reads the journal from the sync cursor, and only
  * the center's acknowledgement of what it stored moves that cursor. Seq gives the total order; the
  * center acknowledges a contiguous prefix only, so a live batch running ahead of the backfill

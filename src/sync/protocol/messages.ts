@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * One zod schema per MQTT payload (README "County sync: wire format"). Both halves (the room's
+ * One zod schema per MQTT payload (README "County sync (MQTT)"). Both halves (the room's
  * sync service and the reference center) parse with these; every payload carries `v` so a later
  * format can be told apart. Sizes are bounded so a hostile payload cannot exhaust memory.
  */
