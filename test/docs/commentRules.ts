@@ -21,21 +21,17 @@ export interface CommentProblem {
 }
 
 const URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s)>\]'"`]+/gi;
-const MARKDOWN_PATH = /(?<![\w./-])(?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w.-]+\.md\b/g;
+const MARKDOWN_PATH = /(?<![\w./-])(?:\/|(?:\.{1,2}\/)*)(?:[\w.-]+\/)*[\w.-]+\.md\b/g;
 /** A README (the root one, or one named by its path) followed by a section name in double quotes. */
 const SECTION_CITATION = /(?<![\w./-])((?:[\w.-]+\/)*README(?:\.md)?)\s+"([^"\n]+)"/g;
 
+const REST_OF_PATH = String.raw`[^\s'"\`),;]*`;
 /** Home folders, other people's checkouts, and the scratch folders of the machine the code was written on. */
 const MACHINE_PATHS: readonly RegExp[] = [
-  /(?<![\w.-])\/work\/[\w.-]/,
-  /(?<![\w.-])\/home\/[\w.-]/,
-  /(?<![\w.-])\/Users\/[\w.-]/,
-  /(?<![\w.-])\/root\/[\w.-]/,
-  /(?<![\w.-])\/mnt\/[\w.-]/,
-  /(?<![\w.-])~\/[\w.-]/,
-  /(?<![\w.-])\/tmp\/[\w.-]/,
-  /\b[A-Z]:\\[\w.-]/,
-];
+  String.raw`(?<![\w.-])/(?:work|home|Users|root|mnt|tmp)/[\w.-]`,
+  String.raw`(?<![\w.-])~/[\w.-]`,
+  String.raw`\b[A-Z]:\\[\w.-]`,
+].map((start) => new RegExp(start + REST_OF_PATH));
 
 /** Words that make a numbered reference this project's rather than an upstream project's. */
 const NOT_A_PROJECT = new Set(
@@ -63,9 +59,12 @@ export function commentProblems(comment: string, context: CommentContext): Comme
     }
   }
   for (const match of withoutUrls.matchAll(SECTION_CITATION)) {
-    const document = match[1]!.endsWith('.md') ? match[1]! : `${match[1]!}.md`;
+    // A bare README is the repository's own, even beside another README.
+    const cited = match[1]!;
+    const document = cited.endsWith('.md') ? cited : `${cited}.md`;
     const section = match[2]!;
-    const path = candidates(context.file, document).find((candidate) => context.exists(candidate));
+    const places = cited === 'README' ? [document] : candidates(context.file, document);
+    const path = places.find((candidate) => context.exists(candidate));
     if (path !== undefined && !context.sectionsOf(path).includes(section)) {
       problems.push({ rule: 'missing-section', found: `${document} "${section}"` });
     }

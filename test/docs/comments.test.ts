@@ -60,7 +60,7 @@ describe('the comment rules', () => {
   const context: CommentContext = {
     file: 'drivers/gt521/framing/constants.ts',
     exists: (path) => ['README.md', 'drivers/gt521/README.md', 'drivers/r30x/README.md'].includes(path),
-    sectionsOf: (path) => (path === 'README.md' ? ['Development', 'County sync (MQTT)'] : []),
+    sectionsOf: (path) => (path === 'README.md' ? ['Development', 'County sync (MQTT)'] : ['Packets']),
   };
   const rulesBroken = (comment: string): string[] => commentProblems(comment, context).map((problem) => problem.rule);
 
@@ -69,7 +69,10 @@ describe('the comment rules', () => {
     ['/** (../shared/PROTOCOLS.md §2) */', 'missing-document'],
     ['# See docs/wire.md for the layout', 'missing-document'],
     ['// The journal as the outbox (README "County sync: store and forward").', 'missing-section'],
+    ['// See ../README.md "Timing".', 'missing-section'],
     ['// Vectors from /work/shared/PROTOCOLS.md', 'machine-path'],
+    ['// Vectors from /work/shared/PROTOCOLS.md', 'missing-document'],
+    ['// C:\\Users\\dev\\notes.txt has the captures', 'machine-path'],
     ['// Built from ~/notes/gt521.txt', 'machine-path'],
     ['# copied from /home/pi/room-agent/config.yaml', 'machine-path'],
     ['// The camera issue implements it.', 'work-item'],
@@ -88,6 +91,7 @@ describe('the comment rules', () => {
     '// Frames as drivers/gt521/README.md describes them.',
     '// Frames as ../README.md describes them.',
     '/** See README "County sync (MQTT)". */',
+    '/** See drivers/gt521/README.md "Packets" and README "Development". */',
     '// (https://github.com/serialport/bindings-cpp/issues/162, fix proposed in PR #164, unmerged)',
     '// serialport reports a pty hang-up unreliably (bindings-cpp issue 162)',
     '#   device (systemd#18142, tailscale#1063, fwupd#7414).',
