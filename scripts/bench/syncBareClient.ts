@@ -6,7 +6,7 @@
  * Receive Maximum; a large window is mqtt.js's default "fire everything" behaviour, which has no
  * limit of its own but must stay below its 16-bit message-id space (its id provider wraps without
  * checking, so more outstanding publishes than that would reuse ids of unacknowledged ones).
- * `offline` is mqtt.js's own store and forward, which the issue warns about: it replays its
+ * `offline` is mqtt.js's own store and forward, which the agent never uses: it replays its
  * offline store one message per round trip.
  */
 import mqtt from 'mqtt';

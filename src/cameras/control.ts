@@ -9,9 +9,9 @@ const cameraText = defineMessages({
 });
 
 /**
- * The seam between center commands and the cameras: the camera issue implements it with the
- * real service (RTSP pull, push to the county media server, snapshots); until then every call is
- * answered with CameraUnavailable. Names are checked against config.cameras before a call.
+ * The seam between center commands and the cameras: a camera service implements it with the
+ * real work (RTSP pull, push to the county media server, snapshots); until one is wired in, every
+ * call is answered with CameraUnavailable. Names are checked against config.cameras before a call.
  */
 export interface CameraControl {
   /** Starts or stops the push of `camera` to the county media server; the result goes into the reply. */

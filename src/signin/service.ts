@@ -96,6 +96,7 @@ export class SignInService implements Service {
       );
       return undefined;
     }
-    return new TouchLine(gpio.lines.input(bcm), TOUCH_SAFETY_MS);
+    // The module pulls the line low while a finger touches (drivers/r30x/README.md): active-low.
+    return new TouchLine(gpio.lines.input(bcm, { activeLow: true }), TOUCH_SAFETY_MS);
   }
 }

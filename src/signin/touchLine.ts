@@ -1,8 +1,8 @@
 import type { InputLine } from '../../drivers/gpio/lines.js';
 
 /**
- * The R503's touch output (scanner.wakeGpio), high while a finger touches the sensor: the loop
- * captures only after a touch instead of polling. A touch that came while the loop was busy is
+ * The R503's touch output (scanner.wakeGpio), read active-low so that 1 means a finger touches the
+ * sensor: the loop captures only after a touch instead of polling. A touch that came while the loop was busy is
  * kept, and the loop also looks once every `safetyMs` in case an edge was lost.
  */
 export class TouchLine {

@@ -79,7 +79,7 @@ export const MIGRATIONS: readonly Migration[] = [
         seq INTEGER NOT NULL
       ) STRICT;
 
-      -- The roster, kept in step with the center by the sync of a later issue.
+      -- The roster, kept in step with the center by its members.upsert and members.remove commands.
       CREATE TABLE members (
         member_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,

@@ -6,7 +6,7 @@ import { startTcpProxy } from '../helpers/tcpProxy.js';
 
 const scenario = useSyncScenario();
 
-/** The issue asks for a minute; SYNC_CHAOS_SECONDS shortens it while developing. */
+/** A minute of chaos by default; SYNC_CHAOS_SECONDS shortens it while developing. */
 const CHAOS_SECONDS = Number(process.env.SYNC_CHAOS_SECONDS ?? 60);
 const SEED = Number(process.env.SYNC_CHAOS_SEED ?? 4_2024);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A GT-521F32 / GT-521F52 / GT-511C3 fingerprint module on a pseudo-terminal.
 
-Written from the datasheet facts in PROTOCOLS.md §2 only, never from the TypeScript driver. See
-control.py for the test's control channel.
+Written from the datasheet facts (drivers/gt521/README.md) only, never from the TypeScript
+driver. See control.py for the test's control channel.
 """
 
 import argparse

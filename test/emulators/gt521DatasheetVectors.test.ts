@@ -3,7 +3,7 @@ import { gt521DataPacket } from './gt521Wire.js';
 import { exchange, useEmulatorBench } from './emulatorBench.js';
 import { hex } from './hostPort.js';
 
-// Vectors written by hand from PROTOCOLS.md §2: 55 AA | 01 00 | param LE | command LE | sum LE.
+// Vectors written by hand from drivers/gt521/README.md: 55 AA | 01 00 | param LE | command LE | sum LE.
 const OPEN = hex('55AA 0100 00000000 0100 0101');
 const OPEN_WITH_INFO = hex('55AA 0100 01000000 0100 0201');
 const ACK_0 = hex('55AA 0100 00000000 3000 3001');

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """An R30x-family fingerprint module (ZFM-20, R307, R503) on a pseudo-terminal.
 
-Written from the datasheet facts in PROTOCOLS.md §1 only, never from the TypeScript driver, so a
-misreading of the datasheet in one does not silently agree with the other. See control.py for the
-test's control channel.
+Written from the datasheet facts (drivers/r30x/README.md) only, never from the TypeScript
+driver, so a misreading of the datasheet in one does not silently agree with the other. See
+control.py for the test's control channel.
 """
 
 import argparse

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useEmulatorBench } from './emulatorBench.js';
 import { hex } from './hostPort.js';
 
-// Vectors written by hand from PROTOCOLS.md §1: EF01 | address | PID | length | payload | checksum,
+// Vectors written by hand from drivers/r30x/README.md: EF01 | address | PID | length | payload | checksum,
 // checksum = PID + length bytes + payload bytes.
 const GEN_IMG = hex('EF01 FFFFFFFF 01 0003 01 0005');
 const VFY_PWD_0 = hex('EF01 FFFFFFFF 01 0007 13 00000000 001B');

@@ -1,4 +1,6 @@
-"""What an R30x module does with each instruction (PROTOCOLS.md §1 table and confirmation codes).
+"""What an R30x module does with each instruction.
+
+The instructions and confirmation codes are those of drivers/r30x/README.md.
 
 Each handler takes the module and the parameter bytes after the instruction code and returns a
 Reply. Replies whose datasheet format carries fields after the confirmation code keep that length

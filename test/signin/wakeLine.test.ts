@@ -11,6 +11,8 @@ describe('with the R503 touch line wired (scanner.wakeGpio)', () => {
     const room = await rig('r30x', { model: 'r503', scanner: { wakeGpio: WAKE_PIN } });
     await room.enroll([{ memberId: 'm-061', fingers: [{ slot: 6, finger: 'xu-right-index' }] }]);
     const touchLine = room.gpio.inputs.get(WAKE_PIN)!;
+    // The module pulls its touch output low while a finger is on the sensor.
+    expect(touchLine.options.activeLow).toBe(true);
     const captures = room.emulator.commandCount('GenImg');
     await room.emulator.place('xu-right-index');
     // Ten poll intervals without a touch: no capture, no sign-in.

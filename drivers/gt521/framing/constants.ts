@@ -1,6 +1,6 @@
 /**
  * Wire constants of the ADH-Tech GT-511C3 / GT-521F32 / GT-521F52 UART protocol
- * (../shared/PROTOCOLS.md §2). Every multi-byte field is little-endian.
+ * (drivers/gt521/README.md). Every multi-byte field is little-endian.
  */
 
 /** Command and response packets start with 55 AA. */

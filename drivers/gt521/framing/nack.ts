@@ -1,6 +1,6 @@
 import { DriverError, DriverErrorCode } from '../../common/errors.js';
 
-/** The error codes a NACK carries in its parameter (ADH-Tech's list, PROTOCOLS.md §2). */
+/** The error codes a NACK carries in its parameter (ADH-Tech's list, drivers/gt521/README.md). */
 export const Gt521Nack = {
   Timeout: 0x1001,
   InvalidBaudrate: 0x1002,

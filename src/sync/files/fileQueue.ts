@@ -60,7 +60,7 @@ function newFileId(): string {
 /**
  * The file outbox: queuing a file hashes it and records it in file_uploads and the journal in one
  * transaction. The uploader (sync) sends what is queued; a standalone CLI only queues, and the
- * daemon sends the file once it runs. The camera issue queues its photos and recordings here.
+ * daemon sends the file once it runs. Meeting photos and recordings are queued here too.
  */
 export class FileQueue {
   constructor(private readonly journal: Journal) {}

@@ -1,5 +1,5 @@
 /**
- * The topic namespace, one per device (README "County sync"). The room publishes only under
+ * The topic namespace, one per device (README "County sync (MQTT)"). The room publishes only under
  * `<prefix>/rooms/<deviceId>/out/…` and reads only `<prefix>/rooms/<deviceId>/in/…`, so a broker
  * ACL with one pattern per direction (config/mosquitto.acl.example) confines each room to its own
  * namespace. The center subscribes to `<prefix>/rooms/+/out/#`.

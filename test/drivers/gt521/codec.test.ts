@@ -10,7 +10,7 @@ import {
 } from '../../../drivers/gt521/framing/packet.js';
 import { hex } from './bytes.js';
 
-// Vectors: Open/ACK from PROTOCOLS.md §2; GetTemplate(1) and SetTemplate(2) as captured from a real
+// Vectors: Open/ACK from drivers/gt521/README.md; GetTemplate(1) and SetTemplate(2) as captured from a real
 // GT-521F32 in the SparkFun forum thread "How to set template in GT-521F32"; the rest computed by
 // hand from the rules (little-endian fields, checksum = 16-bit sum of the preceding bytes).
 const commandVectors: [string, Buffer, string][] = [

@@ -9,7 +9,7 @@ import {
 } from '../../../drivers/r30x/framing/packet.js';
 import { hex } from './bytes.js';
 
-describe('R30x packet codec: PROTOCOLS.md §1 vectors', () => {
+describe('R30x packet codec: the example vectors of drivers/r30x/README.md', () => {
   it.each([
     ['GenImg', PacketId.Command, '01', 'EF01 FFFFFFFF 01 0003 01 0005'],
     ['VfyPwd(0)', PacketId.Command, '13 00000000', 'EF01 FFFFFFFF 01 0007 13 00000000 001B'],

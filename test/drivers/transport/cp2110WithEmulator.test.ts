@@ -8,7 +8,7 @@ import { FakeCp2110 } from './fakeCp2110.js';
  * An R30x module behind a CP2110: the emulator plays the module on a real pty, the fake CP2110
  * carries its UART in AN434 reports, and the driver above sees only a ByteTransport.
  */
-const VFY_PWD_0 = Buffer.from('ef01ffffffff010007130000000000' + '1b', 'hex'); // PROTOCOLS.md §1
+const VFY_PWD_0 = Buffer.from('ef01ffffffff010007130000000000' + '1b', 'hex'); // VfyPwd(0), drivers/r30x/README.md
 const ACK_OK = Buffer.from('ef01ffffffff0700030000' + '0a', 'hex');
 
 let emulator: ModuleEmulator | undefined;

@@ -8,7 +8,7 @@ import { ModuleEmulator } from '../../helpers/emulator.js';
  * that follows the new pty, as udev does): one disconnected, then a fresh open on the same path
  * talks to the module again. Reopening is the supervisor's job; this is what it relies on.
  */
-const VFY_PWD_0 = Buffer.from('ef01ffffffff010007130000000000' + '1b', 'hex'); // PROTOCOLS.md §1
+const VFY_PWD_0 = Buffer.from('ef01ffffffff010007130000000000' + '1b', 'hex'); // VfyPwd(0), drivers/r30x/README.md
 const ACK_OK = Buffer.from('ef01ffffffff0700030000' + '0a', 'hex');
 
 let emulator: ModuleEmulator | undefined;

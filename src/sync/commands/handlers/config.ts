@@ -11,7 +11,7 @@ import { CommandRefusal } from '../refusal.js';
  * The settings the center may change: link tuning, the journal's retention, the log level and the
  * sign-in window. Not the broker, credentials, topic prefix or keys (a wrong one cuts the room off
  * for good, or disarms the signature check), not hardware wiring (pins, device paths: the
- * technician's, on site), not cameras (their own issue), not template escrow (a privacy decision
+ * technician's, on site), not cameras (the camera service owns them), not template escrow (a privacy decision
  * the county makes with the branch, on site), not device.* (dataDir decides where the override
  * itself lives).
  */
