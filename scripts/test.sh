@@ -31,7 +31,7 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 npx tsc -p test/tsconfig.json --noEmit
-# ESLint (type-aware) and prettier --check, before the suite: a finding fails the run in seconds.
+# ESLint (type-aware) and prettier --check: a finding fails the run before the long suite starts.
 npm run lint
 
 report=$(mktemp)
