@@ -2,6 +2,7 @@
 // (a rejected one ends the daemon), promises passed where a callback's result is ignored, and a
 // switch that forgets a case when a union grows.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -30,7 +31,9 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript here (the test summary, fixtures the tests run with node) runs under Node.
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
 );

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README "Quick start", .ci/run): installs what the tests need on a fresh
-# Debian machine, builds, type-checks and runs the whole suite.
+# Debian machine, builds, type-checks, lints and runs the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,8 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 npx tsc -p test/tsconfig.json --noEmit
+# ESLint (type-aware) and prettier --check: a finding fails the run before the long suite starts.
+npm run lint
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -9,6 +9,7 @@ import {
   type HidSelector,
 } from '../common/hidDevice.js';
 import { silentLogger, type DriverLogger } from '../common/logger.js';
+import { settle } from '../common/settle.js';
 import type { ByteTransport } from '../common/transport.js';
 import {
   checkBaudRate,
@@ -58,7 +59,27 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
     return this.device !== undefined;
   }
 
-  async open(baudRate: number): Promise<void> {
+  open(baudRate: number): Promise<void> {
+    return settle(() => this.openUart(baudRate));
+  }
+
+  /** Like a serial port's speed change, this drops whatever sits in the bridge's FIFOs. */
+  setBaudRate(baudRate: number): Promise<void> {
+    return settle(() => this.changeSpeed(baudRate));
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    return settle(() => this.writeReports(data));
+  }
+
+  close(): Promise<void> {
+    const device = this.device;
+    this.device = undefined;
+    if (device !== undefined) releaseHidDevice(device);
+    return Promise.resolve();
+  }
+
+  private openUart(baudRate: number): void {
     if (this.device !== undefined) {
       throw new DriverError(DriverErrorCode.TransportOpen, `${this.description} is already open`);
     }
@@ -85,8 +106,7 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
     this.logger.debug({ device: this.description, baudRate }, 'cp2110 UART open');
   }
 
-  /** Like a serial port's speed change, this drops whatever sits in the bridge's FIFOs. */
-  async setBaudRate(baudRate: number): Promise<void> {
+  private changeSpeed(baudRate: number): void {
     const device = this.requireOpen();
     this.checkBaud(baudRate);
     try {
@@ -102,7 +122,7 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
     }
   }
 
-  async write(data: Uint8Array): Promise<void> {
+  private writeReports(data: Uint8Array): void {
     const device = this.requireOpen();
     for (const report of encodeDataReports(data)) {
       const written = this.writeReport(device, report, data.length);
@@ -130,13 +150,6 @@ export class Cp2110Transport extends EventEmitter implements ByteTransport {
         { cause: error },
       );
     }
-  }
-
-  async close(): Promise<void> {
-    const device = this.device;
-    if (device === undefined) return;
-    this.device = undefined;
-    releaseHidDevice(device);
   }
 
   private configure(device: HidDevice, baudRate: number): void {

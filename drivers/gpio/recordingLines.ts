@@ -16,9 +16,10 @@ export class RecordingOutputLine implements OutputLine {
     private readonly now: () => number,
   ) {}
 
-  async write(value: LineValue): Promise<void> {
-    if (this.closed) throw new Error(`GPIO ${this.bcm} is closed`);
+  write(value: LineValue): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`GPIO ${this.bcm} is closed`));
     this.writes.push({ value, at: this.now() });
+    return Promise.resolve();
   }
 
   close(): void {

@@ -134,7 +134,7 @@ function rows(label: string, { journal, plain }: { journal: Timing; plain: Timin
  * synchronous=FULL) against a plain better-sqlite3 INSERT of the same row. Set
  * ROOM_AGENT_BENCH_DIR to measure on the SD card rather than the temp directory.
  */
-export const benchJournal: Bench = async () => {
+export const benchJournal: Bench = () => {
   const base = mkdtempSync(join(process.env.ROOM_AGENT_BENCH_DIR ?? tmpdir(), 'room-agent-bench-'));
   const clock = new SystemClock({ name: 'bench', isSynced: () => true });
   const journal = Journal.open({

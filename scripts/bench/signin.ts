@@ -215,7 +215,7 @@ export const benchSignin: Bench = async () => {
       const sample = await oneSignIn(agent, i % MEMBERS);
       if (i >= WARM_UP) samples.push(sample);
     }
-    await agent.signIn.stop();
+    agent.signIn.stop();
     const baseline = appendBaseline(agent.journal);
     const agentMs = samples.map((sample) => sample.agentMs);
     const commitMs = samples.map((sample) => sample.commitMs);
@@ -258,9 +258,9 @@ export const benchSignin: Bench = async () => {
     ];
     return { name: 'sign-in path (R30x emulator on a pty)', rows };
   } finally {
-    await agent.signIn.stop();
+    agent.signIn.stop();
     await agent.scanner.stop();
-    await agent.feedback.stop();
+    agent.feedback.stop();
     agent.journal.close();
     rmSync(base, { recursive: true, force: true });
   }

@@ -46,13 +46,13 @@ export class ActivityScheduler implements Service {
     this.healthChanges = new HealthChanges(this, bus);
   }
 
-  async start(): Promise<void> {
+  start(): void {
     // The timer first: health() reads it, so the first check already announces the running state.
     this.timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
     this.check();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -30,7 +30,7 @@ export interface EnrollmentFeature {
   removal: MemberRemoval;
   enrollment: EnrollmentService;
   restore: ModuleRestore;
-  templateKey(): Buffer;
+  readonly templateKey: () => Buffer;
 }
 
 /**

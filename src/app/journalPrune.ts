@@ -30,12 +30,12 @@ export class JournalPruneService implements Service {
   }
 
   /** The first prune waits for the next turn of the event loop, so it never delays READY=1. */
-  async start(): Promise<void> {
+  start(): void {
     this.first = setTimeout(() => this.prune(), 0);
     this.timer = setInterval(() => this.prune(), this.options.intervalMinutes * 60_000);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearTimeout(this.first);
     clearInterval(this.timer);
     this.timer = undefined;

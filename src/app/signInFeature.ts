@@ -51,14 +51,19 @@ export function buildSignInServices(core: Core, config: Config, bus: EventBus, l
     bus,
     logger: logger.child({ service: 'signin' }),
   });
-  registerSignInFeatureMethods(core, config, { scanner, service: async () => scanner, feedback, daemon: true });
+  registerSignInFeatureMethods(core, config, {
+    scanner,
+    service: () => Promise.resolve(scanner),
+    feedback,
+    daemon: true,
+  });
   return { feedback, scanner, signIn };
 }
 
 export interface SignInMethodTarget {
   scanner: ScannerAccess;
   /** The scanner service itself: the daemon's, or the one a standalone CLI starts on first use. */
-  service(): Promise<ScannerService>;
+  readonly service: () => Promise<ScannerService>;
   feedback: Feedback;
   daemon: boolean;
 }

@@ -21,7 +21,7 @@ export interface SyncFeatureDeps {
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
-  requestRestart(reason: string): void;
+  readonly requestRestart: (reason: string) => void;
 }
 
 /** The county link over the daemon's own services: what center commands act on, what health reports. */

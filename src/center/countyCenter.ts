@@ -127,17 +127,27 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
       defaultExpirySeconds: options.commandExpirySeconds ?? 3600,
       logger,
     });
-    let center: CountyCenter | undefined;
+    // The receiver's callbacks reach the center built just below; nothing calls them before a
+    // file message arrives, long after it exists.
     const files =
       options.filesDir === undefined
         ? undefined
         : new CenterFileReceiver({
             dir: options.filesDir,
             logger,
-            publishAck: (deviceId, ack) => center?.publishFileAck(deviceId, ack),
-            onComplete: (file) => center?.recordFile(file),
+            publishAck: (deviceId, ack) => center.publishFileAck(deviceId, ack),
+            onComplete: (file) => center.recordFile(file),
           });
-    center = new CountyCenter(options, db, store, new Ingest(store, logger), client, commands, files, logger);
+    const center: CountyCenter = new CountyCenter(
+      options,
+      db,
+      store,
+      new Ingest(store, logger),
+      client,
+      commands,
+      files,
+      logger,
+    );
     center.attach(store.loadRooms(Date.now()));
     const waitMs = options.waitForBrokerMs ?? 10_000;
     if (waitMs > 0) {

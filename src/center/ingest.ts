@@ -1,4 +1,3 @@
-import type { KeyRecord } from '../journal/keyChain.js';
 import type { JournalEntry } from '../journal/types.js';
 import type { Logger } from '../log.js';
 import type { EventBatch } from '../sync/protocol/eventBatch.js';

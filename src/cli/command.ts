@@ -4,7 +4,8 @@ export interface CliCommand {
   /** Argument synopsis after the command path, e.g. '[--config FILE] --since SEQ'. */
   readonly synopsis: string;
   readonly summary: { zh: string; en: string };
-  run(args: string[]): Promise<number>;
+  /** The exit code; a command that only does synchronous work returns it directly. */
+  run(args: string[]): number | Promise<number>;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/room-agent/config.yaml';

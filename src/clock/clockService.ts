@@ -29,7 +29,7 @@ export class ClockService implements Service {
 
   constructor(private readonly options: ClockServiceOptions) {}
 
-  async start(): Promise<void> {
+  start(): void {
     const { clock, journal } = this.options;
     // A daemon restarted within the same boot finds the correction it recorded before.
     this.synced = correctionForBoot(journal.db, clock.read().bootId) !== undefined;
@@ -37,7 +37,7 @@ export class ClockService implements Service {
     this.timer = setInterval(() => this.poll(), this.options.pollSeconds * 1000);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -13,7 +13,8 @@ function schemaAt(root: z.core.$ZodType, path: KeyPath): z.core.$ZodType | undef
   for (const segment of path) {
     const current: z.core.$ZodType = unwrap(schema);
     if (typeof segment === 'number' && current instanceof z.ZodArray) schema = current.element;
-    else if (typeof segment === 'string' && current instanceof z.ZodObject) schema = current.shape[segment];
+    else if (typeof segment === 'string' && current instanceof z.ZodObject)
+      schema = (current.shape as z.core.$ZodShape)[segment];
     else return undefined;
     if (schema === undefined) return undefined;
   }

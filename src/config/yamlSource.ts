@@ -11,7 +11,7 @@ export interface YamlSource {
   text: string;
   document: Document;
   /** 1-based line of the deepest key of `path` present in the file; 0 for the top level. */
-  lineOf(path: KeyPath): number;
+  readonly lineOf: (path: KeyPath) => number;
 }
 
 /** Reads a file as text; every failure becomes one problem line naming the file and the errno. */

@@ -4,7 +4,7 @@ import { issueSummary } from '../util/zodIssues.js';
 
 export interface HandlerContext {
   /** Sends a `{id, progress}` line before the response, e.g. "place the finger again". */
-  progress(data: unknown): void;
+  readonly progress: (data: unknown) => void;
   /**
    * Aborts when the client ends its side while the method runs (Ctrl-C in the CLI): a long method
    * such as an enrollment stops.

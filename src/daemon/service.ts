@@ -12,7 +12,8 @@ export interface ServiceHealth {
  */
 export interface Service {
   readonly name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Returns nothing when there is nothing to wait for; the supervisor awaits either way. */
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
   health(): ServiceHealth;
 }

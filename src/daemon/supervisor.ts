@@ -88,7 +88,11 @@ export class ServiceSupervisor {
       this.bus.emit('health.changed', { service: service.name, ...service.health() });
     } catch (error) {
       // Release whatever the failed start acquired so the retry begins clean.
-      await service.stop().catch(() => undefined);
+      try {
+        await service.stop();
+      } catch {
+        // A half-started service may fail to stop too; the start failure is the one reported.
+      }
       const message = error instanceof Error ? error.message : String(error);
       slot.failure = `start failed: ${message}; retrying in ${Math.round(slot.retryMs / 1000)} s`;
       this.logger.error({ err: error, service: service.name, retryMs: slot.retryMs }, 'service failed to start');

@@ -53,7 +53,7 @@ export interface EnrollmentDeps {
 
 /** How the technician follows an enrollment, and how they cancel it. */
 export interface EnrollGuide {
-  onPrompt(prompt: EnrollPrompt): void;
+  readonly onPrompt: (prompt: EnrollPrompt) => void;
   /** Aborts when the technician gives up (Ctrl-C, the CLI went away). */
   signal?: AbortSignal | undefined;
 }

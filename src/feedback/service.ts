@@ -54,7 +54,7 @@ export class FeedbackService implements Service, Feedback {
     );
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.player?.close();
     this.player = undefined;
   }

@@ -17,7 +17,7 @@ export class SlotDeletionService implements Service {
     private readonly bus: EventBus,
   ) {}
 
-  async start(): Promise<void> {
+  start(): void {
     this.bus.on(this.name, 'scanner.state', ({ state }) => {
       if (state === 'connected') void this.deletions.drain();
     });
@@ -25,7 +25,7 @@ export class SlotDeletionService implements Service {
     void this.deletions.drain();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.bus.removeOwner(this.name);
   }
 

@@ -130,6 +130,7 @@ export class ModuleSupervisor {
           try {
             resolve(await fn(session));
           } catch (error) {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- fn's own failure, passed on unchanged
             reject(error);
           }
         },

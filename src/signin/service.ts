@@ -56,7 +56,7 @@ export class SignInService implements Service {
     });
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.deps.scanner.setIdleWorker(undefined);
     this.deps.scanner.onCard(undefined);
     this.deps.bus.removeOwner(this.name);

@@ -34,7 +34,7 @@ export interface SyncServiceOptions {
 
 /** What sync offers the commands it receives: a replay of the journal from a seq. */
 export interface SyncControls {
-  replayFrom(seq: number): { fromSeq: number; toSeq: number };
+  readonly replayFrom: (seq: number) => { fromSeq: number; toSeq: number };
 }
 
 export type StopReason = 'shutdown' | 'restart';
@@ -116,7 +116,7 @@ export class SyncService implements Service {
     this.stopReason = reason;
   }
 
-  async start(): Promise<void> {
+  start(): void {
     this.unsubscribe.push(
       this.link.on('up', () => void this.publishOnline()),
       this.link.on('message', (message) => this.route(message)),

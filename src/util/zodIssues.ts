@@ -140,8 +140,12 @@ export function describeFound(value: unknown, shown: string): string {
 export function renderValue(value: unknown): string {
   if (value === null) return typeName('emptyValue');
   if (Array.isArray(value)) return typeName('array');
-  if (typeof value === 'object') return typeName('object');
-  if (typeof value !== 'string') return String(value);
+  if (typeof value === 'object' || typeof value === 'function') return typeName('object');
+  if (typeof value !== 'string') {
+    // A primitive by now, though TypeScript cannot narrow `unknown` that far on its own.
+    const scalar = value as number | boolean | bigint | symbol | undefined;
+    return String(scalar);
+  }
   const masked = value.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/, '$1:***@');
   const cut = masked.length > MAX_VALUE_LENGTH ? `${masked.slice(0, MAX_VALUE_LENGTH)}…` : masked;
   return JSON.stringify(cut);

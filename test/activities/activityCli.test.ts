@@ -4,6 +4,7 @@ import { activitySchema } from '../../src/activities/schema.js';
 import { statusSchema } from '../../src/control/methods/status.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { openJournal, startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
+import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';
 
 function conflictLine(activity: z.infer<typeof activitySchema>): string {
   return `room-agent: activity "${activity.title}" (${activity.type}, id ${activity.id}, started ${new Date(activity.startedWallMs).toISOString()}) is still running; end it first (room-agent activity end)\n`;
@@ -46,7 +47,7 @@ describe('activities from the CLI', () => {
     expect(started.stderr).toBe('');
     expect(started).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^Activity started: "Evening study" \(study, from cli, id [0-9a-f-]{36}\)\n/),
+      stdout: stringMatching(/^Activity started: "Evening study" \(study, from cli, id [0-9a-f-]{36}\)\n/),
     });
     const running = await current();
     expect(running).toMatchObject({
@@ -63,11 +64,11 @@ describe('activities from the CLI', () => {
 
     expect(await cli('activity', 'end', '--reason', 'finished early')).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('ended: '),
+      stdout: stringContaining('ended: '),
     });
     expect(await current()).toBeNull();
     const list = z.array(activitySchema).parse(JSON.parse((await cli('activity', 'list', '--json')).stdout));
-    expect(list).toEqual([expect.objectContaining({ id: running!.id, endReason: 'finished early' })]);
+    expect(list).toEqual([objectContaining({ id: running!.id, endReason: 'finished early' })]);
 
     const status = statusSchema.parse(JSON.parse((await cli('status', '--json')).stdout));
     expect(status).toMatchObject({ daemon: null, services: [], activity: null });
@@ -93,7 +94,7 @@ describe('activities from the CLI', () => {
     });
     expect(await cli('note', 'member', 'Li', 'signed', 'in', 'by', 'hand', '--operator', 'tech-wang')).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^Note recorded in the journal \(seq \d+\)\n$/),
+      stdout: stringMatching(/^Note recorded in the journal \(seq \d+\)\n$/),
     });
 
     expect(await daemon.stop()).toMatchObject({ code: 0 });

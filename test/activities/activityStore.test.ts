@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { activityHarness, plan, type ActivityHarness } from './harness.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 describe('the activity store', () => {
   let h: ActivityHarness;
@@ -14,7 +15,7 @@ describe('the activity store', () => {
     );
     const head = h.journal.head();
     expect(() => h.activities.start({ type: 'study', title: 'Study', photos: 0, recording: false }, 'cli')).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.ActivityConflict,
         message: `activity "Branch meeting" (branch-meeting, id ${running.id}, started ${new Date(running.startedWallMs).toISOString()}) is still running; end it first (room-agent activity end)`,
       }),
@@ -37,7 +38,7 @@ describe('the activity store', () => {
 
   it('says clearly when there is nothing to end', () => {
     expect(() => h.activities.end({ reason: 'x' })).toThrow(
-      expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity is running' }),
+      objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity is running' }),
     );
   });
 
@@ -45,7 +46,7 @@ describe('the activity store', () => {
     expect(() =>
       h.plans.add(plan({ type: 'party', startsAt: '2025-07-05 09:00', photos: undefined, extra: 1 }), 'cli'),
     ).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.ActivityPlanInvalid,
         message:
           'invalid activity plan: type: "party" is not one of theme-party-day, branch-meeting, committee-meeting, party-lesson, organizational-life, heart-to-heart, study, service, other; ' +
@@ -60,7 +61,7 @@ describe('the activity store', () => {
     expect(h.plans.add(plan(), 'center')).toEqual(first);
     expect(h.events('activity.plan_received')).toHaveLength(1);
     expect(() => h.plans.add(plan({ title: 'Changed' }), 'center')).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.ActivityPlanInvalid,
         message:
           'plan P-2025-07-05 already exists (scheduled) with other content; cancel it and send the change under a new id',
@@ -70,12 +71,12 @@ describe('the activity store', () => {
 
   it('cancels only scheduled plans', () => {
     expect(() => h.plans.cancel('nope', 'x')).toThrow(
-      expect.objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity plan with id nope' }),
+      objectContaining({ code: ErrorCode.ActivityNotFound, message: 'no activity plan with id nope' }),
     );
     h.plans.add(plan(), 'cli');
     h.plans.cancel('P-2025-07-05', 'moved');
     expect(() => h.plans.cancel('P-2025-07-05', 'again')).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.ActivityPlanInvalid,
         message: 'plan P-2025-07-05 is already cancelled; only a scheduled plan can be cancelled',
       }),

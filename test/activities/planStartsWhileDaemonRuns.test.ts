@@ -44,6 +44,7 @@ describe('a plan pushed ahead of time', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       running = activitySchema.nullable().parse(await callDaemon(socketPath, 'activity.current', {}));
     }
+    if (running === null) throw new Error('the planned activity had not started 10 s after its start time');
     expect(running).toMatchObject({
       source: 'plan',
       planId: 'P-soon',
@@ -52,9 +53,9 @@ describe('a plan pushed ahead of time', () => {
       recording: true,
       durationMin: 90,
     });
-    expect(running!.startedWallMs).toBeGreaterThanOrEqual(startsAtMs);
+    expect(running.startedWallMs).toBeGreaterThanOrEqual(startsAtMs);
     const listed = await runCli(['activity', 'plan', 'list', '--config', configPath]);
-    expect(listed.stdout).toContain(`started    theme-party-day      "Theme party day"  P-soon  → ${running!.id}`);
+    expect(listed.stdout).toContain(`started    theme-party-day      "Theme party day"  P-soon  → ${running.id}`);
     expect(await daemon.stop()).toMatchObject({ code: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activityHarness, plan, type ActivityHarness } from './harness.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 const MINUTE = 60_000;
 
@@ -87,7 +88,7 @@ describe('a planned activity starts locally at its time, with no link', () => {
     expect(h.plans.list().find((record) => record.plan.id === 'P-later')?.state).toBe('missed');
     expect(h.events('activity.plan_missed').at(-1)?.payload).toEqual({
       planId: 'P-later',
-      reason: expect.stringContaining(`id ${blocker.id}`),
+      reason: stringContaining(`id ${blocker.id}`),
     });
   });
 

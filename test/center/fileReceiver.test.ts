@@ -11,6 +11,7 @@ import {
 import { createSilentLogger } from '../../src/log.js';
 import type { FileAck, FileInit } from '../../src/sync/protocol/messages.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { stringMatching } from '../helpers/matchers.js';
 
 const DEVICE = 'room-1';
 const FILE = 'f1';
@@ -199,10 +200,10 @@ describe('CenterFileReceiver', () => {
 
   it('answers an init that is not JSON, or not a FileInit, with failed', async () => {
     expect(await r.send('file-init', '{not json')).toMatchObject([
-      { fileId: FILE, nextOffset: 0, state: 'failed', error: expect.stringMatching(/^init is not JSON/) },
+      { fileId: FILE, nextOffset: 0, state: 'failed', error: stringMatching(/^init is not JSON/) },
     ]);
     expect(await r.send('file-init', JSON.stringify({ ...initFor(CONTENT), size: -1, extra: true }))).toMatchObject([
-      { state: 'failed', error: expect.stringMatching(/^init is invalid: .*size.*/) },
+      { state: 'failed', error: stringMatching(/^init is invalid: .*size.*/) },
     ]);
     expect(await r.send('file-init', Buffer.from([0xff, 0xfe, 0x00]))).toMatchObject([{ state: 'failed' }]);
     expect(existsSync(deviceDir())).toBe(false);

@@ -55,14 +55,14 @@ describe('the clock service', () => {
       logger: createSilentLogger(),
     });
   });
-  afterEach(async () => {
-    await service.stop();
+  afterEach(() => {
+    service.stop();
     vi.useRealTimers();
   });
 
-  it('records the sync once, and unsynced events of the boot are re-timed by it within 1 ms, originals kept', async () => {
+  it('records the sync once, and unsynced events of the boot are re-timed by it within 1 ms, originals kept', () => {
     at(20_000);
-    await service.start();
+    service.start();
     expect(service.health().state).toBe('degraded');
     const unsynced = [30_000, 45_500, 61_234].map((monoMs) => {
       at(monoMs);
@@ -108,14 +108,14 @@ describe('the clock service', () => {
     expect(j.journal.verify('full').ok).toBe(true);
   });
 
-  it('flags unsynced events of an earlier boot that never synced', async () => {
+  it('flags unsynced events of an earlier boot that never synced', () => {
     j.clock.bootId = 'boot-before-power-cut';
     at(5_000);
     const earlier = j.journal.append('signin.accepted', { memberId: 'm-1' });
     j.clock.bootId = 'boot-now';
     at(3_000);
     sync();
-    await service.start();
+    service.start();
     const corrections = correctionsByBoot(j.journal.db);
     expect([...corrections.keys()]).toEqual(['boot-now']);
     expect(retime(earlier, corrections.get(earlier.bootId), 'boot-now')).toEqual({
@@ -124,10 +124,10 @@ describe('the clock service', () => {
     });
   });
 
-  it('does not record a second correction when the daemon restarts within the boot', async () => {
+  it('does not record a second correction when the daemon restarts within the boot', () => {
     sync();
-    await service.start();
-    await service.stop();
+    service.start();
+    service.stop();
     service = new ClockService({
       clock: j.clock,
       source,
@@ -136,15 +136,15 @@ describe('the clock service', () => {
       pollSeconds: 10,
       logger: createSilentLogger(),
     });
-    await service.start();
+    service.start();
     vi.advanceTimersByTime(30_000);
     expect(j.journal.read(0, 10).filter((entry) => entry.type === 'clock.synced')).toHaveLength(1);
     expect(service.health().state).toBe('ok');
   });
 
-  it("adopts the center's time when NTP never answers", async () => {
+  it("adopts the center's time when NTP never answers", () => {
     at(40_000);
-    await service.start();
+    service.start();
     const unsynced = j.journal.append('signin.accepted', { memberId: 'm-1' });
     at(100_000);
     expect(service.reportExternalTime(TRUE_WALL_AT_MONO_ZERO + 100_000, 'center')).toBe(true);

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MAX_LINE_BYTES } from '../../src/control/protocol.js';
-import { ControlServer } from '../../src/control/server.js';
 import { ErrorCode } from '../../src/errors.js';
 import { setLanguage } from '../../src/i18n.js';
 import { RawSocket } from './rawSocket.js';
 import { useEchoControlServer } from './echoControlServer.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 describe('the control socket answers bad input with an error and keeps serving', () => {
   beforeAll(() => setLanguage('en'));
@@ -30,17 +29,17 @@ describe('the control socket answers bad input with an error and keeps serving',
       {
         id: null,
         ok: false,
-        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('not valid JSON') },
+        error: { code: ErrorCode.ControlProtocol, message: stringContaining('not valid JSON') },
       },
       {
         id: 1,
         ok: false,
-        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') },
+        error: { code: ErrorCode.ControlProtocol, message: stringContaining('a request must be') },
       },
       {
         id: null,
         ok: false,
-        error: { code: ErrorCode.ControlProtocol, message: expect.stringContaining('a request must be') },
+        error: { code: ErrorCode.ControlProtocol, message: stringContaining('a request must be') },
       },
       {
         id: 2,

@@ -11,6 +11,7 @@ import { ErrorCode } from '../../src/errors.js';
 import { setLanguage } from '../../src/i18n.js';
 import { createSilentLogger } from '../../src/log.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 const LISTEN_AND_REPORT = "require('node:net').createServer().listen(process.argv[1], () => console.log('listening'))";
 
@@ -60,7 +61,7 @@ describe('the control socket file belongs to one daemon', () => {
     const second = new ControlServer(path, echoRegistry(), createSilentLogger());
     await expect(second.start()).rejects.toMatchObject({
       code: ErrorCode.DaemonAlreadyRunning,
-      message: expect.stringContaining(path),
+      message: stringContaining(path),
     });
     expect(await callDaemon(path, 'echo', { text: 'first still serves' })).toBe('first still serves');
     await first.stop();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ControlServer } from '../../src/control/server.js';
 import { RawSocket } from './rawSocket.js';
 import { useEchoControlServer } from './echoControlServer.js';
 

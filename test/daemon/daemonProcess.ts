@@ -75,6 +75,7 @@ export async function waitForControl(socketPath: string, daemon: DaemonProcess, 
       if (daemon.child.exitCode !== null || Date.now() > deadline) {
         throw new Error(
           `daemon not answering on ${socketPath}: ${(error as Error).message}\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`,
+          { cause: error },
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -28,8 +28,8 @@ describe('the daemon prunes acknowledged, expired journal entries', () => {
       logger: createSilentLogger(),
     });
   });
-  afterEach(async () => {
-    await service.stop();
+  afterEach(() => {
+    service.stop();
     journal.close();
     temp.cleanup();
   });
@@ -37,7 +37,7 @@ describe('the daemon prunes acknowledged, expired journal entries', () => {
   const afterFirstRun = () => new Promise((resolve) => setTimeout(resolve, 20));
 
   it('right after start, not only after the first interval', async () => {
-    await service.start();
+    service.start();
     await afterFirstRun();
     expect(journal.read(0, 100).map((entry) => entry.type)).toEqual(['journal.pruned']);
     expect(journal.verify('full')).toMatchObject({ ok: true });
@@ -46,7 +46,7 @@ describe('the daemon prunes acknowledged, expired journal entries', () => {
 
   it('not while the wall clock is unsynchronised: the cutoff could be days off', async () => {
     clock.state = 'unsynced';
-    await service.start();
+    service.start();
     await afterFirstRun();
     expect(journal.read(0, 100)).toHaveLength(5);
   });

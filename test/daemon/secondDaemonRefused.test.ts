@@ -4,6 +4,7 @@ import { callDaemon } from '../../src/control/client.js';
 import { ExitCode } from '../../src/errors.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { startDaemon, waitForControl, writeConfig, type DaemonProcess } from './daemonProcess.js';
+import { anything } from '../helpers/matchers.js';
 
 describe('two daemons started at the same moment on one data directory', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -29,7 +30,7 @@ describe('two daemons started at the same moment on one data directory', () => {
 
     await waitForControl(socketPath, winner);
     expect(existsSync(socketPath)).toBe(true);
-    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ daemon: expect.anything() });
+    expect(await callDaemon(socketPath, 'status', {})).toMatchObject({ daemon: anything() });
     expect(await winner.stop()).toMatchObject({ code: 0 });
   });
 });

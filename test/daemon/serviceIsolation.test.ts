@@ -16,14 +16,14 @@ class RecordingService implements Service {
     private readonly stopFails = false,
   ) {}
 
-  async start(): Promise<void> {
+  start(): void {
     this.attempts++;
     this.log.push(`start ${this.name}`);
     if (this.attempts <= this.failures) throw new Error(`${this.name} device missing`);
     this.running = true;
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.log.push(`stop ${this.name}`);
     this.running = false;
     if (this.stopFails) throw new Error(`${this.name} would not close`);

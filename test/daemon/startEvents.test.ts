@@ -10,6 +10,7 @@ import { EventBus } from '../../src/daemon/bus.js';
 import { setLanguage } from '../../src/i18n.js';
 import { createRootLogger } from '../../src/log.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 /** A test-only format version 0, identical to 1 but for its number. */
 const FROM_VERSION_0: MigrationTable = { 0: () => {} };
@@ -62,7 +63,7 @@ describe('the start of a run on a migrated configuration', () => {
     const { events, lines } = start();
     expect(events.map((entry) => entry.payload)).toEqual([{ from: 0, to: 1, backup: `${configPath}.v0.bak` }]);
     expect(lines).toContainEqual(
-      expect.objectContaining({
+      objectContaining({
         level: 30,
         from: 0,
         to: 1,
@@ -77,7 +78,7 @@ describe('the start of a run on a migrated configuration', () => {
     const { events, lines } = start();
     expect(events.map((entry) => entry.payload)).toEqual([{ from: 0, to: 1, notSaved: 'EISDIR' }]);
     expect(lines).toContainEqual(
-      expect.objectContaining({
+      objectContaining({
         level: 40,
         file: configPath,
         msg: 'configuration migrated in memory only: the file could not be rewritten; update it to version 1 by hand',

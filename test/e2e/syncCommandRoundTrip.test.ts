@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { retainedState, storedThrough, useSyncScenario } from '../helpers/syncScenario.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 
 const scenario = useSyncScenario();
 
@@ -43,7 +44,7 @@ it('commands from the center reach the running daemon and are answered: diagnost
   );
   expect(refused).toMatchObject({
     status: 'error',
-    error: { code: 'failed', message: expect.stringContaining('七月支部党员大会') },
+    error: { code: 'failed', message: stringContaining('七月支部党员大会') },
   });
   expect((await room.status()).activity).toMatchObject({ title: '七月支部党员大会' });
 });
@@ -79,6 +80,6 @@ it('agent.restart from the center is answered done, then the daemon exits 75 for
       .map((entry) => entry.payload),
   );
   expect(stopped).toEqual([
-    expect.objectContaining({ reason: 'restart', requestedBy: 'center', detail: 'county maintenance' }),
+    objectContaining({ reason: 'restart', requestedBy: 'center', detail: 'county maintenance' }),
   ]);
 });

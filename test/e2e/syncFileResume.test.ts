@@ -10,6 +10,7 @@ import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { runCli } from '../helpers/cli.js';
 import { SYNC_TIMEOUT_MS, until, useSyncScenario } from '../helpers/syncScenario.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const scenario = useSyncScenario();
 
@@ -78,7 +79,7 @@ it('a file upload cut mid-way resumes from the last acknowledged offset, and the
       () => 'the file at the center',
     );
     expect(completed).toEqual([
-      expect.objectContaining({ deviceId: room.deviceId, fileId, size: FILE_BYTES, kind: 'recording' }),
+      objectContaining({ deviceId: room.deviceId, fileId, size: FILE_BYTES, kind: 'recording' }),
     ]);
     for (const cut of cutAt) {
       // After each cut the room went on from what the center had acknowledged, never from the start.

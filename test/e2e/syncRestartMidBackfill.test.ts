@@ -6,7 +6,7 @@ const scenario = useSyncScenario();
 /** Low enough that 1,000 sign-ins take several seconds to backfill: a real "mid-backfill". */
 const BACKFILL_BYTES_PER_SECOND = 16_384;
 
-const DISRUPTIONS: Array<{ what: string; disrupt(sync: SyncScenario): Promise<unknown> }> = [
+const DISRUPTIONS: Array<{ what: string; disrupt: (sync: SyncScenario) => Promise<unknown> }> = [
   {
     // SIGKILL: what the broker had queued for the center and not yet delivered is gone with it.
     what: 'a broker killed and restarted',

@@ -4,11 +4,11 @@ import { HostPort } from './hostPort.js';
 
 export interface EmulatorBench {
   /** Starts an emulator of the bench's family. */
-  start(options?: Partial<EmulatorOptions>): Promise<ModuleEmulator>;
+  readonly start: (options?: Partial<EmulatorOptions>) => Promise<ModuleEmulator>;
   /** Opens the host end of the cable on `path`, at the family's default speed unless told. */
-  open(path: string, baudRate?: number): Promise<HostPort>;
+  readonly open: (path: string, baudRate?: number) => Promise<HostPort>;
   /** An emulator and a host port on it at the family's default speed. */
-  connect(options?: Partial<EmulatorOptions>): Promise<{ emulator: ModuleEmulator; host: HostPort }>;
+  readonly connect: (options?: Partial<EmulatorOptions>) => Promise<{ emulator: ModuleEmulator; host: HostPort }>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { openJournal } from '../daemon/daemonProcess.js';
 import { cli, enroll, OPERATOR, useRooms } from './room.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 /**
  * A technician who presses Ctrl-C while the daemon waits for the member's finger cancels the
@@ -44,6 +45,6 @@ describe('an enrollment cancelled from the CLI while the daemon runs', () => {
       .filter((entry) => entry.type === 'member.enrolled')
       .map((entry) => entry.payload);
     journal.close();
-    expect(enrolled).toEqual([expect.objectContaining({ memberId: 'M001', finger: 'left-index' })]);
+    expect(enrolled).toEqual([objectContaining({ memberId: 'M001', finger: 'left-index' })]);
   });
 });

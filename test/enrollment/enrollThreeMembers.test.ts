@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { logLines, openJournal } from '../daemon/daemonProcess.js';
 import { cli, enroll, fingerName, OPERATOR, useRooms, type Room } from './room.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const MEMBERS = [
   { memberId: 'M001', name: '王建国', fingers: ['right-index', 'left-index'] },
@@ -84,7 +85,7 @@ describe.each(['r30x', 'gt521'] as const)('enrolling three members through the d
     const enrolled = journalEntries(room).filter((entry) => entry.type === 'member.enrolled');
     expect(enrolled.map((entry) => entry.payload)).toEqual(
       fingers.map((row) =>
-        expect.objectContaining({
+        objectContaining({
           memberId: row.memberId,
           finger: row.finger,
           slot: row.slot,

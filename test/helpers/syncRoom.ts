@@ -187,7 +187,7 @@ export class SyncRoom {
 
   /** The journal read from its file (read-only, beside a running daemon or after a kill): cursor and entries. */
   readJournal<T>(
-    read: (journal: { cursor: number; entries(afterSeq: number, limit: number): JournalEntry[] }) => T,
+    read: (journal: { cursor: number; entries: (afterSeq: number, limit: number) => JournalEntry[] }) => T,
   ): T {
     const journal = openJournal(this.dataDir, 'read');
     try {

@@ -170,7 +170,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
   /** Waits until the center holds more than `seq` contiguously (a backfill under way). */
   async waitCenterPast(seq: number, timeoutMs = SYNC_TIMEOUT_MS): Promise<number> {
     await until(
-      async () => this.contiguous() > seq,
+      () => this.contiguous() > seq,
       timeoutMs,
       () => `center past seq ${seq} (at ${this.contiguous()})`,
     );

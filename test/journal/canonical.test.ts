@@ -12,6 +12,7 @@ describe('canonical encoding', () => {
     ['\u0001\n"\\é€', '"\\u0001\\n\\"\\\\é€"'],
     // RFC 8785 §3.2.2.3 number examples.
     [
+      // eslint-disable-next-line no-loss-of-precision -- the RFC's own literal: how it rounds is the point
       [1e30, 4.5, 2e-3, 0.000000000000000000000000001, 333333333.33333329, 1e21, -1e-7],
       '[1e+30,4.5,0.002,1e-27,333333333.3333333,1e+21,-1e-7]',
     ],
@@ -42,6 +43,7 @@ describe('canonical encoding', () => {
     ['bigint', { n: 1n }, 'payload.n: bigint is not a JSON value'],
     ['Date', { at: new Date(0) }, 'payload.at: Date is not a plain object'],
     ['Map', new Map(), 'payload: Map is not a plain object'],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the input under test
     ['array hole', [1, , 3], 'payload[1]: undefined is not a JSON value'],
     ['lone surrogate', { s: 'a\ud800b' }, 'payload.s: string contains a lone UTF-16 surrogate'],
   ])('rejects %s with a JournalBadInput naming the path', (_name, value, message) => {

@@ -22,7 +22,7 @@ describe('room-agent journal', () => {
    * Entry 1: unsynced, of a boot that never synced. Reboot. Entry 2: unsynced, stamped with a wrong
    * wall clock; entry 3: the sync of that boot, recorded by the clock service; entries 4–5: synced.
    */
-  beforeEach(async () => {
+  beforeEach(() => {
     temp = makeTempDir();
     dataDir = join(temp.dir, 'data');
     const clock = new FakeClock({ state: 'unsynced' });
@@ -41,8 +41,8 @@ describe('room-agent journal', () => {
     });
     clock.monoMs = SYNC_MONO_MS;
     clock.adoptWallTime(SYNC_WALL_MS);
-    await service.start();
-    await service.stop();
+    service.start();
+    service.stop();
     for (let i = 4; i <= 5; i++) journal.append('signin.accepted', { memberId: `m-${i}`, page: i, score: 140 + i });
     journal.close();
   });

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../daemon/daemonProcess.js';
 import { cli, enroll, fingerName, identifySlots, OPERATOR, useRooms, type Room } from '../enrollment/room.js';
+import { ofType } from '../helpers/matchers.js';
 
 function count(room: Room, sql: string, ...params: unknown[]): number {
   const journal = openJournal(room.dataDir, 'read');
@@ -76,14 +77,14 @@ describe.each(['r30x', 'gt521'] as const)('removing a member with two fingers (%
         name: '李秀英',
         role: 'secretary',
         status: 'active',
-        updatedSeq: expect.any(Number),
+        updatedSeq: ofType(Number),
         fingers: [
           {
             finger: 'right-thumb',
             slot: 2,
             moduleFamily: family,
             templateSize: family === 'r30x' ? 512 : 498,
-            enrolledSeq: expect.any(Number),
+            enrolledSeq: ofType(Number),
           },
         ],
       },

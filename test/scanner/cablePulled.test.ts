@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRigs } from '../signin/rig.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const IDENTIFY_COMMAND = { r30x: 'Search', gt521: 'Identify1_N' } as const;
 
@@ -24,7 +25,7 @@ describe.each(['r30x', 'gt521'] as const)('the %s scanner when its cable is pull
     expect(await room.touch('chen-right-index')).toBe('already');
 
     expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
-      expect.objectContaining({ memberId: 'm-007', slot: 7 }),
+      objectContaining({ memberId: 'm-007', slot: 7 }),
     ]);
     expect(room.states.slice(room.states.indexOf('connected'))).toEqual(['connected', 'disconnected', 'connected']);
     // The member saw the fault while the scanner was gone, then the sign-in.

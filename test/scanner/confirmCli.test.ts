@@ -8,6 +8,7 @@ import { scannerInfoSchema } from '../../src/scanner/methods.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { ModuleEmulator } from '../helpers/emulator.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from '../daemon/daemonProcess.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 /** Polls the daemon's scanner.info until the scanner reaches `state`. */
 async function scannerReaches(socketPath: string, state: string): Promise<void> {
@@ -66,7 +67,7 @@ describe('scanner confirm', () => {
       expect(status.stdout).toMatch(/scanner\s+degraded\s+refused: a new or reset module is attached/);
       expect(await cli('scanner', 'confirm')).toMatchObject({
         code: 64,
-        stderr: expect.stringContaining('--operator NAME is required'),
+        stderr: stringContaining('--operator NAME is required'),
       });
       const confirmed = await cli('scanner', 'confirm', '--operator', 'tech-li');
       expect(confirmed.stderr).toBe('');
@@ -85,7 +86,7 @@ describe('scanner confirm', () => {
       const standalone = await cli('scanner', 'confirm', '--operator', 'tech-wang');
       expect(standalone).toMatchObject({
         code: 0,
-        stdout: expect.stringContaining('Confirmed and bound the new module'),
+        stdout: stringContaining('Confirmed and bound the new module'),
       });
 
       const check = openJournal(dataDir, 'read');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from '../daemon/daemonProcess.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 describe('the no-hardware demo (scanner.driver emulator)', () => {
   it('runs the R30x emulator on a pty, signs in through it, and takes fingers from the CLI', async () => {
@@ -19,7 +20,7 @@ describe('the no-hardware demo (scanner.driver emulator)', () => {
         expect(existsSync(join(dataDir, 'emulator.tty'))).toBe(true);
         expect(await cli('scanner', 'emulate', 'place')).toMatchObject({
           code: 64,
-          stderr: expect.stringContaining('scanner emulate place FINGER | lift'),
+          stderr: stringContaining('scanner emulate place FINGER | lift'),
         });
         expect(await cli('scanner', 'emulate', 'place', 'visitor-right-index')).toMatchObject({
           code: 0,
@@ -49,7 +50,7 @@ describe('the no-hardware demo (scanner.driver emulator)', () => {
       expect(existsSync(join(dataDir, 'emulator.tty'))).toBe(false);
       expect(await cli('scanner', 'emulate', 'lift')).toMatchObject({
         code: 69,
-        stderr: expect.stringContaining('start it with room-agent run'),
+        stderr: stringContaining('start it with room-agent run'),
       });
     } finally {
       temp.cleanup();

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../src/errors.js';
 import { tokenHash } from '../../src/scanner/binding.js';
 import { useRigs, type Rig } from '../signin/rig.js';
 import { countyKeys } from '../helpers/countyEscrow.js';
+import { objectContaining, ofType, stringContaining } from '../helpers/matchers.js';
 
 const MEMBER = { memberId: 'm-011', fingers: [{ slot: 11, finger: 'zhou-right-index' }] };
 /** As the GT driver reports serial numbers: upper-case hex. */
@@ -15,7 +16,7 @@ async function expectRefused(room: Rig): Promise<void> {
   await room.emulator.storeTemplate(11, 'zhou-right-index');
   expect(await room.touch('zhou-right-index')).toBe('fault');
   expect(room.entries('signin.accepted')).toHaveLength(0);
-  await expect(room.scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({
+  await expect(room.scanner.exclusive('enroll', () => Promise.resolve('used'))).rejects.toMatchObject({
     code: ErrorCode.ModuleMismatch,
   });
 }
@@ -26,7 +27,7 @@ async function expectConfirmed(room: Rig): Promise<void> {
   expect(room.scanner.state()).toBe('connected');
   const confirmed = room.entries('scanner.module_confirmed');
   expect(confirmed.map((entry) => entry.payload)).toEqual([
-    expect.objectContaining({ operator: 'tech-li', family: room.family }),
+    objectContaining({ operator: 'tech-li', family: room.family }),
   ]);
   expect(room.scanner.identity()!.binding()!.boundSeq).toBe(confirmed[0]!.seq);
   expect(await room.touch('zhou-right-index')).toBe('accepted');
@@ -42,7 +43,7 @@ describe('module identity, R30x', () => {
     const [bound] = room.entries('scanner.bound');
     expect(bound!.payload).toEqual({
       family: 'r30x',
-      model: expect.any(String),
+      model: ofType(String),
       capacity: 162,
       tokenHash: tokenHash(room.secrets.bindingToken),
     });
@@ -77,7 +78,7 @@ describe('module identity, R30x', () => {
     expect(room.scanner.state()).toBe('refused');
     await expect(room.scanner.confirm('tech-li')).rejects.toMatchObject({
       code: ErrorCode.ModuleMismatch,
-      message: expect.stringContaining('escrow'),
+      message: stringContaining('escrow'),
     });
     expect(room.entries('signin.accepted')).toHaveLength(0);
     // Retried reconnections do not repeat the alarm.
@@ -107,7 +108,7 @@ describe('module identity, R30x', () => {
     const room = await rig('r30x', { dataDir: first.dataDir });
     await room.enroll([MEMBER]);
     expect(room.entries('scanner.module_mismatch').map((entry) => entry.payload)).toEqual([
-      expect.objectContaining({ reason: 'factory-module' }),
+      objectContaining({ reason: 'factory-module' }),
     ]);
     await expectRefused(room);
     await expectConfirmed(room);
@@ -121,7 +122,7 @@ describe('module identity, GT-521F', () => {
   it('binds the first module by its serial number and refuses another until a technician confirms it', async () => {
     const first = await rig('gt521', { serialNumber: GT_SERIAL_A });
     expect(first.entries('scanner.bound').map((entry) => entry.payload)).toEqual([
-      expect.objectContaining({ family: 'gt521', tokenHash: tokenHash(GT_SERIAL_A) }),
+      objectContaining({ family: 'gt521', tokenHash: tokenHash(GT_SERIAL_A) }),
     ]);
     await first.stop();
 

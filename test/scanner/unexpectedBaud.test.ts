@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRigs } from '../signin/rig.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 /**
  * A module is not always at the speed the configuration names: an R30x someone set to 115200 on
@@ -33,7 +34,7 @@ describe.each(CASES)(
       await room.enroll([{ memberId: 'm-115', fingers: [{ slot: 3, finger: 'zhao-right-thumb' }] }]);
       expect(await room.touch('zhao-right-thumb')).toBe('accepted');
       expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
-        expect.objectContaining({ memberId: 'm-115', slot: 3 }),
+        objectContaining({ memberId: 'm-115', slot: 3 }),
       ]);
     });
   },

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/control/client.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { startDaemon, waitForControl, writeConfig } from '../daemon/daemonProcess.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 /** One JSON log line per element, as the daemon writes them for journald. */
 function logLines(stdout: string): Array<{ level: number; msg: string }> {
@@ -30,7 +31,7 @@ describe('a scanner that is not plugged in', () => {
     };
     expect(status.services.find((service) => service.name === 'scanner')).toMatchObject({
       state: 'degraded',
-      detail: expect.stringContaining(missing),
+      detail: stringContaining(missing),
     });
     expect(await daemon.stop()).toMatchObject({ code: 0 });
 

@@ -64,7 +64,12 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
       config: config.scanner,
       scanner,
       recorder,
-      feedback: { show: async (signal) => void signals.push(signal) },
+      feedback: {
+        show: (signal) => {
+          signals.push(signal);
+          return Promise.resolve();
+        },
+      },
       bus,
       logger,
     });
@@ -73,7 +78,7 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
     await scanner.start();
     await signIn.start();
     cleanups.push(async () => {
-      await signIn.stop();
+      signIn.stop();
       await scanner.stop();
     });
     const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
@@ -99,7 +104,7 @@ describe('sign-in with a keyboard-wedge reader (scanner.driver hid-keyboard)', (
       ['signin.accepted', { memberId: '10001', slot: null, score: null, activityId: null, method: 'card' }],
       ['signin.unknown', { activityId: null, reason: 'unknown-card' }],
     ]);
-    await expect(scanner.exclusive('enroll', async () => 'used')).rejects.toMatchObject({
+    await expect(scanner.exclusive('enroll', () => Promise.resolve('used'))).rejects.toMatchObject({
       code: ErrorCode.ScannerDisabled,
     });
   });

@@ -5,6 +5,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { FEEDBACK_SIGNALS, PATTERNS, type FeedbackSignal } from '../../src/feedback/patterns.js';
 import { FeedbackService } from '../../src/feedback/service.js';
 import { createRootLogger } from '../../src/log.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const PINS = { greenLed: 5, redLed: 6, buzzer: 13 };
 
@@ -77,7 +78,7 @@ describe('feedback patterns', () => {
         buzzer: beeps.length,
       });
       for (const bcm of Object.values(PINS)) expect(line(bcm).value).toBe(0);
-      await feedback.stop();
+      feedback.stop();
     }
   });
 
@@ -90,7 +91,7 @@ describe('feedback patterns', () => {
     expect(lit(line(PINS.greenLed))).toBe(1);
     expect(lit(line(PINS.buzzer))).toBe(2);
     for (const bcm of Object.values(PINS)) expect(line(bcm).value).toBe(0);
-    await feedback.stop();
+    feedback.stop();
   });
 
   it('without GPIO falls back to the module light and the log, warning once', async () => {
@@ -102,13 +103,15 @@ describe('feedback patterns', () => {
     });
     await feedback.start();
     const indicated: string[] = [];
-    const module = { indicate: async (signal: string) => void indicated.push(signal) } as unknown as Parameters<
-      FeedbackService['show']
-    >[1];
+    const indicate = (signal: string): Promise<void> => {
+      indicated.push(signal);
+      return Promise.resolve();
+    };
+    const module = { indicate } as unknown as Parameters<FeedbackService['show']>[1];
     for (const signal of FEEDBACK_SIGNALS) await feedback.show(signal, module);
     await feedback.show('accepted', module);
     expect(lines().filter((line) => line.level === 40)).toEqual([
-      expect.objectContaining({ reason: 'no GPIO: /sys/class/gpio does not exist' }),
+      objectContaining({ reason: 'no GPIO: /sys/class/gpio does not exist' }),
     ]);
     expect(indicated).toEqual(['accepted', 'already', 'rejected', 'fault', 'accepted']);
     expect(

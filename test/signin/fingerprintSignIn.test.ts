@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statement } from '../../src/store/statements.js';
 import { useRigs } from './rig.js';
+import { ofType } from '../helpers/matchers.js';
 
 const ROSTER = [
   { memberId: 'm-001', fingers: [{ slot: 3, finger: 'wang-right-index' }] },
@@ -34,7 +35,7 @@ describe.each(['r30x', 'gt521'] as const)('fingerprint sign-in with a %s module'
     expect(await room.touch('wang-right-index')).toBe('already');
 
     const accepted = room.entries('signin.accepted').map((entry) => entry.payload);
-    const score = family === 'gt521' ? 0 : expect.any(Number);
+    const score = family === 'gt521' ? 0 : ofType(Number);
     expect(accepted).toEqual([
       { memberId: 'm-001', slot: 3, score, activityId: activity.id, method: 'fingerprint' },
       { memberId: 'm-002', slot: 5, score, activityId: activity.id, method: 'fingerprint' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRigs } from './rig.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 describe('a large R30x library', () => {
   const rig = useRigs();
@@ -10,7 +11,7 @@ describe('a large R30x library', () => {
     await room.enroll([{ memberId: 'm-876', fingers: [{ slot: 876, finger: 'he-right-thumb' }] }]);
     expect(await room.touch('he-right-thumb')).toBe('accepted');
     expect(room.entries('signin.accepted').map((entry) => entry.payload)).toEqual([
-      expect.objectContaining({ memberId: 'm-876', slot: 876 }),
+      objectContaining({ memberId: 'm-876', slot: 876 }),
     ]);
   });
 });

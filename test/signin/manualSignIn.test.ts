@@ -7,6 +7,7 @@ import { confirmBySecretaryFinger, type ConfirmProgress } from '../../src/signin
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { openJournal, writeConfig } from '../daemon/daemonProcess.js';
 import { useRigs, type Rig } from './rig.js';
+import { ofType, stringContaining } from '../helpers/matchers.js';
 
 const ROSTER = [
   { memberId: 'm-031', name: 'Old Liu', role: 'member', status: 'active' },
@@ -32,30 +33,30 @@ describe('manual sign-in from the CLI (no daemon)', () => {
       const unknown = await manual('m-999', '--confirmed-by', 's-001');
       expect(unknown).toMatchObject({
         code: 65,
-        stderr: expect.stringContaining('there is no member m-999 to sign in'),
+        stderr: stringContaining('there is no member m-999 to sign in'),
       });
       const notSecretary = await manual('m-031', '--confirmed-by', 'm-032');
       expect(notSecretary).toMatchObject({
         code: 65,
-        stderr: expect.stringContaining('m-032 is not a branch secretary'),
+        stderr: stringContaining('m-032 is not a branch secretary'),
       });
       // Role before self-confirmation: an ordinary member naming themself is told they are no secretary.
       expect(await manual('m-032', '--confirmed-by', 'm-032')).toMatchObject({
         code: 65,
-        stderr: expect.stringContaining('m-032 is not a branch secretary'),
+        stderr: stringContaining('m-032 is not a branch secretary'),
       });
       const self = await manual('s-001', '--confirmed-by', 's-001');
       expect(self).toMatchObject({
         code: 65,
-        stderr: expect.stringContaining('a member cannot confirm their own sign-in; another secretary must confirm it'),
+        stderr: stringContaining('a member cannot confirm their own sign-in; another secretary must confirm it'),
       });
       const selfZh = await runCli(['signin', 'manual', 's-001', '--confirmed-by', 's-001', '--config', configPath], {
         env: { ROOM_AGENT_LANG: 'zh' },
       });
-      expect(selfZh).toMatchObject({ code: 65, stderr: expect.stringContaining('成员不能确认自己的签到') });
+      expect(selfZh).toMatchObject({ code: 65, stderr: stringContaining('成员不能确认自己的签到') });
       expect(await manual('m-031')).toMatchObject({
         code: 64,
-        stderr: expect.stringContaining('--confirmed-by SECRETARY_ID'),
+        stderr: stringContaining('--confirmed-by SECRETARY_ID'),
       });
 
       const check = openJournal(dataDir, 'read');
@@ -112,7 +113,7 @@ describe("manual sign-in confirmed by the secretary's finger", () => {
       outcome: 'accepted',
       memberId: 'm-031',
       confirmedBy: 's-001',
-      seq: expect.any(Number),
+      seq: ofType(Number),
     });
 
     expect(progress[1]).toEqual({ step: 'not-secretary' });
@@ -140,7 +141,7 @@ describe("manual sign-in confirmed by the secretary's finger", () => {
     );
     await expect(confirming).rejects.toMatchObject({
       code: ErrorCode.ConfirmationTimeout,
-      message: expect.stringContaining('--confirmed-by'),
+      message: stringContaining('--confirmed-by'),
     });
     expect(room.entries('signin.manual')).toHaveLength(0);
   });

@@ -173,9 +173,9 @@ export class Rig {
   }
 
   async stop(): Promise<void> {
-    await this.signIn.stop();
+    this.signIn.stop();
     await this.scanner.stop();
-    await this.feedbackService.stop();
+    this.feedbackService.stop();
     this.bus.removeOwner('rig');
     this.journal.close();
   }
@@ -264,7 +264,7 @@ async function startRig(
     clock,
     windowMinutes: config.scanner.signInWindowMinutes,
   });
-  let rig!: Rig;
+  // Feedback goes through the rig built just below, which records every signal shown.
   const signIn = new SignInService({
     config: config.scanner,
     scanner,
@@ -274,7 +274,7 @@ async function startRig(
     logger,
     gpio: lines,
   });
-  rig = new Rig(
+  const rig: Rig = new Rig(
     family,
     emulator,
     dataDir,

@@ -435,8 +435,8 @@ export class TestCenter {
  * that are closed after each test. `room()` starts one connected room and its center.
  */
 export function useRooms(): {
-  room(options?: RigOptions): Promise<{ rig: CommandRig; center: TestCenter }>;
-  onClose(resource: { close(): Promise<void> }): void;
+  room: (options?: RigOptions) => Promise<{ rig: CommandRig; center: TestCenter }>;
+  onClose: (resource: { close(): Promise<void> }) => void;
 } {
   let broker: Mosquitto;
   const opened: Array<{ close(): Promise<void> }> = [];

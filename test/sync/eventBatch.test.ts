@@ -11,8 +11,8 @@ import { appendSignIns, useJournal } from '../journal/helpers.js';
 
 describe('event batches on the wire', () => {
   const j = useJournal((journal) => appendSignIns(journal, 12));
-  const wireJson = (payload: Buffer): Record<string, unknown> & { entries: Array<Record<string, unknown>> } =>
-    JSON.parse(inflateRawSync(payload).toString('utf8'));
+  type WireJson = Record<string, unknown> & { entries: Array<Record<string, unknown>> };
+  const wireJson = (payload: Buffer): WireJson => JSON.parse(inflateRawSync(payload).toString('utf8')) as WireJson;
   const deflatedJson = (value: unknown): Buffer => deflateRawSync(Buffer.from(JSON.stringify(value)));
 
   it('leave seq, prevHash and hash implicit, and decode back to the journal entries exactly', () => {

@@ -16,6 +16,7 @@ import { makeTempDir } from '../helpers/cli.js';
 import { openJournal } from '../journal/helpers.js';
 import { testCounty } from './outboxHarness.js';
 import type { Journal } from '../../src/journal/journal.js';
+import { stringMatching } from '../helpers/matchers.js';
 
 setLanguage('en');
 
@@ -52,7 +53,7 @@ describe('FileQueue.enqueue', () => {
 
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     expect(queued).toEqual({
-      fileId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      fileId: stringMatching(/^[A-Za-z0-9_-]{22}$/),
       name: '会议.jpg',
       size: 300_000,
       sha256,
@@ -130,7 +131,7 @@ describe('FileQueue.enqueue', () => {
 });
 
 describe('FileUploader.handleAck', () => {
-  it('logs and drops anything that is not a FileAck, and acknowledgements for files it is not sending', async () => {
+  it('logs and drops anything that is not a FileAck, and acknowledgements for files it is not sending', () => {
     const lines: string[] = [];
     const logger = createRootLogger(
       { level: 'debug', format: 'json' },

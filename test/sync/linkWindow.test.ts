@@ -21,6 +21,7 @@ import {
   watch,
   type TestLink,
 } from './linkFixtures.js';
+import { stringMatching } from '../helpers/matchers.js';
 
 /**
  * The in-flight window: never more QoS 1 publishes outstanding than the broker's Receive
@@ -225,7 +226,7 @@ describe('MqttLink with a broker that says no', () => {
     expect(session.window).toBe(20);
     expect(made.link.health()).toMatchObject({
       state: 'degraded',
-      detail: expect.stringMatching(
+      detail: stringMatching(
         /^connected to mqtt:\/\/127\.0\.0\.1:\d+, but the broker refused the subscription to county\/rooms\/room-a\/in\/# \(0x87 Not authorized\): commands cannot arrive$/,
       ),
     });

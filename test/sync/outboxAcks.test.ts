@@ -286,9 +286,11 @@ describe('a batch the broker refuses', () => {
       return () => this.listeners.delete(up);
     }
 
-    async publish(request: PublishRequest): Promise<void> {
+    publish(request: PublishRequest): Promise<void> {
       this.published.push(request);
-      if (this.published.length === 1) throw new LinkPublishRefused(request.topic, 0x97, 'Quota exceeded');
+      if (this.published.length === 1)
+        return Promise.reject(new LinkPublishRefused(request.topic, 0x97, 'Quota exceeded'));
+      return Promise.resolve();
     }
   }
 

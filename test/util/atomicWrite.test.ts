@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { removeFileDurably, writeFileAtomic } from '../../src/util/atomicWrite.js';
 import { makeTempDir, REPO_ROOT } from '../helpers/cli.js';
+import { objectContaining, stringMatching } from '../helpers/matchers.js';
 
 /**
  * The write must survive a power cut: under strace, the temporary file is fsynced before it is
@@ -70,17 +71,17 @@ describe('writeFileAtomic', () => {
   it('fails with StorageWrite naming the file and the errno, leaving no temporary file behind', () => {
     const target = join(temp.dir, 'no-such-directory', 'override.yaml');
     expect(() => writeFileAtomic(target, 'x')).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.StorageWrite,
-        message: expect.stringMatching(new RegExp(`^cannot write ${target}: ENOENT`)),
+        message: stringMatching(new RegExp(`^cannot write ${target}: ENOENT`)),
         context: { path: target, step: 'write', errno: 'ENOENT' },
       }),
     );
     // A directory where the file should be: removing it fails the same way.
     expect(() => removeFileDurably(temp.dir)).toThrow(
-      expect.objectContaining({
+      objectContaining({
         code: ErrorCode.StorageWrite,
-        context: expect.objectContaining({ path: temp.dir, step: 'remove' }),
+        context: objectContaining({ path: temp.dir, step: 'remove' }),
       }),
     );
     expect(readdirSync(temp.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);

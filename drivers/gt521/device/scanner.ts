@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DriverError, DriverErrorCode } from '../../common/errors.js';
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
+import { settle } from '../../common/settle.js';
 import type { ByteTransport } from '../../common/transport.js';
 import type { EnrollOptions, FingerprintScanner, IdentifyOutcome, ModuleSignal, ScannerInfo } from '../../scanner.js';
 import { gt521Commands } from '../framing/commands.js';
@@ -200,8 +201,8 @@ export class Gt521Scanner extends EventEmitter implements FingerprintScanner {
   }
 
   /** The module's serial number from Open: fixed in the module, so GT scanners have no bind(). */
-  async readBindingToken(): Promise<string | undefined> {
-    return this.requireOpen().serialNumber;
+  readBindingToken(): Promise<string | undefined> {
+    return settle(() => this.requireOpen().serialNumber);
   }
 
   /** Checks run inside the queue: a module closed or unplugged while an operation waited is seen. */

@@ -70,7 +70,7 @@ export class R30xParser {
       const verdict = this.judgeHeader(pending);
       if (verdict === 'incomplete') break;
       if (verdict !== 'plausible') {
-        this.reject(verdict);
+        this.reject(verdict.rejected);
         pending = pending.subarray(1);
         continue;
       }
@@ -124,20 +124,23 @@ export class R30xParser {
     return undefined;
   }
 
-  /** Checks what has arrived of the header; a reason string when it cannot start a frame. */
-  private judgeHeader(bytes: Buffer): 'incomplete' | 'plausible' | string {
+  /** Checks what has arrived of the header; the reason when it cannot start a frame. */
+  private judgeHeader(bytes: Buffer): 'incomplete' | 'plausible' | { rejected: string } {
     const address = this.options.address >>> 0;
     for (let index = 2; index < Math.min(bytes.length, 6); index += 1) {
       if (bytes[index] !== ((address >>> ((5 - index) * 8)) & 0xff)) {
-        return bytes.length >= 6 ? `header for address ${hex32(bytes.readUInt32BE(2))}` : 'header for another address';
+        return {
+          rejected:
+            bytes.length >= 6 ? `header for address ${hex32(bytes.readUInt32BE(2))}` : 'header for another address',
+        };
       }
     }
     if (bytes.length < 7) return 'incomplete';
     const pid = bytes[6] ?? 0;
-    if (!this.options.accept.has(pid as PacketId)) return `header with packet id 0x${hex8(pid)}`;
+    if (!this.options.accept.has(pid as PacketId)) return { rejected: `header with packet id 0x${hex8(pid)}` };
     const lengthField = lengthFieldOf(bytes);
     if (lengthField === undefined) return 'incomplete';
-    if (!isPlausibleLengthField(lengthField)) return `header with impossible length ${lengthField}`;
+    if (!isPlausibleLengthField(lengthField)) return { rejected: `header with impossible length ${lengthField}` };
     return 'plausible';
   }
 

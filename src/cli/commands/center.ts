@@ -247,7 +247,7 @@ const keygenCommand: CliCommand = {
     zh: '生成中心的 Ed25519 签名密钥（PEM，权限 0600），并打印供 county.centerPublicKey 使用的公钥',
     en: 'create the center’s Ed25519 signing key (PEM, mode 0600) and print the public key for county.centerPublicKey',
   },
-  async run(args) {
+  run(args) {
     const { values } = parseCommandArgs('center keygen', args, { out: { type: 'string' } });
     const file = required('center keygen', '--out FILE', values.out);
     if (existsSync(file)) {

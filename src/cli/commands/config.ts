@@ -29,7 +29,7 @@ const checkCommand: CliCommand = {
   path: ['config', 'check'],
   synopsis: '[FILE | --config FILE] [--data-dir DIR]',
   summary: { zh: '检查配置文件，不启动守护进程', en: 'check a configuration file without starting the daemon' },
-  async run(args) {
+  run(args) {
     const { values, positionals } = parseCommandArgs('config check', args, configOptions, true);
     if (positionals.length > 1 || (positionals.length === 1 && values.config !== undefined)) {
       throw new AgentError(ErrorCode.UsageError, t('twoFiles'));
@@ -50,7 +50,7 @@ const schemaCommand: CliCommand = {
     zh: '输出配置文件的 JSON Schema（供编辑器使用）',
     en: 'print the JSON Schema of the configuration file (for editors)',
   },
-  async run(args) {
+  run(args) {
     parseCommandArgs('config schema', args, {});
     process.stdout.write(configJsonSchemaText());
     return ExitCode.Ok;

@@ -60,7 +60,7 @@ const verifyCommand: CliCommand = {
     zh: '从最早的检查点起完整校验日志链，指出第一个断点',
     en: 'check the whole chain from the oldest checkpoint and name the first broken seq',
   },
-  async run(args) {
+  run(args) {
     const { values } = parseCommandArgs('journal verify', args, configOptions);
     const db = openJournalForReading(values);
     try {
@@ -88,7 +88,7 @@ const exportCommand: CliCommand = {
     zh: '以 JSON 行导出 seq ≥ SEQ 的记录（含校正后的时间和时间质量），默认全部',
     en: 'write entries with seq ≥ SEQ as JSON lines, with re-timed wall time and time quality (default: all)',
   },
-  async run(args) {
+  run(args) {
     const { values } = parseCommandArgs('journal export', args, {
       ...configOptions,
       since: { type: 'string' },

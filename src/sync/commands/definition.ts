@@ -12,7 +12,7 @@ export interface CommandContext {
    * either way, and a repeat of the command is answered from the store). A restart goes here, so
    * the center hears "done" first. Dropped when the handler fails.
    */
-  afterReply(action: () => unknown): void;
+  readonly afterReply: (action: () => unknown) => void;
 }
 
 interface CommonDefinition<S extends z.ZodType> {
@@ -52,7 +52,8 @@ export interface AtomicCommand<S extends z.ZodType = z.ZodType> extends CommonDe
  */
 export interface TaskCommand<S extends z.ZodType = z.ZodType> extends CommonDefinition<S> {
   readonly mode: 'task';
-  run(params: z.output<S>, context: CommandContext): Promise<unknown>;
+  /** Returns the reply's `result` (JSON), or a promise of it: the reply waits for it. */
+  run(params: z.output<S>, context: CommandContext): unknown;
 }
 
 export type CommandDefinition<S extends z.ZodType = z.ZodType> = AtomicCommand<S> | TaskCommand<S>;

@@ -25,7 +25,7 @@ export interface DiagnosticSources {
   journal: Pick<Journal, 'verify'>;
   scanner: { state(): string; stateDetail(): string | undefined };
   /** The data directory's file system (readBoard(…).disk), null when it cannot be read. */
-  disk(): { freeBytes: number; totalBytes: number } | null;
+  readonly disk: () => { freeBytes: number; totalBytes: number } | null;
 }
 
 /**

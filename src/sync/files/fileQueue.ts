@@ -19,6 +19,7 @@ export const fileNameSchema = z
   .string()
   .min(1)
   .max(255)
+  // eslint-disable-next-line no-control-regex -- control characters are what the rule keeps out of names
   .refine((name) => name !== '.' && name !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(name), {
     error: () => t('nameRule'),
   });

@@ -43,7 +43,7 @@ export function publishPacketBytes(request: PublishRequest): number {
 export function checkPublish(request: PublishRequest, maximumPacketSize: number | undefined): void {
   const { topic, payload, qos } = request;
   if (typeof topic !== 'string' || topic === '') throw new LinkPublishInvalid(String(topic), 'the topic is empty');
-  if (/[+#\u0000]/.test(topic))
+  if (/[+#]/.test(topic) || topic.includes('\u0000'))
     throw new LinkPublishInvalid(topic, 'a topic to publish to cannot hold "+", "#" or NUL');
   if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES)
     throw new LinkPublishInvalid(topic.slice(0, 80), `the topic is longer than ${MAX_TOPIC_BYTES} bytes`);

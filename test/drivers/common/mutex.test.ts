@@ -33,10 +33,8 @@ describe('Mutex', () => {
 
   it('passes a failure to its own caller and keeps serving the queue', async () => {
     const mutex = new Mutex();
-    const failing = mutex.run(async () => {
-      throw new Error('module said no');
-    });
-    const next = mutex.run(async () => 'still works');
+    const failing = mutex.run(() => Promise.reject(new Error('module said no')));
+    const next = mutex.run(() => Promise.resolve('still works'));
     await expect(failing).rejects.toThrow('module said no');
     await expect(next).resolves.toBe('still works');
   });
@@ -47,6 +45,6 @@ describe('Mutex', () => {
       throw new Error('sync');
     });
     await expect(failing).rejects.toThrow('sync');
-    await expect(mutex.run(async () => 1)).resolves.toBe(1);
+    await expect(mutex.run(() => Promise.resolve(1))).resolves.toBe(1);
   });
 });

@@ -22,8 +22,9 @@ function recordingGpioClass(options: { failExport?: string; failWriteSync?: stri
       if (options.failExport) throw new Error(options.failExport);
       calls.push(`export ${line} ${direction} ${edge ?? '-'} ${JSON.stringify(gpioOptions ?? {})}`);
     }
-    async write(value: LineValue) {
+    write(value: LineValue) {
       calls.push(`write ${this.line} ${value}`);
+      return Promise.resolve();
     }
     writeSync(value: LineValue) {
       if (options.failWriteSync) throw new Error(options.failWriteSync);

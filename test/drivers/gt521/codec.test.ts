@@ -9,6 +9,7 @@ import {
   encodeDataPacket,
 } from '../../../drivers/gt521/framing/packet.js';
 import { hex } from './bytes.js';
+import { objectContaining } from '../../helpers/matchers.js';
 
 // Vectors: Open/ACK from drivers/gt521/README.md; GetTemplate(1) and SetTemplate(2) as captured from a real
 // GT-521F32 in the SparkFun forum thread "How to set template in GT-521F32"; the rest computed by
@@ -46,7 +47,7 @@ describe('GT-521F command encoding', () => {
 
   it('refuses a security level outside 1–5 and a slot that is not a whole number', () => {
     expect(() => gt521Commands.setSecurityLevel(0)).toThrow(/security level 0 does not exist/);
-    expect(() => gt521Commands.deleteId(-2)).toThrow(expect.objectContaining({ code: DriverErrorCode.SlotOutOfRange }));
+    expect(() => gt521Commands.deleteId(-2)).toThrow(objectContaining({ code: DriverErrorCode.SlotOutOfRange }));
     expect(() => gt521Commands.getTemplate(1.5)).toThrow(/slot 1.5 is not a template slot/);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { memberFollowingPrompts, useScanners } from './scannerHarness.js';
+import { objectContaining, stringMatching } from '../../helpers/matchers.js';
 
 describe('GT-521F enrollment and identification', () => {
   const start = useScanners();
@@ -62,8 +63,8 @@ describe('GT-521F enrollment and identification', () => {
     const member = memberFollowingPrompts(emulator, [{ finger: 'carol-right-middle' }]);
     await expect(scanner.enroll({ slot: 2, prompt: member.prompt })).rejects.toMatchObject({
       code: DriverErrorCode.DuplicateFinger,
-      context: expect.objectContaining({ slot: 150 }),
-      message: expect.stringMatching(/already enrolled in slot 150/),
+      context: objectContaining({ slot: 150 }),
+      message: stringMatching(/already enrolled in slot 150/),
     });
     expect((await emulator.state()).slots).toEqual({ '150': 'carol-right-middle' });
     expect((await emulator.state()).ledOn).toBe(false);
@@ -81,7 +82,7 @@ describe('GT-521F enrollment and identification', () => {
     expect(member.prompts).toContainEqual({
       step: 'retry',
       scan: 2,
-      reason: expect.stringMatching(/^Enroll2: the fingerprint image was too poor/),
+      reason: stringMatching(/^Enroll2: the fingerprint image was too poor/),
     });
     expect((await emulator.state()).slots).toEqual({ '0': 'dan-left-index' });
   });
@@ -102,7 +103,7 @@ describe('GT-521F enrollment and identification', () => {
     const nobody = scanner.enroll({ slot: 1, prompt: () => undefined, placeTimeoutMs: 300 });
     await expect(nobody).rejects.toMatchObject({
       code: DriverErrorCode.NoFinger,
-      message: expect.stringMatching(/no finger placed for scan 1 of 3 within 300 ms/),
+      message: stringMatching(/no finger placed for scan 1 of 3 within 300 ms/),
     });
     const controller = new AbortController();
     const enrolling = scanner.enroll({ slot: 1, prompt: () => undefined, signal: controller.signal });

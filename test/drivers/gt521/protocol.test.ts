@@ -5,6 +5,7 @@ import { Gt521Protocol } from '../../../drivers/gt521/protocol/protocol.js';
 import { DEFAULT_GT521_TIMEOUTS, dataTimeout, type Gt521Timeouts } from '../../../drivers/gt521/protocol/timeouts.js';
 import { gtData, gtResponse } from './bytes.js';
 import { ScriptedTransport } from './scriptedTransport.js';
+import { stringContaining, stringMatching } from '../../helpers/matchers.js';
 
 // Short bounds keep the timing cases quick; each is still far above a scripted reply's latency.
 const timeouts: Gt521Timeouts = {
@@ -63,7 +64,7 @@ describe('Gt521Protocol', () => {
     const silent = await openProtocol(() => undefined);
     await expect(silent.protocol.command(gt521Commands.captureFinger(false))).rejects.toMatchObject({
       code: DriverErrorCode.Timeout,
-      message: expect.stringMatching(
+      message: stringMatching(
         /^no CaptureFinger\(fast\) reply from the GT-521F module on scripted test transport within 150 ms$/,
       ),
     });
@@ -112,16 +113,14 @@ describe('Gt521Protocol', () => {
 
   it('fails a command whose write fails at once with TransportWrite, not after its timeout', async () => {
     const transport = new ScriptedTransport(() => undefined);
-    transport.write = async () => {
-      throw new Error('EIO: i/o error');
-    };
+    transport.write = () => Promise.reject(new Error('EIO: i/o error'));
     const protocol = new Gt521Protocol(transport, undefined, { ...timeouts, flashErase: 30_000 });
     await protocol.open(9600);
     const started = performance.now();
     await expect(protocol.command(gt521Commands.deleteAll())).rejects.toMatchObject({
       code: DriverErrorCode.TransportWrite,
       context: { command: 'DeleteAll', bytes: 12, transport: 'scripted test transport' },
-      message: expect.stringContaining('EIO: i/o error'),
+      message: stringContaining('EIO: i/o error'),
     });
     // Far below DeleteAll's 30 s bound: the write's own failure ended the wait.
     expect(performance.now() - started).toBeLessThan(5_000);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DriverError, DriverErrorCode } from '../../../drivers/common/errors.js';
+import { settle } from '../../../drivers/common/settle.js';
 import type { ByteTransport } from '../../../drivers/common/transport.js';
 
 /**
@@ -17,25 +18,30 @@ export class ScriptedTransport extends EventEmitter implements ByteTransport {
     super();
   }
 
-  async open(baudRate: number): Promise<void> {
+  open(baudRate: number): Promise<void> {
     this.isOpen = true;
     this.baudRate = baudRate;
+    return Promise.resolve();
   }
 
-  async setBaudRate(baudRate: number): Promise<void> {
+  setBaudRate(baudRate: number): Promise<void> {
     this.baudRate = baudRate;
+    return Promise.resolve();
   }
 
-  async write(data: Uint8Array): Promise<void> {
-    if (!this.isOpen) throw new DriverError(DriverErrorCode.TransportClosed, 'closed');
-    const written = Buffer.from(data);
-    this.writes.push(written);
-    const reply = this.answer(written, this.writes.length - 1);
-    if (reply !== undefined) setImmediate(() => this.emit('data', reply));
+  write(data: Uint8Array): Promise<void> {
+    return settle(() => {
+      if (!this.isOpen) throw new DriverError(DriverErrorCode.TransportClosed, 'closed');
+      const written = Buffer.from(data);
+      this.writes.push(written);
+      const reply = this.answer(written, this.writes.length - 1);
+      if (reply !== undefined) setImmediate(() => this.emit('data', reply));
+    });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.isOpen = false;
+    return Promise.resolve();
   }
 
   /** The module sends bytes on its own (a late reply). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { useScanners } from './scannerHarness.js';
+import { objectContaining, stringMatching } from '../../helpers/matchers.js';
 
 describe('GT-521F templates and slots', () => {
   const start = useScanners();
@@ -28,14 +29,14 @@ describe('GT-521F templates and slots', () => {
     await scanner.open();
     await expect(scanner.writeTemplate(1, Buffer.alloc(512))).rejects.toMatchObject({
       code: DriverErrorCode.BadTemplate,
-      message: expect.stringMatching(/template is 498 bytes, this one is 512/),
+      message: stringMatching(/template is 498 bytes, this one is 512/),
     });
     await expect(scanner.readTemplate(5)).rejects.toMatchObject({ code: DriverErrorCode.SlotEmpty });
     await emulator.storeTemplate(9, 'gao-left-index');
     const copy = await emulator.template('gao-left-index');
     await expect(scanner.writeTemplate(10, copy)).rejects.toMatchObject({
       code: DriverErrorCode.DuplicateFinger,
-      context: expect.objectContaining({ slot: 9 }),
+      context: objectContaining({ slot: 9 }),
     });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { useScanners } from './scannerHarness.js';
+import { stringMatching } from '../../helpers/matchers.js';
 
 describe('GT-521F cable pulled', () => {
   const start = useScanners();
@@ -10,7 +11,7 @@ describe('GT-521F cable pulled', () => {
     await scanner.open();
     await emulator.storeTemplate(5, 'ivan-right-index');
     const disconnects: Error[] = [];
-    scanner.on('disconnected', (error) => disconnects.push(error));
+    scanner.on('disconnected', (error: Error) => disconnects.push(error));
 
     await emulator.place('ivan-right-index');
     await emulator.hold('Identify1_N');
@@ -39,7 +40,7 @@ describe('GT-521F cable pulled', () => {
     const [first, second] = await Promise.all([scanner.open(), scanner.open()]);
     expect(second).toEqual(first);
     const disconnects: Error[] = [];
-    scanner.on('disconnected', (error) => disconnects.push(error));
+    scanner.on('disconnected', (error: Error) => disconnects.push(error));
     const disconnected = new Promise<Error>((resolve) => scanner.once('disconnected', resolve));
     await emulator.unplug();
     await disconnected;
@@ -55,7 +56,7 @@ describe('GT-521F cable pulled', () => {
     await expect(disconnected).resolves.toMatchObject({ code: DriverErrorCode.Disconnected });
     await expect(scanner.enrolledSlots()).rejects.toMatchObject({
       code: DriverErrorCode.TransportClosed,
-      message: expect.stringMatching(/^the GT-521F scanner on serial .* is not open$/),
+      message: stringMatching(/^the GT-521F scanner on serial .* is not open$/),
     });
     await scanner.close();
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { decodeBindingToken, encodeBindingToken } from '../../../drivers/r30x/device/bindingToken.js';
 import { useScanners } from './scannerHarness.js';
+import { stringMatching } from '../../helpers/matchers.js';
 
 describe('R30x module binding: notepad token and module password', () => {
   const start = useScanners();
@@ -68,7 +69,7 @@ describe('R30x module light', () => {
     const { scanner } = await start({ model: 'zfm20' });
     await expect(scanner.identify()).rejects.toMatchObject({
       code: DriverErrorCode.TransportClosed,
-      message: expect.stringMatching(/not open; call open\(\) first/),
+      message: stringMatching(/not open; call open\(\) first/),
     });
   });
 });

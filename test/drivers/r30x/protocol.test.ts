@@ -6,6 +6,7 @@ import { DEFAULT_ADDRESS } from '../../../drivers/r30x/framing/packet.js';
 import { mergeTimeouts, type R30xTimeoutOverrides } from '../../../drivers/r30x/protocol/policy.js';
 import { R30xProtocol } from '../../../drivers/r30x/protocol/protocol.js';
 import { ack, data, instructionOf, ScriptedModule } from './scriptedModule.js';
+import { stringContaining } from '../../helpers/matchers.js';
 
 async function connect(module: ScriptedModule, timeouts: R30xTimeoutOverrides = {}): Promise<R30xProtocol> {
   const protocol = new R30xProtocol({
@@ -80,7 +81,7 @@ describe('R30x protocol over a scripted module', () => {
     await expect(protocol.execute(readSysPara())).rejects.toMatchObject({
       code: DriverErrorCode.UnexpectedReply,
       context: { command: 'ReadSysPara', expectedBytes: 16, receivedBytes: 2 },
-      message: expect.stringContaining('ReadSysPara with 2 bytes of fields where 16 were expected'),
+      message: stringContaining('ReadSysPara with 2 bytes of fields where 16 were expected'),
     });
     // Not retried: the same command would get the same short answer.
     expect(module.writes).toHaveLength(1);

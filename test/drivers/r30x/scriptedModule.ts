@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DriverError, DriverErrorCode } from '../../../drivers/common/errors.js';
+import { settle } from '../../../drivers/common/settle.js';
 import type { ByteTransport } from '../../../drivers/common/transport.js';
 import { DEFAULT_ADDRESS, encodePacket, PacketId } from '../../../drivers/r30x/framing/packet.js';
 
@@ -17,20 +18,26 @@ export class ScriptedModule extends EventEmitter implements ByteTransport {
     super();
   }
 
-  async open(): Promise<void> {
+  open(): Promise<void> {
     this.isOpen = true;
+    return Promise.resolve();
   }
 
-  async setBaudRate(): Promise<void> {}
-
-  async write(data: Uint8Array): Promise<void> {
-    if (!this.isOpen) throw new DriverError(DriverErrorCode.TransportClosed, 'scripted module closed');
-    this.writes.push(Buffer.from(data));
-    this.answer(Buffer.from(data), this.writes.length - 1);
+  setBaudRate(): Promise<void> {
+    return Promise.resolve();
   }
 
-  async close(): Promise<void> {
+  write(data: Uint8Array): Promise<void> {
+    return settle(() => {
+      if (!this.isOpen) throw new DriverError(DriverErrorCode.TransportClosed, 'scripted module closed');
+      this.writes.push(Buffer.from(data));
+      this.answer(Buffer.from(data), this.writes.length - 1);
+    });
+  }
+
+  close(): Promise<void> {
     this.isOpen = false;
+    return Promise.resolve();
   }
 
   /** Bytes from the module, delivered after the current call stack as a UART read would be. */

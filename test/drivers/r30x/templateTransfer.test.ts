@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverErrorCode } from '../../../drivers/common/errors.js';
 import { useScanners } from './scannerHarness.js';
+import { stringMatching } from '../../helpers/matchers.js';
 
 describe('R30x templates move in data packets of the module packet size', () => {
   const start = useScanners();
@@ -37,7 +38,7 @@ describe('R30x templates move in data packets of the module packet size', () => 
     const fromR503 = Buffer.alloc(1536, 1);
     await expect(scanner.writeTemplate(1, fromR503)).rejects.toMatchObject({
       code: DriverErrorCode.BadTemplate,
-      message: expect.stringMatching(/1536 bytes but this module's templates are 512 bytes/),
+      message: stringMatching(/1536 bytes but this module's templates are 512 bytes/),
     });
     expect(emulator.commandCount('DownChar')).toBe(0);
   });

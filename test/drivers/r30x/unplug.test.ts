@@ -12,7 +12,7 @@ describe('R30x scanner when the cable is pulled', () => {
     const { scanner, emulator } = await start({ model: 'zfm20' }, patient);
     await scanner.open();
     const disconnections: Error[] = [];
-    scanner.on('disconnected', (error) => disconnections.push(error));
+    scanner.on('disconnected', (error: Error) => disconnections.push(error));
     await emulator.storeTemplate(42, 'mia-left-index');
     await emulator.place('mia-left-index');
     await emulator.hold('Search');

@@ -29,8 +29,8 @@ describe('Cp2110Transport over a fake CP2110 bridged to a real pty', () => {
     });
     received = [];
     disconnects = [];
-    transport.on('data', (chunk) => received.push(chunk));
-    transport.on('disconnected', (error) => disconnects.push(error));
+    transport.on('data', (chunk: Buffer) => received.push(chunk));
+    transport.on('disconnected', (error: Error) => disconnects.push(error));
   });
   afterEach(async () => {
     await transport.close();

@@ -23,7 +23,7 @@ export class FakeCp2110 extends EventEmitter implements HidDevice {
 
   private constructor(private readonly uart: SerialTransport) {
     super();
-    uart.on('data', (chunk) => this.fromUart(chunk));
+    uart.on('data', (chunk: Buffer) => this.fromUart(chunk));
   }
 
   /** Opens the UART side at the chip's power-on rate; the host's Set UART Config changes it. */

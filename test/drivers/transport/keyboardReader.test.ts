@@ -3,6 +3,7 @@ import { DriverErrorCode, isDriverError } from '../../../drivers/common/errors.j
 import type { DriverLogger } from '../../../drivers/common/logger.js';
 import { KeyboardReader } from '../../../drivers/hidKeyboard/keyboardReader.js';
 import { FakeKeyboard, typed } from './keyboardReports.js';
+import { stringContaining } from '../../helpers/matchers.js';
 
 function recordingLogger(): DriverLogger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -45,7 +46,7 @@ describe('KeyboardReader', () => {
     keyboard.type('1234567\n');
     keyboard.type('42\n');
     expect(numbers).toEqual(['42']);
-    expect(logger.warnings).toEqual([expect.stringContaining('longer than allowed')]);
+    expect(logger.warnings).toEqual([stringContaining('longer than allowed')]);
   });
 
   it('strips a configured report id and ignores reports with another id', () => {

@@ -6,8 +6,8 @@ import { PtyPeer } from './ptyPeer.js';
 function collect(transport: SerialTransport): { data: () => Buffer; disconnects: Error[] } {
   const chunks: Buffer[] = [];
   const disconnects: Error[] = [];
-  transport.on('data', (chunk) => chunks.push(chunk));
-  transport.on('disconnected', (error) => disconnects.push(error));
+  transport.on('data', (chunk: Buffer) => chunks.push(chunk));
+  transport.on('disconnected', (error: Error) => disconnects.push(error));
   return { data: () => Buffer.concat(chunks), disconnects };
 }
 

@@ -40,7 +40,7 @@ describe('SerialTransport across an unplug and replug', () => {
     emulator = await ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0 });
     transport = new SerialTransport({ path: emulator.path });
     const disconnects: Error[] = [];
-    transport.on('disconnected', (error) => disconnects.push(error));
+    transport.on('disconnected', (error: Error) => disconnects.push(error));
 
     await transport.open(57600);
     expect(await handshake(transport)).toEqual(ACK_OK);

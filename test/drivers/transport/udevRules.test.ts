@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { arrayContaining } from '../../helpers/matchers.js';
 
 /**
  * No udevd runs here, so these checks read the shipped rules as udev would tokenise them: a typo
@@ -65,7 +66,7 @@ describe('60-room-agent-scanners.rules', () => {
 
   it('offers /dev/fingerprint examples for CP210x, CH340, PL2303 and FTDI that parse as rules', () => {
     const ids = examples.map((rule) => `${value(rule, 'ATTRS', 'idVendor')}:${value(rule, 'ATTRS', 'idProduct')}`);
-    expect(ids).toEqual(expect.arrayContaining(['10c4:ea60', '1a86:7523', '067b:2303', '0403:6001']));
+    expect(ids).toEqual(arrayContaining(['10c4:ea60', '1a86:7523', '067b:2303', '0403:6001']));
     for (const rule of examples) {
       checkOperators(rule);
       expect(value(rule, 'SUBSYSTEM')).toBe('tty');

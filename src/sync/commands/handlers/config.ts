@@ -81,7 +81,7 @@ export const configSet = defineCommand({
       );
     }
   },
-  run: async ({ values }, { deps, afterReply }) => {
+  run: ({ values }, { deps, afterReply }) => {
     const { current, next } = nextOverride(deps.config, values);
     if (canonicalJson(current) === canonicalJson(next)) return { changed: false, restart: false };
     writeOverride(deps.config.path, next, deps.config.options);

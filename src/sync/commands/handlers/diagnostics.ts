@@ -37,7 +37,7 @@ export const agentDiagnostics = defineCommand({
   signed: false,
   mode: 'task',
   params: z.strictObject({}),
-  run: async (_params, { deps, link }) => {
+  run: (_params, { deps, link }) => {
     const { journal, scanner, disk } = deps.diagnostics;
     const session = link.session;
     return {

@@ -10,5 +10,5 @@ export const journalReplay = defineCommand({
   signed: false,
   mode: 'task',
   params: z.strictObject({ fromSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-  run: async ({ fromSeq }, { deps }) => deps.replayFrom(fromSeq),
+  run: ({ fromSeq }, { deps }) => deps.replayFrom(fromSeq),
 });

@@ -10,7 +10,7 @@ export const agentRestart = defineCommand({
   signed: true,
   mode: 'task',
   params: z.strictObject({ reason: z.string().trim().min(1).max(200).default('requested by the county center') }),
-  run: async ({ reason }, { deps, afterReply }) => {
+  run: ({ reason }, { deps, afterReply }) => {
     afterReply(() => deps.requestRestart(reason));
     return { restarting: true };
   },
