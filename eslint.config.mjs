@@ -5,7 +5,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/lint/fixtures/**'] },
+  {
+    ignores: ['dist/**', 'build-scripts/**', 'node_modules/**', 'coverage/**', 'test/lint/fixtures/**', 'test/depcheck/fixtures/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,4 +1,4 @@
-"""What an R30x module does with each instruction (PROTOCOLS.md §1 table and confirmation codes).
+"""What an R30x module does with each instruction (the R30x datasheet's instruction table and confirmation codes).
 
 Each handler takes the module and the parameter bytes after the instruction code and returns a
 Reply. Replies whose datasheet format carries fields after the confirmation code keep that length

@@ -1,4 +1,4 @@
-"""R30x "EF01" packets as the module sees them (PROTOCOLS.md §1).
+"""R30x "EF01" packets as the module sees them (the R30x datasheet).
 
 EF 01 | address (4, big-endian) | PID | length (2, = payload + 2) | payload | checksum (2, the sum
 of PID, both length bytes and the payload, mod 65536).

@@ -1,4 +1,4 @@
-"""What a GT-511C3 / GT-521F module does with each command (PROTOCOLS.md §2 and ADH-Tech's NACK list).
+"""What a GT-511C3 / GT-521F module does with each command (the GT-521F datasheet and ADH-Tech's NACK list).
 
 Each handler takes the module and the 32-bit parameter and returns a Reply: ACK or NACK with a
 parameter, optionally followed by a data packet (Open with info, GetTemplate, Enroll3 without a

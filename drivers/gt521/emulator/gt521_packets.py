@@ -1,4 +1,4 @@
-"""GT-511C3 / GT-521F packets as the module sees them (PROTOCOLS.md §2), all little-endian.
+"""GT-511C3 / GT-521F packets as the module sees them (the GT-521F datasheet), all little-endian.
 
 Command:  55 AA | 01 00 | param (4) | command (2) | checksum (2)            (12 bytes)
 Response: 55 AA | 01 00 | param (4) | 30 00 ACK or 31 00 NACK | checksum (2)
