@@ -7,7 +7,7 @@ import {
   sendResultSchema,
   uploadSummarySchema,
   type UploadSummary,
-} from '../../control/methods/files.js';
+} from '../../sync/files/methods.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs } from '../args.js';
