@@ -6,7 +6,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'build-scripts/**', 'node_modules/**', 'coverage/**', 'test/lint/fixtures/**', 'test/depcheck/fixtures/**'],
+    ignores: [
+      'dist/**',
+      'build-scripts/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/lint/fixtures/**',
+      'test/depcheck/fixtures/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -32,7 +39,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS configuration files (.dependency-cruiser.cjs): Node's module globals and require().
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
