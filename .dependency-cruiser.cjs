@@ -54,7 +54,7 @@ const layerRules = LAYERS.flatMap((layer, index) =>
     if (notBelow.length === 0) return [];
     return [
       {
-        name: 'src-layers',
+        name: `src-layers-${folder.replace(/^src\//, '').replace(/\.ts$/, '')}`,
         severity: 'error',
         comment: `${folder} (layer "${layer.name}") may import only from lower layers: move the shared code down, or the importer up`,
         from: { path: folderPath(folder) },
