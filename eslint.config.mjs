@@ -6,7 +6,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/lint/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'build-scripts/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/lint/fixtures/**',
+      'test/depcheck/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,8 +41,17 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript here (the test summary, fixtures the tests run with node) runs under Node.
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
+  {
+    // CommonJS configuration files (.dependency-cruiser.cjs): Node's module globals and require().
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README "Quick start", .ci/run): installs what the tests need on a fresh
-# Debian machine, builds, type-checks, lints and runs the whole suite.
+# Debian machine, builds, checks the dependency rules (.dependency-cruiser.cjs), type-checks, lints and
+# runs the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,7 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
+npm run depcheck
 npx tsc -p test/tsconfig.json --noEmit
 # ESLint (type-aware) and prettier --check: a finding fails the run before the long suite starts.
 npm run lint

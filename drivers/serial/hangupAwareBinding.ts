@@ -1,6 +1,7 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { LinuxBinding, type LinuxBindingInterface } from '@serialport/bindings-cpp';
+// Not exported by the package: package.json pins bindings-cpp exactly, so no update moves it unseen.
 import { unixRead } from '@serialport/bindings-cpp/dist/unix-read.js';
 
 const readAsync = promisify(read);

@@ -10,7 +10,7 @@
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMosquitto } from './mosquitto.js';
+import { startMosquitto } from '../../test/helpers/mosquitto.js';
 import { FIRE_ALL_WINDOW } from './syncBareClient.js';
 import { mebibytes, perSecond, phase, withScope } from './syncHarness.js';
 import { fillJournal } from './syncJournals.js';

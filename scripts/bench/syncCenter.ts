@@ -4,7 +4,7 @@
  * verified prefix. Runs in its own process (syncJobProcess.ts) as a county center would.
  */
 import { CountyCenter } from '../../src/center/countyCenter.js';
-import type { JobContext } from './syncJobs.js';
+import type { JobContext } from './syncJobContext.js';
 
 export interface CenterJob {
   kind: 'center';

@@ -8,7 +8,7 @@
  * through the real Journal.append, timed separately as setup.
  */
 import { join } from 'node:path';
-import { startMosquitto } from './mosquitto.js';
+import { startMosquitto } from '../../test/helpers/mosquitto.js';
 import { countOption, mebibytes, perSecond, phase, withScope } from './syncHarness.js';
 import { fillJournals } from './syncJournals.js';
 import { runAgainstCenter, type CenterRun } from './syncRuns.js';

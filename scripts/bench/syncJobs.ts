@@ -6,6 +6,7 @@ import { publishBare, type BarePublishOptions, type BarePublishResult } from './
 import { startAcker, type AckerStats } from './syncAcker.js';
 import { runRooms, type RoomsJob, type RoomsResult } from './syncRooms.js';
 import { startCenter, type CenterJob, type CenterResult } from './syncCenter.js';
+import type { JobContext } from './syncJobContext.js';
 
 export interface BareJob extends BarePublishOptions {
   kind: 'bare';
@@ -42,13 +43,6 @@ export type ChildReport =
   | { type: 'progress'; text: string }
   | { type: 'result'; result: unknown }
   | { type: 'error'; message: string };
-
-export interface JobContext {
-  ready(): void;
-  progress(text: string): void;
-  /** Resolves when the parent asks a long-running job to finish. */
-  finishRequested: Promise<void>;
-}
 
 /** Runs one job to its end in this process and returns what it measured. */
 export async function runJob(job: Job, context: JobContext): Promise<unknown> {

@@ -13,7 +13,7 @@ import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { ByteRateLimiter } from '../../src/sync/rateLimiter.js';
 import { roomStateMessage, roomStatePublish } from '../../src/sync/roomState.js';
-import type { JobContext } from './syncJobs.js';
+import type { JobContext } from './syncJobContext.js';
 import { syncedClock } from './syncJournals.js';
 
 /** How often the rooms' cursors are read: the resolution of the finishing times. A fleet reads less often, not to load its own process. */

@@ -10,8 +10,8 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
-import { startUplinkProxy } from './uplinkProxy.js';
-import { startMosquitto } from './mosquitto.js';
+import { startUplinkProxy } from '../../test/helpers/uplinkProxy.js';
+import { startMosquitto } from '../../test/helpers/mosquitto.js';
 import { perSecond, phase, withScope } from './syncHarness.js';
 import { fillJournal } from './syncJournals.js';
 import { runAgainstCenter, runBare } from './syncRuns.js';

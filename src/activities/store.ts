@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../daemon/bus.js';
 import { AgentError, ErrorCode } from '../errors.js';
-import type { Journal, JournalTransaction } from '../journal/journal.js';
+import type { Journal } from '../journal/journal.js';
+import type { JournalTransaction } from '../journal/types.js';
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
 import { activityText } from './messages.js';

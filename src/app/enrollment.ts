@@ -10,7 +10,7 @@ import type { ScannerAccess } from '../members/scannerAccess.js';
 import { SlotDeletions } from '../members/slotDeletions.js';
 import { MemberStore } from '../members/store.js';
 import { loadScannerSecrets } from '../scanner/secrets.js';
-import { countyPublicKey } from '../templates/countyEnvelope.js';
+import { countyPublicKey } from '../escrow/countyEnvelope.js';
 import { registerTemplateMethods } from '../templates/methods.js';
 import { ModuleRestore } from '../templates/restore.js';
 

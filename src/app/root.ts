@@ -1,5 +1,5 @@
 import { ActivityScheduler } from '../activities/scheduler.js';
-import { ClockService } from '../clock/clockService.js';
+import { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
 import { EventBus } from '../daemon/bus.js';

@@ -1,6 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
-import type { RevertRecord } from '../config/revertReason.js';
-import type { EventBus } from '../daemon/bus.js';
+import type { EventBus, RevertRecord } from '../daemon/bus.js';
 import type { Logger } from '../log.js';
 import type { Core } from './core.js';
 import { agentVersion } from './version.js';

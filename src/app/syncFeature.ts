@@ -1,4 +1,4 @@
-import type { ClockService } from '../clock/clockService.js';
+import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import { noCameraService } from '../cameras/control.js';
 import type { EventBus } from '../daemon/bus.js';

@@ -1,4 +1,4 @@
-import { fileProblem } from '../cli/fileProblem.js';
+import { fileProblem } from '../util/fileProblem.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import { openDatabase, type Db } from '../store/database.js';

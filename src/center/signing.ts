@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import { deviceKeyFromPem, type DeviceKey } from '../journal/keyCrypto.js';
-import { fileProblem } from '../cli/fileProblem.js';
+import { fileProblem } from '../util/fileProblem.js';
 import { signedBytes } from '../sync/commands/signature.js';
 import type { CommandEnvelope } from '../sync/protocol/messages.js';
 

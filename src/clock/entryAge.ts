@@ -1,8 +1,7 @@
-import type { JournalEntry } from '../journal/types.js';
 import type { Db } from '../store/database.js';
 import { correctionForBoot } from './corrections.js';
 import { retime } from './retime.js';
-import type { ClockReading } from './types.js';
+import type { ClockReading, TimedRecord } from './types.js';
 
 /**
  * The wall time now, when it can be trusted: the clock is synced, or this boot's clock was synced
@@ -18,7 +17,7 @@ export function trustedNowMs(now: ClockReading, db: Db): number | undefined {
  * How long a journal entry has waited, in whole seconds (status and health show it for the oldest
  * one after the sync cursor); null when there is none or when its time cannot be told.
  */
-export function entryAgeSeconds(entry: JournalEntry | undefined, now: ClockReading, db: Db): number | null {
+export function entryAgeSeconds(entry: TimedRecord | undefined, now: ClockReading, db: Db): number | null {
   if (entry === undefined) return null;
   // Within one boot the monotonic clock measures the age exactly, whatever the wall clock says.
   if (entry.bootId === now.bootId) return Math.max(0, Math.round((now.monoMs - entry.monoMs) / 1000));

@@ -1,5 +1,4 @@
-import type { JournalEntry, RetimedWall } from '../journal/types.js';
-import type { ClockCorrection } from './types.js';
+import type { ClockCorrection, RetimedWall, TimedRecord } from './types.js';
 
 /**
  * The best wall time for an event; the signed original is never changed, this is computed on
@@ -8,7 +7,7 @@ import type { ClockCorrection } from './types.js';
  * boot, so an unsynced event of an earlier boot that never synced cannot be placed.
  */
 export function retime(
-  entry: Pick<JournalEntry, 'wallMs' | 'monoMs' | 'bootId' | 'clock'>,
+  entry: TimedRecord,
   correctionForBoot: ClockCorrection | undefined,
   currentBootId: string,
 ): RetimedWall {

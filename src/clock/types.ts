@@ -1,5 +1,22 @@
 export type ClockState = 'synced' | 'unsynced';
 
+/** When the wall time of an event can be trusted, and what it is after correction. */
+export type TimeQuality = 'synced' | 'retimed' | 'pending' | 'not-retimeable';
+
+export interface RetimedWall {
+  /** Corrected wall time (the original when synced, pending or not re-timeable). */
+  wallMs: number;
+  quality: TimeQuality;
+}
+
+/** The clock stamps of a recorded event (a journal entry's), all that re-timing it needs. */
+export interface TimedRecord {
+  wallMs: number;
+  monoMs: number;
+  bootId: string;
+  clock: ClockState;
+}
+
 /** One reading of the clocks an event is stamped with. */
 export interface ClockReading {
   /** Wall-clock time, ms since the Unix epoch; wrong after a power cut until the clock syncs. */

@@ -1,22 +1,7 @@
+import type { RevertRecord } from '../daemon/bus.js';
 import { defineMessages } from '../i18n.js';
 
-/**
- * Why a remote override was reverted. The journal (and through it the county) gets the code and
- * English problem lines, never text in the daemon's locale: under systemd there is no LANG, so
- * localized text would be Chinese on one device and English on another. `reason` is the same in
- * the reader's language, for display only.
- * - override-invalid: it does not validate on top of the main file;
- * - override-did-not-start: a start on it ended (crash, hang, watchdog) before it was confirmed;
- * - override-broke-service: the trial window ended with a service that could not start on it.
- */
-export type RevertCode = 'override-invalid' | 'override-did-not-start' | 'override-broke-service';
-
-/** What the config.reverted journal event carries. */
-export interface RevertRecord {
-  code: RevertCode;
-  problems: string[];
-}
-
+/** A revert as the daemon reports it: the journal's record, and `reason` in the reader's language. */
 export interface Reverted extends RevertRecord {
   reason: string;
 }

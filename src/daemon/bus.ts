@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { RevertRecord } from '../config/revertReason.js';
-import type { ScannerState } from '../scanner/moduleSupervisor.js';
 
 /**
  * The typed event bus between services. Each service registers its listeners with its own
@@ -28,6 +26,27 @@ export interface EventMap {
 }
 
 export type ActivitySource = 'center' | 'plan' | 'cli';
+
+/** The fingerprint module's connection as the scanner service reports it. */
+export type ScannerState = 'disabled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
+
+/**
+ * Why a remote override was reverted. The journal (and through it the county) gets the code and
+ * English problem lines, never text in the daemon's locale: under systemd there is no LANG, so
+ * localized text would be Chinese on one device and English on another. (config/revertReason.ts adds
+ * the reason in the reader's language, for display only.)
+ * - override-invalid: it does not validate on top of the main file;
+ * - override-did-not-start: a start on it ended (crash, hang, watchdog) before it was confirmed;
+ * - override-broke-service: the trial window ended with a service that could not start on it.
+ */
+export type RevertCode = 'override-invalid' | 'override-did-not-start' | 'override-broke-service';
+
+/** What the config.reverted journal event carries. */
+export interface RevertRecord {
+  code: RevertCode;
+  problems: string[];
+}
+
 export type HealthState = 'ok' | 'degraded' | 'failed' | 'stopped' | 'starting';
 
 type Listener<K extends keyof EventMap> = (...args: EventMap[K]) => void;

@@ -12,7 +12,7 @@ import { findMember, type MemberJournal } from '../members/store.js';
 import type { Db } from '../store/database.js';
 import { sealTemplate } from '../templates/backupCipher.js';
 import { insertBackup, insertEscrow } from '../templates/backupRows.js';
-import { sealForCounty } from '../templates/countyEnvelope.js';
+import { sealForCounty } from '../escrow/countyEnvelope.js';
 import { enrollmentText } from './messages.js';
 import { chooseFreeSlot } from './slots.js';
 

@@ -1,9 +1,10 @@
 import { correctionsByBoot } from '../clock/corrections.js';
 import { retime } from '../clock/retime.js';
+import type { TimeQuality } from '../clock/types.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { eventRows, rowToEntry } from './entries.js';
-import type { JournalEntry, TimeQuality } from './types.js';
+import type { JournalEntry } from './types.js';
 
 /** One line of `room-agent journal export`: the entry as signed, plus its best-known wall time. */
 export interface ExportedEntry extends JournalEntry {

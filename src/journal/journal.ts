@@ -15,7 +15,7 @@ import { generateDeviceKey, signDigest, type DeviceKey } from './keyCrypto.js';
 import { discardNextKey, keyFiles, loadSigningKey, promoteNextKey, writeKeyFile } from './keys.js';
 import { readAnchor, readHead, readVerified, writeHead, writeVerified } from './meta.js';
 import { pruneJournal, type PruneOptions, type PruneResult } from './prune.js';
-import type { JournalEntry, JournalHead, JsonValue, SyncAnchor, VerifyResult } from './types.js';
+import type { JournalEntry, JournalHead, JournalTransaction, JsonValue, SyncAnchor, VerifyResult } from './types.js';
 import { verifyJournal, type VerifyMode } from './verify.js';
 
 export const JOURNAL_FILE = 'journal.sqlite';
@@ -35,12 +35,6 @@ export interface JournalOptions {
   logger: Logger;
   /** When given, 'journal.appended' is emitted after each commit and 'journal.tamper' on a failed verification. */
   bus?: EventBus | undefined;
-}
-
-/** What a transaction callback may use: append events and write other tables in the same commit. */
-export interface JournalTransaction {
-  readonly db: Db;
-  append(type: string, payload: JsonValue): JournalEntry;
 }
 
 /**

@@ -6,10 +6,9 @@ import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
 import { makeCheckpoint } from './checkpoint.js';
 import type { EventRow } from './entries.js';
-import type { JournalTransaction } from './journal.js';
 import type { DeviceKey } from './keyCrypto.js';
 import { readAnchor, readCheckpoint, replaceCheckpoint } from './meta.js';
-import type { JournalEntry, JournalHead } from './types.js';
+import type { JournalEntry, JournalHead, JournalTransaction } from './types.js';
 
 const DAY_MS = 86_400_000;
 

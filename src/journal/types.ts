@@ -1,4 +1,5 @@
 import type { ClockState } from '../clock/types.js';
+import type { Db } from '../store/database.js';
 
 /** A JSON value as stored in an event payload (canonically encoded for hashing). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -43,17 +44,14 @@ export type VerifyResult =
   | { ok: true; checkedFrom: number; checkedTo: number; entries: number }
   | { ok: false; firstBrokenSeq: number; reason: string; checkedFrom: number };
 
-/** When the wall time of an event can be trusted, and what it is after correction. */
-export type TimeQuality = 'synced' | 'retimed' | 'pending' | 'not-retimeable';
+/** prevHash of the first entry ever written: the journal's schema (migration 1) starts the head there. */
+export { GENESIS_HASH } from '../store/migrations.js';
 
-export interface RetimedWall {
-  /** Corrected wall time (the original when synced, pending or not re-timeable). */
-  wallMs: number;
-  quality: TimeQuality;
+/** What a transaction callback may use: append events and write other tables in the same commit. */
+export interface JournalTransaction {
+  readonly db: Db;
+  append(type: string, payload: JsonValue): JournalEntry;
 }
-
-/** prevHash of the first entry ever written. */
-export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields an entry's hash covers: everything but the hash and the signature. */
 export type EntryContent = Omit<JournalEntry, 'hash' | 'signature'>;

@@ -1,5 +1,5 @@
 import type { FingerprintScanner } from '../../drivers/scanner.js';
-import type { JournalTransaction } from '../journal/journal.js';
+import type { JournalTransaction } from '../journal/types.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';

@@ -10,9 +10,13 @@ import { scannerText } from './messages.js';
 /**
  * The no-hardware demo (scanner.driver emulator): the R30x module emulator the tests use, on a
  * real pseudo-terminal at <dataDir>/emulator.tty, driven by the real R30x driver. Fingers are
- * placed and lifted through its JSON-lines control channel on stdin (test/emulators/README.md).
+ * placed and lifted through its JSON-lines control channel on stdin (drivers/emulator-common/README.md).
  */
-const SCRIPT = join('test', 'emulators', 'r30x.py');
+/**
+ * Relative to the package root, not to this module: the compiled daemon runs from dist/, which
+ * holds only JavaScript, while the emulator is Python beside the driver it imitates.
+ */
+const SCRIPT = join('drivers', 'r30x', 'emulator', 'r30x.py');
 /** The R503 has the aura LED, so the demo shows the module-light feedback too. */
 const MODEL = 'r503';
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,8 +1,9 @@
 import type { FingerprintScanner, ScannerFamily, ScannerInfo } from '../../drivers/scanner.js';
 import { AgentError, ErrorCode } from '../errors.js';
-import type { Journal, JournalTransaction } from '../journal/journal.js';
+import type { Journal } from '../journal/journal.js';
+import type { JournalTransaction } from '../journal/types.js';
 import type { Logger } from '../log.js';
-import { countyPublicKey, sealForCounty } from '../templates/countyEnvelope.js';
+import { countyPublicKey, sealForCounty } from '../escrow/countyEnvelope.js';
 import { readBinding, tokenHash, writeBinding, type ModuleBinding } from './binding.js';
 import type { ScannerSecrets } from './secrets.js';
 

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, type BackoffPolicy } from '../../drivers/common/backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../util/backoff.js';
 import type { KeyboardReader } from '../../drivers/hidKeyboard/keyboardReader.js';
+import type { ScannerState } from '../daemon/bus.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_BACKOFF, type ScannerState } from './moduleSupervisor.js';
+import { DEFAULT_BACKOFF } from './moduleSupervisor.js';
 
 export interface KeyboardSupervisorDeps {
   /** A fresh reader per attempt. */

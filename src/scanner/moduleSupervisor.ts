@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, type BackoffPolicy, type RandomSource } from '../../drivers/common/backoff.js';
+import { backoffDelay, type BackoffPolicy, type RandomSource } from '../util/backoff.js';
 import { DriverErrorCode, isDriverError } from '../../drivers/common/errors.js';
 import type { FingerprintScanner, ScannerInfo } from '../../drivers/scanner.js';
+import type { ScannerState } from '../daemon/bus.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ModuleIdentity } from './identity.js';
@@ -9,7 +10,6 @@ import type { ScannerOpener } from './opener.js';
 import type { PowerSwitch } from './power.js';
 import { Wakeup } from './wakeup.js';
 
-export type ScannerState = 'disabled' | 'connecting' | 'connected' | 'disconnected' | 'refused';
 export type ModuleTrust = 'trusted' | 'refused';
 
 /**

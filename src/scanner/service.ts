@@ -1,9 +1,9 @@
-import type { BackoffPolicy } from '../../drivers/common/backoff.js';
+import type { BackoffPolicy } from '../util/backoff.js';
 import type { HidDeviceFactory } from '../../drivers/common/hidDevice.js';
 import { KeyboardReader } from '../../drivers/hidKeyboard/keyboardReader.js';
 import type { FingerprintScanner, ScannerInfo } from '../../drivers/scanner.js';
 import type { Config } from '../config/schema.js';
-import type { EventBus } from '../daemon/bus.js';
+import type { EventBus, ScannerState } from '../daemon/bus.js';
 import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import { AgentError, ErrorCode } from '../errors.js';
@@ -14,13 +14,14 @@ import { withDriverFaults } from './driverFault.js';
 import { EmulatorProcess } from './emulatorProcess.js';
 import { ModuleIdentity } from './identity.js';
 import { KeyboardSupervisor } from './keyboardSupervisor.js';
-import { DEFAULT_WAIT_MS, ModuleSupervisor, type IdleWorker, type ScannerState } from './moduleSupervisor.js';
+import { DEFAULT_WAIT_MS, ModuleSupervisor, type IdleWorker } from './moduleSupervisor.js';
 import { createScannerOpener, hidSelector, openerSettings, type ScannerOpener } from './opener.js';
 import { createPowerSwitch, type PowerSwitch } from './power.js';
 import type { ScannerSecrets } from './secrets.js';
 import { scannerText } from './messages.js';
 
-export type { IdleWorker, ModuleTrust, ScannerState } from './moduleSupervisor.js';
+export type { IdleWorker, ModuleTrust } from './moduleSupervisor.js';
+export type { ScannerState } from '../daemon/bus.js';
 export type { ScannerOpener } from './opener.js';
 
 export interface ScannerServiceDeps {

@@ -1,7 +1,7 @@
 import type { ClockReader } from '../clock/types.js';
 import { AgentError, ErrorCode } from '../errors.js';
-import type { Journal, JournalTransaction } from '../journal/journal.js';
-import type { JsonValue } from '../journal/types.js';
+import type { Journal } from '../journal/journal.js';
+import type { JournalTransaction, JsonValue } from '../journal/types.js';
 import { fingerAtSlot } from '../members/fingerRows.js';
 import { findMember } from '../members/store.js';
 import type { Db } from '../store/database.js';

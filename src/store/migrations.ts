@@ -1,5 +1,3 @@
-import { GENESIS_HASH } from '../journal/types.js';
-
 /**
  * The schema of `<dataDir>/journal.sqlite`, one ordered migration per `PRAGMA user_version`.
  * A migration is never edited once released: a change is a new migration at the end.
@@ -9,6 +7,9 @@ export interface Migration {
   description: string;
   sql: string;
 }
+
+/** prevHash of the first entry ever written, where migration 1 starts the journal's head. */
+export const GENESIS_HASH = '0'.repeat(64);
 
 export const MIGRATIONS: readonly Migration[] = [
   {

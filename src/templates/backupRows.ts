@@ -2,7 +2,7 @@ import { toFingerRecord, type FingerRecord, type FingerRow } from '../members/fi
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
 import type { SealedTemplate } from './backupCipher.js';
-import type { CountyEnvelope } from './countyEnvelope.js';
+import type { CountyEnvelope } from '../escrow/countyEnvelope.js';
 
 /** A finger with its sealed template: what a restore writes back and a backup file carries. */
 export interface FingerBackup extends FingerRecord {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { activitySchema } from '../../src/activities/schema.js';
-import { statusSchema } from '../../src/control/methods/status.js';
+import { statusSchema } from '../../src/app/statusMethod.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { openJournal, startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
 import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClockService } from '../../src/clock/clockService.js';
+import { ClockService } from '../../src/app/clockSync.js';
 import { correctionForBoot, correctionsByBoot } from '../../src/clock/corrections.js';
 import { retime } from '../../src/clock/retime.js';
 import type { ClockSyncSource } from '../../src/clock/types.js';

@@ -80,7 +80,7 @@ describe('room-agent config schema', () => {
     const committed = readFileSync(join(REPO_ROOT, 'config/room-agent.schema.json'), 'utf8');
     const result = await runCli(['config', 'schema']);
     expect(result.code).toBe(0);
-    // On failure: npm run build && node dist/scripts/gen-config-schema.js
+    // On failure: npm run gen-config-schema
     expect(result.stdout).toBe(committed);
     const schema = JSON.parse(result.stdout) as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(schema.properties)).toEqual([

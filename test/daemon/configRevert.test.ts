@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { callDaemon } from '../../src/control/client.js';
-import { statusSchema } from '../../src/control/methods/status.js';
+import { statusSchema } from '../../src/app/statusMethod.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { logLines, openJournal, startDaemon, waitForControl, writeConfig } from './daemonProcess.js';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/control/client.js';
-import { statusSchema } from '../../src/control/methods/status.js';
+import { statusSchema } from '../../src/app/statusMethod.js';
 import { overrideFiles } from '../../src/config/overrideFiles.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from './daemonProcess.js';
 import { useNotifyRig } from './notifySocket.js';

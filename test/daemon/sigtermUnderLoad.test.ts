@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callDaemon } from '../../src/control/client.js';
-import { noteResultSchema } from '../../src/control/methods/journal.js';
+import { noteResultSchema } from '../../src/journal/methods.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { openJournal, startDaemon, waitForControl, writeConfig } from './daemonProcess.js';
 

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { z } from 'zod';
 import { expect, it } from 'vitest';
 import type { CompletedFile } from '../../src/center/store.js';
-import { uploadSummarySchema } from '../../src/control/methods/files.js';
+import { uploadSummarySchema } from '../../src/sync/files/methods.js';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { runCli } from '../helpers/cli.js';
 import { SYNC_TIMEOUT_MS, until, useSyncScenario } from '../helpers/syncScenario.js';

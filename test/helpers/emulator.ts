@@ -18,7 +18,7 @@ import {
 import { emulatorFlags, type EmulatorFamily, type EmulatorOptions, type FingerQuality } from './emulatorOptions.js';
 
 /**
- * A fingerprint module emulator (test/emulators/*.py) on a real pseudo-terminal: the driver under
+ * A fingerprint module emulator (drivers/<family>/emulator/*.py) on a real pseudo-terminal: the driver under
  * test opens `emulator.path` with serialport exactly as it would open /dev/serial/by-id/…, and
  * the test moves the finger, pulls the cable and inspects the module through this wrapper.
  */
@@ -26,8 +26,8 @@ import { emulatorFlags, type EmulatorFamily, type EmulatorOptions, type FingerQu
 export type { EmulatorEvent, EmulatorState } from './emulatorMessages.js';
 export type { EmulatorFamily, EmulatorOptions, FingerQuality } from './emulatorOptions.js';
 const SCRIPTS: Record<EmulatorFamily, string> = {
-  r30x: fileURLToPath(new URL('../emulators/r30x.py', import.meta.url)),
-  gt521: fileURLToPath(new URL('../emulators/gt521.py', import.meta.url)),
+  r30x: fileURLToPath(new URL('../../drivers/r30x/emulator/r30x.py', import.meta.url)),
+  gt521: fileURLToPath(new URL('../../drivers/gt521/emulator/gt521.py', import.meta.url)),
 };
 const REQUEST_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;

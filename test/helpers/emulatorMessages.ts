@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The JSON lines a module emulator (test/emulators/control.py) writes on stdout. */
+/** The JSON lines a module emulator (drivers/emulator-common/control.py) writes on stdout. */
 
 export const eventSchema = z.looseObject({ event: z.string() });
 export const replySchema = z.object({

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callDaemon } from '../../src/control/client.js';
-import { statusSchema, type Status } from '../../src/control/methods/status.js';
+import { statusSchema, type Status } from '../../src/app/statusMethod.js';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { manualSignInResultSchema } from '../../src/signin/methods.js';
 import { encodeEventBatch } from '../../src/sync/protocol/eventBatch.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClockService } from '../../src/clock/clockService.js';
+import { ClockService } from '../../src/app/clockSync.js';
 import { EventBus } from '../../src/daemon/bus.js';
 import { acquireInstanceLock, type InstanceLock } from '../../src/daemon/instanceLock.js';
 import { createSilentLogger } from '../../src/log.js';

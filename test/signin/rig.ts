@@ -16,7 +16,7 @@ import type { JournalEntry } from '../../src/journal/types.js';
 import { createRootLogger, createSilentLogger } from '../../src/log.js';
 import { insertFinger } from '../../src/members/fingerRows.js';
 import { MemberStore } from '../../src/members/store.js';
-import type { ScannerState } from '../../src/scanner/moduleSupervisor.js';
+import type { ScannerState } from '../../src/daemon/bus.js';
 import { loadScannerSecrets, type ScannerSecrets } from '../../src/scanner/secrets.js';
 import { ScannerService } from '../../src/scanner/service.js';
 import { SignInRecorder } from '../../src/signin/recorder.js';

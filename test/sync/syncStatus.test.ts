@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCore, registerStatus } from '../../src/app/core.js';
 import { recordCorrection } from '../../src/clock/corrections.js';
 import { inspectConfig } from '../../src/config/load.js';
-import { statusSchema } from '../../src/control/methods/status.js';
+import { statusSchema } from '../../src/app/statusMethod.js';
 import type { Journal } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
 import { collectSyncStatus } from '../../src/sync/health/syncStatus.js';

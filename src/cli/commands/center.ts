@@ -16,7 +16,7 @@ import { brokerForDisplay } from '../../sync/link/brokerUrl.js';
 import { roomTopics } from '../../sync/protocol/topics.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
-import { fileProblem } from '../fileProblem.js';
+import { fileProblem } from '../../util/fileProblem.js';
 
 const t = defineMessages({
   required: { zh: '{command}：缺少 {flag}', en: '{command}: {flag} is required' },

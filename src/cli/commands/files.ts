@@ -2,12 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { requestControl } from '../../app/cliBackend.js';
-import {
-  CLI_FILE_KINDS,
-  sendResultSchema,
-  uploadSummarySchema,
-  type UploadSummary,
-} from '../../control/methods/files.js';
+import { CLI_FILE_KINDS, sendResultSchema, uploadSummarySchema, type UploadSummary } from '../../sync/files/methods.js';
 import { AgentError, ErrorCode, ExitCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs } from '../args.js';

@@ -11,7 +11,7 @@ import { verifyJournal } from '../../journal/verify.js';
 import { createSilentLogger } from '../../log.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
-import { fileProblem } from '../fileProblem.js';
+import { fileProblem } from '../../util/fileProblem.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli, type ConfigOptionValues } from '../configOption.js';
 

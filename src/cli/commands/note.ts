@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { requestControl } from '../../app/cliBackend.js';
-import { noteResultSchema } from '../../control/methods/journal.js';
+import { noteResultSchema } from '../../journal/methods.js';
 import { AgentError, ErrorCode, ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs } from '../args.js';

@@ -7,7 +7,7 @@ import { backupDocumentSchema } from '../../templates/backupFile.js';
 import { restoreResultSchema, wipeResultSchema } from '../../templates/methods.js';
 import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { parseCommandArgs } from '../args.js';
-import { fileProblem } from '../fileProblem.js';
+import { fileProblem } from '../../util/fileProblem.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 import { requireOperator } from './memberArgs.js';

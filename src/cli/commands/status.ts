@@ -1,5 +1,5 @@
 import { requestControl } from '../../app/cliBackend.js';
-import { statusSchema, type Status } from '../../control/methods/status.js';
+import { statusSchema, type Status } from '../../app/statusMethod.js';
 import { ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs } from '../args.js';

@@ -1,4 +1,4 @@
-import type { JournalTransaction } from '../../journal/journal.js';
+import type { JournalTransaction } from '../../journal/types.js';
 import type { Db } from '../../store/database.js';
 import { statement } from '../../store/statements.js';
 import type { CommandReply } from '../protocol/messages.js';

@@ -1,9 +1,8 @@
-import type { EnrollPrompt } from '../../../drivers/scanner.js';
 import type { PlanStore } from '../../activities/plans.js';
 import type { ActivityStore } from '../../activities/store.js';
 import type { CameraControl } from '../../cameras/control.js';
 import type { LoadOptions } from '../../config/load.js';
-import type { EnrollmentService } from '../../enrollment/enrollment.js';
+import type { EnrollGuide, EnrollmentService } from '../../enrollment/enrollment.js';
 import type { Journal } from '../../journal/journal.js';
 import type { MemberRemoval } from '../../members/removal.js';
 import type { MemberStore } from '../../members/store.js';
@@ -42,7 +41,7 @@ export interface CommandDependencies {
    * Where the prompts of an enrollment started by the center go (place, lift, place again): no
    * technician follows it at a CLI, so the room's feedback (or at least the log) has to.
    */
-  onEnrollPrompt(prompt: EnrollPrompt): void;
+  onEnrollPrompt: EnrollGuide['onPrompt'];
   activities: Pick<ActivityStore, 'start' | 'end'>;
   plans: Pick<PlanStore, 'add' | 'cancel'>;
   /** config.cameras names, and the seam the camera service fills. */

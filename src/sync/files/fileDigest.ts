@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fileProblem } from '../../cli/fileProblem.js';
+import { fileProblem } from '../../util/fileProblem.js';
 import { AgentError, ErrorCode } from '../../errors.js';
 import { fileMessages as t } from './messages.js';
 

@@ -1,5 +1,5 @@
 import type { connect as MqttConnect, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
-import type { RandomSource } from '../../../drivers/common/backoff.js';
+import type { RandomSource } from '../../util/backoff.js';
 import type { Logger } from '../../log.js';
 import { settleWithin } from '../../util/settleWithin.js';
 import { brokerForDisplay } from './brokerUrl.js';

@@ -1,5 +1,3 @@
-// The reason-code table alone: mqtt.js's main module is loaded only when the link starts.
-import { ReasonCodes as MQTT_REASONS } from 'mqtt/lib/handlers/ack';
 import { LinkDownError, LinkPublishRefused } from './errors.js';
 
 /**
@@ -9,8 +7,56 @@ import { LinkDownError, LinkPublishRefused } from './errors.js';
  */
 const MAX_REASON_LENGTH = 300;
 
-/** mqtt.js's reason-code texts, indexable by any number a broker may send. */
-const ReasonCodes: Readonly<Record<number, string | undefined>> = MQTT_REASONS;
+/**
+ * The MQTT 5 reason codes a broker answers a refused CONNECT, PUBLISH, SUBSCRIBE or a DISCONNECT
+ * with, named as in the MQTT 5.0 specification (section 2.4). Our own table rather than mqtt.js's:
+ * that one is internal to the package (lib/handlers/ack, outside its exports), so any release
+ * could move it. Codes below 0x80 other than these mean success (a granted QoS) and are never
+ * shown; 0x00 reaches us only in a DISCONNECT.
+ */
+const REASON_NAMES: Readonly<Record<number, string | undefined>> = {
+  0x00: 'Normal disconnection',
+  0x04: 'Disconnect with Will Message',
+  0x10: 'No matching subscribers',
+  0x11: 'No subscription existed',
+  0x18: 'Continue authentication',
+  0x19: 'Re-authenticate',
+  0x80: 'Unspecified error',
+  0x81: 'Malformed Packet',
+  0x82: 'Protocol Error',
+  0x83: 'Implementation specific error',
+  0x84: 'Unsupported Protocol Version',
+  0x85: 'Client Identifier not valid',
+  0x86: 'Bad User Name or Password',
+  0x87: 'Not authorized',
+  0x88: 'Server unavailable',
+  0x89: 'Server busy',
+  0x8a: 'Banned',
+  0x8b: 'Server shutting down',
+  0x8c: 'Bad authentication method',
+  0x8d: 'Keep Alive timeout',
+  0x8e: 'Session taken over',
+  0x8f: 'Topic Filter invalid',
+  0x90: 'Topic Name invalid',
+  0x91: 'Packet Identifier in use',
+  0x92: 'Packet Identifier not found',
+  0x93: 'Receive Maximum exceeded',
+  0x94: 'Topic Alias invalid',
+  0x95: 'Packet too large',
+  0x96: 'Message rate too high',
+  0x97: 'Quota exceeded',
+  0x98: 'Administrative action',
+  0x99: 'Payload format invalid',
+  0x9a: 'Retain not supported',
+  0x9b: 'QoS not supported',
+  0x9c: 'Use another server',
+  0x9d: 'Server moved',
+  0x9e: 'Shared Subscriptions not supported',
+  0x9f: 'Connection rate exceeded',
+  0xa0: 'Maximum connect time',
+  0xa1: 'Subscription Identifiers not supported',
+  0xa2: 'Wildcard Subscriptions not supported',
+};
 
 const TLS_HINTS: Record<string, string> = {
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
@@ -55,14 +101,14 @@ export function describeError(error: unknown): string {
 export function reasonText(code: number | undefined): string {
   return code === undefined
     ? 'no reason code'
-    : `0x${code.toString(16).padStart(2, '0')} ${ReasonCodes[code] ?? 'unknown reason'}`;
+    : `0x${code.toString(16).padStart(2, '0')} ${REASON_NAMES[code] ?? 'unknown reason'}`;
 }
 
 /** What a publish callback's error means for the caller: the broker's refusal, or a lost connection. */
 export function publishError(topic: string, error: Error): Error {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number' && code >= 0x80)
-    return new LinkPublishRefused(topic, code, ReasonCodes[code] ?? 'unknown reason');
+    return new LinkPublishRefused(topic, code, REASON_NAMES[code] ?? 'unknown reason');
   return new LinkDownError(describeError(error));
 }
 

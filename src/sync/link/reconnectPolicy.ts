@@ -1,4 +1,4 @@
-import { backoffDelay, type RandomSource } from '../../../drivers/common/backoff.js';
+import { backoffDelay, type RandomSource } from '../../util/backoff.js';
 
 export interface ReconnectSettings {
   /** county.reconnectMinMs: the shortest delay, and the base of the doubling. */

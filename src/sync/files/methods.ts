@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { fileKindSchema, fileNameSchema, type FileQueue } from '../../sync/files/fileQueue.js';
-import type { ControlRegistry } from '../registry.js';
+import { fileKindSchema, fileNameSchema, type FileQueue } from './fileQueue.js';
+import type { ControlRegistry } from '../../control/registry.js';
 
 /** The kinds a technician may pick on the command line; a camera queues its own. */
 export const CLI_FILE_KINDS = ['photo', 'recording', 'other'] as const;

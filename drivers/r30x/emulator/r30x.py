@@ -3,12 +3,17 @@
 
 Written from the datasheet facts (drivers/r30x/README.md) only, never from the TypeScript
 driver, so a misreading of the datasheet in one does not silently agree with the other. See
-control.py for the test's control channel.
+../../emulator-common/control.py for the test's control channel.
 """
 
 import argparse
+from pathlib import Path
 import random
 import sys
+
+# The parts both module families share (pty, board, control channel, fingers) live beside the
+# family folders; this file is started as a script, so that folder is put on the path here.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'emulator-common'))
 
 import control
 import r30x_instructions as ops

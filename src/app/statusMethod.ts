@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { activitySchema } from '../../activities/schema.js';
-import type { ActivityStore } from '../../activities/store.js';
-import type { ServiceStatus } from '../../daemon/supervisor.js';
-import type { JournalHead, VerifyResult } from '../../journal/types.js';
-import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../../sync/health/syncStatus.js';
-import type { ControlRegistry } from '../registry.js';
+import { activitySchema } from '../activities/schema.js';
+import type { ActivityStore } from '../activities/store.js';
+import type { ServiceStatus } from '../daemon/supervisor.js';
+import type { JournalHead, VerifyResult } from '../journal/types.js';
+import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
+import type { ControlRegistry } from '../control/registry.js';
 
 const verifySchema = z.union([
   z.strictObject({ ok: z.literal(true), checkedFrom: z.number(), checkedTo: z.number(), entries: z.number() }),

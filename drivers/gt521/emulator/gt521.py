@@ -2,11 +2,16 @@
 """A GT-521F32 / GT-521F52 / GT-511C3 fingerprint module on a pseudo-terminal.
 
 Written from the datasheet facts (drivers/gt521/README.md) only, never from the TypeScript
-driver. See control.py for the test's control channel.
+driver. See ../../emulator-common/control.py for the test's control channel.
 """
 
 import argparse
+from pathlib import Path
 import sys
+
+# The parts both module families share (pty, board, control channel, fingers) live beside the
+# family folders; this file is started as a script, so that folder is put on the path here.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'emulator-common'))
 
 import control
 import gt521_commands as ops

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, validateBackoffPolicy, type BackoffPolicy } from '../../../drivers/common/backoff.js';
-import { seededRandom as seeded } from '../../helpers/seededRandom.js';
+import { backoffDelay, validateBackoffPolicy, type BackoffPolicy } from '../../src/util/backoff.js';
+import { seededRandom as seeded } from '../helpers/seededRandom.js';
 
 const policy: BackoffPolicy = { minMs: 500, maxMs: 30_000, jitter: 0 };
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { PlanStore } from '../../activities/plans.js';
-import { endReasonSchema, planStateSchema, startActivitySchema } from '../../activities/schema.js';
-import type { ActivityStore } from '../../activities/store.js';
-import type { ControlRegistry } from '../registry.js';
+import type { PlanStore } from './plans.js';
+import { endReasonSchema, planStateSchema, startActivitySchema } from './schema.js';
+import type { ActivityStore } from './store.js';
+import type { ControlRegistry } from '../control/registry.js';
 
 const noParams = z.strictObject({});
 

@@ -1,5 +1,5 @@
 import { defineMessages } from '../i18n.js';
-import { errnoCause } from '../util/atomicWrite.js';
+import { errnoCause } from './atomicWrite.js';
 
 const t = defineMessages({
   noDirectory: { zh: '所在目录不存在', en: 'its directory does not exist' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { JournalEntry, JsonValue } from '../../journal/types.js';
-import type { ControlRegistry } from '../registry.js';
+import type { JournalEntry, JsonValue } from './types.js';
+import type { ControlRegistry } from '../control/registry.js';
 
 export const noteParams = z.strictObject({
   text: z.string().trim().min(1).max(2000),

@@ -2,8 +2,8 @@ import type { EventBus } from '../daemon/bus.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
-import { correctionForBoot, recordCorrection } from './corrections.js';
-import type { AdjustableClock, ClockReading, ClockSyncSource } from './types.js';
+import { correctionForBoot, recordCorrection } from '../clock/corrections.js';
+import type { AdjustableClock, ClockReading, ClockSyncSource } from '../clock/types.js';
 
 export const CLOCK_SYNCED_EVENT = 'clock.synced';
 
