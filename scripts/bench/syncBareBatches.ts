@@ -68,21 +68,19 @@ export function prepareBatches(job: BareBatchesJob): PreparedBatches {
       maxEvents: county.batchMaxEvents,
       maxBytes: county.batchMaxBytes,
     });
+    // The options the outbox's sender gives every batch (QoS 1, the encoding's properties).
+    const options = publishOptions({
+      topic: topics.events,
+      payload: '',
+      qos: 1,
+      priority: 'backfill',
+      properties: EVENT_BATCH_PROPERTIES,
+    });
     const batches: BarePublish[] = [];
     for (let after = cursor; after < headSeq;) {
       const entries = batcher.read(after, headSeq);
       if (entries.length === 0) throw new Error(`the journal in ${job.dataDir} has a gap after seq ${after}`);
-      batches.push({
-        topic: topics.events,
-        payload: encodeEventBatch(job.deviceId, 'backfill', entries),
-        options: publishOptions({
-          topic: topics.events,
-          payload: '',
-          qos: 1,
-          priority: 'backfill',
-          properties: EVENT_BATCH_PROPERTIES,
-        }),
-      });
+      batches.push({ topic: topics.events, payload: encodeEventBatch(job.deviceId, 'backfill', entries), options });
       after = entries.at(-1)!.seq;
     }
     const state = roomStatePublish(topics.state, roomStateMessage(identity, 'online'));
