@@ -158,13 +158,13 @@ async function gpioFeedback(): Promise<{
   return { feedback, time, line: (bcm) => gpio.outputs.get(bcm)! };
 }
 
-/** A line's level changes from `from` on, as `on N, off N, …` (ms); "stays on" when it never goes dark. */
-function timeline(line: RecordingOutputLine, from: number): string {
+/** A line's level changes from time 0 on, as `on N, off N, …` (ms); "stays on" when it never goes dark. */
+function timeline(line: RecordingOutputLine): string {
   const parts: string[] = [];
   let level = 0;
-  let since = from;
+  let since = 0;
   for (const write of line.writes) {
-    if (write.at < from || write.value === level) continue;
+    if (write.value === level) continue;
     if (level === 1 || write.at > since) parts.push(`${level === 1 ? 'on' : 'off'} ${write.at - since}`);
     level = write.value;
     since = write.at;
@@ -188,9 +188,9 @@ describe('feedback signals', () => {
         documented.lamp === 'green' ? [PINS.greenLed, PINS.redLed] : [PINS.redLed, PINS.greenLed];
       expect({
         signal: documented.signal,
-        light: timeline(line(lamp), 0),
-        otherLamp: timeline(line(otherLamp), 0),
-        buzzer: timeline(line(PINS.buzzer), 0),
+        light: timeline(line(lamp)),
+        otherLamp: timeline(line(otherLamp)),
+        buzzer: timeline(line(PINS.buzzer)),
       }).toEqual({ signal: documented.signal, light: documented.light, otherLamp: '', buzzer: documented.buzzer });
       await feedback.stop();
     }
@@ -209,9 +209,9 @@ describe('feedback signals', () => {
     await feedback.show('accepted');
     await time.runAll();
     expect({
-      red: timeline(line(PINS.redLed), 0),
-      green: timeline(line(PINS.greenLed), 0),
-      buzzer: timeline(line(PINS.buzzer), 0),
+      red: timeline(line(PINS.redLed)),
+      green: timeline(line(PINS.greenLed)),
+      buzzer: timeline(line(PINS.buzzer)),
     }).toEqual({ red: 'on 0', green: 'on 1000', buzzer: 'on 150' });
     await feedback.stop();
   });
