@@ -3,7 +3,7 @@
  * same run, so the ratios mean something on any machine. Benchmarks are reported, never asserted.
  * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
  * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`). Sizes: sync-fleet `--rooms`
- * `--events`, sync-backfill `--events` `--rounds`, sync-uplink `--events`, signin `--sign-ins`.
+ * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
 import { benchJournal } from './journal.js';

@@ -19,7 +19,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMosquitto } from './mosquitto.js';
 import { FIRE_ALL_WINDOW } from './syncBareClient.js';
-import { countOption, mebibytes, perSecond, phase, withScope } from './syncHarness.js';
+import { countOption, inOrder, mebibytes, median, perSecond, phase, withScope } from './syncHarness.js';
 import { fillJournal } from './syncJournals.js';
 import {
   runAgainstAcker,
@@ -39,16 +39,6 @@ const RUN_TIMEOUT_MS = 240_000;
 const DEFAULT_ROUNDS = 2;
 /** The agent as a room runs it, but with the backfill byte cap off: loopback has no uplink to spare. */
 const COUNTY = { backfillBytesPerSecond: 0 };
-
-/** Runs both, `second` first when `swap`; results in the order given. */
-async function inOrder<A, B>(swap: boolean, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
-  if (!swap) {
-    const a = await first();
-    return [a, await second()];
-  }
-  const b = await second();
-  return [await first(), b];
-}
 
 export const benchSyncBackfill: Bench = (benchOptions) =>
   withScope(async (scope) => {
@@ -137,11 +127,6 @@ export const benchSyncBackfill: Bench = (benchOptions) =>
     };
     const rounds: Array<Awaited<ReturnType<typeof runRound>>> = [];
     for (let round = 1; round <= roundCount; round += 1) rounds.push(await runRound(round));
-    const median = (values: number[]): number => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const middle = Math.floor(sorted.length / 2);
-      return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-    };
     const rate = (run: { events: number; elapsedMs: number }) => perSecond(run.events, run.elapsedMs);
     const perRound = (ratio: (round: (typeof rounds)[number]) => number) =>
       `rounds: ${rounds.map((round) => `${ratio(round).toFixed(2)}x`).join(', ')}`;
