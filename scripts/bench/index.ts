@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark and prints its figures beside a baseline measured in the
  * same run, so the ratios mean something on any machine. Benchmarks are reported, never asserted.
  * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
- * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`).
+ * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`). Sizes: sync-fleet `--rooms`
+ * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
 import { benchJournal } from './journal.js';

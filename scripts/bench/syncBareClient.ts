@@ -1,15 +1,15 @@
 /**
- * The baseline of the sync benchmarks: a bare mqtt.js client that publishes a room's journal one
- * JSON entry per QoS 1 message, done when the broker has acknowledged every one (a PUBACK only:
+ * The naive baseline of the sync benchmarks: a bare mqtt.js client that publishes a room's journal
+ * one JSON entry per QoS 1 message, done when the broker has acknowledged every one (a PUBACK only:
  * the agent is measured until the center has stored and acknowledged, a stronger end point).
  * `window` bounds the publishes awaiting their PUBACK: 1 waits for each ack; 20 is Mosquitto's
  * Receive Maximum; a large window is mqtt.js's default "fire everything" behaviour, which has no
  * limit of its own but must stay below its 16-bit message-id space (its id provider wraps without
  * checking, so more outstanding publishes than that would reuse ids of unacknowledged ones).
- * `offline` is mqtt.js's own store and forward, which the agent never uses: it replays its
- * offline store one message per round trip.
+ * `offline` is mqtt.js's own store and forward: it replays its offline store one message per
+ * round trip. The fair baseline (the agent's own batches, bare) is syncBareBatches.ts.
  */
-import mqtt from 'mqtt';
+import mqtt, { type IClientPublishOptions } from 'mqtt';
 import { Journal } from '../../src/journal/journal.js';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { createSilentLogger } from '../../src/log.js';
@@ -52,11 +52,17 @@ function* journalEntries(journal: Journal, limit: number): Generator<JournalEntr
   }
 }
 
+/** One message for publishWindowed: what mqtt.js publishes. */
+export interface BarePublish {
+  topic: string;
+  payload: Buffer | string;
+  options: IClientPublishOptions;
+}
+
 /** Keeps up to `window` publishes awaiting their PUBACK; resolves with the count acknowledged. */
-function publishAll(
+export function publishWindowed(
   client: mqtt.MqttClient,
-  entries: Iterator<JournalEntry>,
-  topic: string,
+  messages: Iterator<BarePublish>,
   window: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,13 +72,13 @@ function publishAll(
     let failure: Error | undefined;
     const pump = (): void => {
       while (failure === undefined && !exhausted && outstanding < window) {
-        const next = entries.next();
+        const next = messages.next();
         if (next.done === true) {
           exhausted = true;
           break;
         }
         outstanding += 1;
-        client.publish(topic, JSON.stringify(next.value), { qos: 1 }, (error) => {
+        client.publish(next.value.topic, next.value.payload, next.value.options, (error) => {
           outstanding -= 1;
           if (error !== undefined && error !== null) failure ??= error;
           else acknowledged += 1;
@@ -89,7 +95,13 @@ function publishAll(
   });
 }
 
-const CLIENT_OPTIONS = { protocolVersion: 5, clean: true, reconnectPeriod: 0, keepalive: 60 } as const;
+/** Each entry as its own JSON message, QoS 1: what a naive integration sends. */
+function* oneEntryPerMessage(topic: string, entries: Iterator<JournalEntry>): Generator<BarePublish> {
+  for (let next = entries.next(); next.done !== true; next = entries.next())
+    yield { topic, payload: JSON.stringify(next.value), options: { qos: 1 } };
+}
+
+export const CLIENT_OPTIONS = { protocolVersion: 5, clean: true, reconnectPeriod: 0, keepalive: 60 } as const;
 
 export async function publishBare(options: BarePublishOptions): Promise<BarePublishResult> {
   // Opened before the clock starts, as the agent's journal is.
@@ -105,7 +117,11 @@ export async function publishBare(options: BarePublishOptions): Promise<BarePubl
     if (options.offline === true) {
       const client = mqtt.connect(options.url, { ...CLIENT_OPTIONS, clientId, manualConnect: true });
       try {
-        const acknowledged = publishAll(client, entries, options.topic, Number.MAX_SAFE_INTEGER);
+        const acknowledged = publishWindowed(
+          client,
+          oneEntryPerMessage(options.topic, entries),
+          Number.MAX_SAFE_INTEGER,
+        );
         const started = performance.now();
         client.connect();
         const events = await acknowledged;
@@ -117,7 +133,7 @@ export async function publishBare(options: BarePublishOptions): Promise<BarePubl
     const client = await mqtt.connectAsync(options.url, { ...CLIENT_OPTIONS, clientId });
     try {
       const started = performance.now();
-      const events = await publishAll(client, entries, options.topic, options.window);
+      const events = await publishWindowed(client, oneEntryPerMessage(options.topic, entries), options.window);
       return { events, elapsedMs: performance.now() - started };
     } finally {
       await client.endAsync(true);

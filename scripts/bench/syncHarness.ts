@@ -164,3 +164,20 @@ export function countOption(options: ReadonlyMap<string, string>, name: string, 
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, not "${text}"`);
   return value;
 }
+
+/** Runs both, `second` first when `swap` (to alternate a run and its baseline); results in the order given. */
+export async function inOrder<A, B>(swap: boolean, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  if (!swap) {
+    const a = await first();
+    return [a, await second()];
+  }
+  const b = await second();
+  return [await first(), b];
+}
+
+/** The middle value (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

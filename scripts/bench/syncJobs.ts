@@ -2,6 +2,7 @@
  * The jobs a sync benchmark runs in child processes (syncJobProcess.ts is the entry), and the
  * messages between parent and child. Every result carries the child's peak RSS.
  */
+import { prepareBatches, sendBatches, type BareBatchesJob, type BareBatchesResult } from './syncBareBatches.js';
 import { publishBare, type BarePublishOptions, type BarePublishResult } from './syncBareClient.js';
 import { startAcker, type AckerStats } from './syncAcker.js';
 import { runRooms, type RoomsJob, type RoomsResult } from './syncRooms.js';
@@ -18,11 +19,12 @@ export interface AckerJob {
   prefix: string;
 }
 
-export type { RoomsJob, CenterJob };
-export type Job = BareJob | AckerJob | RoomsJob | CenterJob;
+export type { BareBatchesJob, RoomsJob, CenterJob };
+export type Job = BareJob | BareBatchesJob | AckerJob | RoomsJob | CenterJob;
 
 interface ResultByKind {
   bare: BarePublishResult;
+  'bare-batches': BareBatchesResult;
   acker: AckerStats;
   rooms: RoomsResult;
   center: CenterResult;
@@ -50,6 +52,12 @@ export async function runJob(job: Job, context: JobContext): Promise<unknown> {
     case 'bare':
       context.ready();
       return publishBare(job);
+    case 'bare-batches': {
+      // Encoding is setup: the clock (and the CPU count) start once every batch is ready.
+      const prepared = prepareBatches(job);
+      context.ready();
+      return sendBatches(job, prepared);
+    }
     case 'acker': {
       const acker = await startAcker(job.url, job.prefix);
       context.ready();

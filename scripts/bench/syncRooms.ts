@@ -50,7 +50,7 @@ interface BenchRoom {
   stop(): Promise<void>;
 }
 
-function countySettings(
+export function countySettings(
   url: string,
   deviceId: string,
   dataDir: string,

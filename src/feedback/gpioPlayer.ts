@@ -9,6 +9,11 @@ export interface FeedbackPins {
   buzzer?: number | undefined;
 }
 
+/** Waits `ms`, rejecting once `signal` aborts: how a pattern holds a line on or off. */
+export type PulseWait = (ms: number, signal: AbortSignal) => Promise<void>;
+
+const realWait: PulseWait = (ms, signal) => sleep(ms, undefined, { signal });
+
 /**
  * Plays feedback patterns on the LEDs and the buzzer. A new pattern cuts the one playing short
  * (the next member should not wait for the last one's beeps), and every line ends switched off.
@@ -23,6 +28,7 @@ export class GpioPlayer {
     lines: GpioLines,
     pins: FeedbackPins,
     private readonly logger: Logger,
+    private readonly wait: PulseWait = realWait,
   ) {
     this.green = pins.greenLed === undefined ? undefined : lines.output(pins.greenLed);
     this.red = pins.redLed === undefined ? undefined : lines.output(pins.redLed);
@@ -54,9 +60,9 @@ export class GpioPlayer {
     try {
       for (const { onMs, offMs } of pulses) {
         await line.write(1);
-        await sleep(onMs, undefined, { signal });
+        await this.wait(onMs, signal);
         await line.write(0);
-        if (offMs > 0) await sleep(offMs, undefined, { signal });
+        if (offMs > 0) await this.wait(offMs, signal);
       }
     } catch (error) {
       // Cut short by the next pattern: it drives this line itself, or play() switched it off.

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import type { Logger } from '../log.js';
 import { openSocGpio, type GpioAccess } from './gpioAccess.js';
-import { GpioPlayer } from './gpioPlayer.js';
+import { GpioPlayer, type PulseWait } from './gpioPlayer.js';
 import { MODULE_SIGNALS, type FeedbackSignal } from './patterns.js';
 
 export interface Feedback {
@@ -20,6 +20,8 @@ export interface FeedbackServiceDeps {
   logger: Logger;
   /** Injectable for tests (RecordingGpioLines); default: the Raspberry Pi header. */
   gpio?: GpioAccess | undefined;
+  /** Injectable for tests (a virtual clock, so a pattern's timings are exact); default: real timers. */
+  wait?: PulseWait | undefined;
 }
 
 /**
@@ -43,7 +45,7 @@ export class FeedbackService implements Service, Feedback {
         ? { available: false, reason: 'none of feedback.greenLed, feedback.redLed, feedback.buzzer is set' }
         : (this.deps.gpio ?? (await openSocGpio(logger)));
     if (gpio.available) {
-      this.player = new GpioPlayer(gpio.lines, pins, logger);
+      this.player = new GpioPlayer(gpio.lines, pins, logger, this.deps.wait);
       this.fallbackReason = undefined;
       return;
     }
