@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests drive for real: strace watches the journal's fsync calls; python3
 # runs the scanner module emulators on real pseudo-terminals; libusb is loaded by node-hid's
 # native binding even for hidraw; mosquitto is the real broker the sync tests start on loopback
-# (Debian installs it in /usr/sbin).
+# (Debian installs it in /usr/sbin); tmux is the terminal the demo's view is checked in; setpriv
+# (util-linux) ties the demo's processes to the demo.
 export PATH="$PATH:/usr/sbin"
-declare -A commands=([strace]=strace [python3]=python3 [mosquitto]=mosquitto)
+declare -A commands=([strace]=strace [python3]=python3 [mosquitto]=mosquitto [tmux]=tmux [setpriv]=util-linux)
 declare -A libraries=([libusb-1.0.so.0]=libusb-1.0-0)
 missing=()
 for tool in "${!commands[@]}"; do
