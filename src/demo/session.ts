@@ -38,7 +38,7 @@ const DRAIN_MS = 5_000;
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-type StopReason = { kind: 'signal' } | { kind: 'duration' } | { kind: 'failure'; error: AgentError };
+type StopReason = { kind: 'signal' } | { kind: 'duration' } | { kind: 'failure'; error: Error };
 
 /**
  * `room-agent demo`: a private broker, the room's link through a proxy the story can cut, the
@@ -56,9 +56,19 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let requested: StopReason | undefined;
   let resolveStop!: (reason: StopReason) => void;
   const stopped = new Promise<StopReason>((resolve) => (resolveStop = resolve));
+  let deadline: NodeJS.Timeout | undefined;
+  // From the stop request on, nothing may hang: at the deadline what is left is killed and the
+  // demo exits anyway (a child that got away from its group still dies with it: pdeathsig).
+  const forceExit = (): void => {
+    for (const child of children) child.kill();
+    process.exit(requested?.kind === 'failure' ? ExitCode.InternalFault : ExitCode.Ok);
+  };
   const requestStop = (reason: StopReason): void => {
-    requested ??= reason;
-    resolveStop(requested);
+    if (requested !== undefined) return;
+    requested = reason;
+    // The end of --duration lets the backlog drain first; a signal or a failure does not wait for it.
+    deadline = setTimeout(forceExit, STOP_DEADLINE_MS + (reason.kind === 'duration' ? DRAIN_MS : 0));
+    resolveStop(reason);
   };
   let stopping = false;
   const onSignal = (): void => requestStop({ kind: 'signal' });
@@ -78,13 +88,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
   };
 
-  let failure: Error | undefined;
-  let reason: StopReason | undefined;
   let view: TerminalView | undefined;
   let story: Story | undefined;
   let proxy: LinkProxy | undefined;
-  try {
-    await endLeftovers(folder.run, folder.dir);
+  /** Starts everything in order, each with its undo on the stack; returns early once a stop was asked for. */
+  async function start(): Promise<void> {
+    // A stop asked for during the start is honoured between its steps: each step is short, and
+    // one cut off half-way could leave what it started unknown to the stack below.
+    const halted = (): boolean => requested !== undefined;
+    await endLeftovers(folder.run, `${folder.dir}/`);
     resetFolder(folder);
     requirePython();
     const broker = await startBroker({ dir: folder.broker, logFile: folder.brokerLog, runDir: folder.run });
@@ -93,6 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const link = await startLinkProxy(broker.port);
     proxy = link;
     stack.push(() => link.close());
+    if (halted()) return;
     const center = await startDemoCenter({
       brokerUrl: broker.url,
       dir: folder.center,
@@ -100,6 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       httpPort: options.httpPort,
     });
     stack.push(() => center.stop());
+    if (halted()) return;
     const roomName = demoText('roomName');
     writeFileSync(folder.config, demoConfigYaml({ dataDir: folder.agent, countyUrl: link.url, roomName }));
     const agent = await SupervisedChild.start({
@@ -118,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
     watch(agent, folder.agentLog);
     await Promise.race([waitForAgent(folder, agent), stopped]);
-    if (requested === undefined) {
+    if (!halted()) {
       const running = new Story({ socketPath: folder.socket, link, logFile: folder.storyLog });
       story = running;
       running.start();
@@ -135,34 +149,40 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         stack.push(() => clearTimeout(timer));
       }
     }
-    reason = await stopped;
-  } catch (error) {
-    failure = error as Error;
   }
 
-  stopping = true;
-  // Past this point nothing may hang: the deadline ends what is left and the demo exits anyway.
-  const deadline = setTimeout(() => {
-    for (const child of children) child.kill();
-    process.exit(failure === undefined && reason?.kind !== 'failure' ? ExitCode.Ok : ExitCode.InternalFault);
-  }, STOP_DEADLINE_MS);
-  view?.stop();
-  await story?.stop();
-  if (reason?.kind === 'duration' && proxy !== undefined) await drain(folder, proxy);
-  for (const undo of stack.reverse()) {
-    try {
-      await undo();
-    } catch (error) {
-      failure ??= error as Error;
-    }
+  let startFailure: Error | undefined;
+  try {
+    await start();
+    await stopped;
+  } catch (error) {
+    startFailure = error as Error;
   }
-  clearTimeout(deadline);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  if (failure !== undefined) throw failure;
-  if (reason?.kind === 'failure') throw reason.error;
-  options.out.write(`${demoText('stopped', { dir: folder.dir })}\n`);
-  return ExitCode.Ok;
+  return finish(startFailure);
+
+  /** Everything started, stopped in reverse; throws the first failure once all is stopped. */
+  async function finish(failed?: Error): Promise<number> {
+    if (failed !== undefined) requestStop({ kind: 'failure', error: failed });
+    let failure = failed;
+    stopping = true;
+    view?.stop();
+    story?.stop();
+    if (requested?.kind === 'duration' && proxy !== undefined) await drain(folder, proxy);
+    for (const undo of stack.reverse()) {
+      try {
+        await undo();
+      } catch (error) {
+        failure ??= error as Error;
+      }
+    }
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (failure !== undefined) throw failure;
+    if (requested?.kind === 'failure') throw requested.error;
+    options.out.write(`${demoText('stopped', { dir: folder.dir })}\n`);
+    return ExitCode.Ok;
+  }
 }
 
 function how(exit: ChildExit): string {

@@ -48,7 +48,6 @@ export class Story {
   private readonly abort = new AbortController();
   private readonly kept: StoryLine[] = [];
   private roundNumber = 0;
-  private running: Promise<void> | undefined;
 
   constructor(private readonly deps: StoryDeps) {}
 
@@ -62,15 +61,17 @@ export class Story {
   }
 
   start(): void {
-    this.running = this.play().catch((error: unknown) => {
+    void this.play().catch((error: unknown) => {
       if (!this.abort.signal.aborted) this.tell('failed', demoText('storyFailed', { reason: String(error) }));
     });
   }
 
-  /** Stops between steps or in the middle of one (its daemon request is left to time out). */
-  async stop(): Promise<void> {
+  /**
+   * Stops between steps or in the middle of one, at once: a daemon request in flight is not
+   * waited for (it fails when the agent stops, and the story has stopped listening by then).
+   */
+  stop(): void {
     this.abort.abort();
-    await this.running;
   }
 
   private async play(): Promise<void> {

@@ -23,8 +23,8 @@ describe('the demo in a terminal', () => {
   it('shows a compact summary redrawn in place, no log lines, within 80 columns, and stops on Ctrl-C', async () => {
     const temp = makeTempDir('room-agent-demo-view-');
     try {
-      // In the folder, with the default ./.demo-data: the shell that tmux runs names no demo path
-      // itself, so every process naming one is the demo's.
+      // In the folder, with the default ./.demo-data: only the demo's processes name that path
+      // (tmux and its shell name the folder above it).
       const dir = join(temp.dir, '.demo-data');
       const command = `${process.execPath} ${CLI_PATH} --lang zh demo; echo "exit=$?"; sleep 600`;
       tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '40', '-c', temp.dir, command);
@@ -61,7 +61,7 @@ describe('the demo in a terminal', () => {
       await waitUntil(() => screen().includes('exit='), 10_000, 'the demo exiting');
       expect(screen()).toContain('exit=0');
       expect(screen()).toContain('演示已停止');
-      expect(processesNaming(temp.dir)).toEqual([]);
+      expect(processesNaming(dir)).toEqual([]);
     } finally {
       spawnSync('tmux', ['-L', SERVER, 'kill-server']);
       temp.cleanup();
