@@ -6,24 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the demo runs: mosquitto is its private broker (Debian installs it in
-# /usr/sbin); python3 runs the emulated fingerprint module; util-linux's setpriv makes the kernel
-# end the demo's processes when the demo itself is killed.
-export PATH="$PATH:/usr/sbin"
-declare -A commands=([python3]=python3 [mosquitto]=mosquitto [setpriv]=util-linux)
-missing=()
-for tool in "${!commands[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("${commands[$tool]}")
-done
-if ((${#missing[@]})); then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else
-    echo "scripts/start.sh: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+# Debian packages the demo runs: mosquitto is its private broker; python3 runs the emulated
+# fingerprint module; util-linux's setpriv makes the kernel end the demo's processes when the demo
+# itself is killed.
+source scripts/packages.sh
+install_missing scripts/start.sh python3:python3 mosquitto:mosquitto setpriv:util-linux
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

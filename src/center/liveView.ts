@@ -50,7 +50,7 @@ function twoDigits(value: number): string {
 }
 
 /** Local time; the date too when it is not today. */
-function clockText(ms: number, nowMs: number): string {
+export function clockText(ms: number, nowMs: number): string {
   const at = new Date(ms);
   const time = `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}:${twoDigits(at.getSeconds())}`;
   if (at.toDateString() === new Date(nowMs).toDateString()) return time;

@@ -1,3 +1,4 @@
+import { clockText } from '../center/liveView.js';
 import type { RoomSummary } from '../center/room.js';
 import type { Status } from '../control/methods/status.js';
 import { defineMessages } from '../i18n.js';
@@ -72,11 +73,6 @@ export interface ViewData {
 export const VIEW_WIDTH = 80;
 const LABEL_WIDTH = 10;
 
-function clock(ms: number): string {
-  const at = new Date(ms);
-  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
-}
-
 function row(label: string, value: string): string {
   return `${padToWidth(label, LABEL_WIDTH)}${value}`;
 }
@@ -96,13 +92,13 @@ function activityText(status: Status, nowMs: number): string {
   return t('running', { title: activity.title, minutes: Math.floor(elapsed / 60), seconds: elapsed % 60 });
 }
 
-function signInText(signIn: RecentSignIn): string {
+function signInText(signIn: RecentSignIn, nowMs: number): string {
   const who = signIn.memberId === null ? t('visitor') : memberName(signIn.memberId);
   const how =
     signIn.kind === 'manual'
       ? t('manual', { secretary: signIn.confirmedBy === null ? '?' : memberName(signIn.confirmedBy) })
       : t(signIn.kind);
-  return `  ${clock(signIn.wallMs)}  ${padToWidth(who, 8)}${how}  (seq ${signIn.seq})`;
+  return `  ${clockText(signIn.wallMs, nowMs)}  ${padToWidth(who, 8)}${how}  (seq ${signIn.seq})`;
 }
 
 function centerText(data: ViewData): string {
@@ -122,7 +118,7 @@ export function renderView(data: ViewData): string {
   const lines = [
     t('title', {
       room: data.roomName,
-      time: clock(data.nowMs),
+      time: clockText(data.nowMs, data.nowMs),
       part: data.round === 0 ? t('setup') : t('round', { round: data.round }),
     }),
     '',
@@ -141,8 +137,10 @@ export function renderView(data: ViewData): string {
     );
   }
   lines.push(row(t('center'), centerText(data)), '', t('recent'));
-  lines.push(...(data.recent.length === 0 ? [`  ${t('none')}`] : data.recent.map(signInText)));
-  lines.push('', t('story'), ...data.story.map((line) => `  ${clock(line.wallMs)}  ${line.text}`));
+  lines.push(
+    ...(data.recent.length === 0 ? [`  ${t('none')}`] : data.recent.map((signIn) => signInText(signIn, data.nowMs))),
+  );
+  lines.push('', t('story'), ...data.story.map((line) => `  ${clockText(line.wallMs, data.nowMs)}  ${line.text}`));
   lines.push('', t('footer', { dir: data.dir }));
   return `${lines.map((line) => cutToWidth(line, VIEW_WIDTH)).join('\n')}\n`;
 }
