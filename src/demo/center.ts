@@ -1,6 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CountyCenter } from '../center/countyCenter.js';
 import { createRootLogger } from '../log.js';

@@ -196,6 +196,8 @@ export class Story {
   }
 
   private tell(step: string, text: string, extra: Record<string, unknown> = {}): void {
+    // A request that was in flight at the stop may still answer: the story is over by then.
+    if (this.abort.signal.aborted) return;
     const wallMs = Date.now();
     this.kept.push({ wallMs, text });
     if (this.kept.length > KEPT_LINES) this.kept.shift();

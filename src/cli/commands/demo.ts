@@ -34,7 +34,8 @@ export const demoCommand: CliCommand = {
       throw new AgentError(ErrorCode.UsageError, t('badPort', { value: values['http-port']! }));
     return runDemo({
       dir: values.dir ?? '.demo-data',
-      headless: values.headless === true,
+      // A view redrawn in place means nothing in a pipe or a file: there the demo is headless.
+      headless: values.headless === true || process.stdout.isTTY !== true,
       durationSeconds: duration,
       httpPort,
       out: process.stdout,
