@@ -2,7 +2,7 @@ import { clockText } from '../center/liveView.js';
 import type { RoomSummary } from '../center/room.js';
 import type { Status } from '../control/methods/status.js';
 import { defineMessages } from '../i18n.js';
-import { cutToWidth, padToWidth } from '../util/displayWidth.js';
+import { cutToWidth, displayWidth, padToWidth } from '../util/displayWidth.js';
 import { memberName } from './script.js';
 import type { RecentSignIn } from './signInFeed.js';
 import type { StoryLine } from './story.js';
@@ -71,10 +71,12 @@ export interface ViewData {
 
 /** The view never needs more than an 80-column terminal. */
 export const VIEW_WIDTH = 80;
-const LABEL_WIDTH = 10;
+const LABELS = ['scanner', 'link', 'journal', 'activity', 'center'] as const;
 
+/** A label and its value, the values of all rows in one column (the labels' width depends on the language). */
 function row(label: string, value: string): string {
-  return `${padToWidth(label, LABEL_WIDTH)}${value}`;
+  const width = Math.max(...LABELS.map((key) => displayWidth(t(key)))) + 2;
+  return `${padToWidth(label, width)}${value}`;
 }
 
 function scannerText(status: Status): string {

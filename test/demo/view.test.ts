@@ -45,4 +45,10 @@ describe('the demo terminal view', () => {
     expect(frame).toContain('代理无应答');
     expect(frame).toContain('尚未收到活动室消息');
   });
+
+  it('keeps every label apart from its value in English too', () => {
+    setLanguage('en');
+    expect(renderView(data())).toMatch(/^Scanner {2,}agent not answering$/m);
+    expect(renderView(data())).toMatch(/^County {2,}nothing from the room yet$/m);
+  });
 });
