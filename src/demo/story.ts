@@ -34,7 +34,7 @@ export interface StoryLine {
 /** The technician the journal names for what the story changes. */
 const OPERATOR = '演示技术员';
 /** A finger rests this long on the sensor: long enough for a capture and a search at the demo's poll interval. */
-const FINGER_HOLD_MS = 1_500;
+const FINGER_HOLD_MS = 2_500;
 const ENROLL_TIMEOUT_MS = 60_000;
 /** How many lines the story keeps for the view. */
 const KEPT_LINES = 6;
