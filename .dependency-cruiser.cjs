@@ -21,6 +21,7 @@ const LAYERS = [
   { name: 'enrollment', folders: ['src/enrollment'] },
   { name: 'county sync', folders: ['src/sync'] },
   { name: 'composition roots: the daemon, the reference county center', folders: ['src/app', 'src/center'] },
+  { name: 'the demo: a room, a broker and a center on one machine', folders: ['src/demo'] },
   { name: 'command line', folders: ['src/cli'] },
 ];
 

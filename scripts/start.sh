@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Quick start from a fresh clone: installs, builds and runs the daemon in the foreground on the
-# example configuration, with its data under ./.demo-data. Ctrl-C stops it cleanly.
+# Quick start from a fresh clone: installs what the demo needs, builds, and runs `room-agent demo`:
+# a private broker, the emulated scanner, the agent, the county center and a story that plays by
+# itself, all on this machine (data and logs in ./.demo-data). Ctrl-C stops it. Arguments go to the
+# demo: --headless, --duration SECONDS, --dir DIR, --http-port PORT, --lang en.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian packages the demo runs: mosquitto is its private broker; python3 runs the emulated
+# fingerprint module; util-linux's setpriv makes the kernel end the demo's processes when the demo
+# itself is killed.
+source scripts/packages.sh
+install_missing scripts/start.sh python3:python3 mosquitto:mosquitto setpriv:util-linux
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run build --silent
-exec node dist/src/cli/main.js run --config config/room-agent.example.yaml --data-dir .demo-data "$@"
+# Built only when a source is newer than the build: a second start is quick, and a build never
+# rewrites dist/ under a daemon or a test that is running from it.
+if [ ! -f dist/src/cli/main.js ] ||
+  [ -n "$(find src drivers scripts tsconfig.json package-lock.json -newer dist/src/cli/main.js -print -quit)" ]; then
+  npm run build --silent
+fi
+exec node dist/src/cli/main.js demo "$@"

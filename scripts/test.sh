@@ -7,27 +7,12 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive for real: strace watches the journal's fsync calls; python3
 # runs the scanner module emulators on real pseudo-terminals; libusb is loaded by node-hid's
-# native binding even for hidraw; mosquitto is the real broker the sync tests start on loopback
-# (Debian installs it in /usr/sbin).
-export PATH="$PATH:/usr/sbin"
-declare -A commands=([strace]=strace [python3]=python3 [mosquitto]=mosquitto)
-declare -A libraries=([libusb-1.0.so.0]=libusb-1.0-0)
-missing=()
-for tool in "${!commands[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("${commands[$tool]}")
-done
-for library in "${!libraries[@]}"; do
-  ldconfig -p 2>/dev/null | grep -q "$library" || missing+=("${libraries[$library]}")
-done
-if ((${#missing[@]})); then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else
-    echo "scripts/test.sh: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+# native binding even for hidraw; mosquitto is the real broker the sync tests start on loopback;
+# tmux is the terminal the demo's view is checked in; setpriv (util-linux) ties the demo's
+# processes to the demo.
+source scripts/packages.sh
+install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitto tmux:tmux setpriv:util-linux \
+  libusb-1.0.so.0:libusb-1.0-0
 
 npm ci --no-audit --no-fund
 npm run build

@@ -110,6 +110,15 @@ export const ErrorCode = {
   CenterKeyInvalid: 652,
   /** The center's database file cannot be created or opened. */
   CenterDatabase: 653,
+  // 700–719: the no-hardware demo (room-agent demo)
+  /** Another demo runs in the same folder. */
+  DemoBusy: 700,
+  /** Something the demo needs is missing (mosquitto, python3) or would not start. */
+  DemoUnavailable: 701,
+  /** The demo folder holds files the demo did not make: it is never cleared. */
+  DemoFolderForeign: 702,
+  /** A process of the demo (broker, agent) ended on its own while the demo ran. */
+  DemoChildExited: 703,
   // 900–999: internal faults
   Internal: 900,
 } as const;

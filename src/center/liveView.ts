@@ -1,4 +1,5 @@
 import { defineMessages } from '../i18n.js';
+import { displayWidth, padToWidth } from '../util/displayWidth.js';
 import type { RoomSummary } from './room.js';
 
 const t = defineMessages({
@@ -44,25 +45,12 @@ export interface ViewSource {
   fileCounts(): Map<string, number>;
 }
 
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
-
-/** Terminal columns a string takes: CJK characters take two. */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) width += WIDE.test(char) ? 2 : 1;
-  return width;
-}
-
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
-}
-
 function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
 }
 
 /** Local time; the date too when it is not today. */
-function clockText(ms: number, nowMs: number): string {
+export function clockText(ms: number, nowMs: number): string {
   const at = new Date(ms);
   const time = `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}:${twoDigits(at.getSeconds())}`;
   if (at.toDateString() === new Date(nowMs).toDateString()) return time;
@@ -127,7 +115,7 @@ export function renderView(data: ViewData, nowMs: number): string {
   );
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => pad(cell, widths[column]!))
+      .map((cell, column) => padToWidth(cell, widths[column]!))
       .join('  ')
       .trimEnd();
   const lines = [

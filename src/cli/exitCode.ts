@@ -19,6 +19,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ConfirmationTimeout:
     case ErrorCode.CenterUnavailable:
     case ErrorCode.CenterNoReply:
+    case ErrorCode.DemoBusy:
+    case ErrorCode.DemoUnavailable:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
     case ErrorCode.FileUnreadable:
@@ -55,6 +57,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.RestoreIncomplete:
       return ExitCode.Unavailable;
     case ErrorCode.CenterDatabase:
+    case ErrorCode.DemoFolderForeign:
       return ExitCode.CantCreate;
     default:
       return code >= 100 && code < 200 ? ExitCode.Config : ExitCode.InternalFault;

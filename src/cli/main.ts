@@ -9,6 +9,7 @@ import { exitCodeFor } from './exitCode.js';
 import { activityCommands } from './commands/activity.js';
 import { centerCommands } from './commands/center.js';
 import { configCommands } from './commands/config.js';
+import { demoCommand } from './commands/demo.js';
 import { enrollCommand } from './commands/enroll.js';
 import { fileCommands } from './commands/files.js';
 import { journalCommands } from './commands/journal.js';
@@ -22,6 +23,7 @@ import { statusCommand } from './commands/status.js';
 
 const COMMANDS: readonly CliCommand[] = [
   runCommand,
+  demoCommand,
   statusCommand,
   ...configCommands,
   ...journalCommands,
