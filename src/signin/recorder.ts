@@ -23,6 +23,8 @@ export interface RecorderDeps {
   currentActivityId(): string | null;
   clock: ClockReader;
   windowMinutes: number;
+  /** Added to the payload of every record the scanner produced (emulatedMark); manual sign-ins are not the scanner's. */
+  scannerMark?: Record<string, JsonValue> | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export class SignInRecorder {
       const activityId = this.deps.currentActivityId();
       const finger = fingerAtSlot(tx.db, slot);
       if (finger === undefined || findMember(tx.db, finger.memberId) === undefined)
-        return this.unknownIn(tx, activityId, 'unassigned-slot');
+        return this.unknownIn(tx, activityId, 'unassigned-slot', this.deps.scannerMark);
       const { memberId } = finger;
       return this.accept(tx, memberId, activityId, 'signin.accepted', {
         memberId,
@@ -48,6 +50,7 @@ export class SignInRecorder {
         score,
         activityId,
         method: 'fingerprint',
+        ...this.deps.scannerMark,
       });
     });
   }
@@ -56,20 +59,23 @@ export class SignInRecorder {
   card(memberNumber: string): SignInOutcome {
     return this.deps.journal.transaction((tx) => {
       const activityId = this.deps.currentActivityId();
-      if (findMember(tx.db, memberNumber) === undefined) return this.unknownIn(tx, activityId, 'unknown-card');
+      if (findMember(tx.db, memberNumber) === undefined) return this.unknownIn(tx, activityId, 'unknown-card', this.deps.scannerMark);
       return this.accept(tx, memberNumber, activityId, 'signin.accepted', {
         memberId: memberNumber,
         slot: null,
         score: null,
         activityId,
         method: 'card',
+        ...this.deps.scannerMark,
       });
     });
   }
 
   /** A finger the module does not know: a counted attempt, with nothing about the finger. */
   noMatch(): SignInOutcome {
-    return this.deps.journal.transaction((tx) => this.unknownIn(tx, this.deps.currentActivityId(), 'no-match'));
+    return this.deps.journal.transaction((tx) =>
+      this.unknownIn(tx, this.deps.currentActivityId(), 'no-match', this.deps.scannerMark),
+    );
   }
 
   /**
@@ -107,8 +113,13 @@ export class SignInRecorder {
     return { kind: 'accepted', memberId, seq: entry.seq };
   }
 
-  private unknownIn(tx: JournalTransaction, activityId: string | null, reason: UnknownReason): SignInOutcome {
-    return { kind: 'unknown', reason, seq: tx.append('signin.unknown', { activityId, reason }).seq };
+  private unknownIn(
+    tx: JournalTransaction,
+    activityId: string | null,
+    reason: UnknownReason,
+    mark?: Record<string, JsonValue>,
+  ): SignInOutcome {
+    return { kind: 'unknown', reason, seq: tx.append('signin.unknown', { activityId, reason, ...mark }).seq };
   }
 }
 
