@@ -1,5 +1,6 @@
 import { defineMessages } from '../i18n.js';
 import type { RoomSummary } from './room.js';
+import type { SignInCount } from './store.js';
 
 const t = defineMessages({
   title: {
@@ -14,6 +15,7 @@ const t = defineMessages({
   backlog: { zh: '积压', en: 'backlog' },
   contiguous: { zh: '连续至', en: 'contiguous' },
   signIns: { zh: '今日签到', en: 'sign-ins today' },
+  withEmulated: { zh: '{real}（另有演示 {emulated}）', en: '{real} (+{emulated} demo)' },
   chain: { zh: '链', en: 'chain' },
   files: { zh: '文件', en: 'files' },
   online: { zh: '在线', en: 'online' },
@@ -32,7 +34,7 @@ const t = defineMessages({
 export interface ViewData {
   brokerConnected: boolean;
   rooms: readonly RoomSummary[];
-  signInsToday: ReadonlyMap<string, number>;
+  signInsToday: ReadonlyMap<string, SignInCount>;
   files: ReadonlyMap<string, number>;
 }
 
@@ -40,7 +42,7 @@ export interface ViewData {
 export interface ViewSource {
   readonly brokerConnected: boolean;
   rooms(): RoomSummary[];
-  signInsBetween(fromMs: number, toMs: number): Map<string, number>;
+  signInsBetween(fromMs: number, toMs: number): Map<string, SignInCount>;
   fileCounts(): Map<string, number>;
 }
 
@@ -74,6 +76,12 @@ function stateText(room: RoomSummary): string {
   if (room.state === 'offline')
     return room.reason === null ? t('offline') : t('offlineBecause', { reason: room.reason });
   return t('unknown');
+}
+
+/** Emulated sign-ins are demo data: shown apart, never added to the real count. */
+function signInText(count: SignInCount | undefined): string {
+  if (count === undefined) return '0';
+  return count.emulated === 0 ? String(count.real) : t('withEmulated', { real: count.real, emulated: count.emulated });
 }
 
 function chainText(room: RoomSummary): string {
@@ -118,7 +126,7 @@ export function renderView(data: ViewData, nowMs: number): string {
     clockText(room.lastSeenMs, nowMs),
     room.backlog === null ? '-' : String(room.backlog),
     String(room.contiguousSeq),
-    String(data.signInsToday.get(room.deviceId) ?? 0),
+    signInText(data.signInsToday.get(room.deviceId)),
     chainText(room),
     String(data.files.get(room.deviceId) ?? 0),
   ]);
