@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests drive for real: strace watches the journal's fsync calls; python3
 # runs the scanner module emulators on real pseudo-terminals; libusb is loaded by node-hid's
 # native binding even for hidraw; mosquitto is the real broker the sync tests start on loopback
-# (Debian installs it in /usr/sbin).
+# (Debian installs it in /usr/sbin); chromium is the real browser the county board's page is tested
+# in (puppeteer-core drives it; it downloads no browser of its own).
 export PATH="$PATH:/usr/sbin"
-declare -A commands=([strace]=strace [python3]=python3 [mosquitto]=mosquitto)
+declare -A commands=([strace]=strace [python3]=python3 [mosquitto]=mosquitto [chromium]=chromium)
 declare -A libraries=([libusb-1.0.so.0]=libusb-1.0-0)
 missing=()
 for tool in "${!commands[@]}"; do
