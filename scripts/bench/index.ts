@@ -5,6 +5,7 @@
  * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`).
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
+import { benchCenterPage } from './centerPage.js';
 import { benchJournal } from './journal.js';
 import { benchSignin } from './signin.js';
 import { benchStartup } from './startup.js';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   'sync-backfill': benchSyncBackfill,
   'sync-uplink': benchSyncUplink,
   'sync-fleet': benchSyncFleet,
+  'center-page': benchCenterPage,
 };
 
 function formatNumber(value: number): string {

@@ -1,27 +1,10 @@
 import { join } from 'node:path';
 import { REPO_ROOT, spawnCli } from '../../helpers/cli.js';
 
-/** Debian's chromium (apt-get install chromium); CHROMIUM_PATH names another. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { launchChromium } from '../../../scripts/bench/chromium.js';
+
 /** Screenshots the browser tests keep (ignored by git). */
 export const BOARD_ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
-
-/**
- * Headless chromium that makes no request of its own (updates, safe browsing, sync): whatever
- * reaches the network comes from the page. No sandbox: the tests may run as root in a container.
- */
-export function chromiumArgs(): string[] {
-  return [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-default-apps',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-features=Translate,MediaRouter,OptimizationHints',
-  ];
-}
 
 export interface BoardCenter {
   /** The board's address as the center printed it. */

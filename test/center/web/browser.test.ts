@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayRange } from '../../../src/center/liveView.js';
 import { makeTempDir } from '../../helpers/cli.js';
@@ -9,7 +9,7 @@ import { FakeClock } from '../../helpers/fakeClock.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { openJournal } from '../../journal/helpers.js';
 import { FakeRoom } from '../helpers.js';
-import { BOARD_ARTIFACTS, CHROMIUM, chromiumArgs, spawnBoardCenter, type BoardCenter } from './boardRig.js';
+import { BOARD_ARTIFACTS, launchChromium, spawnBoardCenter, type BoardCenter } from './boardRig.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -81,7 +81,7 @@ describe('the county board in a real browser (Debian chromium, headless)', () =>
     room = await FakeRoom.connect(broker.url, 'xiaozhuang', journal);
     await room.publishState();
     await room.publishBatch(1, journal.head().seq, 'live');
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
