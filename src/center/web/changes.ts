@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { CenterEvents } from '../countyCenter.js';
 
-type CenterEmitter = Pick<EventEmitter<CenterEvents>, 'on' | 'off'>;
+export type CenterEmitter = Pick<EventEmitter<CenterEvents>, 'on' | 'off'>;
 
 /**
  * Calls back with the room whenever the center stored its events, got its state or health, found

@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { AccessCheck, checkExposure, type HttpAddress } from './access.js';
 import { loadAssets, type Asset } from './assets.js';
 import { readBoard, safeJson, type BoardSource } from './board.js';
+import { watchRooms, type CenterEmitter } from './changes.js';
 import { DEFAULT_LIMITS, LiveFeed, type LiveFeedLimits, type LiveFeedStats } from './liveFeed.js';
 import { webText } from './messages.js';
 
@@ -63,6 +64,14 @@ export class CenterWebServer {
     await web.listen();
     web.unwatch = options.watch((deviceId) => web.feed.changed(deviceId));
     return web;
+  }
+
+  /** The board of a running CountyCenter (the CLI's --http, or a demo that runs the center in-process). */
+  static forCenter(
+    center: BoardSource & CenterEmitter,
+    options: Omit<CenterWebOptions, 'source' | 'watch'>,
+  ): Promise<CenterWebServer> {
+    return CenterWebServer.start({ ...options, source: center, watch: (onChange) => watchRooms(center, onChange) });
   }
 
   /** `http://HOST:PORT/` with the port actually bound. */

@@ -7,7 +7,6 @@ import { openCenterDatabase } from '../../center/database.js';
 import { LiveView } from '../../center/liveView.js';
 import { loadCenterKey } from '../../center/signing.js';
 import { checkExposure, parseHttpAddress } from '../../center/web/access.js';
-import { watchRooms } from '../../center/web/changes.js';
 import { webText } from '../../center/web/messages.js';
 import { CenterWebServer } from '../../center/web/server.js';
 import { waitForStopSignal } from '../../daemon/lifecycle.js';
@@ -157,12 +156,10 @@ const centerCommand: CliCommand = {
         web =
           httpAddress === undefined
             ? undefined
-            : await CenterWebServer.start({
+            : await CenterWebServer.forCenter(center, {
                 address: httpAddress,
                 publicBind: values['http-public'] === true,
                 token: httpToken,
-                source: center,
-                watch: (onChange) => watchRooms(center, onChange),
                 logger,
               });
       } catch (error) {
