@@ -25,7 +25,7 @@ import { BadMessage, fileExtra, parseBatch, parseRoomMessage, topicDeviceId } fr
 import { Ingest, type BatchOutcome } from './ingest.js';
 import { newRoom, summarize, type BrokenChain, type Room, type RoomSummary } from './room.js';
 import type { CenterSigningKey } from './signing.js';
-import { RoomDayReader, type ActivityRecord, type SignInRecord } from './roomDay.js';
+import { RoomDayReader, type ActivityRecord, type PhotoRecord, type SignInRecord } from './roomDay.js';
 import { CenterStore, type CompletedFile, type SignInCount } from './store.js';
 
 export interface CountyCenterOptions {
@@ -432,6 +432,11 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
   /** A room's latest sign-ins in [fromMs, toMs), newest first, with names and trusted times. */
   recentSignIns(deviceId: string, fromMs: number, toMs: number, limit: number): SignInRecord[] {
     return this.day.recentSignIns(deviceId, fromMs, toMs, limit);
+  }
+
+  /** The newest photo a room uploaded; null when none. */
+  latestPhoto(deviceId: string): PhotoRecord | null {
+    return this.day.latestPhoto(deviceId);
   }
 
   /** The activity a room runs, as its journal says; null when none. */

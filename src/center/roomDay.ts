@@ -26,6 +26,14 @@ export interface ActivityRecord {
   startedMs: number;
 }
 
+/** The newest photo a room uploaded completely (`files send --kind photo`). */
+export interface PhotoRecord {
+  fileId: string;
+  name: string;
+  path: string;
+  completedMs: number;
+}
+
 interface SignInRow {
   seq: number;
   wall_ms: number;
@@ -93,6 +101,17 @@ export class RoomDayReader {
       title: typeof row.title === 'string' ? row.title : null,
       startedMs: row.wall_ms,
     };
+  }
+
+  latestPhoto(deviceId: string): PhotoRecord | null {
+    const row = statement(
+      this.db,
+      `SELECT file_id, name, path, completed_ms FROM files WHERE device_id = ? AND kind = 'photo'
+       ORDER BY completed_ms DESC, file_id DESC LIMIT 1`,
+    ).get(deviceId) as { file_id: string; name: string; path: string; completed_ms: number } | undefined;
+    return row === undefined
+      ? null
+      : { fileId: row.file_id, name: row.name, path: row.path, completedMs: row.completed_ms };
   }
 
   private toRecord(deviceId: string, row: SignInRow): SignInRecord {

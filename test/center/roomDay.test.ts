@@ -13,7 +13,7 @@ describe('a room’s day as the center reads it', () => {
     for (const cleanup of cleanups.splice(0).reverse()) cleanup();
   });
 
-  it('names members, re-times sign-ins of a boot that synced later, counts demo ones apart and finds the running activity', () => {
+  it('names members, re-times sign-ins of a boot that synced later, counts demo ones apart and finds the running activity and the newest photo', () => {
     const temp = makeTempDir('center-day-');
     cleanups.push(temp.cleanup);
     const clock = new FakeClock({ wallMs: new Date(2025, 5, 5, 8, 0).getTime(), state: 'unsynced', bootId: 'boot-b' });
@@ -70,6 +70,13 @@ describe('a room’s day as the center reads it', () => {
       title: 'Study session',
       startedMs: new Date(2025, 5, 5, 8, 0).getTime(),
     });
+    expect(reader.latestPhoto('room')).toBeNull();
+    const photo = { deviceId: 'room', kind: 'photo', size: 1, sha256: 'x', meta: {} };
+    store.recordFile({ ...photo, fileId: 'p1', name: 'a.jpg', path: '/files/p1' }, 1000);
+    store.recordFile({ ...photo, fileId: 'v1', name: 'b.mp4', path: '/files/v1', kind: 'recording' }, 3000);
+    store.recordFile({ ...photo, fileId: 'p2', name: 'b.jpg', path: '/files/p2' }, 2000);
+    expect(reader.latestPhoto('room')).toEqual({ fileId: 'p2', name: 'b.jpg', path: '/files/p2', completedMs: 2000 });
+
     journal.append('activity.ended', { activityId: 'a1', reason: 'manual' });
     store.insertEntry('room', journal.read(journal.head().seq - 1, 1)[0]!, Date.now());
     expect(reader.currentActivity('room')).toBeNull();

@@ -1,6 +1,6 @@
 import { todayRange, type ViewSource } from '../liveView.js';
 import type { RoomSummary } from '../room.js';
-import type { ActivityRecord, SignInRecord } from '../roomDay.js';
+import type { ActivityRecord, PhotoRecord, SignInRecord } from '../roomDay.js';
 import type { SignInCount } from '../store.js';
 
 /** What the board reads beyond the live view's source: one room, its latest sign-ins, its activity. CountyCenter provides it. */
@@ -8,6 +8,7 @@ export interface BoardSource extends ViewSource {
   room(deviceId: string): RoomSummary | undefined;
   recentSignIns(deviceId: string, fromMs: number, toMs: number, limit: number): SignInRecord[];
   currentActivity(deviceId: string): ActivityRecord | null;
+  latestPhoto(deviceId: string): PhotoRecord | null;
 }
 
 /** A tile lists this many of the day's sign-ins: a page left open all day holds no more. */
@@ -31,6 +32,8 @@ export interface RoomTile {
   scannerDriver: string | null;
   cameras: RoomSummary['cameras'];
   files: number;
+  /** The newest photo, fetched from /api/rooms/<id>/photo; where the file lies stays on the center. */
+  photo: { fileId: string; completedMs: number } | null;
 }
 
 /** The whole board (`full`) or the rooms that changed since the last push. */
@@ -41,6 +44,10 @@ export interface BoardUpdate {
   day: { fromMs: number; toMs: number };
   brokerConnected: boolean;
   rooms: RoomTile[];
+}
+
+function photoOf(photo: PhotoRecord | null): RoomTile['photo'] {
+  return photo === null ? null : { fileId: photo.fileId, completedMs: photo.completedMs };
 }
 
 function chainOf(room: RoomSummary): ChainStatus {
@@ -78,6 +85,7 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
       files: files.get(room.deviceId) ?? 0,
+      photo: photoOf(source.latestPhoto(room.deviceId)),
     })),
   };
 }

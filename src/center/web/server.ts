@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname } from 'node:path';
 import { AgentError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { AccessCheck, checkExposure, type HttpAddress } from './access.js';
@@ -36,8 +38,19 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 } as const;
 
-/** The paths that show data: everything else the server has is the page's own code. */
-const PROTECTED = new Set(['/', '/api/board', '/api/live']);
+/** The page and everything under /api/ show data: everything else the server has is the page's own code. */
+function isProtected(path: string): boolean {
+  return path === '/' || path.startsWith('/api/');
+}
+
+const PHOTO_PATH = /^\/api\/rooms\/([^/]+)\/photo$/;
+/** Photos are served only as what their name says they are; anything else is not shown. */
+const PHOTO_TYPES: Readonly<Record<string, string>> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
 
 /**
  * The county board over HTTP: the page, a JSON snapshot and the live stream. Read-only: only
@@ -136,7 +149,7 @@ export class CenterWebServer {
     }
     if (!this.access.hostAllowed(request)) return this.plain(response, 403, 'forbidden host');
     const path = new URL(request.url ?? '/', 'http://board').pathname;
-    if (PROTECTED.has(path) && !this.access.authorized(request)) {
+    if (isProtected(path) && !this.access.authorized(request)) {
       // The login page asks for the token and keeps it in a cookie; its script is public, the data is not.
       if (path === '/') return this.asset(response, 401, this.assets.get('/login')!);
       response.setHeader('WWW-Authenticate', 'Bearer');
@@ -155,10 +168,29 @@ export class CenterWebServer {
       response.end(safeJson(readBoard(this.options.source, Date.now())));
       return;
     }
+    const photo = PHOTO_PATH.exec(path);
+    if (photo !== null) return this.photo(response, decodeURIComponent(photo[1]!));
     if (path === '/favicon.ico') return this.plain(response, 204, '');
     const asset = this.assets.get(path);
     if (asset === undefined) return this.plain(response, 404, 'not found');
     this.asset(response, 200, asset);
+  }
+
+  /** The room's newest photo, from the path the center's file receiver stored it at. */
+  private photo(response: ServerResponse, deviceId: string): void {
+    const photo = this.options.source.latestPhoto(deviceId);
+    const type = photo === null ? undefined : PHOTO_TYPES[extname(photo.name).toLowerCase()];
+    if (photo === null || type === undefined) return this.plain(response, 404, 'no photo');
+    const file = createReadStream(photo.path);
+    file.once('open', () => {
+      // The page asks with the file's id: a newer photo is a new address, so this one may be kept.
+      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'private, max-age=86400' });
+      file.pipe(response);
+    });
+    file.once('error', () => {
+      if (!response.headersSent) this.plain(response, 404, 'no photo');
+      else response.destroy();
+    });
   }
 
   private asset(response: ServerResponse, status: number, asset: Asset): void {

@@ -1,12 +1,15 @@
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../../../src/center/room.js';
-import type { SignInRecord } from '../../../src/center/roomDay.js';
+import type { PhotoRecord, SignInRecord } from '../../../src/center/roomDay.js';
 import type { BoardSource, BoardUpdate } from '../../../src/center/web/board.js';
 import { CenterWebServer, type CenterWebOptions } from '../../../src/center/web/server.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/log.js';
+import { makeTempDir } from '../../helpers/cli.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const TOKEN = 'a-county-screen-token-42';
@@ -35,8 +38,17 @@ function summary(deviceId: string): RoomSummary {
   };
 }
 
-/** A board source over fixed rooms; `rooms` may grow while a test runs. */
-function fakeSource(deviceIds: string[], nameSize = 0): BoardSource & { ids: string[] } {
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A board source over fixed rooms; `rooms` may grow while a test runs. Each room's photo is `photos[id]`. */
+function fakeSource(
+  deviceIds: string[],
+  nameSize = 0,
+  photos: Record<string, PhotoRecord> = {},
+): BoardSource & { ids: string[] } {
   const signIn = (seq: number): SignInRecord => ({
     seq,
     memberId: '10001',
@@ -59,6 +71,7 @@ function fakeSource(deviceIds: string[], nameSize = 0): BoardSource & { ids: str
     fileCounts: () => new Map(),
     recentSignIns: (_deviceId, _from, _to, limit) => Array.from({ length: limit }, (_, index) => signIn(index + 1)),
     currentActivity: () => ({ activityId: 'a', type: 'meeting', title: XSS, startedMs: Date.now() }),
+    latestPhoto: (deviceId) => photos[deviceId] ?? null,
   };
 }
 
@@ -194,6 +207,31 @@ describe('the county board over HTTP', () => {
     expect(board.rooms[0]!.recent[0]!.name).toBe(XSS);
     expect(board.rooms[0]!.activity!.title).toBe(XSS);
     expect(board.rooms[0]!.recent).toHaveLength(8);
+  });
+
+  it('serves a room’s newest photo from where the center stored it, only as an image, and only with the token', async () => {
+    const temp = makeTempDir('board-photo-');
+    try {
+      writeFileSync(join(temp.dir, 'f1'), PNG);
+      writeFileSync(join(temp.dir, 'f2'), '<script>alert(1)</script>');
+      const photos = {
+        dongcun: { fileId: 'f1', name: 'meeting.PNG', path: join(temp.dir, 'f1'), completedMs: 1 },
+        xiaozhuang: { fileId: 'f2', name: 'notes.html', path: join(temp.dir, 'f2'), completedMs: 1 },
+      };
+      const { url } = await serve({ source: fakeSource(['dongcun', 'xiaozhuang'], 0, photos), token: TOKEN });
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const board = JSON.parse((await send(`${url}api/board`, { headers: auth })).body) as BoardUpdate;
+      expect(board.rooms[0]!.photo).toEqual({ fileId: 'f1', completedMs: 1 });
+      expect(JSON.stringify(board)).not.toContain(temp.dir);
+      const image = await send(`${url}api/rooms/dongcun/photo?file=f1`, { headers: auth });
+      expect(image.status).toBe(200);
+      expect(image.headers['content-type']).toBe('image/png');
+      expect((await send(`${url}api/rooms/dongcun/photo`)).status).toBe(401);
+      expect((await send(`${url}api/rooms/xiaozhuang/photo`, { headers: auth })).status).toBe(404);
+      expect((await send(`${url}api/rooms/nowhere/photo`, { headers: auth })).status).toBe(404);
+    } finally {
+      temp.cleanup();
+    }
   });
 
   it('refuses a loopback request whose Host is another site (DNS rebinding)', async () => {

@@ -99,6 +99,17 @@ function fillTile(node, room) {
   if (room.signIns.emulated > 0)
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
+  const parts = [head, facts, activity, count];
+  if (room.photo !== null) {
+    // The address names the file: a new photo is fetched once, an unchanged one comes from the cache.
+    const figure = element('figure', 'photo');
+    const image = element('img');
+    image.alt = format(text.photo, { time: clock(room.photo.completedMs) });
+    image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photo?file=${encodeURIComponent(room.photo.fileId)}`;
+    figure.append(image, element('figcaption', '', image.alt));
+    parts.push(figure);
+  }
+
   const list = element('ol', 'signins');
   if (room.recent.length === 0) list.append(element('li', 'none', text.noSignIns));
   for (const signIn of room.recent) list.append(signInItem(signIn));
@@ -116,7 +127,7 @@ function fillTile(node, room) {
       format(text.files, { count: room.files }),
     ].join(' · '),
   );
-  node.replaceChildren(head, facts, activity, count, list, foot);
+  node.replaceChildren(...parts, list, foot);
 }
 
 function placeTile(node, deviceId) {
