@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 # runs the scanner module emulators on real pseudo-terminals; libusb is loaded by node-hid's
 # native binding even for hidraw; mosquitto is the real broker the sync tests start on loopback;
 # tmux is the terminal the demo's view is checked in; setpriv (util-linux) ties the demo's
-# processes to the demo.
+# processes to the demo; chromium is the real browser the county board's page is tested in
+# (puppeteer-core drives it; it downloads no browser of its own).
 source scripts/packages.sh
 install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitto tmux:tmux setpriv:util-linux \
-  libusb-1.0.so.0:libusb-1.0-0
+  chromium:chromium libusb-1.0.so.0:libusb-1.0-0
 
 npm ci --no-audit --no-fund
 npm run build

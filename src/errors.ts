@@ -110,6 +110,13 @@ export const ErrorCode = {
   CenterKeyInvalid: 652,
   /** The center's database file cannot be created or opened. */
   CenterDatabase: 653,
+  // 660–669: the center's web page (the county board)
+  /** --http names an address outside loopback without --http-public and a token, or a token too short to guess. */
+  CenterHttpUnsafe: 660,
+  /** The board's address could not be listened on (in use, not an address of this machine). */
+  CenterHttpListen: 661,
+  /** The board's page files are not installed beside the code. */
+  CenterHttpAssets: 662,
   // 700–719: the no-hardware demo (room-agent demo)
   /** Another demo runs in the same folder. */
   DemoBusy: 700,

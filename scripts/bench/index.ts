@@ -6,6 +6,7 @@
  * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
+import { benchCenterPage } from './centerPage.js';
 import { benchJournal } from './journal.js';
 import { benchSignin } from './signin.js';
 import { benchStartup } from './startup.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, Bench> = {
   'sync-backfill': benchSyncBackfill,
   'sync-uplink': benchSyncUplink,
   'sync-fleet': benchSyncFleet,
+  'center-page': benchCenterPage,
 };
 
 function formatNumber(value: number): string {

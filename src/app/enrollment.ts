@@ -9,6 +9,7 @@ import { MemberRemoval } from '../members/removal.js';
 import type { ScannerAccess } from '../members/scannerAccess.js';
 import { SlotDeletions } from '../members/slotDeletions.js';
 import { MemberStore } from '../members/store.js';
+import { emulatedMark } from '../scanner/emulated.js';
 import { loadScannerSecrets } from '../scanner/secrets.js';
 import { countyPublicKey } from '../escrow/countyEnvelope.js';
 import { registerTemplateMethods } from '../templates/methods.js';
@@ -54,6 +55,7 @@ export function registerEnrollmentMethods(
     deletions,
     templateKey,
     escrow: () => escrowTarget(config, logger),
+    scannerMark: emulatedMark(config.scanner.driver),
     logger: logger.child({ module: 'enrollment' }),
   });
   registerEnrollMethod(registry, enrollment);

@@ -5,6 +5,7 @@ import { FeedbackService, type Feedback } from '../feedback/service.js';
 import type { Logger } from '../log.js';
 import type { ScannerAccess } from '../members/scannerAccess.js';
 import { registerScannerMethods } from '../scanner/methods.js';
+import { emulatedMark } from '../scanner/emulated.js';
 import { loadScannerSecrets } from '../scanner/secrets.js';
 import { ScannerService } from '../scanner/service.js';
 import { registerSignInMethods } from '../signin/methods.js';
@@ -19,6 +20,7 @@ export function signInRecorder(core: Core, config: Config): SignInRecorder {
     currentActivityId: () => core.activities.current()?.id ?? null,
     clock: core.clock,
     windowMinutes: config.scanner.signInWindowMinutes,
+    scannerMark: emulatedMark(config.scanner.driver),
   });
 }
 

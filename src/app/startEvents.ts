@@ -16,6 +16,7 @@ export function announceStart(core: Core, loaded: LoadedConfig, bus: EventBus, l
     bootId: clock.read().bootId,
     pid: process.pid,
     overrideActive: loaded.overrideActive,
+    scannerDriver: loaded.config.scanner.driver,
   });
   const { migrated, reverted } = loaded;
   if (migrated !== undefined) {

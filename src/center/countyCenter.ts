@@ -25,7 +25,8 @@ import { BadMessage, fileExtra, parseBatch, parseRoomMessage, topicDeviceId } fr
 import { Ingest, type BatchOutcome } from './ingest.js';
 import { newRoom, summarize, type BrokenChain, type Room, type RoomSummary } from './room.js';
 import type { CenterSigningKey } from './signing.js';
-import { CenterStore, type CompletedFile } from './store.js';
+import { RoomDayReader, type ActivityRecord, type PhotoRecord, type SignInRecord } from './roomDay.js';
+import { CenterStore, type CompletedFile, type SignInCount } from './store.js';
 
 export interface CountyCenterOptions {
   broker: BrokerOptions;
@@ -55,6 +56,7 @@ export interface CenterEvents {
   file: [file: CompletedFile];
   replay: [deviceId: string, fromSeq: number];
   state: [summary: RoomSummary];
+  health: [summary: RoomSummary];
 }
 
 export interface CenterStats {
@@ -78,6 +80,7 @@ const STOP_FLUSH_MS = 3000;
  */
 export class CountyCenter extends EventEmitter<CenterEvents> {
   private readonly roomById = new Map<string, Room>();
+  private readonly day: RoomDayReader;
   /** File messages still being written: stop() waits for them before closing. */
   private readonly fileWork = new Set<Promise<void>>();
   private readonly topicPrefix: string;
@@ -101,6 +104,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     private readonly logger: Logger,
   ) {
     super();
+    this.day = new RoomDayReader(db);
     this.topicPrefix = options.prefix ?? DEFAULT_PREFIX;
     this.gapMs = (options.gapSeconds ?? 30) * 1000;
     this.acks = new AckScheduler((deviceId) => this.sendAck(deviceId), options.ackIntervalMs ?? 200);
@@ -260,6 +264,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     room.headSeq = health.journal.headSeq;
     room.lastSeenMs = Date.now();
     this.store.saveRoom(room);
+    this.emit('health', summarize(room));
   }
 
   private onEvents(room: Room, payload: Buffer, packet: IPublishPacket): void {
@@ -429,9 +434,24 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     return this.roomById.get(deviceId)?.duplicates ?? 0;
   }
 
-  /** Today's sign-ins by room: accepted and manual, wall time in [fromMs, toMs). */
-  signInsBetween(fromMs: number, toMs: number): Map<string, number> {
+  /** Sign-ins by room, emulated ones apart: accepted and manual, wall time in [fromMs, toMs). */
+  signInsBetween(fromMs: number, toMs: number): Map<string, SignInCount> {
     return this.store.signInsBetween(fromMs, toMs);
+  }
+
+  /** A room's latest sign-ins in [fromMs, toMs), newest first, with names and trusted times. */
+  recentSignIns(deviceId: string, fromMs: number, toMs: number, limit: number): SignInRecord[] {
+    return this.day.recentSignIns(deviceId, fromMs, toMs, limit);
+  }
+
+  /** The newest photo a room uploaded; null when none. */
+  latestPhoto(deviceId: string): PhotoRecord | null {
+    return this.day.latestPhoto(deviceId);
+  }
+
+  /** The activity a room runs, as its journal says; null when none. */
+  currentActivity(deviceId: string): ActivityRecord | null {
+    return this.day.currentActivity(deviceId);
   }
 
   /** Completely received files by room. */

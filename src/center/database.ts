@@ -86,6 +86,14 @@ const CENTER_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'events by room and type, for the county board',
+    sql: `
+      -- The board looks up a room's latest member record, clock sync and activity by type.
+      CREATE INDEX events_by_type ON events (device_id, type, seq);
+    `,
+  },
 ];
 
 const t = defineMessages({

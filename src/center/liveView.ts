@@ -1,6 +1,7 @@
 import { defineMessages } from '../i18n.js';
 import { displayWidth, padToWidth } from '../util/displayWidth.js';
 import type { RoomSummary } from './room.js';
+import type { SignInCount } from './store.js';
 
 const t = defineMessages({
   title: {
@@ -15,6 +16,7 @@ const t = defineMessages({
   backlog: { zh: '积压', en: 'backlog' },
   contiguous: { zh: '连续至', en: 'contiguous' },
   signIns: { zh: '今日签到', en: 'sign-ins today' },
+  withEmulated: { zh: '{real}（另有演示 {emulated}）', en: '{real} (+{emulated} demo)' },
   chain: { zh: '链', en: 'chain' },
   files: { zh: '文件', en: 'files' },
   online: { zh: '在线', en: 'online' },
@@ -33,7 +35,7 @@ const t = defineMessages({
 export interface ViewData {
   brokerConnected: boolean;
   rooms: readonly RoomSummary[];
-  signInsToday: ReadonlyMap<string, number>;
+  signInsToday: ReadonlyMap<string, SignInCount>;
   files: ReadonlyMap<string, number>;
 }
 
@@ -41,7 +43,7 @@ export interface ViewData {
 export interface ViewSource {
   readonly brokerConnected: boolean;
   rooms(): RoomSummary[];
-  signInsBetween(fromMs: number, toMs: number): Map<string, number>;
+  signInsBetween(fromMs: number, toMs: number): Map<string, SignInCount>;
   fileCounts(): Map<string, number>;
 }
 
@@ -62,6 +64,12 @@ function stateText(room: RoomSummary): string {
   if (room.state === 'offline')
     return room.reason === null ? t('offline') : t('offlineBecause', { reason: room.reason });
   return t('unknown');
+}
+
+/** Emulated sign-ins are demo data: shown apart, never added to the real count. */
+export function signInCountText(count: SignInCount | undefined): string {
+  if (count === undefined) return '0';
+  return count.emulated === 0 ? String(count.real) : t('withEmulated', { real: count.real, emulated: count.emulated });
 }
 
 function chainText(room: RoomSummary): string {
@@ -106,7 +114,7 @@ export function renderView(data: ViewData, nowMs: number): string {
     clockText(room.lastSeenMs, nowMs),
     room.backlog === null ? '-' : String(room.backlog),
     String(room.contiguousSeq),
-    String(data.signInsToday.get(room.deviceId) ?? 0),
+    signInCountText(data.signInsToday.get(room.deviceId)),
     chainText(room),
     String(data.files.get(room.deviceId) ?? 0),
   ]);

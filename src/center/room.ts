@@ -70,6 +70,10 @@ export interface RoomSummary {
   duplicates: number;
   badMessages: number;
   lastAckSeq: number | null;
+  /** scanner.driver from the room's latest health message; null before one, or from a room that does not send it. */
+  scannerDriver: string | null;
+  /** The room's cameras and their state, from its latest health message. */
+  cameras: Array<{ name: string; state: string }>;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -125,5 +129,7 @@ export function summarize(room: Room): RoomSummary {
     duplicates: room.duplicates,
     badMessages: room.badMessages,
     lastAckSeq: room.lastAckSeq,
+    scannerDriver: room.health?.scanner.driver ?? null,
+    cameras: room.health?.cameras.map((camera) => ({ ...camera })) ?? [],
   };
 }

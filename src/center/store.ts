@@ -30,6 +30,12 @@ interface RoomRow {
   max_seq: number | null;
 }
 
+/** Sign-ins of one room: those made through the no-hardware emulator (`emulated: true`) apart. */
+export interface SignInCount {
+  real: number;
+  emulated: number;
+}
+
 /** What happened to one entry of a batch on insert. */
 export type InsertOutcome = { kind: 'inserted' } | { kind: 'duplicate' } | { kind: 'conflict'; reason: string };
 
@@ -206,14 +212,14 @@ export class CenterStore {
     return statement(this.db, 'SELECT count(*) FROM events WHERE device_id = ?').pluck().get(deviceId) as number;
   }
 
-  /** Sign-ins (accepted and manual) with a wall time in [fromMs, toMs), by room. */
-  signInsBetween(fromMs: number, toMs: number): Map<string, number> {
+  /** Sign-ins (accepted and manual) with a wall time in [fromMs, toMs), by room, emulated ones apart. */
+  signInsBetween(fromMs: number, toMs: number): Map<string, SignInCount> {
     const rows = statement(
       this.db,
-      `SELECT device_id, count(*) AS n FROM events
+      `SELECT device_id, count(*) AS n, coalesce(sum(json_extract(payload, '$.emulated') IS 1), 0) AS emulated FROM events
        WHERE type IN ('signin.accepted', 'signin.manual') AND wall_ms >= ? AND wall_ms < ? GROUP BY device_id`,
-    ).all(fromMs, toMs) as Array<{ device_id: string; n: number }>;
-    return new Map(rows.map((row) => [row.device_id, row.n]));
+    ).all(fromMs, toMs) as Array<{ device_id: string; n: number; emulated: number }>;
+    return new Map(rows.map((row) => [row.device_id, { real: row.n - row.emulated, emulated: row.emulated }]));
   }
 
   recordFile(file: CompletedFile, completedMs: number): void {

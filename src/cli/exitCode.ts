@@ -8,6 +8,7 @@ import { ErrorCode, ExitCode } from '../errors.js';
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.UsageError:
+    case ErrorCode.CenterHttpUnsafe:
     case ErrorCode.ConsentRequired:
     case ErrorCode.FileInvalid:
       return ExitCode.Usage;
@@ -21,10 +22,12 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.CenterNoReply:
     case ErrorCode.DemoBusy:
     case ErrorCode.DemoUnavailable:
+    case ErrorCode.CenterHttpListen:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
     case ErrorCode.FileUnreadable:
     case ErrorCode.FileNotRegular:
+    case ErrorCode.CenterHttpAssets:
       return ExitCode.NoInput;
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CountyCenter } from '../center/countyCenter.js';
+import { CenterWebServer } from '../center/web/server.js';
 import { createRootLogger } from '../log.js';
 
 export interface DemoCenterOptions {
@@ -10,12 +11,14 @@ export interface DemoCenterOptions {
   /** Holds center.sqlite and the received files. */
   dir: string;
   logFile: string;
-  /** Where the center's web page is to listen (--http-port); undefined: the page's own default. */
+  /** The loopback port of the county board (--http-port); undefined: any free port. */
   httpPort: number | undefined;
 }
 
 export interface DemoCenter {
   readonly center: CountyCenter;
+  /** The county board's page, for the demo's lines and the browser. */
+  readonly boardUrl: string;
   /** Where the center can be seen, one "name: address" line each, for the demo's headless lines. */
   readonly addresses: readonly string[];
   stop(): Promise<void>;
@@ -23,24 +26,37 @@ export interface DemoCenter {
 
 /**
  * The county's side of the demo, in the demo's own process: the reference center, whose room
- * summary the terminal view reads directly. Everything the county shows starts here, so the
- * center's web page belongs in this function too, listening on `httpPort`.
+ * summary the terminal view reads directly, and its county board on loopback.
  */
 export async function startDemoCenter(options: DemoCenterOptions): Promise<DemoCenter> {
   mkdirSync(options.dir, { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const dbFile = join(options.dir, 'center.sqlite');
   try {
+    const logger = createRootLogger({ level: 'info', format: 'json' }, log);
     const center = await CountyCenter.start({
       broker: { url: options.brokerUrl },
       dbFile,
       filesDir: join(options.dir, 'files'),
-      logger: createRootLogger({ level: 'info', format: 'json' }, log),
+      logger,
     });
+    let board: CenterWebServer;
+    try {
+      board = await CenterWebServer.forCenter(center, {
+        address: { host: '127.0.0.1', port: options.httpPort ?? 0 },
+        publicBind: false,
+        logger: logger.child({ module: 'board' }),
+      });
+    } catch (error) {
+      await center.stop();
+      throw error;
+    }
     return {
       center,
-      addresses: [`database: ${dbFile}`],
+      boardUrl: board.url,
+      addresses: [`county board: ${board.url}`, `database: ${dbFile}`],
       async stop() {
+        await board.stop();
         await center.stop();
         log.end();
         await once(log, 'close');

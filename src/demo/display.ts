@@ -50,8 +50,9 @@ export async function readView({ folder, roomName, story, link, center, feed }: 
     linkCut: link.isCut,
     recent,
     center: center.center.room(DEMO_DEVICE_ID),
-    centerSignInsToday: center.center.signInsBetween(fromMs, toMs).get(DEMO_DEVICE_ID) ?? 0,
+    centerSignInsToday: center.center.signInsBetween(fromMs, toMs).get(DEMO_DEVICE_ID),
     story: story.lines(),
+    boardUrl: center.boardUrl,
     dir: folder.dir,
   };
 }

@@ -1,5 +1,6 @@
-import { clockText } from '../center/liveView.js';
+import { clockText, signInCountText } from '../center/liveView.js';
 import type { RoomSummary } from '../center/room.js';
+import type { SignInCount } from '../center/store.js';
 import type { Status } from '../app/statusMethod.js';
 import { defineMessages } from '../i18n.js';
 import { cutToWidth, displayWidth, padToWidth } from '../util/displayWidth.js';
@@ -18,6 +19,7 @@ const t = defineMessages({
   center: { zh: '县中心', en: 'County' },
   recent: { zh: '最近签到', en: 'Latest sign-ins' },
   story: { zh: '演示进程', en: 'Story' },
+  board: { zh: '县级大屏', en: 'County board' },
   agentDown: { zh: '代理无应答', en: 'agent not answering' },
   ok: { zh: '正常', en: 'ok' },
   degraded: { zh: '降级', en: 'degraded' },
@@ -64,14 +66,16 @@ export interface ViewData {
   recent: readonly RecentSignIn[];
   /** The center's view of the room; undefined before it heard from it. */
   center: RoomSummary | undefined;
-  centerSignInsToday: number;
+  centerSignInsToday: SignInCount | undefined;
   story: readonly StoryLine[];
+  /** The county board's page: the demo's headline for whoever wants the big screen. */
+  boardUrl: string;
   dir: string;
 }
 
 /** The view never needs more than an 80-column terminal. */
 export const VIEW_WIDTH = 80;
-const LABELS = ['scanner', 'link', 'journal', 'activity', 'center'] as const;
+const LABELS = ['scanner', 'link', 'journal', 'activity', 'center', 'board'] as const;
 
 /** A label and its value, the values of all rows in one column (the labels' width depends on the language). */
 function row(label: string, value: string): string {
@@ -109,7 +113,7 @@ function centerText(data: ViewData): string {
   return t('centerLine', {
     state: t(room.state === 'online' ? 'online' : 'offline'),
     seq: room.contiguousSeq,
-    signIns: data.centerSignInsToday,
+    signIns: signInCountText(data.centerSignInsToday),
     broken: room.broken === null ? '' : t('broken', { seq: room.broken.seq }),
   });
 }
@@ -138,7 +142,7 @@ export function renderView(data: ViewData): string {
       row(t('activity'), activityText(status, data.nowMs)),
     );
   }
-  lines.push(row(t('center'), centerText(data)), '', t('recent'));
+  lines.push(row(t('center'), centerText(data)), row(t('board'), data.boardUrl), '', t('recent'));
   lines.push(
     ...(data.recent.length === 0 ? [`  ${t('none')}`] : data.recent.map((signIn) => signInText(signIn, data.nowMs))),
   );

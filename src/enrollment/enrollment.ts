@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { DriverErrorCode, isDriverError } from '../../drivers/common/errors.js';
 import type { EnrollPrompt, FingerprintScanner, ScannerInfo } from '../../drivers/scanner.js';
 import { AgentError, ErrorCode } from '../errors.js';
+import type { JsonValue } from '../journal/types.js';
 import type { Logger } from '../log.js';
 import { fingerAtSlot, fingerOfMember, insertFinger } from '../members/fingerRows.js';
 import { membersText } from '../members/messages.js';
@@ -48,6 +49,8 @@ export interface EnrollmentDeps {
   templateKey: () => Buffer;
   /** Present only when the county enabled escrow and gave its key; read before the module is touched. */
   escrow: () => EscrowTarget | undefined;
+  /** Added to every member.enrolled payload (emulatedMark): an emulated finger is no real enrollment. */
+  scannerMark?: Record<string, JsonValue> | undefined;
   logger: Logger;
 }
 
@@ -161,6 +164,7 @@ export class EnrollmentService {
         operator,
         consent: true,
         escrowed: envelope !== undefined,
+        ...this.deps.scannerMark,
       });
       insertFinger(tx.db, { memberId, finger, slot, moduleFamily: family, templateSize, enrolledSeq: entry.seq });
       insertBackup(tx.db, slot, sealed);

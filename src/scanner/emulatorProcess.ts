@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { packageRoot } from '../util/packageRoot.js';
 import { scannerText } from './messages.js';
 
 /**
@@ -42,7 +42,9 @@ export class EmulatorProcess {
 
   /** Starts the emulator and resolves once its pty is published at `<dataDir>/emulator.tty`. */
   static async start(dataDir: string, logger: Logger): Promise<EmulatorProcess> {
-    const script = join(packageRoot(), SCRIPT);
+    const root = packageRoot();
+    if (root === undefined) throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
+    const script = join(root, SCRIPT);
     if (!existsSync(script)) {
       throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorScriptMissing', { script }), { script });
     }
@@ -169,14 +171,5 @@ function parseJson(line: string): unknown {
     return JSON.parse(line);
   } catch {
     return undefined;
-  }
-}
-
-/** The directory holding package.json above this module: the repository, or the installed package. */
-function packageRoot(): string {
-  for (let directory = dirname(fileURLToPath(import.meta.url)); ; directory = dirname(directory)) {
-    if (existsSync(join(directory, 'package.json'))) return directory;
-    if (dirname(directory) === directory)
-      throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
   }
 }

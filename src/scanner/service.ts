@@ -134,6 +134,11 @@ export class ScannerService implements Service {
     return this.state_;
   }
 
+  /** scanner.driver: the county tells an emulated room from a real one by it. */
+  driver(): string {
+    return this.deps.config.scanner.driver;
+  }
+
   /** Why the scanner is in its state (the module's description when connected). */
   stateDetail(): string | undefined {
     return this.detail;

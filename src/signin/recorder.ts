@@ -23,6 +23,11 @@ export interface RecorderDeps {
   currentActivityId(): string | null;
   clock: ClockReader;
   windowMinutes: number;
+  /**
+   * Added to the payload of every sign-in record (emulatedMark): in a room whose scanner is the
+   * emulator everything is a demo, a secretary-confirmed sign-in too, and must never count as attendance.
+   */
+  scannerMark?: Record<string, JsonValue> | undefined;
 }
 
 /**
@@ -40,7 +45,7 @@ export class SignInRecorder {
       const activityId = this.deps.currentActivityId();
       const finger = fingerAtSlot(tx.db, slot);
       if (finger === undefined || findMember(tx.db, finger.memberId) === undefined)
-        return this.unknownIn(tx, activityId, 'unassigned-slot');
+        return this.unknownIn(tx, activityId, 'unassigned-slot', this.deps.scannerMark);
       const { memberId } = finger;
       return this.accept(tx, memberId, activityId, 'signin.accepted', {
         memberId,
@@ -48,6 +53,7 @@ export class SignInRecorder {
         score,
         activityId,
         method: 'fingerprint',
+        ...this.deps.scannerMark,
       });
     });
   }
@@ -56,20 +62,24 @@ export class SignInRecorder {
   card(memberNumber: string): SignInOutcome {
     return this.deps.journal.transaction((tx) => {
       const activityId = this.deps.currentActivityId();
-      if (findMember(tx.db, memberNumber) === undefined) return this.unknownIn(tx, activityId, 'unknown-card');
+      if (findMember(tx.db, memberNumber) === undefined)
+        return this.unknownIn(tx, activityId, 'unknown-card', this.deps.scannerMark);
       return this.accept(tx, memberNumber, activityId, 'signin.accepted', {
         memberId: memberNumber,
         slot: null,
         score: null,
         activityId,
         method: 'card',
+        ...this.deps.scannerMark,
       });
     });
   }
 
   /** A finger the module does not know: a counted attempt, with nothing about the finger. */
   noMatch(): SignInOutcome {
-    return this.deps.journal.transaction((tx) => this.unknownIn(tx, this.deps.currentActivityId(), 'no-match'));
+    return this.deps.journal.transaction((tx) =>
+      this.unknownIn(tx, this.deps.currentActivityId(), 'no-match', this.deps.scannerMark),
+    );
   }
 
   /**
@@ -85,7 +95,14 @@ export class SignInRecorder {
       if (memberId === confirmedBy)
         throw new AgentError(ErrorCode.SelfConfirmation, signinText('selfConfirmation'), { memberId });
       const activityId = this.deps.currentActivityId();
-      const payload = { memberId, confirmedBy, method, activityId, ...(operator !== undefined && { operator }) };
+      const payload = {
+        memberId,
+        confirmedBy,
+        method,
+        activityId,
+        ...(operator !== undefined && { operator }),
+        ...this.deps.scannerMark,
+      };
       return this.accept(tx, memberId, activityId, 'signin.manual', payload);
     });
   }
@@ -107,8 +124,13 @@ export class SignInRecorder {
     return { kind: 'accepted', memberId, seq: entry.seq };
   }
 
-  private unknownIn(tx: JournalTransaction, activityId: string | null, reason: UnknownReason): SignInOutcome {
-    return { kind: 'unknown', reason, seq: tx.append('signin.unknown', { activityId, reason }).seq };
+  private unknownIn(
+    tx: JournalTransaction,
+    activityId: string | null,
+    reason: UnknownReason,
+    mark?: Record<string, JsonValue>,
+  ): SignInOutcome {
+    return { kind: 'unknown', reason, seq: tx.append('signin.unknown', { activityId, reason, ...mark }).seq };
   }
 }
 

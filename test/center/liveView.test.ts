@@ -24,6 +24,8 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     duplicates: 0,
     badMessages: 0,
     lastAckSeq: null,
+    scannerDriver: 'r30x',
+    cameras: [],
     ...overrides,
   };
 }
@@ -48,14 +50,17 @@ const rooms = [
 const data = {
   brokerConnected: true,
   rooms,
-  signInsToday: new Map([['xiaozhuang', 23]]),
+  signInsToday: new Map([
+    ['xiaozhuang', { real: 23, emulated: 0 }],
+    ['nanwan', { real: 2, emulated: 5 }],
+  ]),
   files: new Map([['dongcun', 2]]),
 };
 
 describe('the center’s live view', () => {
   afterEach(() => setLanguage('en'));
 
-  it('shows each room with state, last seen, backlog, prefix, sign-ins today, chain and files', () => {
+  it('shows each room with state, last seen, backlog, prefix, sign-ins today (demo ones apart), chain and files', () => {
     setLanguage('en');
     expect(renderView(data, NOW)).toBe(
       [
@@ -64,7 +69,7 @@ describe('the center’s live view', () => {
         'room        state                last seen            backlog  contiguous  sign-ins today  chain                  files',
         'xiaozhuang  online               09:29:55             50       1200        23              ok                     0',
         'dongcun     offline (link-lost)  2025-06-03 18:02:07  -        5           0               broken chain at seq 6  2',
-        'nanwan      unknown              09:29:55             -        10          0               waiting for a key      0',
+        'nanwan      unknown              09:29:55             -        10          2 (+5 demo)     waiting for a key      0',
         '',
         'dongcun: broken chain at seq 6: entry 6 was changed: its content no longer matches its hash',
         '',
@@ -77,10 +82,10 @@ describe('the center’s live view', () => {
     const lines = renderView(data, NOW).split('\n');
     expect(lines[0]).toBe('县级中心 · 已连接代理服务器 · 3 个活动室 · 09:30:00');
     expect(lines.slice(2, 6)).toEqual([
-      '活动室      状态               最近消息             积压  连续至  今日签到  链            文件',
-      'xiaozhuang  在线               09:29:55             50    1200    23        正常          0',
-      'dongcun     离线（link-lost）  2025-06-03 18:02:07  -     5       0         断链于 seq 6  2',
-      'nanwan      未知               09:29:55             -     10      0         等待密钥      0',
+      '活动室      状态               最近消息             积压  连续至  今日签到         链            文件',
+      'xiaozhuang  在线               09:29:55             50    1200    23               正常          0',
+      'dongcun     离线（link-lost）  2025-06-03 18:02:07  -     5       0                断链于 seq 6  2',
+      'nanwan      未知               09:29:55             -     10      2（另有演示 5）  等待密钥      0',
     ]);
   });
 

@@ -29,16 +29,18 @@ describe('the no-hardware demo (scanner.driver emulator)', () => {
 
         const deadline = Date.now() + 10_000;
         let unknown: unknown[] = [];
+        let started: unknown[] = [];
         while (unknown.length === 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           const journal = openJournal(dataDir, 'read');
-          unknown = journal
-            .read(0, 1000)
-            .filter((entry) => entry.type === 'signin.unknown')
-            .map((entry) => entry.payload);
+          const entries = journal.read(0, 1000);
+          unknown = entries.filter((entry) => entry.type === 'signin.unknown').map((entry) => entry.payload);
+          started = entries.filter((entry) => entry.type === 'agent.started').map((entry) => entry.payload);
           journal.close();
         }
-        expect(unknown).toEqual([{ activityId: null, reason: 'no-match' }]);
+        // Demo records say so in their signed payload, and the start names the driver.
+        expect(unknown).toEqual([{ activityId: null, reason: 'no-match', emulated: true }]);
+        expect(started).toEqual([expect.objectContaining({ scannerDriver: 'emulator' })]);
         expect(await cli('scanner', 'emulate', 'lift')).toMatchObject({ code: 0 });
         expect((await cli('scanner', 'info')).stdout).toMatch(
           /^scanner: connected \(driver emulator\)\nmodule: R30x-compatible/,

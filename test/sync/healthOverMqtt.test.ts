@@ -37,7 +37,7 @@ describe('health over MQTT', () => {
       clock: new FakeClock(),
       journal,
       uptimeSeconds: () => process.uptime(),
-      scanner: { state: () => scannerState, stateDetail: () => undefined },
+      scanner: { state: () => scannerState, stateDetail: () => undefined, driver: () => 'r30x' },
       cameras: () => [],
       board: () => ({ disk: null, cpuTemperatureC: null, throttled: null }),
       county,

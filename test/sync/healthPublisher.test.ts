@@ -83,7 +83,7 @@ describe('HealthPublisher', () => {
       clock,
       journal,
       uptimeSeconds: () => 10,
-      scanner: { state: () => scannerState, stateDetail: () => undefined },
+      scanner: { state: () => scannerState, stateDetail: () => undefined, driver: () => 'r30x' },
       cameras: () => [],
       board: () => ({ disk: null, cpuTemperatureC: null, throttled: null }),
       county: {},

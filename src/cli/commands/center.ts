@@ -6,6 +6,9 @@ import { CountyCenter } from '../../center/countyCenter.js';
 import { openCenterDatabase } from '../../center/database.js';
 import { LiveView } from '../../center/liveView.js';
 import { loadCenterKey } from '../../center/signing.js';
+import { checkExposure, parseHttpAddress } from '../../center/web/access.js';
+import { webText } from '../../center/web/messages.js';
+import { CenterWebServer } from '../../center/web/server.js';
 import { waitForStopSignal } from '../../daemon/lifecycle.js';
 import { AgentError, ErrorCode, ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
@@ -105,10 +108,10 @@ function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions
 const centerCommand: CliCommand = {
   path: ['center'],
   synopsis:
-    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N]',
+    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N] [--http HOST:PORT [--http-public --http-token-file F]]',
   summary: {
-    zh: '运行县级参考中心：接收并校验各活动室的事件、确认、请求补发、接收文件、实时视图',
-    en: 'run the reference county center: store and verify every room’s events, acknowledge, request replays, receive files, live view',
+    zh: '运行县级参考中心：接收并校验各活动室的事件、确认、请求补发、接收文件、实时视图；--http 提供县级大屏网页',
+    en: 'run the reference county center: store and verify every room’s events, acknowledge, request replays, receive files, live view; --http serves the county board page',
   },
   async run(args) {
     const { values } = parseCommandArgs('center', args, {
@@ -117,6 +120,9 @@ const centerCommand: CliCommand = {
       view: { type: 'boolean' },
       'no-view': { type: 'boolean' },
       'gap-seconds': { type: 'string' },
+      http: { type: 'string' },
+      'http-public': { type: 'boolean' },
+      'http-token-file': { type: 'string' },
     });
     if (values.view === true && values['no-view'] === true)
       throw new AgentError(ErrorCode.UsageError, t('viewBoth', { command: 'center' }));
@@ -124,6 +130,10 @@ const centerCommand: CliCommand = {
     const dbFile = required('center', '--db FILE', values.db);
     const gapSeconds = parseSeq('center', '--gap-seconds', values['gap-seconds'], 30);
     const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
+    const httpAddress = values.http === undefined ? undefined : parseHttpAddress(values.http);
+    const httpToken = boardToken(values['http-token-file']);
+    // Refused before the center connects: an unsafe board is a usage error, not a half-started center.
+    if (httpAddress !== undefined) checkExposure(httpAddress, values['http-public'] === true, httpToken);
     const view = values.view === true || (values['no-view'] !== true && process.stdout.isTTY === true);
     // With the view on stdout, only warnings go to stderr; without it, one JSON line per stored batch.
     const logger = view
@@ -141,12 +151,32 @@ const centerCommand: CliCommand = {
         waitForBrokerMs: 0,
         logger,
       });
+      let web: CenterWebServer | undefined;
+      try {
+        web =
+          httpAddress === undefined
+            ? undefined
+            : await CenterWebServer.forCenter(center, {
+                address: httpAddress,
+                publicBind: values['http-public'] === true,
+                token: httpToken,
+                logger,
+              });
+      } catch (error) {
+        await center.stop();
+        throw error;
+      }
+      if (web !== undefined) {
+        logger.info({ url: web.url }, 'county board listening');
+        process.stderr.write(`${webText('serving', { url: web.url })}\n`);
+      }
       const liveView = view
         ? new LiveView(center, process.stdout, { intervalMs: 2000, clearScreen: process.stdout.isTTY === true })
         : undefined;
       liveView?.start();
       await stop.received;
       liveView?.stop();
+      await web?.stop();
       await center.stop();
       return ExitCode.Ok;
     } finally {
@@ -154,6 +184,15 @@ const centerCommand: CliCommand = {
     }
   },
 };
+
+/** The board's token: from --http-token-file (one line), else ROOM_AGENT_HTTP_TOKEN; never from the command line itself. */
+function boardToken(file: string | undefined): string | undefined {
+  const fromFile = readFlagFile('center', '--http-token-file', file)
+    ?.toString('utf8')
+    .replace(/\r?\n$/, '');
+  const token = fromFile ?? process.env.ROOM_AGENT_HTTP_TOKEN;
+  return token === '' ? undefined : token;
+}
 
 function parseParams(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};

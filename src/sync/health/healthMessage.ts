@@ -22,7 +22,7 @@ export interface HealthSources {
   /** Seconds since the agent started. */
   uptimeSeconds(): number;
   /** The scanner service (its state follows the `scanner.state` bus event). */
-  scanner: { state(): string; stateDetail(): string | undefined };
+  scanner: { state(): string; stateDetail(): string | undefined; driver(): string };
   /** Empty until rooms have cameras. */
   cameras(): CameraHealth[];
   board(): BoardReadings;
@@ -63,10 +63,11 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds,
       files: sources.files().pendingFiles,
     },
-    scanner:
-      scannerDetail === undefined
-        ? { state: sources.scanner.state() }
-        : { state: sources.scanner.state(), detail: clip(scannerDetail, MAX_DETAIL) },
+    scanner: {
+      state: sources.scanner.state(),
+      ...(scannerDetail !== undefined && { detail: clip(scannerDetail, MAX_DETAIL) }),
+      driver: sources.scanner.driver(),
+    },
     cameras: sources.cameras(),
     disk: board.disk,
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },

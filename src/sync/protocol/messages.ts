@@ -120,7 +120,12 @@ export const healthMessageSchema = z.strictObject({
     oldestUnsentAgeSeconds: z.number().min(0).nullable(),
     files: z.number().int().min(0),
   }),
-  scanner: z.strictObject({ state: z.string().max(64), detail: z.string().max(500).optional() }),
+  /** driver: scanner.driver; optional because rooms of earlier versions do not send it. */
+  scanner: z.strictObject({
+    state: z.string().max(64),
+    detail: z.string().max(500).optional(),
+    driver: z.string().max(32).optional(),
+  }),
   cameras: z.array(z.strictObject({ name: z.string().max(32), state: z.string().max(64) })).max(8),
   disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),
   board: z.strictObject({

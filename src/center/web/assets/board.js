@@ -1,0 +1,246 @@
+// The county board: one tile per room, fed by the center's server-sent events. Everything a room
+// sent (names, titles, reasons) is set as text, never parsed as markup. Tiles are redrawn in place
+// and hold only what the server sends (a bounded list per room): the page can stay open for months.
+import { drawChart } from './chart.js';
+import { STRINGS, chooseLanguage, format } from './strings.js';
+
+let language = chooseLanguage(location.search);
+let text = STRINGS[language];
+/** deviceId → the room's latest tile data and its element. */
+const tiles = new Map();
+let brokerConnected = false;
+let generatedMs = 0;
+let streamLost = false;
+let summaryPending = false;
+let rendered = false;
+
+const byId = (id) => document.getElementById(id);
+
+function element(tag, className, content) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+function twoDigits(value) {
+  return String(value).padStart(2, '0');
+}
+
+/** Local time; the date too when it is not today. */
+function clock(ms) {
+  const at = new Date(ms);
+  const time = `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}:${twoDigits(at.getSeconds())}`;
+  if (at.toDateString() === new Date().toDateString()) return time;
+  return `${at.getFullYear()}-${twoDigits(at.getMonth() + 1)}-${twoDigits(at.getDate())} ${time}`;
+}
+
+function stateText(room) {
+  if (room.state === 'online') return text.online;
+  if (room.state === 'offline')
+    return room.reason ? format(text.offlineBecause, { reason: room.reason }) : text.offline;
+  return text.unknown;
+}
+
+function chainText(room) {
+  if (room.chain.status === 'broken') return format(text.chainBroken, { seq: room.chain.seq });
+  if (room.chain.status === 'waiting') return format(text.chainWaiting, { seq: room.contiguousSeq });
+  return format(text.chainOk, { seq: room.contiguousSeq });
+}
+
+function isDemo(room) {
+  return room.scannerDriver === 'emulator' || room.signIns.emulated > 0;
+}
+
+function fact(label, value, className) {
+  const item = element('div', className);
+  item.append(element('dt', '', label), element('dd', '', value));
+  return item;
+}
+
+function signInItem(signIn) {
+  const item = element('li', signIn.emulated ? 'signin emulated' : 'signin');
+  item.append(
+    element('time', '', clock(signIn.wallMs)),
+    element('span', 'name', signIn.name ?? signIn.memberId),
+    element('span', `clock ${signIn.time}`, text[signIn.time]),
+  );
+  if (signIn.emulated) item.append(element('span', 'badge demo', text.demo));
+  return item;
+}
+
+/** The tile's whole content, built afresh: the old nodes go with replaceChildren. */
+function fillTile(node, room) {
+  node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
+  const head = element('header');
+  head.append(element('h2', 'room', room.deviceId), element('span', 'badge state', stateText(room)));
+  if (isDemo(room)) head.append(element('span', 'badge demo', text.demoRoom));
+
+  const facts = element('dl', 'facts');
+  const chain = fact(text.chain, chainText(room), `chain-${room.chain.status}`);
+  if (room.chain.status !== 'ok') chain.title = room.chain.reason;
+  facts.append(
+    fact(text.lastSeen, clock(room.lastSeenMs)),
+    fact(text.backlog, room.backlog === null ? text.none : String(room.backlog)),
+    chain,
+  );
+
+  const activity = element('div', 'activity');
+  activity.append(element('span', 'label', text.activity));
+  if (room.activity === null) activity.append(element('span', 'idle', text.noActivity));
+  else
+    activity.append(
+      element('span', 'title', room.activity.title ?? room.activity.type ?? room.activity.activityId),
+      element('span', 'since', format(text.since, { time: clock(room.activity.startedMs) })),
+    );
+
+  const count = element('div', 'count');
+  count.append(element('span', 'number', String(room.signIns.real)), element('span', 'unit', text.count));
+  if (room.signIns.emulated > 0)
+    count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
+
+  const parts = [head, facts, activity, count];
+  if (room.photo !== null) {
+    // The address names the file: a new photo is fetched once, an unchanged one comes from the cache.
+    const figure = element('figure', 'photo');
+    const image = element('img');
+    image.alt = format(text.photo, { time: clock(room.photo.completedMs) });
+    image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photo?file=${encodeURIComponent(room.photo.fileId)}`;
+    figure.append(image, element('figcaption', '', image.alt));
+    parts.push(figure);
+  }
+
+  const list = element('ol', 'signins');
+  if (room.recent.length === 0) list.append(element('li', 'none', text.noSignIns));
+  for (const signIn of room.recent) list.append(signInItem(signIn));
+
+  const cameras =
+    room.cameras.length === 0
+      ? text.noCameras
+      : `${text.cameras} ${room.cameras.map((camera) => `${camera.name}: ${camera.state}`).join(', ')}`;
+  const foot = element(
+    'footer',
+    '',
+    [
+      room.scannerDriver === null ? text.noScanner : format(text.scanner, { driver: room.scannerDriver }),
+      cameras,
+      format(text.files, { count: room.files }),
+    ].join(' · '),
+  );
+  node.replaceChildren(...parts, list, foot);
+}
+
+function placeTile(node, deviceId) {
+  const container = byId('rooms');
+  const after = [...tiles.keys()].filter((id) => id > deviceId).sort()[0];
+  container.insertBefore(node, after === undefined ? null : tiles.get(after).node);
+}
+
+function apply(update) {
+  brokerConnected = update.brokerConnected;
+  generatedMs = update.generatedMs;
+  if (update.full) {
+    const keep = new Set(update.rooms.map((room) => room.deviceId));
+    for (const [deviceId, tile] of tiles) {
+      if (keep.has(deviceId)) continue;
+      tile.node.remove();
+      tiles.delete(deviceId);
+    }
+  }
+  for (const room of update.rooms) {
+    let tile = tiles.get(room.deviceId);
+    if (tile === undefined) {
+      tile = { node: element('article', 'tile'), room };
+      tile.node.dataset.room = room.deviceId;
+      placeTile(tile.node, room.deviceId);
+      tiles.set(room.deviceId, tile);
+    }
+    tile.room = room;
+    fillTile(tile.node, room);
+  }
+  scheduleSummary();
+  if (!rendered) {
+    rendered = true;
+    performance.mark('board:first-render');
+  }
+}
+
+/** Header, totals and chart: once per frame, however many updates arrived in it. */
+function scheduleSummary() {
+  if (summaryPending) return;
+  summaryPending = true;
+  requestAnimationFrame(() => {
+    summaryPending = false;
+    drawSummary();
+  });
+}
+
+function total(label, value, className) {
+  const item = element('div', `total ${className ?? ''}`);
+  item.append(element('span', 'value', String(value)), element('span', 'label', label));
+  return item;
+}
+
+function drawSummary() {
+  const rooms = [...tiles.values()].map((tile) => tile.room).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  const sum = (pick) => rooms.reduce((n, room) => n + pick(room), 0);
+  byId('broker').textContent = streamLost ? text.streamLost : brokerConnected ? text.brokerUp : text.brokerDown;
+  byId('broker').className = `broker ${streamLost || !brokerConnected ? 'down' : 'up'}`;
+  byId('updated').textContent = generatedMs === 0 ? '' : format(text.updated, { time: clock(generatedMs) });
+  const totals = [
+    total(text.rooms, rooms.length),
+    total(
+      text.online,
+      sum((room) => (room.state === 'online' ? 1 : 0)),
+    ),
+    total(
+      text.signInsToday,
+      sum((room) => room.signIns.real),
+      'total-signins',
+    ),
+  ];
+  const emulated = sum((room) => room.signIns.emulated);
+  if (emulated > 0) totals.push(total(text.emulatedToday, emulated, 'total-demo'));
+  const broken = sum((room) => (room.chain.status === 'broken' ? 1 : 0));
+  if (broken > 0) totals.push(total(text.brokenChains, broken, 'total-broken'));
+  byId('totals').replaceChildren(...totals);
+  drawChart(
+    byId('chart'),
+    rooms.map((room) => ({ deviceId: room.deviceId, real: room.signIns.real, emulated: room.signIns.emulated })),
+    text,
+  );
+  byId('empty').hidden = rooms.length > 0;
+}
+
+function applyLanguage() {
+  text = STRINGS[language];
+  document.documentElement.lang = language === 'en' ? 'en' : 'zh-CN';
+  document.title = text.pageTitle;
+  byId('title').textContent = text.title;
+  byId('chart-title').textContent = text.chartTitle;
+  byId('language').textContent = text.switchLanguage;
+  byId('empty').textContent = text.noRooms;
+  for (const tile of tiles.values()) fillTile(tile.node, tile.room);
+  scheduleSummary();
+}
+
+byId('language').addEventListener('click', () => {
+  language = language === 'en' ? 'zh' : 'en';
+  const url = new URL(location.href);
+  if (language === 'en') url.searchParams.set('lang', 'en');
+  else url.searchParams.delete('lang');
+  history.replaceState(null, '', url);
+  applyLanguage();
+});
+
+applyLanguage();
+const stream = new EventSource('/api/live');
+for (const name of ['board', 'rooms'])
+  stream.addEventListener(name, (event) => {
+    streamLost = false;
+    apply(JSON.parse(event.data));
+  });
+stream.addEventListener('error', () => {
+  streamLost = true;
+  scheduleSummary();
+});
