@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs test files again and again under CPU load and counts passes per file: a test that passes
-# only on a quiet machine shows up here, not in CI. Builds once, then runs vitest on the files
-# (as the suite does, two workers) --runs times with --load busy loops spinning meanwhile.
+# only on a quiet machine shows up here, not in CI. Builds once (not with ROOM_AGENT_SKIP_BUILD=1,
+# as for vitest), then runs vitest on the files (as the suite does, two workers) --runs times
+# with --load busy loops (default one per core) spinning meanwhile.
 #   scripts/soak.sh [--runs N] [--load N] [--keep DIR] FILE_OR_DIR...
 # --keep DIR keeps each failed round's vitest output there. Exit status 1 when any run failed.
 set -euo pipefail
@@ -34,7 +35,7 @@ stopLoad() {
 trap stopLoad EXIT
 trap 'exit 130' INT TERM
 
-npm run build >/dev/null
+[ -n "${ROOM_AGENT_SKIP_BUILD:-}" ] || npm run build >/dev/null
 for ((i = 0; i < load; i++)); do
   node -e 'for (;;) {}' &
   busy+=("$!")
