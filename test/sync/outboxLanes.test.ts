@@ -24,8 +24,10 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     cleanup();
   });
 
-  it('gets a fresh sign-in to the center within a second while a capped backfill still drains, and sends it once', async () => {
-    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 40_000, batchMaxBytes: 16_384 } });
+  it('gets a fresh sign-in to the center ahead of a capped backfill that still drains, and sends it once', async () => {
+    // 1,500 sign-ins are some 160 kB on the wire: 10 s at the cap, so the backlog is still draining
+    // for seconds after the fresh entry however slowly a busy machine runs this test.
+    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 16_000, batchMaxBytes: 16_384 } });
     room.appendSignIns(1500);
     room.start();
     await waitUntil(
@@ -35,21 +37,19 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     );
 
     const fresh = room.journal.append('signin.accepted', { memberId: 'm-fresh', page: 1, score: 150 });
-    const appendedAt = performance.now();
+    // A generous bound (a quiet machine takes milliseconds), well inside the backlog's drain.
     await waitUntil(
       () => center.stored.has(fresh.seq),
       5000,
       () => `center holds ${center.contiguous} of ${fresh.seq}`,
     );
-    const latencyMs = performance.now() - appendedAt;
 
-    expect(latencyMs).toBeLessThan(1000);
     expect(center.arrived.find((batch) => batch.fromSeq <= fresh.seq && fresh.seq <= batch.toSeq)).toMatchObject({
       lane: 'live',
       fromSeq: fresh.seq,
       toSeq: fresh.seq,
     });
-    // The backlog is still draining, and the cursor does not jump the gap the live batch left.
+    // It overtook the backlog, which is still draining, and the cursor does not jump the gap the live batch left.
     expect(center.contiguous).toBeLessThan(1500);
     expect(room.cursorSeq()).toBeLessThan(1500);
 
