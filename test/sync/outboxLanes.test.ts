@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { TestCenter, TestRoom, waitUntil } from './outboxHarness.js';
@@ -65,11 +65,19 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     expect(center.arrived.filter((batch) => batch.lane === 'live')).toHaveLength(1);
   });
 
-  it('holds the backfill to its byte-rate cap within ±10 %', async () => {
+  it('holds the backfill to its byte-rate cap at every moment, charging the limiter exactly the bytes on the wire', async () => {
     const cap = 50_000;
     room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: cap, batchMaxBytes: 16_384 } });
+    // What the limiter let go, in order (a take aborted by an ack timeout sends nothing).
+    const charged: number[] = [];
+    const take = room.limiter.take.bind(room.limiter);
+    vi.spyOn(room.limiter, 'take').mockImplementation(async (bytes, signal) => {
+      await take(bytes, signal);
+      charged.push(bytes);
+    });
     // About 300 kB on the wire: some 6 s at the cap.
     room.appendSignIns(2800);
+    const startedAt = performance.now();
     room.start();
     await waitUntil(
       () => room!.cursorSeq() === 2800,
@@ -77,17 +85,19 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
       () => `cursor ${room!.cursorSeq()}`,
     );
 
-    // The first second is the bucket's burst; after it, every batch waits for its bytes to accrue.
+    // The bucket starts full (one second's bytes) and refills at the cap: by any moment no more than
+    // that can have been sent. Checked at arrival, which is never before sending, so a busy machine
+    // only loosens the bound, and at every batch, so a burst anywhere fails it.
     const arrived = center.arrived;
-    const start = arrived.findIndex((batch) => batch.at - arrived[0]!.at >= 1200);
-    const measured = arrived.slice(start);
-    expect(measured.length).toBeGreaterThan(15);
-    const seconds = (measured.at(-1)!.at - measured[0]!.at) / 1000;
-    expect(seconds).toBeGreaterThan(3);
-    // Bytes that had to accrue between the first and the last measured arrival.
-    const bytes = measured.slice(1).reduce((sum, batch) => sum + batch.bytes, 0);
-    const rate = bytes / seconds;
-    expect(rate).toBeGreaterThan(cap * 0.9);
-    expect(rate).toBeLessThan(cap * 1.1);
+    expect(arrived.length).toBeGreaterThan(15);
+    let sent = 0;
+    for (const batch of arrived) {
+      sent += batch.bytes;
+      expect(sent).toBeLessThanOrEqual(cap + (cap * (batch.at - startedAt)) / 1000);
+    }
+    // And the cap is used, not undercut: each batch was charged its own size on the wire, no more,
+    // so the limiter's rate (rateLimiter.test.ts, on fake timers) is the rate on the wire. How fast
+    // the batches then arrive depends on how busy the machine is, and is not asserted.
+    expect(charged).toEqual(arrived.map((batch) => batch.bytes));
   });
 });
