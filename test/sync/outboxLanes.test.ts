@@ -95,9 +95,14 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
       sent += batch.bytes;
       expect(sent).toBeLessThanOrEqual(cap + (cap * (batch.at - startedAt)) / 1000);
     }
-    // And the cap is used, not undercut: each batch was charged its own size on the wire, no more,
-    // so the limiter's rate (rateLimiter.test.ts, on fake timers) is the rate on the wire. How fast
-    // the batches then arrive depends on how busy the machine is, and is not asserted.
-    expect(charged).toEqual(arrived.map((batch) => batch.bytes));
+    // And the cap is used, not undercut: each batch was charged its size on the wire (its payload and
+    // the few hundred bytes at most of its publish's header, topic and properties), once, so the
+    // limiter's rate (rateLimiter.test.ts, on fake timers) is the rate on the wire. How fast the
+    // batches then arrive depends on how busy the machine is, and is not asserted.
+    expect(charged).toHaveLength(arrived.length);
+    arrived.forEach((batch, index) => {
+      expect(charged[index]! - batch.bytes).toBeGreaterThanOrEqual(0);
+      expect(charged[index]! - batch.bytes).toBeLessThan(256);
+    });
   });
 });
