@@ -64,8 +64,13 @@ export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): Da
   };
 }
 
-/** Polls the control socket until the daemon answers `status` (or fails after timeoutMs). */
-export async function waitForControl(socketPath: string, daemon: DaemonProcess, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls the control socket until the daemon answers `status`; fails at once when the daemon exits,
+ * and after timeoutMs when it never listens. That bound only catches a hung start, so it is wide:
+ * a daemon that takes 3 s on a machine busy with other builds has taken over 15 s with both
+ * cores spinning as well.
+ */
+export async function waitForControl(socketPath: string, daemon: DaemonProcess, timeoutMs = 40_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

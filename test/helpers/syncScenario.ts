@@ -74,10 +74,14 @@ export class SyncScenario<P extends Proxy = Proxy> {
   }
 
   /**
-   * The room's usual day without a link: the broker is down while the room starts, its members
-   * are added and `count` of them sign in. Resolves with the journal head; the broker stays down.
+   * The room's usual day without a link: a center subscribed (unless `center` is false), then the
+   * broker down while the room starts, its members are added and `count` of them sign in. Resolves
+   * with the journal head; the broker stays down. The center's session, subscription included,
+   * outlives the broker's restart: what the room publishes as soon as the broker is back waits
+   * there for the center however late it reconnects, so a backfill starts when the room sends it.
    */
-  async backlogWhileOffline(count: number): Promise<number> {
+  async backlogWhileOffline(count: number, { center = true } = {}): Promise<number> {
+    if (center && this.center === undefined) await this.startCenter();
     await this.broker.pause();
     await this.room.start();
     await this.room.addMembers();
@@ -95,14 +99,16 @@ export class SyncScenario<P extends Proxy = Proxy> {
     return this.room.head();
   }
 
-  /**
-   * The broker back (same port, same persistence), and a center on it unless one runs. The room
-   * may reconnect before the center has subscribed; what it sent meanwhile reaches no one and is
-   * sent again after county.ackTimeoutSeconds, as in the field.
-   */
+  /** The broker back (same port, same persistence), and the center reconnected to it (or a new one subscribed). */
   async brokerBack(): Promise<CountyCenter> {
     await this.broker.start();
-    return this.center ?? (await this.startCenter());
+    const center = this.center ?? (await this.startCenter());
+    await until(
+      () => center.brokerConnected,
+      SYNC_TIMEOUT_MS,
+      () => 'the center reconnected',
+    );
+    return center;
   }
 
   /** A center on a fresh database (each call a new one), subscribed to every room. */

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { TestCenter, TestRoom, waitUntil } from './outboxHarness.js';
@@ -24,8 +24,10 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     cleanup();
   });
 
-  it('gets a fresh sign-in to the center within a second while a capped backfill still drains, and sends it once', async () => {
-    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 40_000, batchMaxBytes: 16_384 } });
+  it('gets a fresh sign-in to the center ahead of a capped backfill that still drains, and sends it once', async () => {
+    // 1,500 sign-ins are some 160 kB on the wire: 10 s at the cap, so the backlog is still draining
+    // for seconds after the fresh entry however slowly a busy machine runs this test.
+    room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: 16_000, batchMaxBytes: 16_384 } });
     room.appendSignIns(1500);
     room.start();
     await waitUntil(
@@ -35,21 +37,19 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     );
 
     const fresh = room.journal.append('signin.accepted', { memberId: 'm-fresh', page: 1, score: 150 });
-    const appendedAt = performance.now();
+    // A generous bound (a quiet machine takes milliseconds), well inside the backlog's drain.
     await waitUntil(
       () => center.stored.has(fresh.seq),
       5000,
       () => `center holds ${center.contiguous} of ${fresh.seq}`,
     );
-    const latencyMs = performance.now() - appendedAt;
 
-    expect(latencyMs).toBeLessThan(1000);
     expect(center.arrived.find((batch) => batch.fromSeq <= fresh.seq && fresh.seq <= batch.toSeq)).toMatchObject({
       lane: 'live',
       fromSeq: fresh.seq,
       toSeq: fresh.seq,
     });
-    // The backlog is still draining, and the cursor does not jump the gap the live batch left.
+    // It overtook the backlog, which is still draining, and the cursor does not jump the gap the live batch left.
     expect(center.contiguous).toBeLessThan(1500);
     expect(room.cursorSeq()).toBeLessThan(1500);
 
@@ -65,11 +65,19 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
     expect(center.arrived.filter((batch) => batch.lane === 'live')).toHaveLength(1);
   });
 
-  it('holds the backfill to its byte-rate cap within ±10 %', async () => {
+  it('holds the backfill to its byte-rate cap at every moment, charging the limiter exactly the bytes on the wire', async () => {
     const cap = 50_000;
     room = new TestRoom({ dir, url: broker.url, county: { backfillBytesPerSecond: cap, batchMaxBytes: 16_384 } });
+    // What the limiter let go, in order (a take aborted by an ack timeout sends nothing).
+    const charged: number[] = [];
+    const take = room.limiter.take.bind(room.limiter);
+    vi.spyOn(room.limiter, 'take').mockImplementation(async (bytes, signal) => {
+      await take(bytes, signal);
+      charged.push(bytes);
+    });
     // About 300 kB on the wire: some 6 s at the cap.
     room.appendSignIns(2800);
+    const startedAt = performance.now();
     room.start();
     await waitUntil(
       () => room!.cursorSeq() === 2800,
@@ -77,17 +85,24 @@ describe('the live lane and the byte-rate cap of the backfill', () => {
       () => `cursor ${room!.cursorSeq()}`,
     );
 
-    // The first second is the bucket's burst; after it, every batch waits for its bytes to accrue.
+    // The bucket starts full (one second's bytes) and refills at the cap: by any moment no more than
+    // that can have been sent. Checked at arrival, which is never before sending, so a busy machine
+    // only loosens the bound, and at every batch, so a burst anywhere fails it.
     const arrived = center.arrived;
-    const start = arrived.findIndex((batch) => batch.at - arrived[0]!.at >= 1200);
-    const measured = arrived.slice(start);
-    expect(measured.length).toBeGreaterThan(15);
-    const seconds = (measured.at(-1)!.at - measured[0]!.at) / 1000;
-    expect(seconds).toBeGreaterThan(3);
-    // Bytes that had to accrue between the first and the last measured arrival.
-    const bytes = measured.slice(1).reduce((sum, batch) => sum + batch.bytes, 0);
-    const rate = bytes / seconds;
-    expect(rate).toBeGreaterThan(cap * 0.9);
-    expect(rate).toBeLessThan(cap * 1.1);
+    expect(arrived.length).toBeGreaterThan(15);
+    let sent = 0;
+    for (const batch of arrived) {
+      sent += batch.bytes;
+      expect(sent).toBeLessThanOrEqual(cap + (cap * (batch.at - startedAt)) / 1000);
+    }
+    // And the cap is used, not undercut: each batch was charged its size on the wire (its payload and
+    // the few hundred bytes at most of its publish's header, topic and properties), once, so the
+    // limiter's rate (rateLimiter.test.ts, on fake timers) is the rate on the wire. How fast the
+    // batches then arrive depends on how busy the machine is, and is not asserted.
+    expect(charged).toHaveLength(arrived.length);
+    arrived.forEach((batch, index) => {
+      expect(charged[index]! - batch.bytes).toBeGreaterThanOrEqual(0);
+      expect(charged[index]! - batch.bytes).toBeLessThan(256);
+    });
   });
 });
