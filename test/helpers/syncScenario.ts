@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { CountyCenter } from '../../src/center/countyCenter.js';
 import { createRootLogger, createSilentLogger } from '../../src/log.js';
 import { makeTempDir } from './cli.js';
@@ -206,8 +206,17 @@ export class SyncScenario<P extends Proxy = Proxy> {
   }
 }
 
+/**
+ * A scenario's test makes up to a few thousand sign-ins through the daemon, each one fsync'd,
+ * then moves them through a broker to a center that verifies every signature: ~30 s on an idle
+ * 2-core machine, and more than twice that with both cores busy elsewhere. The bound only catches a
+ * hang; every wait inside a scenario has its own, named, limit.
+ */
+const SCENARIO_TEST_TIMEOUT_MS = 240_000;
+
 /** Scenarios for the calling file's tests, each closed after its test. */
 export function useSyncScenario(): <P extends Proxy = Proxy>(options?: ScenarioOptions<P>) => Promise<SyncScenario<P>> {
+  vi.setConfig({ testTimeout: SCENARIO_TEST_TIMEOUT_MS });
   const open: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {
     for (const scenario of open.splice(0)) await scenario.close();
