@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by start.sh and test.sh: installs the Debian packages a script needs that are missing.
 #
 #   install_missing SCRIPT_NAME COMMAND:PACKAGE… [LIBRARY.so.N:PACKAGE…]

@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 source scripts/packages.sh
 install_missing scripts/start.sh python3:python3 mosquitto:mosquitto setpriv:util-linux
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when the installed tree does not satisfy package.json: it deletes node_modules first,
+# which would pull the modules from under anything running from this tree (a test, a daemon).
+if [ ! -d node_modules ] || ! npm ls --depth=0 >/dev/null 2>&1; then
   npm ci --no-audit --no-fund
 fi
 # Built only when a source is newer than the build: a second start is quick, and a build never
