@@ -19,8 +19,8 @@ export interface DemoCenter {
   readonly center: CountyCenter;
   /** The county board's page, for the demo's lines and the browser. */
   readonly boardUrl: string;
-  /** Where the center can be seen, one "name: address" line each, for the demo's headless lines. */
-  readonly addresses: readonly string[];
+  /** The center's SQLite file, for whoever wants to look at what it stored. */
+  readonly dbFile: string;
   stop(): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export async function startDemoCenter(options: DemoCenterOptions): Promise<DemoC
     return {
       center,
       boardUrl: board.url,
-      addresses: [`county board: ${board.url}`, `database: ${dbFile}`],
+      dbFile,
       async stop() {
         await board.stop();
         await center.stop();

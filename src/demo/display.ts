@@ -71,7 +71,8 @@ export function headlessLines(options: {
     demoText('headlessRunning', { pid }),
     demoText('headlessFolder', { dir: folder.dir }),
     demoText('headlessBroker', { broker: broker.url, link: link.url }),
-    ...center.addresses.map((address) => demoText('headlessCenter', { address })),
+    demoText('headlessBoard', { url: center.boardUrl }),
+    demoText('headlessDatabase', { file: center.dbFile }),
     demoText('headlessStatus', { config: folder.config }),
     durationSeconds === undefined
       ? demoText('headlessStop', { pid })

@@ -49,7 +49,8 @@ export const demoText = defineMessages({
     zh: '  代理服务器：{broker}（活动室经 {link} 连接，演示会切断它）',
     en: '  broker: {broker} (the room connects through {link}, which the story cuts)',
   },
-  headlessCenter: { zh: '  县中心：{address}', en: '  county center: {address}' },
+  headlessBoard: { zh: '  县级大屏：{url}', en: '  county board: {url}' },
+  headlessDatabase: { zh: '  县中心数据库：{file}', en: '  county center database: {file}' },
   headlessStatus: {
     zh: '  查看活动室：room-agent status --config {config}',
     en: '  look at the room: room-agent status --config {config}',

@@ -14,7 +14,7 @@ describe('bash scripts/start.sh', () => {
       const watchBoard = (async () => {
         while (demo.child.exitCode === null && boardSignIns === 0) {
           await sleep(2_000);
-          const url = /county board: (http:\/\/\S+)/.exec(demo.stdout())?.[1];
+          const url = /(http:\/\/\S+)/.exec(demo.stdout())?.[1];
           if (url === undefined) continue;
           // Refused only while the demo stops, and then the loop ends.
           const response = await fetch(new URL('api/board', url)).catch(() => undefined);
