@@ -25,19 +25,20 @@ interface ProbedStream {
   sample_rate?: string;
 }
 
-async function probe(url: string): Promise<ProbedStream[]> {
+/** `timeoutS`: how long ffprobe waits on a silent socket. */
+async function probe(url: string, timeoutS = 10): Promise<ProbedStream[]> {
   const { stdout } = await run(
     'ffprobe',
-    ['-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '10000000', '-show_streams', '-of', 'json', url],
+    ['-v', 'error', '-rtsp_transport', 'tcp', '-timeout', `${timeoutS}000000`, '-show_streams', '-of', 'json', url],
     { timeout: 30_000 },
   );
   return (JSON.parse(stdout) as { streams: ProbedStream[] }).streams;
 }
 
 /** ffprobe's stderr when it fails (it exits 1). */
-async function probeError(url: string): Promise<string> {
+async function probeError(url: string, timeoutS?: number): Promise<string> {
   try {
-    await probe(url);
+    await probe(url, timeoutS);
   } catch (error) {
     return (error as { stderr: string }).stderr;
   }
@@ -112,6 +113,17 @@ describe('the test camera', () => {
     expect(rig.pid()).toBeNull();
     expect(await probeError(rig.url)).toMatch(/Connection refused/);
     await rig.start();
+    expect(await probe(rig.url)).toContainEqual(expect.objectContaining({ codec_name: 'h264', ...MAIN_SIZE }));
+  });
+
+  it('keeps a connection open and answers nothing while paused, and serves again once resumed', async () => {
+    const rig = await camera('h264');
+    rig.pause();
+    const started = performance.now();
+    const error = await probeError(rig.url, 2);
+    expect(performance.now() - started).toBeGreaterThan(1_500);
+    expect(error).not.toMatch(/Connection refused/);
+    rig.resume();
     expect(await probe(rig.url)).toContainEqual(expect.objectContaining({ codec_name: 'h264', ...MAIN_SIZE }));
   });
 });
