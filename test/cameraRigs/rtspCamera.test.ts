@@ -103,8 +103,9 @@ describe('the test camera', () => {
     // Paced like a camera: a stream sent as fast as the loopback allows would arrive in a moment.
     expect(seconds).toBeGreaterThan((frames / CLIP_FPS) * 0.8);
     console.info(`test camera: ${(cpu * 100).toFixed(1)} % of a core while serving one client`);
-    // A live 640×360 encode costs several times this bound; the looped clip costs a few per cent.
-    expect(cpu).toBeLessThan(0.25);
+    // The looped clip costs about 2 % of a core on a two-core test machine; encoding the same
+    // picture live (libx264 veryfast, 640×360) costs about 11 %, a 1080p one most of a core.
+    expect(cpu).toBeLessThan(0.08);
   });
 
   it('refuses connections once killed and serves again on the same URL when started', async () => {
