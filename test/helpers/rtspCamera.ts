@@ -5,13 +5,19 @@
  * killed and started again on the same URL, or paused (SIGSTOP: connections stay open, no data
  * flows, as when a camera hangs). Imports only node:*.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cameraClip, type ClipCodec } from './cameraClips.js';
 import { freePort } from './ports.js';
 import { cpuSeconds, spawnRig, type RigProcess } from './rigProcess.js';
 
 /** Debian's interpreter: it has python3-gi, which a version manager's `python3` on PATH may lack. */
 const PYTHON = '/usr/bin/python3';
-const SCRIPT = new URL('rtsp_camera.py', import.meta.url).pathname;
+/** Beside this file, or in the source tree when a benchmark runs the copy compiled into build-scripts/. */
+const SCRIPT =
+  ['rtsp_camera.py', '../../../test/helpers/rtsp_camera.py']
+    .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+    .find((path) => existsSync(path)) ?? 'rtsp_camera.py';
 const READY_TIMEOUT_MS = 20_000;
 
 export const MAIN_PATH = '/main';
