@@ -22,7 +22,7 @@ import gi
 
 gi.require_version('Gst', '1.0')
 gi.require_version('GstRtspServer', '1.0')
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtspServer
 
 ROLE = 'camera-user'
 PAYLOADERS = {'h264': 'rtph264pay', 'h265': 'rtph265pay'}
