@@ -107,6 +107,15 @@ describe('camera settings', () => {
     ]);
   });
 
+  it('answer a misspelt key with the one probably meant', () => {
+    expect(
+      problems({ cameras: [{ ...HALL, suburl: 'rtsp://192.168.1.64/sub' }], media: { photocamera: 'hall' } }),
+    ).toEqual([
+      'cameras[0].suburl: unknown key (did you mean subUrl?)',
+      'media.photocamera: unknown key (did you mean photoCamera?)',
+    ]);
+  });
+
   it('take a sub-stream only as an rtsp:// URL', () => {
     expect(problems({ cameras: [{ ...HALL, subUrl: 'rtsp://192.168.1.64/sub' }] })).toEqual([]);
     expect(problems({ cameras: [{ ...HALL, subUrl: 'http://192.168.1.64/sub' }] })).toEqual([
