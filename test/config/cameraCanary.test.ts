@@ -80,6 +80,19 @@ describe('config check and run with bad camera URLs', () => {
       stderr: `${alias}:8:10: YAML syntax error: alias *rtsp://admin:***@h/x has no anchor (quote a value that starts with "*")\n`,
     });
   });
+
+  it('a URL written as a key is masked in the unknown-key line', async () => {
+    const key = writeFile(
+      temp.dir,
+      'key.yaml',
+      `${MINIMAL_CONFIG}cameras:\n  - name: hall\n    rtsp://admin:${CANARY}@h/x: 1\n`,
+    );
+    const result = await runCli(['config', 'check', key]);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 78,
+      stderr: 'cameras[0].url: required\ncameras[0].rtsp://admin:***@h/x: unknown key\n',
+    });
+  });
 });
 
 describe('a remote override with bad camera URLs', () => {
