@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { overrideBrokeService } from '../../src/config/revertReason.js';
 import { setLanguage } from '../../src/i18n.js';
+import { createRootLogger } from '../../src/log.js';
 import type { CommandDependencies } from '../../src/sync/commands/dependencies.js';
 import { agentDiagnostics } from '../../src/sync/commands/handlers/diagnostics.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -12,8 +14,9 @@ import { makeRoom, MINIMAL_CONFIG, writeFile } from './files.js';
 /**
  * A camera's password, and a media server's key, never leave the configuration in what people
  * and the county read: `config check` and `run` problem lines in both languages, YAML syntax
- * lines, the config.reverted record the journal keeps, the agent.diagnostics reply and a trial's
- * revert lines. Every URL below carries the canary; each output is searched for it.
+ * lines, the config.reverted record the journal keeps, the agent.diagnostics reply, a trial's
+ * revert lines and a logged configuration. Every URL below carries the canary; each output is
+ * searched for it.
  */
 const CANARY = 'Kanari7f3q';
 
@@ -150,5 +153,21 @@ describe('the agent.diagnostics reply to the center', () => {
     const pending = reply();
     expect(pending).toContain('"valid":false');
     expectMasked(pending);
+  });
+});
+
+describe('a logged configuration', () => {
+  it('shows no camera or push URL', () => {
+    const lines: string[] = [];
+    const destination = new PassThrough().setEncoding('utf8').on('data', (line: string) => lines.push(line));
+    const camera = {
+      name: 'hall',
+      url: `rtsp://admin:${CANARY}@192.168.1.64/ch1`,
+      subUrl: `rtsp://admin:${CANARY}@192.168.1.64/ch2`,
+      push: { url: `rtmp://media.example/live/hall?secret=${CANARY}`, mode: 'always' },
+    };
+    createRootLogger({ level: 'info', format: 'json' }, destination).info({ config: { cameras: [camera] } }, 'started');
+    expect(lines.join('')).toContain('"name":"hall"');
+    expect(lines.join('')).not.toContain(CANARY);
   });
 });
