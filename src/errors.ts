@@ -126,6 +126,9 @@ export const ErrorCode = {
   DemoFolderForeign: 702,
   /** A process of the demo (broker, agent) ended on its own while the demo ran. */
   DemoChildExited: 703,
+  // 720–739: cameras
+  /** A photo could not be taken: the camera gave no picture after a few tries (down, refused, too slow). */
+  CameraPhotoFailed: 735,
   // 900–999: internal faults
   Internal: 900,
 } as const;
