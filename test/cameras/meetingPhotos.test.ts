@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PlanStore } from '../../src/activities/plans.js';
 import { ErrorCode } from '../../src/errors.js';
 import type { JournalEntry } from '../../src/journal/types.js';
+import { objectContaining, ofType, stringMatching } from '../helpers/matchers.js';
 import { recentUploads } from '../../src/sync/files/uploadRows.js';
 import { CANARY, photoHarness, type PhotoHarness } from './photoHarness.js';
 
@@ -131,8 +132,8 @@ describe('meeting photos', () => {
     await photoCount(2);
     expect(photos().map(({ slot }) => slot)).toEqual([0, 3]);
     expect(missed()).toEqual([
-      expect.objectContaining({ activityId: activity.id, slot: 1, reason: expect.stringMatching(/not running/) }),
-      expect.objectContaining({ activityId: activity.id, slot: 2, reason: expect.stringMatching(/not running/) }),
+      objectContaining({ activityId: activity.id, slot: 1, reason: stringMatching(/not running/) }),
+      objectContaining({ activityId: activity.id, slot: 2, reason: stringMatching(/not running/) }),
     ]);
     // A second restart changes nothing: the journal says what was done.
     await h.restart();
@@ -152,7 +153,7 @@ describe('meeting photos', () => {
     // 70 s into a 2-minute plan: slot 1 (60 s) is the one catch-up photo, slot 0 (the start) is missed.
     await photoCount(1);
     expect(photos()[0]).toMatchObject({ slot: 1 });
-    expect(missed()).toEqual([expect.objectContaining({ slot: 0 })]);
+    expect(missed()).toEqual([objectContaining({ slot: 0 })]);
   });
 
   it('records a photo missed, with the masked reason, when the camera gives none after a few tries', async () => {
@@ -162,10 +163,10 @@ describe('meeting photos', () => {
     start({ photos: 3, durationMin: 1 });
     await vi.waitFor(() => expect(missed()).toHaveLength(1), { timeout: 10_000 });
     expect(h.camera.starts).toHaveLength(3);
-    expect(missed()[0]).toMatchObject({ camera: 'hall', slot: 0, reason: expect.stringMatching(/Connection refused/) });
+    expect(missed()[0]).toMatchObject({ camera: 'hall', slot: 0, reason: stringMatching(/Connection refused/) });
     expect(h.service.health()).toMatchObject({
       state: 'degraded',
-      detail: expect.stringMatching(/Connection refused/),
+      detail: stringMatching(/Connection refused/),
     });
     // The camera is back: the next photo is taken and the service is healthy again.
     h.camera.down = false;
@@ -187,7 +188,7 @@ describe('meeting photos', () => {
       { camera: 'door', reason: 'command', ...outside },
       { camera: 'hall', activityId: activity.id, reason: 'command', ...during },
     ]);
-    expect(outside).toEqual({ fileId: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: 12 });
+    expect(outside).toEqual({ fileId: ofType(String), sha256: stringMatching(/^[0-9a-f]{64}$/), bytes: 12 });
   });
 
   it('rejects a command photo with CameraPhotoFailed when the camera gives none', async () => {
@@ -196,7 +197,7 @@ describe('meeting photos', () => {
     h.camera.down = true;
     await expect(h.service.take('hall')).rejects.toMatchObject({
       code: ErrorCode.CameraPhotoFailed,
-      message: expect.stringMatching(/Connection refused/),
+      message: stringMatching(/Connection refused/),
     });
     expect([...photos(), ...missed()]).toEqual([]);
   });
