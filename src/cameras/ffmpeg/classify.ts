@@ -17,6 +17,9 @@ const OUTPUT_SIDE =
 /** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
 
+/** A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed connection). */
+const GENERIC = /^\S+: Input\/output error$/;
+
 const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
   [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],
   [/\b404\b|Not Found/i, 'not-found'],
@@ -50,12 +53,19 @@ const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
  * its socket timeout).
  */
 export function classifyErrorLines(lines: readonly string[]): Classified | null {
+  let generic: Classified | null = null;
   for (let index = lines.length - 1; index >= 0; index--) {
     const line = lines[index]!;
     if (NO_CAUSE.test(line) && index < lines.length - 1) continue;
-    const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
-    const match = rules.find(([pattern]) => pattern.test(line));
-    if (match !== undefined) return { problem: match[1], line };
+    const problem = classifyLine(line);
+    if (problem === undefined) continue;
+    if (!GENERIC.test(line)) return { problem, line };
+    generic ??= { problem, line };
   }
-  return null;
+  return generic;
+}
+
+function classifyLine(line: string): CameraProblem | undefined {
+  const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
+  return rules.find(([pattern]) => pattern.test(line))?.[1];
 }
