@@ -30,8 +30,6 @@ export interface PhotoQueue {
 export interface PhotoCaptureOptions {
   launcher: FfmpegLauncher;
   queue: PhotoQueue;
-  /** The fast-grab argument list writing one JPEG to `output`. */
-  args: (url: string, output: string) => string[];
   /** Photos go under `<dataDir>/media/photos/<UTC day>/`. */
   dataDir: string;
   logger: Logger;
@@ -107,7 +105,6 @@ export class PhotoCapture {
           camera,
           url,
           target,
-          args: this.options.args,
           timeoutMs: this.grabTimeoutMs,
           signal,
         });

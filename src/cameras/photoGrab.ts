@@ -3,7 +3,11 @@ import { basename, dirname, join } from 'node:path';
 import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import { fsyncDirectory, mkdirDurable } from '../util/durableDir.js';
-import type { FfmpegLauncher } from './types.js';
+import { isCameraError } from './errors.js';
+import { photoArgs } from './ffmpeg/args.js';
+import { classifyErrorLines } from './ffmpeg/classify.js';
+import { cameraAdvice } from './messages.js';
+import type { CameraProblem, FfmpegExit, FfmpegLauncher } from './types.js';
 
 const text = defineMessages({
   failed: {
@@ -25,8 +29,6 @@ export interface GrabRequest {
   url: string;
   /** Where the JPEG ends up; it appears there whole or not at all. */
   target: string;
-  /** The fast-grab argument list writing one JPEG to `output`. */
-  args: (url: string, output: string) => string[];
   /** A camera that gives no picture in this time is given up on (the run is stopped). */
   timeoutMs: number;
   /** Stops the grab early (the service is stopping). */
@@ -35,14 +37,17 @@ export interface GrabRequest {
 
 /**
  * A failed grab. `reason` is an English line for the journal and the log, built from ffmpeg's
- * masked stderr and never from the URL; the message is in the reader's language.
+ * masked stderr and never from the URL; the message is the advice for the problem, when ffmpeg's
+ * lines name one, in the reader's language.
  */
 export class PhotoGrabError extends AgentError {
   constructor(
     camera: string,
     readonly reason: string,
+    readonly problem?: CameraProblem,
   ) {
-    super(ErrorCode.CameraPhotoFailed, text('failed', { camera, reason }), { camera, reason });
+    const said = problem === undefined ? reason : cameraAdvice(problem);
+    super(ErrorCode.CameraPhotoFailed, text('failed', { camera, reason: said }), { camera, reason, problem });
   }
 }
 
@@ -71,7 +76,12 @@ export async function grabJpeg(launcher: FfmpegLauncher, request: GrabRequest): 
 async function runGrab(launcher: FfmpegLauncher, request: GrabRequest, output: string): Promise<void> {
   const { camera, signal } = request;
   if (signal?.aborted === true) throw new PhotoGrabError(camera, 'the photo service is stopping');
-  const run = await launcher.start({ name: `photo-${camera}`, args: request.args(request.url, output) });
+  const run = await launcher
+    .start({ name: `photo-${camera}`, args: photoArgs({ input: request.url, output }) })
+    .catch((error: unknown) => {
+      if (isCameraError(error)) throw new PhotoGrabError(camera, error.problem, error.problem);
+      throw error;
+    });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -87,15 +97,27 @@ async function runGrab(launcher: FfmpegLauncher, request: GrabRequest, output: s
     const exit = await run.exited;
     if (timedOut) throw new PhotoGrabError(camera, `no picture within ${request.timeoutMs} ms`);
     if (aborted) throw new PhotoGrabError(camera, 'the photo service is stopping');
-    if (exit.code !== 0) {
-      const last = run.stderrTail().at(-1);
-      const how = exit.code === null ? `was ended by ${exit.signal ?? 'a signal'}` : `exited with code ${exit.code}`;
-      throw new PhotoGrabError(camera, last === undefined ? `ffmpeg ${how}` : `ffmpeg ${how}: ${last}`);
-    }
+    if (exit.code !== 0) throw failedRun(camera, exit, run.stderrTail());
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', abort);
   }
+}
+
+/** A URL in one of ffmpeg's lines, up to the `: ` ffmpeg puts after it. */
+const URL_IN_LINE = /\b[a-z][a-z0-9+.-]*:\/\/\S*?(?=:\s|\s|$)/gi;
+
+/**
+ * What ffmpeg's last lines say of a grab that exited with an error. The runner masked their
+ * credentials; the URL itself is left out too (the reason goes to the county in the journal, and
+ * a camera's address is the room's business).
+ */
+function failedRun(camera: string, exit: FfmpegExit, lines: readonly string[]): PhotoGrabError {
+  const classified = classifyErrorLines(lines);
+  const line = (classified?.line ?? lines.at(-1))?.replace(URL_IN_LINE, '<camera>');
+  if (classified !== null) return new PhotoGrabError(camera, `${classified.problem}: ${line}`, classified.problem);
+  const how = exit.code === null ? `was ended by ${exit.signal ?? 'a signal'}` : `exited with code ${exit.code}`;
+  return new PhotoGrabError(camera, line === undefined ? `ffmpeg ${how}` : `ffmpeg ${how}: ${line}`);
 }
 
 /** The size of the JPEG ffmpeg wrote; throws when there is none (ffmpeg can exit 0 without a frame). */

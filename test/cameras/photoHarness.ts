@@ -72,7 +72,6 @@ export function photoHarness(options: HarnessOptions = {}) {
     const capture = new PhotoCapture({
       launcher: camera,
       queue: options.queue?.(real) ?? real,
-      args: (url, output) => ['-i', url, '-frames:v', '1', output],
       dataDir: temp.dir,
       logger: createSilentLogger(),
       retryDelayMs: 5,
