@@ -54,14 +54,14 @@ export interface DueSlots {
  * The timed slots that are due `elapsedMs` after the start, given the slots already `done` (taken
  * or recorded missed, before a restart too). Of the slots whose time has come only the latest is
  * taken: after the agent was down, one catch-up photo, not a burst of photos of one moment. None is
- * taken once the planned duration is over: the end photo is next, and a catch-up beside it would be
- * a second photo of the same moment.
+ * taken once the planned duration is over: the meeting is ending (the scheduler ends it within a
+ * second), and its end photo, if it has one, is the picture of that moment.
  */
 export function dueSlots(terms: PhotoTerms, elapsedMs: number, done: ReadonlySet<number>): DueSlots {
   const past = timedSlots(terms)
     .filter(({ slot, atMs }) => atMs <= elapsedMs && !done.has(slot))
     .map(({ slot }) => slot);
-  const over = terms.durationMs !== undefined && elapsedMs >= terms.durationMs && endSlot(terms) !== undefined;
+  const over = terms.durationMs !== undefined && elapsedMs >= terms.durationMs;
   if (past.length === 0 || over) return { take: undefined, missed: past };
   return { take: past[past.length - 1], missed: past.slice(0, -1) };
 }

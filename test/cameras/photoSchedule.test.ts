@@ -86,6 +86,8 @@ describe('photo schedule', () => {
 
   it('takes no catch-up once the planned duration is over: the end photo comes next', () => {
     expect(dueSlots(threeOverAMinute, 61_000, new Set([0]))).toEqual({ take: undefined, missed: [1] });
+    const one = { photos: 1, durationMs: MINUTE, intervalMs: MINUTE };
+    expect(dueSlots(one, 61_000, new Set())).toEqual({ take: undefined, missed: [0] });
   });
 
   it('records the end photo missed when the activity ended long after its planned end (the agent was down)', () => {
