@@ -7,7 +7,7 @@ import type { JournalTransaction, JsonValue } from '../journal/types.js';
 import type { Logger } from '../log.js';
 import { grabJpeg, PhotoGrabError } from './photoGrab.js';
 import { appendPhoto, type PhotoOwner, type PhotoReason, type TakenPhoto } from './photoJournal.js';
-import type { FfmpegLauncher } from './types.js';
+import type { CameraProblem, FfmpegLauncher } from './types.js';
 
 /** What the upload queue returns for a queued file. */
 export interface QueuedPhoto {
@@ -42,6 +42,9 @@ export interface PhotoCaptureOptions {
   /** Wall time for file names; the journal entry carries the authoritative time. */
   now?: () => number;
 }
+
+/** Problems another grab a few seconds later cannot solve: a wrong password or path, no ffmpeg. */
+const LASTING: ReadonlySet<CameraProblem> = new Set(['auth-failed', 'not-found', 'bad-url', 'ffmpeg-missing']);
 
 /** Files of the county's photo kind are what the county board shows on a room's tile. */
 const PHOTO_KIND = 'photo';
@@ -111,6 +114,7 @@ export class PhotoCapture {
         return;
       } catch (error) {
         if (!(error instanceof PhotoGrabError) || attempt >= this.attempts || signal?.aborted === true) throw error;
+        if (error.problem !== undefined && LASTING.has(error.problem)) throw error;
         this.options.logger.warn({ camera, attempt, reason: error.reason }, 'photo grab failed; trying again');
         await sleep(delayMs, undefined, { signal }).catch(() => undefined);
         delayMs *= 2;

@@ -179,6 +179,20 @@ describe('meeting photos', () => {
     expect(h.camera.starts.every((spec) => !spec.name.includes(CANARY))).toBe(true);
   });
 
+  it('gives up at once on a problem another try cannot solve (a wrong password)', async () => {
+    h = photoHarness();
+    h.service.start();
+    h.camera.down = true;
+    h.camera.downLine =
+      'rtsp://admin:***@192.0.2.10:554/Streaming/Channels/101: Server returned 401 Unauthorized (authorization failed)';
+    start({ photos: 1 });
+    await vi.waitFor(() => expect(missed()).toHaveLength(1), { timeout: 10_000 });
+    expect(h.camera.starts).toHaveLength(1);
+    expect(missed()[0]).toMatchObject({
+      reason: 'auth-failed: <camera>: Server returned 401 Unauthorized (authorization failed)',
+    });
+  });
+
   it('takes a photo on command and replies with its file id, checksum and size', async () => {
     h = photoHarness();
     h.service.start();

@@ -28,6 +28,8 @@ function jpegBytes(grab: number): Buffer {
  */
 export class FakeCamera implements FfmpegLauncher {
   down = false;
+  /** What ffmpeg says while the camera is down. */
+  downLine = 'rtsp://admin:***@192.0.2.10:554/Streaming/Channels/101: Connection refused';
   readonly starts: FfmpegSpec[] = [];
 
   start(spec: FfmpegSpec): Promise<FfmpegRun> {
@@ -37,7 +39,7 @@ export class FakeCamera implements FfmpegLauncher {
     const stderr: string[] = [];
     if (this.down) {
       exit = { code: 1, signal: null };
-      stderr.push('rtsp://admin:***@192.0.2.10:554/Streaming/Channels/101: Connection refused');
+      stderr.push(this.downLine);
     } else {
       writeFileSync(output, jpegBytes(this.starts.length));
     }
