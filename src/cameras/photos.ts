@@ -3,10 +3,11 @@ import type { ClockReader } from '../clock/types.js';
 import type { EventBus } from '../daemon/bus.js';
 import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
-import { AgentError, ErrorCode } from '../errors.js';
+import { AgentError, ErrorCode, isAgentError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { PhotoCapture } from './photoCapture.js';
+import { PhotoGrabError } from './photoGrab.js';
 import { appendMissed, doneSlots, type PhotoOwner, type TakenPhoto } from './photoJournal.js';
 import { dueSlots, endSlotAction, type PhotoTerms } from './photoSchedule.js';
 
@@ -126,18 +127,33 @@ export class MeetingPhotoService implements Service, PhotoTaker {
   private check(): void {
     const followed = this.followed;
     if (followed === undefined) return;
-    const { take, missed } = dueSlots(followed.terms, this.elapsedMs(followed.activity), followed.done);
-    for (const slot of missed) this.recordMissed(followed, slot, AGENT_DOWN);
-    if (take !== undefined) this.scheduled(followed, take);
+    this.guarded(() => {
+      const { take, missed } = dueSlots(followed.terms, this.elapsedMs(followed.activity), followed.done);
+      for (const slot of missed) this.recordMissed(followed, slot, AGENT_DOWN);
+      if (take !== undefined) this.scheduled(followed, take);
+    });
   }
 
   private ended(activityId: string): void {
     const followed = this.followed;
     if (followed?.activity.id !== activityId) return;
     this.followed = undefined;
-    const end = endSlotAction(followed.terms, this.elapsedMs(followed.activity), followed.done);
-    if (end?.action === 'take') this.scheduled(followed, end.slot);
-    if (end?.action === 'missed') this.recordMissed(followed, end.slot, AGENT_DOWN);
+    this.guarded(() => {
+      const end = endSlotAction(followed.terms, this.elapsedMs(followed.activity), followed.done);
+      if (end?.action === 'take') this.scheduled(followed, end.slot);
+      if (end?.action === 'missed') this.recordMissed(followed, end.slot, AGENT_DOWN);
+    });
+  }
+
+  /** A journal that cannot be written degrades the photos; it must not end the daemon from a timer. */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.lastFailure = `meeting photos cannot be recorded: ${(error as Error).message}`;
+      this.options.logger.error({ err: error }, 'meeting photos cannot be recorded');
+      this.healthChanges.note();
+    }
   }
 
   private scheduled(followed: Followed, slot: number): void {
@@ -150,8 +166,7 @@ export class MeetingPhotoService implements Service, PhotoTaker {
       (error: unknown) => {
         // A stop cuts the grab short: the slot stays open for the next start's catch-up.
         if (this.stopping.signal.aborted) return;
-        const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-        this.recordMissedOwner(owner, reason);
+        this.guarded(() => this.recordMissedOwner(owner, missedReason(error)));
       },
     );
     void this.track(photo);
@@ -190,4 +205,17 @@ export class MeetingPhotoService implements Service, PhotoTaker {
     const start = { wallMs: activity.startedWallMs, monoMs: activity.startedMonoMs, bootId: activity.startedBootId };
     return elapsedSince(start, this.options.clock.read()).elapsedMs + (activity.lateByMs ?? 0);
   }
+}
+
+/**
+ * The journal's reason for a photo not taken, in English whatever the daemon's language: a grab's
+ * own reason, an upload queue's `detail`, else the error's code.
+ */
+function missedReason(error: unknown): string {
+  if (error instanceof PhotoGrabError) return error.reason;
+  if (isAgentError(error)) {
+    const detail = error.context.detail;
+    return typeof detail === 'string' ? detail : `error ${error.code}`;
+  }
+  return `internal error: ${(error as Error).message}`;
 }
