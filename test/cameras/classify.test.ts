@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyErrorLines } from '../../src/cameras/ffmpeg/classify.js';
+import { classifyErrorLines, errorFromLines } from '../../src/cameras/ffmpeg/classify.js';
+import { ErrorCode } from '../../src/errors.js';
 import { maskSecrets } from '../../src/cameras/mask.js';
 import type { CameraProblem } from '../../src/cameras/types.js';
 
@@ -31,5 +32,18 @@ describe("classifying ffmpeg's error lines", () => {
   it('names no problem for lines without a known cause, or none', () => {
     expect(classifyErrorLines([])).toBeNull();
     expect(classifyErrorLines(['[h264 @ 0x1] non-existing PPS 0 referenced'])).toBeNull();
+  });
+
+  it('turns the lines of a failed run into a CameraError with its code, or ffmpeg-error with the last line', () => {
+    const refused = vectors.find((each) => each.problem === 'server-refused')!;
+    const error = errorFromLines(refused.lines, { camera: 'hall' });
+    expect(error.problem).toBe('server-refused');
+    expect(error.code).toBe(ErrorCode.MediaServerRefused);
+    expect(error.lastError).toBe(classifyErrorLines(refused.lines)?.line);
+    expect(error.context).toEqual({ camera: 'hall', problem: 'server-refused' });
+    const unknown = errorFromLines(['[h264 @ 0x1] something new', 'the end']);
+    expect(unknown.problem).toBe('ffmpeg-error');
+    expect(unknown.code).toBe(ErrorCode.FfmpegFailed);
+    expect(unknown.lastError).toBe('the end');
   });
 });

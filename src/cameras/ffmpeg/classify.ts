@@ -1,3 +1,4 @@
+import { CameraError } from '../errors.js';
 import type { CameraProblem } from '../types.js';
 
 export interface Classified {
@@ -68,4 +69,13 @@ export function classifyErrorLines(lines: readonly string[]): Classified | null 
 function classifyLine(line: string): CameraProblem | undefined {
   const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
   return rules.find(([pattern]) => pattern.test(line))?.[1];
+}
+
+/**
+ * The CameraError a failed ffmpeg or ffprobe run stands for: the classified problem with the line
+ * it was read from, or `ffmpeg-error` with the last line when no line names a known cause.
+ */
+export function errorFromLines(lines: readonly string[], context: Readonly<Record<string, unknown>> = {}): CameraError {
+  const classified = classifyErrorLines(lines);
+  return new CameraError(classified?.problem ?? 'ffmpeg-error', classified?.line ?? lines.at(-1), context);
 }
