@@ -86,11 +86,16 @@ describe('the ffmpeg runner', () => {
 
   it('stops an ffmpeg that ignores q (-nostdin) with SIGINT', async () => {
     const run = await start(runner, ['-nostdin', ...PROGRESS, ...LIVE]);
-    await sleep(300);
-    const exit = await run.stop(300);
-    // ffmpeg ends on SIGINT with its own exit code (255), not killed by the signal.
+    // A progress block means ffmpeg is past its start and handles SIGINT itself.
+    const blocks: FfmpegProgress[] = [];
+    run.onProgress((block) => blocks.push(block));
+    await waitUntil(() => blocks.length >= 1, 20_000, 'a progress block');
+    const stopping = Date.now();
+    const exit = await run.stop(5_000);
+    // ffmpeg ends on SIGINT with its own exit code (255), not killed by a signal, and only after the grace for q.
     expect(exit.signal).toBeNull();
     expect(exit.code).not.toBe(0);
+    expect(Date.now() - stopping).toBeGreaterThanOrEqual(4_900);
     expect(alive(run.pid)).toBe(false);
   });
 
