@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyErrorLines, errorFromLines } from '../../src/cameras/ffmpeg/classify.js';
 import { ErrorCode } from '../../src/errors.js';
-import { maskSecrets } from '../../src/cameras/mask.js';
+import { maskCameraText } from '../../src/cameras/mask.js';
 import type { CameraProblem } from '../../src/cameras/types.js';
 
 interface Vector {
@@ -20,7 +20,7 @@ describe("classifying ffmpeg's error lines", () => {
   it.each(vectors.map((vector) => [vector.case, vector] as const))('%s', (_name, vector) => {
     expect(classifyErrorLines(vector.lines)?.problem).toBe(vector.problem);
     // The runner classifies what it kept: the masked lines.
-    const masked = vector.lines.map((line) => maskSecrets(line));
+    const masked = vector.lines.map((line) => maskCameraText(line));
     expect(classifyErrorLines(masked)?.problem).toBe(vector.problem);
   });
 

@@ -112,14 +112,14 @@ describe('the ffmpeg runner', () => {
   it('keeps the last 100 stderr lines, masked', async () => {
     const noisy = script(
       'noisy',
-      'i=0; while [ $i -lt 500 ]; do i=$((i+1)); echo "line $i rtsp://admin:Canary42@cam/x key=Canary42"; done >&2',
+      'i=0; while [ $i -lt 500 ]; do i=$((i+1)); echo "line $i rtsp://admin:Canary42@cam/x rtmp://m/l/s?key=Canary42"; done >&2',
     );
     const run = await start(new FfmpegRunner({ ffmpegPath: noisy, runDir }), []);
     await run.exited;
     const tail = run.stderrTail();
     expect(tail).toHaveLength(100);
     expect(tail[0]).toMatch(/^line 401 /);
-    expect(tail.at(-1)).toBe('line 500 rtsp://***@cam/x key=***');
+    expect(tail.at(-1)).toBe('line 500 rtsp://admin:***@cam/x rtmp://m/l/s?key=***');
     expect(tail.join('\n')).not.toContain('Canary42');
   });
 
@@ -142,7 +142,7 @@ describe('the ffmpeg runner', () => {
     expect(exit.code).not.toBe(0);
     const tail = run.stderrTail().join('\n');
     expect(tail).toContain('Connection refused');
-    expect(tail).toContain('rtsp://***@127.0.0.1:1/***/101');
+    expect(tail).toContain('rtsp://admin:***@127.0.0.1:1/***/101');
     expect(tail).not.toMatch(/Canary/);
   });
 

@@ -20,7 +20,7 @@ describe("the kept tail of ffmpeg's stderr", () => {
     const tail = new StderrTail(['hunter22']);
     tail.push('rtsp://admin:Can');
     tail.push('ary42@cam/1: Connection refused; hunter22\n');
-    expect(tail.lines()).toEqual(['rtsp://***@cam/1: Connection refused; ***']);
+    expect(tail.lines()).toEqual(['rtsp://admin:***@cam/1: Connection refused; ***']);
   });
 
   it('cuts a runaway line, after masking it', () => {
@@ -28,6 +28,6 @@ describe("the kept tail of ffmpeg's stderr", () => {
     tail.push(`rtsp://admin:Canary42@cam/${'x'.repeat(100_000)}\n`);
     const [line] = tail.lines();
     expect(line!.length).toBeLessThanOrEqual(2_000);
-    expect(line).toMatch(/^rtsp:\/\/\*\*\*@cam\/x+$/);
+    expect(line).toMatch(/^rtsp:\/\/admin:\*\*\*@cam\/x+$/);
   });
 });

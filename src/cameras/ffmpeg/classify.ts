@@ -18,8 +18,11 @@ const OUTPUT_SIDE =
 /** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
 
-/** A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed connection). */
-const GENERIC = /^\S+: Input\/output error$/;
+/**
+ * A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed
+ * connection). Masking a secret parameter at the URL's end takes the colon after it.
+ */
+const GENERIC = /^\S+:? Input\/output error$/;
 
 const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
   [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import { signalGroup, spawnGroupLeader, type GroupLeader } from '../../util/processGroup.js';
 import { settleWithin } from '../../util/settleWithin.js';
 import { CameraError } from '../errors.js';
-import { maskSecrets, urlSecrets } from '../mask.js';
+import { maskCameraText, urlSecrets } from '../mask.js';
 import type { FfmpegExit } from '../types.js';
 import { StderrTail } from './stderrTail.js';
 
@@ -79,7 +79,7 @@ export class MediaProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => tail.push(chunk));
     const run = new MediaProcess(leader, tail);
     const logger = spec.logger?.child({ process: spec.name, pid: leader.pid });
-    logger?.debug({ args: spec.args.map((arg) => maskSecrets(arg, secrets)) }, 'ffmpeg started');
+    logger?.debug({ args: spec.args.map((arg) => maskCameraText(arg, secrets)) }, 'ffmpeg started');
     void run.exited.then((exit) => logger?.debug({ ...exit, lastLine: tail.lines().at(-1) }, 'ffmpeg exited'));
     return run;
   }
