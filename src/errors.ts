@@ -137,6 +137,8 @@ export const ErrorCode = {
   FfmpegMissing: 723,
   /** ffmpeg failed in a way none of the other camera codes names. */
   FfmpegFailed: 724,
+  /** A camera without a push section was asked to start or stop its push. */
+  CameraNoPush: 730,
   // 900–999: internal faults
   Internal: 900,
 } as const;

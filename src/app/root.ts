@@ -1,4 +1,5 @@
 import { ActivityScheduler } from '../activities/scheduler.js';
+import { buildPushService, noPhotos } from './cameraFeature.js';
 import { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
@@ -11,6 +12,7 @@ import {
   waitForStopSignal,
 } from '../daemon/lifecycle.js';
 import { createNotifier, watchdogIntervalMs, type Notifier } from '../daemon/sdnotify.js';
+import type { PushService } from '../cameras/pushService.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
@@ -34,6 +36,7 @@ interface DaemonServices {
   /** In start order; they stop in reverse. */
   services: Service[];
   sync: SyncService;
+  pushes: PushService;
 }
 
 /**
@@ -60,6 +63,7 @@ function buildServices(
     pollSeconds: config.clock.pollSeconds,
     logger: logger.child({ service: 'clock' }),
   });
+  const pushes = buildPushService(core, config, bus, logger);
   const sync = buildSyncService({
     core,
     loaded,
@@ -67,6 +71,8 @@ function buildServices(
     scanner: signIn.scanner,
     feedback: signIn.feedback,
     enrollment,
+    pushes,
+    photos: noPhotos,
     bus,
     logger,
     requestRestart: (reason) =>
@@ -90,10 +96,11 @@ function buildServices(
     signIn.scanner,
     signIn.signIn,
     new SlotDeletionService(enrollment.deletions, journal, bus),
+    pushes,
     sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync };
+  return { services, sync, pushes };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -131,11 +138,8 @@ async function startServices(
   };
   const built = buildServices(core, loaded, bus, logger, requestStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
-  registerStatus(
-    core,
-    loaded,
-    () => services.health(),
-    () => liveLinkStatus(built.sync.link),
+  registerStatus(core, loaded, { services: () => services.health(), cameras: () => built.pushes.cameras() }, () =>
+    liveLinkStatus(built.sync.link),
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).

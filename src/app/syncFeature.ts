@@ -1,6 +1,6 @@
 import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
-import { noCameraService } from '../cameras/control.js';
+import type { PhotoTaker, PushService } from '../cameras/pushService.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { Logger } from '../log.js';
@@ -18,6 +18,8 @@ export interface SyncFeatureDeps {
   scanner: ScannerService;
   feedback: FeedbackService;
   enrollment: EnrollmentFeature;
+  pushes: PushService;
+  photos: PhotoTaker;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -32,6 +34,8 @@ export function buildSyncService({
   scanner,
   feedback,
   enrollment,
+  pushes,
+  photos,
   bus,
   logger,
   requestRestart,
@@ -59,7 +63,7 @@ export function buildSyncService({
       },
       activities: core.activities,
       plans: core.plans,
-      cameras: { names: config.cameras.map((camera) => camera.name), control: noCameraService },
+      cameras: { names: config.cameras.map((camera) => camera.name), control: pushes.control(photos) },
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,
@@ -72,7 +76,7 @@ export function buildSyncService({
       journal: core.journal,
       uptimeSeconds: () => process.uptime(),
       scanner,
-      cameras: () => [],
+      cameras: () => pushes.cameras(),
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
     },
