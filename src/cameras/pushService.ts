@@ -32,8 +32,8 @@ export interface PhotoTaker {
   take(camera: string): Promise<unknown>;
 }
 
-/** The journal's `camera.state` entries: a start's three at once, then one a minute per camera. */
-const STATE_BURST = 3;
+/** The journal's `camera.state` entries: a start's three and a first failure at once, then one a minute per camera. */
+const STATE_BURST = 4;
 const STATE_REFILL_MS = 60_000;
 /** A `camera.stream` reply waits this long at most for the push to reach the state it reports. */
 const REPLY_WAIT_MS = 15_000;

@@ -25,11 +25,12 @@ export const FAILED_REPROBE_MS = 5 * 60_000;
 const STOP_GRACE_MS = 5000;
 
 /**
- * Short enough that a camera back from an outage is live again within seconds (the probe after
- * each failure costs one RTSP session, cheap), long enough that the per-minute cap is rarely the
- * brake; the jitter spreads the rooms of a county that lost their media server together.
+ * Short enough that a camera back from an outage is live again within about ten seconds (a
+ * probe and ffmpeg's own start take about three seconds each on a live camera), long enough that
+ * the per-minute cap is the brake only for an ffmpeg that fails at once; the jitter spreads the
+ * rooms of a county that lost their media server together.
  */
-export const PUSH_BACKOFF: BackoffPolicy = { minMs: 1000, maxMs: 5000, jitter: 0.3 };
+export const PUSH_BACKOFF: BackoffPolicy = { minMs: 1000, maxMs: 3000, jitter: 0.3 };
 
 /** What a restart cannot heal: the camera (or its config) must change. The camera is re-probed rarely. */
 const NEEDS_A_CHANGE: ReadonlySet<CameraProblem> = new Set([
