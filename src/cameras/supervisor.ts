@@ -89,6 +89,15 @@ export interface PushSupervisorOptions {
   backoff?: BackoffPolicy | undefined;
 }
 
+/**
+ * A line with every URL cut to its scheme: the lines go to health, status and the county board,
+ * and a push URL's path is often the stream key itself, which no masking of userinfo or query
+ * parameters would catch.
+ */
+export function withoutUrls(line: string): string {
+  return line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
+}
+
 type RunOutcome = { kind: 'exit'; exit: FfmpegExit } | { kind: 'stall' } | { kind: 'unwanted' };
 
 /**
@@ -231,7 +240,7 @@ export class PushSupervisor {
     }
     const diagnosis = tools.diagnoseStderr(run.stderrTail()) ?? this.undiagnosed(outcome, run);
     logger.warn(
-      { camera: target.name, outcome: outcome.kind, problem: diagnosis.problem, line: diagnosis.line },
+      { camera: target.name, outcome: outcome.kind, problem: diagnosis.problem, line: withoutUrls(diagnosis.line) },
       'camera push ended: restarting',
     );
     await this.fail(diagnosis);
@@ -285,7 +294,7 @@ export class PushSupervisor {
 
   /** Records the problem and waits: rarely for what needs a change, with backoff for the rest. */
   private async fail(diagnosis: Diagnosis): Promise<void> {
-    this.problem = diagnosis;
+    this.problem = { problem: diagnosis.problem, line: withoutUrls(diagnosis.line) };
     this.needsProbe = !SERVER_SIDE.has(diagnosis.problem);
     if (NEEDS_A_CHANGE.has(diagnosis.problem)) {
       this.setState('failed');

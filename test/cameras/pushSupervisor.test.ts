@@ -178,6 +178,14 @@ describe('PushSupervisor', () => {
     expect(supervisor.report().audio).toBeUndefined();
   });
 
+  it("keeps no URL in the last error line: a push URL's path is often its stream key", async () => {
+    tools.stderrOnStart = ['Error closing file rtmp://county/live/room-key-123: Connection timed out'];
+    tools.onRun = (run) => run.exit(1);
+    startSupervisor();
+    await advance(0);
+    expect(supervisor.report().lastError).toBe('Error closing file rtmp://…: Connection timed out');
+  });
+
   it('a camera that cannot be reached is probed again after each backoff, and pushed when it is back', async () => {
     tools.probeResult = new FakeCameraError('unreachable', 'Connection refused');
     startSupervisor();
