@@ -177,6 +177,7 @@ export class PushSupervisor {
       if (!(await this.underRestartCap())) continue;
       await this.push();
     }
+    this.problem = undefined;
     this.setState('idle');
   }
 
