@@ -159,8 +159,11 @@ export class PushService implements Service {
     if (entry === undefined) throw new CameraNoPushError(name);
     const event: PushEvent = on ? { kind: 'start-command', nowMs: this.now() } : { kind: 'stop-command' };
     entry.policy = applyPushEvent(entry.policy, event, entry.camera.onDemandMinutes);
+    // A failed camera is tried again at once: the reply waits for that attempt's outcome.
+    const retrying = on && entry.supervisor.report().state === 'failed';
+    if (retrying) entry.supervisor.retryFailed();
     const settled: ReadonlySet<CameraState> = on ? new Set(['live', 'failed', 'backoff']) : new Set(['stopped']);
-    await this.until(entry, (state) => settled.has(state));
+    await this.until(entry, (state) => settled.has(state), !retrying);
     const { state, problem } = entry.supervisor.report();
     return problem === undefined ? { camera: name, state } : { camera: name, state, problem };
   }
@@ -172,8 +175,8 @@ export class PushService implements Service {
     }
   }
 
-  /** Resolves once the camera's state passes `done`, or after REPLY_WAIT_MS. */
-  private until(entry: Pushed, done: (state: CameraState) => boolean): Promise<void> {
+  /** Resolves once the camera's state passes `done` (now, unless `checkNow` is false, or after a change), or after REPLY_WAIT_MS. */
+  private until(entry: Pushed, done: (state: CameraState) => boolean, checkNow: boolean): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
         if (!done(entry.supervisor.report().state)) return;
@@ -187,7 +190,7 @@ export class PushService implements Service {
       const timer = setTimeout(finish, REPLY_WAIT_MS);
       entry.watchers.add(check);
       entry.supervisor.poke();
-      check();
+      if (checkNow) check();
     });
   }
 

@@ -89,13 +89,17 @@ export interface PushSupervisorOptions {
   backoff?: BackoffPolicy | undefined;
 }
 
+/** A last error line longer than this is cut: it travels in every health message. */
+const MAX_LINE = 300;
+
 /**
  * A line with every URL cut to its scheme: the lines go to health, status and the county board,
  * and a push URL's path is often the stream key itself, which no masking of userinfo or query
  * parameters would catch.
  */
-export function withoutUrls(line: string): string {
-  return line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
+export function reportLine(line: string): string {
+  const bare = line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
+  return bare.length <= MAX_LINE ? bare : `${bare.slice(0, MAX_LINE - 1)}…`;
 }
 
 type RunOutcome = { kind: 'exit'; exit: FfmpegExit } | { kind: 'stall' } | { kind: 'unwanted' };
@@ -119,6 +123,7 @@ export class PushSupervisor {
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private lastNotified = '';
+  private retryRequested = false;
 
   constructor(private readonly options: PushSupervisorOptions) {}
 
@@ -241,7 +246,7 @@ export class PushSupervisor {
     }
     const diagnosis = tools.diagnoseStderr(run.stderrTail()) ?? this.undiagnosed(outcome, run);
     logger.warn(
-      { camera: target.name, outcome: outcome.kind, problem: diagnosis.problem, line: withoutUrls(diagnosis.line) },
+      { camera: target.name, outcome: outcome.kind, problem: diagnosis.problem, line: reportLine(diagnosis.line) },
       'camera push ended: restarting',
     );
     await this.fail(diagnosis);
@@ -295,21 +300,31 @@ export class PushSupervisor {
 
   /** Records the problem and waits: rarely for what needs a change, with backoff for the rest. */
   private async fail(diagnosis: Diagnosis): Promise<void> {
-    this.problem = { problem: diagnosis.problem, line: withoutUrls(diagnosis.line) };
+    this.problem = { problem: diagnosis.problem, line: reportLine(diagnosis.line) };
     this.needsProbe = !SERVER_SIDE.has(diagnosis.problem);
     if (NEEDS_A_CHANGE.has(diagnosis.problem)) {
       this.setState('failed');
-      await this.pause(FAILED_REPROBE_MS);
+      await this.pause(FAILED_REPROBE_MS, true);
       return;
     }
     this.setState('backoff');
     await this.pause(backoffDelay(this.attempt++, this.options.backoff ?? PUSH_BACKOFF, this.options.random));
   }
 
-  /** Waits `ms`, cut short only when the push is no longer wanted. */
-  private async pause(ms: number): Promise<void> {
+  /**
+   * Tries a failed camera again now instead of at the next rare re-probe: someone asked for its
+   * push, perhaps after changing the camera. Backoff and the restart cap still hold.
+   */
+  retryFailed(): void {
+    this.retryRequested = true;
+    this.poke();
+  }
+
+  /** Waits `ms`, cut short when the push is no longer wanted (or, for `failed`, when a retry is asked). */
+  private async pause(ms: number, retryable = false): Promise<void> {
     const until = this.options.now() + ms;
-    while (this.wanted()) {
+    this.retryRequested = false;
+    while (this.wanted() && !(retryable && this.retryRequested)) {
       const left = until - this.options.now();
       if (left <= 0) return;
       await this.sleep(Math.min(TICK_MS, left));

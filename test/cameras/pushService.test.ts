@@ -134,6 +134,13 @@ describe('PushService', () => {
     const reply = service.control({ take: () => Promise.resolve({}) }).stream('hall', true);
     await advance(0);
     await expect(reply).resolves.toEqual({ camera: 'hall', state: 'failed', problem: 'h265-over-rtmp' });
+    // The camera set to H.264, the center asks again: probed at once, not at the next rare re-probe.
+    fake('hall').probeResult = { video: { codec: 'h264', width: 640, height: 360, fps: 25 }, audio: null };
+    fake('hall').onRun = (run) => setTimeout(() => run.frames(), 1500);
+    const again = service.control({ take: () => Promise.resolve({}) }).stream('hall', true);
+    await advance(2000);
+    await expect(again).resolves.toEqual({ camera: 'hall', state: 'live' });
+    expect(fake('hall').probes).toBe(2);
   });
 
   it('camera.stream on a camera without a push is a typed refusal; camera.photo goes to the photo taker', async () => {

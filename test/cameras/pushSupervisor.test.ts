@@ -186,6 +186,14 @@ describe('PushSupervisor', () => {
     expect(supervisor.report().lastError).toBe('Error closing file rtmp://…: Connection timed out');
   });
 
+  it('cuts a long last error line: it travels in every health message', async () => {
+    tools.stderrOnStart = [`[h264 @ 0x1] ${'x'.repeat(2000)}`];
+    tools.onRun = (run) => run.exit(1);
+    startSupervisor();
+    await advance(0);
+    expect(supervisor.report().lastError).toHaveLength(300);
+  });
+
   it('a camera that cannot be reached is probed again after each backoff, and pushed when it is back', async () => {
     tools.probeResult = new FakeCameraError('unreachable', 'Connection refused');
     startSupervisor();
