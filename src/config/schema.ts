@@ -420,7 +420,7 @@ const cameraSchema = z.strictObject({
     .enum(['off', 'libx264', 'h264_v4l2m2m'])
     .default('off')
     .describe(
-      "Re-encode the pushed video: off (copy the camera's H.264 as it is), libx264 (software, most of a Raspberry Pi's CPU), h264_v4l2m2m (a Raspberry Pi 4's hardware encoder; a Pi 5 has none). Default off.",
+      "Re-encode the pushed video: off (copy the camera's H.264 as it is), libx264 (software, a large share of a Raspberry Pi's CPU), h264_v4l2m2m (a Raspberry Pi 4's hardware encoder; a Pi 5 has none). Default off.",
     ),
   stallTimeoutSeconds: z
     .number()

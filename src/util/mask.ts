@@ -10,9 +10,10 @@ export const MASK = '***';
 /**
  * Query parameters that authenticate a publisher: SRT's passphrase and streamid (SRS and others
  * put a secret in it), media servers' key, token, auth and sign parameters (txSecret, auth_key,
- * …), and anything named like a password.
+ * …), and anything named like a password. A value runs to the next parameter or the end of
+ * the URL: an SRT streamid starts with "#!::", and a password may hold any other character.
  */
-const SECRET_PARAMETER = /([?&;][^=&#;\s]*(?:pass|pwd|secret|token|key|auth|sign|streamid)[^=&#;\s]*=)[^&#;\s]*/gi;
+const SECRET_PARAMETER = /([?&;][^=&#;\s]*(?:pass|pwd|secret|token|key|auth|sign|streamid)[^=&#;\s]*=)[^&\s]*/gi;
 
 /** A scheme (`rtsp://`), possibly after the quotes or brackets a log line puts around a URL. */
 const SCHEME = /^[^A-Za-z]*[A-Za-z][A-Za-z0-9+.-]*:\/\//;

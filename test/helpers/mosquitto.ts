@@ -5,9 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './ports.js';
+
+export { freePort } from './ports.js';
 
 /** Debian installs the broker in /usr/sbin, which is not on every user's PATH. */
 export const MOSQUITTO_BIN =
@@ -41,36 +43,6 @@ export interface Mosquitto {
   /** Starts again on the same port with the same config and persistence directory. */
   start(): Promise<void>;
   restart(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitForPort(port: number, deadlineMs: number, child: ChildProcess): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode} before listening`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > until) throw new Error(`mosquitto did not listen on ${port} within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Starts the broker; call stop() when done (it removes the directory). */
@@ -111,7 +83,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     child = started;
     started.stdout?.on('data', record);
     started.stderr?.on('data', record);
-    await waitForPort(port, 10_000, started);
+    await waitForPort(port, 10_000, 'mosquitto', () => started.exitCode !== null || started.signalCode !== null);
   };
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
     const running = child;

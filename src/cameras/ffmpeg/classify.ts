@@ -1,3 +1,4 @@
+import { CameraError } from '../errors.js';
 import type { CameraProblem } from '../types.js';
 
 export interface Classified {
@@ -16,6 +17,12 @@ const OUTPUT_SIDE =
 
 /** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
+
+/**
+ * A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed
+ * connection). Masking a secret parameter at the URL's end takes the colon after it.
+ */
+const GENERIC = /^\S+:? Input\/output error$/;
 
 const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
   [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],
@@ -50,12 +57,28 @@ const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
  * its socket timeout).
  */
 export function classifyErrorLines(lines: readonly string[]): Classified | null {
+  let generic: Classified | null = null;
   for (let index = lines.length - 1; index >= 0; index--) {
     const line = lines[index]!;
     if (NO_CAUSE.test(line) && index < lines.length - 1) continue;
-    const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
-    const match = rules.find(([pattern]) => pattern.test(line));
-    if (match !== undefined) return { problem: match[1], line };
+    const problem = classifyLine(line);
+    if (problem === undefined) continue;
+    if (!GENERIC.test(line)) return { problem, line };
+    generic ??= { problem, line };
   }
-  return null;
+  return generic;
+}
+
+function classifyLine(line: string): CameraProblem | undefined {
+  const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
+  return rules.find(([pattern]) => pattern.test(line))?.[1];
+}
+
+/**
+ * The CameraError a failed ffmpeg or ffprobe run stands for: the classified problem with the line
+ * it was read from, or `ffmpeg-error` with the last line when no line names a known cause.
+ */
+export function errorFromLines(lines: readonly string[], context: Readonly<Record<string, unknown>> = {}): CameraError {
+  const classified = classifyErrorLines(lines);
+  return new CameraError(classified?.problem ?? 'ffmpeg-error', classified?.line ?? lines.at(-1), context);
 }

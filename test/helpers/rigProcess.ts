@@ -1,0 +1,88 @@
+/**
+ * The real servers the camera tests run against (the test camera, the media server, the stream
+ * watcher's ffmpeg) as child processes that cannot outlive the test: each runs in its own process
+ * group, so a signal reaches all of it, and gets SIGKILL from the kernel when the test worker
+ * dies, however it dies (util-linux `setpriv --pdeathsig KILL`). Imports only node:*.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** What a failure message shows of a process's output: its tail. */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+export interface RigProcess {
+  readonly pid: number;
+  readonly exited: Promise<void>;
+  running(): boolean;
+  /** The tail of stdout and stderr together, for a failure message. */
+  output(): string;
+  /** Sends `signal` to the process group. */
+  signal(signal: NodeJS.Signals): void;
+  /** `signal` to the group (and SIGCONT, in case it is paused), SIGKILL after `graceMs`; resolves once it has exited. */
+  end(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+}
+
+export interface RigSpawnOptions {
+  /** Each line the process writes on stdout. */
+  onLine?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function spawnRig(command: string, args: readonly string[], options: RigSpawnOptions = {}): RigProcess {
+  const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
+  let output = '';
+  const record = (text: string): void => {
+    output += text;
+    if (output.length > 2 * OUTPUT_TAIL_CHARS) output = output.slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stderr!.on('data', (chunk: Buffer) => record(chunk.toString()));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    record(`${line}\n`);
+    options.onLine?.(line);
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+    record(`${error.message}\n`);
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const running = (): boolean => spawnError === undefined && child.exitCode === null && child.signalCode === null;
+  const signal = (name: NodeJS.Signals): void => {
+    if (!running() || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    running,
+    output: () => output.slice(-OUTPUT_TAIL_CHARS),
+    signal,
+    async end(name = 'SIGTERM', graceMs = 5_000) {
+      signal(name);
+      signal('SIGCONT');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+let ticksPerSecond: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/PID/stat. */
+export function cpuSeconds(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
