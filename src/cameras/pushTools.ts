@@ -3,7 +3,7 @@ import { isCameraError } from './errors.js';
 import { DEFAULT_TRANSCODE, pushArgs, pushTransport } from './ffmpeg/args.js';
 import { classifyErrorLines } from './ffmpeg/classify.js';
 import { planPush } from './ffmpeg/plan.js';
-import { maskSecrets, urlSecrets } from './mask.js';
+import { maskCameraText, urlSecrets } from './mask.js';
 import type { PushMode } from './pushPolicy.js';
 import type { Diagnosis, PushTarget, PushTools } from './supervisor.js';
 import type { CameraProbe, FfmpegLauncher } from './types.js';
@@ -66,6 +66,6 @@ function diagnoseError(error: unknown, camera: PushCamera): Diagnosis {
   const message = error instanceof Error ? error.message : String(error);
   return {
     problem: 'ffmpeg-error',
-    line: maskSecrets(message, [...urlSecrets(camera.inputUrl), ...urlSecrets(camera.pushUrl)]),
+    line: maskCameraText(message, [...urlSecrets(camera.inputUrl), ...urlSecrets(camera.pushUrl)]),
   };
 }
