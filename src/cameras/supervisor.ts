@@ -21,8 +21,12 @@ const RESTART_WINDOW_MS = 60_000;
 const STABLE_MS = 30_000;
 /** Between probes of a camera in 'failed': someone may reconfigure it, but a restart cannot heal it. */
 export const FAILED_REPROBE_MS = 5 * 60_000;
-/** ffmpeg's time to finish after `q` or SIGINT before its process group is killed. */
-const STOP_GRACE_MS = 5000;
+/**
+ * ffmpeg's time after `q`, then after SIGINT, before its process group is killed: a live push has
+ * no file to finish, and the daemon's whole stop must fit in STOP_DEADLINE_MS (5 s) even when a
+ * stalled media server keeps ffmpeg from ending on `q`.
+ */
+const STOP_GRACE_MS = 1500;
 
 /**
  * Short enough that a camera back from an outage is live again within about ten seconds (a
