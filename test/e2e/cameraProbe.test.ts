@@ -1,9 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { cameraAdvice } from '../../src/cameras/messages.js';
 import { startMediaServer } from '../helpers/mediaServer.js';
 import { freePort } from '../helpers/ports.js';
 import { startRtspCamera } from '../helpers/rtspCamera.js';
-import { stringContaining } from '../helpers/matchers.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 import { storedThrough, useSyncScenario } from '../helpers/syncScenario.js';
 import {
   command,
@@ -17,6 +18,7 @@ import {
   STATE_TIMEOUT_MS,
   useRigs,
   waitForCamera,
+  waitForHealth,
 } from './cameraProbeRoom.js';
 
 /** The cameras' password: it must show nowhere, whether ffmpeg fails on the camera or pushes it. */
@@ -92,6 +94,24 @@ it('one room, five cameras: G.711 pushed as AAC, H.265 failed with its advice, 4
     STATE_TIMEOUT_MS,
   );
   expect(['backoff', 'probing']).toContain(unreachable.state);
+  const health = await waitForHealth(
+    sync,
+    'the cameras live and failed',
+    (cameras) =>
+      cameras.some(({ name, state }) => name === 'g711' && state === 'live') &&
+      cameras.some(({ name, state }) => name === 'hevc' && state === 'failed'),
+  );
+  expect(health).toContainEqual(
+    objectContaining({ name: 'g711', state: 'live', audio: { codec: 'pcm_alaw', pushedAs: 'aac' } }),
+  );
+  expect(health).toContainEqual(
+    objectContaining({
+      name: 'hevc',
+      state: 'failed',
+      problem: 'h265-over-rtmp',
+      detail: cameraAdvice('h265-over-rtmp', 'en'),
+    }),
+  );
 
   // Status shows the advice in the reader's language; health carries the same states to the county.
   const en = await roomCli(sync, ['status', '--lang', 'en']);
@@ -142,12 +162,32 @@ it('one room, five cameras: G.711 pushed as AAC, H.265 failed with its advice, 4
   expect(server.log()).toContain("publish: name='g711'");
   expect(server.log()).not.toMatch(/publish: name='(hevc|nopath|closed|badpass)'/);
 
+  // The configuration edited on site, with a camera URL and a push URL the check refuses: the
+  // problem lines, which quote the values, reach the county in the diagnostics and a refused config.set.
+  const original = readFileSync(room.configPath, 'utf8');
+  const edited = JSON.parse(original) as { cameras: Array<{ url: string; push: { url: string } }> };
+  edited.cameras[4]!.url = `rtsp://admin:${WRONG_PASSWORD} @127.0.0.1:${g711.port}/main`;
+  edited.cameras[3]!.push.url = `ftp://127.0.0.1:${server.port}/live/closed?key=${PUSH_KEY}`;
+  writeFileSync(room.configPath, JSON.stringify(edited));
+  const editedDiagnostics = await command(sync, 'agent.diagnostics', {});
+  expect(editedDiagnostics).toMatchObject({
+    status: 'done',
+    result: { config: { valid: false, problems: [stringContaining('cameras'), stringContaining('cameras')] } },
+  });
+  const refusedSet = await command(sync, 'config.set', { values: { 'journal.retentionDays': 30 } });
+  expect(refusedSet).toMatchObject({ status: 'error', error: { message: stringContaining('cameras') } });
+  writeFileSync(room.configPath, original);
+
   // Where people and the county look, while one camera pushes and four fail: no password, no key.
   const secrets = [PASSWORD, WRONG_PASSWORD, PUSH_KEY];
-  const replies = { retried, photoRefused, photo, diagnostics };
+  const replies = { retried, photoRefused, photo, diagnostics, editedDiagnostics, refusedSet };
+  const shown = await everythingShown(sync);
+  // The search looks where the cameras do show.
+  for (const where of ['daemon output', 'journal entries', 'journal export', 'status --json', 'retained health'])
+    expect(shown[where], where).toContain('badpass');
   expectNoSecrets(
     {
-      ...(await everythingShown(sync)),
+      ...shown,
       ...Object.fromEntries(Object.entries(replies).map(([name, reply]) => [`${name} reply`, JSON.stringify(reply)])),
     },
     secrets,

@@ -80,6 +80,24 @@ export async function retainedHealth(scenario: SyncScenario): Promise<Record<str
   return health;
 }
 
+/** Health is sent at most every 5 s, and at once on a camera's change: a second message is due within this. */
+const HEALTH_TIMEOUT_MS = 20_000;
+
+/** Waits until the retained health's cameras satisfy `done`; resolves with them. */
+export async function waitForHealth(
+  scenario: SyncScenario,
+  what: string,
+  done: (cameras: CameraReport[]) => boolean,
+): Promise<CameraReport[]> {
+  let cameras: CameraReport[] = [];
+  await until(
+    async () => done((cameras = ((await retainedHealth(scenario)).cameras ?? []) as CameraReport[])),
+    HEALTH_TIMEOUT_MS,
+    () => `health at the broker showing ${what} (cameras ${JSON.stringify(cameras)})`,
+  );
+  return cameras;
+}
+
 /** The codec of each stream ffprobe finds when it reads `url` (a live RTMP stream) back, e.g. { video: 'h264', audio: 'aac' }. */
 export async function receivedCodecs(url: string): Promise<Record<string, string>> {
   const { stdout } = await run(
