@@ -10,7 +10,7 @@ import { EVENT_BATCH_PROPERTIES, encodeEventBatch, type EventBatch } from '../..
 import {
   centerAckSchema,
   commandEnvelopeSchema,
-  PROTOCOL_VERSION,
+  MESSAGE_VERSIONS,
   type CenterAck,
   type CommandEnvelope,
   type CommandReply,
@@ -76,7 +76,7 @@ export class FakeRoom {
   async publishHealth(): Promise<void> {
     const head = this.journal.head();
     const health: HealthMessage = {
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.health,
       deviceId: this.deviceId,
       version: '0.1.0-test',
       bootId: 'boot-a',
@@ -238,7 +238,7 @@ export async function startResponder(
       signedByCenter || centerKey === undefined
         ? answer(envelope)
         : {
-            v: PROTOCOL_VERSION,
+            v: MESSAGE_VERSIONS.reply,
             deviceId,
             commandId: envelope.id,
             status: 'error',
@@ -255,7 +255,7 @@ export async function startResponder(
 
 export function done(deviceId: string, envelope: CommandEnvelope, result: unknown = { ok: true }): CommandReply {
   return {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.reply,
     deviceId,
     commandId: envelope.id,
     status: 'done',
