@@ -32,7 +32,7 @@ const t = defineMessages({
   camera: { zh: '{room} 摄像头 {camera}：{state}', en: '{room} camera {camera}: {state}' },
   cameraProblem: { zh: '    问题 {problem}：{detail}', en: '    problem {problem}: {detail}' },
   bitrate: { zh: '{kbps} kbit/s', en: '{kbps} kbit/s' },
-  restarts: { zh: '1 分钟内重启 {count} 次', en: '{count} restarts in the last minute' },
+  restarts: { zh: '1 分钟内重启 {count} 次', en: 'restarts in the last minute: {count}' },
   'camera.idle': { zh: '未推流', en: 'not pushing' },
   'camera.probing': { zh: '正在探测', en: 'probing' },
   'camera.starting': { zh: '正在启动', en: 'starting' },

@@ -72,8 +72,8 @@ export class FakeRoom {
     await this.client.publishAsync(this.topics.state, JSON.stringify(this.state(overrides)), { qos: 1, retain: true });
   }
 
-  /** A retained health message naming the journal's head as it is now. */
-  async publishHealth(): Promise<void> {
+  /** A retained health message naming the journal's head as it is now, with `cameras` reporting. */
+  async publishHealth(cameras: HealthMessage['cameras'] = []): Promise<void> {
     const head = this.journal.head();
     const health: HealthMessage = {
       v: MESSAGE_VERSIONS.health,
@@ -86,7 +86,7 @@ export class FakeRoom {
       journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: this.lastAck()?.seq ?? 0 },
       backlog: { events: head.seq - (this.lastAck()?.seq ?? 0), oldestUnsentAgeSeconds: null, files: 0 },
       scanner: { state: 'ready' },
-      cameras: [],
+      cameras,
       disk: null,
       board: { cpuTemperatureC: null, throttled: null },
       link: { certExpiresAt: null, centerKey: 'none', warnings: [] },

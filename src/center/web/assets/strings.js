@@ -142,7 +142,7 @@ export const STRINGS = {
       'ffmpeg-error': 'ffmpeg error',
     },
     bitrate: '{kbps} kbit/s',
-    restarts: '{count} restarts in the last minute',
+    restarts: 'restarts in the last minute: {count}',
     files: '{count} files',
     photo: 'latest photo · {time}',
     none: '—',
