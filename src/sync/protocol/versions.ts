@@ -21,25 +21,23 @@ export const MESSAGE_VERSIONS = {
 } as const;
 export type MessageKind = keyof typeof MESSAGE_VERSIONS;
 
-/** The versions of a message the center reads: its format's current one and the one before. */
-const acceptedVersions = z.registry<{ accepted: z.ZodType<number> }>();
+/** Each `v` schema of messageVersion, with the versions the center reads: the current one and the one before. */
+const acceptedVersions = new WeakMap<z.ZodType, z.ZodType<number>>();
 
 /** A message's `v` as it is sent; `tolerant` widens it to the version before as well. */
 export function messageVersion<K extends MessageKind>(kind: K): z.ZodLiteral<(typeof MESSAGE_VERSIONS)[K]> {
   const current = MESSAGE_VERSIONS[kind];
   const sent = z.literal(current);
-  acceptedVersions.add(sent, {
-    accepted: current > 1 ? z.union([z.literal(current - 1), z.literal(current)]) : z.literal(current),
-  });
+  acceptedVersions.set(sent, current > 1 ? z.union([z.literal(current - 1), z.literal(current)]) : sent);
   return sent;
 }
 
 /** Fields a version added, with what the center assumes when a sender of the version before leaves them out. */
-const addedFields = z.registry<{ absentAs: unknown }>();
+const addedFields = new WeakMap<z.ZodType, { absentAs: unknown }>();
 
 /** Marks a required field a format's current version added; a sender must still send it. */
 export function added<T extends z.ZodType>(schema: T, absentAs: z.output<T>): T {
-  addedFields.add(schema, { absentAs });
+  addedFields.set(schema, { absentAs });
   return schema;
 }
 
@@ -65,8 +63,8 @@ function loosen(schema: z.ZodType): z.ZodType {
 }
 
 function loosenParts(schema: z.ZodType): z.ZodType {
-  const version = acceptedVersions.get(schema);
-  if (version !== undefined) return version.accepted;
+  const accepted = acceptedVersions.get(schema);
+  if (accepted !== undefined) return accepted;
   if (schema instanceof z.ZodObject) {
     const shape = Object.fromEntries(
       Object.entries(schema.def.shape).map(([key, field]) => [key, loosen(field as z.ZodType)]),
