@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, expect } from 'vitest';
 import type { CameraReport } from '../../src/cameras/types.js';
-import type { CommandReply } from '../../src/sync/protocol/messages.js';
+import type { ReceivedCommandReply } from '../../src/sync/protocol/messages.js';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { retainedState, until, type SyncScenario } from '../helpers/syncScenario.js';
@@ -56,7 +56,11 @@ export async function waitForCamera(
 }
 
 /** Sends a command from the center and resolves with the room's reply. */
-export function command(scenario: SyncScenario, type: string, params: Record<string, unknown>): Promise<CommandReply> {
+export function command(
+  scenario: SyncScenario,
+  type: string,
+  params: Record<string, unknown>,
+): Promise<ReceivedCommandReply> {
   const center = scenario.center;
   if (center === undefined) throw new Error('no center started');
   return center.sendCommand(scenario.deviceId, type, params, { responseTimeoutMs: REPLY_TIMEOUT_MS });
