@@ -118,6 +118,11 @@ export class PushSupervisor {
   private state: CameraState = 'idle';
   private problem: Diagnosis | undefined;
   private probed: { stream: ProbedStream; plan: PushPlan } | undefined;
+  /**
+   * What the last probe found, kept when no plan could be made of it: a camera failed for its
+   * codec shows the codec and resolution it sends.
+   */
+  private found: ProbedStream | undefined;
   private needsProbe = true;
   private bitrateKbps: number | undefined;
   /** Failures since the push was last stable: the backoff attempt. */
@@ -152,9 +157,9 @@ export class PushSupervisor {
   }
 
   report(): CameraReport {
-    const { stream, plan } = this.probed ?? {};
-    const video = stream?.video;
-    const audio = stream?.audio;
+    const plan = this.probed?.plan;
+    const video = this.found?.video;
+    const audio = this.found?.audio;
     return {
       name: this.options.target.name,
       state: this.state,
@@ -196,7 +201,11 @@ export class PushSupervisor {
     this.setState('probing');
     try {
       const stream = await tools.probe(target.inputUrl);
-      this.probed = { stream, plan: tools.plan(stream) };
+      this.found = stream;
+      // No earlier plan outlives a probe whose stream cannot be pushed.
+      this.probed = undefined;
+      const plan = tools.plan(stream);
+      this.probed = { stream, plan };
       this.needsProbe = false;
       return true;
     } catch (error) {
