@@ -83,7 +83,7 @@ it('one room, five cameras: G.711 pushed as AAC, H.265 failed with its advice, 4
 
   // Each camera that cannot be pushed says why and what to change.
   const hevcReport = await waitForCamera(sync, 'hevc', 'failed', (c) => c.state === 'failed', STATE_TIMEOUT_MS);
-  expect(hevcReport).toMatchObject({ problem: 'h265-over-rtmp' });
+  expect(hevcReport).toMatchObject({ problem: 'h265-over-rtmp', video: { codec: 'hevc', width: 640, height: 360 } });
   const notFound = await waitForCamera(sync, 'nopath', 'failed', (c) => c.state === 'failed', STATE_TIMEOUT_MS);
   expect(notFound).toMatchObject({ problem: 'not-found', lastError: stringContaining('404') });
   const refused = await waitForCamera(sync, 'badpass', 'failed', (c) => c.state === 'failed', STATE_TIMEOUT_MS);
@@ -127,7 +127,7 @@ it('one room, five cameras: G.711 pushed as AAC, H.265 failed with its advice, 4
   const en = await roomCli(sync, ['status', '--lang', 'en']);
   const zh = await roomCli(sync, ['status', '--lang', 'zh']);
   expect(en.stdout).toMatch(/^ {2}g711 +live .*pcm_alaw→aac/m);
-  expect(en.stdout).toMatch(/^ {2}hevc +failed/m);
+  expect(en.stdout).toMatch(/^ {2}hevc +failed +hevc 640×360/m);
   for (const problem of ['h265-over-rtmp', 'not-found', 'auth-failed', 'unreachable'] as const) {
     expect(en.stdout).toContain(`${problem}: ${cameraAdvice(problem, 'en')}`);
     expect(zh.stdout).toContain(`${problem}: ${cameraAdvice(problem, 'zh')}`);
