@@ -43,6 +43,8 @@ const CAMERA_DOWN_MS = 20_000;
 const OUTAGE_NOTICED_TIMEOUT_MS = 15_000;
 /** The promise: live again within 10 s of the camera serving again. */
 const BACK_LIVE_MS = 10_000;
+/** A state change reaching the center in health (sent at most every 5 s, and on a change). */
+const HEALTH_SEEN_TIMEOUT_MS = 20_000;
 /** A sign-in's journal entry reaching the center through the broker. */
 const SIGNIN_SYNCED_TIMEOUT_MS = 30_000;
 /** No ffmpeg of a SIGKILLed agent may live longer than this. */
@@ -62,6 +64,20 @@ afterAll(async () => {
 }, 60_000);
 
 /** Both pushes live now (or within `timeoutMs`), and frames rising at the receiver for each. */
+/** The center's latest health report of `name`, once it shows one of `states`. */
+async function centerSees(name: string, states: readonly string[]): Promise<Record<string, unknown>> {
+  let seen: { state: string } | undefined;
+  await until(
+    () => {
+      seen = room.sync.center?.room(room.sync.deviceId)?.cameras.find((report) => report.name === name);
+      return seen !== undefined && states.includes(seen.state);
+    },
+    HEALTH_SEEN_TIMEOUT_MS,
+    () => `the center's health of camera ${name} in ${states.join('/')} (last: ${JSON.stringify(seen)})`,
+  );
+  return seen as unknown as Record<string, unknown>;
+}
+
 async function bothLive(timeoutMs: number, since = 0): Promise<void> {
   for (const { name } of CAMERAS) await room.reached(name, ['live'], since, timeoutMs);
   await Promise.all(
@@ -102,6 +118,12 @@ describe('the live push of a room camera', () => {
     await room.camera.kill();
     for (const { name } of CAMERAS)
       await room.reached(name, ['stalled', 'backoff'], killedAt, OUTAGE_NOTICED_TIMEOUT_MS);
+    // The county sees it too, through health on the broker, with the problem and no credential.
+    for (const { name } of CAMERAS) {
+      const report = await centerSees(name, ['stalled', 'backoff']);
+      expect([typeof report.problem, typeof report.detail], JSON.stringify(report)).toEqual(['string', 'string']);
+      expect(JSON.stringify(report)).not.toContain(CAMERA_PASSWORD);
+    }
 
     // A member signs in with the CLI while the camera is down; the entry reaches the center.
     const signIn = await runCli(
@@ -135,6 +157,7 @@ describe('the live push of a room camera', () => {
       expect(trail(room.samples(name, killedAt))).toMatch(/(stalled|backoff)/);
     }
     await bothLive(RISING_TIMEOUT_MS, servingAt);
+    for (const { name } of CAMERAS) await centerSees(name, ['live']);
   });
 
   it('leaves no ffmpeg behind when the agent is SIGKILLed, and a new agent ends a leftover before it pushes again', async () => {
