@@ -42,7 +42,6 @@ export interface PushRoom {
   sync: SyncScenario;
   camera: RtspCamera;
   server: MediaServer;
-  cameras: readonly PushedCamera[];
   /** performance.now() when the daemon first answered. */
   startedAt: number;
   /** One watcher per pushed camera, counting the frames the media server passes on. */
@@ -111,7 +110,6 @@ export async function startPushRoom(options: PushRoomOptions): Promise<PushRoom>
     sync,
     camera,
     server,
-    cameras: options.cameras,
     startedAt,
     watchers,
     samples: of,
