@@ -17,6 +17,10 @@ export const STREAM = 'room-e2e-hall';
 export const PHOTO_TIMEOUT_MS = 20_000;
 /** The activity scheduler ends a meeting within seconds of its planned end. */
 export const END_TIMEOUT_MS = 20_000;
+/** Probe, ffmpeg's start and its first frames at the media server, on a loaded machine. */
+export const PUSH_LIVE_TIMEOUT_MS = 30_000;
+/** A push is stopped gracefully: q, SIGINT, then SIGKILL, a second and a half each. */
+export const PUSH_STOP_TIMEOUT_MS = 15_000;
 /** A photo reaches the center once its upload ran (a few dozen kB over loopback). */
 export const UPLOAD_TIMEOUT_MS = 30_000;
 
@@ -173,6 +177,20 @@ export async function waitForCenterFiles(scenario: SyncScenario, count: number):
     () => `${count} files at the center (${scenario.center?.fileCounts().get(scenario.deviceId) ?? 0})`,
   );
   return centerFiles(scenario);
+}
+
+/** The camera's push state as `room-agent status` shows it. */
+export async function pushState(scenario: SyncScenario): Promise<string | undefined> {
+  return (await scenario.room.status()).cameras.find(({ name }) => name === CAMERA)?.state;
+}
+
+export async function waitForPushState(scenario: SyncScenario, state: string, timeoutMs: number): Promise<void> {
+  let last: string | undefined;
+  await until(
+    async () => (last = await pushState(scenario)) === state,
+    timeoutMs,
+    () => `push state ${state} (at ${last})\nroom log tail:\n${tail(scenario)}`,
+  );
 }
 
 /** The daemons' pino lines with this message. */

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { CLIP_FPS } from '../helpers/cameraClips.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { useSyncScenario } from '../helpers/syncScenario.js';
 import {
@@ -11,10 +13,15 @@ import {
   journal,
   PHOTO_TIMEOUT_MS,
   photoEntries,
+  PUSH_LIVE_TIMEOUT_MS,
+  PUSH_STOP_TIMEOUT_MS,
+  pushState,
   startMeeting,
+  STREAM,
   usePhotoRoom,
   waitForCenterFiles,
   waitForEntry,
+  waitForPushState,
   waitForSlot,
 } from './cameraPhotoRoom.js';
 
@@ -25,6 +32,12 @@ const photoRoom = usePhotoRoom(open);
 const MINUTE_MS = 60_000;
 /** photos: 3 over one minute: at the start, half way, and at the end. */
 const MIDDLE_MS = 30_000;
+/** Frames at the media server that show the push is live (two seconds of the camera's). */
+const PUSH_FRAMES = 2 * CLIP_FPS;
+/** The receiver's last progress report after the push stopped. */
+const SETTLE_MS = 2_000;
+/** A push still running would bring 125 frames in this time. */
+const STILL_MS = 5_000;
 /** Bare grabs of the same camera, for the latency's contrast. */
 const BARE_GRABS = 3;
 
@@ -43,12 +56,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-it('photographs a one-minute meeting of photos: 3 at its start, middle and end; each is journaled and reaches the center whole', async () => {
-  const { scenario, camera } = await photoRoom();
+it('photographs a one-minute meeting of photos: 3 at its start, middle and end, each journaled and received whole by the center, and pushes the camera during the meeting only', async () => {
+  const { scenario, camera, server } = await photoRoom();
+  const received = server.watch(STREAM);
+  // Mode activity: no push before the meeting.
+  await waitForPushState(scenario, 'idle', PUSH_STOP_TIMEOUT_MS);
   const started = await startMeeting(scenario, { photos: 3, durationMin: 1 });
   const { activityId } = started.payload as { activityId: string };
 
   const first = await waitForSlot(scenario, activityId, 0);
+  await received.waitForFrames(PUSH_FRAMES, PUSH_LIVE_TIMEOUT_MS);
+  await waitForPushState(scenario, 'live', PUSH_LIVE_TIMEOUT_MS);
   // The daemon's grab as the meeting sees it: from the activity's start entry to its first photo's.
   const agentGrabMs = first.wallMs - started.wallMs;
   const temp = makeTempDir('bare-grab-');
@@ -63,6 +81,11 @@ it('photographs a one-minute meeting of photos: 3 at its start, middle and end; 
       `bare ffmpeg -frames:v 1 median ${Math.round(median(bareMs))} ms of ${bareMs.map(Math.round).join(', ')}`,
   );
 
+  // Still live at the middle photo.
+  await waitForSlot(scenario, activityId, 1, MIDDLE_MS + PHOTO_TIMEOUT_MS);
+  await received.waitForFrames(PUSH_FRAMES, PUSH_LIVE_TIMEOUT_MS);
+  expect(await pushState(scenario)).toBe('live');
+
   const ended = await waitForEntry(
     scenario,
     'the activity ended by its planned duration',
@@ -70,6 +93,12 @@ it('photographs a one-minute meeting of photos: 3 at its start, middle and end; 
     MINUTE_MS + END_TIMEOUT_MS,
   );
   await waitForSlot(scenario, activityId, 2);
+  // The push lasted the meeting and ends with it: idle, and nothing more reaches the media server.
+  await waitForPushState(scenario, 'idle', PUSH_STOP_TIMEOUT_MS);
+  await sleep(SETTLE_MS);
+  const framesAtStop = received.frames();
+  await sleep(STILL_MS);
+  expect(received.frames()).toBe(framesAtStop);
 
   const photos = photoEntries(scenario, activityId);
   expect(photos.map(({ type, p }) => [type, p.slot])).toEqual([
