@@ -10,10 +10,13 @@ import {
   logged,
   photoEntries,
   PHOTO_TIMEOUT_MS,
+  PUSH_LIVE_TIMEOUT_MS,
+  PUSH_STOP_TIMEOUT_MS,
   startMeeting,
   usePhotoRoom,
   waitForCenterFiles,
   waitForEntry,
+  waitForPushState,
   waitForSlot,
 } from './cameraPhotoRoom.js';
 
@@ -48,6 +51,8 @@ it('keeps a meeting’s photo schedule across an agent restart, and a photo came
   expect(catchUp.type).toBe('camera.photo');
   expect(catchUp.wallMs).toBeGreaterThanOrEqual(restartedAt);
   expect((await scenario.room.status()).activity?.id).toBe(activityId);
+  // The restarted agent pushes the meeting it found running.
+  await waitForPushState(scenario, 'live', PUSH_LIVE_TIMEOUT_MS);
 
   // The camera gone at the third photo's time.
   await camera.kill();
@@ -76,6 +81,7 @@ it('keeps a meeting’s photo schedule across an agent restart, and a photo came
   expect(end.type).toBe('camera.photo');
   expect(end.wallMs).toBeGreaterThanOrEqual(ended.wallMs);
   expect(await meetingPhotosState(scenario)).toBe('ok');
+  await waitForPushState(scenario, 'idle', PUSH_STOP_TIMEOUT_MS);
 
   // Each slot once: none photographed twice, none lost, the one catch-up taken.
   const photos = photoEntries(scenario, activityId);
