@@ -133,6 +133,8 @@ it('photographs a one-minute meeting of photos: 3 at its start, middle and end, 
       meta: { camera: CAMERA, activityId, slot: p.slot, reason: 'schedule' },
     });
   }
+  // The county board's tile of the room shows the meeting's last picture.
+  expect(scenario.center?.latestPhoto(scenario.deviceId)?.fileId).toBe(photos[2]!.p.fileId);
   expect(JSON.stringify(journal(scenario))).not.toContain(CAMERA_PASSWORD);
   expect(scenario.room.output()).not.toContain(CAMERA_PASSWORD);
 });
