@@ -28,6 +28,8 @@ const DURATION_MS = 120_000;
 const SLOT_MS = 40_000;
 /** Past a slot's time before the agent comes back: its photo is then a catch-up, not one on time. */
 const PAST_SLOT_MS = 3_000;
+/** The camera goes at least this long before the third photo is due. */
+const KILL_MARGIN_MS = 5_000;
 /** Three grabs of a camera that refuses connections, 2 s and 4 s apart, with time to spare. */
 const MISSED_TIMEOUT_MS = 40_000;
 
@@ -50,12 +52,15 @@ it('keeps a meeting’s photo schedule across an agent restart, and a photo came
   const catchUp = await waitForSlot(scenario, activityId, 1);
   expect(catchUp.type).toBe('camera.photo');
   expect(catchUp.wallMs).toBeGreaterThanOrEqual(restartedAt);
-  expect((await scenario.room.status()).activity?.id).toBe(activityId);
-  // The restarted agent pushes the meeting it found running.
-  await waitForPushState(scenario, 'live', PUSH_LIVE_TIMEOUT_MS);
+  const afterRestart = await scenario.room.status();
+  expect(afterRestart.activity?.id).toBe(activityId);
+  // The restarted agent pushes the meeting it found running, in time for the camera to go before the next photo.
+  const killBy = started.wallMs + 2 * SLOT_MS - KILL_MARGIN_MS;
+  await waitForPushState(scenario, 'live', Math.min(PUSH_LIVE_TIMEOUT_MS, killBy - Date.now()));
 
   // The camera gone at the third photo's time.
   await camera.kill();
+  expect(Date.now(), 'the camera went before the third photo was due').toBeLessThan(killBy);
   const missed = await waitForSlot(scenario, activityId, 2, SLOT_MS + MISSED_TIMEOUT_MS);
   expect(missed.type).toBe('camera.photo.missed');
   const { reason } = missed.payload as { reason: string };
@@ -68,6 +73,7 @@ it('keeps a meeting’s photo schedule across an agent restart, and a photo came
   );
   expect(retries.map((line) => line.attempt)).toEqual([1, 2]);
   // No crash: the same daemon answers, and says its photos are degraded.
+  expect((await scenario.room.status()).daemon?.pid).toBe(afterRestart.daemon?.pid);
   expect(await meetingPhotosState(scenario)).toBe('degraded');
 
   await camera.start();
