@@ -23,12 +23,13 @@ import { spawnRig } from '../../test/helpers/rigProcess.js';
 import { startRtspCamera, type RtspCamera } from '../../test/helpers/rtspCamera.js';
 import {
   bareRelayArgs,
+  pullArgs,
   startAgent,
-  startBareRelay,
+  startProgressFfmpeg,
   waitFor,
   type Agent,
   type AgentCamera,
-  type BareRelay,
+  type ProgressFfmpeg,
 } from './cameraAgent.js';
 import { cpuOverWindow, processTree, rssMiB } from './procStats.js';
 import { countOption, inOrder, median, phase, withScope, type Scope } from './syncHarness.js';
@@ -90,9 +91,9 @@ async function withBare<T>(
   rig: Rig,
   cameras: AgentCamera[],
   videoArgs: string[] | undefined,
-  use: (relays: BareRelay[]) => Promise<T>,
+  use: (relays: ProgressFfmpeg[]) => Promise<T>,
 ): Promise<T> {
-  const relays = cameras.map((camera) => startBareRelay(bareRelayArgs(camera.url, camera.pushUrl, videoArgs)));
+  const relays = cameras.map((camera) => startProgressFfmpeg(bareRelayArgs(camera.url, camera.pushUrl, videoArgs)));
   try {
     for (const [i, camera] of cameras.entries()) {
       const relay = relays[i]!;
@@ -230,18 +231,29 @@ async function outage(
   live: (since: number) => Promise<number>,
 ): Promise<Comeback> {
   const [camera] = rig.cameras;
-  const receiver = watcher(rig, 'cam1');
   await camera.kill();
   await noticed();
   await sleep(downMs);
   // start() returns at the camera's ready line, printed once its server is bound and serving.
   await camera.start();
   const back = performance.now();
-  const [liveAt, receiverAt] = await Promise.all([
-    live(back),
-    receiver.waitForFrames(1, LIVE_TIMEOUT_MS).then(() => performance.now()),
-  ]);
-  return { liveMs: liveAt - back, receiverMs: receiverAt - back };
+  // A pull of its own, waiting from now (ffmpeg starts in far less than any push takes to come
+  // back): one that lived through the outage was seen to take ten seconds more to count the
+  // new publisher's frames, now and then, whoever pushed.
+  const receiver = startProgressFfmpeg(pullArgs(rig.server.streamUrl('cam1')));
+  try {
+    const [liveAt, receiverAt] = await Promise.all([
+      live(back),
+      waitFor(
+        () => receiver.framesAt(),
+        LIVE_TIMEOUT_MS,
+        () => `frames at the receiver\n${receiver.process.output()}`,
+      ),
+    ]);
+    return { liveMs: liveAt - back, receiverMs: receiverAt - back };
+  } finally {
+    await receiver.process.end('SIGKILL');
+  }
 }
 
 /**
@@ -249,7 +261,7 @@ async function outage(
  * the camera is down it is restarted as fast as ffmpeg fails.
  */
 class BareLoop {
-  private current: BareRelay;
+  private current: ProgressFfmpeg;
   private stopped = false;
   starts = 0;
 
@@ -274,8 +286,8 @@ class BareLoop {
     await this.current.process.end('SIGTERM');
   }
 
-  private launch(): BareRelay {
-    const relay = startBareRelay(bareRelayArgs(this.camera.url, this.camera.pushUrl));
+  private launch(): ProgressFfmpeg {
+    const relay = startProgressFfmpeg(bareRelayArgs(this.camera.url, this.camera.pushUrl));
     this.starts++;
     void relay.process.exited.then(() => {
       if (!this.stopped) this.current = this.launch();
@@ -333,6 +345,9 @@ async function cameraBack(rig: Rig, outages: number, downMs: number): Promise<Be
     );
     agent.push(agentRound);
     bare.push(bareRound);
+    const times = (run: Comeback): string =>
+      `${Math.round(run.liveMs)} ms live, ${Math.round(run.receiverMs)} ms receiver`;
+    phase(BENCH, `agent ${times(agentRound)}; bare ${times(bareRound)}`);
   }
   return [
     compared(

@@ -107,14 +107,14 @@ export function startAgent(dir: string, countyPort: number, cameras: readonly Ag
   };
 }
 
-/** A bare relay's ffmpeg (no probe of its own, no supervision) whose progress says when frames flow. */
-export interface BareRelay {
+/** An ffmpeg (a bare relay, a pull at the receiver) whose progress blocks say when frames flow. */
+export interface ProgressFfmpeg {
   readonly process: RigProcess;
   /** performance.now() at its first progress block with frames, once there was one. */
   framesAt(): number | undefined;
 }
 
-export function startBareRelay(args: readonly string[]): BareRelay {
+export function startProgressFfmpeg(args: readonly string[]): ProgressFfmpeg {
   let framesAt: number | undefined;
   const process = spawnRig('ffmpeg', args, {
     onLine(line) {
@@ -137,6 +137,22 @@ export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, 
     if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** How long a receiver's pull waits for a stream nobody publishes yet: longer than any comeback. */
+const PULL_WAIT_US = 60_000_000;
+
+/**
+ * The receiver's side: `stream` pulled back from the media server, its frames counted and
+ * dropped. A short probe: with ffmpeg's default one, the pull's first frames came about 3.7 s
+ * after the publisher's, with this one within 0.15 s, which would otherwise hide what is measured.
+ */
+export function pullArgs(stream: string): string[] {
+  return [
+    ...['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'],
+    ...['-probesize', '32768', '-analyzeduration', '500000', '-rw_timeout', String(PULL_WAIT_US)],
+    ...['-i', stream, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'],
+  ];
 }
 
 /**
