@@ -18,6 +18,8 @@ export interface ScenarioOptions<P extends Proxy> {
   broker?: MosquittoOptions;
   /** County settings of the room, over syncRoom.ts FAST_COUNTY. */
   county?: Record<string, unknown>;
+  /** Further top-level sections of the room's config (cameras, media…). */
+  sections?: Record<string, unknown>;
   /**
    * Where the room connects: straight to the broker, or to a proxy in front of it which the
    * scenario starts (given the broker's port) and closes.
@@ -59,6 +61,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
       deviceId: options.deviceId ?? 'room-e2e',
       brokerUrl: `mqtt://127.0.0.1:${port}`,
       county: options.county,
+      sections: options.sections,
     });
     return new SyncScenario(broker, room, dir, cleanup, proxy);
   }
@@ -127,11 +130,20 @@ export class SyncScenario<P extends Proxy = Proxy> {
     return this.openCenter(this.centers);
   }
 
+  /** The SQLite file of the center started last, for reading what it stored. */
+  get centerDbFile(): string {
+    return this.centerDb(this.centers);
+  }
+
+  private centerDb(n: number): string {
+    return join(this.dir, `center-${n}.sqlite`);
+  }
+
   private async openCenter(n: number): Promise<CountyCenter> {
     // Its own client id per database: a fresh center must not inherit the session (and queued batches) of the last one.
     this.center = await CountyCenter.start({
       broker: { url: this.broker.url },
-      dbFile: join(this.dir, `center-${n}.sqlite`),
+      dbFile: this.centerDb(n),
       filesDir: join(this.dir, `center-${n}-files`),
       clientId: `e2e-center-${n}`,
       logger:

@@ -48,7 +48,7 @@ describe('buildHealthMessage', () => {
     expect(healthMessageSchema.parse(message)).toEqual(message);
     const head = journal.head();
     expect(message).toEqual({
-      v: 1,
+      v: 2,
       deviceId: 'yx-hongqi-01',
       version: '0.4.0',
       bootId: 'boot-a',
