@@ -3,9 +3,11 @@
  * same run, so the ratios mean something on any machine. Benchmarks are reported, never asserted.
  * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
  * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`). Sizes: sync-fleet `--rooms`
- * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`.
+ * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`, camera
+ * `--rounds` `--window-seconds` `--outages` `--down-seconds` `--grabs`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
+import { benchCamera } from './camera.js';
 import { benchCenterPage } from './centerPage.js';
 import { benchJournal } from './journal.js';
 import { benchSignin } from './signin.js';
@@ -22,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   'sync-uplink': benchSyncUplink,
   'sync-fleet': benchSyncFleet,
   'center-page': benchCenterPage,
+  camera: benchCamera,
 };
 
 function formatNumber(value: number): string {

@@ -5,11 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSocket } from 'unix-dgram';
+import { rssMiB } from './procStats.js';
+import { median } from './syncHarness.js';
 import type { Bench, BenchRow } from './types.js';
 
 /** The shipped build (npm run build), not this bench's own compile: start-up is measured as it ships. */
@@ -17,18 +19,6 @@ const CLI = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.u
 const RESTARTS = 5;
 /** Long enough for start-up garbage to be collected and timers to settle. */
 const SETTLE_MS = 3_000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m);
-  if (line === null) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(line[1]) / 1024;
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
