@@ -63,15 +63,18 @@ export function headlessLines(options: {
   broker: Broker;
   link: LinkProxy;
   center: DemoCenter;
+  /** What the demo's camera is, or what to install for one. */
+  cameraNote: string;
   durationSeconds: number | undefined;
 }): string {
-  const { folder, broker, link, center, durationSeconds } = options;
+  const { folder, broker, link, center, cameraNote, durationSeconds } = options;
   const pid = process.pid;
   const lines = [
     demoText('headlessRunning', { pid }),
     demoText('headlessFolder', { dir: folder.dir }),
     demoText('headlessBroker', { broker: broker.url, link: link.url }),
     demoText('headlessBoard', { url: center.boardUrl }),
+    `  ${cameraNote}`,
     demoText('headlessDatabase', { file: center.dbFile }),
     demoText('headlessStatus', { config: folder.config }),
     durationSeconds === undefined
