@@ -126,6 +126,19 @@ export const ErrorCode = {
   DemoFolderForeign: 702,
   /** A process of the demo (broker, agent) ended on its own while the demo ran. */
   DemoChildExited: 703,
+  // 720–739: cameras (720–724: reading a camera and running ffmpeg)
+  /** The camera cannot be read: unreachable, wrong password, no such stream, a malformed URL, no answer in time. */
+  CameraUnreadable: 720,
+  /** The camera's stream cannot be pushed as it is (H.265 over RTMP, no video): a setting on the camera must change. */
+  CameraUnsupported: 721,
+  /** The county media server refused the push or could not be reached. */
+  MediaServerRefused: 722,
+  /** The ffmpeg or ffprobe binary is not installed where the configuration says. */
+  FfmpegMissing: 723,
+  /** ffmpeg failed in a way none of the other camera codes names. */
+  FfmpegFailed: 724,
+  /** A photo could not be taken: the camera gave no picture after a few tries (down, refused, too slow). */
+  CameraPhotoFailed: 735,
   // 900–999: internal faults
   Internal: 900,
 } as const;

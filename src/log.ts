@@ -16,6 +16,10 @@ const REDACT_PATHS = [
   'password',
   '*.password',
   'config.county.password',
+  // Camera and push URLs carry the cameras' passwords and the media server's keys.
+  'config.cameras[*].url',
+  'config.cameras[*].subUrl',
+  'config.cameras[*].push.url',
   'passphrase',
   '*.passphrase',
   'privateKey',

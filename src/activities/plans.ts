@@ -1,9 +1,10 @@
 import { AgentError, ErrorCode } from '../errors.js';
+import { jsonPayload } from '../journal/payload.js';
 import { statement } from '../store/statements.js';
 import { issueSummary } from '../util/zodIssues.js';
 import type { JsonValue } from '../journal/types.js';
 import { activityText } from './messages.js';
-import { jsonPayload, toPlanRecord, type PlanRow } from './rows.js';
+import { toPlanRecord, type PlanRow } from './rows.js';
 import { activityPlanSchema, type PlanRecord, type PlanSource, type PlanState } from './schema.js';
 import type { ActivityJournal } from './store.js';
 

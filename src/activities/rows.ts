@@ -1,4 +1,3 @@
-import type { JsonValue } from '../journal/types.js';
 import {
   activityPlanSchema,
   activityTermsSchema,
@@ -65,11 +64,4 @@ export function toPlanRecord(row: PlanRow): PlanRecord {
     receivedSeq: row.received_seq,
     activityId: row.activity_id,
   };
-}
-
-/** Drops undefined members: journal payloads are JSON and hashed canonically. */
-export function jsonPayload(fields: Record<string, JsonValue | undefined>): JsonValue {
-  return Object.fromEntries(
-    Object.entries(fields).filter((entry): entry is [string, JsonValue] => entry[1] !== undefined),
-  );
 }

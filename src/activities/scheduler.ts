@@ -1,3 +1,4 @@
+import { elapsedSince } from '../clock/elapsed.js';
 import type { ClockReader, ClockReading } from '../clock/types.js';
 import type { EventBus } from '../daemon/bus.js';
 import { HealthChanges } from '../daemon/healthChanges.js';
@@ -84,10 +85,12 @@ export class ActivityScheduler implements Service {
   private endOverdue(now: ClockReading): void {
     const running = this.activities.current();
     if (running?.durationMin === undefined) return;
-    const sameBoot = running.startedBootId === now.bootId;
-    const elapsedMs =
-      (sameBoot ? now.monoMs - running.startedMonoMs : now.wallMs - running.startedWallMs) + (running.lateByMs ?? 0);
-    if (!sameBoot && this.wallFallbackLogged !== running.id) {
+    const { elapsedMs: sinceStartMs, timeBase } = elapsedSince(
+      { wallMs: running.startedWallMs, monoMs: running.startedMonoMs, bootId: running.startedBootId },
+      now,
+    );
+    const elapsedMs = sinceStartMs + (running.lateByMs ?? 0);
+    if (timeBase === 'wall' && this.wallFallbackLogged !== running.id) {
       this.wallFallbackLogged = running.id;
       this.logger.info(
         { activityId: running.id },
@@ -95,15 +98,8 @@ export class ActivityScheduler implements Service {
       );
     }
     if (elapsedMs < running.durationMin * MINUTE_MS) return;
-    const ended = this.activities.end({
-      reason: 'duration',
-      activityId: running.id,
-      timeBase: sameBoot ? 'monotonic' : 'wall',
-    });
-    this.logger.info(
-      { activityId: ended.id, seq: ended.endedSeq, timeBase: sameBoot ? 'monotonic' : 'wall' },
-      'activity ended after its duration',
-    );
+    const ended = this.activities.end({ reason: 'duration', activityId: running.id, timeBase });
+    this.logger.info({ activityId: ended.id, seq: ended.endedSeq, timeBase }, 'activity ended after its duration');
   }
 
   private startOrMiss({ plan, startsAtMs }: PlanRecord, now: ClockReading): void {

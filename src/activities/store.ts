@@ -4,9 +4,10 @@ import { AgentError, ErrorCode } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { JournalTransaction } from '../journal/types.js';
 import type { Db } from '../store/database.js';
+import { jsonPayload } from '../journal/payload.js';
 import { statement } from '../store/statements.js';
 import { activityText } from './messages.js';
-import { jsonPayload, toActivity, toPlanRecord, type ActivityRow, type PlanRow } from './rows.js';
+import { toActivity, toPlanRecord, type ActivityRow, type PlanRow } from './rows.js';
 import type { Activity, ActivitySource, StartActivity } from './schema.js';
 
 /** The slice of the journal the activity tables need: a write transaction that also appends. */

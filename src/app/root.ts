@@ -24,6 +24,7 @@ import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
+import { buildMeetingPhotos } from './meetingPhotos.js';
 import { buildSignInServices } from './signInFeature.js';
 import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
@@ -60,8 +61,10 @@ function buildServices(
     pollSeconds: config.clock.pollSeconds,
     logger: logger.child({ service: 'clock' }),
   });
+  const photos = buildMeetingPhotos(core, config, bus, logger);
   const sync = buildSyncService({
     core,
+    photos,
     loaded,
     clockService,
     scanner: signIn.scanner,
@@ -85,6 +88,8 @@ function buildServices(
       intervalMinutes: config.journal.pruneIntervalMinutes,
       logger: logger.child({ service: 'journal-prune' }),
     }),
+    // Before the scheduler: an activity its first check ends (it ran out while the agent was down) still reaches the photos.
+    ...(photos === undefined ? [] : [photos]),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
     signIn.feedback,
     signIn.scanner,

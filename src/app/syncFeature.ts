@@ -1,6 +1,7 @@
 import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
-import { noCameraService } from '../cameras/control.js';
+import { noCameraService, type CameraControl } from '../cameras/control.js';
+import type { PhotoTaker } from '../cameras/photos.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { Logger } from '../log.js';
@@ -13,6 +14,8 @@ import { agentVersion } from './version.js';
 
 export interface SyncFeatureDeps {
   core: Core;
+  /** Takes the `camera.photo` command's photos; absent in a room without cameras. */
+  photos: PhotoTaker | undefined;
   loaded: LoadedConfig;
   clockService: ClockService;
   scanner: ScannerService;
@@ -27,6 +30,7 @@ export interface SyncFeatureDeps {
 /** The county link over the daemon's own services: what center commands act on, what health reports. */
 export function buildSyncService({
   core,
+  photos,
   loaded,
   clockService,
   scanner,
@@ -59,7 +63,7 @@ export function buildSyncService({
       },
       activities: core.activities,
       plans: core.plans,
-      cameras: { names: config.cameras.map((camera) => camera.name), control: noCameraService },
+      cameras: { names: config.cameras.map((camera) => camera.name), control: cameraControl(photos) },
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,
@@ -77,4 +81,10 @@ export function buildSyncService({
       county: config.county,
     },
   });
+}
+
+/** The center's camera commands: photos by the meeting-photo service, streams not yet served here. */
+function cameraControl(photos: PhotoTaker | undefined): CameraControl {
+  if (photos === undefined) return noCameraService;
+  return { stream: (camera, on) => noCameraService.stream(camera, on), photo: (camera) => photos.take(camera) };
 }

@@ -100,6 +100,8 @@ export interface FfmpegSpec {
   /** Names the pid file (so a later agent can end what a killed one left) and the log lines. */
   name: string;
   args: string[];
+  /** Literal secrets (a camera's password) masked in the kept stderr lines, besides any URL's userinfo. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** Starts ffmpeg processes; the service gets the real one, tests a fake. */

@@ -5,6 +5,7 @@ import { configSchema } from './schema.js';
 import { keysAt } from './schemaKeys.js';
 import { closestKey } from './suggest.js';
 import { issueText, typeName } from '../util/issueMessages.js';
+import { maskUrl } from '../util/mask.js';
 import {
   describeFound,
   describeIssues,
@@ -22,10 +23,11 @@ export function describeConfigIssues(issues: readonly z.core.$ZodIssue[], input:
   return describeIssues(issues, input, { isSecret: isSecretPath, unknownKey: unknownKeyText });
 }
 
+/** An unknown key is whatever the file holds there, a URL pasted one line too high included: masked. */
 function unknownKeyText(path: KeyPath): string {
   const key = String(path[path.length - 1]);
   const suggestion = closestKey(key, keysAt(configSchema, path.slice(0, -1)));
-  const formatted = formatKeyPath(path);
+  const formatted = formatKeyPath([...path.slice(0, -1), maskUrl(key)]);
   return suggestion === undefined
     ? issueText('unknownKey', { path: formatted })
     : problemText('unknownKeySuggestion', { path: formatted, suggestion });

@@ -13,6 +13,10 @@ export const problemText = defineMessages({
     zh: '{file}:{line}:{column}: YAML 语法错误：{reason}',
     en: '{file}:{line}:{column}: YAML syntax error: {reason}',
   },
+  yamlAlias: {
+    zh: '别名 *{name} 没有对应的锚点（以 "*" 开头的值须加引号）',
+    en: 'alias *{name} has no anchor (quote a value that starts with "*")',
+  },
   unreadable: { zh: '{file}: 无法读取：{reason}', en: '{file}: cannot read: {reason}' },
   unwritable: { zh: '{file}: 无法写入：{reason}', en: '{file}: cannot write: {reason}' },
   versionTooNew: {

@@ -1,5 +1,6 @@
 import type { RevertRecord } from '../daemon/bus.js';
 import { defineMessages } from '../i18n.js';
+import { maskSecrets } from '../util/mask.js';
 
 /** A revert as the daemon reports it: the journal's record, and `reason` in the reader's language. */
 export interface Reverted extends RevertRecord {
@@ -23,11 +24,16 @@ export function overrideDidNotStart(): Reverted {
   return { code: 'override-did-not-start', problems: [], reason: reasonText('didNotStart') };
 }
 
-/** `problems`: one line per service that did not start, as the supervisor reports it (English). */
-export function overrideBrokeService(problems: readonly string[]): Reverted {
+/**
+ * `services`: one line per service that did not start, as the supervisor reports it (English).
+ * A service's detail may quote a device's error, and a camera's names its URL: masked, since the
+ * lines are journaled and sent to the county.
+ */
+export function overrideBrokeService(services: readonly string[]): Reverted {
+  const problems = services.map(maskSecrets);
   return {
     code: 'override-broke-service',
-    problems: [...problems],
+    problems,
     reason: reasonText('brokeService', { problems: problems.join('; ') }),
   };
 }

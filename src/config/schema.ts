@@ -42,6 +42,11 @@ const expected = defineMessages({
     en: 'not an Ed25519 public key: expected base64 of DER SPKI, the line `room-agent center keygen` prints; ask the county center for it',
   },
   duplicateCamera: { zh: '"{name}" 已被另一个摄像头使用', en: '"{name}" is already used by another camera' },
+  unknownPhotoCamera: {
+    zh: '"{name}" 不是已配置的摄像头；可选：{names}',
+    en: '"{name}" is not a configured camera; configured: {names}',
+  },
+  noCameras: { zh: '（未配置摄像头）', en: '(no cameras configured)' },
   plaintextRemote: {
     zh: '拒绝以明文 {scheme}:// 连接本机以外的主机 {host}：密码和签到记录会不加密地经过网络。请改用 mqtts://（或 wss://）并用 county.caFile 指定县级 CA 证书；只有在实验室网络中才可设置 county.allowInsecure: true',
     en: 'plaintext {scheme}:// to {host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network',
@@ -396,15 +401,41 @@ const countySchema = countyFields.superRefine(
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
 );
 
+const rtspUrl = z.string().regex(/^rtsp:\/\/[^\s]+$/, { error: () => expected('rtspUrl') });
+
 const cameraSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { error: () => expected('cameraName') })
     .describe('Short camera name, unique in this room. Required.'),
-  url: z
-    .string()
-    .regex(/^rtsp:\/\/[^\s]+$/, { error: () => expected('rtspUrl') })
-    .describe('RTSP URL of the camera, with user and password if it needs them. Required.'),
+  url: rtspUrl.describe(
+    "RTSP URL of the camera's main stream (full quality), with user and password if it needs them; meeting photos are taken from it. Required.",
+  ),
+  subUrl: rtspUrl
+    .optional()
+    .describe(
+      "RTSP URL of the camera's sub-stream (low bitrate): the live push uses it when set, which suits a 4G uplink. Optional; unset means the push uses url.",
+    ),
+  transcode: z
+    .enum(['off', 'libx264', 'h264_v4l2m2m'])
+    .default('off')
+    .describe(
+      "Re-encode the pushed video: off (copy the camera's H.264 as it is), libx264 (software, a large share of a Raspberry Pi's CPU), h264_v4l2m2m (a Raspberry Pi 4's hardware encoder; a Pi 5 has none). Default off.",
+    ),
+  stallTimeoutSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(300)
+    .default(20)
+    .describe('Seconds without a new frame after which a running push is restarted. Default 20.'),
+  maxRestartsPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(6)
+    .describe('Most push starts in any minute; further restarts wait. Default 6.'),
   push: z
     .strictObject({
       url: z
@@ -415,9 +446,53 @@ const cameraSchema = z.strictObject({
         .enum(['activity', 'always', 'on-demand'])
         .default('activity')
         .describe('When the stream is pushed: during activities, always, or when the center asks. Default activity.'),
+      onDemandMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(30)
+        .describe(
+          'Minutes after which a push the center started (camera.stream) stops by itself, so a forgotten one does not use the uplink for ever. Default 30.',
+        ),
     })
     .optional()
     .describe('Live push to the county media server. Optional.'),
+});
+
+/** Camera-wide media settings; which camera takes the photos is checked against the cameras at the top level. */
+const mediaSchema = z.strictObject({
+  photoCamera: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name of the camera that takes the meeting photos (from its main stream). Default the first camera.'),
+  photoIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(240)
+    .default(20)
+    .describe(
+      'Minutes between meeting photos of an activity without a planned duration (one at the start, then one every interval, the last at the end). Default 20.',
+    ),
+  probeTimeoutSeconds: z
+    .number()
+    .int()
+    .min(2)
+    .max(120)
+    .default(10)
+    .describe("Seconds ffprobe may take to read a camera's codecs before the attempt counts as failed. Default 10."),
+  ffmpegPath: z
+    .string()
+    .min(1)
+    .default('ffmpeg')
+    .describe('The ffmpeg program: a name looked up in PATH, or an absolute path. Default ffmpeg.'),
+  ffprobePath: z
+    .string()
+    .min(1)
+    .default('ffprobe')
+    .describe('The ffprobe program: a name looked up in PATH, or an absolute path. Default ffprobe.'),
 });
 
 const logSchema = z.strictObject({
@@ -451,6 +526,28 @@ const camerasSchema = z
     { when: (payload) => Array.isArray(payload.value) },
   );
 
+/**
+ * media.photoCamera must name a camera of the list. Checked even when other keys are wrong
+ * (`when`), so every problem is reported at once; the sections are then unvalidated, hence the
+ * defensive reads.
+ */
+function checkPhotoCamera(config: unknown, context: z.core.$RefinementCtx): void {
+  const { media, cameras } = config as { media?: unknown; cameras?: unknown };
+  const name = (media as { photoCamera?: unknown } | null | undefined)?.photoCamera;
+  if (typeof name !== 'string' || !Array.isArray(cameras)) return;
+  const names = cameras.map((camera) => (camera as { name?: unknown } | null)?.name);
+  if (names.includes(name)) return;
+  const listed = names.filter((known): known is string => typeof known === 'string');
+  context.addIssue({
+    code: 'custom',
+    path: ['media', 'photoCamera'],
+    message: expected('unknownPhotoCamera', {
+      name,
+      names: listed.length === 0 ? expected('noCameras') : listed.join(', '),
+    }),
+  });
+}
+
 export const configSchema = z
   .strictObject({
     version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}. Required.`),
@@ -463,9 +560,22 @@ export const configSchema = z
     feedback: feedbackSchema.default(() => feedbackSchema.parse({})).describe('Light and sound for sign-in results.'),
     county: countySchema.describe('The county center (MQTT broker).'),
     cameras: camerasSchema.default([]).describe('IP cameras of the room, at most 8. Default none.'),
+    media: mediaSchema
+      .default(() => mediaSchema.parse({}))
+      .describe('Meeting photos, and the ffmpeg programs every camera uses.'),
     log: logSchema.default(() => logSchema.parse({})).describe('Logging.'),
+  })
+  .superRefine(checkPhotoCamera, {
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
   .describe('room-agent configuration');
 
 export type Config = z.infer<typeof configSchema>;
+export type CameraConfig = Config['cameras'][number];
 export type ConfigInput = z.input<typeof configSchema>;
+
+/** The camera that takes the meeting photos: media.photoCamera, else the first camera; none without cameras. */
+export function photoCameraOf(config: Pick<Config, 'cameras' | 'media'>): CameraConfig | undefined {
+  const { photoCamera } = config.media;
+  return photoCamera === undefined ? config.cameras[0] : config.cameras.find((camera) => camera.name === photoCamera);
+}

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ErrorCode } from '../errors.js';
 import { ConfigError } from './configError.js';
 import { describeErrno, problemText } from './messages.js';
+import { maskSecrets } from '../util/mask.js';
 import type { KeyPath } from '../util/zodIssues.js';
 
 /** A parsed YAML configuration file, kept as a document so migrations preserve its comments. */
@@ -41,18 +42,26 @@ function unreadable(file: string, error: NodeJS.ErrnoException): ConfigError {
 /**
  * Parses YAML 1.2. A file with syntax errors is not validated at all: a half-parsed document
  * yields misleading key problems, so only the syntax errors are reported, each with line:column.
+ * Some of the parser's messages quote the text they stumbled on, which may be a camera URL: masked.
  */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    const problems = document.errors.map((error) => {
-      const position = lineCounter.linePos(error.pos[0]);
-      const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return problemText('yamlSyntax', { file, line: position.line, column: position.col, reason });
-    });
-    throw new ConfigError(ErrorCode.ConfigSyntax, problems, { file });
-  }
+  const problem = (offset: number, reason: string): string => {
+    const position = lineCounter.linePos(offset);
+    return problemText('yamlSyntax', { file, line: position.line, column: position.col, reason: maskSecrets(reason) });
+  };
+  const problems = document.errors.map((error) =>
+    problem(error.pos[0], error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')),
+  );
+  // An unquoted value starting with "*" is an alias: one without its anchor would throw when read.
+  visit(document, {
+    Alias(_key, alias) {
+      if (alias.resolve(document) === undefined)
+        problems.push(problem(alias.range?.[0] ?? 0, problemText('yamlAlias', { name: alias.source })));
+    },
+  });
+  if (problems.length > 0) throw new ConfigError(ErrorCode.ConfigSyntax, problems, { file });
   return { file, text, document, lineOf: (path) => lineOfKey(document, lineCounter, path) };
 }
 

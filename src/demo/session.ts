@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { acquireInstanceLock } from '../daemon/instanceLock.js';
+import { endLeftovers } from '../util/processGroup.js';
 import { AgentError, ErrorCode, ExitCode } from '../errors.js';
 import { language } from '../i18n.js';
 import { startBroker } from './broker.js';
 import { missingCameraPackages, startDemoCamera, type DemoCamera } from './camera.js';
 import { startDemoCenter } from './center.js';
-import { endLeftovers, SupervisedChild, type ChildExit } from './children.js';
+import { SupervisedChild, type ChildExit } from './children.js';
 import { demoConfigYaml } from './config.js';
 import { demoFolder, resetFolder, type DemoFolder } from './folder.js';
 import { startLinkProxy, type LinkProxy } from './linkProxy.js';
@@ -97,7 +98,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     // A stop asked for during the start is honoured between its steps: each step is short, and
     // one cut off half-way could leave what it started unknown to the stack below.
     const halted = (): boolean => requested !== undefined;
-    await endLeftovers(folder.run, `${folder.dir}/`);
+    await endLeftovers(folder.run);
     resetFolder(folder);
     requirePython();
     const broker = await startBroker({ dir: folder.broker, logFile: folder.brokerLog, runDir: folder.run });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { issueText, typeName } from './issueMessages.js';
+import { maskUrl } from './mask.js';
 
 /** device.id is ['device', 'id']; cameras[0].url is ['cameras', 0, 'url']. */
 export type KeyPath = readonly (string | number)[];
@@ -135,7 +136,8 @@ export function describeFound(value: unknown, shown: string): string {
 
 /**
  * Strings quoted, other scalars as written. Credentials inside URLs (rtsp://admin:secret@…) are
- * masked: problem lines end up in journald.
+ * masked before the value is cut: problem lines end up in journald, the journal and the county's
+ * command replies.
  */
 export function renderValue(value: unknown): string {
   if (value === null) return typeName('emptyValue');
@@ -146,7 +148,7 @@ export function renderValue(value: unknown): string {
     const scalar = value as number | boolean | bigint | symbol | undefined;
     return String(scalar);
   }
-  const masked = value.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/, '$1:***@');
+  const masked = maskUrl(value);
   const cut = masked.length > MAX_VALUE_LENGTH ? `${masked.slice(0, MAX_VALUE_LENGTH)}…` : masked;
   return JSON.stringify(cut);
 }

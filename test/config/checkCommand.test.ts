@@ -92,6 +92,7 @@ describe('room-agent config schema', () => {
       'feedback',
       'county',
       'cameras',
+      'media',
       'log',
     ]);
     expect(schema.required).toEqual(['version', 'device', 'county']);

@@ -47,7 +47,7 @@ export function childPids(dir: string): Map<string, number> {
   return new Map(
     readdirSync(run)
       .filter((file) => file.endsWith('.pid'))
-      .map((file) => [file.slice(0, -4), Number(readFileSync(join(run, file), 'utf8'))]),
+      .map((file) => [file.slice(0, -4), Number(readFileSync(join(run, file), 'utf8').split('\n')[0])]),
   );
 }
 

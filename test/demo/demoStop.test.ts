@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/seededRandom.js';
+import { writePidFile } from '../../src/util/processGroup.js';
 import { alive, childPids, processesNaming, runtimeLeftovers, startDemo, waitUntil } from './demoProcess.js';
 
 /** The marker appears once the demo handles SIGINT itself (before it, node's default applies, with nothing started). */
@@ -56,11 +57,10 @@ describe('stopping room-agent demo', () => {
 
       // A leftover the kernel did not end (a system without setpriv): a process naming the folder
       // behind a pid file of the demo's. The next demo ends it before it starts anything.
-      const leftover = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', join(temp.dir, 'agent')], {
-        detached: true,
-        stdio: 'ignore',
-      });
-      writeFileSync(join(temp.dir, 'run', 'agent.pid'), `${leftover.pid}\n`);
+      const argv = [process.execPath, '-e', 'setInterval(() => {}, 1000)', join(temp.dir, 'agent')];
+      const leftover = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
+      await waitUntil(() => existsSync(`/proc/${leftover.pid}`), 5_000, 'the leftover starting');
+      writePidFile(join(temp.dir, 'run'), 'agent', leftover.pid!, argv);
       const next = startDemo(['--headless', '--duration', '5', '--dir', temp.dir]);
       const { code } = await next.exited;
       expect(code, next.stderr()).toBe(0);

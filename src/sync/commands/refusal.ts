@@ -24,6 +24,7 @@ export interface ReplyError {
 /** Agent errors that mean "the device cannot do it now" rather than "it went wrong". */
 const UNAVAILABLE: ReadonlySet<number> = new Set([
   ErrorCode.CameraUnavailable,
+  ErrorCode.CameraPhotoFailed,
   ErrorCode.DeviceUnavailable,
   ErrorCode.ScannerDisabled,
 ]);

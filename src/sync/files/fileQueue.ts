@@ -3,6 +3,7 @@ import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { AgentError, ErrorCode } from '../../errors.js';
 import type { Journal } from '../../journal/journal.js';
+import type { JournalTransaction } from '../../journal/types.js';
 import { issueSummary } from '../../util/zodIssues.js';
 import { digestFile } from './fileDigest.js';
 import { fileMessages as t } from './messages.js';
@@ -66,8 +67,15 @@ function newFileId(): string {
 export class FileQueue {
   constructor(private readonly journal: Journal) {}
 
-  /** Throws FileInvalid, FileUnreadable, FileNotRegular or FileChanged (codes 630–633). */
-  async enqueue(request: EnqueueRequest): Promise<QueuedFile> {
+  /**
+   * Throws FileInvalid, FileUnreadable, FileNotRegular or FileChanged (codes 630–633). `alongside`
+   * runs in the queuing transaction, so what it records (a meeting photo's own journal entry) and
+   * the queued upload commit together: when it throws, neither is written.
+   */
+  async enqueue(
+    request: EnqueueRequest,
+    alongside?: (tx: JournalTransaction, queued: QueuedFile) => void,
+  ): Promise<QueuedFile> {
     const input = { ...request, name: request.name ?? basename(request.path) };
     const parsed = enqueueRequestSchema.safeParse(input);
     if (!parsed.success) {
@@ -83,7 +91,9 @@ export class FileQueue {
     return this.journal.transaction((tx) => {
       const entry = tx.append(FILE_QUEUED_EVENT, { fileId, name, kind, size, sha256 });
       insertUpload(tx.db, { fileId, path, name, kind, size, sha256, meta, queuedSeq: entry.seq });
-      return { fileId, name, size, sha256, seq: entry.seq };
+      const queued = { fileId, name, size, sha256, seq: entry.seq };
+      alongside?.(tx, queued);
+      return queued;
     });
   }
 

@@ -11,9 +11,13 @@ import { CommandRefusal } from '../refusal.js';
  * The settings the center may change: link tuning, the journal's retention, the log level and the
  * sign-in window. Not the broker, credentials, topic prefix or keys (a wrong one cuts the room off
  * for good, or disarms the signature check), not hardware wiring (pins, device paths: the
- * technician's, on site), not cameras (the camera service owns them), not template escrow (a privacy decision
- * the county makes with the branch, on site), not device.* (dataDir decides where the override
- * itself lives).
+ * technician's, on site), not template escrow (a privacy decision the county makes with the
+ * branch, on site), not device.* (dataDir decides where the override itself lives). Not cameras[]:
+ * their URLs carry the cameras' passwords, which would cross the broker and rest in the override
+ * file, and a push URL set remotely could send a meeting's live picture to any server. Not
+ * media.ffmpegPath or ffprobePath: that would let a message choose a program the agent runs. The
+ * rest of media stays with the cameras it describes: the county already decides how many photos
+ * a meeting gets through each activity's `photos` term.
  */
 export const CENTER_SETTABLE_KEYS = [
   'county.keepaliveSeconds',

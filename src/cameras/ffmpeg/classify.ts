@@ -1,0 +1,71 @@
+import type { CameraProblem } from '../types.js';
+
+export interface Classified {
+  problem: CameraProblem;
+  /** The line the problem was read from, as given (the runner's lines are masked already). */
+  line: string;
+}
+
+/**
+ * A line speaks of the push's output (the media server) when it names an output URL's scheme or
+ * a muxer's write; otherwise it speaks of the camera. ffmpeg's `[tcp @ …]` lines name neither,
+ * and the URL line it prints after them decides.
+ */
+const OUTPUT_SIDE =
+  /\b(?:rtmps?|srt):\/\/|^\[(?:rtmp|flv|srt|mpegts) @|av_interleaved_write_frame|Error (?:writing trailer|closing file)/i;
+
+/** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
+const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
+
+/** A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed connection). */
+const GENERIC = /^\S+: Input\/output error$/;
+
+const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
+  [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],
+  [/\b404\b|Not Found/i, 'not-found'],
+  [/Port missing in uri|Invalid argument|Protocol not found|No such file or directory/i, 'bad-url'],
+  [
+    /Connection refused|No route to host|Network is unreachable|Host is unreachable|resolve hostname|Input\/output error/i,
+    'unreachable',
+  ],
+  // An RTSP server that accepts the connection and then stays silent ends in "Invalid data" once the socket timeout passes.
+  [/timed out|Timeout|Invalid data found when processing input/i, 'timeout'],
+];
+
+const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
+  [/Port missing in uri|Invalid argument|Protocol not found/i, 'bad-url'],
+  // SRT reports a listener that is not there as an I/O error of the connection itself.
+  [
+    /Connection to \S+ failed|Connection refused|No route to host|unreachable|resolve hostname|Broken pipe|Connection reset|timed out/i,
+    'server-unreachable',
+  ],
+  // nginx-rtmp and SRS answer a taken stream name with "Already publishing" (EPERM), an unknown application with an I/O error.
+  [
+    /Already publishing|Server error|Operation not permitted|Input\/output error|\b40[13]\b|Forbidden/i,
+    'server-refused',
+  ],
+];
+
+/**
+ * Reads what ffmpeg's or ffprobe's last error lines say went wrong, from the last line up (the
+ * last line is the one that ended the process). Null when no line names a known cause: the
+ * caller decides (an exit without an error line is a camera that went silent: ffmpeg exits 0 on
+ * its socket timeout).
+ */
+export function classifyErrorLines(lines: readonly string[]): Classified | null {
+  let generic: Classified | null = null;
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const line = lines[index]!;
+    if (NO_CAUSE.test(line) && index < lines.length - 1) continue;
+    const problem = classifyLine(line);
+    if (problem === undefined) continue;
+    if (!GENERIC.test(line)) return { problem, line };
+    generic ??= { problem, line };
+  }
+  return generic;
+}
+
+function classifyLine(line: string): CameraProblem | undefined {
+  const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
+  return rules.find(([pattern]) => pattern.test(line))?.[1];
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { Logger } from '../../log.js';
+import { CameraError } from '../errors.js';
+import type { CameraProbe, ProbedStream } from '../types.js';
+import { probeArgs } from './args.js';
+import { classifyErrorLines } from './classify.js';
+import { MediaProcess } from './process.js';
+
+export interface ProbeOptions {
+  /** The ffprobe binary: a path, or a name looked up in PATH. */
+  ffprobePath: string;
+  /** Where the pid file of a running probe goes (the runner's folder: leftovers are ended together). */
+  runDir: string;
+  /** How long a probe may take in all; the camera's socket timeout is the same. */
+  timeoutSeconds: number;
+  logger?: Logger | undefined;
+}
+
+/** What of `ffprobe -of json -show_streams` is read; everything else ffprobe says is ignored. */
+const ffprobeOutput = z.object({
+  streams: z
+    .array(
+      z.object({
+        codec_type: z.string().optional(),
+        codec_name: z.string().optional(),
+        profile: z.string().optional(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+        avg_frame_rate: z.string().optional(),
+        r_frame_rate: z.string().optional(),
+        sample_rate: z.string().optional(),
+        channels: z.number().optional(),
+      }),
+    )
+    .default([]),
+});
+
+type FfprobeStream = z.infer<typeof ffprobeOutput>['streams'][number];
+
+/** Stops a probe that outlived its timeout: `q` means nothing to ffprobe, so SIGINT follows soon. */
+const PROBE_STOP_GRACE_MS = 500;
+
+/**
+ * A CameraProbe on ffprobe: codecs, resolution and frame rate of the camera's first video and
+ * first audio stream. Rejects with a CameraError: `timeout` when ffprobe outlives the timeout, the
+ * classified problem of its last error line when it fails, `ffmpeg-error` for output it cannot read.
+ */
+export function createProbe(options: ProbeOptions): CameraProbe {
+  return async (url) => {
+    let stdout = '';
+    const probe = await MediaProcess.start({
+      binary: options.ffprobePath,
+      args: probeArgs(url, options.timeoutSeconds),
+      name: 'probe',
+      runDir: options.runDir,
+      logger: options.logger,
+      onStdout: (chunk) => (stdout += chunk),
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void probe.stop(PROBE_STOP_GRACE_MS);
+    }, options.timeoutSeconds * 1_000);
+    const exit = await probe.exited;
+    clearTimeout(timer);
+    const lastLine = probe.stderrTail().at(-1);
+    if (timedOut) throw new CameraError('timeout', lastLine);
+    if (exit.code !== 0) {
+      const classified = classifyErrorLines(probe.stderrTail());
+      throw new CameraError(classified?.problem ?? 'ffmpeg-error', classified?.line ?? lastLine, { ...exit });
+    }
+    return parseProbe(stdout);
+  };
+}
+
+/** ffprobe's JSON as a ProbedStream; `ffmpeg-error` when it is not what ffprobe writes. */
+export function parseProbe(json: string): ProbedStream {
+  let parsed: z.infer<typeof ffprobeOutput>;
+  try {
+    parsed = ffprobeOutput.parse(JSON.parse(json));
+  } catch {
+    throw new CameraError('ffmpeg-error', 'ffprobe wrote output that is not its JSON');
+  }
+  const video = parsed.streams.find((stream) => stream.codec_type === 'video');
+  const audio = parsed.streams.find((stream) => stream.codec_type === 'audio');
+  return {
+    video:
+      video === undefined
+        ? null
+        : {
+            codec: video.codec_name ?? 'unknown',
+            width: video.width ?? 0,
+            height: video.height ?? 0,
+            fps: frameRate(video),
+            profile: video.profile,
+          },
+    audio:
+      audio === undefined
+        ? null
+        : {
+            codec: audio.codec_name ?? 'unknown',
+            sampleRate: audio.sample_rate === undefined ? null : Number(audio.sample_rate) || null,
+            channels: audio.channels ?? null,
+          },
+  };
+}
+
+/** The average frame rate when ffprobe knows it, else the base rate; `0/0` and the like are unknown. */
+function frameRate(stream: FfprobeStream): number | null {
+  for (const rate of [stream.avg_frame_rate, stream.r_frame_rate]) {
+    const [numerator, denominator] = (rate ?? '').split('/').map(Number);
+    if (numerator !== undefined && denominator !== undefined && numerator > 0 && denominator > 0)
+      return Math.round((numerator / denominator) * 100) / 100;
+  }
+  return null;
+}

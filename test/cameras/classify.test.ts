@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyErrorLines } from '../../src/cameras/ffmpeg/classify.js';
+import { maskSecrets } from '../../src/cameras/mask.js';
+import type { CameraProblem } from '../../src/cameras/types.js';
+
+interface Vector {
+  case: string;
+  lines: string[];
+  problem: CameraProblem;
+}
+
+/** stderr of real ffmpeg 5.1 and ffprobe 5.1 runs against loopback cameras and media servers. */
+const { vectors } = JSON.parse(readFileSync(new URL('fixtures/ffmpeg-errors.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+};
+
+describe("classifying ffmpeg's error lines", () => {
+  it.each(vectors.map((vector) => [vector.case, vector] as const))('%s', (_name, vector) => {
+    expect(classifyErrorLines(vector.lines)?.problem).toBe(vector.problem);
+    // The runner classifies what it kept: the masked lines.
+    const masked = vector.lines.map((line) => maskSecrets(line));
+    expect(classifyErrorLines(masked)?.problem).toBe(vector.problem);
+  });
+
+  it('returns the line it read the problem from, the last one that names a cause', () => {
+    const vector = vectors.find((each) => each.problem === 'server-refused' && each.lines.length === 2)!;
+    expect(classifyErrorLines(vector.lines)?.line).toBe(vector.lines[1]);
+  });
+
+  it('names no problem for lines without a known cause, or none', () => {
+    expect(classifyErrorLines([])).toBeNull();
+    expect(classifyErrorLines(['[h264 @ 0x1] non-existing PPS 0 referenced'])).toBeNull();
+  });
+});
