@@ -7,10 +7,9 @@
  * demo's also get a pid file, so the next demo in the folder ends what a SIGKILLed one left.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { deathSignalWrapper } from './children.js';
+import { deathSignalWrapper, writePidFile } from '../util/processGroup.js';
 
 /** What a failure message shows of a process's output: its tail. */
 const OUTPUT_TAIL_CHARS = 64 * 1024;
@@ -43,7 +42,9 @@ export function spawnRig(command: string, args: readonly string[], options: RigS
     env: options.env ?? process.env,
   });
   const pidFile =
-    options.pidFile === undefined || child.pid === undefined ? undefined : writePid(options.pidFile, child.pid);
+    options.pidFile === undefined || child.pid === undefined
+      ? undefined
+      : writePidFile(options.pidFile.runDir, options.pidFile.name, child.pid, [command, ...args]);
   let output = '';
   const record = (text: string): void => {
     output += text;
@@ -88,13 +89,6 @@ export function spawnRig(command: string, args: readonly string[], options: RigS
       clearTimeout(timer);
     },
   };
-}
-
-function writePid({ runDir, name }: { runDir: string; name: string }, pid: number): string {
-  mkdirSync(runDir, { recursive: true });
-  const path = join(runDir, `${name}.pid`);
-  writeFileSync(path, `${pid}\n`);
-  return path;
 }
 
 let ticksPerSecond: number | undefined;
