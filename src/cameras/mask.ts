@@ -1,28 +1,25 @@
-/**
- * Masks credentials in text that may reach a log, health, status, the journal or the kept
- * stderr lines: ffmpeg prints its input and output URLs, and camera and media-server URLs carry
- * passwords in their userinfo (rtsp://admin:…@) and keys in their query (SRT's passphrase, a
- * CDN's auth_key or txSecret, a key inside an SRT streamid).
- */
-export const MASK = '***';
-
-/** `scheme://userinfo@`: everything up to the last `@` of the authority is userinfo. */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#'"]*@/gi;
+import { MASK, maskSecrets } from '../util/mask.js';
 
 /**
- * `name=value` where the name speaks of a secret, after a separator of a query (`?`, `&`), an
- * SRT streamid (`,`, `#!::`) or an option list (`:`, `;`, whitespace); the value runs to the next
- * such separator or quote.
+ * ffmpeg's lines as the runner keeps them: every URL masked (src/util/mask.ts), and besides, the
+ * secrets known to the caller wherever they appear, as they are and percent-encoded (ffmpeg
+ * prints a URL as it was given, and a password can surface outside one, in an option or an
+ * error message).
  */
-const SECRET_PARAMETER = /([?&,;:\s]|^)([\w.-]*(?:pass|pwd|key|token|secret|auth|sign)[\w.-]*)=[^&,;:\s'"]*/gi;
-
-/** Masks URL userinfo, secret parameters and every literal in `secrets` (raw and percent-encoded). */
-export function maskSecrets(text: string, secrets: readonly string[] = []): string {
+export function maskCameraText(text: string, secrets: readonly string[] = []): string {
   let masked = text;
   for (const literal of secretForms(secrets)) masked = masked.split(literal).join(MASK);
-  return masked
-    .replace(USERINFO, (_whole, scheme: string) => `${scheme}${MASK}@`)
-    .replace(SECRET_PARAMETER, (_whole, separator: string, name: string) => `${separator}${name}=${MASK}`);
+  return maskSecrets(masked);
+}
+
+/** The password in a URL's userinfo, decoded, for masking wherever it may appear; none when the URL has none. */
+export function urlSecrets(text: string): string[] {
+  try {
+    const password = new URL(text).password;
+    return password === '' ? [] : [decodeURIComponent(password)];
+  } catch {
+    return [];
+  }
 }
 
 /** Each secret as it may be written: raw, percent-encoded in upper and lower case; longest first. */
@@ -37,14 +34,4 @@ function secretForms(secrets: readonly string[]): string[] {
       .add(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
   }
   return [...forms].sort((a, b) => b.length - a.length);
-}
-
-/** The password in a URL's userinfo, decoded, for masking wherever it may appear; none when the URL has none. */
-export function urlSecrets(text: string): string[] {
-  try {
-    const password = new URL(text).password;
-    return password === '' ? [] : [decodeURIComponent(password)];
-  } catch {
-    return [];
-  }
 }

@@ -87,7 +87,7 @@ export async function spawnGroupLeader(spec: GroupSpawnSpec): Promise<GroupLeade
  */
 export function writePidFile(runDir: string, name: string, pid: number, argv: readonly string[]): string {
   const path = join(runDir, `${name}.pid`);
-  writeFileSync(path, `${pid}\n${fingerprint(argv.map((arg) => `${arg}\0`).join(''))}\n`);
+  writeFileSync(path, `${pid}\n${argvFingerprint(argv)}\n`);
   return path;
 }
 
@@ -114,7 +114,7 @@ export async function endLeftovers(runDir: string): Promise<string[]> {
     const path = join(runDir, file);
     const [pidText, recorded] = readFileSync(path, 'utf8').split('\n');
     const pid = Number(pidText);
-    if (Number.isInteger(pid) && pid > 1 && recorded !== undefined && commandLineFingerprint(pid) === recorded) {
+    if (Number.isInteger(pid) && pid > 1 && recorded !== undefined && runsRecordedCommand(pid, recorded)) {
       signalGroup(pid, 'SIGKILL');
       pids.push(pid);
       ended.push(name);
@@ -128,14 +128,27 @@ export async function endLeftovers(runDir: string): Promise<string[]> {
   return ended;
 }
 
-function commandLineFingerprint(pid: number): string | undefined {
+/**
+ * True while `pid` runs the command its pid file recorded: as the command itself, or still as the
+ * death-signal wrapper about to hand over to it (a leftover of a parent killed at that moment).
+ */
+function runsRecordedCommand(pid: number, recorded: string): boolean {
+  let argv: string[];
   try {
-    return fingerprint(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
   } catch {
-    return undefined;
+    return false;
   }
+  const wrapper = deathSignalWrapper();
+  const wrapped = wrapper.length > 0 && wrapper.every((arg, index) => argv[index] === arg);
+  return [argv, ...(wrapped ? [argv.slice(wrapper.length)] : [])].some(
+    (candidate) => argvFingerprint(candidate) === recorded,
+  );
 }
 
-function fingerprint(commandLine: string): string {
-  return createHash('sha256').update(commandLine).digest('hex');
+/** sha256 of the command line as /proc/PID/cmdline holds it: each argument ended by a NUL. */
+function argvFingerprint(argv: readonly string[]): string {
+  return createHash('sha256')
+    .update(argv.map((arg) => `${arg}\0`).join(''))
+    .digest('hex');
 }

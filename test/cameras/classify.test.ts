@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyErrorLines } from '../../src/cameras/ffmpeg/classify.js';
-import { maskSecrets } from '../../src/cameras/mask.js';
+import { classifyErrorLines, errorFromLines } from '../../src/cameras/ffmpeg/classify.js';
+import { ErrorCode } from '../../src/errors.js';
+import { maskCameraText } from '../../src/cameras/mask.js';
 import type { CameraProblem } from '../../src/cameras/types.js';
 
 interface Vector {
@@ -19,7 +20,7 @@ describe("classifying ffmpeg's error lines", () => {
   it.each(vectors.map((vector) => [vector.case, vector] as const))('%s', (_name, vector) => {
     expect(classifyErrorLines(vector.lines)?.problem).toBe(vector.problem);
     // The runner classifies what it kept: the masked lines.
-    const masked = vector.lines.map((line) => maskSecrets(line));
+    const masked = vector.lines.map((line) => maskCameraText(line));
     expect(classifyErrorLines(masked)?.problem).toBe(vector.problem);
   });
 
@@ -31,5 +32,18 @@ describe("classifying ffmpeg's error lines", () => {
   it('names no problem for lines without a known cause, or none', () => {
     expect(classifyErrorLines([])).toBeNull();
     expect(classifyErrorLines(['[h264 @ 0x1] non-existing PPS 0 referenced'])).toBeNull();
+  });
+
+  it('turns the lines of a failed run into a CameraError with its code, or ffmpeg-error with the last line', () => {
+    const refused = vectors.find((each) => each.problem === 'server-refused')!;
+    const error = errorFromLines(refused.lines, { camera: 'hall' });
+    expect(error.problem).toBe('server-refused');
+    expect(error.code).toBe(ErrorCode.MediaServerRefused);
+    expect(error.lastError).toBe(classifyErrorLines(refused.lines)?.line);
+    expect(error.context).toEqual({ camera: 'hall', problem: 'server-refused' });
+    const unknown = errorFromLines(['[h264 @ 0x1] something new', 'the end']);
+    expect(unknown.problem).toBe('ffmpeg-error');
+    expect(unknown.code).toBe(ErrorCode.FfmpegFailed);
+    expect(unknown.lastError).toBe('the end');
   });
 });

@@ -92,9 +92,11 @@ describe('the push arguments', () => {
 });
 
 describe('the photo and probe arguments', () => {
-  it('grab one JPEG fast: small probe size, no analysis, over TCP', () => {
+  it('grab one JPEG fast: small probe size, half a second of analysis, over TCP', () => {
     const args = photoArgs({ input: CAMERA, output: '/tmp/x.jpg' });
-    expect(args.join(' ')).toContain('-probesize 32768 -analyzeduration 0 -rtsp_transport tcp -timeout 10000000 -i');
+    expect(args.join(' ')).toContain(
+      '-probesize 32768 -analyzeduration 500000 -rtsp_transport tcp -timeout 10000000 -i',
+    );
     expect(args.slice(-10)).toEqual([
       '-frames:v',
       '1',

@@ -68,19 +68,23 @@ export interface PhotoArgsInput {
 }
 
 /**
- * One JPEG from a camera, fast: a small probe size and no analysis (ffmpeg reads the first frame
- * it can decode instead of seconds of stream), about 1–2 s on a live camera instead of 3 s and more.
+ * One JPEG from a camera, fast: a small probe size and a short analysis, so ffmpeg writes the
+ * first frame it can decode instead of reading seconds of stream first (ffmpeg's defaults take
+ * 3 s and more on a live camera). Half a second of analysis was measured faster than none: over
+ * RTSP on loopback from a 640×360 H.264 stream with a keyframe every 2 s, the median of 12
+ * interleaved grabs each took 1.36 s against 1.78 s with `-analyzeduration 0` and 1.69 s with 1 s.
  */
 export function photoArgs(photo: PhotoArgsInput): string[] {
   return [
     '-hide_banner',
+    // Errors only: the JPEG encoder's full-range pixel format draws a warning per scaler on every grab.
     '-loglevel',
-    'warning',
+    'error',
     '-nostats',
     '-probesize',
     '32768',
     '-analyzeduration',
-    '0',
+    '500000',
     ...cameraInput(photo.input, microseconds(photo.ioTimeoutSeconds)),
     '-map',
     '0:v:0',

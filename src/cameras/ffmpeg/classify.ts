@@ -1,3 +1,4 @@
+import { CameraError } from '../errors.js';
 import type { CameraProblem } from '../types.js';
 
 export interface Classified {
@@ -17,8 +18,11 @@ const OUTPUT_SIDE =
 /** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
 
-/** A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed connection). */
-const GENERIC = /^\S+: Input\/output error$/;
+/**
+ * A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed
+ * connection). Masking a secret parameter at the URL's end takes the colon after it.
+ */
+const GENERIC = /^\S+:? Input\/output error$/;
 
 const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
   [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],
@@ -68,4 +72,13 @@ export function classifyErrorLines(lines: readonly string[]): Classified | null 
 function classifyLine(line: string): CameraProblem | undefined {
   const rules = OUTPUT_SIDE.test(line) ? SERVER_RULES : CAMERA_RULES;
   return rules.find(([pattern]) => pattern.test(line))?.[1];
+}
+
+/**
+ * The CameraError a failed ffmpeg or ffprobe run stands for: the classified problem with the line
+ * it was read from, or `ffmpeg-error` with the last line when no line names a known cause.
+ */
+export function errorFromLines(lines: readonly string[], context: Readonly<Record<string, unknown>> = {}): CameraError {
+  const classified = classifyErrorLines(lines);
+  return new CameraError(classified?.problem ?? 'ffmpeg-error', classified?.line ?? lines.at(-1), context);
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import { CameraError } from '../errors.js';
 import type { CameraProbe, ProbedStream } from '../types.js';
 import { probeArgs } from './args.js';
-import { classifyErrorLines } from './classify.js';
+import { errorFromLines } from './classify.js';
 import { MediaProcess } from './process.js';
 
 export interface ProbeOptions {
@@ -63,12 +63,8 @@ export function createProbe(options: ProbeOptions): CameraProbe {
     }, options.timeoutSeconds * 1_000);
     const exit = await probe.exited;
     clearTimeout(timer);
-    const lastLine = probe.stderrTail().at(-1);
-    if (timedOut) throw new CameraError('timeout', lastLine);
-    if (exit.code !== 0) {
-      const classified = classifyErrorLines(probe.stderrTail());
-      throw new CameraError(classified?.problem ?? 'ffmpeg-error', classified?.line ?? lastLine, { ...exit });
-    }
+    if (timedOut) throw new CameraError('timeout', probe.stderrTail().at(-1));
+    if (exit.code !== 0) throw errorFromLines(probe.stderrTail(), { ...exit });
     return parseProbe(stdout);
   };
 }

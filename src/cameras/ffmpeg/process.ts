@@ -2,10 +2,14 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { signalGroup, spawnGroupLeader, type GroupLeader } from '../../util/processGroup.js';
+import { settleWithin } from '../../util/settleWithin.js';
 import { CameraError } from '../errors.js';
-import { maskSecrets, urlSecrets } from '../mask.js';
+import { maskCameraText, urlSecrets } from '../mask.js';
 import type { FfmpegExit } from '../types.js';
 import { StderrTail } from './stderrTail.js';
+
+/** How long after the exit the pipes may take to close (a grandchild could hold them open for ever). */
+const PIPE_DRAIN_MS = 1_000;
 
 /** Processes started by this agent so far: numbers the pid files. */
 let started = 0;
@@ -41,7 +45,11 @@ export class MediaProcess {
     private readonly leader: GroupLeader,
     private readonly tail: StderrTail,
   ) {
-    this.exited = leader.exited.then((exit) => {
+    // The exit can be reported before the pipes have given their last bytes (the error line that
+    // ended ffmpeg, the last progress block): the run ends once they are closed too, or soon after.
+    const closed = new Promise((resolve) => leader.child.once('close', resolve));
+    this.exited = leader.exited.then(async (exit) => {
+      await settleWithin(closed, PIPE_DRAIN_MS);
       tail.flush();
       this.exit = exit;
       return exit;
@@ -71,7 +79,7 @@ export class MediaProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => tail.push(chunk));
     const run = new MediaProcess(leader, tail);
     const logger = spec.logger?.child({ process: spec.name, pid: leader.pid });
-    logger?.debug({ args: spec.args.map((arg) => maskSecrets(arg, secrets)) }, 'ffmpeg started');
+    logger?.debug({ args: spec.args.map((arg) => maskCameraText(arg, secrets)) }, 'ffmpeg started');
     void run.exited.then((exit) => logger?.debug({ ...exit, lastLine: tail.lines().at(-1) }, 'ffmpeg exited'));
     return run;
   }

@@ -1,4 +1,4 @@
-import { maskSecrets } from '../mask.js';
+import { maskCameraText } from '../mask.js';
 
 /** How many of ffmpeg's last stderr lines are kept, unless the caller says. */
 export const STDERR_LINES = 100;
@@ -41,7 +41,7 @@ export class StderrTail {
 
   private keep(line: string): void {
     if (line.trim() === '') return;
-    this.kept.push(maskSecrets(line, this.secrets).slice(0, MAX_LINE));
+    this.kept.push(maskCameraText(line, this.secrets).slice(0, MAX_LINE));
     if (this.kept.length > this.limit) this.kept.shift();
   }
 }
