@@ -141,8 +141,7 @@ function signInItem(signIn) {
 }
 
 /** The tile's whole content, built afresh (but for its live players): the old nodes go with replaceChildren. */
-function fillTile(tile) {
-  const { node, room } = tile;
+function fillTile(node, room) {
   node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
   const head = element('header');
   head.append(element('h2', 'room', room.deviceId), element('span', 'badge state', stateText(room)));
@@ -171,7 +170,7 @@ function fillTile(tile) {
   if (room.signIns.emulated > 0)
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
-  const parts = [head, facts, activity, count, ...livePlayers(tile, room)];
+  const parts = [head, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
   if (room.photo !== null) {
     // The address names the file: a new photo is fetched once, an unchanged one comes from the cache.
     const figure = element('figure', 'photo');
@@ -229,7 +228,7 @@ function apply(update) {
       tiles.set(room.deviceId, tile);
     }
     tile.room = room;
-    fillTile(tile);
+    fillTile(tile.node, room);
   }
   scheduleSummary();
   if (!rendered) {
@@ -293,7 +292,7 @@ function applyLanguage() {
   byId('chart-title').textContent = text.chartTitle;
   byId('language').textContent = text.switchLanguage;
   byId('empty').textContent = text.noRooms;
-  for (const tile of tiles.values()) fillTile(tile);
+  for (const tile of tiles.values()) fillTile(tile.node, tile.room);
   scheduleSummary();
 }
 
