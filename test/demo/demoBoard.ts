@@ -26,7 +26,7 @@ const SAMPLE_GAP_MS = 4_000;
 
 /** Browser-side expressions (the tests compile without the DOM's types). */
 const VIDEO = `document.querySelector('${TILE} video')`;
-const PHOTO = `document.querySelector('${TILE} .photo img')`;
+const PHOTO = `document.querySelector('${TILE} .photos img')`;
 
 async function sample(page: Page): Promise<VideoSample | undefined> {
   return (await page.evaluate(

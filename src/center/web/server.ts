@@ -47,7 +47,7 @@ function isProtected(path: string): boolean {
   return path === '/' || path.startsWith('/api/');
 }
 
-const PHOTO_PATH = /^\/api\/rooms\/([^/]+)\/photo$/;
+const PHOTO_PATH = /^\/api\/rooms\/([^/]+)\/photos\/([^/]+)$/;
 const LIVE_PATH = /^\/api\/rooms\/([^/]+)\/cameras\/([^/]+)\/([^/]+)$/;
 /** Photos are served only as what their name says they are; anything else is not shown. */
 const PHOTO_TYPES: Readonly<Record<string, string>> = {
@@ -174,7 +174,7 @@ export class CenterWebServer {
       return;
     }
     const photo = PHOTO_PATH.exec(path);
-    if (photo !== null) return this.photo(response, decodeURIComponent(photo[1]!));
+    if (photo !== null) return this.photo(response, decodeURIComponent(photo[1]!), decodeURIComponent(photo[2]!));
     const live = LIVE_PATH.exec(path);
     if (live !== null) return this.live(response, decodeURIComponent(live[1]!), decodeURIComponent(live[2]!), live[3]!);
     if (path === '/favicon.ico') return this.plain(response, 204, '');
@@ -183,14 +183,14 @@ export class CenterWebServer {
     this.asset(response, 200, asset);
   }
 
-  /** The room's newest photo, from the path the center's file receiver stored it at. */
-  private photo(response: ServerResponse, deviceId: string): void {
-    const photo = this.options.source.latestPhoto(deviceId);
+  /** One of the room's photos, from the path the center's file receiver stored it at. */
+  private photo(response: ServerResponse, deviceId: string, fileId: string): void {
+    const photo = this.options.source.photo(deviceId, fileId);
     const type = photo === null ? undefined : PHOTO_TYPES[extname(photo.name).toLowerCase()];
     if (photo === null || type === undefined) return this.plain(response, 404, 'no photo');
     const file = createReadStream(photo.path);
     file.once('open', () => {
-      // The page asks with the file's id: a newer photo is a new address, so this one may be kept.
+      // A file id names one file for good: a newer photo is a new address, so this one may be kept.
       response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'private, max-age=86400' });
       file.pipe(response);
     });

@@ -45,7 +45,7 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** A board source over fixed rooms; `rooms` may grow while a test runs. Each room's photo is `photos[id]`. */
+/** A board source over fixed rooms; `rooms` may grow while a test runs. Each room's one photo is `photos[id]`. */
 function fakeSource(
   deviceIds: string[],
   nameSize = 0,
@@ -73,7 +73,8 @@ function fakeSource(
     fileCounts: () => new Map(),
     recentSignIns: (_deviceId, _from, _to, limit) => Array.from({ length: limit }, (_, index) => signIn(index + 1)),
     currentActivity: () => ({ activityId: 'a', type: 'meeting', title: XSS, startedMs: Date.now() }),
-    latestPhoto: (deviceId) => photos[deviceId] ?? null,
+    recentPhotos: (deviceId) => (photos[deviceId] === undefined ? [] : [photos[deviceId]]),
+    photo: (deviceId, fileId) => (photos[deviceId]?.fileId === fileId ? photos[deviceId] : null),
   };
 }
 
@@ -211,7 +212,7 @@ describe('the county board over HTTP', () => {
     expect(board.rooms[0]!.recent).toHaveLength(8);
   });
 
-  it('serves a room’s newest photo from where the center stored it, only as an image, and only with the token', async () => {
+  it('serves a room’s photos by file id from where the center stored them, only as images, and only with the token', async () => {
     const temp = makeTempDir('board-photo-');
     try {
       writeFileSync(join(temp.dir, 'f1'), PNG);
@@ -223,14 +224,16 @@ describe('the county board over HTTP', () => {
       const { url } = await serve({ source: fakeSource(['dongcun', 'xiaozhuang'], 0, photos), token: TOKEN });
       const auth = { authorization: `Bearer ${TOKEN}` };
       const board = JSON.parse((await send(`${url}api/board`, { headers: auth })).body) as BoardUpdate;
-      expect(board.rooms[0]!.photo).toEqual({ fileId: 'f1', completedMs: 1 });
+      expect(board.rooms[0]!.photos).toEqual([{ fileId: 'f1', completedMs: 1 }]);
       expect(JSON.stringify(board)).not.toContain(temp.dir);
-      const image = await send(`${url}api/rooms/dongcun/photo?file=f1`, { headers: auth });
+      const image = await send(`${url}api/rooms/dongcun/photos/f1`, { headers: auth });
       expect(image.status).toBe(200);
       expect(image.headers['content-type']).toBe('image/png');
-      expect((await send(`${url}api/rooms/dongcun/photo`)).status).toBe(401);
-      expect((await send(`${url}api/rooms/xiaozhuang/photo`, { headers: auth })).status).toBe(404);
-      expect((await send(`${url}api/rooms/nowhere/photo`, { headers: auth })).status).toBe(404);
+      expect((await send(`${url}api/rooms/dongcun/photos/f1`)).status).toBe(401);
+      expect((await send(`${url}api/rooms/xiaozhuang/photos/f2`, { headers: auth })).status).toBe(404);
+      // A file id of another room is not this room's photo.
+      expect((await send(`${url}api/rooms/dongcun/photos/f2`, { headers: auth })).status).toBe(404);
+      expect((await send(`${url}api/rooms/nowhere/photos/f1`, { headers: auth })).status).toBe(404);
     } finally {
       temp.cleanup();
     }

@@ -171,13 +171,16 @@ function fillTile(node, room) {
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
   const parts = [head, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
-  if (room.photo !== null) {
-    // The address names the file: a new photo is fetched once, an unchanged one comes from the cache.
-    const figure = element('figure', 'photo');
-    const image = element('img');
-    image.alt = format(text.photo, { time: clock(room.photo.completedMs) });
-    image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photo?file=${encodeURIComponent(room.photo.fileId)}`;
-    figure.append(image, element('figcaption', '', image.alt));
+  if (room.photos.length > 0) {
+    // Each address names its file: a new photo is fetched once, the others come from the cache.
+    const figure = element('figure', 'photos');
+    for (const photo of room.photos) {
+      const image = element('img');
+      image.alt = format(text.photo, { time: clock(photo.completedMs) });
+      image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photos/${encodeURIComponent(photo.fileId)}`;
+      figure.append(image);
+    }
+    figure.append(element('figcaption', '', format(text.photos, { time: clock(room.photos[0].completedMs) })));
     parts.push(figure);
   }
 
