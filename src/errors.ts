@@ -137,6 +137,8 @@ export const ErrorCode = {
   FfmpegMissing: 723,
   /** ffmpeg failed in a way none of the other camera codes names. */
   FfmpegFailed: 724,
+  /** A camera without a push section was asked to start or stop its push. */
+  CameraNoPush: 730,
   /** A photo could not be taken: the camera gave no picture after a few tries (down, refused, too slow). */
   CameraPhotoFailed: 735,
   // 900–999: internal faults

@@ -8,10 +8,9 @@ import type { Config } from '../config/schema.js';
 import { registerActivityMethods } from '../activities/methods.js';
 import { registerFileMethods } from '../sync/files/methods.js';
 import { registerJournalMethods } from '../journal/methods.js';
-import { registerStatusMethod } from './statusMethod.js';
+import { registerStatusMethod, type StatusSources } from './statusMethod.js';
 import { ControlRegistry } from '../control/registry.js';
 import type { EventBus } from '../daemon/bus.js';
-import type { ServiceStatus } from '../daemon/supervisor.js';
 import { Journal, type JournalAccess } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
@@ -67,12 +66,12 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
 export function registerStatus(
   core: Core,
   loaded: InspectedConfig,
-  services?: () => ServiceStatus[],
+  daemon?: StatusSources['daemon'],
   link?: () => LiveLinkStatus,
 ): void {
   registerStatusMethod(core.registry, {
     version: agentVersion(),
-    daemon: services === undefined ? undefined : { services },
+    daemon,
     journal: core.journal,
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },

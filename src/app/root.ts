@@ -1,4 +1,5 @@
 import { ActivityScheduler } from '../activities/scheduler.js';
+import { buildPushService, noPhotos } from './cameraFeature.js';
 import { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
@@ -11,6 +12,7 @@ import {
   waitForStopSignal,
 } from '../daemon/lifecycle.js';
 import { createNotifier, watchdogIntervalMs, type Notifier } from '../daemon/sdnotify.js';
+import type { PushService } from '../cameras/pushService.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
@@ -35,6 +37,7 @@ interface DaemonServices {
   /** In start order; they stop in reverse. */
   services: Service[];
   sync: SyncService;
+  pushes: PushService;
 }
 
 /**
@@ -62,14 +65,16 @@ function buildServices(
     logger: logger.child({ service: 'clock' }),
   });
   const photos = buildMeetingPhotos(core, config, bus, logger);
+  const pushes = buildPushService(core, config, bus, logger);
   const sync = buildSyncService({
     core,
-    photos,
     loaded,
     clockService,
     scanner: signIn.scanner,
     feedback: signIn.feedback,
     enrollment,
+    pushes,
+    photos: photos ?? noPhotos,
     bus,
     logger,
     requestRestart: (reason) =>
@@ -95,10 +100,11 @@ function buildServices(
     signIn.scanner,
     signIn.signIn,
     new SlotDeletionService(enrollment.deletions, journal, bus),
+    pushes,
     sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync };
+  return { services, sync, pushes };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -136,11 +142,8 @@ async function startServices(
   };
   const built = buildServices(core, loaded, bus, logger, requestStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
-  registerStatus(
-    core,
-    loaded,
-    () => services.health(),
-    () => liveLinkStatus(built.sync.link),
+  registerStatus(core, loaded, { services: () => services.health(), cameras: () => built.pushes.cameras() }, () =>
+    liveLinkStatus(built.sync.link),
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).

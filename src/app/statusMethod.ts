@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { activitySchema } from '../activities/schema.js';
 import type { ActivityStore } from '../activities/store.js';
+import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../cameras/types.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
 import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
@@ -10,6 +11,21 @@ const verifySchema = z.union([
   z.strictObject({ ok: z.literal(true), checkedFrom: z.number(), checkedTo: z.number(), entries: z.number() }),
   z.strictObject({ ok: z.literal(false), firstBrokenSeq: z.number(), reason: z.string(), checkedFrom: z.number() }),
 ]);
+
+/** A camera's push as status shows it: no URL; the CLI words the problem's advice in the reader's language. */
+const cameraStatusSchema = z.strictObject({
+  name: z.string(),
+  state: z.enum(CAMERA_STATES),
+  problem: z.enum(CAMERA_PROBLEMS).optional(),
+  detail: z.string().optional(),
+  lastError: z.string().optional(),
+  video: z
+    .strictObject({ codec: z.string(), width: z.number(), height: z.number(), fps: z.number().nullable() })
+    .optional(),
+  audio: z.strictObject({ codec: z.string(), pushedAs: z.enum(['copy', 'aac', 'none']) }).optional(),
+  bitrateKbps: z.number().optional(),
+  restartsLastMinute: z.number().int(),
+}) satisfies z.ZodType<CameraReport>;
 
 /** What `room-agent status` shows; the same shape from the daemon and from a standalone CLI. */
 export const statusSchema = z.strictObject({
@@ -28,6 +44,8 @@ export const statusSchema = z.strictObject({
     lastVerify: verifySchema.nullable(),
   }),
   activity: activitySchema.nullable(),
+  /** The cameras' pushes; empty without a daemon. */
+  cameras: z.array(cameraStatusSchema),
   config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
   sync: syncStatusSchema,
 });
@@ -37,7 +55,7 @@ export type Status = z.infer<typeof statusSchema>;
 export interface StatusSources {
   version: string;
   /** The running daemon's services; absent for a standalone CLI. */
-  daemon?: { services(): ServiceStatus[] } | undefined;
+  daemon?: { services(): ServiceStatus[]; cameras(): CameraReport[] } | undefined;
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
@@ -53,6 +71,7 @@ export function collectStatus({ version, daemon, journal, activities, config, sy
     ),
     journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
     activity: activities.current() ?? null,
+    cameras: daemon?.cameras() ?? [],
     config,
     sync: collectSyncStatus(sync),
   };

@@ -1,7 +1,7 @@
 import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
-import { noCameraService, type CameraControl } from '../cameras/control.js';
 import type { PhotoTaker } from '../cameras/photos.js';
+import type { PushService } from '../cameras/pushService.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { Logger } from '../log.js';
@@ -14,13 +14,13 @@ import { agentVersion } from './version.js';
 
 export interface SyncFeatureDeps {
   core: Core;
-  /** Takes the `camera.photo` command's photos; absent in a room without cameras. */
-  photos: PhotoTaker | undefined;
   loaded: LoadedConfig;
   clockService: ClockService;
   scanner: ScannerService;
   feedback: FeedbackService;
   enrollment: EnrollmentFeature;
+  pushes: PushService;
+  photos: PhotoTaker;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -30,12 +30,13 @@ export interface SyncFeatureDeps {
 /** The county link over the daemon's own services: what center commands act on, what health reports. */
 export function buildSyncService({
   core,
-  photos,
   loaded,
   clockService,
   scanner,
   feedback,
   enrollment,
+  pushes,
+  photos,
   bus,
   logger,
   requestRestart,
@@ -63,7 +64,7 @@ export function buildSyncService({
       },
       activities: core.activities,
       plans: core.plans,
-      cameras: { names: config.cameras.map((camera) => camera.name), control: cameraControl(photos) },
+      cameras: { names: config.cameras.map((camera) => camera.name), control: pushes.control(photos) },
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,
@@ -76,15 +77,9 @@ export function buildSyncService({
       journal: core.journal,
       uptimeSeconds: () => process.uptime(),
       scanner,
-      cameras: () => [],
+      cameras: () => pushes.cameras(),
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
     },
   });
-}
-
-/** The center's camera commands: photos by the meeting-photo service, streams not yet served here. */
-function cameraControl(photos: PhotoTaker | undefined): CameraControl {
-  if (photos === undefined) return noCameraService;
-  return { stream: (camera, on) => noCameraService.stream(camera, on), photo: (camera) => photos.take(camera) };
 }

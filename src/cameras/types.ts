@@ -50,22 +50,38 @@ export interface FfmpegExit {
  * - stopped: the center stopped the push; it stays stopped until the next start event;
  * - failed: a condition a restart cannot heal (H.265 over RTMP, no video): the detail says what to change.
  */
-export type CameraState = 'idle' | 'probing' | 'starting' | 'live' | 'stalled' | 'backoff' | 'stopped' | 'failed';
+export type CameraState = (typeof CAMERA_STATES)[number];
+
+/** Every CameraState, for the schemas of the messages that carry one. */
+export const CAMERA_STATES = [
+  'idle',
+  'probing',
+  'starting',
+  'live',
+  'stalled',
+  'backoff',
+  'stopped',
+  'failed',
+] as const;
 
 /** Why a camera cannot be pushed or read, as the probe and the runner classify ffmpeg's errors. */
-export type CameraProblem =
-  | 'unreachable'
-  | 'auth-failed'
-  | 'not-found'
-  | 'bad-url'
-  | 'timeout'
-  | 'h265-over-rtmp'
-  | 'unsupported-video'
-  | 'no-video'
-  | 'server-refused'
-  | 'server-unreachable'
-  | 'ffmpeg-missing'
-  | 'ffmpeg-error';
+export type CameraProblem = (typeof CAMERA_PROBLEMS)[number];
+
+/** Every CameraProblem, for the schemas of the messages that carry one. */
+export const CAMERA_PROBLEMS = [
+  'unreachable',
+  'auth-failed',
+  'not-found',
+  'bad-url',
+  'timeout',
+  'h265-over-rtmp',
+  'unsupported-video',
+  'no-video',
+  'server-refused',
+  'server-unreachable',
+  'ffmpeg-missing',
+  'ffmpeg-error',
+] as const;
 
 /** One camera's state as health, status and the center's board show it; no URL, no credential. */
 export interface CameraReport {

@@ -23,6 +23,8 @@ export interface EventMap {
   'health.changed': [{ service: string; state: HealthState; detail?: string | undefined }];
   /** The fingerprint module's connection changed (connected, disconnected, refused…). */
   'scanner.state': [{ state: ScannerState; detail?: string | undefined }];
+  /** A camera's push changed state (src/cameras/types.ts CameraState; a string here, below the cameras' layer). */
+  'camera.state': [{ camera: string; state: string }];
 }
 
 export type ActivitySource = 'center' | 'plan' | 'cli';

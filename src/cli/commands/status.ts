@@ -1,4 +1,5 @@
 import { requestControl } from '../../app/cliBackend.js';
+import { cameraAdvice } from '../../cameras/messages.js';
 import { statusSchema, type Status } from '../../app/statusMethod.js';
 import { ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
@@ -19,7 +20,30 @@ const t = defineMessages({
   noActivity: { zh: '当前活动：无', en: 'activity: none' },
   config: { zh: '配置：{path}', en: 'config: {path}' },
   override: { zh: '（远程覆盖生效中）', en: ' (remote override active)' },
+  cameras: { zh: '摄像头推流：', en: 'camera pushes:' },
+  restarts: { zh: '近一分钟启动 {count} 次', en: '{count} starts in the last minute' },
+  lastError: { zh: '最后的错误：{line}', en: 'last error: {line}' },
 });
+
+/** One line per camera (state, codec, resolution, bitrate), then its problem's advice and ffmpeg's last error line. */
+function cameraLines(cameras: Status['cameras']): string[] {
+  if (cameras.length === 0) return [];
+  const lines = [t('cameras')];
+  for (const camera of cameras) {
+    const parts = [camera.name.padEnd(20), camera.state.padEnd(9)];
+    if (camera.video !== undefined) {
+      const { codec, width, height, fps } = camera.video;
+      parts.push(`${codec} ${width}×${height}${fps === null ? '' : ` ${fps} fps`}`);
+    }
+    if (camera.audio !== undefined) parts.push(`${camera.audio.codec}→${camera.audio.pushedAs}`);
+    if (camera.bitrateKbps !== undefined) parts.push(`${Math.round(camera.bitrateKbps)} kbit/s`);
+    if (camera.restartsLastMinute > 1) parts.push(t('restarts', { count: camera.restartsLastMinute }));
+    lines.push(`  ${parts.join(' ')}`.trimEnd());
+    if (camera.problem !== undefined) lines.push(`    ${camera.problem}: ${cameraAdvice(camera.problem)}`);
+    if (camera.lastError !== undefined) lines.push(`    ${t('lastError', { line: camera.lastError })}`);
+  }
+  return lines;
+}
 
 function render(status: Status): string {
   const lines = [
@@ -37,6 +61,7 @@ function render(status: Status): string {
     journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
   lines.push(journal);
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
+  lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
   lines.push(...syncStatusLines(status.sync));
   return lines.join('\n');

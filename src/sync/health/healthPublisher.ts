@@ -9,7 +9,12 @@ import { buildHealthMessage, type HealthSources } from './healthMessage.js';
 export const HEALTH_MIN_GAP_MS = 5000;
 
 /** Changes the center should hear about before the next periodic message. */
-const CHANGE_EVENTS: ReadonlyArray<keyof EventMap> = ['scanner.state', 'clock.synced', 'journal.tamper'];
+const CHANGE_EVENTS: ReadonlyArray<keyof EventMap> = [
+  'scanner.state',
+  'camera.state',
+  'clock.synced',
+  'journal.tamper',
+];
 const BUS_OWNER = 'sync-health';
 
 export interface HealthPublisherOptions {
