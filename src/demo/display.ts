@@ -30,10 +30,20 @@ export interface DisplaySources {
   link: LinkProxy;
   center: DemoCenter;
   feed: SignInFeed;
+  /** Packages the camera lacks; empty when the demo runs one. */
+  cameraMissing: readonly string[];
 }
 
 /** One frame's data: the room from its daemon and journal, the county from the center. */
-export async function readView({ folder, roomName, story, link, center, feed }: DisplaySources): Promise<ViewData> {
+export async function readView({
+  folder,
+  roomName,
+  story,
+  link,
+  center,
+  feed,
+  cameraMissing,
+}: DisplaySources): Promise<ViewData> {
   const nowMs = Date.now();
   const { fromMs, toMs } = todayRange(nowMs);
   let recent: ViewData['recent'] = [];
@@ -52,6 +62,7 @@ export async function readView({ folder, roomName, story, link, center, feed }: 
     center: center.center.room(DEMO_DEVICE_ID),
     centerSignInsToday: center.center.signInsBetween(fromMs, toMs).get(DEMO_DEVICE_ID),
     story: story.lines(),
+    cameraMissing,
     boardUrl: center.boardUrl,
     dir: folder.dir,
   };

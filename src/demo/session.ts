@@ -93,6 +93,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let view: TerminalView | undefined;
   let story: Story | undefined;
   let proxy: LinkProxy | undefined;
+  /** The Debian packages the demo's camera lacks; none when it runs one. */
+  let missing: string[] = [];
   /** Starts everything in order, each with its undo on the stack; returns early once a stop was asked for. */
   async function start(): Promise<void> {
     // A stop asked for during the start is honoured between its steps: each step is short, and
@@ -109,7 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     stack.push(() => link.close());
     if (halted()) return;
     // Without its packages the demo goes on without a camera, and says what to install.
-    const missing = missingCameraPackages();
+    missing = missingCameraPackages();
     let camera: DemoCamera | undefined;
     if (missing.length === 0) {
       const started = await startDemoCamera({ dir: folder.media, runDir: folder.run });
@@ -162,7 +164,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
           headlessLines({ folder, broker, link, center, cameraNote, durationSeconds: options.durationSeconds }),
         );
       else {
-        view = new TerminalView(() => readView({ folder, roomName, story: running, link, center, feed }), options.out);
+        view = new TerminalView(
+          () => readView({ folder, roomName, story: running, link, center, feed, cameraMissing: missing }),
+          options.out,
+        );
         view.start();
       }
       if (options.durationSeconds !== undefined) {
