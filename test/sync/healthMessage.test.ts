@@ -88,6 +88,13 @@ describe('buildHealthMessage', () => {
     expect(message.link.centerKey).toBe('configured');
   });
 
+  it('sends a camera as the wire schema has it, its name and state, whatever else the push reports', () => {
+    const report = { name: 'hall', state: 'live', video: { codec: 'h264', width: 320, height: 180, fps: 25 } };
+    const message = buildHealthMessage(sources({ cameras: () => [{ ...report, restartsLastMinute: 1 }] }));
+    expect(healthMessageSchema.safeParse(message).success).toBe(true);
+    expect(message.cameras).toEqual([{ name: 'hall', state: 'live' }]);
+  });
+
   it('keeps within the wire schema’s bounds: a long scanner detail and warning are cut, not refused', () => {
     scanner = { state: 'disconnected', detail: 'x'.repeat(2000) };
     const longPath = join(temp.dir, 'd'.repeat(200), 'c'.repeat(200), 'client.pem');

@@ -68,7 +68,9 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       ...(scannerDetail !== undefined && { detail: clip(scannerDetail, MAX_DETAIL) }),
       driver: sources.scanner.driver(),
     },
-    cameras: sources.cameras(),
+    // Only the fields the wire schema has: a camera report carries more (codecs, restarts), and
+    // a center refuses a health message with a field its strict schema does not know.
+    cameras: sources.cameras().map(({ name, state }) => ({ name, state })),
     disk: board.disk,
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
     link: {
