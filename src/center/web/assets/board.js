@@ -50,6 +50,11 @@ function livePlayer(deviceId, camera) {
   video.dataset.camera = camera;
   const caption = element('figcaption', '', format(text.live, { camera }));
   figure.append(video, caption);
+  // A redraw takes the element out of the tile and puts it back, which pauses it.
+  video.addEventListener('pause', () => {
+    if (!player.closed) void video.play().catch(() => undefined);
+  });
+  video.addEventListener('canplay', () => void video.play().catch(() => undefined), { once: true });
   const player = { figure, video, caption, camera, hls: undefined, closed: false };
   const source = `/api/rooms/${encodeURIComponent(deviceId)}/cameras/${encodeURIComponent(camera)}/live.m3u8`;
   loadHls().then(
