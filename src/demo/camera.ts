@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_DEVICE_ID } from './config.js';
+import { DEMO_DEVICE_ID, type DemoCameraConfig } from './config.js';
 import { NGINX, RTMP_MODULE, startMediaServer, type MediaServer } from './mediaServer.js';
 import { CAMERA_PYTHON, startRtspCamera, type RtspCamera } from './rtspCamera.js';
 
@@ -10,17 +10,6 @@ import { CAMERA_PYTHON, startRtspCamera, type RtspCamera } from './rtspCamera.js
 export const DEMO_CAMERA = 'hall';
 /** A camera account as an installer leaves it: a user and a password the demo makes up at each start. */
 const CAMERA_USER = 'admin';
-
-/** What the agent's configuration says of the demo camera. */
-export interface DemoCameraConfig {
-  name: string;
-  /** The main stream (photos), with the password. */
-  url: string;
-  /** The sub-stream (the push). */
-  subUrl: string;
-  /** Where the room pushes: the county's media server. */
-  pushUrl: string;
-}
 
 export interface DemoCamera {
   readonly config: DemoCameraConfig;

@@ -1,8 +1,18 @@
 import { stringify } from 'yaml';
-import type { DemoCameraConfig } from './camera.js';
 
 /** The room the demo plays: one village party-activity room. */
 export const DEMO_DEVICE_ID = 'demo-hongqi-01';
+
+/** What the agent's configuration says of the demo camera. */
+export interface DemoCameraConfig {
+  name: string;
+  /** The main stream (photos), with the password. */
+  url: string;
+  /** The sub-stream (the push). */
+  subUrl: string;
+  /** Where the room pushes: the county's media server. */
+  pushUrl: string;
+}
 
 export interface DemoConfigOptions {
   /** The agent's data directory (absolute). */
