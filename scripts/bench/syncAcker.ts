@@ -7,7 +7,7 @@
  */
 import mqtt from 'mqtt';
 import { decodeEventBatch } from '../../src/sync/protocol/eventBatch.js';
-import { PROTOCOL_VERSION, type CenterAck } from '../../src/sync/protocol/messages.js';
+import { MESSAGE_VERSIONS, type CenterAck } from '../../src/sync/protocol/messages.js';
 import { parseOutboundTopic, roomTopics, allRoomsOutbound } from '../../src/sync/protocol/topics.js';
 
 export interface AckerStats {
@@ -46,7 +46,7 @@ export async function startAcker(url: string, prefix: string): Promise<Acker> {
     stats.events += batch.toSeq - through;
     acked.set(parsed.deviceId, batch.toSeq);
     const ack: CenterAck = {
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.ack,
       seq: batch.toSeq,
       hash: batch.entries.at(-1)!.hash,
       centerTimeMs: Date.now(),

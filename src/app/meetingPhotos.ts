@@ -23,12 +23,13 @@ export function buildMeetingPhotos(
   if (config.cameras.length === 0) return undefined;
   const photoLogger = logger.child({ service: 'meeting-photos' });
   const photoCamera = photoCameraOf(config);
+  const runner = new FfmpegRunner({
+    ffmpegPath: config.media.ffmpegPath,
+    runDir: join(config.device.dataDir, 'run', 'photos'),
+    logger: photoLogger,
+  });
   const capture = new PhotoCapture({
-    launcher: new FfmpegRunner({
-      ffmpegPath: config.media.ffmpegPath,
-      runDir: join(config.device.dataDir, 'run', 'photos'),
-      logger: photoLogger,
-    }),
+    launcher: runner,
     queue: new FileQueue(core.journal),
     dataDir: config.device.dataDir,
     logger: photoLogger,
@@ -38,6 +39,7 @@ export function buildMeetingPhotos(
     cameraUrls: new Map(config.cameras.map((camera) => [camera.name, camera.url])),
     intervalMinutes: config.media.photoIntervalMinutes,
     capture,
+    endLeftovers: () => runner.endLeftovers(),
     activities: core.activities,
     journal: core.journal,
     clock: core.clock,

@@ -1,31 +1,18 @@
 import { z } from 'zod';
 import { activitySchema } from '../activities/schema.js';
 import type { ActivityStore } from '../activities/store.js';
-import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../cameras/types.js';
+import type { CameraReport } from '../cameras/types.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
 import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
+// Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
+import { cameraReportSchema } from '../sync/protocol/messages.js';
 import type { ControlRegistry } from '../control/registry.js';
 
 const verifySchema = z.union([
   z.strictObject({ ok: z.literal(true), checkedFrom: z.number(), checkedTo: z.number(), entries: z.number() }),
   z.strictObject({ ok: z.literal(false), firstBrokenSeq: z.number(), reason: z.string(), checkedFrom: z.number() }),
 ]);
-
-/** A camera's push as status shows it: no URL; the CLI words the problem's advice in the reader's language. */
-const cameraStatusSchema = z.strictObject({
-  name: z.string(),
-  state: z.enum(CAMERA_STATES),
-  problem: z.enum(CAMERA_PROBLEMS).optional(),
-  detail: z.string().optional(),
-  lastError: z.string().optional(),
-  video: z
-    .strictObject({ codec: z.string(), width: z.number(), height: z.number(), fps: z.number().nullable() })
-    .optional(),
-  audio: z.strictObject({ codec: z.string(), pushedAs: z.enum(['copy', 'aac', 'none']) }).optional(),
-  bitrateKbps: z.number().optional(),
-  restartsLastMinute: z.number().int(),
-}) satisfies z.ZodType<CameraReport>;
 
 /** What `room-agent status` shows; the same shape from the daemon and from a standalone CLI. */
 export const statusSchema = z.strictObject({
@@ -45,7 +32,7 @@ export const statusSchema = z.strictObject({
   }),
   activity: activitySchema.nullable(),
   /** The cameras' pushes; empty without a daemon. */
-  cameras: z.array(cameraStatusSchema),
+  cameras: z.array(cameraReportSchema),
   config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
   sync: syncStatusSchema,
 });

@@ -38,6 +38,8 @@ export interface MeetingPhotoOptions {
   /** Between photos of an activity with no planned duration. */
   intervalMinutes: number;
   capture: PhotoCapture;
+  /** Ends the grabs an earlier agent left running (it was killed mid-grab), before any new one. */
+  endLeftovers(): Promise<unknown>;
   activities: { current(): PhotoActivity | undefined };
   journal: Pick<Journal, 'transaction' | 'db'>;
   clock: ClockReader;
@@ -77,7 +79,8 @@ export class MeetingPhotoService implements Service, PhotoTaker {
     this.healthChanges = new HealthChanges(this, options.bus);
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.options.endLeftovers();
     this.stopping = new AbortController();
     const { bus } = this.options;
     bus.on(this.name, 'activity.started', ({ activityId }) => {

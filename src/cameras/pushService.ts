@@ -28,7 +28,6 @@ export class CameraNoPushError extends AgentError {
   }
 }
 
-/** Takes a photo on a camera; the photo service implements it. */
 /** The journal's `camera.state` entries: a start's three and a first failure at once, then one a minute per camera. */
 const STATE_BURST = 4;
 const STATE_REFILL_MS = 60_000;

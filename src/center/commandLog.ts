@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
-import type { CommandEnvelope, CommandReply } from '../sync/protocol/messages.js';
+import type { CommandEnvelope, ReceivedCommandReply } from '../sync/protocol/messages.js';
 
 /**
  * The commands table: every command the center sent and the reply it got. Ids grow per room and
@@ -33,7 +33,7 @@ export class CommandLog {
   }
 
   /** Stores the first reply to a command; false when the center never sent that command. */
-  saveReply(deviceId: string, reply: CommandReply, nowMs: number): boolean {
+  saveReply(deviceId: string, reply: ReceivedCommandReply, nowMs: number): boolean {
     if (reply.commandId === null) return false;
     const { changes } = statement(
       this.db,

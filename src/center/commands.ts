@@ -4,10 +4,10 @@ import { defineMessages } from '../i18n.js';
 import type { Logger } from '../log.js';
 import {
   commandEnvelopeSchema,
-  commandReplySchema,
-  PROTOCOL_VERSION,
+  MESSAGE_VERSIONS,
   type CommandEnvelope,
-  type CommandReply,
+  receivedCommandReplySchema,
+  type ReceivedCommandReply,
 } from '../sync/protocol/messages.js';
 import { roomTopics } from '../sync/protocol/topics.js';
 import type { CommandLog } from './commandLog.js';
@@ -57,7 +57,7 @@ export interface CommandSenderOptions {
 
 interface Waiter {
   envelope: CommandEnvelope;
-  resolve(reply: CommandReply): void;
+  resolve(reply: ReceivedCommandReply): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -79,13 +79,13 @@ export class CommandSender {
     type: string,
     params: Record<string, unknown>,
     options: CommandOptions = {},
-  ): Promise<CommandReply> {
+  ): Promise<ReceivedCommandReply> {
     const key = this.signingKey(options.sign);
     const now = Date.now();
     const expiresInMs = options.expiresInMs;
     const envelope = this.options.log.record(deviceId, now, (id) => {
       const unsigned = commandEnvelopeSchema.safeParse({
-        v: PROTOCOL_VERSION,
+        v: MESSAGE_VERSIONS.command,
         id,
         deviceId,
         type,
@@ -103,7 +103,7 @@ export class CommandSender {
     const topics = roomTopics(this.options.prefix, deviceId);
     const correlationData = randomBytes(16);
     const timeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
-    const reply = new Promise<CommandReply>((resolve, reject) => {
+    const reply = new Promise<ReceivedCommandReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(correlationData.toString('hex'));
         const seconds = Math.round(timeoutMs / 100) / 10;
@@ -141,13 +141,13 @@ export class CommandSender {
   }
 
   /**
-   * A message on a room's out/replies. Returns false for a payload that is not a CommandReply
-   * of this room (the caller counts it as a bad message).
+   * A message on a room's out/replies. Returns false for a payload that is not a command reply
+   * of this room (of this version or the one before; fields a later release adds are dropped) (the caller counts it as a bad message).
    */
   handleReply(deviceId: string, payload: Buffer, correlationData: Buffer | undefined): boolean {
-    let reply: CommandReply;
+    let reply: ReceivedCommandReply;
     try {
-      const parsed = commandReplySchema.safeParse(JSON.parse(payload.toString('utf8')));
+      const parsed = receivedCommandReplySchema.safeParse(JSON.parse(payload.toString('utf8')));
       if (!parsed.success || parsed.data.deviceId !== deviceId) return false;
       reply = parsed.data;
     } catch {

@@ -6,11 +6,11 @@ import type { Db } from '../store/database.js';
 import { settleWithin } from '../util/settleWithin.js';
 import {
   CENTER_ACK_EXPIRY_SECONDS,
-  healthMessageSchema,
-  PROTOCOL_VERSION,
-  stateMessageSchema,
+  MESSAGE_VERSIONS,
+  receivedHealthSchema,
+  receivedStateSchema,
   type CenterAck,
-  type CommandReply,
+  type ReceivedCommandReply,
   type FileAck,
 } from '../sync/protocol/messages.js';
 import { allRoomsOutbound, parseOutboundTopic, roomTopics } from '../sync/protocol/topics.js';
@@ -246,7 +246,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
   private onState(room: Room, payload: Buffer): void {
     // A retained message is cleared with an empty payload: nothing to record.
     if (payload.length === 0) return;
-    const state = parseRoomMessage(payload, stateMessageSchema, 'state message', room.deviceId);
+    const state = parseRoomMessage(payload, receivedStateSchema, 'state message', room.deviceId);
     const broken = this.ingest.adoptState(room, state, Date.now());
     if (broken !== null) this.emit('broken', room.deviceId, broken);
     if (state.state === 'online') this.acks.request(room.deviceId);
@@ -259,7 +259,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
 
   private onHealth(room: Room, payload: Buffer): void {
     if (payload.length === 0) return;
-    const health = parseRoomMessage(payload, healthMessageSchema, 'health message', room.deviceId);
+    const health = parseRoomMessage(payload, receivedHealthSchema, 'health message', room.deviceId);
     room.health = health;
     room.headSeq = health.journal.headSeq;
     room.lastSeenMs = Date.now();
@@ -329,7 +329,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     // every room's retained state again, and an online one gets a fresh ack.
     if (!this.client.connected) return;
     const ack: CenterAck = {
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.ack,
       seq: room.contiguousSeq,
       hash: room.contiguousHash,
       centerTimeMs: Date.now(),
@@ -408,7 +408,7 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     type: string,
     params: Record<string, unknown>,
     options?: CommandOptions,
-  ): Promise<CommandReply> {
+  ): Promise<ReceivedCommandReply> {
     return this.commands.send(deviceId, type, params, options);
   }
 

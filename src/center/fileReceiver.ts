@@ -30,11 +30,11 @@
  */
 import type { Logger } from '../log.js';
 import {
-  fileInitSchema,
-  PROTOCOL_VERSION,
+  MESSAGE_VERSIONS,
   stateMessageSchema,
+  receivedFileInitSchema,
   type FileAck,
-  type FileInit,
+  type ReceivedFileInit,
 } from '../sync/protocol/messages.js';
 import { FILE_ID_PATTERN } from '../sync/protocol/topics.js';
 import { digestFile } from '../sync/files/fileDigest.js';
@@ -56,7 +56,7 @@ export interface FileMessageExtra {
 export interface ReceivedFile {
   deviceId: string;
   fileId: string;
-  init: FileInit;
+  init: ReceivedFileInit;
   /** Where the verified file now is. */
   path: string;
 }
@@ -76,7 +76,7 @@ const deviceIdSchema = stateMessageSchema.shape.deviceId;
 const receiving = (nextOffset: number): Answer => ({ nextOffset, state: 'receiving' });
 const failed = (error: string): Answer => ({ nextOffset: 0, state: 'failed', error });
 
-function sameFile(a: FileInit, b: FileInit): boolean {
+function sameFile(a: ReceivedFileInit, b: ReceivedFileInit): boolean {
   return a.size === b.size && a.sha256 === b.sha256;
 }
 
@@ -140,11 +140,11 @@ export class CenterFileReceiver {
     if (answer === undefined) return;
     if (answer.state === 'failed')
       this.options.logger.warn({ deviceId, fileId: files.fileId, kind, error: answer.error }, 'file refused');
-    await this.options.publishAck(deviceId, { v: PROTOCOL_VERSION, fileId: files.fileId, ...answer });
+    await this.options.publishAck(deviceId, { v: MESSAGE_VERSIONS.fileAck, fileId: files.fileId, ...answer });
   }
 
   private async init(files: TransferFiles, sidecar: Sidecar | undefined, payload: Buffer): Promise<Answer> {
-    const init = parsePayload(fileInitSchema, payload, 'init');
+    const init = parsePayload(receivedFileInitSchema, payload, 'init');
     if ('problem' in init) return failed(init.problem);
     if (sidecar?.state === 'complete') {
       return sameFile(sidecar.init, init)

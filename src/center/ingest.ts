@@ -1,7 +1,7 @@
 import type { JournalEntry } from '../journal/types.js';
 import type { Logger } from '../log.js';
 import type { EventBatch } from '../sync/protocol/eventBatch.js';
-import type { StateMessage } from '../sync/protocol/messages.js';
+import type { Received, StateMessage } from '../sync/protocol/messages.js';
 import { advancePrefix, decideBase, entryReader, flagBroken } from './prefix.js';
 import { keyChainOf, type BrokenChain, type Room } from './room.js';
 import { mergeKeys } from './roomKeys.js';
@@ -69,7 +69,7 @@ export class Ingest {
    * is merged (roomKeys.ts). When the list grew, or the prefix just got its start, the prefix is
    * walked again: batches may have waited for exactly this.
    */
-  adoptState(room: Room, state: StateMessage, nowMs: number): BrokenChain | null {
+  adoptState(room: Room, state: Received<StateMessage>, nowMs: number): BrokenChain | null {
     const flagged = this.inTransaction(room, () => {
       room.state = state.state;
       room.reason = state.reason ?? null;

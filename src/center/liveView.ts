@@ -29,7 +29,38 @@ const t = defineMessages({
   brokenDetail: { zh: '{room}：断链于 seq {seq}：{reason}', en: '{room}: broken chain at seq {seq}: {reason}' },
   noRooms: { zh: '尚无活动室连接', en: 'no room has reported yet' },
   unreadable: { zh: '视图无法读取中心数据库：{reason}', en: 'the view cannot read the center database: {reason}' },
+  camera: { zh: '{room} 摄像头 {camera}：{state}', en: '{room} camera {camera}: {state}' },
+  cameraProblem: { zh: '    问题 {problem}：{detail}', en: '    problem {problem}: {detail}' },
+  bitrate: { zh: '{kbps} kbit/s', en: '{kbps} kbit/s' },
+  restarts: { zh: '1 分钟内重启 {count} 次', en: 'restarts in the last minute: {count}' },
+  'camera.idle': { zh: '未推流', en: 'not pushing' },
+  'camera.probing': { zh: '正在探测', en: 'probing' },
+  'camera.starting': { zh: '正在启动', en: 'starting' },
+  'camera.live': { zh: '直播中', en: 'live' },
+  'camera.stalled': { zh: '画面停滞', en: 'stalled' },
+  'camera.backoff': { zh: '等待重试', en: 'waiting to retry' },
+  'camera.stopped': { zh: '已被中心停止', en: 'stopped by the center' },
+  'camera.failed': { zh: '故障', en: 'failed' },
 });
+
+type CameraLine = RoomSummary['cameras'][number];
+
+/** State, what the push carries and its bitrate; the problem and the room's advice (English on the wire) below. */
+function cameraLines(deviceId: string, camera: CameraLine): string[] {
+  const stream = [
+    t(`camera.${camera.state}`),
+    ...(camera.video === undefined ? [] : [`${camera.video.codec} ${camera.video.width}×${camera.video.height}`]),
+    ...(camera.audio === undefined || camera.audio.pushedAs === 'none'
+      ? []
+      : [camera.audio.pushedAs === 'aac' ? `${camera.audio.codec} → aac` : camera.audio.codec]),
+    ...(camera.bitrateKbps === undefined ? [] : [t('bitrate', { kbps: Math.round(camera.bitrateKbps) })]),
+    ...(camera.restartsLastMinute > 0 ? [t('restarts', { count: camera.restartsLastMinute })] : []),
+  ].join(' · ');
+  const lines = [t('camera', { room: deviceId, camera: camera.name, state: stream })];
+  if (camera.problem !== undefined || camera.detail !== undefined)
+    lines.push(t('cameraProblem', { problem: camera.problem ?? '-', detail: camera.detail ?? '-' }));
+  return lines;
+}
 
 /** What the view shows per room, beyond the summary: counted from the center's tables. */
 export interface ViewData {
@@ -137,6 +168,8 @@ export function renderView(data: ViewData, nowMs: number): string {
     ...rows.map(line),
   ];
   if (rows.length === 0) lines.push(t('noRooms'));
+  const cameras = data.rooms.flatMap((room) => room.cameras.flatMap((camera) => cameraLines(room.deviceId, camera)));
+  if (cameras.length > 0) lines.push('', ...cameras);
   const broken = data.rooms.filter((room) => room.broken !== null);
   if (broken.length > 0) lines.push('');
   for (const room of broken)

@@ -1,5 +1,5 @@
 import { KeyChain, type KeyRecord } from '../journal/keyChain.js';
-import type { HealthMessage } from '../sync/protocol/messages.js';
+import type { ReceivedHealth } from '../sync/protocol/messages.js';
 
 /** Where and why a room's chain failed verification: the center acknowledges nothing at or past it. */
 export interface BrokenChain {
@@ -32,7 +32,7 @@ export interface Room {
   broken: BrokenChain | null;
   duplicates: number;
   badMessages: number;
-  health: HealthMessage | null;
+  health: ReceivedHealth | null;
   lastAckSeq: number | null;
   lastAckMs: number | null;
   // Runtime only.
@@ -72,8 +72,8 @@ export interface RoomSummary {
   lastAckSeq: number | null;
   /** scanner.driver from the room's latest health message; null before one, or from a room that does not send it. */
   scannerDriver: string | null;
-  /** The room's cameras and their state, from its latest health message. */
-  cameras: Array<{ name: string; state: string }>;
+  /** The room's cameras, their push and its problem, from its latest health message. */
+  cameras: ReceivedHealth['cameras'];
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -130,6 +130,6 @@ export function summarize(room: Room): RoomSummary {
     badMessages: room.badMessages,
     lastAckSeq: room.lastAckSeq,
     scannerDriver: room.health?.scanner.driver ?? null,
-    cameras: room.health?.cameras.map((camera) => ({ ...camera })) ?? [],
+    cameras: structuredClone(room.health?.cameras ?? []),
   };
 }

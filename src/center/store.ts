@@ -4,7 +4,7 @@ import type { KeyRecord } from '../journal/keyChain.js';
 import type { JournalEntry } from '../journal/types.js';
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
-import { deviceKeySchema, healthMessageSchema, type HealthMessage } from '../sync/protocol/messages.js';
+import { deviceKeySchema, receivedHealthSchema, type ReceivedHealth } from '../sync/protocol/messages.js';
 import { newRoom, type Room } from './room.js';
 
 interface RoomRow {
@@ -79,7 +79,7 @@ function roomFromRow(row: RoomRow, nowMs: number): Room {
   room.broken = row.broken_seq === null ? null : { seq: row.broken_seq, reason: row.broken_reason ?? '' };
   room.duplicates = row.duplicates;
   room.badMessages = row.bad_messages;
-  room.health = parseStored<HealthMessage | null>(healthMessageSchema, row.health, null);
+  room.health = parseStored<ReceivedHealth | null>(receivedHealthSchema, row.health, null);
   room.lastAckSeq = row.last_ack_seq;
   room.lastAckMs = row.last_ack_ms;
   room.maxStoredSeq = row.max_seq ?? 0;

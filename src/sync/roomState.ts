@@ -3,7 +3,7 @@ import { readCheckpoint } from '../journal/meta.js';
 import { GENESIS_HASH } from '../journal/types.js';
 import type { Db } from '../store/database.js';
 import type { PublishRequest } from './link/types.js';
-import { PROTOCOL_VERSION, type StateMessage } from './protocol/messages.js';
+import { MESSAGE_VERSIONS, type StateMessage } from './protocol/messages.js';
 
 /** Who a room is, as its retained state message tells the center. */
 export interface RoomIdentity {
@@ -16,7 +16,7 @@ export interface RoomIdentity {
 
 export function roomStateMessage(identity: RoomIdentity, state: StateMessage['state'], reason?: string): StateMessage {
   return {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.state,
     deviceId: identity.deviceId,
     state,
     ...(reason === undefined ? {} : { reason }),

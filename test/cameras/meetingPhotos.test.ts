@@ -48,7 +48,7 @@ function start(terms: { photos: number; durationMin?: number }) {
 describe('meeting photos', () => {
   it('takes 3 photos over a 1-minute meeting at its start, middle and end, each journaled and queued together', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     const activity = start({ photos: 3, durationMin: 1 });
     await photoCount(1);
     pass(29_000);
@@ -81,7 +81,7 @@ describe('meeting photos', () => {
 
   it('without a planned duration takes one every interval and the last at the end', async () => {
     h = photoHarness({ intervalMinutes: 10 });
-    h.service.start();
+    await h.service.start();
     const activity = start({ photos: 4 });
     await photoCount(1);
     pass(10 * MINUTE);
@@ -98,7 +98,7 @@ describe('meeting photos', () => {
 
   it('takes no photo for an activity with photos: 0', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     const activity = start({ photos: 0, durationMin: 1 });
     pass(MINUTE);
     h.activities.end({ reason: 'duration', activityId: activity.id });
@@ -109,7 +109,7 @@ describe('meeting photos', () => {
 
   it('after an agent restart goes on with the schedule of the running activity, taking no slot twice', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     const activity = start({ photos: 3, durationMin: 2 });
     await photoCount(1);
     await h.restart(() => h.clock.advance(70_000));
@@ -125,7 +125,7 @@ describe('meeting photos', () => {
 
   it('after a long outage takes one catch-up photo and records the other passed slots missed', async () => {
     h = photoHarness({ intervalMinutes: 10 });
-    h.service.start();
+    await h.service.start();
     const activity = start({ photos: 6 });
     await photoCount(1);
     await h.restart(() => h.clock.reboot(35 * MINUTE));
@@ -145,7 +145,7 @@ describe('meeting photos', () => {
 
   it('counts the photo times of a plan that started late from its planned time', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     const startsAt = new Date(h.clock.wallMs - 70_000).toISOString();
     const plan = { id: 'P-1', type: 'study', title: '学习', startsAt, durationMin: 2, photos: 3 };
     new PlanStore(h.journal).add(plan, 'cli');
@@ -158,7 +158,7 @@ describe('meeting photos', () => {
 
   it('records a photo missed, with the masked reason, when the camera gives none after a few tries', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     h.camera.down = true;
     start({ photos: 3, durationMin: 1 });
     await vi.waitFor(() => expect(missed()).toHaveLength(1), { timeout: 10_000 });
@@ -181,7 +181,7 @@ describe('meeting photos', () => {
 
   it('gives up at once on a problem another try cannot solve (a wrong password)', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     h.camera.down = true;
     h.camera.downLine =
       'rtsp://admin:***@192.0.2.10:554/Streaming/Channels/101: Server returned 401 Unauthorized (authorization failed)';
@@ -195,7 +195,7 @@ describe('meeting photos', () => {
 
   it('takes a photo on command and replies with its file id, checksum and size', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     const outside = await h.service.take('door');
     const activity = start({ photos: 0 });
     const during = await h.service.take('hall');
@@ -208,7 +208,7 @@ describe('meeting photos', () => {
 
   it('rejects a command photo with CameraPhotoFailed when the camera gives none', async () => {
     h = photoHarness();
-    h.service.start();
+    await h.service.start();
     h.camera.down = true;
     await expect(h.service.take('hall')).rejects.toMatchObject({
       code: ErrorCode.CameraPhotoFailed,
@@ -228,7 +228,7 @@ describe('meeting photos', () => {
           }),
       }),
     });
-    h.service.start();
+    await h.service.start();
     await expect(h.service.take('hall')).rejects.toThrow(/disk failed/);
     expect(h.camera.starts).toHaveLength(1);
     const types = h.journal.read(0, 1000).map((entry: JournalEntry) => entry.type);

@@ -87,6 +87,7 @@ export function photoHarness(options: HarnessOptions = {}) {
       ]),
       intervalMinutes: options.intervalMinutes ?? 20,
       capture,
+      endLeftovers: () => Promise.resolve([]),
       activities,
       journal,
       clock,
@@ -118,7 +119,7 @@ export function photoHarness(options: HarnessOptions = {}) {
       journal = Journal.open({ dataDir: temp.dir, access: 'create', clock, logger: createSilentLogger(), bus });
       activities = new ActivityStore(journal, bus);
       harness.service = newService();
-      harness.service.start();
+      await harness.service.start();
     },
     async close(): Promise<void> {
       await harness.service.stop();

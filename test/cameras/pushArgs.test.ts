@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { photoArgs, probeArgs, pushArgs, pushTransport } from '../../src/cameras/ffmpeg/args.js';
+import {
+  photoArgs,
+  probeArgs,
+  pushArgs,
+  pushTransport,
+  RTMP_SEND_BUFFER_BYTES,
+} from '../../src/cameras/ffmpeg/args.js';
 import { isCameraError } from '../../src/cameras/errors.js';
 
 const CAMERA = 'rtsp://admin:pw@192.168.1.64:554/Streaming/Channels/102';
@@ -33,6 +39,11 @@ describe('the push arguments', () => {
     expect(copy).toContain('-nostats');
   });
 
+  it('keep the RTMP socket send buffer small, so that a frozen server blocks the writes and the write timeout ends them', () => {
+    expect(valueOf(copy, '-send_buffer_size')).toBe(String(RTMP_SEND_BUFFER_BYTES));
+    expect(copy.indexOf('-send_buffer_size')).toBeGreaterThan(copy.indexOf('-i'));
+  });
+
   it('write MPEG-TS to SRT', () => {
     const srt = pushArgs({
       input: CAMERA,
@@ -41,6 +52,7 @@ describe('the push arguments', () => {
     });
     expect(srt.slice(-3)).toEqual(['-f', 'mpegts', 'srt://media:9000?streamid=x']);
     expect(srt.join(' ')).toContain('-c:a copy');
+    expect(srt).not.toContain('-send_buffer_size');
   });
 
   it('leave audio out when there is none', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, expect, it } from 'vitest';
 import type { CompletedFile } from '../../src/center/store.js';
-import { fileAckSchema, PROTOCOL_VERSION, type FileAck } from '../../src/sync/protocol/messages.js';
+import { fileAckSchema, MESSAGE_VERSIONS, type FileAck } from '../../src/sync/protocol/messages.js';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { startCenterFixture, type CenterFixture } from './helpers.js';
@@ -33,7 +33,7 @@ it('routes a room’s file upload to the receiver, answers on in/files and recor
   const bytes = randomBytes(40_000);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const init = {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.fileAck,
     name: 'meeting.jpg',
     size: bytes.length,
     sha256,

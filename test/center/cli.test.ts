@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCenterKey } from '../../src/center/signing.js';
 import { keyIdOf } from '../../src/journal/keyCrypto.js';
-import { PROTOCOL_VERSION } from '../../src/sync/protocol/messages.js';
+import { MESSAGE_VERSIONS } from '../../src/sync/protocol/messages.js';
 import { makeTempDir, runCli, spawnCli } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import type { Journal } from '../../src/journal/journal.js';
@@ -131,7 +131,7 @@ describe('room-agent center (CLI)', () => {
     responders.push(
       (
         await startResponder(broker.url, 'room-no', key, (envelope) => ({
-          v: PROTOCOL_VERSION,
+          v: MESSAGE_VERSIONS.reply,
           deviceId: 'room-no',
           commandId: envelope.id,
           status: 'error',

@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentError, ErrorCode } from '../../src/errors.js';
 import { generateDeviceKey, type DeviceKey } from '../../src/journal/keyCrypto.js';
-import { PROTOCOL_VERSION } from '../../src/sync/protocol/messages.js';
+import { MESSAGE_VERSIONS } from '../../src/sync/protocol/messages.js';
 import { done, startCenterFixture, startResponder, type CenterFixture } from './helpers.js';
 
 describe('county center: commands', () => {
@@ -67,7 +67,7 @@ describe('county center: commands', () => {
 
   it('returns an error reply as it came, and rejects with CenterNoReply when nobody answers', async () => {
     const started = await startResponder(f.broker.url, 'room-err', key, (envelope) => ({
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.reply,
       deviceId: 'room-err',
       commandId: envelope.id,
       status: 'error',

@@ -10,7 +10,7 @@ import { EVENT_BATCH_PROPERTIES, encodeEventBatch, type EventBatch } from '../..
 import {
   centerAckSchema,
   commandEnvelopeSchema,
-  PROTOCOL_VERSION,
+  MESSAGE_VERSIONS,
   type CenterAck,
   type CommandEnvelope,
   type CommandReply,
@@ -72,11 +72,11 @@ export class FakeRoom {
     await this.client.publishAsync(this.topics.state, JSON.stringify(this.state(overrides)), { qos: 1, retain: true });
   }
 
-  /** A retained health message naming the journal's head as it is now. */
-  async publishHealth(): Promise<void> {
+  /** A retained health message naming the journal's head as it is now, with `cameras` reporting. */
+  async publishHealth(cameras: HealthMessage['cameras'] = []): Promise<void> {
     const head = this.journal.head();
     const health: HealthMessage = {
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.health,
       deviceId: this.deviceId,
       version: '0.1.0-test',
       bootId: 'boot-a',
@@ -86,7 +86,7 @@ export class FakeRoom {
       journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: this.lastAck()?.seq ?? 0 },
       backlog: { events: head.seq - (this.lastAck()?.seq ?? 0), oldestUnsentAgeSeconds: null, files: 0 },
       scanner: { state: 'ready' },
-      cameras: [],
+      cameras,
       disk: null,
       board: { cpuTemperatureC: null, throttled: null },
       link: { certExpiresAt: null, centerKey: 'none', warnings: [] },
@@ -238,7 +238,7 @@ export async function startResponder(
       signedByCenter || centerKey === undefined
         ? answer(envelope)
         : {
-            v: PROTOCOL_VERSION,
+            v: MESSAGE_VERSIONS.reply,
             deviceId,
             commandId: envelope.id,
             status: 'error',
@@ -255,7 +255,7 @@ export async function startResponder(
 
 export function done(deviceId: string, envelope: CommandEnvelope, result: unknown = { ok: true }): CommandReply {
   return {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.reply,
     deviceId,
     commandId: envelope.id,
     status: 'done',

@@ -89,6 +89,45 @@ describe('the center’s live view', () => {
     ]);
   });
 
+  it("lists each room's cameras under the table: state, stream, bitrate, restarts, the problem and the room's advice", () => {
+    const withCameras = {
+      ...data,
+      rooms: [
+        summary({
+          deviceId: 'xiaozhuang',
+          cameras: [
+            {
+              name: 'hall',
+              state: 'live',
+              video: { codec: 'h264', width: 640, height: 360, fps: 25 },
+              audio: { codec: 'pcm_alaw', pushedAs: 'aac' },
+              bitrateKbps: 812.4,
+              restartsLastMinute: 1,
+            },
+            {
+              name: 'door',
+              state: 'failed',
+              problem: 'h265-over-rtmp',
+              detail: 'set the video encoding to H.264',
+              restartsLastMinute: 0,
+            },
+          ],
+        }),
+      ],
+    };
+    setLanguage('en');
+    expect(renderView(withCameras, NOW).split('\n').slice(4, 8)).toEqual([
+      '',
+      'xiaozhuang camera hall: live · h264 640×360 · pcm_alaw → aac · 812 kbit/s · restarts in the last minute: 1',
+      'xiaozhuang camera door: failed',
+      '    problem h265-over-rtmp: set the video encoding to H.264',
+    ]);
+    setLanguage('zh');
+    expect(renderView(withCameras, NOW)).toContain(
+      'xiaozhuang 摄像头 door：故障\n    问题 h265-over-rtmp：set the video encoding to H.264',
+    );
+  });
+
   it('counts today from local midnight to the next', () => {
     const { fromMs, toMs } = todayRange(NOW);
     expect(new Date(fromMs)).toEqual(new Date(2025, 5, 5));

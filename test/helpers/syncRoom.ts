@@ -22,6 +22,8 @@ export interface SyncRoomOptions {
   brokerUrl: string;
   /** Merged over FAST_COUNTY: backfillBytesPerSecond, maxInflight… */
   county?: Record<string, unknown>;
+  /** Further top-level sections of the config (cameras, media…). */
+  sections?: Record<string, unknown>;
 }
 
 /** A sign-in as the control socket answered it, and when the answer came (performance.now()). */
@@ -69,6 +71,7 @@ export class SyncRoom {
       scanner: { driver: 'none', signInWindowMinutes: 0 },
       clock: { syncFlagPath: join(this.options.dir, 'synced') },
       log: { format: 'json', level: process.env.SYNC_E2E_LOG === 'debug' ? 'debug' : 'info' },
+      ...this.options.sections,
     };
     // A synced clock, as on a room with NTP: event times are trusted and `last sync` can be told.
     writeFileSync(join(this.options.dir, 'synced'), '');

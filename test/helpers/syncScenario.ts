@@ -18,6 +18,8 @@ export interface ScenarioOptions<P extends Proxy> {
   broker?: MosquittoOptions;
   /** County settings of the room, over syncRoom.ts FAST_COUNTY. */
   county?: Record<string, unknown>;
+  /** Further top-level sections of the room's config (cameras, media…). */
+  sections?: Record<string, unknown>;
   /**
    * Where the room connects: straight to the broker, or to a proxy in front of it which the
    * scenario starts (given the broker's port) and closes.
@@ -59,6 +61,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
       deviceId: options.deviceId ?? 'room-e2e',
       brokerUrl: `mqtt://127.0.0.1:${port}`,
       county: options.county,
+      sections: options.sections,
     });
     return new SyncScenario(broker, room, dir, cleanup, proxy);
   }

@@ -9,7 +9,7 @@ import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { MessageProperties } from '../../src/sync/link/types.js';
 import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
 import { decodeEventBatch, type EventBatch } from '../../src/sync/protocol/eventBatch.js';
-import { CENTER_ACK_EXPIRY_SECONDS, PROTOCOL_VERSION, type CenterAck } from '../../src/sync/protocol/messages.js';
+import { CENTER_ACK_EXPIRY_SECONDS, MESSAGE_VERSIONS, type CenterAck } from '../../src/sync/protocol/messages.js';
 import { roomTopics, type RoomTopics } from '../../src/sync/protocol/topics.js';
 import { ByteRateLimiter } from '../../src/sync/rateLimiter.js';
 import { FakeClock } from '../helpers/fakeClock.js';
@@ -116,7 +116,7 @@ export class TestCenter {
   }
 
   private acknowledge(seq: number): void {
-    const ack: CenterAck = { v: PROTOCOL_VERSION, seq, hash: this.stored.get(seq)!.hash, centerTimeMs: Date.now() };
+    const ack: CenterAck = { v: MESSAGE_VERSIONS.ack, seq, hash: this.stored.get(seq)!.hash, centerTimeMs: Date.now() };
     this.client.publish(this.topics.ack, JSON.stringify(ack), {
       qos: 1,
       properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS },

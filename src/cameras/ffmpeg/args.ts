@@ -169,9 +169,27 @@ export function pushTransport(output: string): PushTransport {
   throw new CameraError('bad-url', undefined, { scheme: scheme ?? null });
 }
 
+/**
+ * The socket send buffer of an RTMP push (the kernel doubles it). Linux otherwise grows a TCP
+ * send buffer to megabytes: with the media server frozen (SIGSTOP) on loopback, ffmpeg went on
+ * writing a 300 kbit/s stream and counting its frames for over 40 s, so the push looked live and
+ * neither the write timeout nor the stall watchdog could see the silent server; with 32 KiB it
+ * blocked within 5 s and the write timeout ended it 10 s later. 64 KiB still carries about
+ * 5 Mbit/s over a 4G uplink's 200 ms round trip, several times a room's push.
+ */
+export const RTMP_SEND_BUFFER_BYTES = 65_536;
+
 function outputFormat(output: string): string[] {
-  // A live FLV has no duration or size to write back, and ffmpeg would warn at every end that it could not.
-  return pushTransport(output) === 'rtmp' ? ['-flvflags', 'no_duration_filesize', '-f', 'flv'] : ['-f', 'mpegts'];
+  if (pushTransport(output) === 'srt') return ['-f', 'mpegts'];
+  return [
+    '-send_buffer_size',
+    String(RTMP_SEND_BUFFER_BYTES),
+    // A live FLV has no duration or size to write back, and ffmpeg would warn at every end that it could not.
+    '-flvflags',
+    'no_duration_filesize',
+    '-f',
+    'flv',
+  ];
 }
 
 function microseconds(seconds = IO_TIMEOUT_SECONDS): string {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { fileInitSchema, type FileInit } from '../../sync/protocol/messages.js';
+import { receivedFileInitSchema, type ReceivedFileInit } from '../../sync/protocol/messages.js';
 import { removeFileDurably, writeFileAtomic } from '../../util/atomicWrite.js';
 import { fsyncDirectory, mkdirDurable } from '../../util/durableDir.js';
 import { safeFileName } from './safeName.js';
@@ -15,7 +15,7 @@ import { safeFileName } from './safeName.js';
  */
 const sidecarSchema = z.strictObject({
   v: z.literal(1),
-  init: fileInitSchema,
+  init: receivedFileInitSchema,
   contiguous: z.number().int().min(0),
   state: z.enum(['receiving', 'complete', 'failed']),
   storedAs: z.string().optional(),
@@ -73,7 +73,7 @@ export class TransferFiles {
   }
 
   /** A new transfer: an empty `.part` and a sidecar at offset 0. */
-  async begin(init: FileInit): Promise<Sidecar> {
+  async begin(init: ReceivedFileInit): Promise<Sidecar> {
     mkdirDurable(this.directory, DIRECTORY_MODE);
     const handle = await open(this.part, 'w', FILE_MODE);
     try {

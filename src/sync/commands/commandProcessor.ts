@@ -2,7 +2,7 @@ import { AgentError, ErrorCode, isAgentError } from '../../errors.js';
 import type { Journal } from '../../journal/journal.js';
 import type { Logger } from '../../log.js';
 import type { InboundMessage, Link, MessageProperties } from '../link/types.js';
-import { PROTOCOL_VERSION, type CommandReply } from '../protocol/messages.js';
+import { MESSAGE_VERSIONS, type CommandReply } from '../protocol/messages.js';
 import type { RoomTopics } from '../protocol/topics.js';
 import { admit, type Admitted, type Refused } from './admission.js';
 import { CENTER_COMMANDS } from './catalog.js';
@@ -287,7 +287,7 @@ export class CommandProcessor {
   }
 
   private reply(commandId: number | null, outcome: { result: unknown } | { error: ReplyError }): CommandReply {
-    const base = { v: PROTOCOL_VERSION, deviceId: this.options.deviceId, commandId } as const;
+    const base = { v: MESSAGE_VERSIONS.reply, deviceId: this.options.deviceId, commandId } as const;
     if ('error' in outcome) return { ...base, status: 'error', error: outcome.error };
     // Through JSON once: undefined members vanish as they would on the wire, so the stored reply is the sent one.
     return outcome.result === undefined

@@ -4,7 +4,7 @@ import type { Journal } from '../../journal/journal.js';
 import type { Logger } from '../../log.js';
 import { LinkDownError } from '../link/errors.js';
 import type { InboundMessage, Link } from '../link/types.js';
-import { fileAckSchema, PROTOCOL_VERSION, type FileAck, type FileInit } from '../protocol/messages.js';
+import { fileAckSchema, MESSAGE_VERSIONS, type FileAck, type FileInit } from '../protocol/messages.js';
 import type { RoomTopics } from '../protocol/topics.js';
 import type { ByteRateLimiter } from '../rateLimiter.js';
 import { digestFile, readSegment } from './fileDigest.js';
@@ -216,7 +216,7 @@ export class FileUploader {
   private sendInit(transfer: Transfer): void {
     const { row } = transfer;
     const init: FileInit = {
-      v: PROTOCOL_VERSION,
+      v: MESSAGE_VERSIONS.fileInit,
       name: row.name,
       size: row.size,
       sha256: row.sha256,

@@ -1,17 +1,13 @@
+import type { CameraReport } from '../../cameras/types.js';
 import { correctionForBoot } from '../../clock/corrections.js';
 import type { ClockReader } from '../../clock/types.js';
 import type { Config } from '../../config/schema.js';
 import type { Journal } from '../../journal/journal.js';
 import type { FileUploadStats } from '../files/uploader.js';
 import type { OutboxStats } from '../outbox/eventOutbox.js';
-import { PROTOCOL_VERSION, type HealthMessage } from '../protocol/messages.js';
+import { MESSAGE_VERSIONS, type HealthMessage } from '../protocol/messages.js';
 import type { BoardReadings } from './board.js';
 import { certificateReport } from './certificates.js';
-
-export interface CameraHealth {
-  name: string;
-  state: string;
-}
 
 /** Where each part of the health message comes from; read afresh for every message. */
 export interface HealthSources {
@@ -23,8 +19,8 @@ export interface HealthSources {
   uptimeSeconds(): number;
   /** The scanner service (its state follows the `scanner.state` bus event). */
   scanner: { state(): string; stateDetail(): string | undefined; driver(): string };
-  /** Empty until rooms have cameras. */
-  cameras(): CameraHealth[];
+  /** Each configured camera's push, English detail. */
+  cameras(): CameraReport[];
   board(): BoardReadings;
   county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
   outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
@@ -33,11 +29,21 @@ export interface HealthSources {
 
 /** Bounds of the wire schema (protocol/messages.ts healthMessageSchema). */
 const MAX_DETAIL = 500;
+const MAX_CAMERA_ERROR = 300;
 const MAX_WARNINGS = 20;
 const MAX_WARNING = 300;
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A camera's report within the wire's bounds: a long ffmpeg line must not cost the whole message. */
+function cameraOnWire(report: CameraReport): CameraReport {
+  return {
+    ...report,
+    ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
+    ...(report.lastError !== undefined && { lastError: clip(report.lastError, MAX_CAMERA_ERROR) }),
+  };
 }
 
 /** One health message from the sources' present state. */
@@ -50,7 +56,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
   const clockSource = correctionForBoot(sources.journal.db, reading.bootId)?.source;
   const scannerDetail = sources.scanner.stateDetail();
   return {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.health,
     deviceId: sources.deviceId,
     version: sources.version,
     bootId: reading.bootId,
@@ -68,9 +74,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       ...(scannerDetail !== undefined && { detail: clip(scannerDetail, MAX_DETAIL) }),
       driver: sources.scanner.driver(),
     },
-    // Only the fields the wire schema has: a camera report carries more (codecs, restarts), and
-    // a center refuses a health message with a field its strict schema does not know.
-    cameras: sources.cameras().map(({ name, state }) => ({ name, state })),
+    cameras: sources.cameras().map(cameraOnWire),
     disk: board.disk,
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
     link: {

@@ -2,7 +2,13 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { entryHash } from '../../journal/canonical.js';
 import { GENESIS_HASH, type EntryContent, type JournalEntry, type JsonValue } from '../../journal/types.js';
 import type { MessageProperties } from '../link/types.js';
-import { eventBatchSchema, PROTOCOL_VERSION, type WireEntry, type WireEventBatch } from './messages.js';
+import {
+  MESSAGE_VERSIONS,
+  receivedEventBatchSchema,
+  type ReceivedEventBatch,
+  type WireEntry,
+  type WireEventBatch,
+} from './messages.js';
 
 /**
  * Event batches travel as raw-deflate JSON: journal entries are repetitive (signatures and ids
@@ -12,14 +18,17 @@ import { eventBatchSchema, PROTOCOL_VERSION, type WireEntry, type WireEventBatch
  */
 export const EVENT_BATCH_PROPERTIES: MessageProperties = {
   contentType: 'application/json',
-  userProperties: { 'content-encoding': 'deflate', schema: `room-agent/events/${PROTOCOL_VERSION}` },
+  userProperties: { 'content-encoding': 'deflate', schema: `room-agent/events/${MESSAGE_VERSIONS.events}` },
 };
 
 /** The largest inflated batch a reader accepts: a "deflate bomb" is refused, not expanded. */
 export const MAX_INFLATED_BATCH_BYTES = 16 * 1024 * 1024;
 
-/** A batch as read: the wire batch with its entries rebuilt into whole journal entries, hashes recomputed. */
-export type EventBatch = Omit<WireEventBatch, 'entries'> & { entries: JournalEntry[] };
+/**
+ * A batch as read (of this version or the previous one, fields a later release adds dropped): the
+ * wire batch with its entries rebuilt into whole journal entries, hashes recomputed.
+ */
+export type EventBatch = Omit<ReceivedEventBatch, 'entries'> & { entries: JournalEntry[] };
 
 /** An entry as it goes in a batch: its seq, prevHash and hash are implicit (messages.ts wireEntrySchema). */
 function wireEntry(entry: JournalEntry): WireEntry {
@@ -44,7 +53,7 @@ export function wireEntryBytes(entry: JournalEntry): number {
 /** JSON bytes of a batch without its entries, for the widest seqs: what every batch of this device costs besides them. */
 export function batchEnvelopeBytes(deviceId: string): number {
   const widest: WireEventBatch = {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.events,
     deviceId,
     lane: 'backfill',
     fromSeq: Number.MAX_SAFE_INTEGER,
@@ -65,7 +74,7 @@ export function encodeEventBatch(deviceId: string, lane: EventBatch['lane'], ent
       throw new RangeError(`an event batch holds consecutive seqs: ${entry.seq} follows ${entries[index - 1]!.seq}`);
   });
   const batch: WireEventBatch = {
-    v: PROTOCOL_VERSION,
+    v: MESSAGE_VERSIONS.events,
     deviceId,
     lane,
     fromSeq: first.seq,
@@ -82,7 +91,9 @@ export class BatchDecodeError extends Error {}
  * Inflates, validates and rebuilds the chain: entry i gets seq fromSeq + i, the prevHash of the
  * entry before (the batch's prevHash for the first) and a hash recomputed with journal/canonical.ts
  * entryHash, the journal's own function. No hash is taken from the sender: a reader checks each
- * entry's signature over the hash rebuilt here. Throws BatchDecodeError saying what was wrong.
+ * entry's signature over the hash rebuilt here, from the fields this version knows; a field a
+ * later release adds to an entry is dropped and so never hashed (its payload is hashed as sent).
+ * Throws BatchDecodeError saying what was wrong.
  */
 export function decodeEventBatch(payload: Buffer, properties: MessageProperties): EventBatch {
   const encoding = properties.userProperties?.['content-encoding'];
@@ -100,7 +111,7 @@ export function decodeEventBatch(payload: Buffer, properties: MessageProperties)
   } catch (error) {
     throw new BatchDecodeError(`event batch is not JSON: ${(error as Error).message}`);
   }
-  const parsed = eventBatchSchema.safeParse(json);
+  const parsed = receivedEventBatchSchema.safeParse(json);
   if (!parsed.success) {
     throw new BatchDecodeError(
       `event batch is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'batch'}: ${issue.message}`).join('; ')}`,
@@ -109,7 +120,7 @@ export function decodeEventBatch(payload: Buffer, properties: MessageProperties)
   return { ...parsed.data, entries: chainEntries(parsed.data) };
 }
 
-function chainEntries(batch: WireEventBatch): JournalEntry[] {
+function chainEntries(batch: ReceivedEventBatch): JournalEntry[] {
   let prevHash = batch.prevHash;
   return batch.entries.map((wire, index) => {
     const content: EntryContent = {

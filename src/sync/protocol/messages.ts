@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../../cameras/types.js';
+import { added, messageVersion, tolerant } from './versions.js';
+
+export { MESSAGE_VERSIONS, type Received } from './versions.js';
 
 /**
- * One zod schema per MQTT payload (the wire protocol: src/sync/protocol/README.md). Both halves
- * (the room's sync service and the reference center) parse with these; every payload carries `v`
- * so a later format can be told apart. Sizes are bounded so a hostile payload cannot exhaust memory.
+ * One zod schema per MQTT payload (the wire protocol: src/sync/protocol/README.md), exactly as it
+ * is sent; the center reads what rooms send with the `received…` derivations at the end (see
+ * versions.ts). Every payload carries `v`, its format's version (versions.ts MESSAGE_VERSIONS).
+ * Sizes are bounded so a hostile payload cannot exhaust memory.
  */
-export const PROTOCOL_VERSION = 1;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
@@ -24,7 +28,7 @@ export const deviceKeySchema = z.strictObject({
 
 /** Retained on `out/state`. `offline` comes from the Last Will (reason `link-lost`) or a clean stop. */
 export const stateMessageSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('state'),
   deviceId,
   state: z.enum(['online', 'offline']),
   /** Offline only: `link-lost` (the Will), `shutdown`, `restart`. */
@@ -72,7 +76,7 @@ export type WireEntry = z.infer<typeof wireEntrySchema>;
  */
 export const eventBatchSchema = z
   .strictObject({
-    v: z.literal(PROTOCOL_VERSION),
+    v: messageVersion('events'),
     deviceId,
     lane: z.enum(['live', 'backfill']),
     fromSeq: seq.min(1),
@@ -87,7 +91,7 @@ export type WireEventBatch = z.infer<typeof eventBatchSchema>;
 
 /** Center → room on `in/ack`: the highest contiguous seq the center has stored, and the hash it verified there. */
 export const centerAckSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('ack'),
   seq: seq.min(1),
   hash: hex64,
   /** The center's wall clock, ms since epoch: a time source where NTP is blocked. */
@@ -105,9 +109,33 @@ export type CenterAck = z.infer<typeof centerAckSchema>;
  */
 export const CENTER_ACK_EXPIRY_SECONDS = 60;
 
+/**
+ * One camera of health's `cameras` (cameras/types.ts CameraReport). No field can hold a URL or a
+ * credential; `detail` is English on the wire, `lastError` an ffmpeg line already masked.
+ */
+export const cameraReportSchema = z.strictObject({
+  name: z.string().min(1).max(32),
+  state: z.enum(CAMERA_STATES),
+  problem: z.enum(CAMERA_PROBLEMS).optional(),
+  detail: z.string().max(500).optional(),
+  lastError: z.string().max(300).optional(),
+  video: z
+    .strictObject({
+      codec: z.string().max(32),
+      width: z.number().int().min(0).max(16_384),
+      height: z.number().int().min(0).max(16_384),
+      fps: z.number().min(0).max(1000).nullable(),
+    })
+    .optional(),
+  audio: z.strictObject({ codec: z.string().max(32), pushedAs: z.enum(['copy', 'aac', 'none']) }).optional(),
+  bitrateKbps: z.number().min(0).max(1_000_000).optional(),
+  /** Added in version 2: a camera entry of a version 1 room (name and state only) counts none. */
+  restartsLastMinute: added(z.number().int().min(0).max(10_000), 0),
+}) satisfies z.ZodType<CameraReport>;
+
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('health'),
   deviceId,
   version: z.string().max(64),
   bootId: z.string().max(64),
@@ -126,7 +154,7 @@ export const healthMessageSchema = z.strictObject({
     detail: z.string().max(500).optional(),
     driver: z.string().max(32).optional(),
   }),
-  cameras: z.array(z.strictObject({ name: z.string().max(32), state: z.string().max(64) })).max(8),
+  cameras: z.array(cameraReportSchema).max(8),
   disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),
   board: z.strictObject({
     cpuTemperatureC: z.number().nullable(),
@@ -152,7 +180,7 @@ export const MAX_COMMAND_BYTES = 256 * 1024;
  * center time learned from acknowledgements, never against the device's wall clock.
  */
 export const commandEnvelopeSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('command'),
   id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   deviceId,
   type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)+$/, 'a command type such as "members.upsert"'),
@@ -181,7 +209,7 @@ export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
 
 /** Room → center on the command's response topic, with its correlation data. */
 export const commandReplySchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('reply'),
   deviceId,
   /** Null when the command was too malformed to carry a readable id. */
   commandId: z.number().int().min(1).nullable(),
@@ -193,7 +221,7 @@ export type CommandReply = z.infer<typeof commandReplySchema>;
 
 /** Room → center on `out/files/<fileId>/init` (after EMQX's file transfer init). */
 export const fileInitSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('fileInit'),
   name: z.string().min(1).max(255),
   size: z.number().int().min(0),
   sha256: hex64,
@@ -209,10 +237,24 @@ export type FileInit = z.infer<typeof fileInitSchema>;
  * after a fin whose size and checksum matched; `failed` (with error) makes the room start over.
  */
 export const fileAckSchema = z.strictObject({
-  v: z.literal(PROTOCOL_VERSION),
+  v: messageVersion('fileAck'),
   fileId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   nextOffset: z.number().int().min(0),
   state: z.enum(['receiving', 'complete', 'failed']),
   error: z.string().max(500).optional(),
 });
 export type FileAck = z.infer<typeof fileAckSchema>;
+
+/*
+ * What the center reads from rooms: the schemas above, tolerant of the previous version and of
+ * fields a later release adds (versions.ts). The center sends with the strict ones.
+ */
+export const receivedStateSchema = tolerant(stateMessageSchema);
+export const receivedEventBatchSchema = tolerant(eventBatchSchema);
+export type ReceivedEventBatch = z.output<typeof receivedEventBatchSchema>;
+export const receivedHealthSchema = tolerant(healthMessageSchema);
+export type ReceivedHealth = z.output<typeof receivedHealthSchema>;
+export const receivedCommandReplySchema = tolerant(commandReplySchema);
+export type ReceivedCommandReply = z.output<typeof receivedCommandReplySchema>;
+export const receivedFileInitSchema = tolerant(fileInitSchema);
+export type ReceivedFileInit = z.output<typeof receivedFileInitSchema>;

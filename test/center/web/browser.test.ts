@@ -152,6 +152,50 @@ describe('the county board in a real browser (Debian chromium, headless)', () =>
     await page.close();
   });
 
+  it("shows each camera's state, stream and the problem's advice from the room's health", async () => {
+    await room.publishHealth([
+      {
+        name: 'hall',
+        state: 'live',
+        video: { codec: 'h264', width: 640, height: 360, fps: 25 },
+        audio: { codec: 'pcm_alaw', pushedAs: 'aac' },
+        bitrateKbps: 812.4,
+        restartsLastMinute: 0,
+      },
+      {
+        name: 'door',
+        state: 'failed',
+        problem: 'h265-over-rtmp',
+        detail: `the camera sends H.265, which RTMP cannot carry: set its video encoding to H.264 ${XSS}`,
+        restartsLastMinute: 2,
+      },
+    ]);
+    const page = await browser.newPage();
+    await page.goto(center.url, { waitUntil: 'load' });
+    const tile = 'article[data-room="xiaozhuang"]';
+    await page.waitForSelector(`${tile} li.camera[data-camera="door"]`, { timeout: 15_000 });
+    expect(await texts(page, `${tile} li.camera[data-camera="hall"] .state`)).toEqual(['直播中']);
+    expect(await texts(page, `${tile} li.camera[data-camera="hall"] .stream`)).toEqual([
+      'h264 640×360 · pcm_alaw → aac · 812 kbit/s',
+    ]);
+    expect(await texts(page, `${tile} li.camera[data-camera="door"] .state`)).toEqual(['故障']);
+    expect(await texts(page, `${tile} li.camera[data-camera="door"] .problem`)).toEqual(['H.265 无法经 RTMP 推送']);
+    expect(await texts(page, `${tile} li.camera[data-camera="door"] .advice`)).toEqual([
+      `the camera sends H.265, which RTMP cannot carry: set its video encoding to H.264 ${XSS}`,
+    ]);
+    expect(await texts(page, `${tile} li.camera[data-camera="door"] .stream`)).toEqual(['1 分钟内重启 2 次']);
+    expect(await texts(page, 'img')).toEqual([]);
+
+    // A camera that comes back is redrawn live, in place.
+    await room.publishHealth([{ name: 'door', state: 'live', restartsLastMinute: 2 }]);
+    await page.waitForFunction(
+      `document.querySelector('${tile} li.camera[data-camera="door"]')?.dataset.state === 'live'`,
+      { timeout: 15_000 },
+    );
+    expect(await texts(page, `${tile} li.camera .name`)).toEqual(['door']);
+    await page.close();
+  });
+
   it('refuses the page and the live stream on a non-loopback address without the token, and opens with it', async () => {
     const token = 'county-screen-token-0123456789';
     const exposed = await spawnBoardCenter(

@@ -128,6 +128,43 @@ function isDemo(room) {
   return room.scannerDriver === 'emulator' || room.signIns.emulated > 0;
 }
 
+/** A state or problem a newer room reports and this page does not know yet is shown as the room sent it. */
+function labelOf(labels, value) {
+  return Object.hasOwn(labels, value) ? labels[value] : value;
+}
+
+/** What the push carries: codec and size, audio as pushed, the bitrate the room measured. */
+function streamText(camera) {
+  const parts = [];
+  if (camera.video) parts.push(`${camera.video.codec} ${camera.video.width}×${camera.video.height}`);
+  if (camera.audio && camera.audio.pushedAs !== 'none')
+    parts.push(camera.audio.pushedAs === 'aac' ? `${camera.audio.codec} → aac` : camera.audio.codec);
+  if (typeof camera.bitrateKbps === 'number')
+    parts.push(format(text.bitrate, { kbps: Math.round(camera.bitrateKbps) }));
+  if (camera.restartsLastMinute > 0) parts.push(format(text.restarts, { count: camera.restartsLastMinute }));
+  return parts.join(' · ');
+}
+
+/** One line per camera: name, state, stream; under it the problem and the room's advice (English on the wire). */
+function cameraList(cameras) {
+  const list = element('ul', 'cameras');
+  list.setAttribute('aria-label', text.cameras);
+  for (const camera of cameras) {
+    const item = element('li', `camera state-${camera.state}`);
+    item.dataset.camera = camera.name;
+    item.dataset.state = camera.state;
+    item.append(
+      element('span', 'name', camera.name),
+      element('span', 'state', labelOf(text.cameraStates, camera.state)),
+      element('span', 'stream', streamText(camera)),
+    );
+    if (camera.problem) item.append(element('div', 'problem', labelOf(text.cameraProblems, camera.problem)));
+    if (camera.detail) item.append(element('div', 'advice', camera.detail));
+    list.append(item);
+  }
+  return list;
+}
+
 function fact(label, value, className) {
   const item = element('div', className);
   item.append(element('dt', '', label), element('dd', '', value));
@@ -193,19 +230,16 @@ function fillTile(node, room) {
   if (room.recent.length === 0) list.append(element('li', 'none', text.noSignIns));
   for (const signIn of room.recent) list.append(signInItem(signIn));
 
-  const cameras =
-    room.cameras.length === 0
-      ? text.noCameras
-      : `${text.cameras} ${room.cameras.map((camera) => `${camera.name}: ${camera.state}`).join(', ')}`;
   const foot = element(
     'footer',
     '',
     [
       room.scannerDriver === null ? text.noScanner : format(text.scanner, { driver: room.scannerDriver }),
-      cameras,
+      ...(room.cameras.length === 0 ? [text.noCameras] : []),
       format(text.files, { count: room.files }),
     ].join(' · '),
   );
+  if (room.cameras.length > 0) parts.push(cameraList(room.cameras));
   node.replaceChildren(...parts, list, foot);
 }
 
