@@ -19,6 +19,15 @@ const text = defineMessages({
 /** A JPEG starts with SOI (FF D8): anything else is not a picture, whatever ffmpeg's exit code said. */
 const JPEG_MAGIC = Buffer.from([0xff, 0xd8]);
 
+/**
+ * Each step of stopping a grab (`q`, then SIGINT, then SIGKILL to its group). A grab is stopped
+ * only when its picture is no longer wanted, and ffmpeg blocked on a silent camera reads no `q`:
+ * with the runner's longer default, a daemon stopping during such a grab overran its stop deadline
+ * (the pushes' stops share it). SIGINT still comes before SIGKILL, so ffmpeg can end the camera's
+ * RTSP session: a camera serves only a few at once.
+ */
+const GRAB_STOP_GRACE_MS = 500;
+
 /** Photo folders hold members' meeting pictures: the agent's user and group only. */
 const PHOTO_DIR_MODE = 0o750;
 
@@ -85,12 +94,12 @@ async function runGrab(launcher: FfmpegLauncher, request: GrabRequest, output: s
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    void run.stop();
+    void run.stop(GRAB_STOP_GRACE_MS);
   }, request.timeoutMs);
   let aborted = false;
   const abort = (): void => {
     aborted = true;
-    void run.stop();
+    void run.stop(GRAB_STOP_GRACE_MS);
   };
   signal?.addEventListener('abort', abort);
   try {

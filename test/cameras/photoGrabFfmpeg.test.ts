@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FfmpegRunner } from '../../src/cameras/ffmpeg/runner.js';
@@ -45,6 +47,12 @@ function clip(): string {
   return path;
 }
 
+/**
+ * The daemon's stop deadline is 5 s and the pushes' stops take up to 3 s of it: a grab stopped by
+ * the service's stop must be gone well within the rest, on a loaded machine too.
+ */
+const GRAB_STOP_BOUND_MS = 2_500;
+
 function probe(path: string): { codec_name: string; width: number; height: number } {
   const out = execFileSync('ffprobe', ['-v', 'error', '-of', 'json', '-show_streams', path], { encoding: 'utf8' });
   return (JSON.parse(out) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0]!;
@@ -74,5 +82,26 @@ describe('a photo grabbed by the real ffmpeg', () => {
     });
     expect(journal.read(0, 100).map((entry) => entry.type)).not.toContain('camera.photo');
     expect(recentUploads(journal.db, 10)).toEqual([]);
+  });
+
+  it('is ended within a moment when the photo service stops during a grab of a camera that answers nothing', async () => {
+    // A camera that hangs: the connection is accepted, the RTSP request never answered.
+    const sockets: Socket[] = [];
+    const camera = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await once(camera, 'listening');
+    try {
+      const { port } = camera.address() as AddressInfo;
+      const stopping = new AbortController();
+      const grab = capture.capture(`rtsp://127.0.0.1:${port}/main`, { camera: 'hall' }, 'schedule', stopping.signal);
+      const failed = expect(grab).rejects.toMatchObject({ code: ErrorCode.CameraPhotoFailed });
+      await once(camera, 'connection');
+      const stoppedAt = performance.now();
+      stopping.abort();
+      await failed;
+      expect(performance.now() - stoppedAt).toBeLessThan(GRAB_STOP_BOUND_MS);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      camera.close();
+    }
   });
 });

@@ -130,11 +130,20 @@ export class SyncScenario<P extends Proxy = Proxy> {
     return this.openCenter(this.centers);
   }
 
+  /** The SQLite file of the center started last, for reading what it stored. */
+  get centerDbFile(): string {
+    return this.centerDb(this.centers);
+  }
+
+  private centerDb(n: number): string {
+    return join(this.dir, `center-${n}.sqlite`);
+  }
+
   private async openCenter(n: number): Promise<CountyCenter> {
     // Its own client id per database: a fresh center must not inherit the session (and queued batches) of the last one.
     this.center = await CountyCenter.start({
       broker: { url: this.broker.url },
-      dbFile: join(this.dir, `center-${n}.sqlite`),
+      dbFile: this.centerDb(n),
       filesDir: join(this.dir, `center-${n}-files`),
       clientId: `e2e-center-${n}`,
       logger:
