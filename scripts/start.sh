@@ -11,6 +11,17 @@ cd "$(dirname "$0")/.."
 # itself is killed.
 source scripts/packages.sh
 install_missing scripts/start.sh python3:python3 mosquitto:mosquitto setpriv:util-linux
+# The demo's camera: ffmpeg is the agent's push and photos (and makes the clip the camera loops);
+# the camera emulator is GStreamer's RTSP server, run by Debian's /usr/bin/python3 through
+# python3-gi and its typelib, with appsrc from plugins-base and the RTP payloaders from
+# plugins-good; the county's media server is nginx-light with libnginx-mod-rtmp. Without them the
+# demo runs without a camera and names them.
+install_wanted scripts/start.sh ffmpeg:ffmpeg ffprobe:ffmpeg nginx:nginx-light \
+  /usr/lib/nginx/modules/ngx_rtmp_module.so:libnginx-mod-rtmp \
+  /usr/lib/python3/dist-packages/gi/__init__.py:python3-gi \
+  '/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib:gir1.2-gst-rtsp-server-1.0' \
+  '/usr/lib/*/gstreamer-1.0/libgstapp.so:gstreamer1.0-plugins-base' \
+  '/usr/lib/*/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good'
 
 # npm ci only when the installed tree does not satisfy package.json: it deletes node_modules first,
 # which would pull the modules from under anything running from this tree (a test, a daemon).

@@ -444,9 +444,14 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
     return this.day.recentSignIns(deviceId, fromMs, toMs, limit);
   }
 
-  /** The newest photo a room uploaded; null when none. */
-  latestPhoto(deviceId: string): PhotoRecord | null {
-    return this.day.latestPhoto(deviceId);
+  /** The newest photos a room uploaded, newest first. */
+  recentPhotos(deviceId: string, limit: number): PhotoRecord[] {
+    return this.day.recentPhotos(deviceId, limit);
+  }
+
+  /** One of a room's photos by its file id; null when none. */
+  photo(deviceId: string, fileId: string): PhotoRecord | null {
+    return this.day.photo(deviceId, fileId);
   }
 
   /** The activity a room runs, as its journal says; null when none. */

@@ -103,15 +103,23 @@ export class RoomDayReader {
     };
   }
 
-  latestPhoto(deviceId: string): PhotoRecord | null {
-    const row = statement(
+  /** A room's newest photos, newest first. */
+  recentPhotos(deviceId: string, limit: number): PhotoRecord[] {
+    const rows = statement(
       this.db,
       `SELECT file_id, name, path, completed_ms FROM files WHERE device_id = ? AND kind = 'photo'
-       ORDER BY completed_ms DESC, file_id DESC LIMIT 1`,
-    ).get(deviceId) as { file_id: string; name: string; path: string; completed_ms: number } | undefined;
-    return row === undefined
-      ? null
-      : { fileId: row.file_id, name: row.name, path: row.path, completedMs: row.completed_ms };
+       ORDER BY completed_ms DESC, file_id DESC LIMIT ?`,
+    ).all(deviceId, limit) as PhotoRow[];
+    return rows.map(photoRecord);
+  }
+
+  /** One of a room's photos by its file id; null when the room sent no photo of that id. */
+  photo(deviceId: string, fileId: string): PhotoRecord | null {
+    const row = statement(
+      this.db,
+      `SELECT file_id, name, path, completed_ms FROM files WHERE device_id = ? AND file_id = ? AND kind = 'photo'`,
+    ).get(deviceId, fileId) as PhotoRow | undefined;
+    return row === undefined ? null : photoRecord(row);
   }
 
   private toRecord(deviceId: string, row: SignInRow): SignInRecord {
@@ -150,4 +158,15 @@ export class RoomDayReader {
       seq: row.seq,
     };
   }
+}
+
+interface PhotoRow {
+  file_id: string;
+  name: string;
+  path: string;
+  completed_ms: number;
+}
+
+function photoRecord(row: PhotoRow): PhotoRecord {
+  return { fileId: row.file_id, name: row.name, path: row.path, completedMs: row.completed_ms };
 }

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { AgentError, ErrorCode } from '../errors.js';
 import { SupervisedChild } from './children.js';
 import { demoText } from './messages.js';
+import { accepts, freePort } from './ports.js';
 
 /**
  * A private Mosquitto on loopback: its config, persistence and log in one directory, run as a
@@ -42,20 +42,6 @@ export function mosquittoBinary(): string | undefined {
   return ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto'].find(
     (path) => existsSync(path),
   );
-}
-
-/** Asks the kernel for a port nobody listens on (it can be taken again before use: callers retry). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** How long a starting broker gets to listen. */
@@ -134,14 +120,4 @@ async function waitForListener(port: number, child: SupervisedChild): Promise<vo
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CountyCenter } from '../center/countyCenter.js';
+import { livePlaylists } from '../center/web/liveVideo.js';
 import { CenterWebServer } from '../center/web/server.js';
 import { createRootLogger } from '../log.js';
 
@@ -13,6 +14,8 @@ export interface DemoCenterOptions {
   logFile: string;
   /** The loopback port of the county board (--http-port); undefined: any free port. */
   httpPort: number | undefined;
+  /** The media server's playlists of the rooms' cameras (center --live-hls); undefined: no live picture. */
+  livePlaylistTemplate: string | undefined;
 }
 
 export interface DemoCenter {
@@ -45,6 +48,8 @@ export async function startDemoCenter(options: DemoCenterOptions): Promise<DemoC
       board = await CenterWebServer.forCenter(center, {
         address: { host: '127.0.0.1', port: options.httpPort ?? 0 },
         publicBind: false,
+        livePlaylists:
+          options.livePlaylistTemplate === undefined ? undefined : livePlaylists(options.livePlaylistTemplate),
         logger: logger.child({ module: 'board' }),
       });
     } catch (error) {

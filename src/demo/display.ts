@@ -30,10 +30,20 @@ export interface DisplaySources {
   link: LinkProxy;
   center: DemoCenter;
   feed: SignInFeed;
+  /** Packages the camera lacks; empty when the demo runs one. */
+  cameraMissing: readonly string[];
 }
 
 /** One frame's data: the room from its daemon and journal, the county from the center. */
-export async function readView({ folder, roomName, story, link, center, feed }: DisplaySources): Promise<ViewData> {
+export async function readView({
+  folder,
+  roomName,
+  story,
+  link,
+  center,
+  feed,
+  cameraMissing,
+}: DisplaySources): Promise<ViewData> {
   const nowMs = Date.now();
   const { fromMs, toMs } = todayRange(nowMs);
   let recent: ViewData['recent'] = [];
@@ -52,6 +62,7 @@ export async function readView({ folder, roomName, story, link, center, feed }: 
     center: center.center.room(DEMO_DEVICE_ID),
     centerSignInsToday: center.center.signInsBetween(fromMs, toMs).get(DEMO_DEVICE_ID),
     story: story.lines(),
+    cameraMissing,
     boardUrl: center.boardUrl,
     dir: folder.dir,
   };
@@ -63,15 +74,18 @@ export function headlessLines(options: {
   broker: Broker;
   link: LinkProxy;
   center: DemoCenter;
+  /** What the demo's camera is, or what to install for one. */
+  cameraNote: string;
   durationSeconds: number | undefined;
 }): string {
-  const { folder, broker, link, center, durationSeconds } = options;
+  const { folder, broker, link, center, cameraNote, durationSeconds } = options;
   const pid = process.pid;
   const lines = [
     demoText('headlessRunning', { pid }),
     demoText('headlessFolder', { dir: folder.dir }),
     demoText('headlessBroker', { broker: broker.url, link: link.url }),
     demoText('headlessBoard', { url: center.boardUrl }),
+    `  ${cameraNote}`,
     demoText('headlessDatabase', { file: center.dbFile }),
     demoText('headlessStatus', { config: folder.config }),
     durationSeconds === undefined

@@ -16,6 +16,8 @@ export interface DemoFolder {
   readonly socket: string;
   readonly center: string;
   readonly broker: string;
+  /** The media server's config, log and live fragments. */
+  readonly media: string;
   /** Pid files of the children. */
   readonly run: string;
   readonly agentLog: string;
@@ -34,6 +36,7 @@ export function demoFolder(dir: string): DemoFolder {
     socket: join(root, 'agent', 'control.sock'),
     center: join(root, 'center'),
     broker: join(root, 'broker'),
+    media: join(root, 'media'),
     run: join(root, 'run'),
     agentLog: join(root, 'agent.log'),
     centerLog: join(root, 'center.log'),
@@ -56,6 +59,7 @@ export function resetFolder(folder: DemoFolder): void {
     folder.agent,
     folder.center,
     folder.broker,
+    folder.media,
     folder.run,
     folder.agentLog,
     folder.centerLog,

@@ -11,6 +11,10 @@ export const demoText = defineMessages({
     zh: '找不到 python3：模拟指纹模块需要它（Debian：apt-get install python3）',
     en: 'python3 not found: the emulated fingerprint module needs it (Debian: apt-get install python3)',
   },
+  noCamera: {
+    zh: '演示中没有摄像头（实时画面、会议照片）：缺少 Debian 软件包 {packages}；以 root 运行 bash scripts/start.sh，或 apt-get install {packages}',
+    en: 'no camera in this demo (live picture, meeting photos): missing Debian packages {packages}; run bash scripts/start.sh as root, or apt-get install {packages}',
+  },
   brokerExited: {
     zh: 'mosquitto 在端口 {port} 开始监听之前就退出了（见 broker.log）',
     en: 'mosquitto exited before listening on port {port} (see broker.log)',
@@ -50,6 +54,10 @@ export const demoText = defineMessages({
     en: '  broker: {broker} (the room connects through {link}, which the story cuts)',
   },
   headlessBoard: { zh: '  县级大屏：{url}', en: '  county board: {url}' },
+  headlessCamera: {
+    zh: '摄像头：模拟摄像头 {camera}，活动期间推流到本机媒体服务器，大屏上播放；照片上传到县中心',
+    en: 'camera: emulated camera {camera}, pushed to the local media server during activities, played on the board; photos go to the county',
+  },
   headlessDatabase: { zh: '  县中心数据库：{file}', en: '  county center database: {file}' },
   headlessStatus: {
     zh: '  查看活动室：room-agent status --config {config}',
@@ -77,8 +85,8 @@ export const demoText = defineMessages({
     en: 'Theme party day: renewing the oath (round {round})',
   },
   planAdded: {
-    zh: '县里推送活动计划，{seconds} 秒后自动开始：{title}',
-    en: 'The county pushes a plan that starts by itself in {seconds} s: {title}',
+    zh: '县里推送活动计划，{seconds} 秒后自动开始，进行一分钟，拍三张照片：{title}',
+    en: 'The county pushes a plan that starts by itself in {seconds} s, runs a minute and takes three photos: {title}',
   },
   finger: { zh: '{name} 按指纹签到', en: '{name} places a finger to sign in' },
   fingerAgain: {
@@ -98,7 +106,14 @@ export const demoText = defineMessages({
     en: 'The 4G link drops for {seconds} s: sign-ins go on, queued in the local journal',
   },
   restore: { zh: '信号恢复：积压的记录补传到县中心', en: 'The link is back: the backlog drains to the county' },
-  activityEnded: { zh: '活动结束', en: 'The activity ends' },
+  activityEnded: {
+    zh: '计划的一分钟到了：活动自动结束，拍下结束照片',
+    en: 'The planned minute is over: the activity ends by itself, with its end photo',
+  },
+  activityStillRunning: {
+    zh: '计划时长已过，活动仍未结束',
+    en: 'the activity still runs past its planned minute',
+  },
   stepFailed: { zh: '这一步没有成功：{reason}', en: 'This step did not work: {reason}' },
   storyFailed: { zh: '演示脚本中止：{reason}', en: 'The story stopped: {reason}' },
 });

@@ -33,6 +33,7 @@ export type StepAction =
   | { kind: 'manual'; memberId: string; confirmedBy: string }
   | { kind: 'cut'; seconds: number }
   | { kind: 'restore' }
+  /** The plan's minute is over: the agent ends the activity by itself (and takes the end photo). */
   | { kind: 'end' };
 
 export interface StoryStep {
@@ -53,8 +54,12 @@ export const SETUP: readonly StoryStep[] = [
 /** When the setup hands over to the first round. */
 export const SETUP_SECONDS = 33;
 
+/**
+ * The plan's activity runs one minute, from 6 s to 66 s: its three photos fall at its start, in
+ * the middle (while the link is cut: the photo waits in the queue) and at its end.
+ */
 export const ROUND: readonly StoryStep[] = [
-  { at: 0, action: { kind: 'plan', startsInSeconds: 6, durationMin: 30 } },
+  { at: 0, action: { kind: 'plan', startsInSeconds: 6, durationMin: 1 } },
   { at: 10, action: { kind: 'finger', memberId: 'M001', expect: 'accepted' } },
   { at: 14, action: { kind: 'finger', memberId: 'M002', expect: 'accepted' } },
   { at: 18, action: { kind: 'finger', memberId: 'M001', expect: 'already' } },

@@ -8,6 +8,7 @@ import { endLeftovers } from '../util/processGroup.js';
 import { AgentError, ErrorCode, ExitCode } from '../errors.js';
 import { language } from '../i18n.js';
 import { startBroker } from './broker.js';
+import { missingCameraPackages, startDemoCamera, type DemoCamera } from './camera.js';
 import { startDemoCenter } from './center.js';
 import { SupervisedChild, type ChildExit } from './children.js';
 import { demoConfigYaml } from './config.js';
@@ -92,6 +93,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let view: TerminalView | undefined;
   let story: Story | undefined;
   let proxy: LinkProxy | undefined;
+  /** The Debian packages the demo's camera lacks; none when it runs one. */
+  let missing: string[] = [];
   /** Starts everything in order, each with its undo on the stack; returns early once a stop was asked for. */
   async function start(): Promise<void> {
     // A stop asked for during the start is honoured between its steps: each step is short, and
@@ -107,16 +110,33 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     proxy = link;
     stack.push(() => link.close());
     if (halted()) return;
+    // Without its packages the demo goes on without a camera, and says what to install.
+    missing = missingCameraPackages();
+    let camera: DemoCamera | undefined;
+    if (missing.length === 0) {
+      const started = await startDemoCamera({ dir: folder.media, runDir: folder.run });
+      camera = started;
+      stack.push(() => started.stop());
+    }
+    const cameraNote =
+      camera === undefined
+        ? demoText('noCamera', { packages: missing.join(' ') })
+        : demoText('headlessCamera', { camera: camera.config.name });
+    if (halted()) return;
     const center = await startDemoCenter({
       brokerUrl: broker.url,
       dir: folder.center,
       logFile: folder.centerLog,
       httpPort: options.httpPort,
+      livePlaylistTemplate: camera?.livePlaylistTemplate,
     });
     stack.push(() => center.stop());
     if (halted()) return;
     const roomName = demoText('roomName');
-    writeFileSync(folder.config, demoConfigYaml({ dataDir: folder.agent, countyUrl: link.url, roomName }));
+    writeFileSync(
+      folder.config,
+      demoConfigYaml({ dataDir: folder.agent, countyUrl: link.url, roomName, camera: camera?.config }),
+    );
     const agent = await SupervisedChild.start({
       name: 'agent',
       command: process.execPath,
@@ -140,9 +160,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const feed = new SignInFeed(folder.agent);
       stack.push(() => feed.close());
       if (options.headless)
-        options.out.write(headlessLines({ folder, broker, link, center, durationSeconds: options.durationSeconds }));
+        options.out.write(
+          headlessLines({ folder, broker, link, center, cameraNote, durationSeconds: options.durationSeconds }),
+        );
       else {
-        view = new TerminalView(() => readView({ folder, roomName, story: running, link, center, feed }), options.out);
+        view = new TerminalView(
+          () => readView({ folder, roomName, story: running, link, center, feed, cameraMissing: missing }),
+          options.out,
+        );
         view.start();
       }
       if (options.durationSeconds !== undefined) {

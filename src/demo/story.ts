@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { activitySchema } from '../activities/schema.js';
 import { callDaemon } from '../control/client.js';
 import { enrollPromptSchema } from '../enrollment/methods.js';
 import { manualSignInResultSchema } from '../signin/methods.js';
@@ -36,6 +37,8 @@ const OPERATOR = '演示技术员';
 /** A finger rests this long on the sensor: long enough for a capture and a search at the demo's poll interval. */
 const FINGER_HOLD_MS = 2_500;
 const ENROLL_TIMEOUT_MS = 60_000;
+/** The agent ends a plan's activity within a second or two of its planned end. */
+const ACTIVITY_END_WAIT_MS = 10_000;
 /** How many lines the story keeps for the view. */
 const KEPT_LINES = 6;
 
@@ -159,7 +162,7 @@ export class Story {
         this.tell('restore', demoText('restore'));
         return;
       case 'end':
-        await this.call('activity.end', { reason: 'demo round over' });
+        await this.activityOver();
         this.tell('end', demoText('activityEnded'));
         return;
     }
@@ -189,6 +192,15 @@ export class Story {
       await this.call('emulator.lift', {}).catch(() => undefined);
     }
     this.tell('enrolled', demoText('enrolled', { name: memberName(memberId) }), { memberId });
+  }
+
+  /** Until the agent has ended the plan's activity (its scheduler checks every second). */
+  private async activityOver(): Promise<void> {
+    const until = Date.now() + ACTIVITY_END_WAIT_MS;
+    while (activitySchema.nullable().parse(await this.call('activity.current', {})) !== null) {
+      if (Date.now() > until) throw new Error(demoText('activityStillRunning'));
+      await sleep(250, undefined, { signal: this.abort.signal });
+    }
   }
 
   private call(method: string, params: unknown): Promise<unknown> {

@@ -13,6 +13,20 @@ const t = defineMessages({
   setup: { zh: '准备', en: 'setting up' },
   round: { zh: '第 {round} 轮', en: 'round {round}' },
   scanner: { zh: '指纹模块', en: 'Scanner' },
+  camera: { zh: '摄像头', en: 'Camera' },
+  noCamera: {
+    zh: '未启用：缺少 {count} 个软件包（bash scripts/start.sh 可安装）',
+    en: 'off: {count} packages missing (bash scripts/start.sh installs them)',
+  },
+  cameraNone: { zh: '尚无状态', en: 'no state yet' },
+  'camera-idle': { zh: '待命（活动期间推流）', en: 'idle (pushes during activities)' },
+  'camera-probing': { zh: '读取编码中', en: 'probing' },
+  'camera-starting': { zh: '开始推流', en: 'starting' },
+  'camera-live': { zh: '直播中（县级大屏播放）', en: 'live (on the county board)' },
+  'camera-stalled': { zh: '画面停滞，重启中', en: 'stalled, restarting' },
+  'camera-backoff': { zh: '稍后重试', en: 'retrying shortly' },
+  'camera-stopped': { zh: '县中心已停止推流', en: 'stopped by the county' },
+  'camera-failed': { zh: '故障', en: 'failed' },
   link: { zh: '县级链路', en: 'County link' },
   journal: { zh: '本地日志', en: 'Journal' },
   activity: { zh: '当前活动', en: 'Activity' },
@@ -68,6 +82,8 @@ export interface ViewData {
   center: RoomSummary | undefined;
   centerSignInsToday: SignInCount | undefined;
   story: readonly StoryLine[];
+  /** Packages the camera lacks; empty when the demo runs one. */
+  cameraMissing: readonly string[];
   /** The county board's page: the demo's headline for whoever wants the big screen. */
   boardUrl: string;
   dir: string;
@@ -75,7 +91,7 @@ export interface ViewData {
 
 /** The view never needs more than an 80-column terminal. */
 export const VIEW_WIDTH = 80;
-const LABELS = ['scanner', 'link', 'journal', 'activity', 'center', 'board'] as const;
+const LABELS = ['scanner', 'camera', 'link', 'journal', 'activity', 'center', 'board'] as const;
 
 /** A label and its value, the values of all rows in one column (the labels' width depends on the language). */
 function row(label: string, value: string): string {
@@ -89,6 +105,17 @@ function scannerText(status: Status): string {
   return scanner.detail === undefined || scanner.state === 'ok'
     ? t(scanner.state)
     : `${t(scanner.state)} · ${scanner.detail}`;
+}
+
+function cameraText(status: Status, missing: readonly string[]): string {
+  if (missing.length > 0) return t('noCamera', { count: missing.length });
+  if (status.cameras.length === 0) return t('cameraNone');
+  return status.cameras
+    .map(
+      (camera) =>
+        `${camera.name} · ${t(`camera-${camera.state}`)}${camera.problem === undefined ? '' : ` · ${camera.problem}`}`,
+    )
+    .join(', ');
 }
 
 function activityText(status: Status, nowMs: number): string {
@@ -137,6 +164,7 @@ export function renderView(data: ViewData): string {
       sync.backlog.oldestAgeSeconds === null ? '' : t('age', { seconds: Math.round(sync.backlog.oldestAgeSeconds) });
     lines.push(
       row(t('scanner'), scannerText(status)),
+      row(t('camera'), cameraText(status, data.cameraMissing)),
       row(t('link'), `${t(sync.link.state)}${data.linkCut ? t('cutNote') : ''}`),
       row(t('journal'), t('head', { seq: status.journal.head.seq, backlog: sync.backlog.events, age })),
       row(t('activity'), activityText(status, data.nowMs)),

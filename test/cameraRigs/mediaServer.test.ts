@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { clipFrameHashes, consecutiveSourceOffset, streamFrameHashes } from '../helpers/frameHashes.js';
-import { startMediaServer, type MediaServer } from '../helpers/mediaServer.js';
-import { spawnRig, type RigProcess } from '../helpers/rigProcess.js';
-import { startRtspCamera, type RtspCamera } from '../helpers/rtspCamera.js';
+import { startMediaServer, type MediaServer } from '../../src/demo/mediaServer.js';
+import { spawnRig, type RigProcess } from '../../src/demo/rigProcess.js';
+import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 
 /**
  * The county-side receiver and the frame comparison the push tests rely on: a stream-copy push of
@@ -12,10 +12,10 @@ import { startRtspCamera, type RtspCamera } from '../helpers/rtspCamera.js';
  */
 const COMPARED_FRAMES = 50;
 
-async function rigs(): Promise<{ camera: RtspCamera; server: MediaServer }> {
+async function rigs(hls = false): Promise<{ camera: RtspCamera; server: MediaServer }> {
   const [camera, server] = await Promise.all([
     startRtspCamera({ variant: 'h264', user: 'admin', password: 'secret' }),
-    startMediaServer(),
+    startMediaServer({ hls }),
   ]);
   onTestFinished(async () => {
     await Promise.all([camera.stop(), server.stop()]);
@@ -78,5 +78,27 @@ describe('the media server and the frame comparison', () => {
     await first.exited;
     push(camera, server, 'cam', ['-c:v', 'copy']);
     await watcher.waitForFrames(50, 30_000);
+  });
+
+  it('with HLS, serves a push as a live playlist over HTTP whose fragments are the stream', async () => {
+    const { camera, server } = await rigs(true);
+    push(camera, server, 'cam', ['-c:v', 'copy']);
+    const playlist = server.hlsUrl('cam')!;
+    let listed: string[] = [];
+    const until = Date.now() + 30_000;
+    while (listed.length < 2 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const response = await fetch(playlist);
+      if (response.ok) listed = (await response.text()).split('\n').filter((line) => line.endsWith('.ts'));
+    }
+    expect(listed.length, server.log()).toBeGreaterThanOrEqual(2);
+    const fragment = await fetch(new URL(listed[0]!, playlist));
+    expect(fragment.headers.get('content-type')).toBe('video/mp2t');
+    // MPEG-TS: 188-byte packets, each starting with the sync byte 0x47.
+    const bytes = new Uint8Array(await fragment.arrayBuffer());
+    expect(bytes.length % 188).toBe(0);
+    expect(bytes[0]).toBe(0x47);
+    expect(bytes[188]).toBe(0x47);
+    expect(server.hlsUrl('cam')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hls\/cam\/index\.m3u8$/);
   });
 });

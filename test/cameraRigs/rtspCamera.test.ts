@@ -1,8 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CLIP_FPS, CLIP_FRAMES } from '../helpers/cameraClips.js';
-import { MAIN_SIZE, startRtspCamera, SUB_SIZE, type CameraVariant, type RtspCamera } from '../helpers/rtspCamera.js';
+import { CLIP_FPS, CLIP_FRAMES } from '../../src/demo/cameraClips.js';
+import {
+  MAIN_SIZE,
+  startRtspCamera,
+  SUB_SIZE,
+  type CameraVariant,
+  type RtspCamera,
+} from '../../src/demo/rtspCamera.js';
 
 /**
  * The test camera the camera tests run against: what a client sees through it with and without

@@ -70,12 +70,20 @@ describe('a room’s day as the center reads it', () => {
       title: 'Study session',
       startedMs: new Date(2025, 5, 5, 8, 0).getTime(),
     });
-    expect(reader.latestPhoto('room')).toBeNull();
+    expect(reader.recentPhotos('room', 3)).toEqual([]);
     const photo = { deviceId: 'room', kind: 'photo', size: 1, sha256: 'x', meta: {} };
     store.recordFile({ ...photo, fileId: 'p1', name: 'a.jpg', path: '/files/p1' }, 1000);
     store.recordFile({ ...photo, fileId: 'v1', name: 'b.mp4', path: '/files/v1', kind: 'recording' }, 3000);
     store.recordFile({ ...photo, fileId: 'p2', name: 'b.jpg', path: '/files/p2' }, 2000);
-    expect(reader.latestPhoto('room')).toEqual({ fileId: 'p2', name: 'b.jpg', path: '/files/p2', completedMs: 2000 });
+    expect(reader.recentPhotos('room', 3)).toEqual([
+      { fileId: 'p2', name: 'b.jpg', path: '/files/p2', completedMs: 2000 },
+      { fileId: 'p1', name: 'a.jpg', path: '/files/p1', completedMs: 1000 },
+    ]);
+    expect(reader.recentPhotos('room', 1).map((photo) => photo.fileId)).toEqual(['p2']);
+    expect(reader.photo('room', 'p1')?.path).toBe('/files/p1');
+    // Neither a recording nor another room's file is a photo of this room.
+    expect(reader.photo('room', 'v1')).toBeNull();
+    expect(reader.photo('elsewhere', 'p1')).toBeNull();
 
     journal.append('activity.ended', { activityId: 'a1', reason: 'manual' });
     store.insertEntry('room', journal.read(journal.head().seq - 1, 1)[0]!, Date.now());

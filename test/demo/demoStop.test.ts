@@ -49,11 +49,16 @@ describe('stopping room-agent demo', () => {
       const killed = startDemo(['--headless', '--dir', temp.dir]);
       await waitUntil(() => existsSync(join(temp.dir, 'story.log')), 60_000, 'the story starting');
       const pids = [...childPids(temp.dir).values()];
-      expect(pids).toHaveLength(2);
+      expect(pids).toHaveLength(4);
       killed.child.kill('SIGKILL');
       await killed.exited;
-      // The broker and the agent die with the demo (setpriv --pdeathsig), the module emulator with the agent.
-      await waitUntil(() => processesNaming(temp.dir).length === 0, 5_000, 'the children ending');
+      // The broker, the camera, the media server and the agent die with the demo (setpriv
+      // --pdeathsig), the module emulator and the agent's ffmpeg with the agent.
+      await waitUntil(
+        () => processesNaming(temp.dir).length === 0 && pids.every((pid) => !alive(pid)),
+        5_000,
+        'the children ending',
+      );
 
       // A leftover the kernel did not end (a system without setpriv): a process naming the folder
       // behind a pid file of the demo's. The next demo ends it before it starts anything.
@@ -77,7 +82,7 @@ describe('stopping room-agent demo', () => {
     try {
       const dir = join(temp.dir, 'demo');
       const first = startDemo(['--headless', '--dir', dir]);
-      await waitUntil(() => childPids(dir).size === 2, 30_000, 'the first demo starting');
+      await waitUntil(() => childPids(dir).size === 4, 60_000, 'the first demo starting');
       const second = startDemo(['--headless', '--dir', dir]);
       expect((await second.exited).code).toBe(69);
       expect(second.stderr()).toContain('another demo runs in');

@@ -40,6 +40,7 @@ describe('the demo in a terminal', () => {
         '红旗村党群服务中心',
         '第 1 轮',
         '指纹模块',
+        '摄像头',
         '县级链路',
         '本地日志',
         '当前活动',
@@ -49,6 +50,8 @@ describe('the demo in a terminal', () => {
       ])
         expect(shown, label).toContain(label);
       expect(shown).toMatch(/李秀英\s+指纹签到/);
+      // The activity has run for some 20 s: the room's camera pushes live.
+      expect(shown).toContain('hall · 直播中（县级大屏播放）');
       expect(shown).toContain('未识别的手指');
       // No log line reached the terminal, and nothing needs more than 80 columns.
       expect(shown).not.toContain('"level"');

@@ -20,6 +20,7 @@ function data(overrides: Partial<ViewData> = {}): ViewData {
     center: undefined,
     centerSignInsToday: undefined,
     story: [{ wallMs: NOW - 5_000, text: '4G 信号中断 20 秒：签到照常进行，记录在本地日志中排队'.repeat(3) }],
+    cameraMissing: [],
     boardUrl: 'http://127.0.0.1:41234/',
     dir: '/a/rather/long/path/to/the/demo/folder/that/goes/on/and/on/.demo-data',
     ...overrides,

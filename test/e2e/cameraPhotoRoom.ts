@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, expect } from 'vitest';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { runCli } from '../helpers/cli.js';
-import { startMediaServer, type MediaServer } from '../helpers/mediaServer.js';
-import { startRtspCamera, type RtspCamera } from '../helpers/rtspCamera.js';
+import { startMediaServer, type MediaServer } from '../../src/demo/mediaServer.js';
+import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { until, type SyncScenario, type useSyncScenario } from '../helpers/syncScenario.js';
 
 /** A password that must never leave the camera's URL: the journal and the log are searched for it. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { CLIP_FPS } from '../helpers/cameraClips.js';
+import { CLIP_FPS } from '../../src/demo/cameraClips.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { useSyncScenario } from '../helpers/syncScenario.js';
 import {
@@ -133,8 +133,10 @@ it('photographs a one-minute meeting of photos: 3 at its start, middle and end, 
       meta: { camera: CAMERA, activityId, slot: p.slot, reason: 'schedule' },
     });
   }
-  // The county board's tile of the room shows the meeting's last picture.
-  expect(scenario.center?.latestPhoto(scenario.deviceId)?.fileId).toBe(photos[2]!.p.fileId);
+  // The county board's tile of the room shows the meeting's pictures, the last one first.
+  expect(scenario.center?.recentPhotos(scenario.deviceId, 3).map((photo) => photo.fileId)).toEqual(
+    [...photos].reverse().map(({ p }) => p.fileId),
+  );
   expect(JSON.stringify(journal(scenario))).not.toContain(CAMERA_PASSWORD);
   expect(scenario.room.output()).not.toContain(CAMERA_PASSWORD);
 });

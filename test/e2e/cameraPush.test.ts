@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writePidFile } from '../../src/util/processGroup.js';
 import { runCli } from '../helpers/cli.js';
 import { clipFrameHashes, consecutiveSourceOffset, streamFrameHashes } from '../helpers/frameHashes.js';
-import { spawnRig } from '../helpers/rigProcess.js';
-import { MAIN_SIZE, SUB_SIZE } from '../helpers/rtspCamera.js';
+import { spawnRig } from '../../src/demo/rigProcess.js';
+import { MAIN_SIZE, SUB_SIZE } from '../../src/demo/rtspCamera.js';
 import { until } from '../helpers/syncScenario.js';
 import {
   alive,

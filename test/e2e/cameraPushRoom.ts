@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CameraReport } from '../../src/cameras/types.js';
 import { logLines } from '../daemon/daemonProcess.js';
-import { startMediaServer, type MediaServer, type StreamWatcher } from '../helpers/mediaServer.js';
-import { startRtspCamera, type RtspCamera } from '../helpers/rtspCamera.js';
+import { startMediaServer, type MediaServer, type StreamWatcher } from '../../src/demo/mediaServer.js';
+import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { SyncScenario, until } from '../helpers/syncScenario.js';
 
 /**

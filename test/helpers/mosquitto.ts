@@ -1,15 +1,15 @@
 /**
  * A real Mosquitto on loopback in its own temp directory, for the tests and the sync benchmarks:
- * benchmarks may import test helpers, while tests never import scripts/. Imports only node:* so
- * the benchmarks' build compiles nothing else of test/.
+ * benchmarks may import test helpers, while tests never import scripts/. Imports only node:* and
+ * src/demo/ports.ts (itself only node:*), so the benchmarks' build compiles nothing else.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports.js';
+import { freePort, waitForPort } from '../../src/demo/ports.js';
 
-export { freePort } from './ports.js';
+export { freePort } from '../../src/demo/ports.js';
 
 /** Debian installs the broker in /usr/sbin, which is not on every user's PATH. */
 export const MOSQUITTO_BIN =

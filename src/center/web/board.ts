@@ -8,11 +8,14 @@ export interface BoardSource extends ViewSource {
   room(deviceId: string): RoomSummary | undefined;
   recentSignIns(deviceId: string, fromMs: number, toMs: number, limit: number): SignInRecord[];
   currentActivity(deviceId: string): ActivityRecord | null;
-  latestPhoto(deviceId: string): PhotoRecord | null;
+  recentPhotos(deviceId: string, limit: number): PhotoRecord[];
+  photo(deviceId: string, fileId: string): PhotoRecord | null;
 }
 
 /** A tile lists this many of the day's sign-ins: a page left open all day holds no more. */
 export const RECENT_SIGN_INS = 8;
+/** A tile shows this many of the newest photos: a meeting's three (start, middle, end). */
+export const RECENT_PHOTOS = 3;
 
 export type ChainStatus =
   { status: 'ok' } | { status: 'broken'; seq: number; reason: string } | { status: 'waiting'; reason: string };
@@ -32,8 +35,8 @@ export interface RoomTile {
   scannerDriver: string | null;
   cameras: RoomSummary['cameras'];
   files: number;
-  /** The newest photo, fetched from /api/rooms/<id>/photo; where the file lies stays on the center. */
-  photo: { fileId: string; completedMs: number } | null;
+  /** The newest photos, newest first, each fetched from /api/rooms/<id>/photos/<fileId>; where the files lie stays on the center. */
+  photos: Array<{ fileId: string; completedMs: number }>;
 }
 
 /** The whole board (`full`) or the rooms that changed since the last push. */
@@ -44,10 +47,6 @@ export interface BoardUpdate {
   day: { fromMs: number; toMs: number };
   brokerConnected: boolean;
   rooms: RoomTile[];
-}
-
-function photoOf(photo: PhotoRecord | null): RoomTile['photo'] {
-  return photo === null ? null : { fileId: photo.fileId, completedMs: photo.completedMs };
 }
 
 function chainOf(room: RoomSummary): ChainStatus {
@@ -85,7 +84,9 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
       files: files.get(room.deviceId) ?? 0,
-      photo: photoOf(source.latestPhoto(room.deviceId)),
+      photos: source
+        .recentPhotos(room.deviceId, RECENT_PHOTOS)
+        .map(({ fileId, completedMs }) => ({ fileId, completedMs })),
     })),
   };
 }

@@ -26,5 +26,9 @@ export const webText = defineMessages({
     zh: '找不到县级大屏的页面文件 {file}：它们随源码树和软件包提供',
     en: 'the county board page file {file} is missing: it ships with the source tree and the package',
   },
+  badLiveTemplate: {
+    zh: '--live-hls 必须是含 {room}（可含 {camera}）的 http(s) 地址，例如 http://127.0.0.1:8080/hls/{room}-{camera}/index.m3u8，而不是 "{template}"',
+    en: '--live-hls must be an http(s) URL naming {room} (and {camera}), e.g. http://127.0.0.1:8080/hls/{room}-{camera}/index.m3u8, got "{template}"',
+  },
   serving: { zh: '县级大屏：{url}', en: 'county board: {url}' },
 });

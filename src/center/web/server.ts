@@ -9,6 +9,7 @@ import { loadAssets, type Asset } from './assets.js';
 import { readBoard, safeJson, type BoardSource } from './board.js';
 import { watchRooms, type CenterEmitter } from './changes.js';
 import { DEFAULT_LIMITS, LiveFeed, type LiveFeedLimits, type LiveFeedStats } from './liveFeed.js';
+import { liveFileUrl, relayLive, type LivePlaylists } from './liveVideo.js';
 import { webText } from './messages.js';
 
 export interface CenterWebOptions {
@@ -21,16 +22,19 @@ export interface CenterWebOptions {
   /** Calls back with a room's id whenever something about the room changed; returns the unsubscribe. */
   watch(onChange: (deviceId: string) => void): () => void;
   limits?: Partial<LiveFeedLimits> | undefined;
+  /** Where the rooms' cameras are live on the county's media server; without it the board shows no video. */
+  livePlaylists?: LivePlaylists | undefined;
   logger: Logger;
 }
 
 /**
  * Same-origin everything, no inline script or style, never framed, no referrer: the page is
- * meant to hang on a wall for months, and what it shows are people's names.
+ * meant to hang on a wall for months, and what it shows are people's names. Video plays from a
+ * blob: URL, the Media Source the live player fills with what it fetched from this origin.
  */
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -43,7 +47,8 @@ function isProtected(path: string): boolean {
   return path === '/' || path.startsWith('/api/');
 }
 
-const PHOTO_PATH = /^\/api\/rooms\/([^/]+)\/photo$/;
+const PHOTO_PATH = /^\/api\/rooms\/([^/]+)\/photos\/([^/]+)$/;
+const LIVE_PATH = /^\/api\/rooms\/([^/]+)\/cameras\/([^/]+)\/([^/]+)$/;
 /** Photos are served only as what their name says they are; anything else is not shown. */
 const PHOTO_TYPES: Readonly<Record<string, string>> = {
   '.jpg': 'image/jpeg',
@@ -169,21 +174,23 @@ export class CenterWebServer {
       return;
     }
     const photo = PHOTO_PATH.exec(path);
-    if (photo !== null) return this.photo(response, decodeURIComponent(photo[1]!));
+    if (photo !== null) return this.photo(response, decodeURIComponent(photo[1]!), decodeURIComponent(photo[2]!));
+    const live = LIVE_PATH.exec(path);
+    if (live !== null) return this.live(response, decodeURIComponent(live[1]!), decodeURIComponent(live[2]!), live[3]!);
     if (path === '/favicon.ico') return this.plain(response, 204, '');
     const asset = this.assets.get(path);
     if (asset === undefined) return this.plain(response, 404, 'not found');
     this.asset(response, 200, asset);
   }
 
-  /** The room's newest photo, from the path the center's file receiver stored it at. */
-  private photo(response: ServerResponse, deviceId: string): void {
-    const photo = this.options.source.latestPhoto(deviceId);
+  /** One of the room's photos, from the path the center's file receiver stored it at. */
+  private photo(response: ServerResponse, deviceId: string, fileId: string): void {
+    const photo = this.options.source.photo(deviceId, fileId);
     const type = photo === null ? undefined : PHOTO_TYPES[extname(photo.name).toLowerCase()];
     if (photo === null || type === undefined) return this.plain(response, 404, 'no photo');
     const file = createReadStream(photo.path);
     file.once('open', () => {
-      // The page asks with the file's id: a newer photo is a new address, so this one may be kept.
+      // A file id names one file for good: a newer photo is a new address, so this one may be kept.
       response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'private, max-age=86400' });
       file.pipe(response);
     });
@@ -191,6 +198,14 @@ export class CenterWebServer {
       if (!response.headersSent) this.plain(response, 404, 'no photo');
       else response.destroy();
     });
+  }
+
+  /** A file of a room camera's live stream, relayed from the media server. */
+  private live(response: ServerResponse, deviceId: string, camera: string, file: string): void {
+    const playlists = this.options.livePlaylists;
+    const source = playlists === undefined ? undefined : liveFileUrl(playlists(deviceId, camera), file);
+    if (source === undefined) return this.plain(response, 404, 'no live picture');
+    void relayLive(response, source, this.options.logger);
   }
 
   private asset(response: ServerResponse, status: number, asset: Asset): void {

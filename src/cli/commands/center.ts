@@ -7,6 +7,7 @@ import { openCenterDatabase } from '../../center/database.js';
 import { LiveView } from '../../center/liveView.js';
 import { loadCenterKey } from '../../center/signing.js';
 import { checkExposure, parseHttpAddress } from '../../center/web/access.js';
+import { livePlaylists } from '../../center/web/liveVideo.js';
 import { webText } from '../../center/web/messages.js';
 import { CenterWebServer } from '../../center/web/server.js';
 import { waitForStopSignal } from '../../daemon/lifecycle.js';
@@ -108,7 +109,7 @@ function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions
 const centerCommand: CliCommand = {
   path: ['center'],
   synopsis:
-    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N] [--http HOST:PORT [--http-public --http-token-file F]]',
+    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N] [--http HOST:PORT [--http-public --http-token-file F] [--live-hls URL_TEMPLATE]]',
   summary: {
     zh: '运行县级参考中心：接收并校验各活动室的事件、确认、请求补发、接收文件、实时视图；--http 提供县级大屏网页',
     en: 'run the reference county center: store and verify every room’s events, acknowledge, request replays, receive files, live view; --http serves the county board page',
@@ -123,6 +124,7 @@ const centerCommand: CliCommand = {
       http: { type: 'string' },
       'http-public': { type: 'boolean' },
       'http-token-file': { type: 'string' },
+      'live-hls': { type: 'string' },
     });
     if (values.view === true && values['no-view'] === true)
       throw new AgentError(ErrorCode.UsageError, t('viewBoth', { command: 'center' }));
@@ -132,6 +134,7 @@ const centerCommand: CliCommand = {
     const signingKey = values['signing-key'] === undefined ? undefined : loadCenterKey(values['signing-key']);
     const httpAddress = values.http === undefined ? undefined : parseHttpAddress(values.http);
     const httpToken = boardToken(values['http-token-file']);
+    const playlists = values['live-hls'] === undefined ? undefined : livePlaylists(values['live-hls']);
     // Refused before the center connects: an unsafe board is a usage error, not a half-started center.
     if (httpAddress !== undefined) checkExposure(httpAddress, values['http-public'] === true, httpToken);
     const view = values.view === true || (values['no-view'] !== true && process.stdout.isTTY === true);
@@ -160,6 +163,7 @@ const centerCommand: CliCommand = {
                 address: httpAddress,
                 publicBind: values['http-public'] === true,
                 token: httpToken,
+                livePlaylists: playlists,
                 logger,
               });
       } catch (error) {

@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../../../src/center/room.js';
 import type { PhotoRecord, SignInRecord } from '../../../src/center/roomDay.js';
 import type { BoardSource, BoardUpdate } from '../../../src/center/web/board.js';
+import { livePlaylists } from '../../../src/center/web/liveVideo.js';
 import { CenterWebServer, type CenterWebOptions } from '../../../src/center/web/server.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/log.js';
@@ -43,7 +45,7 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** A board source over fixed rooms; `rooms` may grow while a test runs. Each room's photo is `photos[id]`. */
+/** A board source over fixed rooms; `rooms` may grow while a test runs. Each room's one photo is `photos[id]`. */
 function fakeSource(
   deviceIds: string[],
   nameSize = 0,
@@ -71,7 +73,8 @@ function fakeSource(
     fileCounts: () => new Map(),
     recentSignIns: (_deviceId, _from, _to, limit) => Array.from({ length: limit }, (_, index) => signIn(index + 1)),
     currentActivity: () => ({ activityId: 'a', type: 'meeting', title: XSS, startedMs: Date.now() }),
-    latestPhoto: (deviceId) => photos[deviceId] ?? null,
+    recentPhotos: (deviceId) => (photos[deviceId] === undefined ? [] : [photos[deviceId]]),
+    photo: (deviceId, fileId) => (photos[deviceId]?.fileId === fileId ? photos[deviceId] : null),
   };
 }
 
@@ -209,7 +212,7 @@ describe('the county board over HTTP', () => {
     expect(board.rooms[0]!.recent).toHaveLength(8);
   });
 
-  it('serves a room’s newest photo from where the center stored it, only as an image, and only with the token', async () => {
+  it('serves a room’s photos by file id from where the center stored them, only as images, and only with the token', async () => {
     const temp = makeTempDir('board-photo-');
     try {
       writeFileSync(join(temp.dir, 'f1'), PNG);
@@ -221,17 +224,72 @@ describe('the county board over HTTP', () => {
       const { url } = await serve({ source: fakeSource(['dongcun', 'xiaozhuang'], 0, photos), token: TOKEN });
       const auth = { authorization: `Bearer ${TOKEN}` };
       const board = JSON.parse((await send(`${url}api/board`, { headers: auth })).body) as BoardUpdate;
-      expect(board.rooms[0]!.photo).toEqual({ fileId: 'f1', completedMs: 1 });
+      expect(board.rooms[0]!.photos).toEqual([{ fileId: 'f1', completedMs: 1 }]);
       expect(JSON.stringify(board)).not.toContain(temp.dir);
-      const image = await send(`${url}api/rooms/dongcun/photo?file=f1`, { headers: auth });
+      const image = await send(`${url}api/rooms/dongcun/photos/f1`, { headers: auth });
       expect(image.status).toBe(200);
       expect(image.headers['content-type']).toBe('image/png');
-      expect((await send(`${url}api/rooms/dongcun/photo`)).status).toBe(401);
-      expect((await send(`${url}api/rooms/xiaozhuang/photo`, { headers: auth })).status).toBe(404);
-      expect((await send(`${url}api/rooms/nowhere/photo`, { headers: auth })).status).toBe(404);
+      expect((await send(`${url}api/rooms/dongcun/photos/f1`)).status).toBe(401);
+      expect((await send(`${url}api/rooms/xiaozhuang/photos/f2`, { headers: auth })).status).toBe(404);
+      // A file id of another room is not this room's photo.
+      expect((await send(`${url}api/rooms/dongcun/photos/f2`, { headers: auth })).status).toBe(404);
+      expect((await send(`${url}api/rooms/nowhere/photos/f1`, { headers: auth })).status).toBe(404);
     } finally {
       temp.cleanup();
     }
+  });
+
+  it('relays a live camera’s playlist and fragments from the media server, only with the token, only by their names', async () => {
+    const asked: string[] = [];
+    const media = createServer((incoming, outgoing) => {
+      asked.push(incoming.url ?? '');
+      if (incoming.url === '/hls/dongcun-main/index.m3u8') outgoing.end('#EXTM3U\n#EXTINF:1.0,\n0.ts\n');
+      else if (incoming.url === '/hls/dongcun-main/0.ts') outgoing.end(Buffer.alloc(376, 0x47));
+      else outgoing.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    try {
+      const mediaPort = (media.address() as AddressInfo).port;
+      const playlists = livePlaylists(`http://127.0.0.1:${mediaPort}/hls/{room}-{camera}/index.m3u8`);
+      const { url } = await serve({ token: TOKEN, livePlaylists: playlists });
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const live = `${url}api/rooms/dongcun/cameras/main/`;
+      const playlist = await send(`${live}live.m3u8`, { headers: auth });
+      expect(playlist.status).toBe(200);
+      expect(playlist.headers['content-type']).toBe('application/vnd.apple.mpegurl');
+      expect(playlist.headers['cache-control']).toBe('no-store');
+      expect(playlist.body).toContain('0.ts');
+      const fragment = await send(`${live}0.ts`, { headers: auth });
+      expect(fragment.status).toBe(200);
+      expect(fragment.headers['content-type']).toBe('video/mp2t');
+      expect((await send(`${live}live.m3u8`)).status).toBe(401);
+      expect((await send(`${url}api/rooms/xiaozhuang/cameras/main/live.m3u8`, { headers: auth })).status).toBe(404);
+      // Nothing but the playlist and fragment names reaches the media server.
+      asked.length = 0;
+      for (const name of ['..%2F..%2Fetc%2Fpasswd', 'index.html', '.ts', 'a%2Fb.ts'])
+        expect((await send(`${live}${name}`, { headers: auth })).status, name).toBe(404);
+      expect(asked).toEqual([]);
+      // A room's names are encoded into the template: they cannot leave its path.
+      expect(playlists('a/../b', 'c?d').href).toBe(`http://127.0.0.1:${mediaPort}/hls/a%2F..%2Fb-c%3Fd/index.m3u8`);
+      await new Promise<void>((resolve) => media.close(() => resolve()));
+      media.closeAllConnections();
+      expect((await send(`${live}live.m3u8`, { headers: auth })).status).toBe(502);
+    } finally {
+      media.close();
+    }
+  });
+
+  it('shows no live picture without a media server, and refuses a template that is not an http URL naming the room', async () => {
+    const { url } = await serve();
+    expect((await send(`${url}api/rooms/dongcun/cameras/main/live.m3u8`)).status).toBe(404);
+    for (const template of ['rtmp://127.0.0.1/live/{room}', 'http://127.0.0.1/hls/index.m3u8', 'not a url'])
+      expect(() => livePlaylists(template), template).toThrow(expect.objectContaining({ code: ErrorCode.UsageError }));
+    // The player's code comes from the center itself; the page may play what it builds from it.
+    const player = await send(`${url}hls.js`);
+    expect(player.status).toBe(200);
+    expect(player.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(player.body).toContain('export');
+    expect(String(player.headers['content-security-policy'])).toContain("media-src 'self' blob:");
   });
 
   it('refuses a loopback request whose Host is another site (DNS rebinding)', async () => {

@@ -27,6 +27,82 @@ function twoDigits(value) {
   return String(value).padStart(2, '0');
 }
 
+/**
+ * The live picture of a room's camera while its push is live: hls.js (loaded the first time a
+ * camera is live) plays the stream the center relays from the county's media server. The player
+ * outlives the tile's redraws: its element is moved into each new content, never rebuilt.
+ */
+let hlsModule;
+const RETRY_MS = 3000;
+/** The center serves it from the hls.js package (assets.ts), not from this folder. */
+const PLAYER_MODULE = '/hls.js';
+function loadHls() {
+  hlsModule ??= import(PLAYER_MODULE).then((module) => module.default);
+  return hlsModule;
+}
+
+function livePlayer(deviceId, camera) {
+  const figure = element('figure', 'live');
+  const video = element('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.dataset.camera = camera;
+  const caption = element('figcaption', '', format(text.live, { camera }));
+  figure.append(video, caption);
+  // A redraw takes the element out of the tile and puts it back, which pauses it.
+  video.addEventListener('pause', () => {
+    if (!player.closed) void video.play().catch(() => undefined);
+  });
+  video.addEventListener('canplay', () => void video.play().catch(() => undefined), { once: true });
+  const player = { figure, video, caption, camera, hls: undefined, closed: false };
+  const source = `/api/rooms/${encodeURIComponent(deviceId)}/cameras/${encodeURIComponent(camera)}/live.m3u8`;
+  loadHls().then(
+    (Hls) => {
+      if (player.closed) return;
+      if (!Hls.isSupported()) {
+        caption.textContent = text.liveUnsupported;
+        return;
+      }
+      // No worker: the page's policy allows scripts from its own origin only, not the blob: a worker would be.
+      const hls = new Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6 });
+      // A push that restarts (the room's link, the camera) leaves the player behind: it tries again.
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal) return;
+        caption.textContent = format(text.liveLost, { camera });
+        setTimeout(() => {
+          if (player.closed) return;
+          if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+          else hls.startLoad();
+        }, RETRY_MS);
+      });
+      hls.on(Hls.Events.FRAG_BUFFERED, () => (caption.textContent = format(text.live, { camera })));
+      hls.loadSource(source);
+      hls.attachMedia(video);
+      player.hls = hls;
+    },
+    () => (caption.textContent = text.liveUnsupported),
+  );
+  return player;
+}
+
+function closePlayer(player) {
+  player.closed = true;
+  player.hls?.destroy();
+}
+
+/** The tile's players for its live cameras: kept, started or ended to match the cameras' states. */
+function livePlayers(tile, room) {
+  const live = new Set(room.cameras.filter((camera) => camera.state === 'live').map((camera) => camera.name));
+  for (const [camera, player] of tile.players) {
+    if (live.has(camera)) continue;
+    closePlayer(player);
+    tile.players.delete(camera);
+  }
+  for (const camera of live) if (!tile.players.has(camera)) tile.players.set(camera, livePlayer(room.deviceId, camera));
+  return [...tile.players.values()].map((player) => player.figure);
+}
+
 /** Local time; the date too when it is not today. */
 function clock(ms) {
   const at = new Date(ms);
@@ -106,7 +182,7 @@ function signInItem(signIn) {
   return item;
 }
 
-/** The tile's whole content, built afresh: the old nodes go with replaceChildren. */
+/** The tile's whole content, built afresh (but for its live players): the old nodes go with replaceChildren. */
 function fillTile(node, room) {
   node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
   const head = element('header');
@@ -136,14 +212,17 @@ function fillTile(node, room) {
   if (room.signIns.emulated > 0)
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
-  const parts = [head, facts, activity, count];
-  if (room.photo !== null) {
-    // The address names the file: a new photo is fetched once, an unchanged one comes from the cache.
-    const figure = element('figure', 'photo');
-    const image = element('img');
-    image.alt = format(text.photo, { time: clock(room.photo.completedMs) });
-    image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photo?file=${encodeURIComponent(room.photo.fileId)}`;
-    figure.append(image, element('figcaption', '', image.alt));
+  const parts = [head, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
+  if (room.photos.length > 0) {
+    // Each address names its file: a new photo is fetched once, the others come from the cache.
+    const figure = element('figure', 'photos');
+    for (const photo of room.photos) {
+      const image = element('img');
+      image.alt = format(text.photo, { time: clock(photo.completedMs) });
+      image.src = `/api/rooms/${encodeURIComponent(room.deviceId)}/photos/${encodeURIComponent(photo.fileId)}`;
+      figure.append(image);
+    }
+    figure.append(element('figcaption', '', format(text.photos, { time: clock(room.photos[0].completedMs) })));
     parts.push(figure);
   }
 
@@ -177,6 +256,7 @@ function apply(update) {
     const keep = new Set(update.rooms.map((room) => room.deviceId));
     for (const [deviceId, tile] of tiles) {
       if (keep.has(deviceId)) continue;
+      for (const player of tile.players.values()) closePlayer(player);
       tile.node.remove();
       tiles.delete(deviceId);
     }
@@ -184,7 +264,7 @@ function apply(update) {
   for (const room of update.rooms) {
     let tile = tiles.get(room.deviceId);
     if (tile === undefined) {
-      tile = { node: element('article', 'tile'), room };
+      tile = { node: element('article', 'tile'), room, players: new Map() };
       tile.node.dataset.room = room.deviceId;
       placeTile(tile.node, room.deviceId);
       tiles.set(room.deviceId, tile);

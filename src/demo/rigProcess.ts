@@ -1,12 +1,15 @@
 /**
- * The real servers the camera tests run against (the test camera, the media server, the stream
- * watcher's ffmpeg) as child processes that cannot outlive the test: each runs in its own process
- * group, so a signal reaches all of it, and gets SIGKILL from the kernel when the test worker
- * dies, however it dies (util-linux `setpriv --pdeathsig KILL`). Imports only node:*.
+ * The stand-ins for a room's and a county's devices that the demo and the camera tests run (the
+ * camera emulator, the media server, a stream watcher's ffmpeg) as child processes that cannot
+ * outlive whoever started them: each runs in its own process group, so a signal reaches all of
+ * it, and gets SIGKILL from the kernel when its parent dies, however it dies (util-linux
+ * `setpriv --pdeathsig KILL`). What they print is kept (its tail) for a failure message; the
+ * demo's also get a pid file, so the next demo in the folder ends what a SIGKILLed one left.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { deathSignalWrapper, writePidFile } from '../util/processGroup.js';
 
 /** What a failure message shows of a process's output: its tail. */
 const OUTPUT_TAIL_CHARS = 64 * 1024;
@@ -27,14 +30,21 @@ export interface RigSpawnOptions {
   /** Each line the process writes on stdout. */
   onLine?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Records the pid as `<runDir>/<name>.pid` while the process runs. */
+  pidFile?: { runDir: string; name: string };
 }
 
 export function spawnRig(command: string, args: readonly string[], options: RigSpawnOptions = {}): RigProcess {
-  const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], {
+  const [program, ...rest] = [...deathSignalWrapper(), command, ...args];
+  const child: ChildProcess = spawn(program!, rest, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
   });
+  const pidFile =
+    options.pidFile === undefined || child.pid === undefined
+      ? undefined
+      : writePidFile(options.pidFile.runDir, options.pidFile.name, child.pid, [command, ...args]);
   let output = '';
   const record = (text: string): void => {
     output += text;
@@ -50,7 +60,12 @@ export function spawnRig(command: string, args: readonly string[], options: RigS
     spawnError = error;
     record(`${error.message}\n`);
   });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      if (pidFile !== undefined) rmSync(pidFile, { force: true });
+      resolve();
+    }),
+  );
   const running = (): boolean => spawnError === undefined && child.exitCode === null && child.signalCode === null;
   const signal = (name: NodeJS.Signals): void => {
     if (!running() || child.pid === undefined) return;

@@ -1,5 +1,5 @@
 /**
- * The short pre-encoded clips the test camera loops (test/helpers/rtsp_camera.py), made with
+ * The short pre-encoded clips the camera emulator loops (drivers/camera/emulator/), made with
  * ffmpeg once and cached in the temp directory under a name derived from the exact command line
  * and ffmpeg's version, so a change of either makes a new clip. Imports only node:*.
  *

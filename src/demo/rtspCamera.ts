@@ -1,23 +1,23 @@
 /**
- * A test IP camera on loopback (test/helpers/rtsp_camera.py, GStreamer's RTSP server behind basic
- * auth): a main stream of 640×360 and a sub-stream of 320×180, each a pre-encoded clip looped
- * without re-encoding, so several cameras fit on two cores beside the agent under test. It can be
- * killed and started again on the same URL, or paused (SIGSTOP: connections stay open, no data
- * flows, as when a camera hangs). Imports only node:*.
+ * An IP camera on loopback, for the demo and the camera tests: the camera emulator
+ * (drivers/camera/emulator/, GStreamer's RTSP server behind basic auth) serving a main stream of
+ * 640×360 and a sub-stream of 320×180, each a pre-encoded clip looped without re-encoding, so
+ * several cameras fit on two cores beside the agent. It can be killed and started again on the
+ * same URL, or paused (SIGSTOP: connections stay open, no data flows, as when a camera hangs).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../util/packageRoot.js';
 import { cameraClip, type ClipCodec } from './cameraClips.js';
 import { freePort } from './ports.js';
-import { cpuSeconds, spawnRig, type RigProcess } from './rigProcess.js';
+import { cpuSeconds, spawnRig, type RigProcess, type RigSpawnOptions } from './rigProcess.js';
 
 /** Debian's interpreter: it has python3-gi, which a version manager's `python3` on PATH may lack. */
-const PYTHON = '/usr/bin/python3';
-/** Beside this file, or in the source tree when a benchmark runs the copy compiled into build-scripts/. */
-const SCRIPT =
-  ['rtsp_camera.py', '../../../test/helpers/rtsp_camera.py']
-    .map((path) => fileURLToPath(new URL(path, import.meta.url)))
-    .find((path) => existsSync(path)) ?? 'rtsp_camera.py';
+export const CAMERA_PYTHON = '/usr/bin/python3';
+/**
+ * Relative to the package root, not to this module: the code runs compiled from dist/ (or a
+ * benchmark's build-scripts/), while the emulator is Python beside the other device emulators.
+ */
+const SCRIPT = join('drivers', 'camera', 'emulator', 'rtsp_camera.py');
 const READY_TIMEOUT_MS = 20_000;
 
 export const MAIN_PATH = '/main';
@@ -34,6 +34,8 @@ export interface RtspCameraOptions {
   password: string;
   /** Default: a free loopback port. */
   port?: number;
+  /** The demo's: a pid file while the camera runs. */
+  pidFile?: RigSpawnOptions['pidFile'];
 }
 
 export interface RtspCamera {
@@ -46,7 +48,7 @@ export interface RtspCamera {
   /** The sub-stream, rtsp://user:password@127.0.0.1:port/sub. */
   readonly subUrl: string;
   readonly subUrlWithoutCredentials: string;
-  /** The clip the main stream loops, for frame comparisons (test/helpers/frameHashes.ts). */
+  /** The clip the main stream loops, for frame comparisons. */
   readonly clip: string;
   readonly subClip: string;
   /** The server's pid while it runs. */
@@ -65,7 +67,7 @@ export interface RtspCamera {
   /** Starts the server again on the same port, after kill(). */
   start(): Promise<void>;
   restart(): Promise<void>;
-  /** Ends the server: the end of a test. */
+  /** Ends the server: the end of a test or of the demo. */
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startRtspCamera(options: RtspCameraOptions): Promise<RtspC
     options.port ?? freePort(),
   ]);
   const args = [
-    SCRIPT,
+    join(packageRoot() ?? '.', SCRIPT),
     ...['--port', String(port), '--user', options.user, '--password', options.password, '--codec', codec],
     ...['--mount', `${MAIN_PATH}=${clip}`, '--mount', `${SUB_PATH}=${subClip}`],
     ...(options.variant === 'h264-pcma' ? ['--pcma'] : []),
@@ -90,9 +92,10 @@ export async function startRtspCamera(options: RtspCameraOptions): Promise<RtspC
   const start = async (): Promise<void> => {
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const started = spawnRig(PYTHON, args, {
+    const started = spawnRig(CAMERA_PYTHON, args, {
       // No __pycache__ left in the source tree.
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      pidFile: options.pidFile,
       onLine: (line) => {
         if (!line.startsWith('{')) return;
         const event = (JSON.parse(line) as { event?: string }).event;
@@ -110,7 +113,7 @@ export async function startRtspCamera(options: RtspCameraOptions): Promise<RtspC
       await Promise.race([isReady, failed]);
     } catch (error) {
       await started.end('SIGKILL');
-      throw new Error(`test camera on port ${port}: ${(error as Error).message}\n${started.output()}`, {
+      throw new Error(`camera emulator on port ${port}: ${(error as Error).message}\n${started.output()}`, {
         cause: error,
       });
     } finally {
@@ -134,7 +137,7 @@ export async function startRtspCamera(options: RtspCameraOptions): Promise<RtspC
     pid: () => (server?.running() ? server.pid : null),
     clients: () => clients,
     cpuSeconds() {
-      if (!server?.running()) throw new Error('the test camera is not running');
+      if (!server?.running()) throw new Error('the camera emulator is not running');
       return cpuSeconds(server.pid);
     },
     output: () => server?.output() ?? '',

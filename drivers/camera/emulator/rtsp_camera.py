@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An IP camera for the tests: GStreamer's RTSP server on loopback, behind basic auth.
+"""An IP camera for the demo and the tests: GStreamer's RTSP server on loopback, behind basic auth.
 
 Each mount point serves a pre-encoded H.264 or H.265 clip (Annex B, an access unit delimiter
 before every frame, parameter sets before every key frame) without re-encoding it: the clip's
