@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { photoArgs } from '../../src/cameras/ffmpeg/args.js';
 import { FfmpegRunner } from '../../src/cameras/ffmpeg/runner.js';
 import { grabJpeg } from '../../src/cameras/photoGrab.js';
-import type { MediaServer, StreamWatcher } from '../../test/helpers/mediaServer.js';
-import { startMediaServer } from '../../test/helpers/mediaServer.js';
-import { freePort } from '../../test/helpers/ports.js';
-import { spawnRig } from '../../test/helpers/rigProcess.js';
-import { startRtspCamera, type RtspCamera } from '../../test/helpers/rtspCamera.js';
+import type { MediaServer, StreamWatcher } from '../../src/demo/mediaServer.js';
+import { startMediaServer } from '../../src/demo/mediaServer.js';
+import { freePort } from '../../src/demo/ports.js';
+import { spawnRig } from '../../src/demo/rigProcess.js';
+import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import {
   bareRelayArgs,
   pullArgs,

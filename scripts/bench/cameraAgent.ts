@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnRig, type RigProcess } from '../../test/helpers/rigProcess.js';
+import { spawnRig, type RigProcess } from '../../src/demo/rigProcess.js';
 
 /** The shipped build (npm run build): the agent is measured as it ships. */
 const CLI = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));

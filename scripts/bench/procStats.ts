@@ -3,7 +3,7 @@
  * memory, CPU time over a window.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpuSeconds } from '../../test/helpers/rigProcess.js';
+import { cpuSeconds } from '../../src/demo/rigProcess.js';
 
 function parentPid(pid: number): number | undefined {
   try {

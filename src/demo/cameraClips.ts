@@ -27,7 +27,8 @@ export interface ClipSpec {
 }
 
 export const CLIP_FPS = 25;
-export const CLIP_SECONDS = 10;
+/** Not a divisor of the half minute a one-minute meeting's photos are apart: each shows another picture. */
+export const CLIP_SECONDS = 7;
 export const CLIP_FRAMES = CLIP_FPS * CLIP_SECONDS;
 
 const CACHE_DIR = join(tmpdir(), 'room-agent-camera-clips');

@@ -96,6 +96,8 @@ describe('room-agent demo --headless --duration 150', () => {
           (event) => event.type === 'camera.photo' && event.payload.activityId === firstActivity,
         );
         expect(photos.map((event) => event.payload.slot)).toEqual([0, 1, 2]);
+        // Three moments of a live picture, not one picture three times.
+        expect(new Set(photos.map((event) => event.payload.sha256)).size).toBe(3);
         const received = new Database(join(temp.dir, 'center', 'center.sqlite'), { readonly: true });
         try {
           for (const photo of photos)

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { startMediaServer, type MediaServer } from '../helpers/mediaServer.js';
-import { startRtspCamera } from '../helpers/rtspCamera.js';
+import { startMediaServer, type MediaServer } from '../../src/demo/mediaServer.js';
+import { startRtspCamera } from '../../src/demo/rtspCamera.js';
 import { until, useSyncScenario } from '../helpers/syncScenario.js';
 import {
   command,
@@ -82,11 +82,11 @@ it('camera.stream and camera.photo from the reference center through Mosquitto: 
     { camera: 'hall', reason: 'command', fileId: taken.fileId, sha256: taken.sha256, bytes: taken.bytes },
   ]);
   await until(
-    () => center.latestPhoto(sync.deviceId)?.fileId === taken.fileId,
+    () => center.photo(sync.deviceId, taken.fileId) !== null,
     UPLOAD_TIMEOUT_MS,
-    () => `photo ${taken.fileId} at the center (latest ${JSON.stringify(center.latestPhoto(sync.deviceId))})`,
+    () => `photo ${taken.fileId} at the center (newest ${JSON.stringify(center.recentPhotos(sync.deviceId, 1))})`,
   );
-  const stored = readFileSync(center.latestPhoto(sync.deviceId)!.path);
+  const stored = readFileSync(center.photo(sync.deviceId, taken.fileId)!.path);
   expect({ bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex') }).toEqual({
     bytes: taken.bytes,
     sha256: taken.sha256,

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { cameraAdvice } from '../../src/cameras/messages.js';
 import type { CameraReport } from '../../src/cameras/types.js';
-import { startMediaServer } from '../helpers/mediaServer.js';
-import { freePort } from '../helpers/ports.js';
-import { startRtspCamera } from '../helpers/rtspCamera.js';
+import { startMediaServer } from '../../src/demo/mediaServer.js';
+import { freePort } from '../../src/demo/ports.js';
+import { startRtspCamera } from '../../src/demo/rtspCamera.js';
 import { arrayContaining, objectContaining, stringContaining } from '../helpers/matchers.js';
 import { storedThrough, until, useSyncScenario } from '../helpers/syncScenario.js';
 import {

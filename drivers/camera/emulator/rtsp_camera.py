@@ -17,6 +17,7 @@ import argparse
 import json
 import signal
 import sys
+import time
 
 import gi
 
@@ -55,7 +56,10 @@ def access_units(data, codec):
 
 
 class ClipFactory(GstRtspServer.RTSPMediaFactory):
-    """One pipeline per client, so each starts at the clip's first (key) frame."""
+    """One pipeline per client, joining the clip where a live camera would be now.
+
+    A client starts at the key frame of the current second (the clip has one every second), so
+    photos taken a while apart show different pictures, as they do from a real camera."""
 
     def __init__(self, clip, codec, fps, pcma):
         super().__init__()
@@ -64,6 +68,8 @@ class ClipFactory(GstRtspServer.RTSPMediaFactory):
         self.buffers = [Gst.Buffer.new_wrapped(unit) for unit in units]
         self.codec = codec
         self.frame_ns = Gst.SECOND // fps
+        self.fps = fps
+        self.started = time.monotonic()
         self.pcma = pcma
         self.set_shared(False)
 
@@ -81,13 +87,15 @@ class ClipFactory(GstRtspServer.RTSPMediaFactory):
         return Gst.parse_launch(description + ' )')
 
     def do_configure(self, media):
+        clip_seconds = max(1, len(self.buffers) // self.fps)
+        start = int(time.monotonic() - self.started) % clip_seconds * self.fps
         frames = {'next': 0}
 
         def need_data(source, _length):
             index = frames['next']
             frames['next'] = index + 1
             # A shallow copy shares the clip's bytes; only the timestamps are new.
-            buffer = self.buffers[index % len(self.buffers)].copy()
+            buffer = self.buffers[(start + index) % len(self.buffers)].copy()
             buffer.pts = buffer.dts = index * self.frame_ns
             buffer.duration = self.frame_ns
             source.emit('push-buffer', buffer)
