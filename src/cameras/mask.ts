@@ -12,6 +12,15 @@ export function maskCameraText(text: string, secrets: readonly string[] = []): s
   return maskSecrets(masked);
 }
 
+/**
+ * A line with every URL cut to its scheme, for what leaves the runner (health, status, the county
+ * board, logs): a push URL's path is often the stream key itself, which no masking of userinfo or
+ * query parameters would catch.
+ */
+export function withoutUrls(line: string): string {
+  return line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
+}
+
 /** The password in a URL's userinfo, decoded, for masking wherever it may appear; none when the URL has none. */
 export function urlSecrets(text: string): string[] {
   try {

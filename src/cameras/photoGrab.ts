@@ -102,6 +102,8 @@ async function runGrab(launcher: FfmpegLauncher, request: GrabRequest, output: s
     void run.stop(GRAB_STOP_GRACE_MS);
   };
   signal?.addEventListener('abort', abort);
+  // A stop that came while ffmpeg was starting has no listener to reach: it is seen here.
+  if (isAborted(signal)) abort();
   try {
     const exit = await run.exited;
     if (timedOut) throw new PhotoGrabError(camera, `no picture within ${request.timeoutMs} ms`);
@@ -155,4 +157,9 @@ function syncFile(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Read afresh after an await (a stop may have come meanwhile), where a property read would stay narrowed. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import { backoffDelay, type BackoffPolicy, type RandomSource } from '../util/backoff.js';
+import { withoutUrls } from './mask.js';
 import type { PushWish } from './pushPolicy.js';
 import type {
   CameraProbe,
@@ -96,13 +97,9 @@ export interface PushSupervisorOptions {
 /** A last error line longer than this is cut: it travels in every health message. */
 const MAX_LINE = 300;
 
-/**
- * A line with every URL cut to its scheme: the lines go to health, status and the county board,
- * and a push URL's path is often the stream key itself, which no masking of userinfo or query
- * parameters would catch.
- */
+/** A line for health, status and the county board: no URL (see withoutUrls), at most MAX_LINE long. */
 export function reportLine(line: string): string {
-  const bare = line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
+  const bare = withoutUrls(line);
   return bare.length <= MAX_LINE ? bare : `${bare.slice(0, MAX_LINE - 1)}…`;
 }
 

@@ -71,7 +71,14 @@ export async function spawnGroupLeader(spec: GroupSpawnSpec): Promise<GroupLeade
     child.once('error', reject);
   });
   const pid = child.pid!;
-  const pidFile = writePidFile(spec.runDir, spec.name, pid, [spec.command, ...spec.args]);
+  let pidFile: string;
+  try {
+    pidFile = writePidFile(spec.runDir, spec.name, pid, [spec.command, ...spec.args]);
+  } catch (error) {
+    // A child nobody can stop or find again must not run on (a full or read-only card refused the pid file).
+    signalGroup(pid, 'SIGKILL');
+    throw error;
+  }
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => {
       rmSync(pidFile, { force: true });

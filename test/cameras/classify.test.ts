@@ -34,6 +34,20 @@ describe("classifying ffmpeg's error lines", () => {
     expect(classifyErrorLines(['[h264 @ 0x1] non-existing PPS 0 referenced'])).toBeNull();
   });
 
+  it('reads a muxer fault on the output side as no known cause, so the push is restarted, not parked as a bad URL', () => {
+    const lines = [
+      '[flv @ 0x1] Application provided invalid, non monotonically increasing dts to muxer in stream 1: 900 >= 880',
+      'av_interleaved_write_frame(): Invalid argument',
+    ];
+    expect(classifyErrorLines(lines)).toBeNull();
+  });
+
+  it('reads only the final error: an old warning far above it names no cause', () => {
+    const lines = ['[rtsp @ 0x1] RTP: missed 401 packets', ...Array.from({ length: 20 }, () => 'frame dropped')];
+    expect(classifyErrorLines(lines)).toBeNull();
+    expect(classifyErrorLines(lines.slice(0, 2))?.problem).toBe('auth-failed');
+  });
+
   it('turns the lines of a failed run into a CameraError with its code, or ffmpeg-error with the last line', () => {
     const refused = vectors.find((each) => each.problem === 'server-refused')!;
     const error = errorFromLines(refused.lines, { camera: 'hall' });

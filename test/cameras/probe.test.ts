@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCameraError } from '../../src/cameras/errors.js';
 import { pushTransport } from '../../src/cameras/ffmpeg/args.js';
 import { planPush } from '../../src/cameras/ffmpeg/plan.js';
-import { createProbe } from '../../src/cameras/ffmpeg/probe.js';
+import { createProbe, parseProbe } from '../../src/cameras/ffmpeg/probe.js';
 import type { CameraProblem, CameraProbe } from '../../src/cameras/types.js';
 import { makeTempDir } from '../helpers/cli.js';
 
@@ -94,5 +94,21 @@ describe('probing a camera with ffprobe', () => {
   it('names a missing ffprobe', async () => {
     const missing = createProbe({ ffprobePath: join(temp.dir, 'ffprobe'), runDir: temp.dir, timeoutSeconds: 1 });
     expect(await problemOf(missing(clips.silent))).toBe('ffmpeg-missing');
+  });
+});
+
+describe('reading the frame rate ffprobe reports', () => {
+  const stream = (avg: string, base: string): string =>
+    JSON.stringify({
+      streams: [
+        { codec_type: 'video', codec_name: 'h264', width: 640, height: 360, avg_frame_rate: avg, r_frame_rate: base },
+      ],
+    });
+
+  it('takes the average rate, else the base rate, and no timebase for a rate', () => {
+    expect(parseProbe(stream('25/1', '50/1')).video?.fps).toBe(25);
+    expect(parseProbe(stream('0/0', '30000/1001')).video?.fps).toBe(29.97);
+    // An RTSP camera with an unknown average reports its 90 kHz clock as the base rate.
+    expect(parseProbe(stream('0/0', '90000/1')).video?.fps).toBeNull();
   });
 });

@@ -15,6 +15,9 @@ export interface Classified {
 const OUTPUT_SIDE =
   /\b(?:rtmps?|srt):\/\/|^\[(?:rtmp|flv|srt|mpegts) @|av_interleaved_write_frame|Error (?:writing trailer|closing file)/i;
 
+/** How many of the last kept lines make up the error ffmpeg ended with. */
+const FINAL_ERROR_LINES = 8;
+
 /** Lines that say nothing of the cause: ffmpeg's repeat counter, the `[tcp @ …]` detail under a URL line. */
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
 
@@ -37,7 +40,9 @@ const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
 ];
 
 const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
-  [/Port missing in uri|Invalid argument|Protocol not found/i, 'bad-url'],
+  // Not "Invalid argument": on the output side the FLV muxer ends with it on a one-off timestamp
+  // fault (packets out of DTS order), which a restart heals; a malformed push URL fails config check.
+  [/Port missing in uri|Protocol not found/i, 'bad-url'],
   // SRT reports a listener that is not there as an I/O error of the connection itself.
   [
     /Connection to \S+ failed|Connection refused|No route to host|unreachable|resolve hostname|Broken pipe|Connection reset|timed out/i,
@@ -58,7 +63,9 @@ const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
  */
 export function classifyErrorLines(lines: readonly string[]): Classified | null {
   let generic: Classified | null = null;
-  for (let index = lines.length - 1; index >= 0; index--) {
+  // Only the lines of the final error: an old warning higher up ("RTP: missed 401 packets") names no cause of the end.
+  const first = Math.max(0, lines.length - FINAL_ERROR_LINES);
+  for (let index = lines.length - 1; index >= first; index--) {
     const line = lines[index]!;
     if (NO_CAUSE.test(line) && index < lines.length - 1) continue;
     const problem = classifyLine(line);

@@ -101,12 +101,16 @@ export function parseProbe(json: string): ProbedStream {
   };
 }
 
-/** The average frame rate when ffprobe knows it, else the base rate; `0/0` and the like are unknown. */
+/** Above this a probed rate is a timebase, not frames (RTSP cameras report `90000/1` with an unknown average). */
+const MAX_PLAUSIBLE_FPS = 240;
+
+/** The average frame rate when ffprobe knows it, else the base rate; `0/0`, timebases and the like are unknown. */
 function frameRate(stream: FfprobeStream): number | null {
   for (const rate of [stream.avg_frame_rate, stream.r_frame_rate]) {
     const [numerator, denominator] = (rate ?? '').split('/').map(Number);
-    if (numerator !== undefined && denominator !== undefined && numerator > 0 && denominator > 0)
-      return Math.round((numerator / denominator) * 100) / 100;
+    if (numerator === undefined || denominator === undefined || !(numerator > 0) || !(denominator > 0)) continue;
+    const fps = numerator / denominator;
+    if (fps <= MAX_PLAUSIBLE_FPS) return Math.round(fps * 100) / 100;
   }
   return null;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import { signalGroup, spawnGroupLeader, type GroupLeader } from '../../util/processGroup.js';
 import { settleWithin } from '../../util/settleWithin.js';
 import { CameraError } from '../errors.js';
-import { maskCameraText, urlSecrets } from '../mask.js';
+import { maskCameraText, urlSecrets, withoutUrls } from '../mask.js';
 import type { FfmpegExit } from '../types.js';
 import { StderrTail } from './stderrTail.js';
 
@@ -68,7 +68,8 @@ export class MediaProcess {
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'EACCES')
         throw new CameraError('ffmpeg-missing', undefined, { binary: spec.binary });
-      throw error;
+      // Node's spawn error carries the arguments (a camera URL with its password): only its code goes on.
+      throw new CameraError('ffmpeg-error', error.code, { binary: spec.binary, code: error.code ?? null });
     });
     const { child } = leader;
     const secrets = [...(spec.secrets ?? []), ...spec.args.flatMap(urlSecrets)];
@@ -79,8 +80,11 @@ export class MediaProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => tail.push(chunk));
     const run = new MediaProcess(leader, tail);
     const logger = spec.logger?.child({ process: spec.name, pid: leader.pid });
-    logger?.debug({ args: spec.args.map((arg) => maskCameraText(arg, secrets)) }, 'ffmpeg started');
-    void run.exited.then((exit) => logger?.debug({ ...exit, lastLine: tail.lines().at(-1) }, 'ffmpeg exited'));
+    // URLs cut to their scheme: a push URL's path is often the stream key itself.
+    logger?.debug({ args: spec.args.map((arg) => withoutUrls(maskCameraText(arg, secrets))) }, 'ffmpeg started');
+    void run.exited.then((exit) =>
+      logger?.debug({ ...exit, lastLine: withoutUrls(tail.lines().at(-1) ?? '') }, 'ffmpeg exited'),
+    );
     return run;
   }
 
