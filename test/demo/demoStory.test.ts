@@ -96,8 +96,10 @@ describe('room-agent demo --headless --duration 150', () => {
           (event) => event.type === 'camera.photo' && event.payload.activityId === firstActivity,
         );
         expect(photos.map((event) => event.payload.slot)).toEqual([0, 1, 2]);
-        // Three moments of a live picture, not one picture three times.
-        expect(new Set(photos.map((event) => event.payload.sha256)).size).toBe(3);
+        // Moments of a live picture, not one picture three times: the camera joins each grab at the
+        // second it is at, and the clip's 7 s do not divide the 30 s between photos (a grab a second or
+        // two late on a busy machine may still meet an earlier photo's picture).
+        expect(new Set(photos.map((event) => event.payload.sha256)).size).toBeGreaterThan(1);
         const received = new Database(join(temp.dir, 'center', 'center.sqlite'), { readonly: true });
         try {
           for (const photo of photos)
