@@ -31,6 +31,8 @@ export class ControlConnection {
   private handling = false;
   private state: ConnectionState = 'open';
   private peerEnded = false;
+  /** performance.now() of the last request read or answer sent: the server evicts the stalest idle client first. */
+  private lastActiveAt = performance.now();
 
   constructor(
     private readonly socket: Socket,
@@ -76,8 +78,18 @@ export class ControlConnection {
     this.socket.destroy();
   }
 
+  /** Nothing in hand, nothing queued: closing it loses no request. */
+  get idle(): boolean {
+    return this.working === undefined && this.queue.length === 0 && !this.handling;
+  }
+
+  get lastActive(): number {
+    return this.lastActiveAt;
+  }
+
   private receive(chunk: Buffer): void {
     if (this.state !== 'open') return;
+    this.lastActiveAt = performance.now();
     const { lines, overflow } = this.splitter.push(chunk);
     this.queue.push(...lines.filter((line) => line.trim() !== ''));
     if (overflow) {
@@ -195,6 +207,7 @@ export class ControlConnection {
 
   private send(response: ControlResponse): void {
     if (!this.socket.writable) return;
+    this.lastActiveAt = performance.now();
     this.socket.write(`${JSON.stringify(response)}\n`);
   }
 }
