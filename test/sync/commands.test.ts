@@ -596,6 +596,39 @@ describe('each command', () => {
     expect(rig.snapshot()).toEqual(before);
   });
 
+  it('config.set refuses county.reconnectMinMs above county.reconnectMaxMs, set together or against the one in force', async () => {
+    const { rig, center } = await room();
+    const before = rig.snapshot();
+
+    const both = await center.send(
+      center.signed(
+        center.envelope('config.set', {
+          values: { 'county.reconnectMinMs': 60_000, 'county.reconnectMaxMs': 5_000 },
+        }),
+      ),
+    );
+    // The maximum in force is the one in the rig's configuration file, 500.
+    const minOnly = await center.send(
+      center.signed(center.envelope('config.set', { values: { 'county.reconnectMinMs': 300_000 } })),
+    );
+
+    expect(both.reply).toEqual(
+      refused(
+        1,
+        'invalid-params',
+        'config.set: invalid params: override: county.reconnectMinMs: 60000 is more than county.reconnectMaxMs (5000): the first reconnect delay cannot be longer than the longest',
+      ),
+    );
+    expect(minOnly.reply).toEqual(
+      refused(
+        2,
+        'invalid-params',
+        'config.set: invalid params: override: county.reconnectMinMs: 300000 is more than county.reconnectMaxMs (500): the first reconnect delay cannot be longer than the longest',
+      ),
+    );
+    expect(rig.snapshot()).toEqual(before);
+  });
+
   it('camera.photo and camera.stream: a configured camera reaches the seam (no camera service yet), another name is refused', async () => {
     const { rig, center } = await room();
 
