@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, isAgentError } from '../errors.js';
+import { withLanguage } from '../i18n.js';
 import type { Logger } from '../log.js';
 import { LineSplitter } from './lines.js';
 import { controlText } from './messages.js';
@@ -174,7 +175,7 @@ export class ControlConnection {
       this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlProtocol, message } });
       return;
     }
-    const { id, method, params } = request.data;
+    const { id, method, params, lang } = request.data;
     // A peer that dies (Ctrl-C) only shows as the end of its side; writing is what would fail,
     // and an enrollment waiting for a finger writes nothing. So a client that ends its side while
     // a method runs cancels it; one that wants the answer keeps its side open until then.
@@ -183,10 +184,12 @@ export class ControlConnection {
     this.socket.once('end', abort);
     this.socket.once('close', abort);
     try {
-      const result = await this.registry.dispatch(method, params, {
-        progress: (data) => this.send({ id, progress: data }),
-        signal: gone.signal,
-      });
+      const dispatch = () =>
+        this.registry.dispatch(method, params, {
+          progress: (data) => this.send({ id, progress: data }),
+          signal: gone.signal,
+        });
+      const result = await (lang === undefined ? dispatch() : withLanguage(lang, dispatch));
       this.send({ id, ok: true, result: result ?? null });
     } catch (error) {
       this.send({ id, ok: false, error: this.errorBody(error, method) });
