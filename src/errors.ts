@@ -19,6 +19,8 @@ export const ErrorCode = {
   StorageWrite: 205,
   /** No journal file where one was expected; only `room-agent run` creates it. */
   JournalMissing: 206,
+  /** The journal file opens but lacks what every journal holds (its journal_meta row): damage, not a bug. */
+  JournalDamaged: 207,
   // 300–399: daemon, control socket, CLI
   ControlUnavailable: 300,
   ControlProtocol: 301,
@@ -162,6 +164,16 @@ export class AgentError extends Error {
 
 export function isAgentError(error: unknown, code?: ErrorCode): error is AgentError {
   return error instanceof AgentError && (code === undefined || error.code === code);
+}
+
+/**
+ * Conditions a restart cannot heal: a technician must act (put a key file back, deal with a
+ * damaged journal). The daemon exits 78 on them so that systemd does not loop on restarts.
+ */
+const TECHNICIAN_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.JournalKey, ErrorCode.JournalDamaged]);
+
+export function needsTechnician(error: unknown): error is AgentError {
+  return error instanceof AgentError && TECHNICIAN_FAULTS.has(error.code);
 }
 
 /** Exit codes are a contract with systemd (RestartPreventExitStatus=78) and are tested. */

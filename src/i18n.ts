@@ -4,11 +4,18 @@
  * otherwise. Key paths, seq numbers and values stay as they are in both languages so that a
  * technician can paste them into a ticket.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type Language = 'zh' | 'en';
 
 export type MessageCatalog<K extends string> = Record<K, Record<Language, string>>;
 
 let current: Language | undefined;
+/**
+ * A language for one piece of work, over the process's own: the daemon answers each control
+ * request in the language of the CLI that asked, which need not be the daemon's locale.
+ */
+const scoped = new AsyncLocalStorage<Language>();
 
 export function detectLanguage(env: NodeJS.ProcessEnv = process.env): Language {
   const explicit = env.ROOM_AGENT_LANG?.toLowerCase();
@@ -22,8 +29,15 @@ export function setLanguage(language: Language): void {
 }
 
 export function language(): Language {
+  const inScope = scoped.getStore();
+  if (inScope !== undefined) return inScope;
   current ??= detectLanguage();
   return current;
+}
+
+/** Runs `work` (and what it awaits) with messages in `lang`, leaving the process's language alone. */
+export function withLanguage<T>(lang: Language, work: () => T): T {
+  return scoped.run(lang, work);
 }
 
 /** Defines a module's messages; `{name}` placeholders are filled from the params object. */

@@ -16,7 +16,7 @@ import type { PushService } from '../cameras/pushService.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
-import { AgentError, ErrorCode, ExitCode } from '../errors.js';
+import { AgentError, ErrorCode, ExitCode, needsTechnician } from '../errors.js';
 import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
 import { SlotDeletionService } from '../members/slotDeletionService.js';
@@ -192,7 +192,8 @@ async function lockDataDir(dataDir: string): Promise<InstanceLock> {
  * `room-agent run`: the composition root. On SIGTERM/SIGINT it reports STOPPING=1 first, stops
  * taking work (the control server stops first), stops the services in reverse and closes the
  * journal; resolves 0. Journal appends are synchronous, so no write is ever half done when the
- * signal is handled. Resolves 1 when start-up fails (an unreadable journal) or a remote override
+ * signal is handled. Throws what a technician must fix (a wrong or missing device key, a damaged
+ * journal; main exits 78). Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
  * on trial kept a service from starting; an internal fault later exits 1 directly (see
  * installFaultHandlers). Throws DaemonAlreadyRunning (exit 69) when another daemon owns the data
  * directory; under systemd that start is retried after RestartSec, which is harmless.
@@ -213,6 +214,9 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
     } catch (error) {
       logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
       core?.journal.close();
+      // A wrong key or a damaged journal stays so after any restart: main prints the one line that
+      // says what to do and exits 78, which the unit does not restart.
+      if (needsTechnician(error)) throw error;
       return ExitCode.InternalFault;
     }
     const running = await startServices(

@@ -47,6 +47,10 @@ const expected = defineMessages({
     en: '"{name}" is not a configured camera; configured: {names}',
   },
   noCameras: { zh: '（未配置摄像头）', en: '(no cameras configured)' },
+  reconnectOrder: {
+    zh: '{min} 大于 county.reconnectMaxMs（{max}）：首次重连等待不能长于最长等待',
+    en: '{min} is more than county.reconnectMaxMs ({max}): the first reconnect delay cannot be longer than the longest',
+  },
   plaintextRemote: {
     zh: '拒绝以明文 {scheme}:// 连接本机以外的主机 {host}：密码和签到记录会不加密地经过网络。请改用 mqtts://（或 wss://）并用 county.caFile 指定县级 CA 证书；只有在实验室网络中才可设置 county.allowInsecure: true',
     en: 'plaintext {scheme}:// to {host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network',
@@ -387,7 +391,7 @@ const countyFields = z.strictObject({
 
 /**
  * Plaintext to anything but this machine is refused at config check, before any connection is
- * tried (a password sent once in clear is lost). Checked even when other county keys are wrong
+ * tried (a password sent once in clear is lost); so is a reconnect minimum above the maximum. Checked even when other county keys are wrong
  * (`when`), so every problem is reported at once; the section is then unvalidated, hence the
  * defensive reads.
  */
@@ -397,6 +401,14 @@ const countySchema = countyFields.superRefine(
     const remote = typeof url === 'string' && allowInsecure !== true ? plaintextRemoteHost(url) : undefined;
     if (remote !== undefined)
       context.addIssue({ code: 'custom', path: ['url'], message: expected('plaintextRemote', remote) });
+    // The backoff starts at the minimum and doubles up to the maximum; a minimum above it would
+    // leave the cap meaningless and every reconnect as slow as the minimum.
+    const { reconnectMinMs: min, reconnectMaxMs: max } = county as {
+      reconnectMinMs?: unknown;
+      reconnectMaxMs?: unknown;
+    };
+    if (typeof min === 'number' && typeof max === 'number' && min > max)
+      context.addIssue({ code: 'custom', path: ['reconnectMinMs'], message: expected('reconnectOrder', { min, max }) });
   },
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
 );

@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
 import { AgentError, ErrorCode } from '../errors.js';
+import { language } from '../i18n.js';
 import { LineSplitter } from './lines.js';
 import { controlText } from './messages.js';
 import { responseSchema } from './protocol.js';
@@ -51,7 +52,8 @@ export function callDaemon(
       timeoutMs,
     );
 
-    socket.once('connect', () => socket.write(`${JSON.stringify({ id, method, params })}\n`));
+    // The daemon words its errors in this process's language, not in its own locale's.
+    socket.once('connect', () => socket.write(`${JSON.stringify({ id, method, params, lang: language() })}\n`));
     socket.on('error', (error: NodeJS.ErrnoException) => finish(connectionError(error, socketPath, method)));
     socket.on('close', () =>
       finish(new AgentError(ErrorCode.ControlProtocol, controlText('closed', { method }), { method })),

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, isAgentError } from '../errors.js';
+import { withLanguage } from '../i18n.js';
 import type { Logger } from '../log.js';
 import { LineSplitter } from './lines.js';
 import { controlText } from './messages.js';
@@ -31,6 +32,8 @@ export class ControlConnection {
   private handling = false;
   private state: ConnectionState = 'open';
   private peerEnded = false;
+  /** performance.now() of the last request read or answer sent: the server evicts the stalest idle client first. */
+  private lastActiveAt = performance.now();
 
   constructor(
     private readonly socket: Socket,
@@ -76,8 +79,18 @@ export class ControlConnection {
     this.socket.destroy();
   }
 
+  /** Nothing in hand, nothing queued: closing it loses no request. */
+  get idle(): boolean {
+    return this.working === undefined && this.queue.length === 0 && !this.handling;
+  }
+
+  get lastActive(): number {
+    return this.lastActiveAt;
+  }
+
   private receive(chunk: Buffer): void {
     if (this.state !== 'open') return;
+    this.lastActiveAt = performance.now();
     const { lines, overflow } = this.splitter.push(chunk);
     this.queue.push(...lines.filter((line) => line.trim() !== ''));
     if (overflow) {
@@ -162,7 +175,7 @@ export class ControlConnection {
       this.send({ id: idOf(parsed), ok: false, error: { code: ErrorCode.ControlProtocol, message } });
       return;
     }
-    const { id, method, params } = request.data;
+    const { id, method, params, lang } = request.data;
     // A peer that dies (Ctrl-C) only shows as the end of its side; writing is what would fail,
     // and an enrollment waiting for a finger writes nothing. So a client that ends its side while
     // a method runs cancels it; one that wants the answer keeps its side open until then.
@@ -171,10 +184,12 @@ export class ControlConnection {
     this.socket.once('end', abort);
     this.socket.once('close', abort);
     try {
-      const result = await this.registry.dispatch(method, params, {
-        progress: (data) => this.send({ id, progress: data }),
-        signal: gone.signal,
-      });
+      const dispatch = () =>
+        this.registry.dispatch(method, params, {
+          progress: (data) => this.send({ id, progress: data }),
+          signal: gone.signal,
+        });
+      const result = await (lang === undefined ? dispatch() : withLanguage(lang, dispatch));
       this.send({ id, ok: true, result: result ?? null });
     } catch (error) {
       this.send({ id, ok: false, error: this.errorBody(error, method) });
@@ -195,6 +210,7 @@ export class ControlConnection {
 
   private send(response: ControlResponse): void {
     if (!this.socket.writable) return;
+    this.lastActiveAt = performance.now();
     this.socket.write(`${JSON.stringify(response)}\n`);
   }
 }

@@ -13,6 +13,8 @@ export const requestSchema = z.strictObject({
   id: requestId,
   method: z.string().min(1).max(64),
   params: z.unknown().optional(),
+  /** The language the client's reader chose (--lang, the environment): errors and answers are worded in it. */
+  lang: z.enum(['zh', 'en']).optional(),
 });
 
 export type ControlRequest = z.infer<typeof requestSchema>;

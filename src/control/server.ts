@@ -12,17 +12,21 @@ const SOCKET_MODE = 0o660;
 const DRAIN_TIMEOUT_MS = 2_500;
 
 /**
- * What one local client may hold. The CLI opens one connection per command and closes it; these
- * only stop a stuck or hostile client from holding descriptors and memory for ever.
+ * What one local client may hold. The CLI opens one connection per command, sends its request at
+ * once and closes; these only stop a stuck or hostile client from holding descriptors and memory,
+ * and idle connections must never keep a technician's CLI out.
  */
 export interface ControlLimits {
   /** An idle connection (no request in hand, nothing sent or received) is closed after this. */
   idleTimeoutMs: number;
-  /** Connections beyond this are accepted and closed at once (net.Server.maxConnections). */
+  /**
+   * Open connections at most. A client beyond it takes the place of the connection idle the
+   * longest; only when every connection has a request in hand is it closed at once.
+   */
   maxConnections: number;
 }
 
-export const DEFAULT_CONTROL_LIMITS: ControlLimits = { idleTimeoutMs: 5 * 60_000, maxConnections: 32 };
+export const DEFAULT_CONTROL_LIMITS: ControlLimits = { idleTimeoutMs: 30_000, maxConnections: 32 };
 
 /** The local control socket the CLI talks to. Stopping it is how the daemon stops taking work. */
 export class ControlServer implements Service {
@@ -42,6 +46,11 @@ export class ControlServer implements Service {
   async start(): Promise<void> {
     await claimSocketPath(this.socketPath);
     const server = createServer({ allowHalfOpen: true }, (socket) => {
+      if (this.connections.size >= this.limits.maxConnections && !this.evictIdle()) {
+        this.refuse();
+        socket.destroy();
+        return;
+      }
       this.refusing = false;
       const connection = new ControlConnection(socket, this.registry, this.logger, this.limits.idleTimeoutMs);
       this.connections.add(connection);
@@ -54,19 +63,38 @@ export class ControlServer implements Service {
         resolve();
       });
     });
-    server.maxConnections = this.limits.maxConnections;
-    server.on('drop', () => {
-      if (!this.refusing)
-        this.logger.warn(
-          { maxConnections: this.limits.maxConnections },
-          'control connections refused: too many open connections',
-        );
-      this.refusing = true;
-    });
     server.on('error', (error) => this.logger.error({ err: error }, 'control socket error'));
     this.server = server;
     chmodSync(this.socketPath, SOCKET_MODE);
     this.logger.info({ path: this.socketPath }, 'control socket listening');
+  }
+
+  /** Closes the connection idle the longest to make room; false when every one has work in hand. */
+  private evictIdle(): boolean {
+    let stalest: ControlConnection | undefined;
+    for (const connection of this.connections) {
+      if (connection.idle && (stalest === undefined || connection.lastActive < stalest.lastActive))
+        stalest = connection;
+    }
+    if (stalest === undefined) return false;
+    this.logger.warn(
+      { maxConnections: this.limits.maxConnections },
+      'control connections at the limit: closing the one idle the longest for a new client',
+    );
+    stalest.destroy();
+    // The close event removes it later; the new client must count from now.
+    this.connections.delete(stalest);
+    return true;
+  }
+
+  /** A client retrying in a loop is logged once. */
+  private refuse(): void {
+    if (!this.refusing)
+      this.logger.warn(
+        { maxConnections: this.limits.maxConnections },
+        'control connections refused: every open connection has a request in hand',
+      );
+    this.refusing = true;
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,35 @@
+import { AgentError, ErrorCode } from '../errors.js';
+import { defineMessages } from '../i18n.js';
 import type { Db } from '../store/database.js';
 import { statement } from '../store/statements.js';
 import type { Checkpoint, JournalHead, SyncAnchor } from './types.js';
 
+const t = defineMessages({
+  metaMissing: {
+    zh: '日志文件 {file} 已损坏：journal_meta 中缺少记录日志头的那一行。请原样保留此文件（县里需要它），不要删除或修改，并联系县里恢复本活动室的日志',
+    en: "the journal {file} is damaged: its journal_meta row (the recorded head) is missing. Keep the file exactly as it is (the county needs it), do not delete or edit it, and call the county to recover the room's journal",
+  },
+});
+
+/**
+ * Every journal has exactly one journal_meta row from its first migration on; none means the file
+ * was damaged or edited, and nothing can be appended or verified without the recorded head.
+ */
+function metaRow<T>(db: Db, row: T | undefined): T {
+  if (row !== undefined) return row;
+  throw new AgentError(ErrorCode.JournalDamaged, t('metaMissing', { file: db.name }), {
+    file: db.name,
+    missing: 'journal_meta',
+  });
+}
+
 /** journal_meta: the head written with every append, and how far verification has reached. */
 export function readHead(db: Db): JournalHead {
-  return statement(db, 'SELECT head_seq AS seq, head_hash AS hash FROM journal_meta WHERE id = 1').get() as JournalHead;
+  return metaRow(
+    db,
+    statement(db, 'SELECT head_seq AS seq, head_hash AS hash FROM journal_meta WHERE id = 1').get() as
+      JournalHead | undefined,
+  );
 }
 
 export function writeHead(db: Db, head: JournalHead): void {
@@ -12,10 +37,11 @@ export function writeHead(db: Db, head: JournalHead): void {
 }
 
 export function readVerified(db: Db): JournalHead {
-  return statement(
+  return metaRow(
     db,
-    'SELECT verified_seq AS seq, verified_hash AS hash FROM journal_meta WHERE id = 1',
-  ).get() as JournalHead;
+    statement(db, 'SELECT verified_seq AS seq, verified_hash AS hash FROM journal_meta WHERE id = 1').get() as
+      JournalHead | undefined,
+  );
 }
 
 export function writeVerified(db: Db, verified: JournalHead): void {

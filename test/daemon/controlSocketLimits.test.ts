@@ -98,21 +98,40 @@ describe('control socket limits', () => {
     expect(handled).toBeLessThan(16);
   });
 
-  it('refuses connections beyond maxConnections while serving the ones it has', async () => {
+  it('gives a new client the place of the connection idle the longest, so idle clients never lock the CLI out', async () => {
+    await start({ idleTimeoutMs: 60_000, maxConnections: 2 });
+    const first = await RawSocket.connect(path);
+    await pause(20);
+    const second = await RawSocket.connect(path);
+    second.write('{"id": 2, "method": "echo", "params": {"text": "recent"}}\n');
+    expect(await second.waitForLines(1)).toEqual([{ id: 2, ok: true, result: { text: 'recent' } }]);
+    const third = await RawSocket.connect(path);
+    await first.closed;
+    third.write('{"id": 3, "method": "echo", "params": {"text": "served"}}\n');
+    expect(await third.waitForLines(1)).toEqual([{ id: 3, ok: true, result: { text: 'served' } }]);
+    // The connection used more recently stays.
+    second.write('{"id": 4, "method": "echo", "params": {"text": "still here"}}\n');
+    expect(await second.waitForLines(2)).toContainEqual({ id: 4, ok: true, result: { text: 'still here' } });
+    second.end();
+    third.end();
+  });
+
+  it('refuses a client beyond maxConnections only while every connection has a request in hand', async () => {
     await start({ idleTimeoutMs: 60_000, maxConnections: 2 });
     const first = await RawSocket.connect(path);
     const second = await RawSocket.connect(path);
+    first.write('{"id": 1, "method": "slow", "params": {"ms": 800}}\n');
+    second.write('{"id": 2, "method": "slow", "params": {"ms": 800}}\n');
+    await pause(100);
     const third = await RawSocket.connect(path);
     await third.closed;
-
-    second.write('{"id": 2, "method": "echo", "params": {"text": "still served"}}\n');
-    expect(await second.waitForLines(1)).toEqual([{ id: 2, ok: true, result: { text: 'still served' } }]);
-    first.end();
-    await first.closed;
-    // A freed place is given to the next client.
+    expect(await first.waitForLines(1, 5_000)).toEqual([{ id: 1, ok: true, result: 'done' }]);
+    expect(await second.waitForLines(1, 5_000)).toEqual([{ id: 2, ok: true, result: 'done' }]);
+    // Both idle again: a new client is served.
     const fourth = await RawSocket.connect(path);
     fourth.write('{"id": 4, "method": "echo", "params": {"text": "my turn"}}\n');
     expect(await fourth.waitForLines(1)).toEqual([{ id: 4, ok: true, result: { text: 'my turn' } }]);
+    first.end();
     second.end();
     fourth.end();
   });

@@ -10,7 +10,7 @@ import { keyIdOf } from '../../src/journal/keyCrypto.js';
 import { recordRunning } from '../../src/sync/commands/commandLog.js';
 import { CommandProcessor } from '../../src/sync/commands/commandProcessor.js';
 import { CENTER_SETTABLE_KEYS } from '../../src/sync/commands/handlers/config.js';
-import { MAX_COMMAND_BYTES, type CommandReply } from '../../src/sync/protocol/messages.js';
+import { MAX_COMMAND_BYTES, MAX_COMMAND_DEPTH, type CommandReply } from '../../src/sync/protocol/messages.js';
 import { CommandRig, DEVICE_ID, done, publicKeyBase64, refused, signed, TestCenter, useRooms } from './commandsRig.js';
 import { ofType, stringMatching } from '../helpers/matchers.js';
 
@@ -86,6 +86,41 @@ const BAD_COMMANDS: BadCommand[] = [
         `the command is ${MAX_COMMAND_BYTES + 1} bytes, more than the ${MAX_COMMAND_BYTES} accepted; it was not parsed`,
       ),
     }),
+  },
+  {
+    // Every check after parsing recurses; this deep a value overflowed the stack (an internal error).
+    name: 'malformed: nested 5000 levels deep',
+    command: (_rig, center) => {
+      // Written as text: JSON.stringify itself recurses too deep for this value.
+      let deep = '"M002"';
+      for (let level = 0; level < 5000; level++) deep = level % 2 === 0 ? `[${deep}]` : `{"memberId":${deep}}`;
+      const body = center.envelope('members.upsert', { members: 'DEEP' });
+      return {
+        body: Buffer.from(JSON.stringify(body).replace('"DEEP"', deep)),
+        reply: refused(
+          body.id as number,
+          'malformed',
+          `the command nests arrays and objects deeper than ${MAX_COMMAND_DEPTH} levels; it was not examined further`,
+        ),
+      };
+    },
+  },
+  {
+    name: 'malformed: nested one level deeper than accepted',
+    command: (_rig, center) => {
+      // The envelope is level 1 and params level 2; the lists below reach the limit plus one.
+      let deep: unknown = 'M002';
+      for (let level = 3; level <= MAX_COMMAND_DEPTH + 1; level++) deep = [deep];
+      const body = center.envelope('members.upsert', { members: deep });
+      return {
+        body,
+        reply: refused(
+          body.id as number,
+          'malformed',
+          `the command nests arrays and objects deeper than ${MAX_COMMAND_DEPTH} levels; it was not examined further`,
+        ),
+      };
+    },
   },
   {
     name: 'unsigned',
@@ -557,6 +592,39 @@ describe('each command', () => {
     );
     expect(empty.reply).toEqual(
       refused(3, 'invalid-params', 'config.set: invalid params: values: at least one setting is needed'),
+    );
+    expect(rig.snapshot()).toEqual(before);
+  });
+
+  it('config.set refuses county.reconnectMinMs above county.reconnectMaxMs, set together or against the one in force', async () => {
+    const { rig, center } = await room();
+    const before = rig.snapshot();
+
+    const both = await center.send(
+      center.signed(
+        center.envelope('config.set', {
+          values: { 'county.reconnectMinMs': 60_000, 'county.reconnectMaxMs': 5_000 },
+        }),
+      ),
+    );
+    // The maximum in force is the one in the rig's configuration file, 500.
+    const minOnly = await center.send(
+      center.signed(center.envelope('config.set', { values: { 'county.reconnectMinMs': 300_000 } })),
+    );
+
+    expect(both.reply).toEqual(
+      refused(
+        1,
+        'invalid-params',
+        'config.set: invalid params: override: county.reconnectMinMs: 60000 is more than county.reconnectMaxMs (5000): the first reconnect delay cannot be longer than the longest',
+      ),
+    );
+    expect(minOnly.reply).toEqual(
+      refused(
+        2,
+        'invalid-params',
+        'config.set: invalid params: override: county.reconnectMinMs: 300000 is more than county.reconnectMaxMs (500): the first reconnect delay cannot be longer than the longest',
+      ),
     );
     expect(rig.snapshot()).toEqual(before);
   });

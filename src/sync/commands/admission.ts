@@ -1,7 +1,13 @@
 import { sha256Hex } from '../../journal/canonical.js';
+import { nestsDeeperThan } from '../../util/jsonDepth.js';
 import { formatKeyPath, issueSummary } from '../../util/zodIssues.js';
 import type { z } from 'zod';
-import { MAX_COMMAND_BYTES, commandEnvelopeSchema, type CommandEnvelope } from '../protocol/messages.js';
+import {
+  MAX_COMMAND_BYTES,
+  MAX_COMMAND_DEPTH,
+  commandEnvelopeSchema,
+  type CommandEnvelope,
+} from '../protocol/messages.js';
 import type { CommandIdentity } from './commandLog.js';
 import type { CommandDefinition } from './definition.js';
 import type { CommandDependencies } from './dependencies.js';
@@ -38,7 +44,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Everything about a command that its bytes alone decide, in this order: size (not parsed when
- * too large), UTF-8 and JSON, the envelope schema, the device, the type, the signature, then
+ * too large), UTF-8 and JSON, the nesting depth, the envelope schema, the device, the type, the signature, then
  * the params and the type's own check. The signature comes before the params: nothing in a body
  * that fails it is looked at further. Ids and expiry need the record and the center's time; the
  * processor judges them next.
@@ -61,6 +67,8 @@ export function admit(payload: Buffer, rules: AdmissionRules): Refused | Admitte
     return refused(null, undefined, 'malformed', message);
   }
   const commandId = readableId(raw);
+  if (nestsDeeperThan(raw, MAX_COMMAND_DEPTH))
+    return refused(commandId, undefined, 'malformed', commandText('tooDeep', { max: MAX_COMMAND_DEPTH }));
   const parsed = commandEnvelopeSchema.safeParse(raw);
   if (!parsed.success)
     return invalid(commandId, undefined, 'malformed', parsed.error.issues, raw, (problems) =>

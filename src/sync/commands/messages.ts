@@ -11,6 +11,10 @@ export const commandText = defineMessages({
   },
   notUtf8: { zh: '命令不是 UTF-8 文本', en: 'the command is not UTF-8 text' },
   notJson: { zh: '命令不是 JSON：{reason}', en: 'the command is not JSON: {reason}' },
+  tooDeep: {
+    zh: '命令中的数组和对象嵌套超过 {max} 层，未进一步检查',
+    en: 'the command nests arrays and objects deeper than {max} levels; it was not examined further',
+  },
   malformed: { zh: '命令格式不正确：{problems}', en: 'the command is not a valid command envelope: {problems}' },
   wrongDevice: {
     zh: '命令发给设备 {target}，而本设备是 {deviceId}',

@@ -174,6 +174,13 @@ export type HealthMessage = z.infer<typeof healthMessageSchema>;
 export const MAX_COMMAND_BYTES = 256 * 1024;
 
 /**
+ * Deepest nesting of arrays and objects in a command (the envelope is level 1); a deeper one is
+ * answered `malformed` before its schema is checked. The deepest command the room knows nests a
+ * handful of levels.
+ */
+export const MAX_COMMAND_DEPTH = 32;
+
+/**
  * Center → room on `in/cmd`. `id` grows with every command the center issues to this room.
  * `signature`: base64 Ed25519 by the center key over the canonical JSON (journal/canonical.ts)
  * of the envelope without `signature`. `expiresAt` is center time (ms), judged against the
