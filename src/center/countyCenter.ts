@@ -37,7 +37,7 @@ export interface CountyCenterOptions {
   prefix?: string | undefined;
   /** Default `county-center-<prefix>`: stable, so the broker keeps the center's session. */
   clientId?: string | undefined;
-  /** Signs commands; rooms with county.centerPublicKey refuse unsigned member and config commands. */
+  /** Signs commands; rooms with county.centerPublicKey refuse every unsigned command. */
   signingKey?: CenterSigningKey | undefined;
   /** A gap that stays this long gets a journal.replay command. Default 30. */
   gapSeconds?: number | undefined;

@@ -31,6 +31,7 @@ import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
 import {
   CENTER_ACK_EXPIRY_SECONDS,
   commandReplySchema,
+  MESSAGE_VERSIONS,
   type CommandErrorCode,
   type CommandReply,
 } from '../../src/sync/protocol/messages.js';
@@ -367,6 +368,15 @@ export class TestCenter {
     return signed(envelope, this.key!);
   }
 
+  /** A fresh envelope signed with the center's key: what a room with a center key carries out. */
+  command(
+    type: string,
+    params: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return this.signed(this.envelope(type, params, extra));
+  }
+
   /** Sets the next id (the center's counter), e.g. to send an id below one already used. */
   useId(id: number): void {
     this.nextId = id;
@@ -465,10 +475,16 @@ export function useRooms(): {
 
 /** The whole reply of a command carried out. */
 export function done(commandId: number, result?: unknown): CommandReply {
-  return { v: 1, deviceId: DEVICE_ID, commandId, status: 'done', ...(result !== undefined && { result }) };
+  return {
+    v: MESSAGE_VERSIONS.reply,
+    deviceId: DEVICE_ID,
+    commandId,
+    status: 'done',
+    ...(result !== undefined && { result }),
+  };
 }
 
 /** The whole reply of a command refused or failed. */
 export function refused(commandId: number | null, code: CommandErrorCode, message: string): CommandReply {
-  return { v: 1, deviceId: DEVICE_ID, commandId, status: 'error', error: { code, message } };
+  return { v: MESSAGE_VERSIONS.reply, deviceId: DEVICE_ID, commandId, status: 'error', error: { code, message } };
 }

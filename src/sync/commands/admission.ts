@@ -104,7 +104,7 @@ export function admit(payload: Buffer, rules: AdmissionRules): Refused | Admitte
       commandText('unknownCommand', { type, known: [...rules.commands.keys()].sort().join(', ') }),
     );
   }
-  const signature = checkSignature(envelope, definition, bytes, rules.centerKey);
+  const signature = checkSignature(envelope, bytes, rules.centerKey);
   if (typeof signature !== 'string') return signature;
   const params = definition.params.safeParse(envelope.params);
   if (!params.success) {
@@ -134,17 +134,17 @@ export function admit(payload: Buffer, rules: AdmissionRules): Refused | Admitte
 }
 
 /**
- * A signed type needs a signature that the center's key verifies whenever a key is configured;
- * a signature on any other type is verified too (a bad one is suspicious wherever it appears).
+ * Whenever a key is configured, every command needs a signature that it verifies, whatever its
+ * type: an unsigned one that ran, however harmless its action, would still have recorded its id,
+ * and an id far ahead would lock out every later command of the center.
  */
 function checkSignature(
   envelope: CommandEnvelope,
-  definition: CommandDefinition,
   bytes: Buffer,
   centerKey: CenterKey | undefined,
 ): CommandIdentity['signature'] | Refused {
   const { id, type, signature } = envelope;
-  if (centerKey === undefined || (signature === undefined && !definition.signed)) return 'unchecked';
+  if (centerKey === undefined) return 'unchecked';
   if (signature === undefined) return refused(id, type, 'unsigned', commandText('unsigned', { type }));
   if (!signatureValid(centerKey, bytes, signature))
     return refused(id, type, 'bad-signature', commandText('badSignature', { keyId: centerKey.keyId }));

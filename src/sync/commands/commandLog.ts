@@ -46,9 +46,29 @@ export function findCommand(db: Db, id: number): CommandRecord | undefined {
   return row === undefined ? undefined : toRecord(row);
 }
 
-/** The highest id carried out (or started); 0 before the first command. */
-export function highestCommandId(db: Db): number {
-  return (statement(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM center_commands').get() as { id: number }).id;
+/** Which recorded ids make up the replay watermark. */
+export interface WatermarkRule {
+  /** Only commands whose signature the center's key checked count (a room with a center key). */
+  verifiedOnly: boolean;
+  /** Ids above it do not count; undefined: no bound. */
+  limit: number | undefined;
+}
+
+export interface CommandIdMarks {
+  /** The highest id that counts under the rule; 0 when none does. */
+  watermark: number;
+  /** The highest id recorded at all, counted or not; 0 before the first command. */
+  recorded: number;
+}
+
+/** The replay watermark (the highest id carried out or started that counts) and the highest id recorded. */
+export function commandIdMarks(db: Db, rule: WatermarkRule): CommandIdMarks {
+  return statement(
+    db,
+    `SELECT COALESCE(MAX(CASE WHEN id <= ? AND (? = 0 OR signature = 'verified') THEN id END), 0) AS watermark,
+       COALESCE(MAX(id), 0) AS recorded
+     FROM center_commands`,
+  ).get(rule.limit ?? Number.MAX_SAFE_INTEGER, rule.verifiedOnly ? 1 : 0) as CommandIdMarks;
 }
 
 /** Commands recorded as running that never got a reply: the agent stopped while they ran. */

@@ -6,12 +6,13 @@ import { MESSAGE_VERSIONS, type CommandReply } from '../protocol/messages.js';
 import type { RoomTopics } from '../protocol/topics.js';
 import { admit, type Admitted, type Refused } from './admission.js';
 import { CENTER_COMMANDS } from './catalog.js';
+import { judgeNewId } from './commandIds.js';
 import {
   findCommand,
-  highestCommandId,
   recordOutcome,
   recordRunning,
   unfinishedCommands,
+  type CommandIdMarks,
   type CommandIdentity,
   type CommandRecord,
 } from './commandLog.js';
@@ -46,9 +47,9 @@ interface ReplyRoute {
  * one at a time in arrival order (a task such as an enrollment then runs on while the next
  * is judged):
  * 1. admission.ts: size, JSON, envelope, device, type, signature, params;
- * 2. the id: the center's ids increase. A known id with the same body is answered with the
- *    stored first reply without acting again; with another body it is `id-reused`; an unknown id
- *    below the highest one carried out is `stale-id`;
+ * 2. the id (commandIds.ts): the center's ids increase. A known id with the same body is answered
+ *    with the stored first reply without acting again; with another body it is `id-reused`; a new
+ *    id too far ahead of the center's time is `id-too-far`, one below the watermark `stale-id`;
  * 3. expiry: the broker drops a command whose MQTT message expiry passed; `expiresAt` (center
  *    time) is compared with the center's time learned from its acks, and only once one came,
  *    never with the device's wall clock, which may be wrong for days. A remaining message expiry
@@ -58,10 +59,11 @@ interface ReplyRoute {
  * A refused command changes nothing (journal, database, configuration); it is only logged, by
  * code, id, type and the key paths at fault, never with its params (member data, templates).
  *
- * Without county.centerPublicKey nothing can be verified: commands of every type are carried
- * out unsigned, and so any client the broker lets publish to this room's `in/cmd` can change
- * members and the configuration. The start is logged as a warning, each such command too, the
- * journal records `signature: 'unchecked'`, and the health message says centerKey `none`.
+ * With county.centerPublicKey every command must carry a signature it verifies, and only those
+ * commands move the id watermark. Without it nothing can be verified: commands of every type are
+ * carried out unsigned, and so any client the broker lets publish to this room's `in/cmd` can
+ * change members and the configuration. The start is logged as a warning, each such command too,
+ * the journal records `signature: 'unchecked'`, and the health message says centerKey `none`.
  */
 export class CommandProcessor {
   private readonly centerKey: CenterKey | undefined;
@@ -71,13 +73,15 @@ export class CommandProcessor {
   private readonly running = new Map<number, { routes: ReplyRoute[]; done: Promise<void> }>();
   /** Work that goes on after handle() returned to the queue: tasks, and actions after a reply. */
   private readonly pending = new Set<Promise<unknown>>();
+  /** The highest recorded id last reported as left out of the watermark (reported once each). */
+  private reportedIgnoredId = 0;
 
   constructor(private readonly options: CommandProcessorOptions) {
     this.centerKey = options.centerPublicKey === undefined ? undefined : centerKeyFrom(options.centerPublicKey);
     this.commands = new Map(CENTER_COMMANDS.map((definition) => [definition.type, definition]));
     if (this.centerKey === undefined) {
       options.logger.warn(
-        'county.centerPublicKey is not set: commands that change members or the configuration are carried out without a signature',
+        'county.centerPublicKey is not set: commands, also those that change members or the configuration, are carried out without a signature',
       );
     }
     for (const command of unfinishedCommands(options.journal.db)) this.settleInterrupted(command);
@@ -126,11 +130,15 @@ export class CommandProcessor {
     }
   }
 
-  /** A new id: it must be above every id carried out, and the command not past its expiresAt. */
+  /** A new id: within reach of the center's time, not below the watermark, and the command not past its expiresAt. */
   private staleOrExpired({ envelope, identity: { id, type } }: Admitted): Refused | undefined {
-    const highest = highestCommandId(this.options.journal.db);
-    if (id < highest) return refusal(id, type, 'stale-id', commandText('staleId', { id, highest }));
     const now = this.options.centerNow();
+    const judged = judgeNewId(this.options.journal.db, id, {
+      verifiedOnly: this.centerKey !== undefined,
+      centerNowMs: now,
+    });
+    this.reportIgnoredIds(judged.marks, judged.limit);
+    if (judged.refusal !== undefined) return refusal(id, type, judged.refusal.code, judged.refusal.message);
     if (envelope.expiresAt !== undefined && now !== undefined && now >= envelope.expiresAt) {
       return refusal(
         id,
@@ -143,6 +151,20 @@ export class CommandProcessor {
       );
     }
     return undefined;
+  }
+
+  /**
+   * A recorded id above the watermark was left out of it: unverified on a room with a center key,
+   * or beyond the center's time (damaged). Logged once per such id, so that a technician sees why
+   * a room that refused every command as stale takes them again.
+   */
+  private reportIgnoredIds({ watermark, recorded }: CommandIdMarks, limit: number | undefined): void {
+    if (recorded <= watermark || recorded === this.reportedIgnoredId) return;
+    this.reportedIgnoredId = recorded;
+    this.options.logger.warn(
+      { recordedHighestId: recorded, watermark, limit: limit ?? null, verifiedOnly: this.centerKey !== undefined },
+      'command ids recorded above the replay watermark are left out of it: unverified, or beyond the center’s time',
+    );
   }
 
   private async refuse(route: ReplyRoute, refused: Refused): Promise<{ task?: Promise<void> }> {
@@ -171,7 +193,7 @@ export class CommandProcessor {
     route: ReplyRoute,
     { definition, params, identity }: Admitted,
   ): Promise<{ task?: Promise<void> }> {
-    if (identity.signature === 'unchecked' && definition.signed) {
+    if (identity.signature === 'unchecked') {
       this.options.logger.warn(
         { commandId: identity.id, type: identity.type },
         'carrying out a command without a verified signature (county.centerPublicKey is not set)',

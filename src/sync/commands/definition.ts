@@ -21,11 +21,6 @@ interface CommonDefinition<S extends z.ZodType> {
   /** The command's params; a failure is answered `invalid-params` naming the paths. */
   readonly params: S;
   /**
-   * Must carry the center's signature whenever county.centerPublicKey is configured: commands
-   * that change members or the configuration, or restart the agent.
-   */
-  readonly signed: boolean;
-  /**
    * A check of the params against the device's present state (a camera name against the
    * configuration, config values against the whole schema): throws a CommandRefusal, usually
    * `invalid-params`. Like every refusal it changes nothing and is not recorded.

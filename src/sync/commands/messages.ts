@@ -45,6 +45,10 @@ export const commandText = defineMessages({
     zh: '命令编号 {id} 小于本设备已执行的最新命令编号 {highest}，且从未收到过：作为过期命令拒绝',
     en: 'command id {id} is below the newest command id this device ran ({highest}) and was never seen before: refused as stale',
   },
+  idTooFar: {
+    zh: '命令编号 {id} 比本设备从中心确认消息得知的中心时间（{now}）超前 {minutes} 分钟以上：中心按自己的时钟（毫秒）分配编号，不会发出这样的编号，拒绝执行',
+    en: 'command id {id} is more than {minutes} minutes ahead of the center’s time ({now}) as this device learned it from the center’s acknowledgements: the center issues ids from its clock in ms and issued no such id',
+  },
   interrupted: {
     zh: '该命令执行期间代理程序停止了，结果未知；请查看日志（journal）中的记录后，用新编号重新发送',
     en: 'the agent stopped while this command ran, so its outcome is unknown; check the journal, then send it again with a new id',

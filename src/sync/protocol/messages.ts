@@ -181,6 +181,14 @@ export const MAX_COMMAND_BYTES = 256 * 1024;
 export const MAX_COMMAND_DEPTH = 32;
 
 /**
+ * How far a command's id may lie ahead of the center's time as the room learned it from acks.
+ * The center's ids are its clock in ms (src/center/commandLog.ts), so an id an hour ahead is no
+ * id the center issued: it is refused `id-too-far`, and one already recorded is left out of the
+ * replay watermark. The hour covers a center clock stepped forward since the room's last ack.
+ */
+export const COMMAND_ID_MAX_LEAD_MS = 60 * 60_000;
+
+/**
  * Center → room on `in/cmd`. `id` grows with every command the center issues to this room.
  * `signature`: base64 Ed25519 by the center key over the canonical JSON (journal/canonical.ts)
  * of the envelope without `signature`. `expiresAt` is center time (ms), judged against the
@@ -206,6 +214,7 @@ export const COMMAND_ERROR_CODES = [
   'bad-signature',
   'expired',
   'stale-id',
+  'id-too-far',
   'id-reused',
   'unknown-command',
   'invalid-params',

@@ -15,7 +15,8 @@ export const MESSAGE_VERSIONS = {
   health: 2,
   ack: 1,
   command: 1,
-  reply: 1,
+  /** 2: the error code `id-too-far`. */
+  reply: 2,
   fileInit: 1,
   fileAck: 1,
 } as const;

@@ -5,7 +5,6 @@ import { defineCommand } from '../definition.js';
 /** activity.start {type, title, photos?, recording?, durationMin?}: source `center`; refused while another runs. */
 export const activityStart = defineCommand({
   type: 'activity.start',
-  signed: false,
   mode: 'atomic',
   params: startActivitySchema,
   run: (params, { deps }) => deps.activities.start(params, 'center'),
@@ -14,7 +13,6 @@ export const activityStart = defineCommand({
 /** activity.end {reason?, activityId?}: ends the running activity (only that one, when named). */
 export const activityEnd = defineCommand({
   type: 'activity.end',
-  signed: false,
   mode: 'atomic',
   params: z.strictObject({
     reason: endReasonSchema.default('ended by the county center'),
@@ -26,7 +24,6 @@ export const activityEnd = defineCommand({
 /** plans.add {plan}: the plan is checked here, so a bad one is `invalid-params`; the same plan again changes nothing. */
 export const plansAdd = defineCommand({
   type: 'plans.add',
-  signed: false,
   mode: 'atomic',
   params: z.strictObject({ plan: activityPlanSchema }),
   run: ({ plan }, { deps }) => deps.plans.add(plan, 'center'),
@@ -35,7 +32,6 @@ export const plansAdd = defineCommand({
 /** plans.cancel {id, reason?}: only a plan still scheduled. */
 export const plansCancel = defineCommand({
   type: 'plans.cancel',
-  signed: false,
   mode: 'atomic',
   params: z.strictObject({
     id: z.string().min(1).max(64),

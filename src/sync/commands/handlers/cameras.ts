@@ -22,7 +22,6 @@ function checkCamera({ camera }: { camera: string }, deps: CommandDependencies):
 /** camera.stream {camera, action: start|stop}: the push to the county media server. */
 export const cameraStream = defineCommand({
   type: 'camera.stream',
-  signed: false,
   mode: 'task',
   params: z.strictObject({ camera: cameraName, action: z.enum(['start', 'stop']) }),
   check: checkCamera,
@@ -32,7 +31,6 @@ export const cameraStream = defineCommand({
 /** camera.photo {camera}: a photo, uploaded like a meeting photo. */
 export const cameraPhoto = defineCommand({
   type: 'camera.photo',
-  signed: false,
   mode: 'task',
   params: z.strictObject({ camera: cameraName }),
   check: checkCamera,

@@ -73,7 +73,6 @@ function nextOverride(
  */
 export const configSet = defineCommand({
   type: 'config.set',
-  signed: true,
   mode: 'task',
   params: z.strictObject({ values: valuesSchema }),
   check: ({ values }, deps) => {

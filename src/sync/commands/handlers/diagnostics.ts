@@ -34,7 +34,6 @@ function configCheck(target: ConfigTarget): {
  */
 export const agentDiagnostics = defineCommand({
   type: 'agent.diagnostics',
-  signed: false,
   mode: 'task',
   params: z.strictObject({}),
   run: (_params, { deps, link }) => {

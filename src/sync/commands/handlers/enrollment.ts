@@ -11,7 +11,6 @@ import { centerOperatorSchema } from './operator.js';
  */
 export const enrollmentStart = defineCommand({
   type: 'enrollment.start',
-  signed: true,
   mode: 'task',
   params: z.strictObject({
     memberId: memberIdSchema,

@@ -10,7 +10,6 @@ import { centerOperatorSchema } from './operator.js';
  */
 export const membersUpsert = defineCommand({
   type: 'members.upsert',
-  signed: true,
   mode: 'atomic',
   params: z.strictObject({ members: z.array(memberSchema).min(1).max(2000), operator: centerOperatorSchema }),
   run: ({ members, operator }, { deps }) => ({ changes: deps.members.upsertMembers(members, 'center', operator) }),
@@ -22,7 +21,6 @@ export const membersUpsert = defineCommand({
  */
 export const membersRemove = defineCommand({
   type: 'members.remove',
-  signed: true,
   mode: 'atomic',
   params: z.strictObject({ memberId: memberIdSchema, operator: centerOperatorSchema }),
   run: ({ memberId, operator }, { deps, afterReply }) => {

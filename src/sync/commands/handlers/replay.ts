@@ -7,7 +7,6 @@ import { defineCommand } from '../definition.js';
  */
 export const journalReplay = defineCommand({
   type: 'journal.replay',
-  signed: false,
   mode: 'task',
   params: z.strictObject({ fromSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
   run: ({ fromSeq }, { deps }) => deps.replayFrom(fromSeq),

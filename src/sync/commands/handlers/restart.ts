@@ -7,7 +7,6 @@ import { defineCommand } from '../definition.js';
  */
 export const agentRestart = defineCommand({
   type: 'agent.restart',
-  signed: true,
   mode: 'task',
   params: z.strictObject({ reason: z.string().trim().min(1).max(200).default('requested by the county center') }),
   run: ({ reason }, { deps, afterReply }) => {

@@ -57,7 +57,6 @@ const templateListSchema = z
  */
 export const templatesRestore = defineCommand({
   type: 'templates.restore',
-  signed: true,
   mode: 'task',
   params: z.strictObject({ templates: templateListSchema, operator: centerOperatorSchema }),
   run: async ({ templates, operator }, { deps }) => {
