@@ -49,6 +49,8 @@ export const PREFIX = 'county';
 export interface RigOptions {
   /** 'generate' (default): county.centerPublicKey is a fresh key the test center signs with. */
   centerKey?: 'generate' | 'none';
+  /** Where the agent logs (default: nowhere, or the console with RIG_LOG set). */
+  logger?: Logger;
   /** The scanner section; default driver none (no module: enrollment is `unavailable`). */
   scanner?: Record<string, unknown>;
 }
@@ -78,9 +80,6 @@ export class CommandRig {
   outbox: EventOutbox | undefined;
   processor: CommandProcessor | undefined;
   private readonly bus = new EventBus();
-  private readonly logger: Logger = process.env.RIG_LOG
-    ? createRootLogger({ level: 'debug', format: 'json' })
-    : createSilentLogger();
   private readonly clock: SystemClock;
   readonly deps: CommandDependencies;
 
@@ -90,6 +89,7 @@ export class CommandRig {
     readonly configPath: string,
     readonly config: Config,
     readonly centerKey: KeyObject | undefined,
+    private readonly logger: Logger,
     private readonly cleanup: () => void,
   ) {
     const { dataDir } = config.device;
@@ -161,7 +161,18 @@ export class CommandRig {
         cameras: [{ name: 'front', url: 'rtsp://192.0.2.10/stream1' }],
       }),
     );
-    const rig = new CommandRig(broker, dir, configPath, inspectConfig(configPath).config, pair?.privateKey, cleanup);
+    const logger =
+      options.logger ??
+      (process.env.RIG_LOG ? createRootLogger({ level: 'debug', format: 'json' }) : createSilentLogger());
+    const rig = new CommandRig(
+      broker,
+      dir,
+      configPath,
+      inspectConfig(configPath).config,
+      pair?.privateKey,
+      logger,
+      cleanup,
+    );
     await rig.scanner.start();
     return rig;
   }
