@@ -296,7 +296,7 @@ const countyFields = z.strictObject({
     .refine(isEd25519PublicKey, { error: () => expected('ed25519Key') })
     .optional()
     .describe(
-      "The center's Ed25519 public key (base64 DER SPKI). When set, member and configuration commands must carry its signature. Without it any client the broker lets publish to this room's command topic can change members. Optional, strongly advised.",
+      "The center's Ed25519 public key (base64 DER SPKI). When set, every command must carry its signature. Without it any client the broker lets publish to this room's command topic can change members. Optional, strongly advised.",
     ),
   escrowPublicKey: z
     .string()
