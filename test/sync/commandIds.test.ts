@@ -3,7 +3,7 @@ import { canonicalJson, sha256Hex } from '../../src/journal/canonical.js';
 import { recordOutcome, type CommandIdentity } from '../../src/sync/commands/commandLog.js';
 import { COMMAND_ID_MAX_LEAD_MS, MESSAGE_VERSIONS } from '../../src/sync/protocol/messages.js';
 import { captureLogger } from './linkFixtures.js';
-import { CommandRig, DEVICE_ID, done, refused, TestCenter, useRooms } from './commandsRig.js';
+import { CommandRig, DEVICE_ID, done, refused, useRooms } from './commandsRig.js';
 
 /**
  * Command ids against hostile and damaged input, over a real Mosquitto with the real link,
@@ -19,21 +19,6 @@ const M002 = { memberId: 'M002', name: '李秀英' };
 
 /** The center's time as its acks tell it. */
 const CENTER_TIME = Date.parse('2031-03-01T08:00:00.000Z');
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The center acknowledges the room's head with its time, and the room has taken the time. */
-async function ackWithTime(rig: CommandRig, center: TestCenter, centerTimeMs = CENTER_TIME): Promise<void> {
-  const head = rig.journal.head();
-  await center.ack(head.seq, head.hash, centerTimeMs);
-  await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
-}
 
 /** A command recorded as carried out, as an agent of an earlier release (or one before the center's time was known) left it. */
 function recordCarriedOut(rig: CommandRig, id: number, signature: CommandIdentity['signature']): void {
@@ -84,7 +69,7 @@ describe('with a center key', () => {
     const { rig, center } = await room();
     // An entry for the center to acknowledge.
     await center.send(center.command('members.upsert', { members: [M001] }));
-    await ackWithTime(rig, center);
+    await rig.learnCenterTime(center, CENTER_TIME);
 
     center.useId(CENTER_TIME + COMMAND_ID_MAX_LEAD_MS + 60_000);
     const ahead = await center.send(center.command('agent.diagnostics'));
@@ -138,11 +123,11 @@ describe('with a center key', () => {
     center.useId(CENTER_TIME);
     const locked = await center.send(center.command('agent.diagnostics'));
 
-    await ackWithTime(rig, center);
+    await rig.learnCenterTime(center, CENTER_TIME);
     const recovered = await center.send(center.command('members.upsert', { members: [M001] }));
     await rig.disconnect();
     await rig.connect();
-    await ackWithTime(rig, center);
+    await rig.learnCenterTime(center, CENTER_TIME);
     center.useId(CENTER_TIME - 1);
     const replayed = await center.send(center.command('agent.diagnostics'));
 
@@ -159,7 +144,7 @@ describe('without a center key', () => {
 
     // Before any ack nothing bounds the id: it runs, and would once have locked the room.
     const early = await center.send({ v: 1, id: HUGE - 1, deviceId: DEVICE_ID, type: 'agent.diagnostics', params: {} });
-    await ackWithTime(rig, center);
+    await rig.learnCenterTime(center, CENTER_TIME);
     const late = await center.send({ v: 1, id: HUGE, deviceId: DEVICE_ID, type: 'agent.diagnostics', params: {} });
     center.useId(CENTER_TIME);
     const next = await center.send(center.envelope('members.upsert', { members: [M001] }));

@@ -185,11 +185,7 @@ const BAD_COMMANDS: BadCommand[] = [
   },
   {
     name: 'expired (center time from an acknowledgement)',
-    prepare: async (rig, center) => {
-      const head = rig.journal.head();
-      await center.ack(head.seq, head.hash, CENTER_TIME);
-      await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
-    },
+    prepare: (rig, center) => rig.learnCenterTime(center, CENTER_TIME),
     command: (_rig, center) => {
       const body = center.signed(
         center.envelope('members.upsert', { members: [M002] }, { expiresAt: CENTER_TIME - 60_000 }),
@@ -211,11 +207,7 @@ const BAD_COMMANDS: BadCommand[] = [
   },
   {
     name: 'signed, with an id more than an hour ahead of the center’s time',
-    prepare: async (rig, center) => {
-      const head = rig.journal.head();
-      await center.ack(head.seq, head.hash, CENTER_TIME);
-      await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
-    },
+    prepare: (rig, center) => rig.learnCenterTime(center, CENTER_TIME),
     command: (_rig, center) => {
       const id = CENTER_TIME + 2 * 3600_000;
       center.useId(id);
@@ -307,14 +299,6 @@ function badSignature(rig: CommandRig, commandId: number): CommandReply {
     'bad-signature',
     `the signature does not verify with county.centerPublicKey (${keyId}): the command was signed by another key or changed after signing`,
   );
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe('a bad command', () => {
@@ -430,9 +414,7 @@ describe('expiry', () => {
     );
     // The device's clock runs ten days ahead of the center's: by it, this command expired long ago.
     const centerTime = Date.now() - 10 * 24 * 3600_000;
-    const head = rig.journal.head();
-    await center.ack(head.seq, head.hash, centerTime);
-    await until(() => rig.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
+    await rig.learnCenterTime(center, centerTime);
 
     const current = await center.send(
       center.command('journal.replay', { fromSeq: 1 }, { expiresAt: centerTime + 60_000 }),

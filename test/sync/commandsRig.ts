@@ -42,6 +42,7 @@ import { makeTempDir } from '../helpers/cli.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { setLanguage } from '../../src/i18n.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { until } from './linkFixtures.js';
 
 export const DEVICE_ID = 'room-cmd';
 export const PREFIX = 'county';
@@ -229,6 +230,13 @@ export class CommandRig {
       handlers: this.deps,
       logger: this.logger,
     };
+  }
+
+  /** The center acknowledges the journal's head (at least one entry) with its time, and the room has taken a time. */
+  async learnCenterTime(center: TestCenter, centerTimeMs: number): Promise<void> {
+    const head = this.journal.head();
+    await center.ack(head.seq, head.hash, centerTimeMs);
+    await until(() => this.outbox!.centerClock.now() !== undefined, 'the center’s time from its ack');
   }
 
   /** A clean stop of the agent's link (the broker keeps the session and queues commands). */
