@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, vi } from 'vitest';
 import { CountyCenter } from '../../src/center/countyCenter.js';
+import type { CenterSigningKey } from '../../src/center/signing.js';
 import { createRootLogger, createSilentLogger } from '../../src/log.js';
 import { makeTempDir } from './cli.js';
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from './mosquitto.js';
@@ -20,6 +21,8 @@ export interface ScenarioOptions<P extends Proxy> {
   county?: Record<string, unknown>;
   /** Further top-level sections of the room's config (cameras, media…). */
   sections?: Record<string, unknown>;
+  /** The center signs its commands with it, and the room has its public key as county.centerPublicKey. */
+  centerKey?: CenterSigningKey;
   /**
    * Where the room connects: straight to the broker, or to a proxy in front of it which the
    * scenario starts (given the broker's port) and closes.
@@ -48,6 +51,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
     private readonly dir: string,
     private readonly cleanup: () => void,
     private readonly via: P | undefined,
+    private readonly centerKey: CenterSigningKey | undefined,
   ) {}
 
   /** Starts the broker (and proxy); neither the room nor the center yet: tests order those. */
@@ -60,10 +64,10 @@ export class SyncScenario<P extends Proxy = Proxy> {
       dir,
       deviceId: options.deviceId ?? 'room-e2e',
       brokerUrl: `mqtt://127.0.0.1:${port}`,
-      county: options.county,
+      county: { ...(options.centerKey && { centerPublicKey: options.centerKey.publicKey }), ...options.county },
       sections: options.sections,
     });
-    return new SyncScenario(broker, room, dir, cleanup, proxy);
+    return new SyncScenario(broker, room, dir, cleanup, proxy, options.centerKey);
   }
 
   /** The proxy the room connects through (create({ via })). */
@@ -146,6 +150,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
       dbFile: this.centerDb(n),
       filesDir: join(this.dir, `center-${n}-files`),
       clientId: `e2e-center-${n}`,
+      signingKey: this.centerKey,
       logger:
         process.env.SYNC_E2E_LOG === 'debug'
           ? createRootLogger({ level: 'debug', format: 'json' })
