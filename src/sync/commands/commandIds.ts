@@ -26,19 +26,16 @@ export interface IdJudgement {
  * 2. an id below the replay watermark is `stale-id`.
  * The watermark is the highest recorded id that was checked (with a center key: verified, so an
  * unsigned command recorded by an earlier release cannot hold it up) and lies within that limit:
- * an id recorded beyond it (accepted while the center's time was unknown, or before this rule)
+ * an id recorded beyond it (accepted while the center's time was unknown, or by an earlier release)
  * is treated as damaged and left out, so such a room recovers at the first ack.
  */
 export function judgeNewId(db: Db, id: number, context: IdContext): IdJudgement {
   const { centerNowMs } = context;
   const limit = centerNowMs === undefined ? undefined : centerNowMs + COMMAND_ID_MAX_LEAD_MS;
   const marks = commandIdMarks(db, { verifiedOnly: context.verifiedOnly, limit });
-  if (limit !== undefined && id > limit) {
-    const message = commandText('idTooFar', {
-      id,
-      minutes: COMMAND_ID_MAX_LEAD_MS / 60_000,
-      now: new Date(centerNowMs!).toISOString(),
-    });
+  if (centerNowMs !== undefined && limit !== undefined && id > limit) {
+    const now = new Date(centerNowMs).toISOString();
+    const message = commandText('idTooFar', { id, minutes: COMMAND_ID_MAX_LEAD_MS / 60_000, now });
     return { refusal: { code: 'id-too-far', message }, marks, limit };
   }
   if (id < marks.watermark) {
