@@ -90,12 +90,10 @@ export function advancePrefix(room: Room, read: EntryReader, gapSeqs: GapSeqs, n
     const entry = blocked ? undefined : read(seq);
     let stop: EntryVerdict | undefined;
     if (entry !== undefined) {
-      const verdict =
-        entry.type === JOURNAL_GAP_EVENT
-          ? checkGap(room, entry, read, keys)
-          : checkEntry(entry, { seq: room.contiguousSeq, hash: room.contiguousHash }, keys);
+      const gap = entry.type === JOURNAL_GAP_EVENT ? checkGap(room, entry, read, keys) : undefined;
+      const verdict = gap ?? checkEntry(entry, { seq: room.contiguousSeq, hash: room.contiguousHash }, keys);
       if (verdict.kind === 'ok') {
-        if ('gap' in verdict) moveOverGap(room, { entry, gap: verdict.gap }, result);
+        if (gap?.kind === 'ok') moveOverGap(room, gap, result);
         else {
           room.contiguousSeq = seq;
           room.contiguousHash = entry.hash;
