@@ -90,7 +90,8 @@ export class Ingest {
       this.store.recordGap(room.deviceId, gap);
       this.logGap(room, gap);
     }
-    if (gaps.length > 0) room.gaps = [...room.gaps.filter((known) => !gaps.some((gap) => gap.seq === known.seq)), ...gaps];
+    if (gaps.length > 0)
+      room.gaps = [...room.gaps.filter((known) => !gaps.some((gap) => gap.seq === known.seq)), ...gaps];
     return { ...walked, gaps };
   }
 
@@ -157,7 +158,14 @@ export class Ingest {
 
   private logGap(room: Room, gap: KnownGap): void {
     this.logger.warn(
-      { deviceId: room.deviceId, seq: gap.seq, reason: gap.reason, lost: gap.lost, heldLost: gap.heldLost, carried: gap.carried },
+      {
+        deviceId: room.deviceId,
+        seq: gap.seq,
+        reason: gap.reason,
+        lost: gap.lost,
+        heldLost: gap.heldLost,
+        carried: gap.carried,
+      },
       'room journal continues above a gap it declared: the seqs it skipped are never acknowledged as its chain',
     );
   }

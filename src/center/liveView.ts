@@ -27,7 +27,7 @@ const t = defineMessages({
   chainBroken: { zh: '断链于 seq {seq}', en: 'broken chain at seq {seq}' },
   chainWaiting: { zh: '等待密钥', en: 'waiting for a key' },
   brokenDetail: { zh: '{room}：断链于 seq {seq}：{reason}', en: '{room}: broken chain at seq {seq}: {reason}' },
-  chainGaps: { zh: '正常（{count} 处跳号）', en: 'ok ({count} gaps)' },
+  chainGaps: { zh: '正常，跳号 {count} 处', en: 'ok, gaps: {count}' },
   chainDamaged: { zh: '日志文件损坏', en: 'damaged journal' },
   'gap.rollback': { zh: '日志回退', en: 'journal rolled back' },
   'gap.damaged': { zh: '日志文件损坏', en: 'journal file damaged' },

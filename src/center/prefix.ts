@@ -3,7 +3,15 @@ import { rowToEntry, type EventRow } from '../journal/entries.js';
 import type { JournalEntry } from '../journal/types.js';
 import type { StateMessage } from '../sync/protocol/messages.js';
 import { checkEntry, type EntryVerdict } from './entryCheck.js';
-import { checkGap, JOURNAL_GAP_EVENT, nextGap, type CheckedGap, type EntryReader, type GapSeqs, type GapVerdict } from './gapCheck.js';
+import {
+  checkGap,
+  JOURNAL_GAP_EVENT,
+  nextGap,
+  type CheckedGap,
+  type EntryReader,
+  type GapSeqs,
+  type GapVerdict,
+} from './gapCheck.js';
 import { keyChainOf, type BrokenChain, type Room } from './room.js';
 import type { CenterStore } from './store.js';
 
@@ -128,7 +136,8 @@ function moveOverGap(room: Room, checked: CheckedGap, result: Advance): void {
   const { entry, gap } = checked;
   room.contiguousSeq = entry.seq;
   room.contiguousHash = entry.hash;
-  if (room.broken !== null && gap.continuesFrom.seq < room.broken.seq && room.broken.seq <= entry.seq) room.broken = null;
+  if (room.broken !== null && gap.continuesFrom.seq < room.broken.seq && room.broken.seq <= entry.seq)
+    room.broken = null;
   if (result.broken !== null && result.broken.seq <= entry.seq) result.broken = null;
   result.gaps.push(checked);
 }

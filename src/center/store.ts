@@ -71,10 +71,7 @@ export interface SignInCount {
  * room's journal holds under another seq already (`of`), so it is never counted again.
  */
 export type InsertOutcome =
-  | { kind: 'inserted' }
-  | { kind: 'copy'; of: number }
-  | { kind: 'duplicate' }
-  | { kind: 'conflict'; reason: string };
+  { kind: 'inserted' } | { kind: 'copy'; of: number } | { kind: 'duplicate' } | { kind: 'conflict'; reason: string };
 
 export interface CompletedFile {
   deviceId: string;
@@ -227,7 +224,10 @@ export class CenterStore {
 
   /** Seqs of the journal.gap entries stored above `afterSeq`, ascending, at most one page. */
   gapSeqsAbove(deviceId: string, type: string, afterSeq: number): number[] {
-    return statement(this.db, 'SELECT seq FROM events WHERE device_id = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?')
+    return statement(
+      this.db,
+      'SELECT seq FROM events WHERE device_id = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?',
+    )
       .pluck()
       .all(deviceId, type, afterSeq, PAGE) as number[];
   }

@@ -164,7 +164,10 @@ export class CenterAckReceiver {
     try {
       continued = journal.rebaseAfterCenter({ centerSeq, detail: reason });
     } catch (error) {
-      logger.error({ err: error, seq: ack.seq, heldSeq: ack.heldSeq }, 'could not continue the journal above the center');
+      logger.error(
+        { err: error, seq: ack.seq, heldSeq: ack.heldSeq },
+        'could not continue the journal above the center',
+      );
       return undefined;
     }
     if (continued === undefined) return undefined;

@@ -112,7 +112,9 @@ export const centerAckSchema = z.strictObject({
 });
 export type CenterAck = z.infer<typeof centerAckSchema>;
 /** An ack of version 1: what a room of a release before version 2 of the ack reads. */
-const centerAckV1Schema = centerAckSchema.pick({ seq: true, hash: true, centerTimeMs: true }).extend({ v: z.literal(1) });
+const centerAckV1Schema = centerAckSchema
+  .pick({ seq: true, hash: true, centerTimeMs: true })
+  .extend({ v: z.literal(1) });
 export type CenterAckV1 = z.infer<typeof centerAckV1Schema>;
 
 /**
