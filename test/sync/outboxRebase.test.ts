@@ -3,15 +3,13 @@ import { EventBus } from '../../src/daemon/bus.js';
 import { JOURNAL_GAP_EVENT } from '../../src/journal/gap.js';
 import { Journal } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
-import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
 import { CENTER_ACK_EXPIRY_SECONDS, type CenterAck } from '../../src/sync/protocol/messages.js';
 import { roomTopics } from '../../src/sync/protocol/topics.js';
-import { ByteRateLimiter } from '../../src/sync/rateLimiter.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 import { tamper } from '../journal/helpers.js';
-import { PREFIX, testCounty } from './outboxHarness.js';
+import { idleOutbox, PREFIX } from './outboxHarness.js';
 
 const topics = roomTopics(PREFIX, 'room-1');
 const OTHER_HASH = 'e'.repeat(64);
@@ -36,27 +34,7 @@ describe('an acknowledgement that shows the center ahead of the journal', () => 
     journal = Journal.open({ dataDir: dir, clock, logger, access: 'create', bus });
     bus.on('test', 'journal.gap', (event) => gaps.push({ seq: event.seq, lost: event.lost, carried: event.carried }));
     bus.on('test', 'journal.tamper', (event) => tampers.push(event.firstBrokenSeq));
-    const link = new MqttLink({
-      county: testCounty('mqtt://127.0.0.1:1'),
-      deviceId: 'room-1',
-      subscriptions: [],
-      will: () => ({ topic: topics.state, payload: '' }),
-      logger,
-    });
-    outbox = new EventOutbox({
-      journal,
-      link,
-      topics,
-      deviceId: 'room-1',
-      limiter: new ByteRateLimiter(0),
-      batchMaxEvents: 500,
-      batchMaxBytes: 65_536,
-      ackTimeoutMs: 60_000,
-      bus,
-      logger,
-      clock,
-    });
-    outbox.start();
+    outbox = idleOutbox({ journal, bus, logger, clock });
   };
   const close = async (): Promise<void> => {
     await outbox.stop();
