@@ -22,7 +22,8 @@ export const FULL_VERIFY_SLICE_ENTRIES = 200;
 export const FULL_VERIFY_ENTRIES_PER_SECOND = 2_000;
 
 /** Why a full verification ran: the stop before this start was not orderly, the journal file changed while no daemon ran, or none had run for a day. */
-export type FullVerifyTrigger = 'unclean-stop' | 'changed-while-stopped' | 'daily';
+export const FULL_VERIFY_TRIGGERS = ['unclean-stop', 'changed-while-stopped', 'daily'] as const;
+export type FullVerifyTrigger = (typeof FULL_VERIFY_TRIGGERS)[number];
 
 /** The outcome of one full verification, kept in the full_verification table until the next one. */
 export interface FullVerification {
