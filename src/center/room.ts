@@ -74,6 +74,8 @@ export interface RoomSummary {
   scannerDriver: string | null;
   /** The room's cameras, their push and its problem, from its latest health message. */
   cameras: ReceivedHealth['cameras'];
+  /** What the room verified of its own chain and when, from its latest health message; null before one. */
+  verification: ReceivedHealth['journal']['verification'] | null;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -131,5 +133,6 @@ export function summarize(room: Room): RoomSummary {
     lastAckSeq: room.lastAckSeq,
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
+    verification: room.health === null ? null : structuredClone(room.health.journal.verification),
   };
 }
