@@ -8,18 +8,18 @@ import type { VerifyResult } from './types.js';
 import { ChainWalk, type VerifyMode } from './verify.js';
 
 /**
- * Entries checked per slice of a paced verification: one read transaction each. A slice costs
- * about 50 µs per entry (a hash and an Ed25519 verification) on a Raspberry Pi 4, so a sign-in
- * waits at most some 10 ms behind one.
+ * Entries checked per slice of a paced verification: one read transaction each. An entry costs a
+ * hash and an Ed25519 verification, some 50 µs on a PC core and a few times that on a Raspberry
+ * Pi, so a sign-in waits some milliseconds behind a slice, never the whole walk.
  */
-export const FULL_VERIFY_SLICE_ENTRIES = 200;
+export const FULL_VERIFY_SLICE_ENTRIES = 100;
 
 /**
- * The read budget of a background verification, in entries per second: about 1 MB/s of journal
- * rows, a small share of an SD card's bandwidth. A year of a busy room (~100 000 entries) is
- * walked in under a minute.
+ * The budget of a background verification, in entries per second: about 400 kB/s of journal rows
+ * (~400 bytes each), a small share of an SD card's bandwidth. 100 000 entries, years of a busy
+ * room, take under two minutes.
  */
-export const FULL_VERIFY_ENTRIES_PER_SECOND = 2_000;
+export const FULL_VERIFY_ENTRIES_PER_SECOND = 1_000;
 
 /** Why a full verification ran: the stop before this start was not orderly, the journal file changed while no daemon ran, or none had run for a day. */
 export const FULL_VERIFY_TRIGGERS = ['unclean-stop', 'changed-while-stopped', 'daily'] as const;
@@ -44,7 +44,9 @@ export interface Pace {
  * Walks the chain as verifyJournal does, with the same checks (verify.ts ChainWalk), but in slices
  * of a read transaction each, pausing between them so the walk stays within the pace's budget:
  * the event loop (sign-ins, the control socket) runs between slices, and no lock is held while it
- * waits. Resolves with the verdict, or undefined when `signal` aborted the walk.
+ * waits. A board too slow for the budget still pauses as long as each slice took, so the walk
+ * never takes more than half of the event loop. Resolves with the verdict, or undefined when
+ * `signal` aborted the walk.
  */
 export async function verifyPaced(
   db: Db,
@@ -62,7 +64,8 @@ export async function verifyPaced(
     if (verdict !== undefined) return verdict;
     options.onSlice?.(walk.checkedTo);
     try {
-      await sleep(Math.max(0, sliceMs - (performance.now() - began)), undefined, { signal: options.signal });
+      const tookMs = performance.now() - began;
+      await sleep(Math.max(tookMs, sliceMs - tookMs), undefined, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted === true) return undefined;
       throw error;
