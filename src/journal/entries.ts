@@ -64,3 +64,7 @@ export function eventRows(db: Db, afterSeq: number, limit = -1): IterableIterato
 export function eventRowAt(db: Db, seq: number): EventRow | undefined {
   return statement(db, 'SELECT * FROM events WHERE seq = ?').get(seq) as EventRow | undefined;
 }
+
+export function entriesAbove(db: Db, seq: number): boolean {
+  return statement(db, 'SELECT 1 FROM events WHERE seq > ? LIMIT 1').get(seq) !== undefined;
+}

@@ -38,6 +38,8 @@ function summary(deviceId: string): RoomSummary {
     scannerDriver: 'emulator',
     cameras: [],
     verification: null,
+    gaps: [],
+    damaged: null,
   };
 }
 
