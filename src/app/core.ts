@@ -12,6 +12,7 @@ import { registerStatusMethod, type StatusSources } from './statusMethod.js';
 import { ControlRegistry } from '../control/registry.js';
 import type { EventBus } from '../daemon/bus.js';
 import { Journal, type JournalAccess } from '../journal/journal.js';
+import { journalVerification, type JournalVerification } from '../journal/verificationReport.js';
 import type { Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
 import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
@@ -61,18 +62,23 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
 
 /**
  * `status`: `services` is the running daemon's health and `link` its sync service's connection,
- * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way).
+ * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way),
+ * as is `verification`, the daemon's background verification: a standalone CLI tells what the
+ * journal file records of the last full one.
  */
 export function registerStatus(
   core: Core,
   loaded: InspectedConfig,
   daemon?: StatusSources['daemon'],
   link?: () => LiveLinkStatus,
+  verification?: () => JournalVerification,
 ): void {
+  const { journal } = core;
   registerStatusMethod(core.registry, {
     version: agentVersion(),
     daemon,
-    journal: core.journal,
+    journal,
+    verification: verification ?? (() => journalVerification(journal)),
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
     sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },

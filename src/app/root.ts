@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ActivityScheduler } from '../activities/scheduler.js';
 import { buildPushService, noPhotos } from './cameraFeature.js';
 import { ClockService } from './clockSync.js';
@@ -17,6 +18,7 @@ import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
 import { AgentError, ErrorCode, ExitCode, needsTechnician } from '../errors.js';
+import { JOURNAL_FILE } from '../journal/journal.js';
 import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
 import { SlotDeletionService } from '../members/slotDeletionService.js';
@@ -26,11 +28,13 @@ import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
+import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
 import { buildSignInServices } from './signInFeature.js';
 import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
+import { leaveStopMarker, takeStopMarker, type PreviousStop } from './stopMarker.js';
 import { agentVersion } from './version.js';
 
 interface DaemonServices {
@@ -38,6 +42,7 @@ interface DaemonServices {
   services: Service[];
   sync: SyncService;
   pushes: PushService;
+  verify: JournalVerifyService;
 }
 
 /**
@@ -51,9 +56,17 @@ function buildServices(
   bus: EventBus,
   logger: Logger,
   requestStop: (cause: StopCause) => void,
+  previousStop: PreviousStop,
 ): DaemonServices {
   const { config } = loaded;
   const { journal, clock } = core;
+  const verify = new JournalVerifyService({
+    journal,
+    clock,
+    bus,
+    previousStop,
+    logger: logger.child({ service: 'journal-verify' }),
+  });
   const signIn = buildSignInServices(core, config, bus, logger);
   const enrollment = registerEnrollmentMethods(core.registry, { config, journal, scanner: signIn.scanner, logger });
   const clockService = new ClockService({
@@ -75,6 +88,7 @@ function buildServices(
     enrollment,
     pushes,
     photos: photos ?? noPhotos,
+    verification: () => verify.verification(),
     bus,
     logger,
     requestRestart: (reason) =>
@@ -93,6 +107,7 @@ function buildServices(
       intervalMinutes: config.journal.pruneIntervalMinutes,
       logger: logger.child({ service: 'journal-prune' }),
     }),
+    verify,
     // Before the scheduler: an activity its first check ends (it ran out while the agent was down) still reaches the photos.
     ...(photos === undefined ? [] : [photos]),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
@@ -104,7 +119,7 @@ function buildServices(
     sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync, pushes };
+  return { services, sync, pushes, verify };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -131,6 +146,7 @@ async function startServices(
   stopping: () => boolean,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  previousStop: PreviousStop,
 ): Promise<Running> {
   const { journal } = core;
   let resolveStop!: (cause: StopCause) => void;
@@ -140,10 +156,14 @@ async function startServices(
     built.sync.setStopReason('restart');
     resolveStop(cause);
   };
-  const built = buildServices(core, loaded, bus, logger, requestStop);
+  const built = buildServices(core, loaded, bus, logger, requestStop, previousStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
-  registerStatus(core, loaded, { services: () => services.health(), cameras: () => built.pushes.cameras() }, () =>
-    liveLinkStatus(built.sync.link),
+  registerStatus(
+    core,
+    loaded,
+    { services: () => services.health(), cameras: () => built.pushes.cameras() },
+    () => liveLinkStatus(built.sync.link),
+    () => built.verify.verification(),
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
@@ -206,8 +226,11 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   const notifier = await createNotifier(env, logger.child({ module: 'sdnotify' }));
   let lock: InstanceLock | undefined;
   try {
-    lock = await lockDataDir(loaded.config.device.dataDir);
+    const { dataDir } = loaded.config.device;
+    lock = await lockDataDir(dataDir);
     const bus = new EventBus();
+    // Before the journal is opened: opening writes to it.
+    const previousStop = takeStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
     try {
       core = openCore(loaded.config, logger, bus, 'create');
       announceStart(core, loaded, bus, logger);
@@ -227,6 +250,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
       () => stopSignal.signal() !== undefined,
       env,
       logger,
+      previousStop,
     );
 
     const cause = await Promise.race([
@@ -239,6 +263,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
     // Tells the county a clean stop from a crash, where the journal simply ends.
     core.journal.append('agent.stopped', cause.journaled);
     core.journal.close();
+    leaveStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
     disarm();
     logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
     return cause.exitCode;

@@ -4,9 +4,10 @@ import type { ActivityStore } from '../activities/store.js';
 import type { CameraReport } from '../cameras/types.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
+import type { JournalVerification } from '../journal/verificationReport.js';
 import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
 // Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
-import { cameraReportSchema } from '../sync/protocol/messages.js';
+import { cameraReportSchema, journalVerificationSchema } from '../sync/protocol/messages.js';
 import type { ControlRegistry } from '../control/registry.js';
 
 const verifySchema = z.union([
@@ -29,6 +30,8 @@ export const statusSchema = z.strictObject({
   journal: z.strictObject({
     head: z.strictObject({ seq: z.number().int(), hash: z.string() }),
     lastVerify: verifySchema.nullable(),
+    /** What was verified and when: the last check, the last full verification, one under way. */
+    verification: journalVerificationSchema,
   }),
   activity: activitySchema.nullable(),
   /** The cameras' pushes; empty without a daemon. */
@@ -44,19 +47,29 @@ export interface StatusSources {
   /** The running daemon's services; absent for a standalone CLI. */
   daemon?: { services(): ServiceStatus[]; cameras(): CameraReport[] } | undefined;
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
+  /** The daemon's background verification, or what the journal file records when no daemon runs. */
+  verification: () => JournalVerification;
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
 }
 
-export function collectStatus({ version, daemon, journal, activities, config, sync }: StatusSources): Status {
+export function collectStatus({
+  version,
+  daemon,
+  journal,
+  verification,
+  activities,
+  config,
+  sync,
+}: StatusSources): Status {
   return {
     version,
     daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
     services: (daemon?.services() ?? []).map(({ name, state, detail }) =>
       detail === undefined ? { name, state } : { name, state, detail },
     ),
-    journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
+    journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null, verification: verification() },
     activity: activities.current() ?? null,
     cameras: daemon?.cameras() ?? [],
     config,

@@ -4,6 +4,7 @@ import type { PhotoTaker } from '../cameras/photos.js';
 import type { PushService } from '../cameras/pushService.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
+import type { JournalVerification } from '../journal/verificationReport.js';
 import type { Logger } from '../log.js';
 import type { ScannerService } from '../scanner/service.js';
 import { readBoard } from '../sync/health/board.js';
@@ -21,6 +22,8 @@ export interface SyncFeatureDeps {
   enrollment: EnrollmentFeature;
   pushes: PushService;
   photos: PhotoTaker;
+  /** The background verification's report (journalVerify.ts), for the health message. */
+  verification: () => JournalVerification;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -37,6 +40,7 @@ export function buildSyncService({
   enrollment,
   pushes,
   photos,
+  verification,
   bus,
   logger,
   requestRestart,
@@ -75,6 +79,7 @@ export function buildSyncService({
       version: agentVersion(),
       clock: core.clock,
       journal: core.journal,
+      verification,
       uptimeSeconds: () => process.uptime(),
       scanner,
       cameras: () => pushes.cameras(),

@@ -101,6 +101,8 @@ export interface RoomSummary {
   scannerDriver: string | null;
   /** The room's cameras, their push and its problem, from its latest health message. */
   cameras: ReceivedHealth['cameras'];
+  /** What the room verified of its own chain and when, from its latest health message; null before one. */
+  verification: ReceivedHealth['journal']['verification'] | null;
   /** Gaps the room declared, oldest first. */
   gaps: KnownGap[];
   /** The latest gap the room declared after its journal file was damaged; null when none. */
@@ -164,6 +166,7 @@ export function summarize(room: Room): RoomSummary {
     lastAckSeq: room.lastAckSeq,
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
+    verification: room.health === null ? null : structuredClone(room.health.journal.verification),
     gaps: structuredClone(room.gaps),
     damaged: structuredClone(room.gaps.findLast((gap) => gap.reason === 'damaged') ?? null),
   };

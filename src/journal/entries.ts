@@ -53,9 +53,11 @@ export function readEntries(db: Db, afterSeq: number, limit: number): JournalEnt
   return rows.map(rowToEntry);
 }
 
-export function eventRows(db: Db, afterSeq: number): IterableIterator<EventRow> {
-  return statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq').iterate(
+/** Rows with seq > afterSeq, oldest first; at most `limit` of them, all when it is -1. */
+export function eventRows(db: Db, afterSeq: number, limit = -1): IterableIterator<EventRow> {
+  return statement(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').iterate(
     afterSeq,
+    limit,
   ) as IterableIterator<EventRow>;
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { openDatabase, type DatabaseAccess, type Db } from '../store/database.js';
 import { mkdirDurable } from '../util/durableDir.js';
 import { anchorJournal, type AnchorInput } from './anchor.js';
+import { lastFullVerificationBroken, reportBroken } from './backgroundVerify.js';
 import { canonicalJson, entryHash } from './canonical.js';
 import { moveToBranch, remapSeqReferences } from './branch.js';
 import { entriesAbove, insertEntry, readEntries } from './entries.js';
@@ -64,6 +65,7 @@ export interface JournalOptions {
  */
 export class Journal {
   private latestVerify: VerifyResult = { ok: true, checkedFrom: 1, checkedTo: 0, entries: 0 };
+  private latestVerifyAt: { mode: VerifyMode; wallMs: number } | undefined;
   private appendedInTransaction: JournalEntry[] = [];
   /** Built once: better-sqlite3's transaction() wrapper costs several µs per call on the sign-in path. */
   private readonly runInTransaction: Transaction<
@@ -114,6 +116,11 @@ export class Journal {
   /** Outcome of the latest verification; the one at open runs incrementally from the last verified seq. */
   get lastVerify(): VerifyResult {
     return this.latestVerify;
+  }
+
+  /** How and when (device wall time) lastVerify was made. */
+  get lastVerifyAt(): { mode: VerifyMode; wallMs: number } | undefined {
+    return this.latestVerifyAt;
   }
 
   /** Appends one event; it is on disk (fsync'd) when this returns. */
@@ -312,13 +319,16 @@ export class Journal {
 
   /**
    * Deletes acknowledged entries older than the retention, leaving a signed checkpoint and a
-   * `journal.pruned` entry. Refuses to prune a journal that fails verification: pruning would
-   * destroy the evidence.
+   * `journal.pruned` entry. Refuses to prune a journal that fails verification, or whose last full
+   * verification found it broken: pruning would destroy the evidence.
    */
   prune(options: PruneOptions): PruneResult | undefined {
     const verified = this.verify('incremental');
-    if (!verified.ok) {
-      this.logger.warn({ firstBrokenSeq: verified.firstBrokenSeq }, 'not pruning a journal that fails verification');
+    if (!verified.ok || lastFullVerificationBroken(this.db)) {
+      this.logger.warn(
+        verified.ok ? { fullVerification: 'broken' } : { firstBrokenSeq: verified.firstBrokenSeq },
+        'not pruning a journal that fails verification',
+      );
       return undefined;
     }
     const key = this.signingKey();
@@ -343,13 +353,8 @@ export class Journal {
           })
           .immediate();
     this.latestVerify = result;
-    if (!result.ok) {
-      this.logger.error(
-        { firstBrokenSeq: result.firstBrokenSeq, reason: result.reason },
-        'journal verification failed',
-      );
-      this.bus?.emit('journal.tamper', { firstBrokenSeq: result.firstBrokenSeq, reason: result.reason });
-    }
+    this.latestVerifyAt = { mode, wallMs: this.clock.read().wallMs };
+    if (!result.ok) reportBroken(result, this.logger, this.bus, 'journal verification failed');
     return result;
   }
 

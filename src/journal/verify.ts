@@ -27,31 +27,97 @@ class Broken extends Error {
 
 /**
  * Checks the chain: every hash recomputed, every prevHash linked, every signature by the key in
- * force at that seq, no seq missing but those a signed journal.gap entry declares (gap.ts), the recorded head present, and the entry the center anchored
- * unchanged, so that deleting the newest rows is caught even when journal_meta was edited too.
+ * force at that seq, no seq missing but those a signed journal.gap entry declares (gap.ts), the
+ * recorded head present, and the entry the center anchored unchanged, so that deleting the newest
+ * rows is caught even when journal_meta was edited too.
  * Runs in one read transaction: a snapshot, while the daemon may keep appending.
  */
 export function verifyJournal(db: Db, mode: VerifyMode): VerifyResult {
   return db.transaction(() => {
+    const walk = ChainWalk.begin(db, mode);
+    return walk instanceof ChainWalk ? walk.step(db) : walk;
+  })();
+}
+
+/**
+ * The walk behind verifyJournal, in steps: each step checks the next entries and, once it reaches
+ * the end, the recorded head and the anchor. verifyJournal takes it in one step; a paced
+ * verification (backgroundVerify.ts) in many, each inside a read transaction of its own, so the
+ * two give the same verdict by the same checks. Between steps the daemon may append (the walk
+ * goes on to the new entries) or prune (the walk goes on from the new checkpoint, as a walk
+ * started then would).
+ */
+export class ChainWalk {
+  private constructor(
+    private previous: JournalHead,
+    private checkedFrom: number,
+    private checkpointSeq: number | undefined,
+    private entries: number,
+  ) {}
+
+  /** Where the walk starts; a verdict already when the checkpoint itself is not valid. Call inside a read transaction. */
+  static begin(db: Db, mode: VerifyMode): ChainWalk | VerifyResult {
+    const checkpoint = readCheckpoint(db);
+    try {
+      const start = startingPoint(db, mode, checkpoint, KeyChain.load(db));
+      return new ChainWalk(start, start.seq + 1, checkpoint?.seq, 0);
+    } catch (error) {
+      return brokenResult(error, (checkpoint?.seq ?? 0) + 1);
+    }
+  }
+
+  /** The seq checked last: the walk's progress. */
+  get checkedTo(): number {
+    return this.previous.seq;
+  }
+
+  /**
+   * Checks up to `limit` more entries (all when absent). Returns the verdict once the walk reached
+   * the end of the chain or a break; undefined while entries remain. Call inside a read transaction.
+   */
+  step(db: Db): VerifyResult;
+  step(db: Db, limit: number): VerifyResult | undefined;
+  step(db: Db, limit = -1): VerifyResult | undefined {
     const checkpoint = readCheckpoint(db);
     const keys = KeyChain.load(db);
-    let start: JournalHead | undefined;
     try {
-      start = startingPoint(db, mode, checkpoint, keys);
-      const last = walk(db, start, checkpoint, keys);
-      checkHead(db, last.head);
-      checkAnchor(db, checkpoint, last.head);
-      return { ok: true as const, checkedFrom: start.seq + 1, checkedTo: last.head.seq, entries: last.entries };
+      this.followPrune(checkpoint, keys);
+      let walked = 0;
+      for (const row of eventRows(db, this.previous.seq, limit)) {
+        const expected = this.previous.seq + 1;
+        // Only a gap entry may skip seqs; checkGap then holds the skip to exactly what it declares.
+        if (row.seq !== expected && row.type !== JOURNAL_GAP_EVENT)
+          throw new Broken(expected, missingReason(expected, row.seq, checkpoint));
+        checkEntry(db, row, this.previous, keys);
+        this.previous = { seq: row.seq, hash: row.hash };
+        this.entries++;
+        walked++;
+      }
+      if (walked === limit) return undefined;
+      checkHead(db, this.previous);
+      checkAnchor(db, checkpoint, this.previous);
+      return { ok: true, checkedFrom: this.checkedFrom, checkedTo: this.previous.seq, entries: this.entries };
     } catch (error) {
-      if (!(error instanceof Broken)) throw error;
-      return {
-        ok: false as const,
-        firstBrokenSeq: error.seq,
-        reason: error.reason,
-        checkedFrom: (start?.seq ?? checkpoint?.seq ?? 0) + 1,
-      };
+      return brokenResult(error, this.checkedFrom);
     }
-  })();
+  }
+
+  /** A prune since the last step moved the start past where the walk stands: go on from its checkpoint. */
+  private followPrune(checkpoint: Checkpoint | undefined, keys: KeyChain): void {
+    if (checkpoint === undefined || checkpoint.seq === this.checkpointSeq) return;
+    this.checkpointSeq = checkpoint.seq;
+    if (checkpoint.seq <= this.previous.seq) return;
+    const problem = checkpointProblem(checkpoint, keys);
+    if (problem !== undefined) throw new Broken(checkpoint.seq, problem);
+    this.previous = checkpoint;
+    this.checkedFrom = checkpoint.seq + 1;
+    this.entries = 0;
+  }
+}
+
+function brokenResult(error: unknown, checkedFrom: number): VerifyResult {
+  if (!(error instanceof Broken)) throw error;
+  return { ok: false, firstBrokenSeq: error.seq, reason: error.reason, checkedFrom };
 }
 
 /**
@@ -69,26 +135,6 @@ function startingPoint(db: Db, mode: VerifyMode, checkpoint: Checkpoint | undefi
   const verified = readVerified(db);
   if (mode === 'full' || verified.seq <= start.seq) return start;
   return eventRowAt(db, verified.seq)?.hash === verified.hash ? verified : start;
-}
-
-function walk(
-  db: Db,
-  start: JournalHead,
-  checkpoint: Checkpoint | undefined,
-  keys: KeyChain,
-): { head: JournalHead; entries: number } {
-  let previous = start;
-  let entries = 0;
-  for (const row of eventRows(db, start.seq)) {
-    const expected = previous.seq + 1;
-    // Only a gap entry may skip seqs; checkGap then holds the skip to exactly what it declares.
-    if (row.seq !== expected && row.type !== JOURNAL_GAP_EVENT)
-      throw new Broken(expected, missingReason(expected, row.seq, checkpoint));
-    checkEntry(db, row, previous, keys);
-    previous = { seq: row.seq, hash: row.hash };
-    entries++;
-  }
-  return { head: previous, entries };
 }
 
 function missingReason(expected: number, found: number, checkpoint: Checkpoint | undefined): string {

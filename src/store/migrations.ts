@@ -256,4 +256,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'the outcome of the last full verification of the journal',
+    sql: `
+      -- One row, replaced by each full verification of the chain (run in the background), so that
+      -- status after a restart still says when the whole chain was last checked and what was found.
+      -- A whole chain has checked_to and entries, a broken one first_broken_seq and reason.
+      CREATE TABLE full_verification (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        trigger TEXT NOT NULL,
+        started_wall_ms INTEGER NOT NULL,
+        finished_wall_ms INTEGER NOT NULL,
+        checked_from INTEGER NOT NULL,
+        checked_to INTEGER,
+        entries INTEGER,
+        first_broken_seq INTEGER,
+        reason TEXT,
+        CHECK (
+          (checked_to IS NOT NULL AND entries IS NOT NULL AND first_broken_seq IS NULL AND reason IS NULL)
+          OR (checked_to IS NULL AND entries IS NULL AND first_broken_seq IS NOT NULL AND reason IS NOT NULL)
+        )
+      ) STRICT;
+    `,
+  },
 ];

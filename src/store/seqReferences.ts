@@ -34,4 +34,6 @@ export const SEQ_BOOKKEEPING: ReadonlyArray<readonly [table: string, column: str
   ['journal_branches', 'seq'],
   ['journal_branches', 'gap_seq'],
   ['journal_branches', 'carried_seq'],
+  // Where the last full verification found the chain broken: what it found then, never moved.
+  ['full_verification', 'first_broken_seq'],
 ];

@@ -6,6 +6,7 @@ import { centerKeyFrom, signatureValid, signedBytes } from '../../src/sync/comma
 import { CountyCenter, type CountyCenterOptions } from '../../src/center/countyCenter.js';
 import type { Journal } from '../../src/journal/journal.js';
 import type { JournalEntry } from '../../src/journal/types.js';
+import { journalVerification, type JournalVerification } from '../../src/journal/verificationReport.js';
 import { EVENT_BATCH_PROPERTIES, encodeEventBatch, type EventBatch } from '../../src/sync/protocol/eventBatch.js';
 import {
   centerAckSchema,
@@ -72,8 +73,11 @@ export class FakeRoom {
     await this.client.publishAsync(this.topics.state, JSON.stringify(this.state(overrides)), { qos: 1, retain: true });
   }
 
-  /** A retained health message naming the journal's head as it is now, with `cameras` reporting. */
-  async publishHealth(cameras: HealthMessage['cameras'] = []): Promise<void> {
+  /** A retained health message naming the journal's head as it is now, with `cameras` reporting and the journal's verification (or `verification`). */
+  async publishHealth(
+    cameras: HealthMessage['cameras'] = [],
+    verification: JournalVerification = journalVerification(this.journal),
+  ): Promise<void> {
     const head = this.journal.head();
     const health: HealthMessage = {
       v: MESSAGE_VERSIONS.health,
@@ -83,7 +87,7 @@ export class FakeRoom {
       wallMs: Date.now(),
       uptimeSeconds: 60,
       clock: { state: 'synced' },
-      journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: this.lastAck()?.seq ?? 0 },
+      journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: this.lastAck()?.seq ?? 0, verification },
       backlog: { events: head.seq - (this.lastAck()?.seq ?? 0), oldestUnsentAgeSeconds: null, files: 0 },
       scanner: { state: 'ready' },
       cameras,

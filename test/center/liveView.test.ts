@@ -26,6 +26,7 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     lastAckSeq: null,
     scannerDriver: 'r30x',
     cameras: [],
+    verification: null,
     gaps: [],
     damaged: null,
     ...overrides,

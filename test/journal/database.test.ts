@@ -48,6 +48,7 @@ describe('the journal database', () => {
         'events',
         'file_uploads',
         'fingers',
+        'full_verification',
         'journal_branches',
         'journal_meta',
         'members',

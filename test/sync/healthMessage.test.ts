@@ -55,7 +55,17 @@ describe('buildHealthMessage', () => {
       wallMs: clock.wallMs,
       uptimeSeconds: 3600,
       clock: { state: 'unsynced' },
-      journal: { headSeq: 5, headHash: head.hash, ackedSeq: 2 },
+      journal: {
+        headSeq: 5,
+        headHash: head.hash,
+        ackedSeq: 2,
+        // Without the daemon's background verification: the check at open (of an empty journal), no full one yet.
+        verification: {
+          lastCheck: { mode: 'incremental', wallMs: clock.wallMs, checkedFrom: 1, checkedTo: 0, broken: null },
+          lastFull: null,
+          running: null,
+        },
+      },
       backlog: { events: 3, oldestUnsentAgeSeconds: 42, files: 1 },
       scanner: { state: 'connected', detail: 'R503 v1.2', driver: 'r30x' },
       cameras: [],
@@ -63,6 +73,23 @@ describe('buildHealthMessage', () => {
       board: { cpuTemperatureC: 51.5, throttled: 0x50000 },
       link: { certExpiresAt: null, centerKey: 'none', warnings: [] },
     });
+  });
+
+  it("carries the daemon's verification: a full one under way, and a break found by the last one", () => {
+    const verification = {
+      lastCheck: { mode: 'incremental' as const, wallMs: 1, checkedFrom: 40, checkedTo: 41, broken: null },
+      lastFull: {
+        wallMs: 3,
+        startedWallMs: 2,
+        trigger: 'changed-while-stopped' as const,
+        checkedFrom: 1,
+        checkedTo: 5,
+        broken: { seq: 6, reason: 'entry 6 was changed: its content no longer matches its hash' },
+      },
+      running: { trigger: 'daily' as const, startedWallMs: 4, checkedTo: 200 },
+    };
+    const message = buildHealthMessage(sources({ verification: () => verification }));
+    expect(healthMessageSchema.parse(message).journal.verification).toEqual(verification);
   });
 
   it('names the source that synchronised this boot’s clock (the center, where NTP is blocked)', () => {

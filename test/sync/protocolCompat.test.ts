@@ -13,6 +13,7 @@ import {
   receivedCommandReplySchema,
   receivedHealthSchema,
   receivedStateSchema,
+  UNREPORTED_VERIFICATION,
   type HealthMessage,
 } from '../../src/sync/protocol/messages.js';
 import { useCenter } from '../center/helpers.js';
@@ -122,10 +123,13 @@ describe('messages only grow: the center reads the previous version and later re
     expect(healthMessageSchema.safeParse(capturedJson('health')).success).toBe(false);
   });
 
-  it('a v1 health message (no camera fields) is read, and a v1 camera entry counts no restarts', () => {
+  it('a v1 health message (no camera fields) is read, a v1 camera entry counts no restarts, and its verification is unreported', () => {
     const v1 = capturedJson('health');
     expect(v1.v).toBe(1);
-    expect(receivedHealthSchema.parse(v1)).toEqual(v1);
+    expect(receivedHealthSchema.parse(v1)).toEqual({
+      ...v1,
+      journal: { ...(v1.journal as object), verification: UNREPORTED_VERIFICATION },
+    });
     const withCamera = { ...v1, cameras: [{ name: 'hall', state: 'live' }] };
     expect(receivedHealthSchema.parse(withCamera).cameras).toEqual([
       { name: 'hall', state: 'live', restartsLastMinute: 0 },

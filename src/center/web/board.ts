@@ -36,6 +36,8 @@ export interface RoomTile {
   activity: ActivityRecord | null;
   scannerDriver: string | null;
   cameras: RoomSummary['cameras'];
+  /** The room's own verification of its chain (health's journal.verification); null before a health message. */
+  verification: RoomSummary['verification'];
   files: number;
   /** The latest gaps the room declared, oldest first: where its chain continued, what it skipped and why. */
   gaps: Array<Pick<KnownGap, 'seq' | 'reason' | 'lost' | 'carried'>>;
@@ -89,6 +91,7 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       activity: source.currentActivity(room.deviceId),
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
+      verification: room.verification,
       files: files.get(room.deviceId) ?? 0,
       gaps: room.gaps.slice(-RECENT_GAPS).map(({ seq, reason, lost, carried }) => ({ seq, reason, lost, carried })),
       damaged: room.damaged === null ? null : { seq: room.damaged.seq, quarantinedFile: room.damaged.quarantinedFile },

@@ -14,8 +14,27 @@ const t = defineMessages({
   noDaemon: { zh: '守护进程未运行（以下信息直接读自日志）', en: 'daemon not running (read from the journal directly)' },
   services: { zh: '服务：', en: 'services:' },
   head: { zh: '日志：最新 seq {seq}（哈希 {hash}…）', en: 'journal: head seq {seq} (hash {hash}…)' },
-  verifyOk: { zh: '，链已校验至 seq {seq}', en: ', chain verified through seq {seq}' },
-  verifyBroken: { zh: '，校验失败：seq {seq} 处断链（{reason}）', en: ', verification FAILED at seq {seq} ({reason})' },
+  lastCheck: {
+    zh: '  上次检查（{mode}，{time}）：{range}',
+    en: '  last check ({mode}, {time}): {range}',
+  },
+  incremental: { zh: '增量，自上次已校验处起', en: 'incremental, from the last verified seq' },
+  full: { zh: '完整', en: 'full' },
+  lastFull: {
+    zh: '  上次完整校验（{trigger}，{time}）：{range}',
+    en: '  last full verification ({trigger}, {time}): {range}',
+  },
+  noFull: { zh: '  完整校验：尚未进行', en: '  full verification: none yet' },
+  running: {
+    zh: '  完整校验进行中（{trigger}，始于 {time}）：已校验至 seq {seq}',
+    en: '  full verification under way ({trigger}, since {time}): checked through seq {seq}',
+  },
+  'unclean-stop': { zh: '上次非正常停止之后', en: 'after an unclean stop' },
+  'changed-while-stopped': { zh: '日志文件在停机期间被改动之后', en: 'the journal file changed while stopped' },
+  daily: { zh: '每日', en: 'daily' },
+  sound: { zh: 'seq {from}…{to} 完好', en: 'seq {from}…{to} sound' },
+  nothingNew: { zh: '没有新记录', en: 'no new entries' },
+  broken: { zh: '断链！第一个断点 seq {seq}：{reason}', en: 'BROKEN at seq {seq}: {reason}' },
   activity: { zh: '当前活动：', en: 'activity: ' },
   noActivity: { zh: '当前活动：无', en: 'activity: none' },
   config: { zh: '配置：{path}', en: 'config: {path}' },
@@ -45,6 +64,38 @@ function cameraLines(cameras: Status['cameras']): string[] {
   return lines;
 }
 
+/** Device wall time as the operator reads it, to the second. */
+function wallTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+type CheckedRange = NonNullable<Status['journal']['verification']['lastCheck']>;
+
+function rangeText(range: CheckedRange | NonNullable<Status['journal']['verification']['lastFull']>): string {
+  if (range.broken !== null) return t('broken', { seq: range.broken.seq, reason: range.broken.reason });
+  if (range.checkedTo < range.checkedFrom) return t('nothingNew');
+  return t('sound', { from: range.checkedFrom, to: range.checkedTo });
+}
+
+/** What was verified and when: the last check, the last full verification, one under way. */
+function verificationLines({ lastCheck, lastFull, running }: Status['journal']['verification']): string[] {
+  const lines: string[] = [];
+  if (lastCheck !== null)
+    lines.push(
+      t('lastCheck', { mode: t(lastCheck.mode), time: wallTime(lastCheck.wallMs), range: rangeText(lastCheck) }),
+    );
+  if (lastFull === null) lines.push(t('noFull'));
+  else
+    lines.push(
+      t('lastFull', { trigger: t(lastFull.trigger), time: wallTime(lastFull.wallMs), range: rangeText(lastFull) }),
+    );
+  if (running !== null)
+    lines.push(
+      t('running', { trigger: t(running.trigger), time: wallTime(running.startedWallMs), seq: running.checkedTo }),
+    );
+  return lines;
+}
+
 function render(status: Status): string {
   const lines = [
     `room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`,
@@ -54,12 +105,8 @@ function render(status: Status): string {
     for (const service of status.services)
       lines.push(`  ${service.name.padEnd(20)} ${service.state.padEnd(9)} ${service.detail ?? ''}`.trimEnd());
   }
-  const { head, lastVerify } = status.journal;
-  let journal = t('head', { seq: head.seq, hash: head.hash.slice(0, 12) });
-  if (lastVerify?.ok === true) journal += t('verifyOk', { seq: lastVerify.checkedTo });
-  if (lastVerify?.ok === false)
-    journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
-  lines.push(journal);
+  const { head, verification } = status.journal;
+  lines.push(t('head', { seq: head.seq, hash: head.hash.slice(0, 12) }), ...verificationLines(verification));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));

@@ -3,6 +3,7 @@ import { correctionForBoot } from '../../clock/corrections.js';
 import type { ClockReader } from '../../clock/types.js';
 import type { Config } from '../../config/schema.js';
 import type { Journal } from '../../journal/journal.js';
+import { journalVerification, type JournalVerification } from '../../journal/verificationReport.js';
 import type { FileUploadStats } from '../files/uploader.js';
 import type { OutboxStats } from '../outbox/eventOutbox.js';
 import { MESSAGE_VERSIONS, type HealthMessage } from '../protocol/messages.js';
@@ -14,7 +15,9 @@ export interface HealthSources {
   deviceId: string;
   version: string;
   clock: ClockReader;
-  journal: Pick<Journal, 'head' | 'db'>;
+  journal: Pick<Journal, 'head' | 'db' | 'lastVerify' | 'lastVerifyAt'>;
+  /** The daemon's background verification; without one, what the journal records. */
+  verification?: (() => JournalVerification) | undefined;
   /** Seconds since the agent started. */
   uptimeSeconds(): number;
   /** The scanner service (its state follows the `scanner.state` bus event). */
@@ -63,7 +66,12 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
     wallMs: reading.wallMs,
     uptimeSeconds: Math.round(sources.uptimeSeconds()),
     clock: clockSource === undefined ? { state: reading.state } : { state: reading.state, source: clockSource },
-    journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: outbox.ackedSeq },
+    journal: {
+      headSeq: head.seq,
+      headHash: head.hash,
+      ackedSeq: outbox.ackedSeq,
+      verification: sources.verification?.() ?? journalVerification(sources.journal),
+    },
     backlog: {
       events: outbox.backlogEvents,
       oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds,

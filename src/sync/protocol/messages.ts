@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../../cameras/types.js';
+import { FULL_VERIFY_TRIGGERS } from '../../journal/backgroundVerify.js';
+import { MAX_BROKEN_REASON, type JournalVerification } from '../../journal/verificationReport.js';
 import { added, messageVersion, tolerant } from './versions.js';
 
 export { MESSAGE_VERSIONS, type Received } from './versions.js';
@@ -161,6 +163,34 @@ export const cameraReportSchema = z.strictObject({
   restartsLastMinute: added(z.number().int().min(0).max(10_000), 0),
 }) satisfies z.ZodType<CameraReport>;
 
+const checkedRangeShape = {
+  wallMs: z.number().int().min(0),
+  checkedFrom: seq,
+  checkedTo: seq,
+  broken: z.strictObject({ seq, reason: z.string().max(MAX_BROKEN_REASON) }).nullable(),
+};
+
+/**
+ * health's `journal.verification` (journal/verificationReport.ts), also shown by `status`: what the
+ * room verified of its chain and when, the last check at open, the last full walk, one under way.
+ */
+export const journalVerificationSchema = z.strictObject({
+  lastCheck: z.strictObject({ ...checkedRangeShape, mode: z.enum(['incremental', 'full']) }).nullable(),
+  lastFull: z
+    .strictObject({
+      ...checkedRangeShape,
+      trigger: z.enum(FULL_VERIFY_TRIGGERS),
+      startedWallMs: z.number().int().min(0),
+    })
+    .nullable(),
+  running: z
+    .strictObject({ trigger: z.enum(FULL_VERIFY_TRIGGERS), startedWallMs: z.number().int().min(0), checkedTo: seq })
+    .nullable(),
+}) satisfies z.ZodType<JournalVerification>;
+
+/** What the center takes for a room of an earlier release, which does not report its verification. */
+export const UNREPORTED_VERIFICATION: JournalVerification = { lastCheck: null, lastFull: null, running: null };
+
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({
   v: messageVersion('health'),
@@ -170,7 +200,13 @@ export const healthMessageSchema = z.strictObject({
   wallMs: z.number().int().min(0),
   uptimeSeconds: z.number().min(0),
   clock: z.strictObject({ state: z.enum(['synced', 'unsynced']), source: z.string().max(64).optional() }),
-  journal: z.strictObject({ headSeq: seq, headHash: hex64, ackedSeq: seq }),
+  journal: z.strictObject({
+    headSeq: seq,
+    headHash: hex64,
+    ackedSeq: seq,
+    /** Added without a version bump: the center before ignores it, this one reads a room before as unreported. */
+    verification: added(journalVerificationSchema, UNREPORTED_VERIFICATION),
+  }),
   backlog: z.strictObject({
     events: seq,
     oldestUnsentAgeSeconds: z.number().min(0).nullable(),

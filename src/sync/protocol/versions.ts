@@ -37,7 +37,11 @@ export function messageVersion<K extends MessageKind>(kind: K): z.ZodLiteral<(ty
 /** Fields a version added, with what the center assumes when a sender of the version before leaves them out. */
 const addedFields = new WeakMap<z.ZodType, { absentAs: unknown }>();
 
-/** Marks a required field a format's current version added; a sender must still send it. */
+/**
+ * Marks a required field a format added, in a version bump or (when a reader can do without it,
+ * README section 11) without one; a sender must still send it, the center fills `absentAs` when a
+ * room of an earlier release leaves it out.
+ */
 export function added<T extends z.ZodType>(schema: T, absentAs: z.output<T>): T {
   addedFields.set(schema, { absentAs });
   return schema;

@@ -196,6 +196,35 @@ describe('the county board in a real browser (Debian chromium, headless)', () =>
     await page.close();
   });
 
+  it("shows the room's own verification of its chain from its health: a break its full walk found", async () => {
+    const tile = 'article[data-room="xiaozhuang"]';
+    const page = await browser.newPage();
+    await room.publishHealth();
+    await page.goto(center.url, { waitUntil: 'load' });
+    await page.waitForSelector(`${tile} .room-check-partial`, { timeout: 15_000 });
+    // The fake room's journal: checked at open, never walked whole.
+    expect(await texts(page, `${tile} .room-check dd`)).toEqual(['尚未完整校验']);
+
+    const reason = `entry 6 was changed: its content no longer matches its hash ${XSS}`;
+    await room.publishHealth([], {
+      lastCheck: { mode: 'incremental', wallMs: Date.now(), checkedFrom: 42, checkedTo: 45, broken: null },
+      lastFull: {
+        wallMs: Date.now(),
+        startedWallMs: Date.now(),
+        trigger: 'changed-while-stopped',
+        checkedFrom: 1,
+        checkedTo: 5,
+        broken: { seq: 6, reason },
+      },
+      running: null,
+    });
+    await page.waitForSelector(`${tile}.broken .room-check-broken`, { timeout: 15_000 });
+    expect(await texts(page, `${tile} .room-check dd`)).toEqual(['发现断链于 seq 6']);
+    expect(await page.evaluate(`document.querySelector('${tile} .room-check').title`)).toBe(reason);
+    expect(await texts(page, 'img')).toEqual([]);
+    await page.close();
+  });
+
   it('refuses the page and the live stream on a non-loopback address without the token, and opens with it', async () => {
     const token = 'county-screen-token-0123456789';
     const exposed = await spawnBoardCenter(

@@ -124,6 +124,22 @@ function chainText(room) {
   return format(text.chainOk, { seq: room.contiguousSeq });
 }
 
+/**
+ * The room's own verification of its chain, beside the center's: a break the room found (in its
+ * last full walk or its last check), a full walk under way, when the whole chain was last checked.
+ */
+function roomCheck(verification) {
+  const { lastCheck = null, lastFull = null, running = null } = verification ?? {};
+  if (lastCheck === null && lastFull === null && running === null)
+    return { status: 'unknown', text: text.roomCheckUnreported };
+  const broken = lastFull?.broken ?? lastCheck?.broken ?? null;
+  if (broken !== null)
+    return { status: 'broken', text: format(text.roomCheckBroken, { seq: broken.seq }), title: broken.reason };
+  if (running !== null) return { status: 'running', text: format(text.roomCheckRunning, { seq: running.checkedTo }) };
+  if (lastFull !== null) return { status: 'ok', text: format(text.roomCheckFull, { time: clock(lastFull.wallMs) }) };
+  return { status: 'partial', text: text.roomCheckNoFull };
+}
+
 /** The room's latest gap: where its chain continues, what it skipped and why. */
 function gapText(gap) {
   const why = labelOf(text.gapReasons, gap.reason);
@@ -192,7 +208,9 @@ function signInItem(signIn) {
 
 /** The tile's whole content, built afresh (but for its live players): the old nodes go with replaceChildren. */
 function fillTile(node, room) {
-  node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' || room.damaged !== null ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
+  const check = roomCheck(room.verification);
+  const broken = room.chain.status === 'broken' || room.damaged !== null || check.status === 'broken';
+  node.className = `tile state-${room.state ?? 'unknown'}${broken ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
   const head = element('header');
   head.append(element('h2', 'room', room.deviceId), element('span', 'badge state', stateText(room)));
   if (isDemo(room)) head.append(element('span', 'badge demo', text.demoRoom));
@@ -200,10 +218,13 @@ function fillTile(node, room) {
   const facts = element('dl', 'facts');
   const chain = fact(text.chain, chainText(room), `chain-${room.chain.status}`);
   if (room.chain.status !== 'ok') chain.title = room.chain.reason;
+  const ownCheck = fact(text.roomCheck, check.text, `room-check room-check-${check.status}`);
+  if (check.title !== undefined) ownCheck.title = check.title;
   facts.append(
     fact(text.lastSeen, clock(room.lastSeenMs)),
     fact(text.backlog, room.backlog === null ? text.none : String(room.backlog)),
     chain,
+    ownCheck,
   );
   if (room.gaps.length > 0) {
     const gaps = fact(text.gaps, gapText(room.gaps.at(-1)), 'gaps');
