@@ -12,9 +12,11 @@ import { registerStatusMethod, type StatusSources } from './statusMethod.js';
 import { ControlRegistry } from '../control/registry.js';
 import type { EventBus } from '../daemon/bus.js';
 import { Journal, type JournalAccess } from '../journal/journal.js';
-import type { Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
 import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
+import { readOnlyMount, storageError } from '../store/storageError.js';
+import { StorageMonitor } from '../store/storageMonitor.js';
 import { agentVersion } from './version.js';
 
 /**
@@ -52,7 +54,7 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
   });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
-  const registry = new ControlRegistry();
+  const registry = new ControlRegistry((error) => storageError(error, config.device.dataDir));
   registerActivityMethods(registry, activities, plans);
   registerJournalMethods(registry, journal);
   registerFileMethods(registry, new FileQueue(journal));
@@ -62,19 +64,30 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
 /**
  * `status`: `services` is the running daemon's health and `link` its sync service's connection,
  * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way).
+ * `storage` is the daemon's monitor; a standalone CLI measures the storage itself.
  */
 export function registerStatus(
   core: Core,
   loaded: InspectedConfig,
   daemon?: StatusSources['daemon'],
   link?: () => LiveLinkStatus,
+  storage?: StorageMonitor,
 ): void {
+  const monitor =
+    storage ??
+    new StorageMonitor({
+      dataDir: loaded.config.device.dataDir,
+      reserveBytes: loaded.config.storage.journalReserveBytes,
+      journalReadOnly: core.journal.db.readonly && readOnlyMount(loaded.config.device.dataDir),
+      logger: createSilentLogger(),
+    });
   registerStatusMethod(core.registry, {
     version: agentVersion(),
     daemon,
     journal: core.journal,
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
+    storage: monitor,
     sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },
   });
 }

@@ -23,7 +23,31 @@ const t = defineMessages({
   cameras: { zh: '摄像头推流：', en: 'camera pushes:' },
   restarts: { zh: '近一分钟启动 {count} 次', en: '{count} starts in the last minute' },
   lastError: { zh: '最后的错误：{line}', en: 'last error: {line}' },
+  storage: {
+    zh: '存储：{state}（可用 {free}，{inodes} 个 inode）',
+    en: 'storage: {state} ({free} free, {inodes} inodes free)',
+  },
+  unmeasured: { zh: '未知', en: 'unknown' },
+  failedWrites: {
+    zh: '  自启动以来因存储问题未能记录的写入：{count} 次（详见日志）',
+    en: '  writes not recorded because of the storage since the start: {count} (the log names each)',
+  },
 });
+
+function bytes(value: number | null): string {
+  if (value === null) return t('unmeasured');
+  if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
+  return value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value} B`;
+}
+
+/** The storage's named state and numbers, then what to do about it. */
+function storageLines(storage: Status['storage']): string[] {
+  const { state, freeBytes, freeInodes, failedWrites, advice } = storage;
+  const lines = [t('storage', { state, free: bytes(freeBytes), inodes: freeInodes ?? t('unmeasured') })];
+  if (advice !== undefined) lines.push(`  ${advice}`);
+  if (failedWrites > 0) lines.push(t('failedWrites', { count: failedWrites }));
+  return lines;
+}
 
 /** One line per camera (state, codec, resolution, bitrate), then its problem's advice and ffmpeg's last error line. */
 function cameraLines(cameras: Status['cameras']): string[] {
@@ -60,6 +84,7 @@ function render(status: Status): string {
   if (lastVerify?.ok === false)
     journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
   lines.push(journal);
+  lines.push(...storageLines(status.storage));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
