@@ -78,6 +78,7 @@ function buildServices(
     enrollment,
     pushes,
     photos: photos ?? noPhotos,
+    storage,
     bus,
     logger,
     requestRestart: (reason) =>

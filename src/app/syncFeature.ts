@@ -6,6 +6,7 @@ import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { Logger } from '../log.js';
 import type { ScannerService } from '../scanner/service.js';
+import type { StorageMonitor } from '../store/storageMonitor.js';
 import { readBoard } from '../sync/health/board.js';
 import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
@@ -21,6 +22,7 @@ export interface SyncFeatureDeps {
   enrollment: EnrollmentFeature;
   pushes: PushService;
   photos: PhotoTaker;
+  storage: StorageMonitor;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -37,6 +39,7 @@ export function buildSyncService({
   enrollment,
   pushes,
   photos,
+  storage,
   bus,
   logger,
   requestRestart,
@@ -80,6 +83,7 @@ export function buildSyncService({
       cameras: () => pushes.cameras(),
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
+      storage: () => storage.report(),
     },
   });
 }

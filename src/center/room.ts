@@ -74,6 +74,8 @@ export interface RoomSummary {
   scannerDriver: string | null;
   /** The room's cameras, their push and its problem, from its latest health message. */
   cameras: ReceivedHealth['cameras'];
+  /** The room's storage (a full or read-only card) from its latest health message; null from a room that does not send it. */
+  storage: NonNullable<ReceivedHealth['storage']> | null;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -131,5 +133,6 @@ export function summarize(room: Room): RoomSummary {
     lastAckSeq: room.lastAckSeq,
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
+    storage: room.health?.storage === undefined ? null : { ...room.health.storage },
   };
 }

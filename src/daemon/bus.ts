@@ -27,6 +27,8 @@ export interface EventMap {
   'camera.state': [{ camera: string; state: string }];
   /** A journal write failed (`what`: sign-in, start-up record…): the storage monitor names a full or read-only card. */
   'storage.writeFailed': [{ error: unknown; what: string }];
+  /** The storage monitor named another state (store/storageGuard.ts StorageState; a string below that layer). */
+  'storage.state': [{ state: string }];
 }
 
 export type ActivitySource = 'center' | 'plan' | 'cli';

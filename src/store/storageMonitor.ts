@@ -127,6 +127,7 @@ export class StorageMonitor implements Service, StorageGuard {
     if (state !== before) {
       const log = state === 'ok' ? this.options.logger.info : this.options.logger.warn;
       log.call(this.options.logger, { state, before, freeBytes, freeInodes }, `storage ${state}`);
+      this.options.bus?.emit('storage.state', { state });
     }
     this.healthChanges.note();
   }

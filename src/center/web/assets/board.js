@@ -213,6 +213,9 @@ function fillTile(node, room) {
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
   const parts = [head, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
+  // A full or failing card loses the room's records: said on the tile, above everything optional.
+  if (room.storage && room.storage.state !== 'ok')
+    parts.splice(1, 0, element('p', 'storage', labelOf(text.storageStates, room.storage.state)));
   if (room.photos.length > 0) {
     // Each address names its file: a new photo is fetched once, the others come from the cache.
     const figure = element('figure', 'photos');
