@@ -54,7 +54,12 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
   });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
-  const registry = new ControlRegistry((error) => storageError(error, config.device.dataDir));
+  const registry = new ControlRegistry((error, method) => {
+    const explained = storageError(error, config.device.dataDir);
+    // The daemon's storage monitor counts it and names the state at once.
+    if (explained !== undefined) bus?.emit('storage.writeFailed', { error, what: method });
+    return explained;
+  });
   registerActivityMethods(registry, activities, plans);
   registerJournalMethods(registry, journal);
   registerFileMethods(registry, new FileQueue(journal));

@@ -31,7 +31,7 @@ export class ControlRegistry {
    * `explain` restates a handler's error that the layers above can name (a full or read-only
    * card behind a raw SQLite error) before it reaches the client as an internal error.
    */
-  constructor(private readonly explain: (error: unknown) => AgentError | undefined = () => undefined) {}
+  constructor(private readonly explain: (error: unknown, method: string) => AgentError | undefined = () => undefined) {}
 
   /** Registers a method; returns the function that removes it (for a service's stop()). */
   register<S extends z.ZodType>(method: string, params: S, handler: Handler<S>): () => void {
@@ -64,7 +64,7 @@ export class ControlRegistry {
     try {
       return await entry.handler(parsed.data, context);
     } catch (error) {
-      throw this.explain(error) ?? error;
+      throw this.explain(error, method) ?? error;
     }
   }
 }
