@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createSilentLogger } from '../../src/log.js';
+import { stringMatching } from '../helpers/matchers.js';
 import { StorageMonitor } from '../../src/store/storageMonitor.js';
 import { photoHarness, type PhotoHarness } from './photoHarness.js';
 
@@ -28,7 +29,7 @@ it('takes no meeting photo while storage is below its reserve, and records the s
   await vi.waitFor(() => expect(h.entries('camera.photo.missed')).toHaveLength(1), { timeout: 10_000 });
   expect(h.entries('camera.photo.missed')[0]!.payload).toMatchObject({
     slot: 0,
-    reason: expect.stringMatching(/^storage below its reserve \(storage\.journalReserveBytes\)/),
+    reason: stringMatching(/^storage below its reserve \(storage\.journalReserveBytes\)/),
   });
   expect(h.camera.starts).toHaveLength(0);
   expect(h.entries('camera.photo')).toHaveLength(0);
