@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statusSchema, type Status } from '../../src/app/statusMethod.js';
 import { startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -86,5 +86,37 @@ describe('a card the kernel remounted read-only', () => {
     // The note, still only in the -wal, is read and verified too.
     expect(shown.journal.head.seq).toBe(notedSeq);
     expect(verified.stdout).toContain(`…${notedSeq}`);
+  }, 120_000);
+});
+
+describe('a read-only card holding the control socket too (the default place)', () => {
+  const temp = makeTempDir('room-agent-ro-socket-');
+  const { configPath, dataDir } = writeConfig(temp.dir);
+  let card: ReturnType<typeof mountTmpfs> | undefined;
+  let daemon: DaemonProcess | undefined;
+  const cli = (...args: string[]) => runCli([...args, '--config', configPath], { timeoutMs: 30_000 });
+
+  afterAll(async () => {
+    if (daemon?.child.exitCode === null) await daemon.stop('SIGKILL');
+    card?.unmount();
+    temp.cleanup();
+  });
+
+  it('still answers status, from the journal, while the daemon runs on', async () => {
+    card = mountTmpfs(dataDir, 8 * 1024 * 1024);
+    const first = startDaemon(configPath);
+    await waitForControl(join(dataDir, 'control.sock'), first);
+    expect((await first.stop()).code).toBe(0);
+    card.remount('ro');
+    daemon = startDaemon(configPath);
+    const running = daemon;
+    // The daemon is up once it logged its start; it cannot listen on the card.
+    await vi.waitFor(() => expect(running.stdout()).toContain('room-agent running'), { timeout: 40_000 });
+    const shown = await cli('status');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/no daemon answers \(on a read-only card/);
+    expect(shown.stdout).toMatch(/^storage: read-only/m);
+    expect(daemon.child.exitCode).toBeNull();
+    expect((await daemon.stop()).code).toBe(0);
   }, 120_000);
 });

@@ -12,6 +12,10 @@ import { syncStatusLines } from './syncStatusText.js';
 const t = defineMessages({
   daemon: { zh: '守护进程运行中（pid {pid}，已运行 {uptime} 秒）', en: 'daemon running (pid {pid}, up {uptime} s)' },
   noDaemon: { zh: '守护进程未运行（以下信息直接读自日志）', en: 'daemon not running (read from the journal directly)' },
+  noDaemonReadOnly: {
+    zh: '没有守护进程应答（存储只读时守护进程无法在其上建立控制套接字；以下信息直接读自日志）',
+    en: 'no daemon answers (on a read-only card a daemon cannot create its control socket there; read from the journal directly)',
+  },
   services: { zh: '服务：', en: 'services:' },
   head: { zh: '日志：最新 seq {seq}（哈希 {hash}…）', en: 'journal: head seq {seq} (hash {hash}…)' },
   verifyOk: { zh: '，链已校验至 seq {seq}', en: ', chain verified through seq {seq}' },
@@ -69,10 +73,13 @@ function cameraLines(cameras: Status['cameras']): string[] {
   return lines;
 }
 
+function daemonLine(status: Status): string {
+  if (status.daemon !== null) return t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds });
+  return status.storage.state === 'read-only' ? t('noDaemonReadOnly') : t('noDaemon');
+}
+
 function render(status: Status): string {
-  const lines = [
-    `room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`,
-  ];
+  const lines = [`room-agent ${status.version}: ${daemonLine(status)}`];
   if (status.services.length > 0) {
     lines.push(t('services'));
     for (const service of status.services)
