@@ -29,7 +29,12 @@ import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
 import { buildSignInServices } from './signInFeature.js';
-import { buildStorageMonitor, openDaemonCore, recordUnlessStorageFails } from './storageFeature.js';
+import {
+  buildStorageMonitor,
+  openDaemonCore,
+  recordUnlessStorageFails,
+  shareJournalWhenSpaceReturns,
+} from './storageFeature.js';
 import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
@@ -227,6 +232,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
     try {
       ({ core, journalReadOnly } = openDaemonCore(loaded.config, logger, bus));
       storage = buildStorageMonitor(loaded.config, bus, logger, journalReadOnly);
+      shareJournalWhenSpaceReturns(bus, core, logger);
       const started = core;
       if (!journalReadOnly)
         recordUnlessStorageFails(storage, dataDir, 'the start-up record', () =>

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../daemon/bus.js';
 import { ErrorCode, isAgentError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { shareExclusiveDatabase } from '../store/sharedLocking.js';
 import { storageFaultOf } from '../store/storageError.js';
 import { StorageMonitor } from '../store/storageMonitor.js';
 import { openCore, type Core } from './core.js';
@@ -25,6 +26,22 @@ export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): D
     logger.error({ err: error }, 'the data directory is read-only: running on what can be read');
     return { core: openCore(config, logger, bus, 'read'), journalReadOnly: true };
   }
+}
+
+/**
+ * Once a daemon that started on a full card sees space again, its journal leaves the exclusive
+ * locking mode the start needed, so that `journal verify` can read beside it again.
+ */
+export function shareJournalWhenSpaceReturns(bus: EventBus, core: Core, logger: Logger): void {
+  bus.on('journal-locking', 'storage.state', ({ state }) => {
+    if (state !== 'ok' && state !== 'low') return;
+    try {
+      if (shareExclusiveDatabase(core.journal.db))
+        logger.info('space is back: the journal can be read beside the daemon again');
+    } catch (error) {
+      logger.warn({ err: error }, 'the journal stays locked to the daemon until space is freed');
+    }
+  });
 }
 
 export function buildStorageMonitor(

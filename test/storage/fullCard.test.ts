@@ -87,6 +87,10 @@ describe('a daemon on a card filled to the last byte', () => {
     const healedAtMs = await waitForLog(daemon!, (line) => line.msg === 'storage ok' && line.before === 'disk-full');
     expect(healedAtMs - freedAtMs).toBeLessThan(10_000);
     expect((await status()).storage.state).toBe('ok');
+    // The daemon that started on the full card shares its journal again: verify reads it beside the daemon.
+    await waitForLog(daemon!, (line) => line.msg === 'space is back: the journal can be read beside the daemon again');
+    const verified = await cli('journal', 'verify');
+    expect(verified.code, verified.stderr).toBe(0);
 
     expect((await daemon!.stop()).code).toBe(0);
     const journal = openJournal(dataDir, 'read');
