@@ -37,6 +37,8 @@ function summary(deviceId: string): RoomSummary {
     lastAckSeq: 12,
     scannerDriver: 'emulator',
     cameras: [],
+    gaps: [],
+    damaged: null,
     storage: null,
   };
 }
