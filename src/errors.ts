@@ -21,6 +21,10 @@ export const ErrorCode = {
   JournalMissing: 206,
   /** The journal file opens but lacks what every journal holds (its journal_meta row): damage, not a bug. */
   JournalDamaged: 207,
+  /** The data directory's file system is full (SQLITE_FULL, ENOSPC): free space or a larger card, never damage. */
+  StorageFull: 215,
+  /** The data directory's file system is read-only (EROFS; the kernel's answer to a failing card): replace the card. */
+  StorageReadOnly: 216,
   // 300–399: daemon, control socket, CLI
   ControlUnavailable: 300,
   ControlProtocol: 301,

@@ -9,6 +9,7 @@ import { FeedbackService } from '../feedback/service.js';
 import { createSilentLogger } from '../log.js';
 import { loadScannerSecrets } from '../scanner/secrets.js';
 import { ScannerService } from '../scanner/service.js';
+import { readOnlyMount } from '../store/storageError.js';
 import { controlSocketPath, openCore, registerStatus } from './core.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { OnDemandScanner } from './onDemandScanner.js';
@@ -73,6 +74,9 @@ export async function requestControl(
         await lock.release();
       }
     }
+    // A daemon on a read-only card cannot create its socket there, and writes nothing a reader could trip over.
+    if (READ_ONLY_METHODS.has(method) && readOnlyMount(loaded.config.device.dataDir))
+      return runStandalone(loaded, method, params, options);
     if (Date.now() >= deadline)
       throw new AgentError(ErrorCode.ControlUnavailable, t('notAnswering', { path: socketPath }), { socketPath });
     await sleep(RETRY_MS);

@@ -13,9 +13,11 @@ import { ControlRegistry } from '../control/registry.js';
 import type { EventBus } from '../daemon/bus.js';
 import { Journal, type JournalAccess } from '../journal/journal.js';
 import { journalVerification, type JournalVerification } from '../journal/verificationReport.js';
-import type { Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
 import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
+import { readOnlyMount, storageError } from '../store/storageError.js';
+import { StorageMonitor } from '../store/storageMonitor.js';
 import { agentVersion } from './version.js';
 
 /**
@@ -53,7 +55,12 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
   });
   const activities = new ActivityStore(journal, bus);
   const plans = new PlanStore(journal);
-  const registry = new ControlRegistry();
+  const registry = new ControlRegistry((error, method) => {
+    const explained = storageError(error, config.device.dataDir);
+    // The daemon's storage monitor counts it and names the state at once.
+    if (explained !== undefined) bus?.emit('storage.writeFailed', { error, what: method });
+    return explained;
+  });
   registerActivityMethods(registry, activities, plans);
   registerJournalMethods(registry, journal);
   registerFileMethods(registry, new FileQueue(journal));
@@ -64,7 +71,8 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
  * `status`: `services` is the running daemon's health and `link` its sync service's connection,
  * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way),
  * as is `verification`, the daemon's background verification: a standalone CLI tells what the
- * journal file records of the last full one.
+ * journal file records of the last full one. `storage` is the daemon's monitor; a standalone CLI
+ * measures the storage itself.
  */
 export function registerStatus(
   core: Core,
@@ -72,8 +80,17 @@ export function registerStatus(
   daemon?: StatusSources['daemon'],
   link?: () => LiveLinkStatus,
   verification?: () => JournalVerification,
+  storage?: StorageMonitor,
 ): void {
   const { journal } = core;
+  const monitor =
+    storage ??
+    new StorageMonitor({
+      dataDir: loaded.config.device.dataDir,
+      reserveBytes: loaded.config.storage.journalReserveBytes,
+      journalReadOnly: journal.db.readonly && readOnlyMount(loaded.config.device.dataDir),
+      logger: createSilentLogger(),
+    });
   registerStatusMethod(core.registry, {
     version: agentVersion(),
     daemon,
@@ -81,6 +98,7 @@ export function registerStatus(
     verification: verification ?? (() => journalVerification(journal)),
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
+    storage: monitor,
     sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },
   });
 }

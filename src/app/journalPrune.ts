@@ -4,6 +4,10 @@ import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
+import type { StorageGuard } from '../store/storageGuard.js';
+
+/** How soon storage below its reserve is answered with an early prune. */
+const EARLY_CHECK_MS = 60_000;
 
 export interface JournalPruneOptions {
   journal: Journal;
@@ -12,16 +16,20 @@ export interface JournalPruneOptions {
   intervalMinutes: number;
   logger: Logger;
   bus?: EventBus;
+  /** Below the storage reserve, acknowledged events go before their retention. */
+  storage?: StorageGuard;
 }
 
 /**
  * Runs the journal's prune of acknowledged, expired entries right after start and then every
  * journal.pruneIntervalMinutes: a daemon restarted more often than the interval still prunes.
+ * While storage is below its reserve it prunes every acknowledged entry, within a minute.
  */
 export class JournalPruneService implements Service {
   readonly name = 'journal-prune';
   private timer: NodeJS.Timeout | undefined;
   private first: NodeJS.Timeout | undefined;
+  private early: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
   private readonly healthChanges: HealthChanges;
 
@@ -33,11 +41,17 @@ export class JournalPruneService implements Service {
   start(): void {
     this.first = setTimeout(() => this.prune(), 0);
     this.timer = setInterval(() => this.prune(), this.options.intervalMinutes * 60_000);
+    const { storage } = this.options;
+    if (storage !== undefined)
+      this.early = setInterval(() => {
+        if (storage.pruneEarly()) this.prune();
+      }, EARLY_CHECK_MS);
   }
 
   stop(): void {
     clearTimeout(this.first);
     clearInterval(this.timer);
+    clearInterval(this.early);
     this.timer = undefined;
   }
 
@@ -55,7 +69,10 @@ export class JournalPruneService implements Service {
         logger.debug('wall clock not synchronised: prune postponed');
         return;
       }
-      journal.prune({ retentionDays, nowWallMs: now.wallMs });
+      // Space for sign-ins comes before keeping acknowledged events (the county holds them) for the full retention.
+      const early = this.options.storage?.pruneEarly() ?? false;
+      if (early) logger.warn('storage below its reserve: pruning every acknowledged event, whatever its age');
+      journal.prune({ retentionDays: early ? 0 : retentionDays, nowWallMs: now.wallMs });
       this.lastError = undefined;
     } catch (error) {
       this.lastError = `prune failed: ${(error as Error).message}`;

@@ -5,6 +5,7 @@ import { MeetingPhotoService } from '../cameras/photos.js';
 import { photoCameraOf, type Config } from '../config/schema.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { Logger } from '../log.js';
+import type { StorageGuard } from '../store/storageGuard.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
 import type { Core } from './core.js';
 
@@ -19,6 +20,7 @@ export function buildMeetingPhotos(
   config: Config,
   bus: EventBus,
   logger: Logger,
+  storage: StorageGuard,
 ): MeetingPhotoService | undefined {
   if (config.cameras.length === 0) return undefined;
   const photoLogger = logger.child({ service: 'meeting-photos' });
@@ -33,6 +35,7 @@ export function buildMeetingPhotos(
     queue: new FileQueue(core.journal),
     dataDir: config.device.dataDir,
     logger: photoLogger,
+    storage,
   });
   return new MeetingPhotoService({
     photoCamera: photoCamera === undefined ? undefined : { name: photoCamera.name, url: photoCamera.url },

@@ -22,15 +22,22 @@ import { JOURNAL_FILE } from '../journal/journal.js';
 import type { JsonValue } from '../journal/types.js';
 import { createRootLogger, type Logger } from '../log.js';
 import { SlotDeletionService } from '../members/slotDeletionService.js';
+import type { StorageMonitor } from '../store/storageMonitor.js';
 import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
-import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
+import { controlSocketPath, registerStatus, type Core } from './core.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
 import { buildSignInServices } from './signInFeature.js';
+import {
+  buildStorageMonitor,
+  openDaemonCore,
+  recordUnlessStorageFails,
+  shareJournalWhenSpaceReturns,
+} from './storageFeature.js';
 import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
@@ -52,6 +59,7 @@ interface DaemonServices {
  */
 function buildServices(
   core: Core,
+  storage: StorageMonitor,
   loaded: LoadedConfig,
   bus: EventBus,
   logger: Logger,
@@ -77,7 +85,7 @@ function buildServices(
     pollSeconds: config.clock.pollSeconds,
     logger: logger.child({ service: 'clock' }),
   });
-  const photos = buildMeetingPhotos(core, config, bus, logger);
+  const photos = buildMeetingPhotos(core, config, bus, logger, storage);
   const pushes = buildPushService(core, config, bus, logger);
   const sync = buildSyncService({
     core,
@@ -89,6 +97,7 @@ function buildServices(
     pushes,
     photos: photos ?? noPhotos,
     verification: () => verify.verification(),
+    storage,
     bus,
     logger,
     requestRestart: (reason) =>
@@ -98,11 +107,14 @@ function buildServices(
       }),
   });
   const services = [
+    // First: the other services' writes are judged against the storage it measures.
+    storage,
     clockService,
     new JournalPruneService({
       journal,
       clock,
       bus,
+      storage,
       retentionDays: config.journal.retentionDays,
       intervalMinutes: config.journal.pruneIntervalMinutes,
       logger: logger.child({ service: 'journal-prune' }),
@@ -140,6 +152,7 @@ interface Running {
  */
 async function startServices(
   core: Core,
+  storage: StorageMonitor,
   loaded: LoadedConfig,
   bus: EventBus,
   notifier: Notifier,
@@ -156,7 +169,7 @@ async function startServices(
     built.sync.setStopReason('restart');
     resolveStop(cause);
   };
-  const built = buildServices(core, loaded, bus, logger, requestStop, previousStop);
+  const built = buildServices(core, storage, loaded, bus, logger, requestStop, previousStop);
   const services = new ServiceSupervisor(built.services, logger, bus);
   registerStatus(
     core,
@@ -164,6 +177,7 @@ async function startServices(
     { services: () => services.health(), cameras: () => built.pushes.cameras() },
     () => liveLinkStatus(built.sync.link),
     () => built.verify.verification(),
+    storage,
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
@@ -213,27 +227,36 @@ async function lockDataDir(dataDir: string): Promise<InstanceLock> {
  * taking work (the control server stops first), stops the services in reverse and closes the
  * journal; resolves 0. Journal appends are synchronous, so no write is ever half done when the
  * signal is handled. Throws what a technician must fix (a wrong or missing device key, a damaged
- * journal; main exits 78). Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
+ * journal; main exits 78). A full card does not stop it, nor a read-only one: the daemon runs on in
+ * that named state. Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
  * on trial kept a service from starting; an internal fault later exits 1 directly (see
  * installFaultHandlers). Throws DaemonAlreadyRunning (exit 69) when another daemon owns the data
  * directory; under systemd that start is retried after RestartSec, which is harmless.
  */
 export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = createRootLogger(loaded.config.log);
+  const { dataDir } = loaded.config.device;
   let core: Core | undefined;
+  let storage: StorageMonitor;
+  let journalReadOnly: boolean;
   const removeFaultHandlers = installFaultHandlers(logger, () => core?.journal.close());
   const stopSignal = waitForStopSignal(logger);
   const notifier = await createNotifier(env, logger.child({ module: 'sdnotify' }));
   let lock: InstanceLock | undefined;
   try {
-    const { dataDir } = loaded.config.device;
     lock = await lockDataDir(dataDir);
     const bus = new EventBus();
     // Before the journal is opened: opening writes to it.
     const previousStop = takeStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
     try {
-      core = openCore(loaded.config, logger, bus, 'create');
-      announceStart(core, loaded, bus, logger);
+      ({ core, journalReadOnly } = openDaemonCore(loaded.config, logger, bus));
+      storage = buildStorageMonitor(loaded.config, bus, logger, journalReadOnly);
+      shareJournalWhenSpaceReturns(bus, core, logger);
+      const started = core;
+      if (!journalReadOnly)
+        recordUnlessStorageFails(storage, dataDir, 'the start-up record', () =>
+          announceStart(started, loaded, bus, logger),
+        );
     } catch (error) {
       logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
       core?.journal.close();
@@ -244,6 +267,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
     }
     const running = await startServices(
       core,
+      storage,
       loaded,
       bus,
       notifier,
@@ -261,7 +285,11 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
     const disarm = armStopDeadline(logger);
     await running.stop();
     // Tells the county a clean stop from a crash, where the journal simply ends.
-    core.journal.append('agent.stopped', cause.journaled);
+    const stopped = core.journal;
+    if (!journalReadOnly)
+      recordUnlessStorageFails(storage, dataDir, 'the stop record', () =>
+        stopped.append('agent.stopped', cause.journaled),
+      );
     core.journal.close();
     leaveStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
     disarm();

@@ -9,6 +9,8 @@ import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../
 // Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
 import { cameraReportSchema, journalVerificationSchema } from '../sync/protocol/messages.js';
 import type { ControlRegistry } from '../control/registry.js';
+import { STORAGE_STATES } from '../store/storageGuard.js';
+import type { StorageMonitor } from '../store/storageMonitor.js';
 
 const verifySchema = z.union([
   z.strictObject({ ok: z.literal(true), checkedFrom: z.number(), checkedTo: z.number(), entries: z.number() }),
@@ -38,6 +40,15 @@ export const statusSchema = z.strictObject({
   cameras: z.array(cameraReportSchema),
   config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
   sync: syncStatusSchema,
+  /** The data directory's storage: its named state, what is free, and the fix in the reader's language. */
+  storage: z.strictObject({
+    state: z.enum(STORAGE_STATES),
+    freeBytes: z.number().nullable(),
+    freeInodes: z.number().nullable(),
+    reserveBytes: z.number(),
+    failedWrites: z.number().int(),
+    advice: z.string().optional(),
+  }),
 });
 
 export type Status = z.infer<typeof statusSchema>;
@@ -52,6 +63,7 @@ export interface StatusSources {
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
+  storage: Pick<StorageMonitor, 'check' | 'report' | 'advice'>;
 }
 
 export function collectStatus({
@@ -62,7 +74,11 @@ export function collectStatus({
   activities,
   config,
   sync,
+  storage,
 }: StatusSources): Status {
+  // Measured afresh: a card freed a moment ago shows at once, not at the monitor's next check.
+  storage.check();
+  const advice = storage.advice();
   return {
     version,
     daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
@@ -74,6 +90,7 @@ export function collectStatus({
     cameras: daemon?.cameras() ?? [],
     config,
     sync: collectSyncStatus(sync),
+    storage: { ...storage.report(), ...(advice !== undefined && { advice }) },
   };
 }
 

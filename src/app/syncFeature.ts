@@ -7,6 +7,7 @@ import type { FeedbackService } from '../feedback/service.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
 import type { Logger } from '../log.js';
 import type { ScannerService } from '../scanner/service.js';
+import type { StorageMonitor } from '../store/storageMonitor.js';
 import { readBoard } from '../sync/health/board.js';
 import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
@@ -24,6 +25,7 @@ export interface SyncFeatureDeps {
   photos: PhotoTaker;
   /** The background verification's report (journalVerify.ts), for the health message. */
   verification: () => JournalVerification;
+  storage: StorageMonitor;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -41,6 +43,7 @@ export function buildSyncService({
   pushes,
   photos,
   verification,
+  storage,
   bus,
   logger,
   requestRestart,
@@ -85,6 +88,7 @@ export function buildSyncService({
       cameras: () => pushes.cameras(),
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
+      storage: () => storage.report(),
     },
   });
 }

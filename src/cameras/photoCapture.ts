@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jsonPayload } from '../journal/payload.js';
 import type { JournalTransaction, JsonValue } from '../journal/types.js';
 import type { Logger } from '../log.js';
+import type { StorageGuard } from '../store/storageGuard.js';
 import { grabJpeg, PhotoGrabError } from './photoGrab.js';
 import { appendPhoto, type PhotoOwner, type PhotoReason, type TakenPhoto } from './photoJournal.js';
 import type { CameraProblem, FfmpegLauncher } from './types.js';
@@ -41,6 +42,8 @@ export interface PhotoCaptureOptions {
   grabTimeoutMs?: number | undefined;
   /** Wall time for file names; the journal entry carries the authoritative time. */
   now?: () => number;
+  /** Asked before every photo: storage below its reserve keeps its space for the journal. Default: always allowed. */
+  storage?: StorageGuard | undefined;
 }
 
 /** Problems another grab a few seconds later cannot solve: a wrong password or path, no ffmpeg. */
@@ -81,6 +84,8 @@ export class PhotoCapture {
     reason: PhotoReason,
     signal: AbortSignal | undefined,
   ): Promise<TakenPhoto> {
+    const refusal = this.options.storage?.mediaRefusal();
+    if (refusal !== undefined) throw new PhotoGrabError(owner.camera, refusal);
     const path = this.photoPath(owner);
     await this.grabWithRetries(url, owner.camera, path, signal);
     const meta = jsonPayload({ ...owner, reason }) as Record<string, JsonValue>;

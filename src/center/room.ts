@@ -107,6 +107,8 @@ export interface RoomSummary {
   gaps: KnownGap[];
   /** The latest gap the room declared after its journal file was damaged; null when none. */
   damaged: KnownGap | null;
+  /** The room's storage (a full or read-only card) from its latest health message; null from a room that does not send it. */
+  storage: NonNullable<ReceivedHealth['storage']> | null;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -169,5 +171,6 @@ export function summarize(room: Room): RoomSummary {
     verification: room.health === null ? null : structuredClone(room.health.journal.verification),
     gaps: structuredClone(room.gaps),
     damaged: structuredClone(room.gaps.findLast((gap) => gap.reason === 'damaged') ?? null),
+    storage: room.health?.storage === undefined ? null : { ...room.health.storage },
   };
 }

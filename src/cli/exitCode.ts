@@ -23,6 +23,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.DemoBusy:
     case ErrorCode.DemoUnavailable:
     case ErrorCode.CenterHttpListen:
+    case ErrorCode.StorageFull:
+    case ErrorCode.StorageReadOnly:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
     case ErrorCode.FileUnreadable:

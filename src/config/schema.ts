@@ -117,6 +117,21 @@ const journalSchema = z.strictObject({
     .describe('Minutes between prune runs. Default 60.'),
 });
 
+/** 64 MiB: a day of meeting photos, and years of sign-ins for the journal. */
+const DEFAULT_JOURNAL_RESERVE_BYTES = 64 * 1024 * 1024;
+
+const storageSchema = z.strictObject({
+  journalReserveBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024 ** 4)
+    .default(DEFAULT_JOURNAL_RESERVE_BYTES)
+    .describe(
+      "Free space kept for the journal on the data directory's storage. Below it the agent stops optional writes (meeting photos first), then prunes acknowledged events before their retention, so that sign-ins can still be recorded. Bytes. Default 67108864 (64 MiB).",
+    ),
+});
+
 const clockSchema = z.strictObject({
   syncFlagPath: z
     .string()
@@ -565,6 +580,9 @@ export const configSchema = z
     version: z.literal(CONFIG_VERSION).describe(`Configuration format version. Current: ${CONFIG_VERSION}. Required.`),
     device: deviceSchema.describe('This room agent.'),
     journal: journalSchema.default(() => journalSchema.parse({})).describe('The local event journal.'),
+    storage: storageSchema
+      .default(() => storageSchema.parse({}))
+      .describe('The storage (SD card) under the data directory.'),
     clock: clockSchema
       .default(() => clockSchema.parse({}))
       .describe('How the agent learns that the system clock is right.'),

@@ -27,6 +27,12 @@ interface Method {
 export class ControlRegistry {
   private readonly methods = new Map<string, Method>();
 
+  /**
+   * `explain` restates a handler's error that the layers above can name (a full or read-only
+   * card behind a raw SQLite error) before it reaches the client as an internal error.
+   */
+  constructor(private readonly explain: (error: unknown, method: string) => AgentError | undefined = () => undefined) {}
+
   /** Registers a method; returns the function that removes it (for a service's stop()). */
   register<S extends z.ZodType>(method: string, params: S, handler: Handler<S>): () => void {
     if (this.methods.has(method)) {
@@ -55,6 +61,10 @@ export class ControlRegistry {
     if (!parsed.success) {
       throw new AgentError(ErrorCode.UsageError, `${method}: ${issueSummary(parsed.error.issues, input)}`, { method });
     }
-    return await entry.handler(parsed.data, context);
+    try {
+      return await entry.handler(parsed.data, context);
+    } catch (error) {
+      throw this.explain(error, method) ?? error;
+    }
   }
 }

@@ -27,6 +27,10 @@ export interface EventMap {
   'scanner.state': [{ state: ScannerState; detail?: string | undefined }];
   /** A camera's push changed state (src/cameras/types.ts CameraState; a string here, below the cameras' layer). */
   'camera.state': [{ camera: string; state: string }];
+  /** A journal write failed (`what`: sign-in, start-up record…): the storage monitor names a full or read-only card. */
+  'storage.writeFailed': [{ error: unknown; what: string }];
+  /** The storage monitor named another state (store/storageGuard.ts StorageState; a string below that layer). */
+  'storage.state': [{ state: string }];
 }
 
 export type ActivitySource = 'center' | 'plan' | 'cli';

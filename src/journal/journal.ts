@@ -6,9 +6,10 @@ import type { EventBus } from '../daemon/bus.js';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openDatabase, type DatabaseAccess, type Db } from '../store/database.js';
+import { classifyStorageFault } from '../store/sqliteFault.js';
 import { mkdirDurable } from '../util/durableDir.js';
-import { anchorJournal, type AnchorInput } from './anchor.js';
 import { lastFullVerificationBroken, reportBroken } from './backgroundVerify.js';
+import { anchorJournal, checkedAnchor, type AnchorInput } from './anchor.js';
 import { canonicalJson, entryHash } from './canonical.js';
 import { moveToBranch, remapSeqReferences } from './branch.js';
 import { entriesAbove, insertEntry, readEntries } from './entries.js';
@@ -67,6 +68,8 @@ export class Journal {
   private latestVerify: VerifyResult = { ok: true, checkedFrom: 1, checkedTo: 0, entries: 0 };
   private latestVerifyAt: { mode: VerifyMode; wallMs: number } | undefined;
   private appendedInTransaction: JournalEntry[] = [];
+  /** The center's latest acknowledgement when the card could not store it. */
+  private heldAnchor: SyncAnchor | undefined;
   /** Built once: better-sqlite3's transaction() wrapper costs several µs per call on the sign-in path. */
   private readonly runInTransaction: Transaction<
     (fn: (tx: JournalTransaction) => unknown, tx: JournalTransaction) => unknown
@@ -308,13 +311,26 @@ export class Journal {
     return readEntries(this.db, afterSeq, limit);
   }
 
-  /** Records the center's acknowledgement; throws JournalTampered when it contradicts the local chain. */
+  /**
+   * Records the center's acknowledgement; throws JournalTampered when it contradicts the local
+   * chain. On a full or read-only card it is held in memory instead: the outbox goes on from it,
+   * and a later acknowledgement is written once the card takes writes again.
+   */
   anchor(input: AnchorInput): void {
-    anchorJournal(this.db, input, this.clock.read());
+    const now = this.clock.read();
+    try {
+      anchorJournal(this.db, input, now);
+    } catch (error) {
+      const fault = classifyStorageFault(error, { readOnlyMount: this.db.readonly });
+      if (fault !== 'full' && fault !== 'read-only') throw error;
+      this.heldAnchor = checkedAnchor(this.db, input, now, this.syncCursor()) ?? this.heldAnchor;
+      this.logger.warn({ seq: this.heldAnchor?.seq, fault }, 'acknowledgement held in memory: storage is not writable');
+    }
   }
 
   syncCursor(): SyncAnchor | undefined {
-    return readAnchor(this.db);
+    const stored = readAnchor(this.db);
+    return this.heldAnchor !== undefined && this.heldAnchor.seq > (stored?.seq ?? 0) ? this.heldAnchor : stored;
   }
 
   /**
@@ -343,19 +359,32 @@ export class Journal {
 
   /** On a read-only journal the result is not recorded: the next open checks the same entries again. */
   verify(mode: VerifyMode): VerifyResult {
-    const result = this.db.readonly
-      ? verifyJournal(this.db, mode)
-      : this.db
-          .transaction(() => {
-            const outcome = verifyJournal(this.db, mode);
-            if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
-            return outcome;
-          })
-          .immediate();
+    const result = this.db.readonly ? verifyJournal(this.db, mode) : this.verifyAndMark(mode);
     this.latestVerify = result;
     this.latestVerifyAt = { mode, wallMs: this.clock.read().wallMs };
     if (!result.ok) reportBroken(result, this.logger, this.bus, 'journal verification failed');
     return result;
+  }
+
+  /**
+   * Verifies and records how far the chain is verified. The mark only spares the next open some
+   * work: on a full or read-only card the check runs without it, and the agent still starts.
+   */
+  private verifyAndMark(mode: VerifyMode): VerifyResult {
+    try {
+      return this.db
+        .transaction(() => {
+          const outcome = verifyJournal(this.db, mode);
+          if (outcome.ok && outcome.checkedTo > readVerified(this.db).seq) writeVerified(this.db, readHead(this.db));
+          return outcome;
+        })
+        .immediate();
+    } catch (error) {
+      const fault = classifyStorageFault(error);
+      if (fault !== 'full' && fault !== 'read-only') throw error;
+      this.logger.warn({ fault }, 'verified the journal without recording the verified mark: storage is not writable');
+      return verifyJournal(this.db, mode);
+    }
   }
 
   /**

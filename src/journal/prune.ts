@@ -13,7 +13,8 @@ import type { JournalEntry, JournalHead, JournalTransaction } from './types.js';
 const DAY_MS = 86_400_000;
 
 export const pruneOptionsSchema = z.strictObject({
-  retentionDays: z.number().int().min(1),
+  /** 0 only when storage is below its reserve: every acknowledged entry with a trustworthy time may go. */
+  retentionDays: z.number().int().min(0),
   nowWallMs: z.number().int().min(0),
 });
 export type PruneOptions = z.infer<typeof pruneOptionsSchema>;

@@ -15,6 +15,8 @@ export interface SignInLoopDeps {
   /** With scanner.wakeGpio: capture only after a touch. */
   touch?: TouchLine | undefined;
   logger: Logger;
+  /** A sign-in that could not be recorded: the storage monitor names a full or read-only card. */
+  notRecorded?: ((error: unknown) => void) | undefined;
 }
 
 const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = {
@@ -70,6 +72,7 @@ export class SignInLoop implements IdleWorker {
       outcome = commit();
     } catch (error) {
       this.deps.logger.error({ err: error }, 'the sign-in could not be recorded');
+      this.deps.notRecorded?.(error);
       await this.deps.feedback.show('fault', scanner);
       return;
     }

@@ -44,6 +44,7 @@ export class SignInService implements Service {
       pollIntervalMs: config.pollIntervalMs,
       touch: this.touch,
       logger,
+      notRecorded: (error) => bus.emit('storage.writeFailed', { error, what: 'sign-in' }),
     });
     scanner.setIdleWorker(loop);
     scanner.onCard((memberNumber) => void this.card(memberNumber));
@@ -81,6 +82,7 @@ export class SignInService implements Service {
       await this.deps.feedback.show(outcome.kind === 'unknown' ? 'rejected' : outcome.kind);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'the card sign-in could not be recorded');
+      this.deps.bus.emit('storage.writeFailed', { error, what: 'card sign-in' });
       await this.deps.feedback.show('fault');
     }
   }

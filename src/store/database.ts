@@ -5,6 +5,9 @@ import { AgentError, ErrorCode } from '../errors.js';
 import { defineMessages } from '../i18n.js';
 import { fsyncDirectory } from '../util/durableDir.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { openReadOnlyCopy } from './readOnlyCopy.js';
+import { classifyStorageFault } from './sqliteFault.js';
+import { storageError, storageFaultOf } from './storageError.js';
 
 export type Db = Database.Database;
 
@@ -40,31 +43,74 @@ const t = defineMessages({
 /**
  * Opens the agent's one SQLite file. WAL keeps readers (the CLI) off the writer's back;
  * synchronous=FULL because better-sqlite3's WAL default (NORMAL) can lose a committed sign-in on
- * power failure, and a sign-in reported as accepted must be on disk.
+ * power failure, and a sign-in reported as accepted must be on disk. A full or read-only file
+ * system is reported as StorageFull or StorageReadOnly, with the fix in words.
  */
 export function openDatabase(
   file: string,
   { access = 'write', migrations = MIGRATIONS }: OpenDatabaseOptions = {},
 ): Db {
+  try {
+    return openChecked(file, access, migrations);
+  } catch (error) {
+    throw storageError(error, dirname(file)) ?? error;
+  }
+}
+
+function openChecked(file: string, access: DatabaseAccess, migrations: readonly Migration[]): Db {
   if (access === 'create') createDatabaseFile(file);
   else if (!existsSync(file)) throw new AgentError(ErrorCode.JournalMissing, t('missing', { file }), { file });
-  let db: Db;
+  if (access === 'read') return openReader(file, migrations);
   try {
-    db = new Database(file, { readonly: access === 'read', fileMustExist: true });
+    return openWriter(file, migrations, false);
+  } catch (error) {
+    // SQLite cannot size a new -shm index on a full disk; in exclusive locking mode it keeps the
+    // index in memory instead, so the daemon still starts and writes again once space is freed.
+    if (classifyStorageFault(error) !== 'full') throw error;
+    return openWriter(file, migrations, true);
+  }
+}
+
+function connect(file: string, readonly: boolean): Db {
+  try {
+    return new Database(file, { readonly, fileMustExist: true });
   } catch (error) {
     throw new AgentError(
       ErrorCode.JournalOpen,
-      `cannot open the journal database ${file}: ${(error as Error).message} (check that the file is readable${access === 'read' ? '' : ' and writable'})`,
+      `cannot open the journal database ${file}: ${(error as Error).message} (check that the file is readable${readonly ? '' : ' and writable'})`,
       { file },
       { cause: error },
     );
   }
+}
+
+/** A reader on a read-only mount, where SQLite cannot open the WAL index, reads a copy in memory. */
+function openReader(file: string, migrations: readonly Migration[]): Db {
+  const db = connect(file, true);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (access === 'read') {
-      requireCurrentSchema(db, file, migrations);
-      return db;
+    requireCurrentSchema(db, file, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof AgentError || storageFaultOf(error, dirname(file)) !== 'read-only')
+      throw openFailure(error, file);
+    const copy = openReadOnlyCopy(file, dirname(file), error);
+    try {
+      requireCurrentSchema(copy, file, migrations);
+      return copy;
+    } catch (copyError) {
+      copy.close();
+      throw openFailure(copyError, file);
     }
+  }
+}
+
+function openWriter(file: string, migrations: readonly Migration[], exclusive: boolean): Db {
+  const db = connect(file, false);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
       throw new AgentError(
@@ -79,14 +125,18 @@ export function openDatabase(
     return db;
   } catch (error) {
     db.close();
-    if (error instanceof AgentError) throw error;
-    throw new AgentError(
-      ErrorCode.JournalOpen,
-      `cannot open the journal database ${file}: ${(error as Error).message}`,
-      { file },
-      { cause: error },
-    );
+    throw openFailure(error, file);
   }
+}
+
+function openFailure(error: unknown, file: string): AgentError {
+  if (error instanceof AgentError) return error;
+  return new AgentError(
+    ErrorCode.JournalOpen,
+    `cannot open the journal database ${file}: ${(error as Error).message}`,
+    { file },
+    { cause: error },
+  );
 }
 
 /**
@@ -100,7 +150,8 @@ function createDatabaseFile(file: string): void {
     fd = openSync(file, 'wx', DATABASE_FILE_MODE);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
+    // A read-only file system answers EROFS even for a file that exists: opening it then says what is wrong.
+    if (code === 'EEXIST' || (code === 'EROFS' && existsSync(file))) return;
     throw new AgentError(
       ErrorCode.JournalOpen,
       `cannot create the journal database ${file}: ${(error as Error).message} (check that the directory exists and is writable)`,

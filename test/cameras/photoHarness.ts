@@ -8,6 +8,7 @@ import { setLanguage } from '../../src/i18n.js';
 import { Journal } from '../../src/journal/journal.js';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { createSilentLogger } from '../../src/log.js';
+import type { StorageGuard } from '../../src/store/storageGuard.js';
 import { FileQueue } from '../../src/sync/files/fileQueue.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { FakeClock } from '../helpers/fakeClock.js';
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   /** Wraps the real FileQueue, e.g. to fail inside its transaction. */
   queue?: (real: FileQueue) => PhotoQueue;
   intervalMinutes?: number;
+  /** What the photos ask before writing (default: always allowed). */
+  storage?: StorageGuard;
 }
 
 /** A real journal, activity store and upload queue in a temp dir, a hand-moved clock, a fake camera. */
@@ -78,6 +81,7 @@ export function photoHarness(options: HarnessOptions = {}) {
       logger: createSilentLogger(),
       retryDelayMs: 5,
       now: () => clock.wallMs,
+      storage: options.storage,
     });
     return new MeetingPhotoService({
       photoCamera: { name: 'hall', url: CAMERA_URL },

@@ -29,6 +29,7 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     verification: null,
     gaps: [],
     damaged: null,
+    storage: null,
     ...overrides,
   };
 }

@@ -87,6 +87,7 @@ describe('room-agent config schema', () => {
       'version',
       'device',
       'journal',
+      'storage',
       'clock',
       'scanner',
       'feedback',

@@ -38,6 +38,7 @@ export interface RoomTile {
   cameras: RoomSummary['cameras'];
   /** The room's own verification of its chain (health's journal.verification); null before a health message. */
   verification: RoomSummary['verification'];
+  storage: RoomSummary['storage'];
   files: number;
   /** The latest gaps the room declared, oldest first: where its chain continued, what it skipped and why. */
   gaps: Array<Pick<KnownGap, 'seq' | 'reason' | 'lost' | 'carried'>>;
@@ -92,6 +93,7 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
       verification: room.verification,
+      storage: room.storage,
       files: files.get(room.deviceId) ?? 0,
       gaps: room.gaps.slice(-RECENT_GAPS).map(({ seq, reason, lost, carried }) => ({ seq, reason, lost, carried })),
       damaged: room.damaged === null ? null : { seq: room.damaged.seq, quarantinedFile: room.damaged.quarantinedFile },

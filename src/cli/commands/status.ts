@@ -12,6 +12,10 @@ import { syncStatusLines } from './syncStatusText.js';
 const t = defineMessages({
   daemon: { zh: '守护进程运行中（pid {pid}，已运行 {uptime} 秒）', en: 'daemon running (pid {pid}, up {uptime} s)' },
   noDaemon: { zh: '守护进程未运行（以下信息直接读自日志）', en: 'daemon not running (read from the journal directly)' },
+  noDaemonReadOnly: {
+    zh: '没有守护进程应答（存储只读时守护进程无法在其上建立控制套接字；以下信息直接读自日志）',
+    en: 'no daemon answers (on a read-only card a daemon cannot create its control socket there; read from the journal directly)',
+  },
   services: { zh: '服务：', en: 'services:' },
   head: { zh: '日志：最新 seq {seq}（哈希 {hash}…）', en: 'journal: head seq {seq} (hash {hash}…)' },
   lastCheck: {
@@ -42,7 +46,31 @@ const t = defineMessages({
   cameras: { zh: '摄像头推流：', en: 'camera pushes:' },
   restarts: { zh: '近一分钟启动 {count} 次', en: '{count} starts in the last minute' },
   lastError: { zh: '最后的错误：{line}', en: 'last error: {line}' },
+  storage: {
+    zh: '存储：{state}（可用 {free}，{inodes} 个 inode）',
+    en: 'storage: {state} ({free} free, {inodes} inodes free)',
+  },
+  unmeasured: { zh: '未知', en: 'unknown' },
+  failedWrites: {
+    zh: '  自启动以来因存储问题未能记录的写入：{count} 次（详见日志）',
+    en: '  writes not recorded because of the storage since the start: {count} (the log names each)',
+  },
 });
+
+function bytes(value: number | null): string {
+  if (value === null) return t('unmeasured');
+  if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
+  return value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value} B`;
+}
+
+/** The storage's named state and numbers, then what to do about it. */
+function storageLines(storage: Status['storage']): string[] {
+  const { state, freeBytes, freeInodes, failedWrites, advice } = storage;
+  const lines = [t('storage', { state, free: bytes(freeBytes), inodes: freeInodes ?? t('unmeasured') })];
+  if (advice !== undefined) lines.push(`  ${advice}`);
+  if (failedWrites > 0) lines.push(t('failedWrites', { count: failedWrites }));
+  return lines;
+}
 
 /** One line per camera (state, codec, resolution, bitrate), then its problem's advice and ffmpeg's last error line. */
 function cameraLines(cameras: Status['cameras']): string[] {
@@ -96,10 +124,13 @@ function verificationLines({ lastCheck, lastFull, running }: Status['journal']['
   return lines;
 }
 
+function daemonLine(status: Status): string {
+  if (status.daemon !== null) return t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds });
+  return status.storage.state === 'read-only' ? t('noDaemonReadOnly') : t('noDaemon');
+}
+
 function render(status: Status): string {
-  const lines = [
-    `room-agent ${status.version}: ${status.daemon === null ? t('noDaemon') : t('daemon', { pid: status.daemon.pid, uptime: status.daemon.uptimeSeconds })}`,
-  ];
+  const lines = [`room-agent ${status.version}: ${daemonLine(status)}`];
   if (status.services.length > 0) {
     lines.push(t('services'));
     for (const service of status.services)
@@ -107,6 +138,7 @@ function render(status: Status): string {
   }
   const { head, verification } = status.journal;
   lines.push(t('head', { seq: head.seq, hash: head.hash.slice(0, 12) }), ...verificationLines(verification));
+  lines.push(...storageLines(status.storage));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));

@@ -4,6 +4,7 @@ import type { ClockReader } from '../../clock/types.js';
 import type { Config } from '../../config/schema.js';
 import type { Journal } from '../../journal/journal.js';
 import { journalVerification, type JournalVerification } from '../../journal/verificationReport.js';
+import type { StorageReport } from '../../store/storageMonitor.js';
 import type { FileUploadStats } from '../files/uploader.js';
 import type { OutboxStats } from '../outbox/eventOutbox.js';
 import { MESSAGE_VERSIONS, type HealthMessage } from '../protocol/messages.js';
@@ -28,6 +29,8 @@ export interface HealthSources {
   county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
   outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
   files(): Pick<FileUploadStats, 'pendingFiles'>;
+  /** The storage monitor's latest reading; absent where no monitor runs. */
+  storage?: (() => StorageReport) | undefined;
 }
 
 /** Bounds of the wire schema (protocol/messages.ts healthMessageSchema). */
@@ -47,6 +50,10 @@ function cameraOnWire(report: CameraReport): CameraReport {
     ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
     ...(report.lastError !== undefined && { lastError: clip(report.lastError, MAX_CAMERA_ERROR) }),
   };
+}
+
+function storageOnWire({ state, freeInodes, reserveBytes, failedWrites }: StorageReport): HealthMessage['storage'] {
+  return { state, freeInodes, reserveBytes, failedWrites };
 }
 
 /** One health message from the sources' present state. */
@@ -84,6 +91,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
     },
     cameras: sources.cameras().map(cameraOnWire),
     disk: board.disk,
+    ...(sources.storage !== undefined && { storage: storageOnWire(sources.storage()) }),
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
     link: {
       certExpiresAt: certificates.certExpiresAt,

@@ -14,6 +14,7 @@ const CHANGE_EVENTS: ReadonlyArray<keyof EventMap> = [
   'camera.state',
   'clock.synced',
   'journal.tamper',
+  'storage.state',
 ];
 const BUS_OWNER = 'sync-health';
 

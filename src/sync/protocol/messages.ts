@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORAGE_STATES } from '../../store/storageGuard.js';
 import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../../cameras/types.js';
 import { FULL_VERIFY_TRIGGERS } from '../../journal/backgroundVerify.js';
 import { MAX_BROKEN_REASON, type JournalVerification } from '../../journal/verificationReport.js';
@@ -220,6 +221,18 @@ export const healthMessageSchema = z.strictObject({
   }),
   cameras: z.array(cameraReportSchema).max(8),
   disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),
+  /**
+   * The data directory's storage as the room names it (store/storageGuard.ts). Optional: rooms of
+   * earlier releases do not send it, and a center that does not know it ignores it.
+   */
+  storage: z
+    .strictObject({
+      state: z.enum(STORAGE_STATES),
+      freeInodes: z.number().int().min(0).nullable(),
+      reserveBytes: z.number().int().min(0),
+      failedWrites: z.number().int().min(0),
+    })
+    .optional(),
   board: z.strictObject({
     cpuTemperatureC: z.number().nullable(),
     /** Raspberry Pi `vcgencmd get_throttled` bits; null where the board does not report them. */

@@ -40,6 +40,7 @@ function summary(deviceId: string): RoomSummary {
     verification: null,
     gaps: [],
     damaged: null,
+    storage: null,
   };
 }
 

@@ -256,6 +256,9 @@ function fillTile(node, room) {
             format(text.damagedAlarm, { file: room.damaged.quarantinedFile ?? '-', seq: room.damaged.seq }),
           ),
         ];
+  // A full or failing card loses the room's records: said on the tile, above everything optional.
+  if (room.storage && room.storage.state !== 'ok')
+    alarm.push(element('div', 'alarm storage', labelOf(text.storageStates, room.storage.state)));
   const parts = [head, ...alarm, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
   if (room.photos.length > 0) {
     // Each address names its file: a new photo is fetched once, the others come from the cache.

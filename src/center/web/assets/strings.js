@@ -78,6 +78,11 @@ export const STRINGS = {
     },
     bitrate: '{kbps} kbit/s',
     restarts: '1 分钟内重启 {count} 次',
+    storageStates: {
+      low: '存储空间不足：已停止拍照，请释放空间',
+      'disk-full': '存储已满：签到无法记录，请释放空间或更换存储卡',
+      'read-only': '存储卡只读（已损坏）：请更换存储卡',
+    },
     files: '文件 {count}',
     photo: '照片 · {time}',
     photos: '会议照片 · 最新 {time}',
@@ -170,6 +175,11 @@ export const STRINGS = {
     },
     bitrate: '{kbps} kbit/s',
     restarts: 'restarts in the last minute: {count}',
+    storageStates: {
+      low: 'storage low: photos stopped, free space',
+      'disk-full': 'storage full: sign-ins cannot be recorded; free space or replace the card',
+      'read-only': 'card read-only (failing): replace the card',
+    },
     files: '{count} files',
     photo: 'photo · {time}',
     photos: 'meeting photos · newest {time}',
