@@ -27,6 +27,7 @@ import { controlSocketPath, openCore, registerStatus, type Core } from './core.j
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
+import { preloadBlockingModules } from './preload.js';
 import { buildSignInServices } from './signInFeature.js';
 import { buildSyncService } from './syncFeature.js';
 import { announceStart, journalRevert } from './startEvents.js';
@@ -203,6 +204,8 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   let core: Core | undefined;
   const removeFaultHandlers = installFaultHandlers(logger, () => core?.journal.close());
   const stopSignal = waitForStopSignal(logger);
+  // Started now, so its file reads overlap the other start-up steps; awaited before any service starts.
+  const preloaded = preloadBlockingModules(logger);
   const notifier = await createNotifier(env, logger.child({ module: 'sdnotify' }));
   let lock: InstanceLock | undefined;
   try {
@@ -219,6 +222,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
       if (needsTechnician(error)) throw error;
       return ExitCode.InternalFault;
     }
+    await preloaded;
     const running = await startServices(
       core,
       loaded,
