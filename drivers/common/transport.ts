@@ -16,6 +16,12 @@ export interface ByteTransport {
   setBaudRate(baudRate: number): Promise<void>;
   write(data: Uint8Array): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Resolves once the input that had reached the host when called was emitted as 'data'. Reply
+   * timeouts ask it before they fire (see Waitress). Without it, one pass through the event
+   * loop's I/O phase is taken to be enough (nextPollPhase).
+   */
+  deliverPending?(): Promise<void>;
   on(event: 'data', listener: (chunk: Buffer) => void): this;
   on(event: 'disconnected', listener: (error: Error) => void): this;
   off(event: 'data', listener: (chunk: Buffer) => void): this;
@@ -23,3 +29,20 @@ export interface ByteTransport {
 }
 
 export type TransportFactory = () => ByteTransport;
+
+/** How a transport lets the input it already holds be emitted (ByteTransport.deliverPending). */
+export type DeliverPending = () => Promise<void>;
+
+/**
+ * Resolves after the event loop's next I/O (poll) phase: input whose completion is already queued
+ * (a read finished on another thread, bytes waiting on a descriptor the loop watches) has then
+ * been handled. An immediate runs right after that phase.
+ */
+export function nextPollPhase(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The transport's own deliverPending, or one pass through the I/O phase. */
+export function pendingInputOf(transport: ByteTransport): DeliverPending {
+  return transport.deliverPending?.bind(transport) ?? nextPollPhase;
+}

@@ -1,4 +1,5 @@
 import { DriverError, DriverErrorCode } from './errors.js';
+import { nextPollPhase, type DeliverPending } from './transport.js';
 
 interface Waiter<F> {
   readonly matcher: (frame: F) => boolean;
@@ -11,9 +12,17 @@ interface Waiter<F> {
  * Matches frames arriving from a device to the requests waiting for them. A protocol driver
  * registers a waiter before writing a command (so a fast reply cannot slip past) and feeds every
  * parsed frame to resolve(); unmatched frames are the caller's to log or drop.
+ *
+ * A reply that reached the host never loses to its own timeout. Timers run before I/O in each turn
+ * of the event loop, so after the main thread was busy for longer than a timeout (loading a large
+ * module at start-up, on a slow board) the timer would fire while the reply, there for a second
+ * already, still waits to be read. So an expired waiter first lets the transport deliver what it
+ * holds (`deliverPending`) and times out only if that brought no answer.
  */
 export class Waitress<F> {
   private waiters: Waiter<F>[] = [];
+
+  constructor(private readonly deliverPending: DeliverPending = nextPollPhase) {}
 
   waitFor(
     matcher: (frame: F) => boolean,
@@ -23,12 +32,13 @@ export class Waitress<F> {
     let waiter!: Waiter<F>;
     const promise = new Promise<F>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.remove(waiter);
-        reject(
-          new DriverError(DriverErrorCode.Timeout, `no ${description} within ${timeoutMs} ms`, {
-            awaited: description,
-            timeoutMs,
-          }),
+        void this.expire(waiter, () =>
+          reject(
+            new DriverError(DriverErrorCode.Timeout, `no ${description} within ${timeoutMs} ms`, {
+              awaited: description,
+              timeoutMs,
+            }),
+          ),
         );
       }, timeoutMs);
       waiter = { matcher, resolve, reject, timer };
@@ -63,6 +73,18 @@ export class Waitress<F> {
       clearTimeout(waiter.timer);
       waiter.reject(error);
     }
+  }
+
+  /** Times a waiter out unless the input already received answers it (or it was cancelled meanwhile). */
+  private async expire(waiter: Waiter<F>, timeOut: () => void): Promise<void> {
+    try {
+      await this.deliverPending();
+    } catch {
+      // A transport that cannot say what it holds has nothing more to deliver: the timeout stands.
+    }
+    if (!this.waiters.includes(waiter)) return;
+    this.remove(waiter);
+    timeOut();
   }
 
   private remove(waiter: Waiter<F>): void {

@@ -28,13 +28,38 @@ async function readOrHangUp(
   return result;
 }
 
-/** serialport's Linux binding with hang-up detection on every read. */
-export const hangupAwareBinding: LinuxBindingInterface = {
-  list: () => LinuxBinding.list(),
-  async open(options) {
-    const port = await LinuxBinding.open(options);
-    port.read = (buffer, offset, length) =>
-      unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangUp as typeof readAsync });
-    return port;
-  },
-};
+/**
+ * The reads of a port's descriptor under way on libuv's thread pool. A read that found nothing
+ * waits for the tty to become readable and is not one of them; bytes that arrive start a new read
+ * in the next poll phase.
+ */
+export class ReadsInFlight {
+  private readonly reads = new Set<Promise<unknown>>();
+
+  track<T>(read: Promise<T>): Promise<T> {
+    this.reads.add(read);
+    const forget = (): void => void this.reads.delete(read);
+    read.then(forget, forget);
+    return read;
+  }
+
+  /** Resolves once every read started so far has finished, whatever its outcome. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.reads]);
+  }
+}
+
+/** serialport's Linux binding with hang-up detection on every read, reporting its reads to `reads`. */
+export function hangupAwareBinding(reads: ReadsInFlight): LinuxBindingInterface {
+  const fsReadAsync = (fd: number, buffer: Buffer, offset: number, length: number, position: null) =>
+    reads.track(readOrHangUp(fd, buffer, offset, length, position));
+  return {
+    list: () => LinuxBinding.list(),
+    async open(options) {
+      const port = await LinuxBinding.open(options);
+      port.read = (buffer, offset, length) =>
+        unixRead({ binding: port, buffer, offset, length, fsReadAsync: fsReadAsync as typeof readAsync });
+      return port;
+    },
+  };
+}

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { SerialPortStream } from '@serialport/stream';
 import { DriverError, DriverErrorCode, messageOf } from '../common/errors.js';
 import { silentLogger, type DriverLogger } from '../common/logger.js';
-import type { ByteTransport } from '../common/transport.js';
-import { hangupAwareBinding } from './hangupAwareBinding.js';
+import { nextPollPhase, type ByteTransport } from '../common/transport.js';
+import { hangupAwareBinding, ReadsInFlight } from './hangupAwareBinding.js';
 
 /** The options a port is created with: always 8N1 without flow control, as every module we drive. */
 export interface SerialPortOptions {
@@ -32,11 +32,12 @@ export interface SerialPortLike {
   removeAllListeners(): this;
 }
 
-export type SerialPortFactory = (options: SerialPortOptions) => SerialPortLike;
+/** Creates a port; a port that reads on the thread pool reports its reads to `reads`. */
+export type SerialPortFactory = (options: SerialPortOptions, reads: ReadsInFlight) => SerialPortLike;
 
 /** The real port: serialport's stream over its Linux binding, with the hang-up fix. */
-export const createNodeSerialPort: SerialPortFactory = (options) =>
-  new SerialPortStream({ ...options, binding: hangupAwareBinding });
+export const createNodeSerialPort: SerialPortFactory = (options, reads) =>
+  new SerialPortStream({ ...options, binding: hangupAwareBinding(reads) });
 
 export interface SerialTransportOptions {
   /** A stable path: /dev/serial/by-id/…, /dev/serial/by-path/… or a udev symlink such as /dev/fingerprint. */
@@ -57,6 +58,7 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
   private port: SerialPortLike | undefined;
   /** Writes in flight; a port that closes under them would never call back (serialport waits for a reopen). */
   private readonly inFlight = new Set<(error: Error) => void>();
+  private readonly reads = new ReadsInFlight();
 
   constructor(options: SerialTransportOptions) {
     super();
@@ -76,17 +78,20 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
         path: this.path,
       });
     }
-    const port = this.createPort({
-      path: this.path,
-      baudRate,
-      dataBits: 8,
-      stopBits: 1,
-      parity: 'none',
-      rtscts: false,
-      xon: false,
-      xoff: false,
-      autoOpen: false,
-    });
+    const port = this.createPort(
+      {
+        path: this.path,
+        baudRate,
+        dataBits: 8,
+        stopBits: 1,
+        parity: 'none',
+        rtscts: false,
+        xon: false,
+        xoff: false,
+        autoOpen: false,
+      },
+      this.reads,
+    );
     try {
       await callback(port.open.bind(port));
     } catch (error) {
@@ -139,6 +144,17 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * The binding reads on the thread pool, so bytes waiting on the tty take three steps to become
+   * 'data': the next poll phase sees the tty readable and starts a read (or one is already under
+   * way), the read returns, and the stream emits what it read before the next immediate runs.
+   */
+  async deliverPending(): Promise<void> {
+    await nextPollPhase();
+    await this.reads.settled();
+    await nextPollPhase();
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,7 @@ import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
+import { preloadBlockingModules } from './preload.js';
 import { buildSignInServices } from './signInFeature.js';
 import {
   buildStorageMonitor,
@@ -241,6 +242,8 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   let journalReadOnly: boolean;
   const removeFaultHandlers = installFaultHandlers(logger, () => core?.journal.close());
   const stopSignal = waitForStopSignal(logger);
+  // Started now, so its file reads overlap the other start-up steps; awaited before any service starts.
+  const preloaded = preloadBlockingModules(logger);
   const notifier = await createNotifier(env, logger.child({ module: 'sdnotify' }));
   let lock: InstanceLock | undefined;
   try {
@@ -265,6 +268,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
       if (needsTechnician(error)) throw error;
       return ExitCode.InternalFault;
     }
+    await preloaded;
     const running = await startServices(
       core,
       storage,

@@ -14,7 +14,8 @@ export type ModuleTrust = 'trusted' | 'refused';
 
 /**
  * What runs on the module while nobody asked for it exclusively: the sign-in loop. It returns
- * once `signal` aborts (finishing a sign-in in progress first) and throws when the module fails.
+ * once `signal` aborts (finishing the module command in progress first) and throws when the module
+ * fails.
  */
 export interface IdleWorker {
   run(scanner: FingerprintScanner, info: ScannerInfo, signal: AbortSignal, trust: ModuleTrust): Promise<void>;

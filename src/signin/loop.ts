@@ -30,22 +30,41 @@ const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = {
  * finger, identify, record, then tell the member (only after the record committed), then wait
  * for the finger to leave so that one touch is one sign-in. On a module that is not trusted it
  * identifies nobody: a touch gets the fault signal.
+ *
+ * The module is lent to enrollment and maintenance in between, so a finger can belong to them:
+ * one still on the glass when the loop resumes (the last enrollment scan) is waited out, and an
+ * identification that was under way when the module was asked for is discarded (the member was
+ * placing the finger for the enrollment about to start).
  */
 export class SignInLoop implements IdleWorker {
+  /** The last run ended because the module was asked for: whatever touches it now may be theirs. */
+  private lentOut = false;
+
   constructor(private readonly deps: SignInLoopDeps) {}
 
   async run(scanner: FingerprintScanner, _info: ScannerInfo, signal: AbortSignal, trust: ModuleTrust): Promise<void> {
+    if (this.lentOut) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
+    this.lentOut = false;
     while (!signal.aborted) {
       await this.waitForTouch(signal);
-      if (signal.aborted) return;
-      const handled = trust === 'trusted' ? await this.signIn(scanner) : await this.refuse(scanner);
+      if (signal.aborted) break;
+      const handled = trust === 'trusted' ? await this.signIn(scanner, signal) : await this.refuse(scanner);
       if (handled) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
     }
+    this.lentOut = true;
   }
 
-  /** One identification and its outcome; false when no finger was there after all. */
-  private async signIn(scanner: FingerprintScanner): Promise<boolean> {
+  /** One identification and its outcome; false when no finger was there after all (or it was not for us). */
+  private async signIn(scanner: FingerprintScanner, signal: AbortSignal): Promise<boolean> {
     const outcome: IdentifyOutcome = await scanner.identify();
+    if (signal.aborted) {
+      // Nothing about the finger is logged: only that a reading was dropped.
+      this.deps.logger.debug(
+        { kind: outcome.kind },
+        'the module was asked for during an identification; its result is discarded',
+      );
+      return false;
+    }
     switch (outcome.kind) {
       case 'no-finger':
         return false;

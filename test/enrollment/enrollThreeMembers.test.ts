@@ -96,8 +96,8 @@ describe.each(['r30x', 'gt521'] as const)('enrolling three members through the d
       ),
     );
 
-    // Each finger comes after the sign-in loop saw the sensor empty (the last enrollment's finger
-    // may have lingered long enough to sign in, and a member lifts before the next one places).
+    // Each finger comes after the sign-in loop saw the sensor empty (after an enrollment it waits
+    // for the last scan's finger to leave, and a member lifts before the next one places).
     const poll = family === 'r30x' ? 'GenImg' : 'IsPressFinger';
     const sensorSeenEmpty = (): Promise<number> =>
       room.emulator.waitForCommand(poll, 5_000, room.emulator.commandCount(poll) + 1);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError, DriverErrorCode, isDriverError, messageOf } from '../../common/errors.js';
 import { silentLogger, type DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
-import type { ByteTransport } from '../../common/transport.js';
+import { pendingInputOf, type ByteTransport } from '../../common/transport.js';
 import { Waitress } from '../../common/waitress.js';
 import { gt521Commands } from '../framing/commands.js';
 import { DATA_PACKET_OVERHEAD, POWER_ON_BAUD_RATE } from '../framing/constants.js';
@@ -67,8 +67,8 @@ async function verdictWithin(waiter: PacketWaiter, ms: number): Promise<unknown>
  */
 export class Gt521Protocol {
   private readonly parser: Gt521Parser;
-  private readonly responses = new Waitress<Gt521Response>();
-  private readonly dataPackets = new Waitress<Gt521Data>();
+  private readonly responses: Waitress<Gt521Response>;
+  private readonly dataPackets: Waitress<Gt521Data>;
   private readonly mutex = new Mutex();
   private attached = false;
   private lineSpeed: number = POWER_ON_BAUD_RATE;
@@ -81,6 +81,8 @@ export class Gt521Protocol {
     private readonly timeouts: Gt521Timeouts = DEFAULT_GT521_TIMEOUTS,
   ) {
     this.parser = new Gt521Parser(logger);
+    this.responses = new Waitress(pendingInputOf(transport));
+    this.dataPackets = new Waitress(pendingInputOf(transport));
   }
 
   /** The transport's description, for messages. */

@@ -7,7 +7,7 @@
 import { DriverError, DriverErrorCode, isDriverError } from '../../common/errors.js';
 import type { DriverLogger } from '../../common/logger.js';
 import { Mutex } from '../../common/mutex.js';
-import type { ByteTransport } from '../../common/transport.js';
+import { pendingInputOf, type ByteTransport } from '../../common/transport.js';
 import { Waitress } from '../../common/waitress.js';
 import { Confirmation, confirmationError, isReceiveError } from '../framing/confirmation.js';
 import { encodeCommand, type R30xCommand } from '../framing/instructions.js';
@@ -49,7 +49,7 @@ export class R30xProtocol {
   packetSize: PacketSize = 128;
 
   private readonly mutex = new Mutex();
-  private readonly waitress = new Waitress<R30xPacket>();
+  private readonly waitress: Waitress<R30xPacket>;
   private readonly parser: R30xParser;
   private collector: TemplateCollector | undefined;
   /** Why the link is unusable (unplugged, or closed by us) until the next attach(). */
@@ -74,6 +74,7 @@ export class R30xProtocol {
       onPacket: (packet) => this.onPacket(packet),
       logger: options.logger,
     });
+    this.waitress = new Waitress(pendingInputOf(options.transport));
   }
 
   /** Starts listening to the transport; call after each (re)open. */

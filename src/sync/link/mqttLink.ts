@@ -117,7 +117,8 @@ export class MqttLink implements Link {
     this.running = true;
     const period = Math.max(100, Math.min(1000, this.options.county.keepaliveSeconds * 250));
     this.watchdog = setInterval(() => this.checkLiveness(), period);
-    // Loaded here, not with the daemon: READY=1 (local services) never waits for mqtt.js to load.
+    // The daemon has loaded it before the scanner started (app/preload.ts): then this finds it in
+    // the module cache. Whatever else runs a link pays for loading it only when it connects.
     import('mqtt').then(
       (mqtt) => {
         this.mqttConnect = mqtt.default.connect;

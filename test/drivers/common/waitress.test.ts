@@ -40,13 +40,40 @@ describe('Waitress', () => {
 
     const late = waitress.waitFor(() => true, 1500, 'GenImg ack');
     const lateOutcome = late.promise.catch((error: unknown) => error);
-    vi.advanceTimersByTime(1500);
+    await vi.advanceTimersByTimeAsync(1500);
+    // The timeout first lets pending input through (one pass of the I/O phase: an immediate), then fires.
+    await vi.runAllTimersAsync();
     const error = await lateOutcome;
     expect(isDriverError(error, DriverErrorCode.Timeout)).toBe(true);
     expect((error as Error).message).toContain('GenImg ack');
     expect((error as Error).message).toContain('1500 ms');
     // A timed-out waiter no longer catches frames.
     expect(waitress.resolve({ command: 1, seq: 0 })).toBe(false);
+  });
+
+  it('takes a reply the transport still held when the timer fired, instead of timing out', async () => {
+    // As a serial port whose reply sat unread while the main thread was busy past the deadline.
+    const deliverPending = vi.fn(() => {
+      waitress.resolve({ command: 0x04, seq: 1 });
+      return Promise.resolve();
+    });
+    const waitress = new Waitress<Frame>(deliverPending);
+    const reply = waitress.waitFor((frame) => frame.command === 0x04, 1000, 'ChangeBaudrate reply');
+    const outcome = reply.promise.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deliverPending).toHaveBeenCalledOnce();
+    await expect(outcome).resolves.toEqual({ command: 0x04, seq: 1 });
+  });
+
+  it('times out when what the transport held was not the reply', async () => {
+    const waitress: Waitress<Frame> = new Waitress<Frame>(() => {
+      waitress.resolve({ command: 0x7f, seq: 1 });
+      return Promise.reject(new Error('the port went away'));
+    });
+    const reply = waitress.waitFor((frame) => frame.command === 0x04, 1000, 'ChangeBaudrate reply');
+    const outcome = reply.promise.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(isDriverError(await outcome, DriverErrorCode.Timeout)).toBe(true);
   });
 
   it('cancel() stops the waiter from matching and from timing out', async () => {
