@@ -271,7 +271,16 @@ export class Journal {
       );
     }
     const carry = input.carry.filter(isCarriable);
-    const gapSeq = Math.max(input.above, head.seq) + 1;
+    const highest = Math.max(input.above, head.seq);
+    // A seq past the safe integers could not be told from its neighbour, nor sent: refuse rather than write one.
+    if (!Number.isSafeInteger(highest) || highest > Number.MAX_SAFE_INTEGER - 1 - carry.length) {
+      throw new AgentError(
+        ErrorCode.JournalBadInput,
+        `the chain cannot continue above seq ${highest}: the gap and ${carry.length} re-appended entries would pass seq ${Number.MAX_SAFE_INTEGER}`,
+        { above: input.above, head: head.seq, carried: carry.length },
+      );
+    }
+    const gapSeq = highest + 1;
     const payload = gapPayload({ ...input, gapSeq, carriedCount: carry.length });
     const gap = this.writeEntry({
       seq: gapSeq,

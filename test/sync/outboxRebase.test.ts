@@ -133,6 +133,34 @@ describe('an acknowledgement that shows the center ahead of the journal', () => 
     expect(tampers).toEqual([4]);
   });
 
+  it('walks the local chain once per head, however many different breaks the acks name', async () => {
+    expect(journal.verify('incremental').ok).toBe(true);
+    await close();
+    tamper(dir, (db) => db.prepare('UPDATE events SET payload = \'{"memberId":"m-99"}\' WHERE seq = 4').run());
+    open();
+    const verify = vi.spyOn(journal, 'verify');
+    for (const [seq, reason] of [
+      [4, 'one'],
+      [5, 'two'],
+      [4, 'three'],
+    ] as const)
+      ack({ seq: 3, heldSeq: 5, broken: { seq, reason } });
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(gaps).toEqual([]);
+  });
+
+  it('refuses to continue above a held seq that leaves no safe seq for the gap and the re-appended entries', () => {
+    const before = entries();
+    ack({ seq: 3, heldSeq: Number.MAX_SAFE_INTEGER - 2 });
+    expect(gaps).toEqual([]);
+    expect(entries()).toEqual(before);
+    expect(journal.syncCursor()?.seq).toBe(3);
+    expect(journal.verify('full').ok).toBe(true);
+    // One below: the gap and both carried entries still fit.
+    ack({ seq: 3, heldSeq: Number.MAX_SAFE_INTEGER - 3 });
+    expect(journal.head().seq).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('never continues on an acknowledgement of version 1: that center could not verify the gap', () => {
     outbox.handleAck({
       topic: topics.ack,

@@ -64,8 +64,12 @@ export interface AcceptedAck {
  */
 export class CenterAckReceiver {
   private lastContradiction: string | undefined;
-  /** The last break the center reported that the local journal was checked against, and whether it verified. */
-  private checkedBreak: { key: string; localOk: boolean } | undefined;
+  /**
+   * Whether the local chain verified from its start, for the head it was checked at: a full walk
+   * signature by signature blocks the daemon for seconds on a long journal, so acks naming one
+   * break after another (the ack is not signed: anyone on the broker can send one) do not walk it again.
+   */
+  private checkedChain: { head: string; localOk: boolean } | undefined;
 
   constructor(
     private readonly options: {
@@ -144,16 +148,16 @@ export class CenterAckReceiver {
   /**
    * The center's reported break as a reason to rebase: above the cursor, at an entry the journal
    * holds, while the local chain verifies from its start (a journal changed on disk keeps the
-   * break: continuing above it would sign the change anew). Checked once per reported break.
+   * break: continuing above it would sign the change anew). Checked once per local head.
    */
   private conflictingBreak(ack: CenterAck): string | undefined {
     const { journal } = this.options;
     const broken = ack.broken;
     if (broken === undefined || broken.seq <= (journal.syncCursor()?.seq ?? 0)) return undefined;
     if (entryAt(journal, broken.seq) === undefined) return undefined;
-    const key = `${broken.seq}:${broken.reason}`;
-    if (this.checkedBreak?.key !== key) this.checkedBreak = { key, localOk: journal.verify('full').ok };
-    if (!this.checkedBreak.localOk) return undefined;
+    const head = journal.head().hash;
+    if (this.checkedChain?.head !== head) this.checkedChain = { head, localOk: journal.verify('full').ok };
+    if (!this.checkedChain.localOk) return undefined;
     return `the center found the chain broken at seq ${broken.seq} (${broken.reason}), where the local chain verifies`;
   }
 

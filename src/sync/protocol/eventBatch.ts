@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { entryHash } from '../../journal/canonical.js';
+import { recordedContent } from '../../journal/gap.js';
 import { GENESIS_HASH, type EntryContent, type JournalEntry, type JsonValue } from '../../journal/types.js';
 import type { MessageProperties } from '../link/types.js';
 import {
@@ -32,17 +33,7 @@ export type EventBatch = Omit<ReceivedEventBatch, 'entries'> & { entries: Journa
 
 /** An entry as it goes in a batch: its seq, prevHash and hash are implicit (messages.ts wireEntrySchema). */
 function wireEntry(entry: JournalEntry): WireEntry {
-  return {
-    id: entry.id,
-    type: entry.type,
-    payload: entry.payload,
-    wallMs: entry.wallMs,
-    bootId: entry.bootId,
-    monoMs: entry.monoMs,
-    clock: entry.clock,
-    keyId: entry.keyId,
-    signature: entry.signature,
-  };
+  return { ...recordedContent(entry), keyId: entry.keyId, signature: entry.signature };
 }
 
 /** JSON bytes an entry adds to a batch before compression, the separating comma included. */
