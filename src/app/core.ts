@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
 import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
 import { agentVersion } from './version.js';
+import { journalQuarantined } from '../journal/quarantine/record.js';
 
 /**
  * What the daemon and a standalone CLI command both stand on: the journal, the activity stores
@@ -73,6 +74,7 @@ export function registerStatus(
     version: agentVersion(),
     daemon,
     journal: core.journal,
+    quarantined: () => journalQuarantined(loaded.config.device.dataDir),
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
     sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },

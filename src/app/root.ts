@@ -23,7 +23,8 @@ import { SlotDeletionService } from '../members/slotDeletionService.js';
 import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
-import { controlSocketPath, openCore, registerStatus, type Core } from './core.js';
+import { controlSocketPath, registerStatus, type Core } from './core.js';
+import { openDaemonCore, quarantineWhileRunning } from './journalRecovery.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
@@ -111,6 +112,17 @@ function buildServices(
 interface StopCause {
   exitCode: number;
   journaled: JsonValue;
+  /** Set when a write found the journal file damaged: the daemon quarantines it and starts again on a new one. */
+  damage?: string | undefined;
+}
+
+/** Resolves when a write finds the journal damaged (SQLITE_CORRUPT while running). */
+function journalDamage(bus: EventBus): Promise<StopCause> {
+  return new Promise((resolve) =>
+    bus.on('daemon', 'journal.damaged', ({ reason }) =>
+      resolve({ exitCode: ExitCode.InternalFault, journaled: null, damage: reason }),
+    ),
+  );
 }
 
 interface Running {
@@ -207,41 +219,53 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   let lock: InstanceLock | undefined;
   try {
     lock = await lockDataDir(loaded.config.device.dataDir);
-    const bus = new EventBus();
-    try {
-      core = openCore(loaded.config, logger, bus, 'create');
-      announceStart(core, loaded, bus, logger);
-    } catch (error) {
-      logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
-      core?.journal.close();
-      // A wrong key or a damaged journal stays so after any restart: main prints the one line that
-      // says what to do and exits 78, which the unit does not restart.
-      if (needsTechnician(error)) throw error;
-      return ExitCode.InternalFault;
-    }
-    const running = await startServices(
-      core,
-      loaded,
-      bus,
-      notifier,
-      () => stopSignal.signal() !== undefined,
-      env,
-      logger,
-    );
+    for (let quarantined = 0; ; quarantined++) {
+      const bus = new EventBus();
+      try {
+        core = openDaemonCore(loaded.config, logger, bus);
+        announceStart(core, loaded, bus, logger);
+      } catch (error) {
+        logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+        core?.journal.close();
+        // A wrong key or a journal that cannot be replaced stays so after any restart: main prints
+        // the one line that says what to do and exits 78, which the unit does not restart.
+        if (needsTechnician(error)) throw error;
+        return ExitCode.InternalFault;
+      }
+      const damaged = journalDamage(bus);
+      const running = await startServices(
+        core,
+        loaded,
+        bus,
+        notifier,
+        () => stopSignal.signal() !== undefined,
+        env,
+        logger,
+      );
 
-    const cause = await Promise.race([
-      stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
-      running.stopRequested,
-    ]);
-    notifier.stopping();
-    const disarm = armStopDeadline(logger);
-    await running.stop();
-    // Tells the county a clean stop from a crash, where the journal simply ends.
-    core.journal.append('agent.stopped', cause.journaled);
-    core.journal.close();
-    disarm();
-    logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
-    return cause.exitCode;
+      const cause = await Promise.race([
+        stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
+        running.stopRequested,
+        damaged,
+      ]);
+      if (cause.damage === undefined) notifier.stopping();
+      const disarm = armStopDeadline(logger);
+      await running.stop();
+      if (cause.damage !== undefined) {
+        // The damaged file cannot take an agent.stopped entry; the new journal's gap says what happened.
+        core.journal.close();
+        core = undefined;
+        disarm();
+        quarantineWhileRunning(loaded.config, cause.damage, quarantined, logger);
+        continue;
+      }
+      // Tells the county a clean stop from a crash, where the journal simply ends.
+      core.journal.append('agent.stopped', cause.journaled);
+      core.journal.close();
+      disarm();
+      logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
+      return cause.exitCode;
+    }
   } finally {
     await lock?.release();
     notifier.close();

@@ -6,7 +6,7 @@ import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
 import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
 // Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
-import { cameraReportSchema } from '../sync/protocol/messages.js';
+import { cameraReportSchema, journalQuarantinedSchema, type JournalQuarantined } from '../sync/protocol/messages.js';
 import type { ControlRegistry } from '../control/registry.js';
 
 const verifySchema = z.union([
@@ -29,6 +29,8 @@ export const statusSchema = z.strictObject({
   journal: z.strictObject({
     head: z.strictObject({ seq: z.number().int(), hash: z.string() }),
     lastVerify: verifySchema.nullable(),
+    /** The latest quarantine of a damaged journal, while its files wait in `<dataDir>/quarantine/`. */
+    quarantined: journalQuarantinedSchema.nullable(),
   }),
   activity: activitySchema.nullable(),
   /** The cameras' pushes; empty without a daemon. */
@@ -44,19 +46,26 @@ export interface StatusSources {
   /** The running daemon's services; absent for a standalone CLI. */
   daemon?: { services(): ServiceStatus[]; cameras(): CameraReport[] } | undefined;
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
+  /** The alarm of a quarantined journal (journal/quarantine/record.ts latestQuarantine). */
+  quarantined(): JournalQuarantined | undefined;
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
 }
 
-export function collectStatus({ version, daemon, journal, activities, config, sync }: StatusSources): Status {
+export function collectStatus(sources: StatusSources): Status {
+  const { version, daemon, journal, activities, config, sync } = sources;
   return {
     version,
     daemon: daemon === undefined ? null : { pid: process.pid, uptimeSeconds: Math.round(process.uptime()) },
     services: (daemon?.services() ?? []).map(({ name, state, detail }) =>
       detail === undefined ? { name, state } : { name, state, detail },
     ),
-    journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null },
+    journal: {
+      head: journal.head(),
+      lastVerify: journal.lastVerify ?? null,
+      quarantined: sources.quarantined() ?? null,
+    },
     activity: activities.current() ?? null,
     cameras: daemon?.cameras() ?? [],
     config,

@@ -11,6 +11,7 @@ import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
 import type { EnrollmentFeature } from './enrollment.js';
 import { agentVersion } from './version.js';
+import { journalQuarantined } from '../journal/quarantine/record.js';
 
 export interface SyncFeatureDeps {
   core: Core;
@@ -80,6 +81,7 @@ export function buildSyncService({
       cameras: () => pushes.cameras(),
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
+      quarantined: () => journalQuarantined(config.device.dataDir),
     },
   });
 }

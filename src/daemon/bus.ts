@@ -18,6 +18,8 @@ export interface EventMap {
   'activity.ended': [{ activityId: string; seq: number; reason: string }];
   'journal.appended': [{ seq: number; type: string }];
   'journal.tamper': [{ firstBrokenSeq: number; reason: string }];
+  /** A write found the journal file damaged (SQLITE_CORRUPT): the daemon quarantines it. */
+  'journal.damaged': [{ reason: string }];
   'clock.synced': [{ source: string; seq: number }];
   'config.reverted': [RevertRecord];
   'health.changed': [{ service: string; state: HealthState; detail?: string | undefined }];

@@ -23,6 +23,10 @@ const t = defineMessages({
   cameras: { zh: '摄像头推流：', en: 'camera pushes:' },
   restarts: { zh: '近一分钟启动 {count} 次', en: '{count} starts in the last minute' },
   lastError: { zh: '最后的错误：{line}', en: 'last error: {line}' },
+  quarantined: {
+    zh: '警报：日志文件曾损坏，已于 {at} 隔离（{reason}）。损坏的文件：数据目录下 quarantine/{file}；签到记录在新日志上继续。请把 quarantine 目录交给县里，之后可将其移走以解除警报',
+    en: 'ALARM: the journal file was damaged and quarantined at {at} ({reason}). Damaged file: quarantine/{file} in the data directory; sign-ins go on in a new journal. Hand the quarantine folder to the county, then move it away to clear this alarm',
+  },
 });
 
 /** One line per camera (state, codec, resolution, bitrate), then its problem's advice and ffmpeg's last error line. */
@@ -60,6 +64,15 @@ function render(status: Status): string {
   if (lastVerify?.ok === false)
     journal += t('verifyBroken', { seq: lastVerify.firstBrokenSeq, reason: lastVerify.reason });
   lines.push(journal);
+  const { quarantined } = status.journal;
+  if (quarantined !== null)
+    lines.push(
+      t('quarantined', {
+        at: new Date(quarantined.at).toISOString(),
+        reason: quarantined.reason,
+        file: quarantined.file,
+      }),
+    );
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));

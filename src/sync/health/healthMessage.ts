@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.js';
 import type { Journal } from '../../journal/journal.js';
 import type { FileUploadStats } from '../files/uploader.js';
 import type { OutboxStats } from '../outbox/eventOutbox.js';
-import { MESSAGE_VERSIONS, type HealthMessage } from '../protocol/messages.js';
+import { MESSAGE_VERSIONS, type HealthMessage, type JournalQuarantined } from '../protocol/messages.js';
 import type { BoardReadings } from './board.js';
 import { certificateReport } from './certificates.js';
 
@@ -25,6 +25,8 @@ export interface HealthSources {
   county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
   outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
   files(): Pick<FileUploadStats, 'pendingFiles'>;
+  /** The alarm of a quarantined journal (journal/quarantine/record.ts), when there is one. */
+  quarantined?: (() => JournalQuarantined | undefined) | undefined;
 }
 
 /** Bounds of the wire schema (protocol/messages.ts healthMessageSchema). */
@@ -55,6 +57,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
   const certificates = certificateReport(sources.county, reading.wallMs);
   const clockSource = correctionForBoot(sources.journal.db, reading.bootId)?.source;
   const scannerDetail = sources.scanner.stateDetail();
+  const quarantined = sources.quarantined?.();
   return {
     v: MESSAGE_VERSIONS.health,
     deviceId: sources.deviceId,
@@ -63,7 +66,12 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
     wallMs: reading.wallMs,
     uptimeSeconds: Math.round(sources.uptimeSeconds()),
     clock: clockSource === undefined ? { state: reading.state } : { state: reading.state, source: clockSource },
-    journal: { headSeq: head.seq, headHash: head.hash, ackedSeq: outbox.ackedSeq },
+    journal: {
+      headSeq: head.seq,
+      headHash: head.hash,
+      ackedSeq: outbox.ackedSeq,
+      ...(quarantined !== undefined && { quarantined }),
+    },
     backlog: {
       events: outbox.backlogEvents,
       oldestUnsentAgeSeconds: outbox.oldestUnsentAgeSeconds,

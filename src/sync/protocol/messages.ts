@@ -133,6 +133,17 @@ export const cameraReportSchema = z.strictObject({
   restartsLastMinute: added(z.number().int().min(0).max(10_000), 0),
 }) satisfies z.ZodType<CameraReport>;
 
+/**
+ * The alarm of a damaged journal that was set aside (`<dataDir>/quarantine/`) and replaced by a new
+ * one continuing it: when, the damaged file's name in that folder, and what was found (English).
+ */
+export const journalQuarantinedSchema = z.strictObject({
+  at: z.number().int().min(0),
+  file: z.string().min(1).max(200),
+  reason: z.string().max(300),
+});
+export type JournalQuarantined = z.infer<typeof journalQuarantinedSchema>;
+
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({
   v: messageVersion('health'),
@@ -142,7 +153,13 @@ export const healthMessageSchema = z.strictObject({
   wallMs: z.number().int().min(0),
   uptimeSeconds: z.number().min(0),
   clock: z.strictObject({ state: z.enum(['synced', 'unsynced']), source: z.string().max(64).optional() }),
-  journal: z.strictObject({ headSeq: seq, headHash: hex64, ackedSeq: seq }),
+  journal: z.strictObject({
+    headSeq: seq,
+    headHash: hex64,
+    ackedSeq: seq,
+    /** Present while a quarantined journal waits in the room's quarantine folder; rooms before it never send it. */
+    quarantined: journalQuarantinedSchema.optional(),
+  }),
   backlog: z.strictObject({
     events: seq,
     oldestUnsentAgeSeconds: z.number().min(0).nullable(),
