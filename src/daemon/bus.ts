@@ -20,6 +20,8 @@ export interface EventMap {
   'journal.tamper': [{ firstBrokenSeq: number; reason: string }];
   /** A write found the journal file damaged (SQLITE_CORRUPT): the daemon quarantines it. */
   'journal.damaged': [{ reason: string }];
+  /** The journal continued above a gap (journal/gap.ts): lost is null when no seq was skipped. */
+  'journal.gap': [{ seq: number; reason: string; lost: { fromSeq: number; toSeq: number } | null; carried: number }];
   'clock.synced': [{ source: string; seq: number }];
   'config.reverted': [RevertRecord];
   'health.changed': [{ service: string; state: HealthState; detail?: string | undefined }];

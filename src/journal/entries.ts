@@ -62,3 +62,7 @@ export function eventRows(db: Db, afterSeq: number): IterableIterator<EventRow> 
 export function eventRowAt(db: Db, seq: number): EventRow | undefined {
   return statement(db, 'SELECT * FROM events WHERE seq = ?').get(seq) as EventRow | undefined;
 }
+
+export function entriesAbove(db: Db, seq: number): boolean {
+  return statement(db, 'SELECT 1 FROM events WHERE seq > ? LIMIT 1').get(seq) !== undefined;
+}

@@ -9,14 +9,34 @@ import { openDatabase, type DatabaseAccess, type Db } from '../store/database.js
 import { mkdirDurable } from '../util/durableDir.js';
 import { anchorJournal, type AnchorInput } from './anchor.js';
 import { canonicalJson, entryHash } from './canonical.js';
-import { insertEntry, readEntries } from './entries.js';
+import { moveToBranch, remapSeqReferences } from './branch.js';
+import { entriesAbove, insertEntry, readEntries } from './entries.js';
+import {
+  gapPayload,
+  isCarriable,
+  JOURNAL_GAP_EVENT,
+  recordedContent,
+  type ContinueAfterLossInput,
+  type ContinuedChain,
+  type GapReason,
+} from './gap.js';
 import { KEY_ROTATED_EVENT, registerRotatedKey, type KeyRotationPayload } from './keyChain.js';
 import { generateDeviceKey, signDigest, type DeviceKey } from './keyCrypto.js';
 import { discardNextKey, keyFiles, loadSigningKey, promoteNextKey, writeKeyFile } from './keys.js';
-import { readAnchor, readHead, readVerified, writeHead, writeVerified } from './meta.js';
+import { lowerMarks, readAnchor, readCheckpoint, readHead, readVerified, writeHead, writeVerified } from './meta.js';
 import { isJournalDamage } from './quarantine/damage.js';
 import { pruneJournal, type PruneOptions, type PruneResult } from './prune.js';
-import type { JournalEntry, JournalHead, JournalTransaction, JsonValue, SyncAnchor, VerifyResult } from './types.js';
+import {
+  GENESIS_HASH,
+  type EntryContent,
+  type JournalEntry,
+  type JournalHead,
+  type JournalTransaction,
+  type JsonValue,
+  type RecordedContent,
+  type SyncAnchor,
+  type VerifyResult,
+} from './types.js';
 import { verifyJournal, type VerifyMode } from './verify.js';
 
 export const JOURNAL_FILE = 'journal.sqlite';
@@ -149,20 +169,38 @@ export class Journal {
         { type },
       );
     }
-    const key = this.signingKey();
-    const canonicalPayload = canonicalJson(payload, 'payload');
     const head = readHead(this.db);
+    return this.writeEntry({ seq: head.seq + 1, prevHash: head.hash, ...this.freshEntry(type, payload) });
+  }
+
+  /** What a new entry records of itself: a new id, the event and the clock now. */
+  private freshEntry(type: string, payload: JsonValue): RecordedContent {
     const reading = this.clock.read();
-    const content = {
-      seq: head.seq + 1,
+    return {
       id: randomUUID(),
       type,
-      payload: JSON.parse(canonicalPayload) as JsonValue,
+      payload,
       wallMs: reading.wallMs,
       bootId: reading.bootId,
       monoMs: reading.monoMs,
       clock: reading.state,
-      prevHash: head.hash,
+    };
+  }
+
+  /** Signs and inserts an entry at the place given, and makes it the head. */
+  private writeEntry(place: Pick<EntryContent, 'seq' | 'prevHash'> & RecordedContent): JournalEntry {
+    const key = this.signingKey();
+    const canonicalPayload = canonicalJson(place.payload, 'payload');
+    const content: EntryContent = {
+      seq: place.seq,
+      id: place.id,
+      type: place.type,
+      payload: JSON.parse(canonicalPayload) as JsonValue,
+      wallMs: place.wallMs,
+      bootId: place.bootId,
+      monoMs: place.monoMs,
+      clock: place.clock,
+      prevHash: place.prevHash,
       keyId: key.keyId,
     };
     const hash = entryHash(content);
@@ -171,6 +209,88 @@ export class Journal {
     writeHead(this.db, entry);
     this.appendedInTransaction.push(entry);
     return entry;
+  }
+
+  /**
+   * Continues the chain from `from` (the last entry known good, with nothing above it in this
+   * file) with a signed journal.gap entry at a seq above both the head and `above`, then
+   * re-appends `carry` after it (see gap.ts). The sync cursor and the verified mark come down to
+   * `from` where they were above it: nothing above it is in the file any more.
+   */
+  continueAfterLoss(input: ContinueAfterLossInput): ContinuedChain {
+    const continued = this.transaction(() => this.continueChain(input));
+    this.announceGap(input.reason, continued);
+    return continued;
+  }
+
+  /**
+   * For a journal found behind or beside the center (`centerSeq`: the highest seq the center
+   * acknowledged or holds): every entry above the last one the center confirmed is moved to
+   * journal_branches and those that verify are re-appended above a gap over every seq either
+   * side has used. Undefined when there is nothing to do: the center is not ahead and nothing is
+   * unconfirmed, or an earlier rebase already continued above `centerSeq` (so a trigger repeated
+   * until the center has the gap never rebases twice).
+   */
+  rebaseAfterCenter(input: { centerSeq: number; detail: string }): ContinuedChain | undefined {
+    const continued = this.transaction((): ContinuedChain | undefined => {
+      const head = readHead(this.db);
+      const from: JournalHead = readAnchor(this.db) ?? readCheckpoint(this.db) ?? { seq: 0, hash: GENESIS_HASH };
+      const firstAbove = readEntries(this.db, from.seq, 1)[0];
+      if (firstAbove === undefined && input.centerSeq <= head.seq) return undefined;
+      // A gap above everything the center holds was already appended: the center has yet to receive it.
+      if (firstAbove?.type === JOURNAL_GAP_EVENT && firstAbove.seq > input.centerSeq) return undefined;
+      const above = Math.max(input.centerSeq, head.seq);
+      const carry = moveToBranch(this.db, from.seq, above + 1, this.logger);
+      const chain = this.continueChain({
+        from: { seq: from.seq, hash: from.hash },
+        above,
+        reason: 'rollback',
+        detail: input.detail,
+        carry,
+      });
+      remapSeqReferences(
+        this.db,
+        carry.map((original, index) => [original.seq, chain.carried[index]!.seq]),
+      );
+      return chain;
+    });
+    if (continued !== undefined) this.announceGap('rollback', continued);
+    return continued;
+  }
+
+  private continueChain(input: ContinueAfterLossInput): ContinuedChain {
+    const head = readHead(this.db);
+    if (input.from.seq > head.seq || entriesAbove(this.db, input.from.seq)) {
+      throw new AgentError(
+        ErrorCode.JournalBadInput,
+        `the chain can only continue from its last entry: seq ${input.from.seq} is not (the head is seq ${head.seq})`,
+        { from: input.from.seq, head: head.seq },
+      );
+    }
+    const carry = input.carry.filter(isCarriable);
+    const gapSeq = Math.max(input.above, head.seq) + 1;
+    const payload = gapPayload({ ...input, gapSeq, carriedCount: carry.length });
+    const gap = this.writeEntry({
+      seq: gapSeq,
+      prevHash: input.from.hash,
+      ...this.freshEntry(JOURNAL_GAP_EVENT, payload),
+    });
+    let previous: JournalEntry = gap;
+    const carried = carry.map((original) => {
+      previous = this.writeEntry({ ...recordedContent(original), seq: previous.seq + 1, prevHash: previous.hash });
+      return previous;
+    });
+    lowerMarks(this.db, input.from);
+    return { gap, payload, carried };
+  }
+
+  private announceGap(reason: GapReason, continued: ContinuedChain): void {
+    const { gap, payload, carried } = continued;
+    this.logger.warn(
+      { seq: gap.seq, reason, lost: payload.lost, carried: carried.length },
+      'the journal continues above a gap',
+    );
+    this.bus?.emit('journal.gap', { seq: gap.seq, reason, lost: payload.lost, carried: carried.length });
   }
 
   head(): JournalHead {

@@ -106,3 +106,13 @@ export function replaceCheckpoint(db: Db, checkpoint: Checkpoint): void {
     checkpoint.signature,
   );
 }
+
+/** Brings the sync cursor and the verified mark down to `to` where they point above it. */
+export function lowerMarks(db: Db, to: JournalHead): void {
+  statement(db, 'UPDATE sync_anchor SET seq = ?, hash = ? WHERE seq > ?').run(to.seq, to.hash, to.seq);
+  statement(db, 'UPDATE journal_meta SET verified_seq = ?, verified_hash = ? WHERE verified_seq > ?').run(
+    to.seq,
+    to.hash,
+    to.seq,
+  );
+}

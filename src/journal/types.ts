@@ -56,6 +56,9 @@ export interface JournalTransaction {
 /** The fields an entry's hash covers: everything but the hash and the signature. */
 export type EntryContent = Omit<JournalEntry, 'hash' | 'signature'>;
 
+/** What an entry records of itself, apart from its place in the chain: kept when it is re-appended. */
+export type RecordedContent = Pick<EntryContent, 'id' | 'type' | 'payload' | 'wallMs' | 'bootId' | 'monoMs' | 'clock'>;
+
 /** A signed record that entries up to `seq` were pruned by the device itself. */
 export interface Checkpoint extends JournalHead {
   wallMs: number;

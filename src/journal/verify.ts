@@ -3,6 +3,7 @@ import { statement } from '../store/statements.js';
 import { entryHash } from './canonical.js';
 import { checkpointProblem } from './checkpoint.js';
 import { eventRowAt, eventRows, rowToEntry, type EventRow } from './entries.js';
+import { gapLinkProblem, JOURNAL_GAP_EVENT, readGap } from './gap.js';
 import { KEY_ROTATED_EVENT, KeyChain, keyRotationPayloadSchema } from './keyChain.js';
 import { verifyDigest } from './keyCrypto.js';
 import { readAnchor, readCheckpoint, readHead, readVerified } from './meta.js';
@@ -26,7 +27,7 @@ class Broken extends Error {
 
 /**
  * Checks the chain: every hash recomputed, every prevHash linked, every signature by the key in
- * force at that seq, no seq missing, the recorded head present, and the entry the center anchored
+ * force at that seq, no seq missing but those a signed journal.gap entry declares (gap.ts), the recorded head present, and the entry the center anchored
  * unchanged, so that deleting the newest rows is caught even when journal_meta was edited too.
  * Runs in one read transaction: a snapshot, while the daemon may keep appending.
  */
@@ -80,7 +81,9 @@ function walk(
   let entries = 0;
   for (const row of eventRows(db, start.seq)) {
     const expected = previous.seq + 1;
-    if (row.seq !== expected) throw new Broken(expected, missingReason(expected, row.seq, checkpoint));
+    // Only a gap entry may skip seqs; checkGap then holds the skip to exactly what it declares.
+    if (row.seq !== expected && row.type !== JOURNAL_GAP_EVENT)
+      throw new Broken(expected, missingReason(expected, row.seq, checkpoint));
     checkEntry(db, row, previous, keys);
     previous = { seq: row.seq, hash: row.hash };
     entries++;
@@ -123,6 +126,13 @@ function checkEntry(db: Db, row: EventRow, previous: JournalHead, keys: KeyChain
   }
   checkSignature(row, keys);
   if (row.type === KEY_ROTATED_EVENT) checkRotation(entry, keys);
+  if (row.type === JOURNAL_GAP_EVENT) checkGap(entry, previous);
+}
+
+function checkGap(entry: JournalEntry, previous: JournalHead): void {
+  const gap = readGap(entry);
+  const problem = typeof gap === 'string' ? gap : gapLinkProblem(entry, gap, previous);
+  if (problem !== undefined) throw new Broken(entry.seq, problem);
 }
 
 /** For an entry whose hash fails: the seq it was written as, found through its successor's prevHash. */

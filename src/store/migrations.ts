@@ -229,4 +229,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    description: 'entries moved off the chain when the journal continued above a gap',
+    sql: `
+      -- Entries the journal held above the last seq the center confirmed when it turned out to
+      -- be behind or beside the center (a card restored from an image, a lost WAL): each is kept
+      -- here verbatim, signature and all, and re-appended above the journal.gap entry named by
+      -- gap_seq with its id, content and time, at carried_seq (NULL: a chain entry not carried).
+      CREATE TABLE journal_branches (
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        wall_ms INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        mono_ms INTEGER NOT NULL,
+        clock TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        gap_seq INTEGER NOT NULL,
+        carried_seq INTEGER,
+        PRIMARY KEY (gap_seq, seq)
+      ) STRICT;
+    `,
+  },
 ];

@@ -48,6 +48,7 @@ describe('the journal database', () => {
         'events',
         'file_uploads',
         'fingers',
+        'journal_branches',
         'journal_meta',
         'members',
         'module_binding',

@@ -7,7 +7,7 @@ import { defineMessages } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import { removeFileDurably, writeFileAtomic } from '../../util/atomicWrite.js';
 import { fsyncDirectory, mkdirDurable } from '../../util/durableDir.js';
-import { JOURNAL_GAP_EVENT } from '../gap.js';
+import { remapSeqReferences } from '../branch.js';
 import { Journal, JOURNAL_FILE } from '../journal.js';
 import { readDamagedJournal, type DamagedJournal } from './damagedFile.js';
 import { carriableEntries, rebuildJournalFile } from './rebuild.js';
@@ -125,7 +125,7 @@ export function quarantineJournal(options: QuarantineOptions): QuarantineRecord 
     const journal = Journal.open({ dataDir, clock, logger });
     let record: QuarantineRecord;
     try {
-      const carry = carriableEntries(journal.db, prefix.after, JOURNAL_GAP_EVENT);
+      const carry = carriableEntries(journal.db, prefix.after);
       const { gap, carried } = journal.continueAfterLoss({
         reason: 'damaged',
         detail: reason.slice(0, 500),
@@ -134,6 +134,9 @@ export function quarantineJournal(options: QuarantineOptions): QuarantineRecord 
         carry,
         quarantinedFile: `${name}.sqlite`,
       });
+      // Rows salvaged from other tables name the carried entries by their old seqs.
+      const moves = carried.map((entry, index) => [carry[index]!.seq, entry.seq] as const);
+      journal.transaction((tx) => remapSeqReferences(tx.db, moves));
       record = {
         at: clock.read().wallMs,
         file: `${name}.sqlite`,

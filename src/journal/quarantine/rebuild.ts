@@ -1,10 +1,10 @@
 import { GENESIS_HASH } from '../../store/migrations.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { statement } from '../../store/statements.js';
-import { entryHash } from '../canonical.js';
-import { rowToEntry, type EventRow } from '../entries.js';
+import { authentic } from '../branch.js';
+import type { EventRow } from '../entries.js';
+import { isCarriable } from '../gap.js';
 import { KeyChain } from '../keyChain.js';
-import { verifyDigest } from '../keyCrypto.js';
 import { readCheckpoint, writeAnchor, writeHead, writeVerified } from '../meta.js';
 import type { JournalEntry, JournalHead } from '../types.js';
 import { verifyJournal } from '../verify.js';
@@ -138,24 +138,17 @@ function keepAnchor(db: Db, anchor: Record<string, unknown>): void {
 }
 
 /**
- * The entries after the kept prefix that can be carried across the gap: intact (their hash
- * recomputes) and signed by a device key this journal trusts. A gap entry is never carried: the
- * new gap states the loss afresh.
+ * The entries after the kept prefix that can be carried across the gap: intact, signed by a
+ * device key this journal trusts (branch.ts authentic), and of a kind that may move (gap.ts
+ * isCarriable), each id once.
  */
-export function carriableEntries(db: Db, rows: readonly EventRow[], gapType: string): JournalEntry[] {
+export function carriableEntries(db: Db, rows: readonly EventRow[]): JournalEntry[] {
   const keys = KeyChain.load(db);
   const seen = new Set<string>();
   const carried: JournalEntry[] = [];
   for (const row of rows) {
-    let entry: JournalEntry;
-    try {
-      entry = rowToEntry(row);
-    } catch {
-      continue;
-    }
-    if (entry.type === gapType || seen.has(entry.id) || entryHash(entry) !== entry.hash) continue;
-    const key = keys.trustedKey(entry.keyId);
-    if (key === undefined || !verifyDigest(key.publicKey, entry.hash, entry.signature)) continue;
+    const entry = authentic(row, keys);
+    if (entry === undefined || !isCarriable(entry) || seen.has(entry.id)) continue;
     seen.add(entry.id);
     carried.push(entry);
   }
