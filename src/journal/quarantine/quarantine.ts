@@ -1,4 +1,15 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClockReader } from '../../clock/types.js';
@@ -110,6 +121,8 @@ export function quarantineJournal(options: QuarantineOptions): QuarantineRecord 
   const { dataDir, clock, logger } = options;
   const directory = join(dataDir, QUARANTINE_DIR);
   try {
+    // Named first: mkdir of the folder on a read-only mount reports ENOENT, which would mislead.
+    accessSync(dataDir, constants.W_OK);
     mkdirDurable(directory, 0o750);
     let pending = readPending(directory);
     if (pending === undefined) {
