@@ -74,6 +74,8 @@ export interface RoomSummary {
   scannerDriver: string | null;
   /** The room's cameras, their push and its problem, from its latest health message. */
   cameras: ReceivedHealth['cameras'];
+  /** The room's damaged-journal alarm from its latest health message: when, which file, why; null when none. */
+  journalQuarantined: NonNullable<ReceivedHealth['journal']['quarantined']> | null;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -131,5 +133,6 @@ export function summarize(room: Room): RoomSummary {
     lastAckSeq: room.lastAckSeq,
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
+    journalQuarantined: room.health?.journal.quarantined ?? null,
   };
 }

@@ -26,6 +26,7 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     lastAckSeq: null,
     scannerDriver: 'r30x',
     cameras: [],
+    journalQuarantined: null,
     ...overrides,
   };
 }

@@ -34,6 +34,7 @@ export interface RoomTile {
   activity: ActivityRecord | null;
   scannerDriver: string | null;
   cameras: RoomSummary['cameras'];
+  journalQuarantined: RoomSummary['journalQuarantined'];
   files: number;
   /** The newest photos, newest first, each fetched from /api/rooms/<id>/photos/<fileId>; where the files lie stays on the center. */
   photos: Array<{ fileId: string; completedMs: number }>;
@@ -83,6 +84,7 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       activity: source.currentActivity(room.deviceId),
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
+      journalQuarantined: room.journalQuarantined,
       files: files.get(room.deviceId) ?? 0,
       photos: source
         .recentPhotos(room.deviceId, RECENT_PHOTOS)

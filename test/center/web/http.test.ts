@@ -37,6 +37,7 @@ function summary(deviceId: string): RoomSummary {
     lastAckSeq: 12,
     scannerDriver: 'emulator',
     cameras: [],
+    journalQuarantined: null,
   };
 }
 

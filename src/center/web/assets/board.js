@@ -197,6 +197,11 @@ function fillTile(node, room) {
     fact(text.backlog, room.backlog === null ? text.none : String(room.backlog)),
     chain,
   );
+  if (room.journalQuarantined !== null) {
+    const alarm = fact(text.quarantined, format(text.quarantinedAt, { time: clock(room.journalQuarantined.at) }), 'chain-broken');
+    alarm.title = `${room.journalQuarantined.file}: ${room.journalQuarantined.reason}`;
+    facts.append(alarm);
+  }
 
   const activity = element('div', 'activity');
   activity.append(element('span', 'label', text.activity));

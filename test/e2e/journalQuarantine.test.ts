@@ -1,0 +1,151 @@
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { journalGapPayloadSchema, JOURNAL_GAP_EVENT } from '../../src/journal/gap.js';
+import { JOURNAL_FILE } from '../../src/journal/journal.js';
+import { QUARANTINE_DIR } from '../../src/journal/quarantine/record.js';
+import { runCli } from '../helpers/cli.js';
+import { until, useSyncScenario, type SyncScenario } from '../helpers/syncScenario.js';
+import { damageLeaf } from '../journal/pageDamage.js';
+
+const scenario = useSyncScenario();
+
+/** A center's stored entry of the room, read from its database file. */
+function centerEntry(sync: SyncScenario, seq: number): { type: string; payload: string } | undefined {
+  const db = new Database(sync.centerDbFile, { readonly: true });
+  try {
+    return db.prepare('SELECT type, payload FROM events WHERE device_id = ? AND seq = ?').get(sync.deviceId, seq) as
+      | { type: string; payload: string }
+      | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** A room that signed members in and synced them all, then stopped: its journal is ready to be damaged. */
+async function syncedRoomStopped(sync: SyncScenario, signIns: number): Promise<number> {
+  await sync.startCenter();
+  await sync.room.start();
+  await sync.room.addMembers();
+  await sync.room.signIns(signIns);
+  await sync.waitSynced();
+  await sync.room.stop();
+  return sync.room.readJournal(({ entries }) => entries(0, 100_000).at(-1)!.seq);
+}
+
+/**
+ * The damaged file is gone from its place, a new journal runs, sign-ins go on being recorded and
+ * reach the center after the gap, and the alarm is in status (JSON and text) and at the center.
+ */
+async function expectRunsOnNewJournal(sync: SyncScenario, keptThrough: number): Promise<number> {
+  const { room } = sync;
+  await room.start();
+  const status = await room.status();
+  expect(status.journal.quarantined).toMatchObject({ file: expect.stringMatching(/^journal-.+\.sqlite$/) });
+  const quarantined = status.journal.quarantined!;
+  expect(existsSync(join(room.dataDir, QUARANTINE_DIR, quarantined.file))).toBe(true);
+  const text = await runCli(['status', '--config', room.configPath]);
+  expect(text.stdout).toContain(`ALARM: the journal file was damaged and quarantined`);
+  expect(text.stdout).toContain(`quarantine/${quarantined.file}`);
+
+  const gap = room.readJournal(({ entries }) => entries(keptThrough, 1)[0]!);
+  expect(gap.type).toBe(JOURNAL_GAP_EVENT);
+  expect(journalGapPayloadSchema.parse(gap.payload)).toMatchObject({
+    reason: 'damaged',
+    continuesFrom: { seq: keptThrough },
+    quarantinedFile: quarantined.file,
+  });
+  const signedIn = await room.signIns(5);
+  const center = sync.center!;
+  await until(
+    () => {
+      const stored = new Set(center.storedSeqs(room.deviceId));
+      return stored.has(gap.seq) && signedIn.every(({ seq }) => stored.has(seq));
+    },
+    45_000,
+    () => `the center to hold the gap (seq ${gap.seq}) and the sign-ins after it`,
+  );
+  expect(centerEntry(sync, gap.seq)?.type).toBe(JOURNAL_GAP_EVENT);
+  await until(
+    () => center.room(room.deviceId)?.journalQuarantined?.file === quarantined.file,
+    45_000,
+    () => 'the alarm in the health message at the center',
+  );
+  // The new file verifies, gap included.
+  const verify = await runCli(['journal', 'verify', '--config', room.configPath]);
+  expect(verify.stdout).toMatch(/journal OK/);
+  return gap.seq;
+}
+
+it('two bytes flipped in an index page: verify names the index, the daemon quarantines the file and runs on a new journal', async () => {
+  const sync = await scenario();
+  const head = await syncedRoomStopped(sync, 20);
+  const file = join(sync.room.dataDir, JOURNAL_FILE);
+  damageLeaf(file, 'sqlite_autoindex_events_1');
+
+  const verify = await runCli(['journal', 'verify', '--config', sync.room.configPath]);
+  expect(verify.code).toBe(65);
+  expect(verify.stdout).toContain('journal file DAMAGED (SQLite)');
+  expect(verify.stdout).toContain('index sqlite_autoindex_events_1 (table events)');
+  expect(verify.stdout).toMatch(/what to do: restart the daemon .*quarantine/);
+
+  // Index-only damage loses no entry: all are kept, and the gap skips nothing.
+  const gapSeq = await expectRunsOnNewJournal(sync, head);
+  expect(gapSeq).toBe(head + 1);
+});
+
+it('a deleted journal_meta row: verify names the damage, the daemon quarantines the file and runs', async () => {
+  const sync = await scenario();
+  const head = await syncedRoomStopped(sync, 10);
+  execFileSync('sqlite3', [join(sync.room.dataDir, JOURNAL_FILE), 'DELETE FROM journal_meta;']);
+
+  const verify = await runCli(['journal', 'verify', '--config', sync.room.configPath]);
+  expect(verify.code).toBe(65);
+  expect(verify.stdout).toMatch(/journal_meta row \(the recorded head\) is missing/);
+  await expectRunsOnNewJournal(sync, head);
+});
+
+it('a damaged events page: the entries readable after it are carried above the gap and reach the center', async () => {
+  const sync = await scenario();
+  const { room } = sync;
+  await sync.backlogWhileOffline(300);
+  await room.stop();
+  const file = join(room.dataDir, JOURNAL_FILE);
+  const before = room.readJournal(({ entries }) => entries(0, 100_000));
+  damageLeaf(file, 'events');
+  await sync.brokerBack();
+
+  await room.start();
+  const status = await room.status();
+  expect(status.journal.quarantined).not.toBeNull();
+  const entries = room.readJournal(({ entries }) => entries(0, 100_000));
+  const gapAt = entries.findIndex((entry) => entry.type === JOURNAL_GAP_EVENT);
+  const gap = entries[gapAt]!;
+  const payload = journalGapPayloadSchema.parse(gap.payload);
+  expect(payload.lost).toEqual({ fromSeq: payload.continuesFrom.seq + 1, toSeq: before.at(-1)!.seq });
+  expect(payload.carried?.count).toBeGreaterThan(0);
+  // The carried copies are the originals' records: same ids, payloads and times.
+  const carried = entries.slice(gapAt + 1, gapAt + 1 + payload.carried!.count);
+  const originals = new Map(before.map((entry) => [entry.id, entry]));
+  for (const copy of carried) {
+    const original = originals.get(copy.id);
+    expect(original).toBeDefined();
+    expect({ type: copy.type, payload: copy.payload, wallMs: copy.wallMs }).toEqual({
+      type: original!.type,
+      payload: original!.payload,
+      wallMs: original!.wallMs,
+    });
+  }
+  const center = sync.center!;
+  await until(
+    () => {
+      const stored = new Set(center.storedSeqs(room.deviceId));
+      return [gap, ...carried].every((entry) => stored.has(entry.seq));
+    },
+    45_000,
+    () => 'the center to hold the gap and the carried entries',
+  );
+  expect(centerEntry(sync, carried[0]!.seq)?.type).toBe(carried[0]!.type);
+});
