@@ -8,6 +8,7 @@ import { JOURNAL_FILE } from '../journal/journal.js';
 import { isJournalDamage } from '../journal/quarantine/damage.js';
 import { checkIntegrity } from '../journal/quarantine/integrity.js';
 import { quarantineJournal, quarantinePending } from '../journal/quarantine/quarantine.js';
+import { latestQuarantine } from '../journal/quarantine/record.js';
 import type { Logger } from '../log.js';
 import { join } from 'node:path';
 import { openCore, type Core } from './core.js';
@@ -19,11 +20,26 @@ const t = defineMessages({
   },
 });
 
-function quarantine(config: Config, reason: string, logger: Logger): void {
+/**
+ * A new journal damaged again within this time of the last quarantine means the storage itself is
+ * failing: another new file would only loop, so a technician is called instead.
+ */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Quarantines the damaged journal (quarantine.ts) once nothing holds it open: found at start, or
+ * by a write (the first append at start, or any write while running), after which the daemon
+ * starts again on the new journal.
+ */
+export function quarantineDamaged(config: Config, reason: string, logger: Logger): void {
+  const clock = new SystemClock(new TimesyncdFlagSource(config.clock.syncFlagPath));
+  const last = latestQuarantine(config.device.dataDir);
+  if (last !== undefined && Math.abs(clock.read().wallMs - last.at) < REPEAT_WINDOW_MS)
+    throw stillDamaged(config, new Error(reason));
   quarantineJournal({
     dataDir: config.device.dataDir,
     reason,
-    clock: new SystemClock(new TimesyncdFlagSource(config.clock.syncFlagPath)),
+    clock,
     logger: logger.child({ module: 'journal-quarantine' }),
   });
 }
@@ -55,7 +71,8 @@ function stillDamaged(config: Config, error: unknown): AgentError {
  * the new file is damaged as well, a technician must act (JournalQuarantineFailed, exit 78).
  */
 export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): Core {
-  if (quarantinePending(config.device.dataDir)) quarantine(config, 'an interrupted quarantine was finished', logger);
+  if (quarantinePending(config.device.dataDir))
+    quarantineDamaged(config, 'an interrupted quarantine was finished', logger);
   let reason: string;
   try {
     const core = openCore(config, logger, bus, 'create');
@@ -67,7 +84,7 @@ export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): C
     if (!isJournalDamage(error)) throw error;
     reason = (error as Error).message;
   }
-  quarantine(config, reason, logger);
+  quarantineDamaged(config, reason, logger);
   let core: Core;
   try {
     core = openCore(config, logger, bus, 'create');
@@ -78,14 +95,4 @@ export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): C
   if (problem === undefined) return core;
   core.journal.close();
   throw stillDamaged(config, new Error(problem));
-}
-
-/**
- * Quarantines the journal the running daemon found damaged at a write, once its services have
- * stopped and the file is closed. A second damage in one run means the card itself is failing:
- * replacing the file again would only loop.
- */
-export function quarantineWhileRunning(config: Config, reason: string, earlier: number, logger: Logger): void {
-  if (earlier > 0) throw stillDamaged(config, new Error(reason));
-  quarantine(config, reason, logger);
 }

@@ -24,7 +24,8 @@ import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, registerStatus, type Core } from './core.js';
-import { openDaemonCore, quarantineWhileRunning } from './journalRecovery.js';
+import { openDaemonCore, quarantineDamaged } from './journalRecovery.js';
+import { isJournalDamage } from '../journal/quarantine/damage.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
@@ -219,18 +220,28 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   let lock: InstanceLock | undefined;
   try {
     lock = await lockDataDir(loaded.config.device.dataDir);
-    for (let quarantined = 0; ; quarantined++) {
+    for (;;) {
       const bus = new EventBus();
+      let damage: string | undefined;
       try {
         core = openDaemonCore(loaded.config, logger, bus);
         announceStart(core, loaded, bus, logger);
       } catch (error) {
-        logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
         core?.journal.close();
-        // A wrong key or a journal that cannot be replaced stays so after any restart: main prints
-        // the one line that says what to do and exits 78, which the unit does not restart.
-        if (needsTechnician(error)) throw error;
-        return ExitCode.InternalFault;
+        core = undefined;
+        // A damage the quick check missed shows at the first write: quarantined like any other.
+        if (!needsTechnician(error) && isJournalDamage(error)) damage = (error as Error).message;
+        else {
+          logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+          // A wrong key or a journal that cannot be replaced stays so after any restart: main prints
+          // the one line that says what to do and exits 78, which the unit does not restart.
+          if (needsTechnician(error)) throw error;
+          return ExitCode.InternalFault;
+        }
+      }
+      if (core === undefined) {
+        quarantineDamaged(loaded.config, damage ?? '', logger);
+        continue;
       }
       const damaged = journalDamage(bus);
       const running = await startServices(
@@ -256,7 +267,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
         core.journal.close();
         core = undefined;
         disarm();
-        quarantineWhileRunning(loaded.config, cause.damage, quarantined, logger);
+        quarantineDamaged(loaded.config, cause.damage, logger);
         continue;
       }
       // Tells the county a clean stop from a crash, where the journal simply ends.

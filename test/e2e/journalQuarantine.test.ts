@@ -8,7 +8,7 @@ import { JOURNAL_FILE } from '../../src/journal/journal.js';
 import { QUARANTINE_DIR } from '../../src/journal/quarantine/record.js';
 import { runCli } from '../helpers/cli.js';
 import { until, useSyncScenario, type SyncScenario } from '../helpers/syncScenario.js';
-import { damageLeaf } from '../journal/pageDamage.js';
+import { damageIndexRecords, damageLeaf } from '../journal/pageDamage.js';
 
 const scenario = useSyncScenario();
 
@@ -17,8 +17,7 @@ function centerEntry(sync: SyncScenario, seq: number): { type: string; payload: 
   const db = new Database(sync.centerDbFile, { readonly: true });
   try {
     return db.prepare('SELECT type, payload FROM events WHERE device_id = ? AND seq = ?').get(sync.deviceId, seq) as
-      | { type: string; payload: string }
-      | undefined;
+      { type: string; payload: string } | undefined;
   } finally {
     db.close();
   }
@@ -43,8 +42,8 @@ async function expectRunsOnNewJournal(sync: SyncScenario, keptThrough: number): 
   const { room } = sync;
   await room.start();
   const status = await room.status();
-  expect(status.journal.quarantined).toMatchObject({ file: expect.stringMatching(/^journal-.+\.sqlite$/) });
   const quarantined = status.journal.quarantined!;
+  expect(quarantined.file).toMatch(/^journal-.+\.sqlite$/);
   expect(existsSync(join(room.dataDir, QUARANTINE_DIR, quarantined.file))).toBe(true);
   const text = await runCli(['status', '--config', room.configPath]);
   expect(text.stdout).toContain(`ALARM: the journal file was damaged and quarantined`);
@@ -94,6 +93,19 @@ it('two bytes flipped in an index page: verify names the index, the daemon quara
   // Index-only damage loses no entry: all are kept, and the gap skips nothing.
   const gapSeq = await expectRunsOnNewJournal(sync, head);
   expect(gapSeq).toBe(head + 1);
+});
+
+it('index records damaged so that quick_check passes and the first append fails: quarantined at that append, and the daemon runs', async () => {
+  const sync = await scenario();
+  const head = await syncedRoomStopped(sync, 20);
+  damageIndexRecords(join(sync.room.dataDir, JOURNAL_FILE), 'sqlite_autoindex_events_1');
+
+  const verify = await runCli(['journal', 'verify', '--config', sync.room.configPath]);
+  expect(verify.code).toBe(65);
+  expect(verify.stdout).toContain('index sqlite_autoindex_events_1 (table events)');
+  const gapSeq = await expectRunsOnNewJournal(sync, head);
+  expect(gapSeq).toBe(head + 1);
+  expect(sync.room.output()).toMatch(/database disk image is malformed/);
 });
 
 it('a deleted journal_meta row: verify names the damage, the daemon quarantines the file and runs', async () => {

@@ -50,3 +50,35 @@ export function damageLeaf(file: string, btree: string, which: 'middle' | 'first
   flipBytes(file, page, 0, 2);
   return page;
 }
+
+/**
+ * Makes every record of the index `btree` undecodable (its record header claims more bytes than
+ * the cell holds), leaving each page's structure intact: quick_check and the journal's own
+ * verification pass, integrity_check fails, and the first insert into the index, which compares
+ * its key with the records, fails with SQLITE_CORRUPT. Assumes one-byte payload sizes (short keys).
+ */
+export function damageIndexRecords(file: string, btree: string): void {
+  const db = new Database(file, { readonly: true });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pages = (db.prepare('SELECT pageno FROM dbstat WHERE name = ?').all(btree) as Array<{ pageno: number }>).map(
+    (row) => row.pageno,
+  );
+  db.close();
+  const fd = openSync(file, 'r+');
+  try {
+    for (const pageno of pages) {
+      const page = Buffer.alloc(pageSize);
+      readSync(fd, page, 0, pageSize, (pageno - 1) * pageSize);
+      const leaf = page[0] === 0x0a;
+      const cellPointers = leaf ? 8 : 12;
+      for (let cell = 0; cell < page.readUInt16BE(3); cell++) {
+        // An interior cell starts with its 4-byte child pointer; then the payload size, then the record.
+        const start = page.readUInt16BE(cellPointers + 2 * cell) + (leaf ? 0 : 4);
+        page[start + 1] = 0x7f;
+      }
+      writeSync(fd, page, 0, pageSize, (pageno - 1) * pageSize);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/errors.js';
+import { AgentError, ErrorCode } from '../../src/errors.js';
 import { journalGapPayloadSchema, JOURNAL_GAP_EVENT } from '../../src/journal/gap.js';
-import { JOURNAL_FILE } from '../../src/journal/journal.js';
+import { Journal, JOURNAL_FILE } from '../../src/journal/journal.js';
+import { isJournalDamage } from '../../src/journal/quarantine/damage.js';
+import { EventBus } from '../../src/daemon/bus.js';
 import { quarantineJournal, quarantinePending } from '../../src/journal/quarantine/quarantine.js';
 import { latestQuarantine, QUARANTINE_DIR } from '../../src/journal/quarantine/record.js';
 import { createSilentLogger } from '../../src/log.js';
@@ -13,7 +15,7 @@ import { inLanguage } from '../../src/util/language.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 import { appendSignIns, errorOf, openJournal } from './helpers.js';
-import { damageLeaf } from './pageDamage.js';
+import { damageIndexRecords, damageLeaf } from './pageDamage.js';
 
 const ENTRIES = 400;
 
@@ -135,6 +137,29 @@ describe('quarantining a damaged journal', () => {
     const journal = openJournal(dataDir, clock);
     expect(journal.verify('full').ok).toBe(true);
     journal.close();
+  });
+
+  it('a write that meets a damaged page is announced on the bus, so that the daemon quarantines the file', () => {
+    damageIndexRecords(file, 'sqlite_autoindex_events_1');
+    const bus = new EventBus();
+    const damaged: string[] = [];
+    bus.on('test', 'journal.damaged', ({ reason }) => damaged.push(reason));
+    const journal = Journal.open({ dataDir, clock, logger: createSilentLogger(), bus });
+    try {
+      expect(() => journal.append('signin.accepted', { memberId: 'm-1' })).toThrow(/malformed/);
+    } finally {
+      journal.close();
+    }
+    expect(damaged).toEqual(['database disk image is malformed']);
+  });
+
+  it('a full disk or a read-only file system is never taken for damage', () => {
+    const sqliteError = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR_SHMSIZE', 'EROFS', 'ENOSPC'])
+      expect(isJournalDamage(new AgentError(ErrorCode.JournalOpen, 'x', {}, { cause: sqliteError(code) }))).toBe(false);
+    for (const code of ['SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX', 'SQLITE_NOTADB'])
+      expect(isJournalDamage(new AgentError(ErrorCode.JournalOpen, 'x', {}, { cause: sqliteError(code) }))).toBe(true);
+    expect(isJournalDamage(new AgentError(ErrorCode.JournalDamaged, 'no meta row'))).toBe(true);
   });
 
   it('a quarantine cut short by a power cut is finished by the next one, under the same name', () => {

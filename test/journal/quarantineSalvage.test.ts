@@ -7,7 +7,7 @@ import { checkIntegrity } from '../../src/journal/quarantine/integrity.js';
 import { salvageTable } from '../../src/journal/quarantine/salvage.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { appendSignIns, openJournal } from './helpers.js';
-import { damageLeaf, flipBytes, pagesOf } from './pageDamage.js';
+import { damageIndexRecords, damageLeaf, flipBytes, pagesOf } from './pageDamage.js';
 
 const ENTRIES = 400;
 
@@ -64,6 +64,14 @@ describe('salvaging a damaged journal file', () => {
     const report = read((db) => checkIntegrity(db, 'full'));
     expect(report.ok).toBe(false);
     expect(report.damaged).toContain('index sqlite_autoindex_events_1 (table events)');
+  });
+
+  it('undecodable index records: quick_check passes, integrity_check cannot finish, and the probe names the index', () => {
+    damageIndexRecords(file, 'sqlite_autoindex_events_1');
+    expect(read((db) => checkIntegrity(db, 'quick')).ok).toBe(true);
+    const report = read((db) => checkIntegrity(db, 'full'));
+    expect(report).toMatchObject({ ok: false, damaged: ['index sqlite_autoindex_events_1 (table events)'] });
+    expect(read((db) => salvageTable(db, 'events')).rows).toHaveLength(ENTRIES);
   });
 
   it('a damaged events page: the rows before and after it are read, those on it are not', () => {

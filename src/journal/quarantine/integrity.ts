@@ -51,9 +51,8 @@ function unreadableObjects(db: Db): string[] {
   const damaged: string[] = [];
   for (const object of schemaObjects(db)) {
     if (object.rootpage === 0 || (object.type !== 'table' && object.type !== 'index')) continue;
-    const using = object.type === 'table' ? 'NOT INDEXED' : `INDEXED BY ${quoted(object.name)}`;
     try {
-      db.prepare(`SELECT count(*) FROM ${quoted(object.tbl_name)} ${using}`).get();
+      db.prepare(scanOf(db, object)).get();
     } catch (error) {
       if (classifyStorageFault(error) === 'corrupt') damaged.push(describe(object));
     }
@@ -80,6 +79,19 @@ function damagedObjects(db: Db, problems: string[]): string[] {
 
 function describe(object: SchemaObject): string {
   return object.type === 'index' ? `index ${object.name} (table ${object.tbl_name})` : `${object.type} ${object.name}`;
+}
+
+/**
+ * A query that reads every entry of the object: a table through its own b-tree, an index through
+ * itself, decoding its first column (counting rows alone would not read a damaged record).
+ */
+function scanOf(db: Db, object: SchemaObject): string {
+  const table = quoted(object.tbl_name);
+  if (object.type === 'table') return `SELECT count(*) FROM ${table} NOT INDEXED`;
+  const first = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno LIMIT 1').get(object.name) as
+    { name: string | null } | undefined;
+  const counted = first?.name === null || first === undefined ? '*' : quoted(first.name);
+  return `SELECT count(${counted}) FROM ${table} INDEXED BY ${quoted(object.name)}`;
 }
 
 /** The schema, or nothing when its own page is damaged too. */

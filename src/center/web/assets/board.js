@@ -198,7 +198,11 @@ function fillTile(node, room) {
     chain,
   );
   if (room.journalQuarantined !== null) {
-    const alarm = fact(text.quarantined, format(text.quarantinedAt, { time: clock(room.journalQuarantined.at) }), 'chain-broken');
+    const alarm = fact(
+      text.quarantined,
+      format(text.quarantinedAt, { time: clock(room.journalQuarantined.at) }),
+      'chain-broken',
+    );
     alarm.title = `${room.journalQuarantined.file}: ${room.journalQuarantined.reason}`;
     facts.append(alarm);
   }
