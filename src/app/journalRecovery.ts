@@ -70,7 +70,7 @@ function stillDamaged(config: Config, error: unknown): AgentError {
  * read-only disk is no damage and is thrown as it is. When the quarantine cannot be written, or
  * the new file is damaged as well, a technician must act (JournalQuarantineFailed, exit 78).
  */
-export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): Core {
+export function openCoreOrQuarantine(config: Config, logger: Logger, bus: EventBus): Core {
   if (quarantinePending(config.device.dataDir))
     quarantineDamaged(config, 'an interrupted quarantine was finished', logger);
   let reason: string;

@@ -24,7 +24,7 @@ import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, registerStatus, type Core } from './core.js';
-import { openDaemonCore, quarantineDamaged } from './journalRecovery.js';
+import { openCoreOrQuarantine, quarantineDamaged } from './journalRecovery.js';
 import { isJournalDamage } from '../journal/quarantine/damage.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
@@ -224,7 +224,7 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
       const bus = new EventBus();
       let damage: string | undefined;
       try {
-        core = openDaemonCore(loaded.config, logger, bus);
+        core = openCoreOrQuarantine(loaded.config, logger, bus);
         announceStart(core, loaded, bus, logger);
       } catch (error) {
         core?.journal.close();
