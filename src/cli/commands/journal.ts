@@ -73,8 +73,8 @@ const verifyCommand: CliCommand = {
   path: ['journal', 'verify'],
   synopsis: '[--config FILE] [--data-dir DIR]',
   summary: {
-    zh: '从最早的检查点起完整校验日志链，指出第一个断点',
-    en: 'check the whole chain from the oldest checkpoint and name the first broken seq',
+    zh: '检查日志文件（SQLite 完整性）并从最早的检查点起完整校验日志链，指出损坏之处或第一个断点',
+    en: "check the file (SQLite's integrity) and the whole chain from the oldest checkpoint; name the damage or the first broken seq",
   },
   run(args) {
     const { values } = parseCommandArgs('journal verify', args, configOptions);
