@@ -108,6 +108,54 @@ it('index records damaged so that quick_check passes and the first append fails:
   expect(sync.room.output()).toMatch(/database disk image is malformed/);
 });
 
+it('damage found by a write while the daemon runs: the daemon quarantines the file and goes on on a new journal', async () => {
+  const sync = await scenario();
+  const { room } = sync;
+  await sync.startCenter();
+  await room.start();
+  await room.addMembers();
+  await room.signIns(20);
+  const head = await sync.waitSynced();
+  // Every page into the main file, so that the damage below is what the daemon reads next.
+  const file = join(room.dataDir, JOURNAL_FILE);
+  const db = new Database(file);
+  try {
+    // A checkpoint that met the daemon's read (an ack being stored) is simply tried again.
+    await until(
+      () => (db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>)[0]!.busy === 0,
+      15_000,
+      () => 'a complete checkpoint',
+    );
+  } finally {
+    db.close();
+  }
+  damageIndexRecords(file, 'sqlite_autoindex_events_1');
+
+  await expect(room.signIn()).rejects.toThrow(/malformed/);
+  await until(
+    async () => {
+      try {
+        return (await room.status()).journal.quarantined !== null;
+      } catch {
+        return false;
+      }
+    },
+    45_000,
+    () => `the running daemon to quarantine its journal; room log:\n${room.output().slice(-3000)}`,
+  );
+  const gap = room.readJournal(({ entries }) => entries(head, 1)[0]!);
+  expect(gap.type).toBe(JOURNAL_GAP_EVENT);
+  const signedIn = await room.signIns(3);
+  await until(
+    () => {
+      const stored = new Set(sync.center!.storedSeqs(room.deviceId));
+      return stored.has(gap.seq) && signedIn.every(({ seq }) => stored.has(seq));
+    },
+    45_000,
+    () => 'the center to hold the gap and the sign-ins after it',
+  );
+});
+
 it('a deleted journal_meta row: verify names the damage, the daemon quarantines the file and runs', async () => {
   const sync = await scenario();
   const head = await syncedRoomStopped(sync, 10);
