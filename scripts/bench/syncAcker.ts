@@ -50,6 +50,7 @@ export async function startAcker(url: string, prefix: string): Promise<Acker> {
       seq: batch.toSeq,
       hash: batch.entries.at(-1)!.hash,
       centerTimeMs: Date.now(),
+      heldSeq: batch.toSeq,
     };
     client.publish(roomTopics(prefix, parsed.deviceId).ack, JSON.stringify(ack), { qos: 1 });
   });

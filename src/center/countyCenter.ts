@@ -10,6 +10,7 @@ import {
   receivedHealthSchema,
   receivedStateSchema,
   type CenterAck,
+  type CenterAckV1,
   type ReceivedCommandReply,
   type FileAck,
 } from '../sync/protocol/messages.js';
@@ -23,7 +24,7 @@ import { CenterFileReceiver, type ReceivedFile } from './fileReceiver.js';
 import { replayDue } from './gaps.js';
 import { BadMessage, fileExtra, parseBatch, parseRoomMessage, topicDeviceId } from './inbound.js';
 import { Ingest, type BatchOutcome } from './ingest.js';
-import { newRoom, summarize, type BrokenChain, type Room, type RoomSummary } from './room.js';
+import { newRoom, summarize, type BrokenChain, type KnownGap, type Room, type RoomSummary } from './room.js';
 import type { CenterSigningKey } from './signing.js';
 import { RoomDayReader, type ActivityRecord, type PhotoRecord, type SignInRecord } from './roomDay.js';
 import { CenterStore, type CompletedFile, type SignInCount } from './store.js';
@@ -70,6 +71,31 @@ export interface CenterStats {
 }
 
 const DEFAULT_PREFIX = 'county';
+
+function hasPrefixHash(room: Room): room is Room & { contiguousHash: string } {
+  return room.contiguousHash !== null;
+}
+
+/** The most of a broken chain's reason an ack carries (centerAckSchema). */
+const ACK_REASON_CHARS = 500;
+
+/**
+ * The ack for the room's verified prefix, in the version the room reads: version 2 adds what the
+ * center holds beyond the prefix and where the chain broke, which a room whose journal is behind
+ * or beside the center's copy needs to continue above it; a room of an earlier release gets version 1.
+ */
+function ackFor(room: Room & { contiguousHash: string }, nowMs: number): CenterAck | CenterAckV1 {
+  const v1 = { seq: room.contiguousSeq, hash: room.contiguousHash, centerTimeMs: nowMs };
+  if (room.ackVersion < MESSAGE_VERSIONS.ack) return { v: 1, ...v1 };
+  return {
+    v: MESSAGE_VERSIONS.ack,
+    ...v1,
+    heldSeq: Math.max(room.maxStoredSeq, room.contiguousSeq),
+    ...(room.broken !== null && {
+      broken: { seq: room.broken.seq, reason: room.broken.reason.slice(0, ACK_REASON_CHARS) },
+    }),
+  };
+}
 /** How long stop() waits for the broker to acknowledge what is in flight before it lets go. */
 const STOP_FLUSH_MS = 3000;
 /**
@@ -323,17 +349,12 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
 
   private sendAck(deviceId: string): void {
     const room = this.roomById.get(deviceId);
-    if (room === undefined || room.contiguousSeq < 1 || room.contiguousHash === null || this.stopped) return;
+    if (room === undefined || room.contiguousSeq < 1 || !hasPrefixHash(room) || this.stopped) return;
     // mqtt.js would hold it and send it after the reconnect with its old time, which the expiry
     // cannot show (it counts from the broker's receipt). Not needed either: the reconnect brings
     // every room's retained state again, and an online one gets a fresh ack.
     if (!this.client.connected) return;
-    const ack: CenterAck = {
-      v: MESSAGE_VERSIONS.ack,
-      seq: room.contiguousSeq,
-      hash: room.contiguousHash,
-      centerTimeMs: Date.now(),
-    };
+    const ack = ackFor(room, Date.now());
     room.lastAckSeq = ack.seq;
     room.lastAckMs = ack.centerTimeMs;
     const properties = { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS };
@@ -424,6 +445,11 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
 
   storedSeqs(deviceId: string): number[] {
     return this.store.storedSeqs(deviceId);
+  }
+
+  /** The gaps a room declared and the center verified, oldest first. */
+  knownGaps(deviceId: string): KnownGap[] {
+    return structuredClone(this.roomById.get(deviceId)?.gaps ?? []);
   }
 
   eventCount(deviceId: string): number {

@@ -94,6 +94,65 @@ const CENTER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_by_type ON events (device_id, type, seq);
     `,
   },
+  {
+    version: 3,
+    description: 'journal gaps: carried copies of entries, known gaps, the ack version a room reads',
+    sql: `
+      -- A room that continued above a gap re-appends some entries under new seqs with their
+      -- original ids. Such a carried copy of an entry the center already holds is stored (the
+      -- chain needs it) with copy_of, the seq of the original, and never counted: the id stays
+      -- unique among the entries that count, no longer among all rows.
+      CREATE TABLE events_v3 (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        wall_ms INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        mono_ms INTEGER NOT NULL,
+        clock TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        copy_of INTEGER,
+        PRIMARY KEY (device_id, seq)
+      ) STRICT;
+      INSERT INTO events_v3
+        (device_id, seq, id, type, payload, wall_ms, boot_id, mono_ms, clock, prev_hash, hash, key_id, signature, received_ms)
+        SELECT device_id, seq, id, type, payload, wall_ms, boot_id, mono_ms, clock, prev_hash, hash, key_id, signature, received_ms
+        FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_v3 RENAME TO events;
+      CREATE UNIQUE INDEX events_id ON events (id) WHERE copy_of IS NULL;
+      CREATE INDEX events_signins ON events (wall_ms, device_id)
+        WHERE type IN ('signin.accepted', 'signin.manual') AND copy_of IS NULL;
+      CREATE INDEX events_by_type ON events (device_id, type, seq);
+
+      -- Gaps a room declared (a journal.gap entry the center verified): the seqs it skipped, why,
+      -- and how many entries it re-appended. Entries the center holds in the skipped range stay.
+      CREATE TABLE known_gaps (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        continues_from INTEGER NOT NULL,
+        lost_from INTEGER,
+        lost_to INTEGER,
+        held_lost INTEGER NOT NULL,
+        carried INTEGER NOT NULL,
+        quarantined_file TEXT,
+        wall_ms INTEGER NOT NULL,
+        recorded_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      ) STRICT;
+
+      -- 1 for rooms of releases that read only version 1 of in/ack (their state message says nothing).
+      ALTER TABLE rooms ADD COLUMN ack_version INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 const t = defineMessages({

@@ -1,6 +1,6 @@
 import { defineMessages } from '../i18n.js';
 import { displayWidth, padToWidth } from '../util/displayWidth.js';
-import type { RoomSummary } from './room.js';
+import type { KnownGap, RoomSummary } from './room.js';
 import type { SignInCount } from './store.js';
 
 const t = defineMessages({
@@ -27,6 +27,22 @@ const t = defineMessages({
   chainBroken: { zh: '断链于 seq {seq}', en: 'broken chain at seq {seq}' },
   chainWaiting: { zh: '等待密钥', en: 'waiting for a key' },
   brokenDetail: { zh: '{room}：断链于 seq {seq}：{reason}', en: '{room}: broken chain at seq {seq}: {reason}' },
+  chainGaps: { zh: '正常，跳号 {count} 处', en: 'ok, gaps: {count}' },
+  chainDamaged: { zh: '日志文件损坏', en: 'damaged journal' },
+  'gap.rollback': { zh: '日志回退', en: 'journal rolled back' },
+  'gap.damaged': { zh: '日志文件损坏', en: 'journal file damaged' },
+  gapLost: {
+    zh: '{room}：seq {seq} 处跳号（{why}）：跳过 seq {from}–{to}，本中心持有其中 {held} 条；重新追加 {carried} 条',
+    en: '{room}: gap at seq {seq} ({why}): seqs {from}–{to} skipped, {held} of them held here; {carried} entries re-appended',
+  },
+  gapNothingLost: {
+    zh: '{room}：seq {seq} 处续链（{why}）：未跳过任何 seq；重新追加 {carried} 条',
+    en: '{room}: chain continued at seq {seq} ({why}): no seq skipped; {carried} entries re-appended',
+  },
+  damagedAlarm: {
+    zh: '{room}：警报：日志文件损坏，已隔离为 {file}，seq {seq} 起为新文件。请保留该文件并联系维护人员',
+    en: '{room}: ALARM: the journal file was damaged and set aside as {file}; a new file continues at seq {seq}. Keep it and call the technician',
+  },
   noRooms: { zh: '尚无活动室连接', en: 'no room has reported yet' },
   unreadable: { zh: '视图无法读取中心数据库：{reason}', en: 'the view cannot read the center database: {reason}' },
   camera: { zh: '{room} 摄像头 {camera}：{state}', en: '{room} camera {camera}: {state}' },
@@ -105,7 +121,30 @@ export function signInCountText(count: SignInCount | undefined): string {
 
 function chainText(room: RoomSummary): string {
   if (room.broken !== null) return t('chainBroken', { seq: room.broken.seq });
-  return room.pending === null ? t('chainOk') : t('chainWaiting');
+  if (room.pending !== null) return t('chainWaiting');
+  if (room.damaged !== null) return t('chainDamaged');
+  return room.gaps.length === 0 ? t('chainOk') : t('chainGaps', { count: room.gaps.length });
+}
+
+/** The gaps a room's view lists: the latest few, a room that rolled back every week does not fill the screen. */
+const GAPS_SHOWN = 3;
+
+function gapLine(deviceId: string, gap: KnownGap): string {
+  const why = gap.reason === 'rollback' || gap.reason === 'damaged' ? t(`gap.${gap.reason}`) : gap.reason;
+  const common = { room: deviceId, seq: gap.seq, why, carried: gap.carried };
+  return gap.lost === null
+    ? t('gapNothingLost', common)
+    : t('gapLost', { ...common, from: gap.lost.fromSeq, to: gap.lost.toSeq, held: gap.heldLost });
+}
+
+/** Each room's damaged-journal alarm, then its latest gaps. */
+function gapLines(rooms: readonly RoomSummary[]): string[] {
+  return rooms.flatMap((room) => [
+    ...(room.damaged === null
+      ? []
+      : [t('damagedAlarm', { room: room.deviceId, file: room.damaged.quarantinedFile ?? '-', seq: room.damaged.seq })]),
+    ...room.gaps.slice(-GAPS_SHOWN).map((gap) => gapLine(room.deviceId, gap)),
+  ]);
 }
 
 /** Local midnight to the next: "today" as the county's staff count it. */
@@ -174,6 +213,8 @@ export function renderView(data: ViewData, nowMs: number): string {
   if (broken.length > 0) lines.push('');
   for (const room of broken)
     lines.push(t('brokenDetail', { room: room.deviceId, seq: room.broken!.seq, reason: room.broken!.reason }));
+  const gaps = gapLines(data.rooms);
+  if (gaps.length > 0) lines.push('', ...gaps);
   return `${lines.join('\n')}\n`;
 }
 

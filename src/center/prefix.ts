@@ -2,12 +2,18 @@ import { entryHash } from '../journal/canonical.js';
 import { rowToEntry, type EventRow } from '../journal/entries.js';
 import type { JournalEntry } from '../journal/types.js';
 import type { StateMessage } from '../sync/protocol/messages.js';
-import { checkEntry } from './entryCheck.js';
+import { checkEntry, type EntryVerdict } from './entryCheck.js';
+import {
+  checkGap,
+  JOURNAL_GAP_EVENT,
+  nextGap,
+  type CheckedGap,
+  type EntryReader,
+  type GapSeqs,
+  type GapVerdict,
+} from './gapCheck.js';
 import { keyChainOf, type BrokenChain, type Room } from './room.js';
 import type { CenterStore } from './store.js';
-
-/** Reads a stored entry by seq; undefined when the center does not hold it. */
-export type EntryReader = (seq: number) => JournalEntry | undefined;
 
 /**
  * Entries just inserted are read from memory, with the hashes decoding computed; anything else
@@ -70,35 +76,68 @@ export interface Advance {
   moved: boolean;
   /** Set when this walk flagged the chain as broken. */
   broken: BrokenChain | null;
+  /** Gaps the prefix moved over in this walk. */
+  gaps: CheckedGap[];
 }
 
 /**
- * Moves the verified prefix over every consecutive stored entry that passes checkEntry, stopping
- * at the first missing seq, at an entry it cannot judge yet, or at a broken one (flagged).
+ * Moves the verified prefix over every consecutive stored entry that passes checkEntry. Where it
+ * stops (a missing seq, an entry it cannot judge yet, a broken one, or a break flagged before),
+ * a stored journal.gap that continues from inside the prefix may carry it on: when the gap
+ * checks (gapCheck.ts), the prefix jumps to it, and a break flagged in the range it skipped is
+ * cleared (the gap explains it). Otherwise the walk stops there, the break flagged.
  */
-export function advancePrefix(room: Room, read: EntryReader, nowMs: number): Advance {
-  const result: Advance = { moved: false, broken: null };
+export function advancePrefix(room: Room, read: EntryReader, gapSeqs: GapSeqs, nowMs: number): Advance {
+  const result: Advance = { moved: false, broken: null, gaps: [] };
   if (room.baseSeq === null) return result;
   const keys = room.keys.length === 0 ? undefined : keyChainOf(room);
   room.pending = null;
   for (;;) {
     const seq = room.contiguousSeq + 1;
-    if (room.broken !== null && room.broken.seq <= seq) break;
-    const entry = read(seq);
-    if (entry === undefined) break;
-    const verdict = checkEntry(entry, { seq: room.contiguousSeq, hash: room.contiguousHash }, keys);
-    if (verdict.kind === 'pending') {
-      room.pending = verdict.reason;
-      break;
+    const blocked = room.broken !== null && room.broken.seq <= seq;
+    const entry = blocked ? undefined : read(seq);
+    let stop: EntryVerdict | undefined;
+    if (entry !== undefined) {
+      const gap = entry.type === JOURNAL_GAP_EVENT ? checkGap(room, entry, read, keys) : undefined;
+      const verdict = gap ?? checkEntry(entry, { seq: room.contiguousSeq, hash: room.contiguousHash }, keys);
+      if (verdict.kind === 'ok') {
+        if (gap?.kind === 'ok') moveOverGap(room, gap, result);
+        else {
+          room.contiguousSeq = seq;
+          room.contiguousHash = entry.hash;
+        }
+        result.moved = true;
+        continue;
+      }
+      stop = verdict;
     }
-    if (verdict.kind === 'broken') {
-      if (flagBroken(room, seq, verdict.reason)) result.broken = room.broken;
-      break;
+    const jump = nextGap(room, read, gapSeqs, keys);
+    if (jump?.verdict.kind === 'ok') {
+      moveOverGap(room, jump.verdict, result);
+      result.moved = true;
+      continue;
     }
-    room.contiguousSeq = seq;
-    room.contiguousHash = entry.hash;
-    result.moved = true;
+    holdAt(room, seq, stop, result);
+    if (jump !== undefined) holdAt(room, jump.seq, jump.verdict, result);
+    break;
   }
   if (result.moved) room.progressMs = nowMs;
   return result;
+}
+
+/** Why the prefix stands still at `seq`: an entry waiting for its key, or a break (flagged). */
+function holdAt(room: Room, seq: number, verdict: EntryVerdict | GapVerdict | undefined, result: Advance): void {
+  if (verdict?.kind === 'pending') room.pending ??= verdict.reason;
+  if (verdict?.kind === 'broken' && flagBroken(room, seq, verdict.reason)) result.broken = room.broken;
+}
+
+/** The prefix continues at the gap; a break inside the range it skipped is what the gap explains. */
+function moveOverGap(room: Room, checked: CheckedGap, result: Advance): void {
+  const { entry, gap } = checked;
+  room.contiguousSeq = entry.seq;
+  room.contiguousHash = entry.hash;
+  if (room.broken !== null && gap.continuesFrom.seq < room.broken.seq && room.broken.seq <= entry.seq)
+    room.broken = null;
+  if (result.broken !== null && result.broken.seq <= entry.seq) result.broken = null;
+  result.gaps.push(checked);
 }

@@ -8,6 +8,29 @@ export interface BrokenChain {
 }
 
 /**
+ * A gap the room declared and the center verified (a journal.gap entry): the room's chain
+ * continues at `seq` from `continuesFrom`, the seqs between are skipped for good.
+ */
+export interface KnownGap {
+  seq: number;
+  /** `rollback` (a journal behind or beside the center) or `damaged` (a quarantined journal file). */
+  reason: string;
+  /** The room's English explanation. */
+  detail: string;
+  continuesFrom: number;
+  lost: { fromSeq: number; toSeq: number } | null;
+  /** Entries of the lost range the center holds: they stay, outside the verified chain. */
+  heldLost: number;
+  /** Entries the room re-appended right after the gap. */
+  carried: number;
+  /** The damaged file the room set aside (damaged only). */
+  quarantinedFile: string | null;
+  /** The room's wall time when it wrote the gap. */
+  wallMs: number;
+  recordedMs: number;
+}
+
+/**
  * Everything the center knows about one room. The persistent fields mirror the rooms table;
  * the runtime ones are rebuilt at start (maxStoredSeq from the events) or start afresh.
  */
@@ -35,6 +58,10 @@ export interface Room {
   health: ReceivedHealth | null;
   lastAckSeq: number | null;
   lastAckMs: number | null;
+  /** The highest in/ack version the room reads (its state message's ackVersion; 1 when it says none). */
+  ackVersion: number;
+  /** Gaps the room declared, oldest first. */
+  gaps: KnownGap[];
   // Runtime only.
   /** Highest seq stored for the room. */
   maxStoredSeq: number;
@@ -76,6 +103,10 @@ export interface RoomSummary {
   cameras: ReceivedHealth['cameras'];
   /** The room's damaged-journal alarm from its latest health message: when, which file, why; null when none. */
   journalQuarantined: NonNullable<ReceivedHealth['journal']['quarantined']> | null;
+  /** Gaps the room declared, oldest first. */
+  gaps: KnownGap[];
+  /** The latest gap the room declared after its journal file was damaged; null when none. */
+  damaged: KnownGap | null;
 }
 
 export function newRoom(deviceId: string, nowMs: number): Room {
@@ -98,6 +129,8 @@ export function newRoom(deviceId: string, nowMs: number): Room {
     health: null,
     lastAckSeq: null,
     lastAckMs: null,
+    ackVersion: 1,
+    gaps: [],
     maxStoredSeq: 0,
     pending: null,
     progressMs: nowMs,
@@ -134,5 +167,7 @@ export function summarize(room: Room): RoomSummary {
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
     journalQuarantined: room.health?.journal.quarantined ?? null,
+    gaps: structuredClone(room.gaps),
+    damaged: structuredClone(room.gaps.findLast((gap) => gap.reason === 'damaged') ?? null),
   };
 }

@@ -61,7 +61,7 @@ interface SyncRow {
 export class RoomDayReader {
   constructor(private readonly db: Db) {}
 
-  /** The latest `limit` sign-ins with a wall time in [fromMs, toMs), newest first. */
+  /** The latest `limit` sign-ins with a wall time in [fromMs, toMs), newest first; a carried copy is not listed again. */
   recentSignIns(deviceId: string, fromMs: number, toMs: number, limit: number): SignInRecord[] {
     const rows = statement(
       this.db,
@@ -74,7 +74,8 @@ export class RoomDayReader {
              AND json_extract(m.payload, '$.memberId') = json_extract(e.payload, '$.memberId')
            ORDER BY m.seq DESC LIMIT 1) AS name
        FROM events e
-       WHERE e.type IN ('signin.accepted', 'signin.manual') AND e.wall_ms >= ? AND e.wall_ms < ? AND e.device_id = ?
+       WHERE e.type IN ('signin.accepted', 'signin.manual') AND e.copy_of IS NULL AND e.wall_ms >= ? AND e.wall_ms < ?
+         AND e.device_id = ?
        ORDER BY e.wall_ms DESC, e.seq DESC LIMIT ?`,
     ).all(fromMs, toMs, deviceId, limit) as SignInRow[];
     return rows.map((row) => this.toRecord(deviceId, row));

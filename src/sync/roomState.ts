@@ -25,6 +25,7 @@ export function roomStateMessage(identity: RoomIdentity, state: StateMessage['st
     wallMs: Date.now(),
     keys: keyRecords(identity.db),
     journalStart: journalStart(identity.db),
+    ackVersion: MESSAGE_VERSIONS.ack,
   };
 }
 

@@ -18,7 +18,8 @@ describe('county center: storing and acknowledging', () => {
     const head = room.journal.head();
     await f().center.waitFor(() => room.lastAck()?.seq === 10, 5000, 'an ack for seq 10');
     const ack = room.lastAck()!;
-    expect(ack).toMatchObject({ v: 1, seq: 10, hash: head.hash });
+    expect(ack).toMatchObject({ v: 2, seq: 10, hash: head.hash, heldSeq: 10 });
+    expect(ack.broken).toBeUndefined();
     expect(Math.abs(ack.centerTimeMs - Date.now())).toBeLessThan(5000);
     expect(f().center.room('room-a')).toMatchObject({
       contiguousSeq: 10,

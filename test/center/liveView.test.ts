@@ -27,6 +27,8 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     scannerDriver: 'r30x',
     cameras: [],
     journalQuarantined: null,
+    gaps: [],
+    damaged: null,
     ...overrides,
   };
 }
@@ -127,6 +129,49 @@ describe('the center’s live view', () => {
     expect(renderView(withCameras, NOW)).toContain(
       'xiaozhuang 摄像头 door：故障\n    问题 h265-over-rtmp：set the video encoding to H.264',
     );
+  });
+
+  it("shows each room's known gaps and, for a journal file that was damaged, an alarm", () => {
+    const rollback = {
+      seq: 41,
+      reason: 'rollback',
+      detail: 'restored from an older copy',
+      continuesFrom: 30,
+      lost: { fromSeq: 31, toSeq: 40 },
+      heldLost: 10,
+      carried: 3,
+      quarantinedFile: null,
+      wallMs: NOW - 60_000,
+      recordedMs: NOW - 50_000,
+    };
+    const damaged = {
+      ...rollback,
+      seq: 60,
+      reason: 'damaged',
+      continuesFrom: 44,
+      lost: { fromSeq: 45, toSeq: 59 },
+      heldLost: 0,
+      carried: 0,
+      quarantinedFile: 'journal-20250605T0920.sqlite',
+    };
+    const withGaps = {
+      ...data,
+      rooms: [
+        summary({ deviceId: 'xiaozhuang', contiguousSeq: 44, gaps: [rollback] }),
+        summary({ deviceId: 'dongcun', contiguousSeq: 60, gaps: [rollback, damaged], damaged }),
+      ],
+    };
+    setLanguage('en');
+    const lines = renderView(withGaps, NOW).split('\n');
+    expect(lines.slice(3, 5).map((line) => line.split(/\s{2,}/)[6])).toEqual(['ok, gaps: 1', 'damaged journal']);
+    expect(lines.slice(6, 10)).toEqual([
+      'xiaozhuang: gap at seq 41 (journal rolled back): seqs 31–40 skipped, 10 of them held here; 3 entries re-appended',
+      'dongcun: ALARM: the journal file was damaged and set aside as journal-20250605T0920.sqlite; a new file continues at seq 60. Keep it and call the technician',
+      'dongcun: gap at seq 41 (journal rolled back): seqs 31–40 skipped, 10 of them held here; 3 entries re-appended',
+      'dongcun: gap at seq 60 (journal file damaged): seqs 45–59 skipped, 0 of them held here; 0 entries re-appended',
+    ]);
+    setLanguage('zh');
+    expect(renderView(withGaps, NOW)).toContain('dongcun：警报：日志文件损坏，已隔离为 journal-20250605T0920.sqlite');
   });
 
   it('counts today from local midnight to the next', () => {

@@ -4,7 +4,6 @@ import { ErrorCode, isAgentError } from '../../src/errors.js';
 import { Journal } from '../../src/journal/journal.js';
 import { createSilentLogger } from '../../src/log.js';
 import { LinkPublishRefused } from '../../src/sync/link/errors.js';
-import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { Link, LinkEvents, LinkSession, PublishRequest } from '../../src/sync/link/types.js';
 import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
 import { decodeEventBatch } from '../../src/sync/protocol/eventBatch.js';
@@ -14,7 +13,7 @@ import { ByteRateLimiter } from '../../src/sync/rateLimiter.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 import { errorOf } from '../journal/helpers.js';
-import { PREFIX, testCounty } from './outboxHarness.js';
+import { idleOutbox, PREFIX } from './outboxHarness.js';
 
 const topics = roomTopics(PREFIX, 'room-1');
 const CENTER_TIME = 1_800_000_000_000;
@@ -36,31 +35,7 @@ describe("the center's acknowledgements", () => {
   const tampers: Array<{ firstBrokenSeq: number; reason: string }> = [];
 
   const openOutbox = (onCenterTime: (ms: number) => void = (ms) => centerTimes.push(ms)): EventOutbox => {
-    const county = testCounty('mqtt://127.0.0.1:1');
-    const link = new MqttLink({
-      county,
-      deviceId: 'room-1',
-      subscriptions: [],
-      will: () => ({ topic: topics.state, payload: '' }),
-      logger,
-    });
-    const created = new EventOutbox({
-      journal,
-      link,
-      topics,
-      deviceId: 'room-1',
-      limiter: new ByteRateLimiter(0),
-      batchMaxEvents: 500,
-      batchMaxBytes: 65_536,
-      ackTimeoutMs: 60_000,
-      bus,
-      logger,
-      clock,
-      onCenterTime,
-      now: () => mono,
-    });
-    created.start();
-    return created;
+    return idleOutbox({ journal, bus, logger, clock, onCenterTime, now: () => mono });
   };
   const hashAt = (seq: number): string => journal.read(seq - 1, 1)[0]!.hash;
   /** As the broker delivers the reference center's acks: with the remaining message expiry (all of it when it did not wait). */
@@ -215,27 +190,7 @@ describe('a replay asked for by the center', () => {
     const bus = new EventBus();
     journal = Journal.open({ dataDir: dir, clock, logger, access: 'create', bus });
     for (let i = 0; i < 5; i++) journal.append('signin.accepted', { memberId: `m-${i}` });
-    const link = new MqttLink({
-      county: testCounty('mqtt://127.0.0.1:1'),
-      deviceId: 'room-1',
-      subscriptions: [],
-      will: () => ({ topic: topics.state, payload: '' }),
-      logger,
-    });
-    outbox = new EventOutbox({
-      journal,
-      link,
-      topics,
-      deviceId: 'room-1',
-      limiter: new ByteRateLimiter(0),
-      batchMaxEvents: 500,
-      batchMaxBytes: 65_536,
-      ackTimeoutMs: 60_000,
-      bus,
-      logger,
-      clock,
-    });
-    outbox.start();
+    outbox = idleOutbox({ journal, bus, logger, clock });
   });
 
   afterEach(async () => {

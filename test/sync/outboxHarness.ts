@@ -7,7 +7,7 @@ import type { JournalEntry } from '../../src/journal/types.js';
 import { createSilentLogger, type Logger } from '../../src/log.js';
 import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { MessageProperties } from '../../src/sync/link/types.js';
-import { EventOutbox } from '../../src/sync/outbox/eventOutbox.js';
+import { EventOutbox, type EventOutboxOptions } from '../../src/sync/outbox/eventOutbox.js';
 import { decodeEventBatch, type EventBatch } from '../../src/sync/protocol/eventBatch.js';
 import { CENTER_ACK_EXPIRY_SECONDS, MESSAGE_VERSIONS, type CenterAck } from '../../src/sync/protocol/messages.js';
 import { roomTopics, type RoomTopics } from '../../src/sync/protocol/topics.js';
@@ -116,7 +116,14 @@ export class TestCenter {
   }
 
   private acknowledge(seq: number): void {
-    const ack: CenterAck = { v: MESSAGE_VERSIONS.ack, seq, hash: this.stored.get(seq)!.hash, centerTimeMs: Date.now() };
+    // heldSeq names no more than the prefix: this center never holds what the room has lost.
+    const ack: CenterAck = {
+      v: MESSAGE_VERSIONS.ack,
+      seq,
+      hash: this.stored.get(seq)!.hash,
+      centerTimeMs: Date.now(),
+      heldSeq: seq,
+    };
     this.client.publish(this.topics.ack, JSON.stringify(ack), {
       qos: 1,
       properties: { messageExpiryInterval: CENTER_ACK_EXPIRY_SECONDS },
@@ -133,6 +140,35 @@ export function testCounty(url: string, overrides: Partial<Config['county']> = {
     reconnectMaxMs: 400,
     ...overrides,
   });
+}
+
+/**
+ * An outbox of room-1 on `journal`, started, whose link is real but never connects: what it does
+ * with acknowledgements and replays shows whatever the connection does, and nothing is sent.
+ */
+export function idleOutbox(
+  options: Pick<EventOutboxOptions, 'journal' | 'bus' | 'logger' | 'clock' | 'onCenterTime' | 'now'>,
+): EventOutbox {
+  const topics = roomTopics(PREFIX, 'room-1');
+  const link = new MqttLink({
+    county: testCounty('mqtt://127.0.0.1:1'),
+    deviceId: 'room-1',
+    subscriptions: [],
+    will: () => ({ topic: topics.state, payload: '' }),
+    logger: options.logger,
+  });
+  const outbox = new EventOutbox({
+    ...options,
+    link,
+    topics,
+    deviceId: 'room-1',
+    limiter: new ByteRateLimiter(0),
+    batchMaxEvents: 500,
+    batchMaxBytes: 65_536,
+    ackTimeoutMs: 60_000,
+  });
+  outbox.start();
+  return outbox;
 }
 
 export interface RoomOptions {

@@ -1,5 +1,5 @@
 import { todayRange, type ViewSource } from '../liveView.js';
-import type { RoomSummary } from '../room.js';
+import type { KnownGap, RoomSummary } from '../room.js';
 import type { ActivityRecord, PhotoRecord, SignInRecord } from '../roomDay.js';
 import type { SignInCount } from '../store.js';
 
@@ -16,6 +16,8 @@ export interface BoardSource extends ViewSource {
 export const RECENT_SIGN_INS = 8;
 /** A tile shows this many of the newest photos: a meeting's three (start, middle, end). */
 export const RECENT_PHOTOS = 3;
+/** A tile names this many of a room's latest gaps. */
+export const RECENT_GAPS = 3;
 
 export type ChainStatus =
   { status: 'ok' } | { status: 'broken'; seq: number; reason: string } | { status: 'waiting'; reason: string };
@@ -34,8 +36,11 @@ export interface RoomTile {
   activity: ActivityRecord | null;
   scannerDriver: string | null;
   cameras: RoomSummary['cameras'];
-  journalQuarantined: RoomSummary['journalQuarantined'];
   files: number;
+  /** The latest gaps the room declared, oldest first: where its chain continued, what it skipped and why. */
+  gaps: Array<Pick<KnownGap, 'seq' | 'reason' | 'lost' | 'carried'>>;
+  /** The room's last damaged-journal gap (an alarm on the tile); null when none. */
+  damaged: Pick<KnownGap, 'seq' | 'quarantinedFile'> | null;
   /** The newest photos, newest first, each fetched from /api/rooms/<id>/photos/<fileId>; where the files lie stays on the center. */
   photos: Array<{ fileId: string; completedMs: number }>;
 }
@@ -84,8 +89,9 @@ export function readBoard(source: BoardSource, nowMs: number, deviceIds?: Iterab
       activity: source.currentActivity(room.deviceId),
       scannerDriver: room.scannerDriver,
       cameras: room.cameras,
-      journalQuarantined: room.journalQuarantined,
       files: files.get(room.deviceId) ?? 0,
+      gaps: room.gaps.slice(-RECENT_GAPS).map(({ seq, reason, lost, carried }) => ({ seq, reason, lost, carried })),
+      damaged: room.damaged === null ? null : { seq: room.damaged.seq, quarantinedFile: room.damaged.quarantinedFile },
       photos: source
         .recentPhotos(room.deviceId, RECENT_PHOTOS)
         .map(({ fileId, completedMs }) => ({ fileId, completedMs })),

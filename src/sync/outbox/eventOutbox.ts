@@ -159,8 +159,14 @@ export class EventOutbox {
   private applyAck(message: InboundMessage): void {
     const accepted = this.acks.receive(message);
     if (accepted === undefined) return;
-    const { ack, advanced, centerTimeMs } = accepted;
+    const { ack, advanced, rebased, centerTimeMs } = accepted;
     const now = this.now();
+    if (rebased) {
+      // The cursor came down to the last entry both sides share: everything above it goes again, the gap first.
+      const cursorSeq = this.options.journal.syncCursor()?.seq ?? 0;
+      this.rewind.acked(this.session?.sentSeq ?? 0, cursorSeq, now);
+      this.session?.rewindTo(cursorSeq);
+    }
     if (advanced) {
       this.rewind.acked(this.session?.sentSeq ?? 0, ack.seq, now);
       this.session?.acknowledged(ack.seq);

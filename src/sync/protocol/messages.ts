@@ -45,6 +45,11 @@ export const stateMessageSchema = z.strictObject({
    * (batches sent before the center subscribed are lost at the broker, and must be asked for).
    */
   journalStart: z.strictObject({ seq: seq.min(1), prevHash: hex64 }),
+  /**
+   * The highest `in/ack` version the room reads; absent from rooms of releases before version 2
+   * of the ack, which read only version 1. A center sends each room the version it reads.
+   */
+  ackVersion: z.number().int().min(1).max(1000).optional(),
 });
 export type StateMessage = z.infer<typeof stateMessageSchema>;
 
@@ -89,15 +94,38 @@ export const eventBatchSchema = z
   });
 export type WireEventBatch = z.infer<typeof eventBatchSchema>;
 
-/** Center → room on `in/ack`: the highest contiguous seq the center has stored, and the hash it verified there. */
+/**
+ * Center → room on `in/ack`: the highest contiguous seq the center has stored, and the hash it
+ * verified there. Version 2 adds what lets a room behind or beside the center continue above
+ * everything the center holds (a journal restored from an older copy): `heldSeq` and `broken`.
+ */
 export const centerAckSchema = z.strictObject({
   v: messageVersion('ack'),
   seq: seq.min(1),
   hash: hex64,
   /** The center's wall clock, ms since epoch: a time source where NTP is blocked. */
   centerTimeMs: z.number().int().min(0),
+  /** Added in version 2: the highest seq the center stores for the room, verified or not (0: not said). */
+  heldSeq: added(seq, 0),
+  /** Where the center found the room's chain broken, and why; absent while it is not. */
+  broken: z.strictObject({ seq: seq.min(1), reason: z.string().max(500) }).optional(),
 });
 export type CenterAck = z.infer<typeof centerAckSchema>;
+/** An ack of version 1: what a room of a release before version 2 of the ack reads. */
+const centerAckV1Schema = centerAckSchema
+  .pick({ seq: true, hash: true, centerTimeMs: true })
+  .extend({ v: z.literal(1) });
+export type CenterAckV1 = z.infer<typeof centerAckV1Schema>;
+
+/**
+ * What a room reads on `in/ack`, strictly like every reader of the room: the current version, or
+ * version 1 from a center of the release before, whose missing heldSeq is read as 0 (nothing said).
+ */
+export const roomAckSchema = z.union([
+  centerAckSchema,
+  centerAckV1Schema.transform((ack): CenterAck | (CenterAckV1 & { heldSeq: 0 }) => ({ ...ack, heldSeq: 0 })),
+]);
+export type RoomAck = z.output<typeof roomAckSchema>;
 
 /**
  * The MQTT 5 message expiry the center gives every ack. A room's persistent session keeps what
@@ -281,4 +309,5 @@ export type ReceivedHealth = z.output<typeof receivedHealthSchema>;
 export const receivedCommandReplySchema = tolerant(commandReplySchema);
 export type ReceivedCommandReply = z.output<typeof receivedCommandReplySchema>;
 export const receivedFileInitSchema = tolerant(fileInitSchema);
+
 export type ReceivedFileInit = z.output<typeof receivedFileInitSchema>;

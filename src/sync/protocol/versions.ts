@@ -13,7 +13,8 @@ export const MESSAGE_VERSIONS = {
   events: 1,
   /** 2: camera entries carry the push's state, problem, codecs, bitrate and restarts. */
   health: 2,
-  ack: 1,
+  /** 2: heldSeq and broken, for a room whose journal is behind or beside the center's copy. */
+  ack: 2,
   command: 1,
   reply: 1,
   fileInit: 1,

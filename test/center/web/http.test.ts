@@ -38,6 +38,8 @@ function summary(deviceId: string): RoomSummary {
     scannerDriver: 'emulator',
     cameras: [],
     journalQuarantined: null,
+    gaps: [],
+    damaged: null,
   };
 }
 

@@ -124,6 +124,14 @@ function chainText(room) {
   return format(text.chainOk, { seq: room.contiguousSeq });
 }
 
+/** The room's latest gap: where its chain continues, what it skipped and why. */
+function gapText(gap) {
+  const why = labelOf(text.gapReasons, gap.reason);
+  return gap.lost === null
+    ? format(text.gapNothingLost, { seq: gap.seq, why })
+    : format(text.gapLost, { seq: gap.seq, from: gap.lost.fromSeq, to: gap.lost.toSeq, why });
+}
+
 function isDemo(room) {
   return room.scannerDriver === 'emulator' || room.signIns.emulated > 0;
 }
@@ -184,7 +192,7 @@ function signInItem(signIn) {
 
 /** The tile's whole content, built afresh (but for its live players): the old nodes go with replaceChildren. */
 function fillTile(node, room) {
-  node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
+  node.className = `tile state-${room.state ?? 'unknown'}${room.chain.status === 'broken' || room.damaged !== null ? ' broken' : ''}${isDemo(room) ? ' demo-room' : ''}`;
   const head = element('header');
   head.append(element('h2', 'room', room.deviceId), element('span', 'badge state', stateText(room)));
   if (isDemo(room)) head.append(element('span', 'badge demo', text.demoRoom));
@@ -197,14 +205,10 @@ function fillTile(node, room) {
     fact(text.backlog, room.backlog === null ? text.none : String(room.backlog)),
     chain,
   );
-  if (room.journalQuarantined !== null) {
-    const alarm = fact(
-      text.quarantined,
-      format(text.quarantinedAt, { time: clock(room.journalQuarantined.at) }),
-      'chain-broken',
-    );
-    alarm.title = `${room.journalQuarantined.file}: ${room.journalQuarantined.reason}`;
-    facts.append(alarm);
+  if (room.gaps.length > 0) {
+    const gaps = fact(text.gaps, gapText(room.gaps.at(-1)), 'gaps');
+    gaps.title = room.gaps.map(gapText).join('\n');
+    facts.append(gaps);
   }
 
   const activity = element('div', 'activity');
@@ -221,7 +225,17 @@ function fillTile(node, room) {
   if (room.signIns.emulated > 0)
     count.append(element('span', 'badge demo', format(text.countEmulated, { emulated: room.signIns.emulated })));
 
-  const parts = [head, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
+  const alarm =
+    room.damaged === null
+      ? []
+      : [
+          element(
+            'div',
+            'alarm damaged',
+            format(text.damagedAlarm, { file: room.damaged.quarantinedFile ?? '-', seq: room.damaged.seq }),
+          ),
+        ];
+  const parts = [head, ...alarm, facts, activity, count, ...livePlayers(tiles.get(room.deviceId), room)];
   if (room.photos.length > 0) {
     // Each address names its file: a new photo is fetched once, the others come from the cache.
     const figure = element('figure', 'photos');
