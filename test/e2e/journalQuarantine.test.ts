@@ -72,6 +72,9 @@ async function expectRunsOnNewJournal(sync: SyncScenario, keptThrough: number): 
     45_000,
     () => 'the alarm in the health message at the center',
   );
+  // The center verified the gap: its prefix runs through the new journal's head, and the room's alarm is raised there.
+  await sync.waitSynced();
+  expect(center.room(room.deviceId)?.damaged?.seq).toBe(gap.seq);
   // The new file verifies, gap included.
   const verify = await runCli(['journal', 'verify', '--config', room.configPath]);
   expect(verify.stdout).toMatch(/journal OK/);
@@ -154,6 +157,7 @@ it('damage found by a write while the daemon runs: the daemon quarantines the fi
     45_000,
     () => 'the center to hold the gap and the sign-ins after it',
   );
+  await sync.waitSynced();
 });
 
 it('a deleted journal_meta row: verify names the damage, the daemon quarantines the file and runs', async () => {
@@ -208,4 +212,7 @@ it('a damaged events page: the entries readable after it are carried above the g
     () => 'the center to hold the gap and the carried entries',
   );
   expect(centerEntry(sync, carried[0]!.seq)?.type).toBe(carried[0]!.type);
+  // Verified there: the center's prefix runs through the carried entries to the new head.
+  await sync.waitSynced();
+  expect(center.room(room.deviceId)?.damaged?.seq).toBe(gap.seq);
 });
