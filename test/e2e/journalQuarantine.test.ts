@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { journalGapPayloadSchema, JOURNAL_GAP_EVENT } from '../../src/journal/gap.js';
@@ -215,4 +215,26 @@ it('a damaged events page: the entries readable after it are carried above the g
   // Verified there: the center's prefix runs through the carried entries to the new head.
   await sync.waitSynced();
   expect(center.room(room.deviceId)?.damaged?.seq).toBe(gap.seq);
+});
+
+it('a journal file overwritten with garbage (no database at all): quarantined, and the daemon records again above what the center holds', async () => {
+  const sync = await scenario();
+  const { room } = sync;
+  const head = await syncedRoomStopped(sync, 10);
+  writeFileSync(join(room.dataDir, JOURNAL_FILE), Buffer.alloc(8192, 0x5a));
+
+  const verify = await runCli(['journal', 'verify', '--config', room.configPath]);
+  expect(verify.code).toBe(65);
+  expect(verify.stdout).toMatch(/journal file DAMAGED \(SQLite\): .*file is not a database/);
+  await room.start();
+  expect((await room.status()).journal.quarantined?.reason).toMatch(/file is not a database/);
+  // Nothing of the old file is readable: the room learns from the center's acknowledgements how
+  // far its seqs went, and its sign-ins land above them, never on a seq the center holds.
+  // The roster went with the file: members are added again, as the center's roster commands would.
+  await room.addMembers();
+  const signedIn = await room.signIns(3);
+  await sync.waitSynced();
+  const latest = (await room.status()).journal.head.seq;
+  expect(latest).toBeGreaterThan(head);
+  expect(signedIn.length).toBe(3);
 });
