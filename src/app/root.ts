@@ -205,8 +205,10 @@ async function lockDataDir(dataDir: string): Promise<InstanceLock> {
  * `room-agent run`: the composition root. On SIGTERM/SIGINT it reports STOPPING=1 first, stops
  * taking work (the control server stops first), stops the services in reverse and closes the
  * journal; resolves 0. Journal appends are synchronous, so no write is ever half done when the
- * signal is handled. Throws what a technician must fix (a wrong or missing device key, a damaged
- * journal; main exits 78). Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
+ * signal is handled. A damaged journal file, found at start or by a write while running, is
+ * quarantined and the daemon starts again on the new journal (journalRecovery.ts). Throws what a
+ * technician must fix (a wrong or missing device key, a damaged journal that cannot be
+ * quarantined; main exits 78). Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
  * on trial kept a service from starting; an internal fault later exits 1 directly (see
  * installFaultHandlers). Throws DaemonAlreadyRunning (exit 69) when another daemon owns the data
  * directory; under systemd that start is retried after RestartSec, which is harmless.
