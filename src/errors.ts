@@ -25,6 +25,11 @@ export const ErrorCode = {
   StorageFull: 215,
   /** The data directory's file system is read-only (EROFS; the kernel's answer to a failing card): replace the card. */
   StorageReadOnly: 216,
+  /**
+   * A damaged journal could not be set aside and replaced (the data directory is read-only or
+   * full, the key is gone): the daemon cannot record anything until a technician acts.
+   */
+  JournalQuarantineFailed: 209,
   // 300–399: daemon, control socket, CLI
   ControlUnavailable: 300,
   ControlProtocol: 301,
@@ -174,7 +179,11 @@ export function isAgentError(error: unknown, code?: ErrorCode): error is AgentEr
  * Conditions a restart cannot heal: a technician must act (put a key file back, deal with a
  * damaged journal). The daemon exits 78 on them so that systemd does not loop on restarts.
  */
-const TECHNICIAN_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.JournalKey, ErrorCode.JournalDamaged]);
+const TECHNICIAN_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.JournalKey,
+  ErrorCode.JournalDamaged,
+  ErrorCode.JournalQuarantineFailed,
+]);
 
 export function needsTechnician(error: unknown): error is AgentError {
   return error instanceof AgentError && TECHNICIAN_FAULTS.has(error.code);

@@ -19,6 +19,7 @@ import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
 import { readOnlyMount, storageError } from '../store/storageError.js';
 import { StorageMonitor } from '../store/storageMonitor.js';
 import { agentVersion } from './version.js';
+import { journalQuarantined } from '../journal/quarantine/record.js';
 
 /**
  * What the daemon and a standalone CLI command both stand on: the journal, the activity stores
@@ -96,6 +97,7 @@ export function registerStatus(
     daemon,
     journal,
     verification: verification ?? (() => journalVerification(journal)),
+    quarantined: () => journalQuarantined(loaded.config.device.dataDir),
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
     storage: monitor,

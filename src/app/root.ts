@@ -27,6 +27,8 @@ import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, registerStatus, type Core } from './core.js';
+import { quarantineDamaged } from './journalRecovery.js';
+import { isJournalDamage } from '../journal/quarantine/damage.js';
 import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
@@ -139,6 +141,17 @@ function buildServices(
 interface StopCause {
   exitCode: number;
   journaled: JsonValue;
+  /** Set when a write found the journal file damaged: the daemon quarantines it and starts again on a new one. */
+  damage?: string | undefined;
+}
+
+/** Resolves when a write finds the journal damaged (SQLITE_CORRUPT while running). */
+function journalDamage(bus: EventBus): Promise<StopCause> {
+  return new Promise((resolve) =>
+    bus.on('daemon', 'journal.damaged', ({ reason }) =>
+      resolve({ exitCode: ExitCode.InternalFault, journaled: null, damage: reason }),
+    ),
+  );
 }
 
 interface Running {
@@ -227,9 +240,11 @@ async function lockDataDir(dataDir: string): Promise<InstanceLock> {
  * `room-agent run`: the composition root. On SIGTERM/SIGINT it reports STOPPING=1 first, stops
  * taking work (the control server stops first), stops the services in reverse and closes the
  * journal; resolves 0. Journal appends are synchronous, so no write is ever half done when the
- * signal is handled. Throws what a technician must fix (a wrong or missing device key, a damaged
- * journal; main exits 78). A full card does not stop it, nor a read-only one: the daemon runs on in
- * that named state. Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
+ * signal is handled. A damaged journal file, found at start or by a write while running, is
+ * quarantined and the daemon starts again on the new journal (journalRecovery.ts). Throws what a
+ * technician must fix (a wrong or missing device key, a damaged journal that cannot be
+ * quarantined; main exits 78). A full card does not stop it, nor a read-only one: the daemon runs
+ * on in that named state. Resolves 1 when start-up fails otherwise (an unreadable journal) or a remote override
  * on trial kept a service from starting; an internal fault later exits 1 directly (see
  * installFaultHandlers). Throws DaemonAlreadyRunning (exit 69) when another daemon owns the data
  * directory; under systemd that start is retried after RestartSec, which is harmless.
@@ -238,8 +253,6 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   const logger = createRootLogger(loaded.config.log);
   const { dataDir } = loaded.config.device;
   let core: Core | undefined;
-  let storage: StorageMonitor;
-  let journalReadOnly: boolean;
   const removeFaultHandlers = installFaultHandlers(logger, () => core?.journal.close());
   const stopSignal = waitForStopSignal(logger);
   // Started now, so its file reads overlap the other start-up steps; awaited before any service starts.
@@ -248,57 +261,83 @@ export async function runDaemon(loaded: LoadedConfig, env: NodeJS.ProcessEnv = p
   let lock: InstanceLock | undefined;
   try {
     lock = await lockDataDir(dataDir);
-    const bus = new EventBus();
     // Before the journal is opened: opening writes to it.
     const previousStop = takeStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
-    try {
-      ({ core, journalReadOnly } = openDaemonCore(loaded.config, logger, bus));
-      storage = buildStorageMonitor(loaded.config, bus, logger, journalReadOnly);
-      shareJournalWhenSpaceReturns(bus, core, logger);
-      const started = core;
-      if (!journalReadOnly)
-        recordUnlessStorageFails(storage, dataDir, 'the start-up record', () =>
-          announceStart(started, loaded, bus, logger),
-        );
-    } catch (error) {
-      logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
-      core?.journal.close();
-      // A wrong key or a damaged journal stays so after any restart: main prints the one line that
-      // says what to do and exits 78, which the unit does not restart.
-      if (needsTechnician(error)) throw error;
-      return ExitCode.InternalFault;
-    }
-    await preloaded;
-    const running = await startServices(
-      core,
-      storage,
-      loaded,
-      bus,
-      notifier,
-      () => stopSignal.signal() !== undefined,
-      env,
-      logger,
-      previousStop,
-    );
-
-    const cause = await Promise.race([
-      stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
-      running.stopRequested,
-    ]);
-    notifier.stopping();
-    const disarm = armStopDeadline(logger);
-    await running.stop();
-    // Tells the county a clean stop from a crash, where the journal simply ends.
-    const stopped = core.journal;
-    if (!journalReadOnly)
-      recordUnlessStorageFails(storage, dataDir, 'the stop record', () =>
-        stopped.append('agent.stopped', cause.journaled),
+    for (;;) {
+      const bus = new EventBus();
+      let opened: { storage: StorageMonitor; journalReadOnly: boolean } | undefined;
+      let damage = '';
+      try {
+        const daemonCore = openDaemonCore(loaded.config, logger, bus);
+        core = daemonCore.core;
+        const { journalReadOnly } = daemonCore;
+        opened = { storage: buildStorageMonitor(loaded.config, bus, logger, journalReadOnly), journalReadOnly };
+        shareJournalWhenSpaceReturns(bus, core, logger);
+        const started = core;
+        if (!journalReadOnly)
+          recordUnlessStorageFails(opened.storage, dataDir, 'the start-up record', () =>
+            announceStart(started, loaded, bus, logger),
+          );
+      } catch (error) {
+        core?.journal.close();
+        core = undefined;
+        // A damage the quick check missed shows at the first write: quarantined like any other.
+        if (!needsTechnician(error) && isJournalDamage(error)) damage = (error as Error).message;
+        else {
+          logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+          // A wrong key or a journal that cannot be replaced stays so after any restart: main prints
+          // the one line that says what to do and exits 78, which the unit does not restart.
+          if (needsTechnician(error)) throw error;
+          return ExitCode.InternalFault;
+        }
+      }
+      if (core === undefined || opened === undefined) {
+        quarantineDamaged(loaded.config, damage, logger);
+        continue;
+      }
+      const { storage, journalReadOnly } = opened;
+      await preloaded;
+      const damaged = journalDamage(bus);
+      const running = await startServices(
+        core,
+        storage,
+        loaded,
+        bus,
+        notifier,
+        () => stopSignal.signal() !== undefined,
+        env,
+        logger,
+        previousStop,
       );
-    core.journal.close();
-    leaveStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
-    disarm();
-    logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
-    return cause.exitCode;
+
+      const cause = await Promise.race([
+        stopSignal.received.then((signal): StopCause => ({ exitCode: ExitCode.Ok, journaled: { signal } })),
+        running.stopRequested,
+        damaged,
+      ]);
+      if (cause.damage === undefined) notifier.stopping();
+      const disarm = armStopDeadline(logger);
+      await running.stop();
+      if (cause.damage !== undefined) {
+        // The damaged file cannot take an agent.stopped entry; the new journal's gap says what happened.
+        core.journal.close();
+        core = undefined;
+        disarm();
+        quarantineDamaged(loaded.config, cause.damage, logger);
+        continue;
+      }
+      // Tells the county a clean stop from a crash, where the journal simply ends.
+      const stopped = core.journal;
+      if (!journalReadOnly)
+        recordUnlessStorageFails(storage, dataDir, 'the stop record', () =>
+          stopped.append('agent.stopped', cause.journaled),
+        );
+      core.journal.close();
+      leaveStopMarker(dataDir, join(dataDir, JOURNAL_FILE), logger);
+      disarm();
+      logger.info({ exitCode: cause.exitCode }, 'room-agent stopped');
+      return cause.exitCode;
+    }
   } finally {
     await lock?.release();
     notifier.close();

@@ -7,7 +7,12 @@ import type { JournalHead, VerifyResult } from '../journal/types.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
 import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../sync/health/syncStatus.js';
 // Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
-import { cameraReportSchema, journalVerificationSchema } from '../sync/protocol/messages.js';
+import {
+  cameraReportSchema,
+  journalQuarantinedSchema,
+  journalVerificationSchema,
+  type JournalQuarantined,
+} from '../sync/protocol/messages.js';
 import type { ControlRegistry } from '../control/registry.js';
 import { STORAGE_STATES } from '../store/storageGuard.js';
 import type { StorageMonitor } from '../store/storageMonitor.js';
@@ -34,6 +39,8 @@ export const statusSchema = z.strictObject({
     lastVerify: verifySchema.nullable(),
     /** What was verified and when: the last check, the last full verification, one under way. */
     verification: journalVerificationSchema,
+    /** The latest quarantine of a damaged journal, while its files wait in `<dataDir>/quarantine/`. */
+    quarantined: journalQuarantinedSchema.nullable(),
   }),
   activity: activitySchema.nullable(),
   /** The cameras' pushes; empty without a daemon. */
@@ -60,6 +67,8 @@ export interface StatusSources {
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
   /** The daemon's background verification, or what the journal file records when no daemon runs. */
   verification: () => JournalVerification;
+  /** The alarm of a quarantined journal (journal/quarantine/record.ts latestQuarantine). */
+  quarantined(): JournalQuarantined | undefined;
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
@@ -75,6 +84,7 @@ export function collectStatus({
   config,
   sync,
   storage,
+  quarantined,
 }: StatusSources): Status {
   // Measured afresh: a card freed a moment ago shows at once, not at the monitor's next check.
   storage.check();
@@ -85,7 +95,12 @@ export function collectStatus({
     services: (daemon?.services() ?? []).map(({ name, state, detail }) =>
       detail === undefined ? { name, state } : { name, state, detail },
     ),
-    journal: { head: journal.head(), lastVerify: journal.lastVerify ?? null, verification: verification() },
+    journal: {
+      head: journal.head(),
+      lastVerify: journal.lastVerify ?? null,
+      verification: verification(),
+      quarantined: quarantined() ?? null,
+    },
     activity: activities.current() ?? null,
     cameras: daemon?.cameras() ?? [],
     config,

@@ -6,6 +6,7 @@ import { shareExclusiveDatabase } from '../store/sharedLocking.js';
 import { storageFaultOf } from '../store/storageError.js';
 import { StorageMonitor } from '../store/storageMonitor.js';
 import { openCore, type Core } from './core.js';
+import { openCoreOrQuarantine } from './journalRecovery.js';
 
 export interface DaemonCore {
   core: Core;
@@ -14,13 +15,13 @@ export interface DaemonCore {
 }
 
 /**
- * The daemon's core. On a read-only card (the kernel's answer to a failing one) the journal is
+ * The daemon's core, a damaged journal quarantined first (journalRecovery.ts). On a read-only card (the kernel's answer to a failing one) the journal is
  * opened read-only and the daemon runs on in that named state: exiting would only loop through
  * restarts that cannot heal it, and the room still has records on it to sync.
  */
 export function openDaemonCore(config: Config, logger: Logger, bus: EventBus): DaemonCore {
   try {
-    return { core: openCore(config, logger, bus, 'create'), journalReadOnly: false };
+    return { core: openCoreOrQuarantine(config, logger, bus), journalReadOnly: false };
   } catch (error) {
     if (!isAgentError(error, ErrorCode.StorageReadOnly)) throw error;
     logger.error({ err: error }, 'the data directory is read-only: running on what can be read');

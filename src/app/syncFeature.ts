@@ -13,6 +13,7 @@ import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
 import type { EnrollmentFeature } from './enrollment.js';
 import { agentVersion } from './version.js';
+import { journalQuarantined } from '../journal/quarantine/record.js';
 
 export interface SyncFeatureDeps {
   core: Core;
@@ -89,6 +90,7 @@ export function buildSyncService({
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
       storage: () => storage.report(),
+      quarantined: () => journalQuarantined(config.device.dataDir),
     },
   });
 }

@@ -103,6 +103,8 @@ export interface RoomSummary {
   cameras: ReceivedHealth['cameras'];
   /** What the room verified of its own chain and when, from its latest health message; null before one. */
   verification: ReceivedHealth['journal']['verification'] | null;
+  /** The room's damaged-journal alarm from its latest health message: when, which file, why; null when none. */
+  journalQuarantined: NonNullable<ReceivedHealth['journal']['quarantined']> | null;
   /** Gaps the room declared, oldest first. */
   gaps: KnownGap[];
   /** The latest gap the room declared after its journal file was damaged; null when none. */
@@ -169,6 +171,7 @@ export function summarize(room: Room): RoomSummary {
     scannerDriver: room.health?.scanner.driver ?? null,
     cameras: structuredClone(room.health?.cameras ?? []),
     verification: room.health === null ? null : structuredClone(room.health.journal.verification),
+    journalQuarantined: room.health?.journal.quarantined ?? null,
     gaps: structuredClone(room.gaps),
     damaged: structuredClone(room.gaps.findLast((gap) => gap.reason === 'damaged') ?? null),
     storage: room.health?.storage === undefined ? null : { ...room.health.storage },

@@ -34,6 +34,7 @@ export function exitCodeFor(code: ErrorCode): number {
     // A signing key that does not match the signed journal needs a technician, not a restart loop.
     case ErrorCode.JournalKey:
     case ErrorCode.JournalDamaged:
+    case ErrorCode.JournalQuarantineFailed:
     case ErrorCode.EscrowKeyInvalid:
     case ErrorCode.CenterKeyInvalid:
       return ExitCode.Config;

@@ -18,6 +18,8 @@ export interface EventMap {
   'activity.ended': [{ activityId: string; seq: number; reason: string }];
   'journal.appended': [{ seq: number; type: string }];
   'journal.tamper': [{ firstBrokenSeq: number; reason: string }];
+  /** A write found the journal file damaged (SQLITE_CORRUPT): the daemon quarantines it. */
+  'journal.damaged': [{ reason: string }];
   /** The journal continued above a gap (journal/gap.ts): lost is null when no seq was skipped. */
   'journal.gap': [{ seq: number; reason: string; lost: { fromSeq: number; toSeq: number } | null; carried: number }];
   'clock.synced': [{ source: string; seq: number }];

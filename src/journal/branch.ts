@@ -40,7 +40,7 @@ export function moveToBranch(db: Db, afterSeq: number, gapSeq: number, logger: L
 }
 
 /** The entry, when its content hashes to its hash and a trusted device key signed that hash. */
-function authentic(row: EventRow, keys: KeyChain): JournalEntry | undefined {
+export function authentic(row: EventRow, keys: KeyChain): JournalEntry | undefined {
   let entry: JournalEntry;
   try {
     entry = rowToEntry(row);

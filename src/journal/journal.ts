@@ -26,6 +26,7 @@ import { KEY_ROTATED_EVENT, registerRotatedKey, type KeyRotationPayload } from '
 import { generateDeviceKey, signDigest, type DeviceKey } from './keyCrypto.js';
 import { discardNextKey, keyFiles, loadSigningKey, promoteNextKey, writeKeyFile } from './keys.js';
 import { lowerMarks, readAnchor, readCheckpoint, readHead, readVerified, writeHead, writeVerified } from './meta.js';
+import { isJournalDamage } from './quarantine/damage.js';
 import { pruneJournal, type PruneOptions, type PruneResult } from './prune.js';
 import {
   GENESIS_HASH,
@@ -55,7 +56,10 @@ export interface JournalOptions {
   access?: JournalAccess | undefined;
   clock: ClockReader;
   logger: Logger;
-  /** When given, 'journal.appended' is emitted after each commit and 'journal.tamper' on a failed verification. */
+  /**
+   * When given, 'journal.appended' is emitted after each commit, 'journal.tamper' on a failed
+   * verification and 'journal.damaged' when a write finds the file damaged.
+   */
   bus?: EventBus | undefined;
 }
 
@@ -150,6 +154,9 @@ export class Journal {
     let result: T;
     try {
       result = this.runInTransaction.immediate(run, this.tx) as T;
+    } catch (error) {
+      if (isJournalDamage(error)) this.bus?.emit('journal.damaged', { reason: (error as Error).message });
+      throw error;
     } finally {
       committed = this.appendedInTransaction;
       this.appendedInTransaction = [];

@@ -27,6 +27,7 @@ function summary(overrides: Partial<RoomSummary>): RoomSummary {
     scannerDriver: 'r30x',
     cameras: [],
     verification: null,
+    journalQuarantined: null,
     gaps: [],
     damaged: null,
     storage: null,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/journal/journal.js';
@@ -67,16 +67,23 @@ describe('faults only a technician can fix exit 78 with one line saying what to 
     );
   });
 
-  it('a deleted journal_meta row: verify and the daemon name the damage, no TypeError', async () => {
+  it('a deleted journal_meta row whose quarantine cannot be written: verify names the damage, the daemon exits 78', async () => {
     const file = join(paths.dataDir, JOURNAL_FILE);
     execFileSync('sqlite3', [file, 'DELETE FROM journal_meta;']);
-    const expected = new RegExp(
-      `^room-agent: the journal ${file} is damaged: its journal_meta row \\(the recorded head\\) is missing\\. Keep the file exactly as it is`,
-    );
     const verify = await runCli(['journal', 'verify', '--config', paths.configPath]);
-    expect(expectTechnicianExit(verify)).toMatch(expected);
-    expect(expectTechnicianExit(await run())).toMatch(expected);
-    const chinese = await runCli(['--lang', 'zh', 'journal', 'verify', '--config', paths.configPath]);
-    expect(expectTechnicianExit(chinese)).toContain(`日志文件 ${file} 已损坏：journal_meta`);
+    expect(verify).toMatchObject({ code: 65, stderr: '' });
+    expect(verify.stdout).toContain('journal_meta row (the recorded head) is missing');
+    expect(verify.stdout).not.toMatch(/TypeError/);
+    // A file where the quarantine folder must go: the damaged journal cannot be set aside.
+    writeFileSync(join(paths.dataDir, 'quarantine'), '');
+    expect(expectTechnicianExit(await run())).toMatch(
+      new RegExp(
+        `^room-agent: the journal ${file} is damaged and could not be quarantined \\(.*\\)\\. A technician must make the data directory ${paths.dataDir} writable`,
+      ),
+    );
+    // Nothing was moved or rebuilt: the file is as the damage left it.
+    expect(existsSync(file)).toBe(true);
+    const chinese = await runCli(['--lang', 'zh', 'run', '--config', paths.configPath], { timeoutMs: 20_000 });
+    expect(expectTechnicianExit(chinese)).toContain(`日志文件 ${file} 已损坏，且无法隔离`);
   });
 });

@@ -131,4 +131,16 @@ describe('buildHealthMessage', () => {
       board: { cpuTemperatureC: null, throttled: null },
     });
   });
+
+  it('carries the damaged-journal alarm while there is one, and says nothing of it otherwise', () => {
+    const alarm = {
+      at: 1_700_000_000_000,
+      file: 'journal-2026-12-07T17-01-02-123Z.sqlite',
+      reason: 'database disk image is malformed',
+    };
+    const raised = buildHealthMessage(sources({ quarantined: () => alarm }));
+    expect(healthMessageSchema.parse(raised).journal.quarantined).toEqual(alarm);
+    const quiet = buildHealthMessage(sources({ quarantined: () => undefined }));
+    expect(healthMessageSchema.parse(quiet).journal).not.toHaveProperty('quarantined');
+  });
 });

@@ -7,6 +7,9 @@ import { ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { exportJournal } from '../../journal/export.js';
 import { Journal, JOURNAL_FILE } from '../../journal/journal.js';
+import { isJournalDamage } from '../../journal/quarantine/damage.js';
+import { checkIntegrity, type IntegrityReport } from '../../journal/quarantine/integrity.js';
+import { latestQuarantine } from '../../journal/quarantine/record.js';
 import { verifyJournal } from '../../journal/verify.js';
 import { createSilentLogger } from '../../log.js';
 import { openDatabase, type Db } from '../../store/database.js';
@@ -19,6 +22,19 @@ const t = defineMessages({
   ok: { zh: '日志完好：seq {from}…{to}，共 {count} 条', en: 'journal OK: seq {from}…{to}, {count} entries' },
   empty: { zh: '日志完好：尚无记录', en: 'journal OK: no entries yet' },
   broken: { zh: '日志已损坏，断点 seq {seq}：{reason}', en: 'journal BROKEN at seq {seq}: {reason}' },
+  damaged: {
+    zh: '日志文件已损坏（SQLite 层面）：{what}',
+    en: 'journal file DAMAGED (SQLite): {what}',
+  },
+  damagedIn: { zh: '损坏位置：{objects}', en: 'damaged: {objects}' },
+  damagedAdvice: {
+    zh: '处理办法：重启守护进程（systemctl restart room-agent）。它会把损坏的文件移到 {dir}/quarantine 留档，并在新日志上继续记录签到；请把该目录交给县里，不要删除',
+    en: 'what to do: restart the daemon (systemctl restart room-agent). It moves the damaged file to {dir}/quarantine for the county and goes on recording sign-ins in a new journal; hand that folder to the county, do not delete it',
+  },
+  quarantined: {
+    zh: '注意：日志曾因损坏于 {at} 被隔离（{reason}）；损坏的文件在 {dir}/quarantine/{file}，请交给县里',
+    en: 'note: a damaged journal was quarantined at {at} ({reason}); the damaged file is {dir}/quarantine/{file}, for the county',
+  },
   exported: { zh: '已导出 {count} 条记录到 {file}', en: 'exported {count} entries to {file}' },
   daemonRunning: {
     zh: '守护进程正在使用数据目录 {dir}。请先停止它（systemctl stop room-agent），再运行 room-agent journal rotate-key',
@@ -48,7 +64,7 @@ function dataDirFor(values: ConfigOptionValues): string {
   return inspectConfigForCli(values).config.device.dataDir;
 }
 
-/** Verify and export only read: the file is neither created nor migrated, and nothing is written to it. */
+/** Export only reads: the file is neither created nor migrated, and nothing is written to it. */
 function openJournalForReading(values: ConfigOptionValues): Db {
   return openDatabase(join(dataDirFor(values), JOURNAL_FILE), { access: 'read' });
 }
@@ -57,13 +73,29 @@ const verifyCommand: CliCommand = {
   path: ['journal', 'verify'],
   synopsis: '[--config FILE] [--data-dir DIR]',
   summary: {
-    zh: '从最早的检查点起完整校验日志链，指出第一个断点',
-    en: 'check the whole chain from the oldest checkpoint and name the first broken seq',
+    zh: '检查日志文件（SQLite 完整性）并从最早的检查点起完整校验日志链，指出损坏之处或第一个断点',
+    en: "check the file (SQLite's integrity) and the whole chain from the oldest checkpoint; name the damage or the first broken seq",
   },
   run(args) {
     const { values } = parseCommandArgs('journal verify', args, configOptions);
-    const db = openJournalForReading(values);
+    const dataDir = dataDirFor(values);
+    const quarantined = latestQuarantine(dataDir);
+    if (quarantined !== undefined) {
+      const at = new Date(quarantined.at).toISOString();
+      process.stdout.write(
+        `${t('quarantined', { at, reason: quarantined.reason, dir: dataDir, file: quarantined.file })}\n`,
+      );
+    }
+    let db: Db;
     try {
+      db = openDatabase(join(dataDir, JOURNAL_FILE), { access: 'read' });
+    } catch (error) {
+      if (!isJournalDamage(error)) throw error;
+      return reportDamage(dataDir, { ok: false, problems: [(error as Error).message], damaged: [] });
+    }
+    try {
+      const integrity = checkIntegrity(db, 'full');
+      if (!integrity.ok) return reportDamage(dataDir, integrity);
       const result = verifyJournal(db, 'full');
       if (!result.ok) {
         process.stdout.write(`${t('broken', { seq: result.firstBrokenSeq, reason: result.reason })}\n`);
@@ -75,11 +107,23 @@ const verifyCommand: CliCommand = {
           : t('ok', { from: result.checkedFrom, to: result.checkedTo, count: result.entries });
       process.stdout.write(`${line}\n`);
       return ExitCode.Ok;
+    } catch (error) {
+      if (!isJournalDamage(error)) throw error;
+      return reportDamage(dataDir, { ok: false, problems: [(error as Error).message], damaged: [] });
     } finally {
       db.close();
     }
   },
 };
+
+/** SQLite-level damage: what SQLite found, where, and what the technician does about it. */
+function reportDamage(dataDir: string, report: IntegrityReport): number {
+  const lines = [t('damaged', { what: report.problems.slice(0, 5).join('; ') })];
+  if (report.damaged.length > 0) lines.push(t('damagedIn', { objects: report.damaged.join(', ') }));
+  lines.push(t('damagedAdvice', { dir: dataDir }));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return ExitCode.DataError;
+}
 
 const exportCommand: CliCommand = {
   path: ['journal', 'export'],

@@ -55,6 +55,10 @@ const t = defineMessages({
     zh: '  自启动以来因存储问题未能记录的写入：{count} 次（详见日志）',
     en: '  writes not recorded because of the storage since the start: {count} (the log names each)',
   },
+  quarantined: {
+    zh: '警报：日志文件曾损坏，已于 {at} 隔离（{reason}）。损坏的文件：数据目录下 quarantine/{file}；签到记录在新日志上继续。请把 quarantine 目录交给县里，之后可将其移走以解除警报',
+    en: 'ALARM: the journal file was damaged and quarantined at {at} ({reason}). Damaged file: quarantine/{file} in the data directory; sign-ins go on in a new journal. Hand the quarantine folder to the county, then move it away to clear this alarm',
+  },
 });
 
 function bytes(value: number | null): string {
@@ -136,8 +140,16 @@ function render(status: Status): string {
     for (const service of status.services)
       lines.push(`  ${service.name.padEnd(20)} ${service.state.padEnd(9)} ${service.detail ?? ''}`.trimEnd());
   }
-  const { head, verification } = status.journal;
+  const { head, verification, quarantined } = status.journal;
   lines.push(t('head', { seq: head.seq, hash: head.hash.slice(0, 12) }), ...verificationLines(verification));
+  if (quarantined !== null)
+    lines.push(
+      t('quarantined', {
+        at: new Date(quarantined.at).toISOString(),
+        reason: quarantined.reason,
+        file: quarantined.file,
+      }),
+    );
   lines.push(...storageLines(status.storage));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));

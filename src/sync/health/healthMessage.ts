@@ -7,7 +7,7 @@ import { journalVerification, type JournalVerification } from '../../journal/ver
 import type { StorageReport } from '../../store/storageMonitor.js';
 import type { FileUploadStats } from '../files/uploader.js';
 import type { OutboxStats } from '../outbox/eventOutbox.js';
-import { MESSAGE_VERSIONS, type HealthMessage } from '../protocol/messages.js';
+import { MESSAGE_VERSIONS, type HealthMessage, type JournalQuarantined } from '../protocol/messages.js';
 import type { BoardReadings } from './board.js';
 import { certificateReport } from './certificates.js';
 
@@ -31,6 +31,8 @@ export interface HealthSources {
   files(): Pick<FileUploadStats, 'pendingFiles'>;
   /** The storage monitor's latest reading; absent where no monitor runs. */
   storage?: (() => StorageReport) | undefined;
+  /** The alarm of a quarantined journal (journal/quarantine/record.ts), when there is one. */
+  quarantined?: (() => JournalQuarantined | undefined) | undefined;
 }
 
 /** Bounds of the wire schema (protocol/messages.ts healthMessageSchema). */
@@ -65,6 +67,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
   const certificates = certificateReport(sources.county, reading.wallMs);
   const clockSource = correctionForBoot(sources.journal.db, reading.bootId)?.source;
   const scannerDetail = sources.scanner.stateDetail();
+  const quarantined = sources.quarantined?.();
   return {
     v: MESSAGE_VERSIONS.health,
     deviceId: sources.deviceId,
@@ -78,6 +81,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       headHash: head.hash,
       ackedSeq: outbox.ackedSeq,
       verification: sources.verification?.() ?? journalVerification(sources.journal),
+      ...(quarantined !== undefined && { quarantined }),
     },
     backlog: {
       events: outbox.backlogEvents,

@@ -191,6 +191,16 @@ export const journalVerificationSchema = z.strictObject({
 
 /** What the center takes for a room of an earlier release, which does not report its verification. */
 export const UNREPORTED_VERIFICATION: JournalVerification = { lastCheck: null, lastFull: null, running: null };
+/**
+ * The alarm of a damaged journal that was set aside (`<dataDir>/quarantine/`) and replaced by a new
+ * one continuing it: when, the damaged file's name in that folder, and what was found (English).
+ */
+export const journalQuarantinedSchema = z.strictObject({
+  at: z.number().int().min(0),
+  file: z.string().min(1).max(200),
+  reason: z.string().max(300),
+});
+export type JournalQuarantined = z.infer<typeof journalQuarantinedSchema>;
 
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({
@@ -207,6 +217,8 @@ export const healthMessageSchema = z.strictObject({
     ackedSeq: seq,
     /** Added without a version bump: the center before ignores it, this one reads a room before as unreported. */
     verification: added(journalVerificationSchema, UNREPORTED_VERIFICATION),
+    /** Present while a quarantined journal waits in the room's quarantine folder; rooms before it never send it. */
+    quarantined: journalQuarantinedSchema.optional(),
   }),
   backlog: z.strictObject({
     events: seq,

@@ -38,6 +38,7 @@ function summary(deviceId: string): RoomSummary {
     scannerDriver: 'emulator',
     cameras: [],
     verification: null,
+    journalQuarantined: null,
     gaps: [],
     damaged: null,
     storage: null,
