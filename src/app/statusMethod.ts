@@ -68,7 +68,7 @@ export interface StatusSources {
   /** The daemon's background verification, or what the journal file records when no daemon runs. */
   verification: () => JournalVerification;
   /** The alarm of a quarantined journal (journal/quarantine/record.ts latestQuarantine). */
-  quarantined(): JournalQuarantined | undefined;
+  quarantined: () => JournalQuarantined | undefined;
   activities: ActivityStore;
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
