@@ -81,13 +81,16 @@ export class RoomDayReader {
     return rows.map((row) => this.toRecord(deviceId, row));
   }
 
-  /** The latest activity.started the room has not ended; null when none runs. */
+  /**
+   * The latest activity.started the room has not ended; null when none runs. A carried copy of a
+   * start the center holds is no new start, though its seq is higher.
+   */
   currentActivity(deviceId: string): ActivityRecord | null {
     const row = statement(
       this.db,
       `SELECT json_extract(s.payload, '$.activityId') AS activity_id, json_extract(s.payload, '$.type') AS type,
          json_extract(s.payload, '$.title') AS title, s.wall_ms
-       FROM events s WHERE s.device_id = ? AND s.type = 'activity.started'
+       FROM events s WHERE s.device_id = ? AND s.type = 'activity.started' AND s.copy_of IS NULL
        ORDER BY s.seq DESC LIMIT 1`,
     ).get(deviceId) as { activity_id: string | null; type: unknown; title: unknown; wall_ms: number } | undefined;
     if (row === undefined || typeof row.activity_id !== 'string') return null;

@@ -6,8 +6,8 @@ import type { Checkpoint, JournalHead, SyncAnchor } from './types.js';
 
 const t = defineMessages({
   metaMissing: {
-    zh: '日志文件 {file} 已损坏：journal_meta 中缺少记录日志头的那一行。请原样保留此文件（县里需要它），不要删除或修改，并联系县里恢复本活动室的日志',
-    en: "the journal {file} is damaged: its journal_meta row (the recorded head) is missing. Keep the file exactly as it is (the county needs it), do not delete or edit it, and call the county to recover the room's journal",
+    zh: '日志文件 {file} 已损坏：journal_meta 中缺少记录日志头的那一行。守护进程下次启动时会把它隔离到数据目录的 quarantine/ 中，并在新日志上继续记录；请把 quarantine 目录交给县里',
+    en: 'the journal {file} is damaged: its journal_meta row (the recorded head) is missing. The daemon sets such a file aside in quarantine/ in the data directory at its next start and records on in a new journal; hand the quarantine folder to the county',
   },
 });
 

@@ -6,6 +6,7 @@ import {
   decodeEventBatch,
   encodeEventBatch,
   EVENT_BATCH_PROPERTIES,
+  MAX_BATCH_NESTING,
 } from '../../src/sync/protocol/eventBatch.js';
 import { appendSignIns, useJournal } from '../journal/helpers.js';
 
@@ -88,6 +89,18 @@ describe('event batches on the wire', () => {
     wire.entries[1] = { ...wire.entries[1]!, payload: { name: '\uD800' } };
     expect(refusal(wire)).toMatch(
       /^event batch entry 2 cannot be hashed: \$\.payload\.name: string contains a lone UTF-16 surrogate/,
+    );
+  });
+
+  it('refuse a batch nested deeper than any journal writes, as a bad batch rather than a stack overflow', () => {
+    const wire = wireJson(encodeEventBatch('room-1', 'backfill', j.journal.read(0, 1)));
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const text = JSON.stringify({ ...wire, entries: [{ ...wire.entries[0]!, payload: 0 }] }).replace(
+      '"payload":0',
+      `"payload":${deep}`,
+    );
+    expect(() => decodeEventBatch(deflateRawSync(Buffer.from(text)), EVENT_BATCH_PROPERTIES)).toThrow(
+      new BatchDecodeError(`event batch nests arrays and objects deeper than ${MAX_BATCH_NESTING} levels`),
     );
   });
 

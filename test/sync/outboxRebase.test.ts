@@ -133,6 +133,18 @@ describe('an acknowledgement that shows the center ahead of the journal', () => 
     expect(tampers).toEqual([4]);
   });
 
+  it('does not continue above a center that holds more when an entry was removed on disk: re-appending would hide it', async () => {
+    expect(journal.verify('incremental').ok).toBe(true);
+    await close();
+    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq = 4').run());
+    open();
+    ack({ seq: 3, heldSeq: 8 });
+    ack({ seq: 3, heldSeq: 8 });
+    expect(gaps).toEqual([]);
+    expect(entries().map((entry) => entry.seq)).toEqual([1, 2, 3, 5]);
+    expect(tampers).toContain(4);
+  });
+
   it('walks the local chain once per head, however many different breaks the acks name', async () => {
     expect(journal.verify('incremental').ok).toBe(true);
     await close();

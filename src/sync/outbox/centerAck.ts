@@ -94,7 +94,13 @@ export class CenterAckReceiver {
     // Only a center that sends version 2 knows gaps: a gap sent to one of the release before would break the chain there.
     const gapAware = ack.v === 2 ? ack : undefined;
     const rebase = gapAware === undefined ? undefined : this.rebaseReason(gapAware);
-    if (gapAware !== undefined && rebase !== undefined) return this.rebase(gapAware, rebase, centerTimeMs);
+    if (gapAware !== undefined && rebase !== undefined) {
+      if (this.localChainVerifies()) return this.rebase(gapAware, rebase, centerTimeMs);
+      logger.error(
+        { seq: ack.seq, heldSeq: gapAware.heldSeq, reason: rebase },
+        'not continuing the journal above the center: the local chain fails verification, and re-appending would sign its changes anew',
+      );
+    }
     const advanced = this.applyCursor(ack, centerTimeMs);
     if (advanced === undefined) return undefined;
     const accepted: AcceptedAck = { ack, advanced, rebased: false, centerTimeMs };
@@ -148,17 +154,26 @@ export class CenterAckReceiver {
   /**
    * The center's reported break as a reason to rebase: above the cursor, at an entry the journal
    * holds, while the local chain verifies from its start (a journal changed on disk keeps the
-   * break: continuing above it would sign the change anew). Checked once per local head.
+   * break: continuing above it would sign the change anew).
    */
   private conflictingBreak(ack: CenterAck): string | undefined {
     const { journal } = this.options;
     const broken = ack.broken;
     if (broken === undefined || broken.seq <= (journal.syncCursor()?.seq ?? 0)) return undefined;
     if (entryAt(journal, broken.seq) === undefined) return undefined;
+    if (!this.localChainVerifies()) return undefined;
+    return `the center found the chain broken at seq ${broken.seq} (${broken.reason}), where the local chain verifies`;
+  }
+
+  /**
+   * Whether the whole local chain verifies, checked once per local head: a rebase re-appends
+   * entries under a new signature, which must never cover an entry changed or removed on disk.
+   */
+  private localChainVerifies(): boolean {
+    const { journal } = this.options;
     const head = journal.head().hash;
     if (this.checkedChain?.head !== head) this.checkedChain = { head, localOk: journal.verify('full').ok };
-    if (!this.checkedChain.localOk) return undefined;
-    return `the center found the chain broken at seq ${broken.seq} (${broken.reason}), where the local chain verifies`;
+    return this.checkedChain.localOk;
   }
 
   private rebase(ack: CenterAck, reason: string, centerTimeMs: number | undefined): AcceptedAck | undefined {

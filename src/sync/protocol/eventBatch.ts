@@ -2,6 +2,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { entryHash } from '../../journal/canonical.js';
 import { recordedContent } from '../../journal/gap.js';
 import { GENESIS_HASH, type EntryContent, type JournalEntry, type JsonValue } from '../../journal/types.js';
+import { nestsDeeperThan } from '../../util/jsonDepth.js';
 import type { MessageProperties } from '../link/types.js';
 import {
   MESSAGE_VERSIONS,
@@ -24,6 +25,13 @@ export const EVENT_BATCH_PROPERTIES: MessageProperties = {
 
 /** The largest inflated batch a reader accepts: a "deflate bomb" is refused, not expanded. */
 export const MAX_INFLATED_BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The deepest nesting of arrays and objects a batch may have: the batch, its entries and an entry
+ * leave payloads well over 50 levels. Deeper is refused before anything that recurses (the schema,
+ * canonical JSON) can overflow the stack.
+ */
+export const MAX_BATCH_NESTING = 64;
 
 /**
  * A batch as read (of this version or the previous one, fields a later release adds dropped): the
@@ -102,6 +110,8 @@ export function decodeEventBatch(payload: Buffer, properties: MessageProperties)
   } catch (error) {
     throw new BatchDecodeError(`event batch is not JSON: ${(error as Error).message}`);
   }
+  if (nestsDeeperThan(json, MAX_BATCH_NESTING))
+    throw new BatchDecodeError(`event batch nests arrays and objects deeper than ${MAX_BATCH_NESTING} levels`);
   const parsed = receivedEventBatchSchema.safeParse(json);
   if (!parsed.success) {
     throw new BatchDecodeError(
