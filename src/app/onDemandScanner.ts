@@ -1,6 +1,6 @@
 import type { FingerprintScanner, ScannerInfo } from '../../drivers/scanner.js';
 import type { ScannerAccess } from '../members/scannerAccess.js';
-import type { ScannerService, ScannerState } from '../scanner/service.js';
+import type { ModuleUse, ScannerService, ScannerState } from '../scanner/service.js';
 
 /**
  * The scanner for a standalone CLI command (no daemon runs): the same ScannerService the daemon
@@ -21,9 +21,10 @@ export class OnDemandScanner implements ScannerAccess {
     purpose: string,
     fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>,
     waitMs?: number,
+    use?: Pick<ModuleUse, 'usesFinger'>,
   ): Promise<T> {
     const service = await this.started();
-    return service.exclusive(purpose, fn, waitMs);
+    return service.exclusive(purpose, fn, waitMs, use);
   }
 
   /** The service itself, started on first use: for methods that need more than exclusive use (scanner info, confirm). */

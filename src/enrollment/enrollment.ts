@@ -104,6 +104,7 @@ export class EnrollmentService {
         }
       },
       SCANNER_WAIT_MS,
+      { usesFinger: true },
     );
   }
 

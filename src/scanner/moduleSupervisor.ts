@@ -18,7 +18,27 @@ export type ModuleTrust = 'trusted' | 'refused';
  * fails.
  */
 export interface IdleWorker {
-  run(scanner: FingerprintScanner, info: ScannerInfo, signal: AbortSignal, trust: ModuleTrust): Promise<void>;
+  run(
+    scanner: FingerprintScanner,
+    info: ScannerInfo,
+    signal: AbortSignal,
+    trust: ModuleTrust,
+    resume?: IdleResume,
+  ): Promise<void>;
+}
+
+/** What happened to the module since the idle worker last ran. */
+export interface IdleResume {
+  /** It was lent to work that asks for a finger (an enrollment, a secretary's confirmation): one may still be on the glass. */
+  afterFingerUse: boolean;
+}
+
+/** How a request uses the module. */
+export interface ModuleUse {
+  /** Also on a module that is not trusted (`scanner confirm`). */
+  allowRefused?: boolean | undefined;
+  /** The work asks for a finger, which may still be on the glass when it ends. */
+  usesFinger?: boolean | undefined;
 }
 
 /** One open connection to a module. */
@@ -48,6 +68,7 @@ class LossWatch {
 
 interface Request {
   readonly allowRefused: boolean;
+  readonly usesFinger: boolean;
   execute(session: ModuleSession): Promise<void>;
   fail(error: Error): void;
 }
@@ -82,6 +103,8 @@ export class ModuleSupervisor {
   /** The last reason opening failed, so a scanner left unplugged for days warns once, not per retry. */
   private lastOpenFailure: string | undefined;
   private worker: IdleWorker | undefined;
+  /** A request that asks for a finger ran since the idle worker last started. */
+  private fingerUsed = false;
   private readonly requests: Request[] = [];
   private readonly wakeup = new Wakeup();
   private readonly stopped = new AbortController();
@@ -117,7 +140,7 @@ export class ModuleSupervisor {
     purpose: string,
     fn: (session: ModuleSession) => Promise<T>,
     waitMs: number,
-    allowRefused: boolean,
+    { allowRefused = false, usesFinger = false }: ModuleUse = {},
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.stopped.signal.aborted) return reject(unavailable('the scanner service is stopping'));
@@ -126,6 +149,7 @@ export class ModuleSupervisor {
         return reject(mismatch(this.detail ?? 'the module is not trusted'));
       const request: Request = {
         allowRefused,
+        usesFinger,
         execute: async (session) => {
           clearTimeout(timer);
           try {
@@ -245,7 +269,10 @@ export class ModuleSupervisor {
       if (request !== undefined) {
         if (session.trust === 'refused' && !request.allowRefused)
           request.fail(mismatch(session.refusal ?? 'the module is not trusted'));
-        else await request.execute(session);
+        else {
+          if (request.usesFinger) this.fingerUsed = true;
+          await request.execute(session);
+        }
         continue;
       }
       const failure = await this.runWorker(session, woken);
@@ -267,7 +294,9 @@ export class ModuleSupervisor {
       return undefined;
     }
     const abort = new AbortController();
-    const work = worker.run(session.scanner, session.info, abort.signal, session.trust).then(
+    const resume: IdleResume = { afterFingerUse: this.fingerUsed };
+    this.fingerUsed = false;
+    const work = worker.run(session.scanner, session.info, abort.signal, session.trust, resume).then(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );

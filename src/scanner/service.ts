@@ -14,13 +14,13 @@ import { withDriverFaults } from './driverFault.js';
 import { EmulatorProcess } from './emulatorProcess.js';
 import { ModuleIdentity } from './identity.js';
 import { KeyboardSupervisor } from './keyboardSupervisor.js';
-import { DEFAULT_WAIT_MS, ModuleSupervisor, type IdleWorker } from './moduleSupervisor.js';
+import { DEFAULT_WAIT_MS, ModuleSupervisor, type IdleWorker, type ModuleUse } from './moduleSupervisor.js';
 import { createScannerOpener, hidSelector, openerSettings, type ScannerOpener } from './opener.js';
 import { createPowerSwitch, type PowerSwitch } from './power.js';
 import type { ScannerSecrets } from './secrets.js';
 import { scannerText } from './messages.js';
 
-export type { IdleWorker, ModuleTrust } from './moduleSupervisor.js';
+export type { IdleResume, IdleWorker, ModuleTrust, ModuleUse } from './moduleSupervisor.js';
 export type { ScannerState } from '../daemon/bus.js';
 export type { ScannerOpener } from './opener.js';
 
@@ -167,10 +167,11 @@ export class ScannerService implements Service {
     purpose: string,
     fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>,
     waitMs = DEFAULT_WAIT_MS,
+    use: Pick<ModuleUse, 'usesFinger'> = {},
   ): Promise<T> {
     const module = this.requireModule(purpose);
     return withDriverFaults(purpose, () =>
-      module.withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, false),
+      module.withModule(purpose, (session) => fn(session.scanner, session.info), waitMs, use),
     );
   }
 
@@ -186,7 +187,7 @@ export class ScannerService implements Service {
           return info;
         },
         waitMs,
-        true,
+        { allowRefused: true },
       ),
     );
   }

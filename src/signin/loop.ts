@@ -3,7 +3,7 @@ import type { FingerprintScanner, IdentifyOutcome, ScannerInfo } from '../../dri
 import type { Feedback } from '../feedback/service.js';
 import type { FeedbackSignal } from '../feedback/patterns.js';
 import type { Logger } from '../log.js';
-import type { IdleWorker, ModuleTrust } from '../scanner/service.js';
+import type { IdleResume, IdleWorker, ModuleTrust } from '../scanner/service.js';
 import { waitForLift } from './fingerLift.js';
 import type { SignInOutcome, SignInRecorder } from './recorder.js';
 import type { TouchLine } from './touchLine.js';
@@ -37,21 +37,22 @@ const SIGNALS: Record<SignInOutcome['kind'], FeedbackSignal> = {
  * placing the finger for the enrollment about to start).
  */
 export class SignInLoop implements IdleWorker {
-  /** The last run ended because the module was asked for: whatever touches it now may be theirs. */
-  private lentOut = false;
-
   constructor(private readonly deps: SignInLoopDeps) {}
 
-  async run(scanner: FingerprintScanner, _info: ScannerInfo, signal: AbortSignal, trust: ModuleTrust): Promise<void> {
-    if (this.lentOut) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
-    this.lentOut = false;
+  async run(
+    scanner: FingerprintScanner,
+    _info: ScannerInfo,
+    signal: AbortSignal,
+    trust: ModuleTrust,
+    resume?: IdleResume,
+  ): Promise<void> {
+    if (resume?.afterFingerUse === true) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
     while (!signal.aborted) {
       await this.waitForTouch(signal);
       if (signal.aborted) break;
       const handled = trust === 'trusted' ? await this.signIn(scanner, signal) : await this.refuse(scanner);
       if (handled) await waitForLift(scanner, this.deps.pollIntervalMs, signal);
     }
-    this.lentOut = true;
   }
 
   /** One identification and its outcome; false when no finger was there after all (or it was not for us). */

@@ -42,30 +42,35 @@ export async function confirmBySecretaryFinger(
 ): Promise<SignedIn & { confirmedBy: string }> {
   requireMember(deps.journal.db, request.memberId, 'member');
   const timeoutMs = request.timeoutMs ?? CONFIRM_TIMEOUT_MS;
-  return deps.scanner.exclusive('manual sign-in (secretary finger)', async (scanner) => {
-    progress({ step: 'place', memberId: request.memberId, seconds: Math.round(timeoutMs / 1000) });
-    const deadline = AbortSignal.timeout(timeoutMs);
-    while (!deadline.aborted) {
-      const found = await fingerOnSensor(deps, scanner, progress);
-      if (found.kind === 'nobody') {
-        await sleep(deps.pollIntervalMs);
-        continue;
-      }
-      if (found.kind === 'secretary') {
-        const confirmedBy = found.memberId;
-        const outcome = deps.recorder.manual(request.memberId, confirmedBy, 'secretary-finger', request.operator);
-        await deps.feedback.show(outcome.kind === 'already' ? 'already' : 'accepted', scanner);
+  return deps.scanner.exclusive(
+    'manual sign-in (secretary finger)',
+    async (scanner) => {
+      progress({ step: 'place', memberId: request.memberId, seconds: Math.round(timeoutMs / 1000) });
+      const deadline = AbortSignal.timeout(timeoutMs);
+      while (!deadline.aborted) {
+        const found = await fingerOnSensor(deps, scanner, progress);
+        if (found.kind === 'nobody') {
+          await sleep(deps.pollIntervalMs);
+          continue;
+        }
+        if (found.kind === 'secretary') {
+          const confirmedBy = found.memberId;
+          const outcome = deps.recorder.manual(request.memberId, confirmedBy, 'secretary-finger', request.operator);
+          await deps.feedback.show(outcome.kind === 'already' ? 'already' : 'accepted', scanner);
+          await waitForLift(scanner, deps.pollIntervalMs, deadline);
+          return { ...outcome, confirmedBy };
+        }
         await waitForLift(scanner, deps.pollIntervalMs, deadline);
-        return { ...outcome, confirmedBy };
       }
-      await waitForLift(scanner, deps.pollIntervalMs, deadline);
-    }
-    throw new AgentError(
-      ErrorCode.ConfirmationTimeout,
-      `no secretary's finger confirmed the manual sign-in of ${request.memberId} within ${Math.round(timeoutMs / 1000)} s; try again, or confirm with --confirmed-by SECRETARY_ID`,
-      { memberId: request.memberId },
-    );
-  });
+      throw new AgentError(
+        ErrorCode.ConfirmationTimeout,
+        `no secretary's finger confirmed the manual sign-in of ${request.memberId} within ${Math.round(timeoutMs / 1000)} s; try again, or confirm with --confirmed-by SECRETARY_ID`,
+        { memberId: request.memberId },
+      );
+    },
+    undefined,
+    { usesFinger: true },
+  );
 }
 
 type OnSensor = { kind: 'nobody' } | { kind: 'someone-else' } | { kind: 'secretary'; memberId: string };
