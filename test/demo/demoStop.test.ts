@@ -82,7 +82,14 @@ describe('stopping room-agent demo', () => {
     try {
       const dir = join(temp.dir, 'demo');
       const first = startDemo(['--headless', '--dir', dir]);
-      await waitUntil(() => childPids(dir).size === 4, 60_000, 'the first demo starting');
+      // A first demo that ended early would never get there: its own words say why.
+      await waitUntil(
+        () => childPids(dir).size >= 4 || first.child.exitCode !== null,
+        90_000,
+        'the first demo starting',
+      );
+      expect(first.child.exitCode, first.stderr()).toBeNull();
+      expect(childPids(dir).size).toBe(4);
       const second = startDemo(['--headless', '--dir', dir]);
       expect((await second.exited).code).toBe(69);
       expect(second.stderr()).toContain('another demo runs in');
@@ -99,5 +106,5 @@ describe('stopping room-agent demo', () => {
     } finally {
       temp.cleanup();
     }
-  }, 90_000);
+  }, 180_000);
 });
