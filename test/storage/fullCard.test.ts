@@ -1,17 +1,8 @@
 import { statfsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusSchema, type Status } from '../../src/app/statusMethod.js';
-import {
-  logLines,
-  openJournal,
-  startDaemon,
-  waitForControl,
-  writeConfig,
-  type DaemonProcess,
-} from '../daemon/daemonProcess.js';
-import { makeTempDir, runCli } from '../helpers/cli.js';
-import { fillToLastByte, freeFiller, mountTmpfs } from './mounts.js';
+import { logLines, openJournal, startDaemon, waitForControl, type DaemonProcess } from '../daemon/daemonProcess.js';
+import { cardRig } from './cardRig.js';
+import { fillToLastByte, freeFiller, type mountTmpfs } from './mounts.js';
 
 const CARD_BYTES = 8 * 1024 * 1024;
 
@@ -26,29 +17,15 @@ async function waitForLog(daemon: DaemonProcess, matches: (line: Record<string, 
 }
 
 describe('a daemon on a card filled to the last byte', () => {
-  const temp = makeTempDir('room-agent-full-');
-  const { configPath, dataDir } = writeConfig(temp.dir, 'storage:\n  journalReserveBytes: 65536\n', [
-    // Outside the card: the test reaches the daemon whatever the card's state.
-    `controlSocket: ${join(temp.dir, 'control.sock')}`,
-  ]);
-  const socketPath = join(temp.dir, 'control.sock');
+  const rig = cardRig('room-agent-full-', 'storage:\n  journalReserveBytes: 65536\n');
+  const { temp, configPath, dataDir, socketPath, cli, status } = rig;
   let card: ReturnType<typeof mountTmpfs> | undefined;
   let daemon: DaemonProcess | undefined;
 
-  const cli = (...args: string[]) => runCli([...args, '--config', configPath], { timeoutMs: 30_000 });
-  async function status(): Promise<Status> {
-    const result = await cli('status', '--json');
-    expect(result.code, result.stderr).toBe(0);
-    return statusSchema.parse(JSON.parse(result.stdout));
-  }
-
   beforeAll(async () => {
-    card = mountTmpfs(dataDir, CARD_BYTES);
+    card = rig.mount(CARD_BYTES);
     // A first run creates the journal and records something before the card fills.
-    const first = startDaemon(configPath);
-    await waitForControl(socketPath, first);
-    expect((await cli('note', 'before the card filled')).code).toBe(0);
-    expect((await first.stop()).code).toBe(0);
+    await rig.recordFirst('before the card filled');
     fillToLastByte(dataDir);
     expect(statfsSync(dataDir).bavail).toBe(0);
   }, 120_000);

@@ -1,35 +1,25 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { statusSchema, type Status } from '../../src/app/statusMethod.js';
 import { startDaemon, waitForControl, writeConfig, type DaemonProcess } from '../daemon/daemonProcess.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
+import { cardRig } from './cardRig.js';
 import { mountTmpfs } from './mounts.js';
 
 /** How long the daemon must keep running on the read-only card: several of the monitor's checks. */
 const RUNS_ON_FOR_S = 8;
 
 describe('a card the kernel remounted read-only', () => {
-  const temp = makeTempDir('room-agent-ro-');
-  const socketPath = join(temp.dir, 'control.sock');
   // The control socket lives outside the card: a read-only card cannot hold a new one.
-  const { configPath, dataDir } = writeConfig(temp.dir, '', [`controlSocket: ${socketPath}`]);
+  const rig = cardRig('room-agent-ro-', '');
+  const { temp, configPath, socketPath, cli, status } = rig;
   let card: ReturnType<typeof mountTmpfs> | undefined;
   let daemon: DaemonProcess | undefined;
 
-  const cli = (...args: string[]) => runCli([...args, '--config', configPath], { timeoutMs: 30_000 });
-  async function status(): Promise<Status> {
-    const result = await cli('status', '--json');
-    expect(result.code, result.stderr).toBe(0);
-    return statusSchema.parse(JSON.parse(result.stdout));
-  }
-
   beforeAll(async () => {
-    card = mountTmpfs(dataDir, 8 * 1024 * 1024);
-    const first = startDaemon(configPath);
-    await waitForControl(socketPath, first);
-    expect((await cli('note', 'on the card before it failed')).code).toBe(0);
-    expect((await first.stop()).code).toBe(0);
-    card.remount('ro');
+    const mounted = rig.mount(8 * 1024 * 1024);
+    card = mounted;
+    await rig.recordFirst('on the card before it failed');
+    mounted.remount('ro');
   }, 120_000);
 
   afterAll(async () => {
