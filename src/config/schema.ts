@@ -463,6 +463,10 @@ const cameraSchema = z.strictObject({
     .max(60)
     .default(6)
     .describe('Most push starts in any minute; further restarts wait. Default 6.'),
+  record: z
+    .boolean()
+    .default(true)
+    .describe('Record the main stream during activities that ask for a recording. Default true.'),
   push: z
     .strictObject({
       url: z
@@ -520,6 +524,33 @@ const mediaSchema = z.strictObject({
     .min(1)
     .default('ffprobe')
     .describe('The ffprobe program: a name looked up in PATH, or an absolute path. Default ffprobe.'),
+  recordingSegmentSeconds: z
+    .number()
+    .int()
+    .min(2)
+    .max(3600)
+    .default(60)
+    .describe(
+      'Seconds per segment of a meeting recording: a power cut loses no closed segment, and at most the end of the open one. Default 60.',
+    ),
+  recordingQuotaBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024 ** 5)
+    .default(4 * 1024 ** 3)
+    .describe(
+      'Most bytes of meeting recordings kept on the data directory; above it the oldest uploaded segments are deleted first. Bytes, 0 = no quota. Default 4294967296 (4 GiB).',
+    ),
+  minFreeBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024 ** 4)
+    .default(256 * 1024 * 1024)
+    .describe(
+      "Free space media leave on the data directory's storage beyond storage.journalReserveBytes: below the two together, uploaded segments are deleted and then recording stops. Bytes. Default 268435456 (256 MiB).",
+    ),
 });
 
 const logSchema = z.strictObject({

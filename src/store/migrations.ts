@@ -280,4 +280,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    description: 'meeting recording segments',
+    sql: `
+      -- One row per closed segment of a meeting recording, written with its recording.segment
+      -- entry (indexed_seq) in one commit. path is relative to the data directory, so a data
+      -- folder restored elsewhere still finds its files. idx numbers the segments of one
+      -- activity's camera from 1, in recording order: the center asks for ranges of it.
+      -- truncated marks a segment a crash left open and the next start cut to its last whole
+      -- packet. file_id is its upload (file_uploads) once queued; pruned_seq the
+      -- recording.pruned entry once the file was deleted to make room.
+      CREATE TABLE recording_segments (
+        path TEXT PRIMARY KEY,
+        activity_id TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        started_wall_ms INTEGER NOT NULL,
+        ended_wall_ms INTEGER NOT NULL,
+        clock TEXT NOT NULL CHECK (clock IN ('synced', 'unsynced')),
+        duration_ms INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        truncated INTEGER NOT NULL CHECK (truncated IN (0, 1)),
+        indexed_seq INTEGER NOT NULL,
+        file_id TEXT,
+        pruned_seq INTEGER,
+        UNIQUE (activity_id, camera, idx)
+      ) STRICT;
+      CREATE INDEX recording_segments_age ON recording_segments (pruned_seq, indexed_seq);
+    `,
+  },
 ];

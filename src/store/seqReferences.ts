@@ -18,6 +18,8 @@ export const SEQ_REFERENCES: ReadonlyArray<readonly [table: string, column: stri
   ['file_uploads', 'queued_seq'],
   ['file_uploads', 'done_seq'],
   ['center_commands', 'seq'],
+  ['recording_segments', 'indexed_seq'],
+  ['recording_segments', 'pruned_seq'],
 ];
 
 /**

@@ -36,6 +36,7 @@ describe('camera settings', () => {
       transcode: 'off',
       stallTimeoutSeconds: 20,
       maxRestartsPerMinute: 6,
+      record: true,
       push: { ...HALL.push, mode: 'activity', onDemandMinutes: 30 },
     });
     expect(door?.subUrl).toBeUndefined();
@@ -44,6 +45,9 @@ describe('camera settings', () => {
       probeTimeoutSeconds: 10,
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
+      recordingSegmentSeconds: 60,
+      recordingQuotaBytes: 4 * 1024 ** 3,
+      minFreeBytes: 256 * 1024 ** 2,
     });
     expect(photoCameraOf(result.config)?.name).toBe('hall');
   });

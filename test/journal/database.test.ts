@@ -54,6 +54,7 @@ describe('the journal database', () => {
         'members',
         'module_binding',
         'pending_slot_deletions',
+        'recording_segments',
         'signin_last',
         'sync_anchor',
         'template_backups',
