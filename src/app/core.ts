@@ -15,6 +15,8 @@ import { Journal, type JournalAccess } from '../journal/journal.js';
 import { journalVerification, type JournalVerification } from '../journal/verificationReport.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { FileQueue } from '../sync/files/fileQueue.js';
+import { uploadCompleted } from '../sync/files/uploadRows.js';
+import { recordingStorageReport, type RecordingStorageReport } from '../cameras/recording/storageReport.js';
 import type { LiveLinkStatus } from '../sync/health/syncStatus.js';
 import { readOnlyMount, storageError } from '../store/storageError.js';
 import { StorageMonitor } from '../store/storageMonitor.js';
@@ -73,7 +75,8 @@ export function openCore(config: Config, logger: Logger, bus?: EventBus, access:
  * both absent in a standalone CLI (the sync cursor and backlog come from the journal either way),
  * as is `verification`, the daemon's background verification: a standalone CLI tells what the
  * journal file records of the last full one. `storage` is the daemon's monitor; a standalone CLI
- * measures the storage itself.
+ * measures the storage itself. `recordings` is the daemon's pruner's report; a standalone CLI reads
+ * the recordings' index from the journal (no deletion waits for its entry without a daemon).
  */
 export function registerStatus(
   core: Core,
@@ -82,8 +85,10 @@ export function registerStatus(
   link?: () => LiveLinkStatus,
   verification?: () => JournalVerification,
   storage?: StorageMonitor,
+  recordings?: () => RecordingStorageReport,
 ): void {
   const { journal } = core;
+  const { config } = loaded;
   const monitor =
     storage ??
     new StorageMonitor({
@@ -101,6 +106,15 @@ export function registerStatus(
     activities: core.activities,
     config: { path: loaded.path, overrideActive: loaded.overrideActive },
     storage: monitor,
+    recordings:
+      recordings ??
+      (() =>
+        recordingStorageReport(journal.db, {
+          uploaded: (fileId) => uploadCompleted(journal.db, fileId),
+          waiting: [],
+          nowWallMs: core.clock.read().wallMs,
+          quotaBytes: config.media.recordingQuotaBytes,
+        })),
     sync: { journal: core.journal, clock: core.clock, brokerUrl: loaded.config.county.url, link },
   });
 }

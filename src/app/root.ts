@@ -14,6 +14,7 @@ import {
 } from '../daemon/lifecycle.js';
 import { createNotifier, watchdogIntervalMs, type Notifier } from '../daemon/sdnotify.js';
 import type { PushService } from '../cameras/pushService.js';
+import type { RecordingStorageService } from '../cameras/recording/storageService.js';
 import type { Service } from '../daemon/service.js';
 import { ServiceSupervisor } from '../daemon/supervisor.js';
 import { startWatchdog } from '../daemon/watchdog.js';
@@ -33,6 +34,7 @@ import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
+import { buildRecordingStorage } from './recordingStorage.js';
 import { preloadBlockingModules } from './preload.js';
 import { buildSignInServices } from './signInFeature.js';
 import {
@@ -53,6 +55,8 @@ interface DaemonServices {
   sync: SyncService;
   pushes: PushService;
   verify: JournalVerifyService;
+  /** The recordings' pruner; the recorder asks it for room (RoomForRecording) before it stops. */
+  recordings: RecordingStorageService;
 }
 
 /**
@@ -89,6 +93,7 @@ function buildServices(
     logger: logger.child({ service: 'clock' }),
   });
   const photos = buildMeetingPhotos(core, config, bus, logger, storage);
+  const recordings = buildRecordingStorage(core, config, bus, logger);
   const pushes = buildPushService(core, config, bus, logger);
   const sync = buildSyncService({
     core,
@@ -101,6 +106,7 @@ function buildServices(
     photos: photos ?? noPhotos,
     verification: () => verify.verification(),
     storage,
+    recordings: () => recordings.report(),
     bus,
     logger,
     requestRestart: (reason) =>
@@ -123,6 +129,8 @@ function buildServices(
       logger: logger.child({ service: 'journal-prune' }),
     }),
     verify,
+    // Before anything that records: what is written after it finds the recordings within their room.
+    recordings,
     // Before the scheduler: an activity its first check ends (it ran out while the agent was down) still reaches the photos.
     ...(photos === undefined ? [] : [photos]),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
@@ -134,7 +142,7 @@ function buildServices(
     sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync, pushes, verify };
+  return { services, sync, pushes, verify, recordings };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -192,6 +200,7 @@ async function startServices(
     () => liveLinkStatus(built.sync.link),
     () => built.verify.verification(),
     storage,
+    () => built.recordings.report(),
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { activitySchema } from '../activities/schema.js';
 import type { ActivityStore } from '../activities/store.js';
+import type { RecordingStorageReport } from '../cameras/recording/storageReport.js';
 import type { CameraReport } from '../cameras/types.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
@@ -10,6 +11,7 @@ import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../
 import {
   cameraReportSchema,
   journalQuarantinedSchema,
+  recordingStorageSchema,
   journalVerificationSchema,
   type JournalQuarantined,
 } from '../sync/protocol/messages.js';
@@ -56,6 +58,8 @@ export const statusSchema = z.strictObject({
     failedWrites: z.number().int(),
     advice: z.string().optional(),
   }),
+  /** The meeting recordings on the card and the alarm of segments deleted before their upload. */
+  recordings: recordingStorageSchema,
 });
 
 export type Status = z.infer<typeof statusSchema>;
@@ -73,6 +77,7 @@ export interface StatusSources {
   config: { path: string; overrideActive: boolean };
   sync: SyncStatusSources;
   storage: Pick<StorageMonitor, 'check' | 'report' | 'advice'>;
+  recordings: () => RecordingStorageReport;
 }
 
 export function collectStatus({
@@ -84,6 +89,7 @@ export function collectStatus({
   config,
   sync,
   storage,
+  recordings,
   quarantined,
 }: StatusSources): Status {
   // Measured afresh: a card freed a moment ago shows at once, not at the monitor's next check.
@@ -106,6 +112,7 @@ export function collectStatus({
     config,
     sync: collectSyncStatus(sync),
     storage: { ...storage.report(), ...(advice !== undefined && { advice }) },
+    recordings: recordings(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PhotoTaker } from '../cameras/photos.js';
 import type { PushService } from '../cameras/pushService.js';
+import type { RecordingStorageReport } from '../cameras/recording/storageReport.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
@@ -27,6 +28,8 @@ export interface SyncFeatureDeps {
   /** The background verification's report (journalVerify.ts), for the health message. */
   verification: () => JournalVerification;
   storage: StorageMonitor;
+  /** The recordings kept and the alarm of a segment deleted before its upload, for the health message. */
+  recordings: () => RecordingStorageReport;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -45,6 +48,7 @@ export function buildSyncService({
   photos,
   verification,
   storage,
+  recordings,
   bus,
   logger,
   requestRestart,
@@ -90,6 +94,7 @@ export function buildSyncService({
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
       storage: () => storage.report(),
+      recordings,
       quarantined: () => journalQuarantined(config.device.dataDir),
     },
   });

@@ -32,7 +32,8 @@ export interface StorageMonitorOptions {
   checkMs?: number | undefined;
 }
 
-function measure(dataDir: string): { freeBytes: number; freeInodes: number } | undefined {
+/** Free bytes and inodes of the file system under `dataDir`; undefined when it cannot be measured. */
+export function measureFreeSpace(dataDir: string): { freeBytes: number; freeInodes: number } | undefined {
   try {
     const stats = statfsSync(dataDir);
     // bavail, not bfree: the blocks reserved for root are no use to the agent's own writes.
@@ -134,7 +135,7 @@ export class StorageMonitor implements Service, StorageGuard {
 
   private evaluate(): StorageReport {
     const { dataDir, reserveBytes, journalReadOnly = false } = this.options;
-    const space = measure(dataDir);
+    const space = measureFreeSpace(dataDir);
     // Space measured above the reserve again means someone freed it: the next write will tell if not.
     if (this.writeFault === 'full' && space !== undefined && space.freeBytes >= reserveBytes && space.freeInodes > 0)
       this.writeFault = undefined;

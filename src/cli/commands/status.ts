@@ -3,10 +3,13 @@ import { cameraAdvice } from '../../cameras/messages.js';
 import { statusSchema, type Status } from '../../app/statusMethod.js';
 import { ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
+import { wallTimeText } from '../../util/wallTime.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 import { activityDetails } from './activityText.js';
+import { byteText } from './byteText.js';
+import { recordingLines } from './recordingStatusText.js';
 import { syncStatusLines } from './syncStatusText.js';
 
 const t = defineMessages({
@@ -61,16 +64,10 @@ const t = defineMessages({
   },
 });
 
-function bytes(value: number | null): string {
-  if (value === null) return t('unmeasured');
-  if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
-  return value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value} B`;
-}
-
 /** The storage's named state and numbers, then what to do about it. */
 function storageLines(storage: Status['storage']): string[] {
   const { state, freeBytes, freeInodes, failedWrites, advice } = storage;
-  const lines = [t('storage', { state, free: bytes(freeBytes), inodes: freeInodes ?? t('unmeasured') })];
+  const lines = [t('storage', { state, free: byteText(freeBytes), inodes: freeInodes ?? t('unmeasured') })];
   if (advice !== undefined) lines.push(`  ${advice}`);
   if (failedWrites > 0) lines.push(t('failedWrites', { count: failedWrites }));
   return lines;
@@ -96,11 +93,6 @@ function cameraLines(cameras: Status['cameras']): string[] {
   return lines;
 }
 
-/** Device wall time as the operator reads it, to the second. */
-function wallTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
 type CheckedRange = NonNullable<Status['journal']['verification']['lastCheck']>;
 
 function rangeText(range: CheckedRange | NonNullable<Status['journal']['verification']['lastFull']>): string {
@@ -114,16 +106,16 @@ function verificationLines({ lastCheck, lastFull, running }: Status['journal']['
   const lines: string[] = [];
   if (lastCheck !== null)
     lines.push(
-      t('lastCheck', { mode: t(lastCheck.mode), time: wallTime(lastCheck.wallMs), range: rangeText(lastCheck) }),
+      t('lastCheck', { mode: t(lastCheck.mode), time: wallTimeText(lastCheck.wallMs), range: rangeText(lastCheck) }),
     );
   if (lastFull === null) lines.push(t('noFull'));
   else
     lines.push(
-      t('lastFull', { trigger: t(lastFull.trigger), time: wallTime(lastFull.wallMs), range: rangeText(lastFull) }),
+      t('lastFull', { trigger: t(lastFull.trigger), time: wallTimeText(lastFull.wallMs), range: rangeText(lastFull) }),
     );
   if (running !== null)
     lines.push(
-      t('running', { trigger: t(running.trigger), time: wallTime(running.startedWallMs), seq: running.checkedTo }),
+      t('running', { trigger: t(running.trigger), time: wallTimeText(running.startedWallMs), seq: running.checkedTo }),
     );
   return lines;
 }
@@ -150,7 +142,7 @@ function render(status: Status): string {
         file: quarantined.file,
       }),
     );
-  lines.push(...storageLines(status.storage));
+  lines.push(...storageLines(status.storage), ...recordingLines(status.recordings));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));

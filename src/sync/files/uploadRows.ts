@@ -97,3 +97,8 @@ export function finishUpload(db: Db, fileId: string, outcome: UploadOutcome & { 
     'UPDATE file_uploads SET state = @state, error = @error, done_seq = @doneSeq, acked_offset = @ackedOffset WHERE file_id = @fileId',
   ).run({ fileId, ...outcome });
 }
+
+/** True when the upload of `fileId` completed: the center holds the whole file. */
+export function uploadCompleted(db: Db, fileId: string): boolean {
+  return statement(db, "SELECT 1 FROM file_uploads WHERE file_id = ? AND state = 'complete'").get(fileId) !== undefined;
+}

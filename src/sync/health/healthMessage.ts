@@ -1,3 +1,4 @@
+import type { RecordingStorageReport } from '../../cameras/recording/storageReport.js';
 import type { CameraReport } from '../../cameras/types.js';
 import { correctionForBoot } from '../../clock/corrections.js';
 import type { ClockReader } from '../../clock/types.js';
@@ -31,6 +32,8 @@ export interface HealthSources {
   files(): Pick<FileUploadStats, 'pendingFiles'>;
   /** The storage monitor's latest reading; absent where no monitor runs. */
   storage?: (() => StorageReport) | undefined;
+  /** The recordings kept and the alarm of segments deleted before their upload; absent where no pruner runs. */
+  recordings?: (() => RecordingStorageReport) | undefined;
   /** The alarm of a quarantined journal (journal/quarantine/record.ts), when there is one. */
   quarantined?: (() => JournalQuarantined | undefined) | undefined;
 }
@@ -96,6 +99,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
     cameras: sources.cameras().map(cameraOnWire),
     disk: board.disk,
     ...(sources.storage !== undefined && { storage: storageOnWire(sources.storage()) }),
+    ...(sources.recordings !== undefined && { recordings: sources.recordings() }),
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
     link: {
       certExpiresAt: certificates.certExpiresAt,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STORAGE_STATES } from '../../store/storageGuard.js';
 import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../../cameras/types.js';
+import type { RecordingStorageReport } from '../../cameras/recording/storageReport.js';
 import { FULL_VERIFY_TRIGGERS } from '../../journal/backgroundVerify.js';
 import { MAX_BROKEN_REASON, type JournalVerification } from '../../journal/verificationReport.js';
 import { added, messageVersion, tolerant } from './versions.js';
@@ -202,6 +203,29 @@ export const journalQuarantinedSchema = z.strictObject({
 });
 export type JournalQuarantined = z.infer<typeof journalQuarantinedSchema>;
 
+/**
+ * health's `recordings` (cameras/recording/storageReport.ts), also shown by `status`: the meeting
+ * recordings kept on the room's card, and the alarm of segments deleted before they were uploaded
+ * (the latest of the last 24 h).
+ */
+export const recordingStorageSchema = z.strictObject({
+  storedBytes: z.number().int().min(0),
+  segments: z.number().int().min(0),
+  notUploaded: z.number().int().min(0),
+  quotaBytes: z.number().int().min(0),
+  lost: z
+    .strictObject({
+      count: z.number().int().min(1),
+      at: z.number().int().min(0),
+      activityId: z.string().max(64),
+      camera: z.string().max(32),
+      index: z.number().int().min(1),
+      reason: z.string().max(32),
+      journaled: z.boolean(),
+    })
+    .nullable(),
+}) satisfies z.ZodType<RecordingStorageReport>;
+
 /** Retained on `out/health`, every county.healthIntervalSeconds and on a state change. */
 export const healthMessageSchema = z.strictObject({
   v: messageVersion('health'),
@@ -245,6 +269,8 @@ export const healthMessageSchema = z.strictObject({
       failedWrites: z.number().int().min(0),
     })
     .optional(),
+  /** The room's meeting recordings; optional: rooms of earlier releases do not send it. */
+  recordings: recordingStorageSchema.optional(),
   board: z.strictObject({
     cpuTemperatureC: z.number().nullable(),
     /** Raspberry Pi `vcgencmd get_throttled` bits; null where the board does not report them. */
