@@ -78,6 +78,7 @@ export function buildSyncService({
       requestRestart,
       diagnostics: { journal: core.journal, scanner, disk },
     }),
+    pushKbps: () => pushes.liveBitrateKbps(),
     health: {
       deviceId: config.device.id,
       version: agentVersion(),
