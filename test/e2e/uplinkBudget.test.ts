@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { UPLINK_BYTES_PER_SECOND, UplinkShareRoom } from './uplinkShareRoom.js';
+import { UPLINK_BYTES_PER_SECOND, UplinkShareRoom } from '../helpers/uplinkShareRoom.js';
 
 /** The prefilled backlog. */
 const EVENTS = 20_000;

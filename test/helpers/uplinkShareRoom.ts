@@ -4,9 +4,8 @@ import { startMediaServer, type MediaServer, type StreamWatcher } from '../../sr
 import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import type { Status } from '../../src/app/statusMethod.js';
 import { openJournal } from '../daemon/daemonProcess.js';
-import { SyncScenario, until } from '../helpers/syncScenario.js';
-import { startUplinkProxy, type UplinkProxy } from '../helpers/uplinkProxy.js';
-import { CAMERA_PASSWORD } from './cameraPushRoom.js';
+import { SyncScenario, until } from './syncScenario.js';
+import { startUplinkProxy, type UplinkProxy } from './uplinkProxy.js';
 
 /**
  * A 4G room on theme party day: the real daemon pushes the test camera's sub-stream (mode
@@ -23,6 +22,7 @@ export const UPLINK_BYTES_PER_SECOND = UPLINK_BITS_PER_SECOND / 8;
 /** The camera clips' frame rate (src/demo/cameraClips.ts). */
 export const CAMERA_FPS = 25;
 const STREAM = 'room-budget';
+const CAMERA_PASSWORD = 'Cam-pw-7310';
 const PREFILL_PER_TRANSACTION = 1_000;
 /** From the daemon's start to a live push: probe, ffmpeg's start, a loaded machine. */
 const LIVE_TIMEOUT_MS = 60_000;
@@ -75,6 +75,8 @@ interface Sample {
 }
 
 export class UplinkShareRoom {
+  private closed: Promise<void> | undefined;
+
   private constructor(
     readonly sync: SyncScenario<UplinkProxy>,
     private readonly camera: RtspCamera,
@@ -216,7 +218,13 @@ export class UplinkShareRoom {
     }
   }
 
-  async close(): Promise<void> {
+  /** Ends everything; a second call waits for the first. */
+  close(): Promise<void> {
+    this.closed ??= this.end();
+    return this.closed;
+  }
+
+  private async end(): Promise<void> {
     await this.sync.close();
     await this.watcher.stop();
     await Promise.all([this.server.stop(), this.camera.stop()]);
