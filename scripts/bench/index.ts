@@ -3,7 +3,7 @@
  * same run, so the ratios mean something on any machine. Benchmarks are reported, never asserted.
  * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
  * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`). Sizes: sync-fleet `--rooms`
- * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, signin `--sign-ins`, camera
+ * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, uplink-share `--events`, signin `--sign-ins`, camera
  * `--rounds` `--window-seconds` `--outages` `--down-seconds` `--grabs`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
@@ -15,6 +15,7 @@ import { benchStartup } from './startup.js';
 import { benchSyncBackfill } from './syncBackfill.js';
 import { benchSyncFleet } from './syncFleet.js';
 import { benchSyncUplink } from './syncUplink.js';
+import { benchUplinkShare } from './uplinkShare.js';
 
 const BENCHES: Record<string, Bench> = {
   journal: benchJournal,
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   signin: benchSignin,
   'sync-backfill': benchSyncBackfill,
   'sync-uplink': benchSyncUplink,
+  'uplink-share': benchUplinkShare,
   'sync-fleet': benchSyncFleet,
   'center-page': benchCenterPage,
   camera: benchCamera,

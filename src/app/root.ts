@@ -197,7 +197,7 @@ async function startServices(
     core,
     loaded,
     { services: () => services.health(), cameras: () => built.pushes.cameras() },
-    () => liveLinkStatus(built.sync.link),
+    () => liveLinkStatus(built.sync.link, built.sync.uplinkBudget()),
     () => built.verify.verification(),
     storage,
     () => built.recordings.report(),

@@ -82,6 +82,7 @@ export function buildSyncService({
       requestRestart,
       diagnostics: { journal: core.journal, scanner, disk },
     }),
+    pushKbps: () => pushes.liveBitrateKbps(),
     health: {
       deviceId: config.device.id,
       version: agentVersion(),

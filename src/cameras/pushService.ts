@@ -141,6 +141,18 @@ export class PushService implements Service {
     });
   }
 
+  /**
+   * What the live pushes send in all, kbit/s, as their ffmpeg last reported it; undefined when no
+   * push is live. A push live for less than ffmpeg's first report counts 0 until then.
+   */
+  liveBitrateKbps(): number | undefined {
+    const live = [...this.pushed.values()]
+      .map(({ supervisor }) => supervisor.report())
+      .filter((report) => report.state === 'live');
+    if (live.length === 0) return undefined;
+    return live.reduce((sum, report) => sum + (report.bitrateKbps ?? 0), 0);
+  }
+
   /** CameraControl for the center's commands: the push here, photos from `photos`. */
   control(photos: PhotoTaker): CameraControl {
     return {

@@ -386,6 +386,22 @@ const countyFields = z.strictObject({
     .describe(
       'Byte rate cap for backlog and file uploads together (live sign-ins are not held back), bytes/s; 0 = no cap. Default 65536.',
     ),
+  uplinkBytesPerSecond: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      "The uplink's capacity, bytes/s (a 1 Mbit/s 4G link: 125000). While a camera push is live, backlog and file uploads take only what the push leaves of it (within county.backfillBytesPerSecond). 0 = unknown: the cap alone holds. Default 0.",
+    ),
+  backfillFloorBytesPerSecond: z
+    .number()
+    .int()
+    .min(0)
+    .default(4096)
+    .describe(
+      'Byte rate backlog and file uploads keep while a push takes the uplink (never above county.backfillBytesPerSecond), bytes/s. Default 4096.',
+    ),
   ackTimeoutSeconds: z
     .number()
     .int()

@@ -3,7 +3,8 @@
  * agent cannot know the uplink's capacity, so the county sets what a room may take of it. A
  * token bucket with a burst of one second's worth; a request larger than the burst waits until
  * the bucket is full and then takes it all (going into debt), so the long-run rate holds.
- * Live sign-ins do not wait, but `charge` their bytes so the total stays near the cap.
+ * Live sign-ins do not wait, but `charge` their bytes so the total stays near the cap. The rate
+ * may change while it runs (setRate: a live camera push takes part of the uplink).
  */
 export class ByteRateLimiter {
   private tokens: number;
@@ -13,7 +14,7 @@ export class ByteRateLimiter {
 
   /** bytesPerSecond 0 means no cap. `now` returns monotonic ms (tests may pass their own). */
   constructor(
-    private readonly bytesPerSecond: number,
+    private bytesPerSecond: number,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = bytesPerSecond;
@@ -22,6 +23,36 @@ export class ByteRateLimiter {
 
   get capped(): boolean {
     return this.bytesPerSecond > 0;
+  }
+
+  /** The rate now, bytes/s; 0 = no cap. */
+  get rate(): number {
+    return this.bytesPerSecond;
+  }
+
+  /**
+   * Changes the rate from now on (0 = no cap). What accrued so far accrued at the old rate; the
+   * burst shrinks with a lower rate, a debt stays a debt. Waiters keep their order and are timed
+   * again at the new rate; without a cap they all go at once.
+   */
+  setRate(bytesPerSecond: number): void {
+    if (bytesPerSecond === this.bytesPerSecond) return;
+    if (this.capped) this.refill();
+    else {
+      // Nothing was counted without a cap, and what was sent uncapped just filled the link:
+      // the bucket starts empty.
+      this.tokens = 0;
+      this.last = this.now();
+    }
+    this.bytesPerSecond = bytesPerSecond;
+    this.tokens = Math.min(this.tokens, bytesPerSecond);
+    if (this.capped) {
+      this.reschedule();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
   /** Resolves when `bytes` may be sent; rejects with the signal's reason when aborted. Served in order. */

@@ -15,6 +15,7 @@ import type { StateMessage } from './protocol/messages.js';
 import { roomTopics, type RoomTopics } from './protocol/topics.js';
 import { ByteRateLimiter } from './rateLimiter.js';
 import { roomStateMessage, roomStatePublish } from './roomState.js';
+import { UplinkBudgetApplier, type UplinkBudgetReport } from './uplinkBudget.js';
 
 export interface SyncServiceOptions {
   deviceId: string;
@@ -30,6 +31,8 @@ export interface SyncServiceOptions {
   commands: (sync: SyncControls) => CommandDependencies;
   /** The parts of the health message that come from outside sync (scanner, clock, board). */
   health: Omit<HealthSources, 'outbox' | 'files' | 'link'>;
+  /** The live camera pushes' bitrate in all, kbit/s, undefined when none is live: the uplink budget's input. */
+  pushKbps?: (() => number | undefined) | undefined;
 }
 
 /** What sync offers the commands it receives: a replay of the journal from a seq. */
@@ -53,6 +56,7 @@ export class SyncService implements Service {
   private readonly commands: CommandProcessor;
   private readonly healthPublisher: HealthPublisher;
   private readonly limiter: ByteRateLimiter;
+  private readonly budget: UplinkBudgetApplier;
   private stopReason: StopReason = 'shutdown';
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -60,6 +64,15 @@ export class SyncService implements Service {
     const { county, deviceId, journal, bus, logger } = options;
     this.topics = roomTopics(county.topicPrefix, deviceId);
     this.limiter = new ByteRateLimiter(county.backfillBytesPerSecond);
+    this.budget = new UplinkBudgetApplier({
+      settings: {
+        capBytesPerSecond: county.backfillBytesPerSecond,
+        uplinkBytesPerSecond: county.uplinkBytesPerSecond,
+        floorBytesPerSecond: county.backfillFloorBytesPerSecond,
+      },
+      limiter: this.limiter,
+      pushKbps: options.pushKbps ?? (() => undefined),
+    });
     this.link = new MqttLink({
       county,
       deviceId,
@@ -121,6 +134,7 @@ export class SyncService implements Service {
       this.link.on('up', () => void this.publishOnline()),
       this.link.on('message', (message) => this.route(message)),
     );
+    this.budget.start();
     this.outbox.start();
     this.files.start();
     this.healthPublisher.start();
@@ -132,12 +146,18 @@ export class SyncService implements Service {
     this.healthPublisher.stop();
     await this.files.stop();
     await this.outbox.stop();
+    this.budget.stop();
     this.limiter.close(new Error('sync stopped'));
     await this.link.stop([this.statePublish('offline', this.stopReason)]);
   }
 
   health(): ServiceHealth {
     return this.link.health();
+  }
+
+  /** The rate backlog and files may take now, and what live pushes take, for status; undefined without county.uplinkBytesPerSecond. */
+  uplinkBudget(): UplinkBudgetReport | undefined {
+    return this.budget.report();
   }
 
   private route(message: InboundMessage): void {

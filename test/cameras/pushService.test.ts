@@ -106,6 +106,22 @@ describe('PushService', () => {
     expect(service.cameras()[0]!.state).toBe('idle');
   });
 
+  it('sums the live pushes’ bitrates for the uplink budget, and says when none is live', async () => {
+    await startService([camera('hall', 'activity'), camera('yard', 'activity')]);
+    await advance(0);
+    expect(service.liveBitrateKbps()).toBeUndefined();
+    bus.emit('activity.started', { activityId: 'a1', type: 'meeting', title: 'Meeting', source: 'cli', seq: 1 });
+    await advance(0);
+    fake('hall').runs[0]!.frames();
+    // yard runs but has not written a frame: not live, not counted.
+    expect(service.liveBitrateKbps()).toBe(512);
+    fake('yard').runs[0]!.frames();
+    expect(service.liveBitrateKbps()).toBe(1024);
+    bus.emit('activity.ended', { activityId: 'a1', seq: 2, reason: 'ended' });
+    await advance(0);
+    expect(service.liveBitrateKbps()).toBeUndefined();
+  });
+
   it('pushes at once when the agent starts during an activity', async () => {
     activityRunning = true;
     await startService([camera('hall', 'activity')]);

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../src/util/packageRoot.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Found, not counted from this file: the benchmarks run it compiled, from build-scripts/test/helpers/. */
+export const REPO_ROOT = packageRoot() ?? fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_PATH = join(REPO_ROOT, 'dist/src/cli/main.js');
 
 export interface CliResult {

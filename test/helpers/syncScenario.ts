@@ -19,8 +19,8 @@ export interface ScenarioOptions<P extends Proxy> {
   broker?: MosquittoOptions;
   /** County settings of the room, over syncRoom.ts FAST_COUNTY. */
   county?: Record<string, unknown>;
-  /** Further top-level sections of the room's config (cameras, media…). */
-  sections?: Record<string, unknown>;
+  /** Further top-level sections of the room's config (cameras, media…); given the proxy when they point through it. */
+  sections?: Record<string, unknown> | ((proxy: P | undefined) => Record<string, unknown>);
   /** The center signs its commands with it, and the room has its public key as county.centerPublicKey. */
   centerKey?: CenterSigningKey;
   /**
@@ -65,7 +65,7 @@ export class SyncScenario<P extends Proxy = Proxy> {
       deviceId: options.deviceId ?? 'room-e2e',
       brokerUrl: `mqtt://127.0.0.1:${port}`,
       county: { ...(options.centerKey && { centerPublicKey: options.centerKey.publicKey }), ...options.county },
-      sections: options.sections,
+      sections: typeof options.sections === 'function' ? options.sections(proxy) : options.sections,
     });
     return new SyncScenario(broker, room, dir, cleanup, proxy, options.centerKey);
   }

@@ -41,24 +41,25 @@ describe('MqttPacketSplitter', () => {
 
 describe('startUplinkProxy', () => {
   let uplink: UplinkProxy | undefined;
-  let sink: Server | undefined;
+  const sinks: Server[] = [];
   const sockets: Socket[] = [];
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.destroy();
     await uplink?.close();
-    await new Promise((resolve) => (sink === undefined ? resolve(undefined) : sink.close(resolve)));
+    await Promise.all(sinks.splice(0).map((sink) => new Promise((resolve) => sink.close(resolve))));
   });
 
   /** A server that answers "ping" with "pong" and counts every other byte it receives. */
   async function server(onBytes: (bytes: number) => void): Promise<number> {
-    sink = createServer((socket) => {
+    const sink = createServer((socket) => {
       sockets.push(socket);
       socket.on('data', (chunk: Buffer) => {
         if (chunk.toString() === 'ping') socket.write('pong');
         else onBytes(chunk.length);
       });
     });
-    await new Promise<void>((resolve) => sink!.listen(0, '127.0.0.1', () => resolve()));
+    sinks.push(sink);
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', () => resolve()));
     return (sink.address() as { port: number }).port;
   }
 
@@ -95,6 +96,43 @@ describe('startUplinkProxy', () => {
     expect(seconds).toBeLessThan(4);
     expect(uplink.bytesUp).toBe(250_004);
     expect(uplink.bytesDown).toBe(4);
+  });
+
+  it('is one modem for several services: two connections through two routes share the 1 Mbit/s, 250 kB in all take about 2 s', async () => {
+    const received = [0, 0];
+    const doneAt = [0, 0];
+    const ports = await Promise.all(
+      [0, 1].map((route) =>
+        server((bytes) => {
+          received[route]! += bytes;
+          if (received[route] === 125_000) doneAt[route] = performance.now();
+        }),
+      ),
+    );
+    uplink = await startUplinkProxy({
+      routes: ports.map((targetPort) => ({ targetPort })),
+      delayMs: 40,
+      upBitsPerSecond: 1_000_000,
+    });
+    const clients = await Promise.all(
+      uplink.routes.map(async ({ port }) => {
+        const client = connect({ host: '127.0.0.1', port });
+        sockets.push(client);
+        await new Promise((resolve) => client.once('connect', resolve));
+        return client;
+      }),
+    );
+    const startedAt = performance.now();
+    for (const client of clients) client.write(Buffer.alloc(125_000, 1));
+    const deadline = Date.now() + 15_000;
+    while (doneAt.includes(0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received).toEqual([125_000, 125_000]);
+    // Each alone would take 1 s on its own link; sharing one, the last of them ends after 2 s.
+    const lastSeconds = (Math.max(...doneAt) - startedAt) / 1000;
+    expect(lastSeconds).toBeGreaterThanOrEqual(1.95);
+    expect(lastSeconds).toBeLessThan(4);
+    expect(uplink.routes.map((route) => route.bytesUp)).toEqual([125_000, 125_000]);
+    expect(uplink.bytesUp).toBe(250_000);
   });
 
   it('carries MQTT: a link connects through it and its publishes are acknowledged', async () => {

@@ -105,3 +105,98 @@ describe('the shared byte-rate limiter', () => {
     expect(await when(uncapped.take(1_000_000))).toBe(0);
   });
 });
+
+/** The rate changed while takers wait (a camera push went live or ended): fake time again. */
+describe('the byte-rate limiter at a changed rate', () => {
+  const start = Date.now();
+  const elapsed = (): number => Date.now() - start;
+  const when = (promise: Promise<void>): Promise<number> => promise.then(() => elapsed());
+  const limiters: ByteRateLimiter[] = [];
+  const limiter = (bytesPerSecond: number): ByteRateLimiter => {
+    const made = new ByteRateLimiter(bytesPerSecond, () => Date.now());
+    limiters.push(made);
+    return made;
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: start });
+  });
+
+  afterEach(() => {
+    for (const made of limiters.splice(0)) made.close(new Error('test over'));
+    vi.useRealTimers();
+  });
+
+  it('times a waiter again at a lower rate: the bytes accrued before the change count at the old rate', async () => {
+    const bucket = limiter(1000);
+    await bucket.take(1000);
+    // At 1,000 B/s this waiter would go at 300 ms.
+    const granted = when(bucket.take(300));
+    // 100 bytes accrue at 1,000 B/s; the other 200 then take half a second at 400 B/s.
+    await vi.advanceTimersByTimeAsync(100);
+    bucket.setRate(400);
+    expect(bucket.rate).toBe(400);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await granted).toBe(600);
+  });
+
+  it('serves a waiter sooner at a higher rate, not at the time set for the old one', async () => {
+    const bucket = limiter(100);
+    await bucket.take(100);
+    // At 100 B/s this waiter would go at 1,000 ms.
+    const granted = when(bucket.take(100));
+    await vi.advanceTimersByTimeAsync(100);
+    bucket.setRate(1000);
+    await vi.advanceTimersByTimeAsync(2000);
+    // 10 bytes accrued at the old rate, 90 more at 1,000 B/s.
+    expect(await granted).toBe(190);
+  });
+
+  it('keeps the waiters in order across a change', async () => {
+    const bucket = limiter(1000);
+    await bucket.take(1000);
+    const granted = [when(bucket.take(400)), when(bucket.take(50)), when(bucket.take(400))];
+    bucket.setRate(2000);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await Promise.all(granted)).toEqual([200, 225, 425]);
+  });
+
+  it('shrinks the burst with the rate', async () => {
+    const bucket = limiter(10_000);
+    bucket.setRate(1000);
+    const granted = [when(bucket.take(1000)), when(bucket.take(1000))];
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await Promise.all(granted)).toEqual([0, 1000]);
+  });
+
+  it('lets every waiter go at once when the cap is lifted, and takes after it at once', async () => {
+    const bucket = limiter(1000);
+    await bucket.take(1000);
+    const granted = [when(bucket.take(5000)), when(bucket.take(5000))];
+    await vi.advanceTimersByTimeAsync(100);
+    bucket.setRate(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await Promise.all(granted)).toEqual([100, 100]);
+    expect(await when(bucket.take(1_000_000))).toBe(100);
+  });
+
+  it('starts a cap put on an uncapped limiter from an empty bucket: the uncapped sending just filled the link', async () => {
+    const bucket = limiter(0);
+    await bucket.take(1_000_000);
+    bucket.setRate(1000);
+    expect(bucket.capped).toBe(true);
+    const granted = [when(bucket.take(500)), when(bucket.take(500))];
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await Promise.all(granted)).toEqual([500, 1000]);
+  });
+
+  it('keeps a debt charged by the live lane across a change', async () => {
+    const bucket = limiter(1000);
+    bucket.charge(3000);
+    // 2,000 bytes of debt, repaid at the new rate of 4,000 B/s, then 100 more.
+    bucket.setRate(4000);
+    const granted = when(bucket.take(100));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await granted).toBe(525);
+  });
+});

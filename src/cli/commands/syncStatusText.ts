@@ -11,6 +11,9 @@ const t = defineMessages({
   since: { zh: '，自 {time} 起', en: ', since {time}' },
   window: { zh: '，在途窗口 {window}', en: ', window {window}' },
   lastError: { zh: '，最近错误：{error}', en: ', last error: {error}' },
+  budget: { zh: '上行预算：{rate} kB/s', en: 'uplink budget: {rate} kB/s' },
+  budgetUncapped: { zh: '上行预算：不限速', en: 'uplink budget: no cap' },
+  budgetPush: { zh: '（推流占用 {kbps} kbit/s）', en: ' (push {kbps} kbit/s)' },
   backlog: {
     zh: '待确认：{count} 条事件（中心尚未确认已存储）',
     en: 'backlog: {count} events not yet acknowledged by the center',
@@ -38,6 +41,12 @@ function age(seconds: number): string {
   return t('days', { n: Math.floor(seconds / 86_400) });
 }
 
+/** What backlog and files may take of the uplink now, and what a live push takes of it. */
+function budgetLine({ bytesPerSecond, pushKbps }: NonNullable<SyncStatus['link']['budget']>): string {
+  const line = bytesPerSecond === 0 ? t('budgetUncapped') : t('budget', { rate: (bytesPerSecond / 1000).toFixed(1) });
+  return pushKbps === undefined ? line : line + t('budgetPush', { kbps: Math.round(pushKbps) });
+}
+
 /** The sync lines of `room-agent status`: link, backlog, cursor, last sync, files. */
 export function syncStatusLines(sync: SyncStatus): string[] {
   const { link } = sync;
@@ -49,6 +58,7 @@ export function syncStatusLines(sync: SyncStatus): string[] {
   if (sync.backlog.oldestAgeSeconds !== null) backlog += t('oldest', { age: age(sync.backlog.oldestAgeSeconds) });
   return [
     linkLine,
+    ...(link.budget === undefined ? [] : [budgetLine(link.budget)]),
     backlog,
     sync.cursor === null ? t('noCursor') : t('cursor', { seq: sync.cursor.seq, hash: sync.cursor.hash.slice(0, 12) }),
     sync.lastSync === null ? t('neverSynced') : t('lastSync', { time: sync.lastSync }),

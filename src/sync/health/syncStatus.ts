@@ -6,6 +6,7 @@ import { pendingTotals } from '../files/uploadRows.js';
 import { brokerForDisplay } from '../link/brokerUrl.js';
 import type { LinkHealth } from '../link/linkHealth.js';
 import type { LinkState } from '../link/types.js';
+import type { UplinkBudgetReport } from '../uplinkBudget.js';
 
 /** The sync part of `room-agent status`: the link from the running daemon, the rest from the journal. */
 export const syncStatusSchema = z.strictObject({
@@ -18,6 +19,10 @@ export const syncStatusSchema = z.strictObject({
     lastError: z.string().optional(),
     /** In-flight window of the current connection (the broker's Receive Maximum, capped by county.maxInflight). */
     window: z.number().int().optional(),
+    /** The uplink budget (county.uplinkBytesPerSecond set): backlog and files' rate now, bytes/s (0 = no cap), and the live pushes' kbit/s. */
+    budget: z
+      .strictObject({ bytesPerSecond: z.number().int().min(0), pushKbps: z.number().min(0).optional() })
+      .optional(),
   }),
   /** The center's last acknowledgement; null before the first. */
   cursor: z
@@ -38,14 +43,18 @@ export type SyncStatus = z.infer<typeof syncStatusSchema>;
 /** What only the running sync service knows: the state of its connection. */
 export type LiveLinkStatus = Omit<SyncStatus['link'], 'broker'>;
 
-/** The status provider over the running link (MqttLink): what the composition root registers. */
-export function liveLinkStatus(link: { readonly state: LinkState; health(): LinkHealth }): LiveLinkStatus {
+/** The status provider over the running link (MqttLink) and the uplink budget: what the composition root registers. */
+export function liveLinkStatus(
+  link: { readonly state: LinkState; health(): LinkHealth },
+  budget?: UplinkBudgetReport,
+): LiveLinkStatus {
   const { connectedSince, lastConnectError, window } = link.health();
   return {
     state: link.state,
     ...(connectedSince === undefined ? {} : { connectedSince }),
     ...(lastConnectError === undefined ? {} : { lastError: lastConnectError }),
     ...(window === undefined ? {} : { window }),
+    ...(budget === undefined ? {} : { budget }),
   };
 }
 

@@ -28,6 +28,8 @@ export const CENTER_SETTABLE_KEYS = [
   'county.batchMaxBytes',
   'county.maxInflight',
   'county.backfillBytesPerSecond',
+  'county.uplinkBytesPerSecond',
+  'county.backfillFloorBytesPerSecond',
   'county.ackTimeoutSeconds',
   'county.fileSegmentBytes',
   'journal.retentionDays',
