@@ -35,7 +35,11 @@ export function receivedSegments(db: Db, filter: { deviceId?: string; activityId
     `SELECT device_id, file_id, size, sha256, path, meta, completed_ms FROM files
      WHERE kind = @kind AND (@deviceId IS NULL OR device_id = @deviceId)
        AND (@activityId IS NULL OR json_extract(meta, '$.activityId') = @activityId)`,
-  ).all({ kind: RECORDING_KIND, deviceId: filter.deviceId ?? null, activityId: filter.activityId ?? null }) as FileRow[];
+  ).all({
+    kind: RECORDING_KIND,
+    deviceId: filter.deviceId ?? null,
+    activityId: filter.activityId ?? null,
+  }) as FileRow[];
   return rows
     .flatMap((row) => {
       const meta = recordingMetaSchema.safeParse(JSON.parse(row.meta));

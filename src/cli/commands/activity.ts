@@ -45,7 +45,8 @@ function printJson(value: unknown): void {
 
 const startCommand: CliCommand = {
   path: ['activity', 'start'],
-  synopsis: '--type TYPE --title TITLE [--photos N] [--recording [--recording-upload on-request|when-idle]] [--duration MIN]',
+  synopsis:
+    '--type TYPE --title TITLE [--photos N] [--recording [--recording-upload on-request|when-idle]] [--duration MIN]',
   summary: { zh: '开始一项活动（会议）', en: 'start an activity (meeting)' },
   async run(args) {
     const { values } = parseCommandArgs('activity start', args, {

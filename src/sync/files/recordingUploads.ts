@@ -19,7 +19,10 @@ import { RECORDING_KIND, uploadState } from './uploadRows.js';
 
 /** The file outbox as recordings need it (FileQueue). */
 export interface SegmentFileQueue {
-  enqueue(request: EnqueueRequest, alongside: (tx: JournalTransaction, queued: QueuedFile) => void): Promise<QueuedFile>;
+  enqueue(
+    request: EnqueueRequest,
+    alongside: (tx: JournalTransaction, queued: QueuedFile) => void,
+  ): Promise<QueuedFile>;
 }
 
 /** A segment by its place in the recording, and the upload it went (or goes) as. */
@@ -139,7 +142,9 @@ export class RecordingUploads {
       pruned: [],
       unavailable: [],
     };
-    const segments = selectSegments(db, selection).sort((a, b) => a.index - b.index || a.camera.localeCompare(b.camera));
+    const segments = selectSegments(db, selection).sort(
+      (a, b) => a.index - b.index || a.camera.localeCompare(b.camera),
+    );
     if (segments.length === 0) result.note = emptySelection(selection);
     for (const segment of segments) {
       const place = { camera: segment.camera, index: segment.index };
@@ -247,8 +252,7 @@ export class RecordingUploads {
           return { problem: 'queued', fileId: segmentAt(this.options.journal.db, segment.path)?.fileId ?? '' };
         return { problem: 'unavailable', reason: t('segmentDiffers') };
       }
-      if (isAgentError(error) && UNSENDABLE.has(error.code))
-        return { problem: 'unavailable', reason: error.message };
+      if (isAgentError(error) && UNSENDABLE.has(error.code)) return { problem: 'unavailable', reason: error.message };
       throw error;
     }
   }
