@@ -296,9 +296,11 @@ describe('the idle policy', () => {
     await command({ activityId: flagged.activityId, fromIndex: 3, toIndex: 3 });
     const policy = idlePolicy(() => true);
 
-    await policy.check(); // the unreadable #2: skipped from now on
-    await policy.check(); // #4
-    await policy.check(); // nothing left
+    // The first look finds index 2 unreadable and skips it from then on, the second queues index 4,
+    // the third finds nothing left.
+    await policy.check();
+    await policy.check();
+    await policy.check();
     expect(queuedIndexes()).toEqual(['hall#3', 'hall#4']);
     expect(recentUploads(journal.db, 100).every(({ meta }) => meta.activityId === flagged.activityId)).toBe(true);
   });
