@@ -17,6 +17,7 @@ import { writeIndexedSegment } from '../helpers/recordingSegments.js';
 import { SYNC_TIMEOUT_MS, until, useSyncScenario } from '../helpers/syncScenario.js';
 import { openJournal } from '../daemon/daemonProcess.js';
 import { command } from './cameraProbeRoom.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const run = promisify(execFile);
 const scenario = useSyncScenario();
@@ -38,6 +39,36 @@ async function cutIntoSegments(dir: string): Promise<Buffer[]> {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * Meetings recorded in the room's journal before its daemon starts, one after the other, each
+ * with the clip's segments of camera `hall`, as the recorder leaves them.
+ */
+async function recordedMeetings(
+  dataDir: string,
+  policies: ReadonlyArray<'on-request' | 'when-idle'>,
+): Promise<Array<{ activityId: string; segments: SegmentRow[] }>> {
+  const clips = await cutIntoSegments(join(dataDir, '..', 'cut'));
+  expect(clips.length).toBeGreaterThanOrEqual(3);
+  mkdirSync(dataDir, { recursive: true });
+  const journal = openJournal(dataDir, 'create');
+  try {
+    const activities = new ActivityStore(journal);
+    return policies.map((recordingUpload) => {
+      const activityId = activities.start(
+        { type: 'branch-meeting', title: 'Branch meeting', photos: 0, recording: true, recordingUpload },
+        'cli',
+      ).id;
+      const segments = clips.map((bytes) =>
+        writeIndexedSegment(journal, dataDir, { activityId, camera: 'hall', bytes }),
+      );
+      activities.end({ reason: 'meeting over' });
+      return { activityId, segments };
+    });
+  } finally {
+    journal.close();
+  }
+}
+
 const uploadResultSchema = z.object({
   activityId: z.string(),
   queued: z.array(z.object({ camera: z.string(), index: z.number(), fileId: z.string(), size: z.number() })),
@@ -52,24 +83,8 @@ it('the center asks for a meeting’s recording: every segment arrives with its 
   const sync = await scenario({ centerKey, county: { fileSegmentBytes: 16_384 } });
   const { room } = sync;
 
-  // A recorded meeting in the room's journal before its daemon starts, as the recorder leaves it.
-  const clips = await cutIntoSegments(join(room.dataDir, '..', 'cut'));
-  expect(clips.length).toBeGreaterThanOrEqual(3);
-  mkdirSync(room.dataDir, { recursive: true });
-  const journal = openJournal(room.dataDir, 'create');
-  let activityId: string;
-  let segments: SegmentRow[];
-  try {
-    const activities = new ActivityStore(journal);
-    activityId = activities.start(
-      { type: 'branch-meeting', title: 'Branch meeting', photos: 0, recording: true },
-      'cli',
-    ).id;
-    segments = clips.map((bytes) => writeIndexedSegment(journal, room.dataDir, { activityId, camera: 'hall', bytes }));
-    activities.end({ reason: 'meeting over' });
-  } finally {
-    journal.close();
-  }
+  const [meeting] = await recordedMeetings(room.dataDir, ['on-request']);
+  const { activityId, segments } = meeting!;
 
   const center = await sync.startCenter();
   const received: CompletedFile[] = [];
@@ -142,4 +157,29 @@ it('the center asks for a meeting’s recording: every segment arrives with its 
   expect(
     room.readJournal(({ entries }) => entries(0, 100_000).filter(({ type }) => type === 'file.queued')).length,
   ).toBe(segments.length);
+});
+
+it('a when-idle meeting’s recording goes to the center by itself once the link is idle; an on-request meeting’s stays on the room', async () => {
+  const sync = await scenario({ county: { fileSegmentBytes: 16_384 } });
+  const { room } = sync;
+  // The on-request meeting first: a policy that took any activity's segments would send its ones first.
+  const [onRequest, whenIdle] = await recordedMeetings(room.dataDir, ['on-request', 'when-idle']);
+  const center = await sync.startCenter();
+  const received: CompletedFile[] = [];
+  center.on('file', (file) => received.push(file));
+  await room.start();
+
+  await until(
+    () => received.length >= whenIdle!.segments.length,
+    // One segment per idle look (every 2 s), each after the last one's file.uploaded was acknowledged.
+    2 * SYNC_TIMEOUT_MS,
+    () => `the when-idle segments at the center (${received.length}); room log:\n${room.output().slice(-4000)}`,
+  );
+  expect(received.map(({ meta }) => meta)).toEqual(
+    whenIdle!.segments.map(({ index }) => objectContaining({ activityId: whenIdle!.activityId, index })),
+  );
+  for (const [at, segment] of whenIdle!.segments.entries()) expect(received[at]!.sha256).toBe(segment.sha256);
+  const queued = room.readJournal(({ entries }) => entries(0, 100_000).filter(({ type }) => type === 'file.queued'));
+  expect(queued).toHaveLength(whenIdle!.segments.length);
+  expect(center.recordings({ activityId: onRequest!.activityId })).toEqual([]);
 });

@@ -2,7 +2,7 @@ import type { Service, ServiceHealth } from '../../daemon/service.js';
 import type { Logger } from '../../log.js';
 import type { RecordingUploads } from './recordingUploads.js';
 
-const DEFAULT_CHECK_INTERVAL_MS = 5_000;
+const DEFAULT_CHECK_INTERVAL_MS = 2_000;
 
 export interface IdleRecordingOptions {
   uploads: Pick<RecordingUploads, 'queueNextIdle'>;
@@ -12,7 +12,7 @@ export interface IdleRecordingOptions {
    */
   idle: () => boolean;
   logger: Logger;
-  /** How often the link is looked at. Default 5 s. */
+  /** How often the link is looked at. Default 2 s: cheap, and a segment follows the last one soon. */
   checkIntervalMs?: number | undefined;
 }
 
