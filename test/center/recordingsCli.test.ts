@@ -97,11 +97,11 @@ it('lists an activity’s received segments by camera and index, names the missi
   ]);
   expect(listed).toMatchObject({ code: 0, stderr: '' });
   const lines = listed.stdout.trimEnd().split('\n');
-  expect(lines[0]).toBe(`room room-1, activity ${A}, camera door: 1 segments`);
+  expect(lines[0]).toBe(`room room-1, activity ${A}, camera door: segments received: 1`);
   expect(lines[1]).toMatch(
     /^ {2}#1 {2}2026-\S+ {2}60000 ms {2}1001 B {2}sha256 1{64} {2}\/srv\/files\/room-1\/\S+-door-1\.ts$/,
   );
-  expect(lines[2]).toBe(`room room-1, activity ${A}, camera hall: 3 segments`);
+  expect(lines[2]).toBe(`room room-1, activity ${A}, camera hall: segments received: 3`);
   expect(lines[3]).toBe('  missing indexes: 3');
   expect(lines.slice(4).map((line) => /#(\d+)/.exec(line)?.[1])).toEqual(['1', '2', '4']);
   expect(lines[6]).toMatch(/ \(truncated\)$/);

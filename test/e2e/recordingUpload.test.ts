@@ -150,7 +150,7 @@ it('the center asks for a meeting’s recording: every segment arrives with its 
   const listing = await runCli(['center', 'recordings', '--db', sync.centerDbFile, '--activity', activityId]);
   expect(listing, listing.stderr).toMatchObject({ code: 0, stderr: '' });
   expect(listing.stdout).toContain(
-    `room ${room.deviceId}, activity ${activityId}, camera hall: ${segments.length} segments`,
+    `room ${room.deviceId}, activity ${activityId}, camera hall: segments received: ${segments.length}`,
   );
   expect(listing.stdout).not.toContain('missing');
   // Nothing more was queued on the room.

@@ -49,8 +49,8 @@ const t = defineMessages({
   keyNotWritten: { zh: 'center keygen：无法写入 {file}：{reason}', en: 'center keygen: cannot write {file}: {reason}' },
   noRecordings: { zh: '没有收到录像分段。', en: 'No recording segments received.' },
   recordingGroup: {
-    zh: '活动室 {room}，活动 {activity}，摄像头 {camera}：{count} 段',
-    en: 'room {room}, activity {activity}, camera {camera}: {count} segments',
+    zh: '活动室 {room}，活动 {activity}，摄像头 {camera}：收到 {count} 段',
+    en: 'room {room}, activity {activity}, camera {camera}: segments received: {count}',
   },
   recordingMissing: { zh: '  缺少序号：{indexes}', en: '  missing indexes: {indexes}' },
   truncated: { zh: '（断电截断）', en: ' (truncated)' },
