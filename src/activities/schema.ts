@@ -20,6 +20,15 @@ export type ActivityType = z.infer<typeof activityTypeSchema>;
 const title = z.string().trim().min(1).max(200);
 const photos = z.number().int().min(0).max(100).describe('Photos the meeting must produce (the "three photos" rule).');
 const recording = z.boolean().describe('Whether the meeting is recorded in full on video.');
+/**
+ * When the room sends the meeting's recording to the county: only when the center asks for it, or
+ * also by itself whenever the link has nothing else to carry (sign-ins, photos, a live push).
+ */
+export const RECORDING_UPLOADS = ['on-request', 'when-idle'] as const;
+const recordingUpload = z
+  .enum(RECORDING_UPLOADS)
+  .describe('When the recording goes to the county: on the center’s request, or also when the link is idle.');
+export type RecordingUpload = z.infer<typeof recordingUpload>;
 const durationMin = z
   .number()
   .int()
@@ -46,6 +55,7 @@ export const activityPlanSchema = z.strictObject({
   durationMin,
   photos,
   recording: recording.default(false),
+  recordingUpload: recordingUpload.default('on-request'),
 });
 
 export type ActivityPlan = z.infer<typeof activityPlanSchema>;
@@ -56,14 +66,18 @@ export const startActivitySchema = z.strictObject({
   title,
   photos: photos.default(0),
   recording: recording.default(false),
+  recordingUpload: recordingUpload.default('on-request'),
   durationMin: durationMin.optional(),
 });
 
-export type StartActivity = z.infer<typeof startActivitySchema>;
+/** What starting takes: the upload policy may be left out by callers in code, as the schema's default does for input. */
+export type StartActivity = Omit<z.infer<typeof startActivitySchema>, 'recordingUpload'> & {
+  recordingUpload?: RecordingUpload | undefined;
+};
 
 /** What a running activity carries from its plan or its starter (the activities.plan_json column). */
 export const activityTermsSchema = startActivitySchema
-  .pick({ photos: true, recording: true, durationMin: true })
+  .pick({ photos: true, recording: true, recordingUpload: true, durationMin: true })
   .extend({
     /**
      * How late after its planned time a plan's activity started (the agent was down, or the check

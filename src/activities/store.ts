@@ -87,6 +87,12 @@ export class ActivityStore {
     return this.currentIn(this.journal.db);
   }
 
+  /** Any activity, running or ended, by its id. */
+  find(id: string): Activity | undefined {
+    const row = statement(this.journal.db, 'SELECT * FROM activities WHERE id = ?').get(id) as ActivityRow | undefined;
+    return row === undefined ? undefined : toActivity(row);
+  }
+
   /** Newest first. */
   list(limit: number): Activity[] {
     const rows = statement(this.journal.db, 'SELECT * FROM activities ORDER BY started_seq DESC LIMIT ?').all(
@@ -116,6 +122,7 @@ export class ActivityStore {
     const terms = {
       photos: input.photos,
       recording: input.recording,
+      recordingUpload: input.recordingUpload ?? 'on-request',
       durationMin: input.durationMin,
       lateByMs: fromPlan.lateByMs,
     };

@@ -44,6 +44,7 @@ import {
   shareJournalWhenSpaceReturns,
 } from './storageFeature.js';
 import { buildSyncService } from './syncFeature.js';
+import { buildIdleRecordings, buildRecordingUploads } from './recordingUploads.js';
 import { announceStart, journalRevert } from './startEvents.js';
 import { startStatusReports, statusLine } from './statusLine.js';
 import { leaveStopMarker, takeStopMarker, type PreviousStop } from './stopMarker.js';
@@ -95,6 +96,7 @@ function buildServices(
   const photos = buildMeetingPhotos(core, config, bus, logger, storage);
   const recordings = buildRecordingStorage(core, config, bus, logger);
   const pushes = buildPushService(core, config, bus, logger);
+  const recordings = buildRecordingUploads(core, config, logger);
   const sync = buildSyncService({
     core,
     loaded,
@@ -104,6 +106,7 @@ function buildServices(
     enrollment,
     pushes,
     photos: photos ?? noPhotos,
+    recordings,
     verification: () => verify.verification(),
     storage,
     recordings: () => recordings.report(),
@@ -140,6 +143,8 @@ function buildServices(
     new SlotDeletionService(enrollment.deletions, journal, bus),
     pushes,
     sync,
+    // After sync: its first looks at the link find the link and the outbox running.
+    buildIdleRecordings(recordings, sync, pushes, logger),
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
   return { services, sync, pushes, verify, recordings };

@@ -8,6 +8,7 @@ import type { FeedbackService } from '../feedback/service.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
 import type { Logger } from '../log.js';
 import type { ScannerService } from '../scanner/service.js';
+import type { RecordingUploads } from '../sync/files/recordingUploads.js';
 import type { StorageMonitor } from '../store/storageMonitor.js';
 import { readBoard } from '../sync/health/board.js';
 import { SyncService } from '../sync/service.js';
@@ -25,6 +26,7 @@ export interface SyncFeatureDeps {
   enrollment: EnrollmentFeature;
   pushes: PushService;
   photos: PhotoTaker;
+  recordings: RecordingUploads;
   /** The background verification's report (journalVerify.ts), for the health message. */
   verification: () => JournalVerification;
   storage: StorageMonitor;
@@ -46,6 +48,7 @@ export function buildSyncService({
   enrollment,
   pushes,
   photos,
+  recordings,
   verification,
   storage,
   recordings,
@@ -77,6 +80,7 @@ export function buildSyncService({
       activities: core.activities,
       plans: core.plans,
       cameras: { names: config.cameras.map((camera) => camera.name), control: pushes.control(photos) },
+      recordings,
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,

@@ -20,6 +20,7 @@ import { brokerReady, connectBroker, endClient, publisher, type BrokerOptions } 
 import { CommandLog } from './commandLog.js';
 import { CommandSender, type CommandOptions } from './commands.js';
 import { openCenterDatabase } from './database.js';
+import { receivedSegments, type ReceivedSegment } from './recordings.js';
 import { CenterFileReceiver, type ReceivedFile } from './fileReceiver.js';
 import { replayDue } from './gaps.js';
 import { BadMessage, fileExtra, parseBatch, parseRoomMessage, topicDeviceId } from './inbound.js';
@@ -488,6 +489,11 @@ export class CountyCenter extends EventEmitter<CenterEvents> {
   /** Completely received files by room. */
   fileCounts(): Map<string, number> {
     return this.store.fileCounts();
+  }
+
+  /** Recording segments received, in meeting order (see recordings.ts). */
+  recordings(filter: { deviceId?: string; activityId?: string } = {}): ReceivedSegment[] {
+    return receivedSegments(this.db, filter);
   }
 
   stats(): CenterStats {

@@ -43,12 +43,15 @@ describe('activities from the CLI', () => {
       '--photos',
       '2',
       '--recording',
+      '--recording-upload',
+      'when-idle',
     );
     expect(started.stderr).toBe('');
     expect(started).toMatchObject({
       code: 0,
       stdout: stringMatching(/^Activity started: "Evening study" \(study, from cli, id [0-9a-f-]{36}\)\n/),
     });
+    expect(started.stdout).toContain('recording: yes (uploaded when the link is idle)');
     const running = await current();
     expect(running).toMatchObject({
       title: 'Evening study',
@@ -56,6 +59,7 @@ describe('activities from the CLI', () => {
       source: 'cli',
       photos: 2,
       recording: true,
+      recordingUpload: 'when-idle',
       endedSeq: null,
     });
 
@@ -115,6 +119,11 @@ describe('activities from the CLI', () => {
     expect(await cli('activity', 'start', '--type', 'study', '--title', 'x', '--photos', 'many')).toMatchObject({
       code: 64,
       stderr: 'room-agent: activity start: --photos must be a whole number ≥ 0, got "many"\n',
+    });
+    const badUpload = await cli('activity', 'start', '--type', 'study', '--title', 'x', '--recording-upload', 'later');
+    expect(badUpload).toMatchObject({
+      code: 64,
+      stderr: 'room-agent: activity.start: recordingUpload: "later" is not one of on-request, when-idle\n',
     });
     expect(await cli('note')).toMatchObject({
       code: 64,

@@ -38,6 +38,7 @@ describe('a planned activity starts locally at its time, with no link', () => {
         planId: 'P-2025-07-05',
         photos: 3,
         recording: true,
+        recordingUpload: 'on-request',
         durationMin: 90,
         lateByMs: 0,
       },

@@ -271,7 +271,7 @@ const BAD_COMMANDS: BadCommand[] = [
         reply: refused(
           body.id as number,
           'unknown-command',
-          'unknown command type "members.purge"; known types: activity.end, activity.start, agent.diagnostics, agent.restart, camera.photo, camera.stream, config.set, enrollment.start, journal.replay, members.remove, members.upsert, plans.add, plans.cancel, templates.restore',
+          'unknown command type "members.purge"; known types: activity.end, activity.start, agent.diagnostics, agent.restart, camera.photo, camera.stream, config.set, enrollment.start, journal.replay, members.remove, members.upsert, plans.add, plans.cancel, recording.upload, templates.restore',
         ),
       };
     },

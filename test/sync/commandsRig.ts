@@ -24,6 +24,8 @@ import { loadScannerSecrets } from '../../src/scanner/secrets.js';
 import { ScannerService } from '../../src/scanner/service.js';
 import { CommandProcessor, type CommandProcessorOptions } from '../../src/sync/commands/commandProcessor.js';
 import type { CommandDependencies } from '../../src/sync/commands/dependencies.js';
+import { FileQueue } from '../../src/sync/files/fileQueue.js';
+import { RecordingUploads } from '../../src/sync/files/recordingUploads.js';
 import { readBoard } from '../../src/sync/health/board.js';
 import { MqttLink } from '../../src/sync/link/mqttLink.js';
 import type { Link, PublishRequest } from '../../src/sync/link/types.js';
@@ -108,6 +110,7 @@ export class CommandRig {
     });
     const deletions = new SlotDeletions(this.journal, this.scanner, this.logger);
     const templateKey = (): Buffer => secrets.templateKey;
+    const activities = new ActivityStore(this.journal, this.bus);
     this.deps = {
       members: new MemberStore(this.journal),
       removal: new MemberRemoval(this.journal, deletions),
@@ -127,9 +130,16 @@ export class CommandRig {
         this.prompts.push(prompt);
         this.onPrompt(prompt);
       },
-      activities: new ActivityStore(this.journal, this.bus),
+      activities,
       plans: new PlanStore(this.journal),
       cameras: { names: config.cameras.map((camera) => camera.name), control: noCameraService },
+      recordings: new RecordingUploads({
+        journal: this.journal,
+        queue: new FileQueue(this.journal),
+        dataDir,
+        activities,
+        logger: this.logger,
+      }),
       replayFrom: (seq) => this.outbox!.replayFrom(seq),
       config: { path: configPath, options: {}, overrideActive: false },
       requestRestart: (reason) => {

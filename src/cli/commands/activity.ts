@@ -45,7 +45,8 @@ function printJson(value: unknown): void {
 
 const startCommand: CliCommand = {
   path: ['activity', 'start'],
-  synopsis: '--type TYPE --title TITLE [--photos N] [--recording] [--duration MIN]',
+  synopsis:
+    '--type TYPE --title TITLE [--photos N] [--recording [--recording-upload on-request|when-idle]] [--duration MIN]',
   summary: { zh: '开始一项活动（会议）', en: 'start an activity (meeting)' },
   async run(args) {
     const { values } = parseCommandArgs('activity start', args, {
@@ -54,6 +55,7 @@ const startCommand: CliCommand = {
       title: { type: 'string' },
       photos: { type: 'string' },
       recording: { type: 'boolean' },
+      'recording-upload': { type: 'string' },
       duration: { type: 'string' },
     });
     if (values.type === undefined || values.title === undefined)
@@ -63,6 +65,8 @@ const startCommand: CliCommand = {
       title: values.title,
       photos: parseSeq('activity start', '--photos', values.photos, 0),
       recording: values.recording ?? false,
+      // Checked by the daemon's schema, whose message names the allowed values.
+      ...(values['recording-upload'] !== undefined && { recordingUpload: values['recording-upload'] }),
       ...(values.duration !== undefined && {
         durationMin: parseSeq('activity start', '--duration', values.duration, 0),
       }),

@@ -7,6 +7,7 @@ const t = defineMessages({
     zh: '"{title}"（{type}，来源 {source}，编号 {id}）\n  开始：{started}（seq {seq}）\n  照片：{photos} 张，录像：{recording}{duration}',
     en: '"{title}" ({type}, from {source}, id {id})\n  started: {started} (seq {seq})\n  photos: {photos}, recording: {recording}{duration}',
   },
+  whenIdle: { zh: '（链路空闲时上传）', en: ' (uploaded when the link is idle)' },
   duration: { zh: '，时长 {minutes} 分钟', en: ', duration {minutes} min' },
   ended: { zh: '\n  结束：{ended}（{reason}）', en: '\n  ended: {ended} ({reason})' },
   yes: { zh: '是', en: 'yes' },
@@ -28,7 +29,7 @@ export function activityDetails(activity: Activity): string {
     started: iso(activity.startedWallMs),
     seq: activity.startedSeq,
     photos: activity.photos,
-    recording: t(activity.recording ? 'yes' : 'no'),
+    recording: t(activity.recording ? 'yes' : 'no') + (activity.recordingUpload === 'when-idle' ? t('whenIdle') : ''),
     duration,
   });
   if (activity.endedWallMs === null) return text;

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { brokerReady, connectBroker, nextConnect, publisher, type BrokerOptions } from '../../center/broker.js';
 import { CommandLog } from '../../center/commandLog.js';
 import { CommandSender } from '../../center/commands.js';
 import { CountyCenter } from '../../center/countyCenter.js';
 import { openCenterDatabase } from '../../center/database.js';
+import { receivedSegments, type ReceivedSegment } from '../../center/recordings.js';
 import { LiveView } from '../../center/liveView.js';
 import { loadCenterKey } from '../../center/signing.js';
 import { checkExposure, parseHttpAddress } from '../../center/web/access.js';
@@ -46,6 +47,13 @@ const t = defineMessages({
     en: 'center signing key written to {file}. Set county.centerPublicKey on every room to:',
   },
   keyNotWritten: { zh: 'center keygen：无法写入 {file}：{reason}', en: 'center keygen: cannot write {file}: {reason}' },
+  noRecordings: { zh: '没有收到录像分段。', en: 'No recording segments received.' },
+  recordingGroup: {
+    zh: '活动室 {room}，活动 {activity}，摄像头 {camera}：收到 {count} 段',
+    en: 'room {room}, activity {activity}, camera {camera}: segments received: {count}',
+  },
+  recordingMissing: { zh: '  缺少序号：{indexes}', en: '  missing indexes: {indexes}' },
+  truncated: { zh: '（断电截断）', en: ' (truncated)' },
   replyDone: { zh: '完成：{result}', en: 'done: {result}' },
   replyError: { zh: '错误 {code}：{message}', en: 'error {code}: {message}' },
 });
@@ -310,4 +318,68 @@ const keygenCommand: CliCommand = {
   },
 };
 
-export const centerCommands: CliCommand[] = [centerCommand, sendCommand, keygenCommand];
+/** The index numbers below a group's highest that did not arrive: parts of the meeting the center lacks. */
+function missingIndexes(group: readonly ReceivedSegment[]): number[] {
+  const held = new Set(group.map(({ index }) => index));
+  const last = Math.max(...held);
+  return Array.from({ length: last }, (_, at) => at + 1).filter((index) => !held.has(index));
+}
+
+function printRecordings(segments: readonly ReceivedSegment[]): void {
+  const groups = new Map<string, ReceivedSegment[]>();
+  for (const segment of segments) {
+    const key = JSON.stringify([segment.deviceId, segment.activityId, segment.camera]);
+    groups.set(key, [...(groups.get(key) ?? []), segment]);
+  }
+  for (const group of groups.values()) {
+    const { deviceId, activityId, camera } = group[0]!;
+    const lines = [t('recordingGroup', { room: deviceId, activity: activityId, camera, count: group.length })];
+    const missing = missingIndexes(group);
+    if (missing.length > 0) lines.push(t('recordingMissing', { indexes: missing.join(', ') }));
+    for (const segment of group)
+      lines.push(
+        `  #${segment.index}  ${new Date(segment.startedWallMs).toISOString()}  ${segment.durationMs} ms  ${segment.size} B  sha256 ${segment.sha256}  ${segment.path}${segment.truncated ? t('truncated') : ''}`,
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+const recordingsCommand: CliCommand = {
+  path: ['center', 'recordings'],
+  synopsis: '--db FILE [--room ID] [--activity ID] [--json]',
+  summary: {
+    zh: '列出中心收到的录像分段（按活动室、活动、摄像头、序号），并指出缺少的序号',
+    en: 'list the recording segments the center received (by room, activity, camera, index) and the indexes missing',
+  },
+  run(args) {
+    const { values } = parseCommandArgs('center recordings', args, {
+      db: { type: 'string' },
+      room: { type: 'string' },
+      activity: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const file = required('center recordings', '--db FILE', values.db);
+    // A listing never creates a center database: a mistyped path would list nothing, silently.
+    try {
+      statSync(file);
+    } catch (error) {
+      throw new AgentError(
+        ErrorCode.InputUnreadable,
+        t('unreadable', { command: 'center recordings', flag: '--db', file, reason: fileProblem(error, 'read') }),
+        { file },
+      );
+    }
+    const db = openCenterDatabase(file);
+    try {
+      const segments = receivedSegments(db, { deviceId: values.room, activityId: values.activity });
+      if (values.json === true) process.stdout.write(`${JSON.stringify(segments)}\n`);
+      else if (segments.length === 0) process.stdout.write(`${t('noRecordings')}\n`);
+      else printRecordings(segments);
+      return ExitCode.Ok;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const centerCommands: CliCommand[] = [centerCommand, sendCommand, recordingsCommand, keygenCommand];

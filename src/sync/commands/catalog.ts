@@ -5,6 +5,7 @@ import { configSet } from './handlers/config.js';
 import { agentDiagnostics } from './handlers/diagnostics.js';
 import { enrollmentStart } from './handlers/enrollment.js';
 import { membersRemove, membersUpsert } from './handlers/members.js';
+import { recordingUpload } from './handlers/recordings.js';
 import { journalReplay } from './handlers/replay.js';
 import { agentRestart } from './handlers/restart.js';
 import { templatesRestore } from './handlers/templates.js';
@@ -21,6 +22,7 @@ export const CENTER_COMMANDS: readonly CommandDefinition[] = [
   plansCancel,
   cameraStream,
   cameraPhoto,
+  recordingUpload,
   journalReplay,
   configSet,
   agentRestart,

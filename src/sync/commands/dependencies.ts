@@ -7,6 +7,7 @@ import type { Journal } from '../../journal/journal.js';
 import type { MemberRemoval } from '../../members/removal.js';
 import type { MemberStore } from '../../members/store.js';
 import type { ModuleRestore } from '../../templates/restore.js';
+import type { RecordingUploads } from '../files/recordingUploads.js';
 
 /** The configuration files the daemon runs on, for config.set and diagnostics. */
 export interface ConfigTarget {
@@ -46,6 +47,8 @@ export interface CommandDependencies {
   plans: Pick<PlanStore, 'add' | 'cancel'>;
   /** config.cameras names, and the seam the camera service fills. */
   cameras: { names: readonly string[]; control: CameraControl };
+  /** recording.upload: the meeting recordings the center asks for. */
+  recordings: Pick<RecordingUploads, 'knows' | 'request'>;
   /** Sends the journal again from `seq` (EventOutbox.replayFrom). */
   replayFrom(seq: number): { fromSeq: number; toSeq: number };
   config: ConfigTarget;

@@ -20,6 +20,11 @@ export const commandText = defineMessages({
     zh: '命令发给设备 {target}，而本设备是 {deviceId}',
     en: 'the command is for device {target}, but this is {deviceId}',
   },
+  unknownActivity: {
+    zh: '本活动室没有编号为 {activityId} 的活动',
+    en: 'this room has no activity {activityId}',
+  },
+  recordingRange: { zh: '不能小于 fromIndex', en: 'must not be below fromIndex' },
   unknownCommand: {
     zh: '未知的命令类型 "{type}"；已知类型：{known}',
     en: 'unknown command type "{type}"; known types: {known}',

@@ -18,5 +18,15 @@ export const fileMessages = defineMessages({
   },
   kindRule: { zh: '小写字母开头的类别，例如 photo', en: 'a lowercase kind such as photo' },
   absolutePath: { zh: '必须是绝对路径', en: 'must be an absolute path' },
+  segmentDiffers: {
+    zh: '磁盘上的文件不是录制时的分段：大小或 SHA-256 与索引不符',
+    en: 'the file on disk is not the recorded segment: its size or SHA-256 differs from the index',
+  },
+  noSegments: {
+    zh: '活动 {activityId} 没有录像分段（摄像头：{camera}，序号 {fromIndex}…{toIndex}）',
+    en: 'activity {activityId} has no recorded segment (camera: {camera}, index {fromIndex}…{toIndex})',
+  },
+  anyCamera: { zh: '全部', en: 'any' },
+  lastIndex: { zh: '最后', en: 'last' },
   metaSize: { zh: '序列化后不得超过 {bytes} 字节的 JSON', en: 'must be at most {bytes} bytes of JSON' },
 });

@@ -47,13 +47,26 @@ export function insertUpload(db: Db, row: NewUpload): void {
   ).run({ ...row, meta: JSON.stringify(row.meta) });
 }
 
-/** The pending upload queued first. */
-export function oldestPending(db: Db): UploadRow | undefined {
+/** Meeting recordings: the bulk of what a room uploads, and the least urgent. */
+export const RECORDING_KIND = 'recording';
+
+/**
+ * The pending upload to send next: photos and other files first, then recordings, each by the
+ * order they were queued. A photo queued while a recording segment uploads waits only for that
+ * segment to finish, never for the rest of the meeting.
+ */
+export function nextPending(db: Db): UploadRow | undefined {
   const row = statement(
     db,
-    `SELECT ${COLUMNS} FROM file_uploads WHERE state = 'pending' ORDER BY queued_seq LIMIT 1`,
-  ).get() as StoredRow | undefined;
+    `SELECT ${COLUMNS} FROM file_uploads WHERE state = 'pending' ORDER BY kind = ?, queued_seq LIMIT 1`,
+  ).get(RECORDING_KIND) as StoredRow | undefined;
   return row === undefined ? undefined : fromStored(row);
+}
+
+/** Where an upload stands; undefined for an unknown file id. */
+export function uploadState(db: Db, fileId: string): UploadState | undefined {
+  return statement(db, 'SELECT state FROM file_uploads WHERE file_id = ?').pluck().get(fileId) as
+    UploadState | undefined;
 }
 
 /** The latest `limit` uploads, newest first. */

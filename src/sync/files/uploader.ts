@@ -13,7 +13,7 @@ import { parsePayload } from './parsePayload.js';
 import { Transfer } from './transfer.js';
 import {
   finishUpload,
-  oldestPending,
+  nextPending,
   pendingTotals,
   recordAckedOffset,
   recordAttempt,
@@ -58,8 +58,8 @@ export interface FileUploadStats {
 /**
  * Sends queued files to the center (README "County sync (MQTT)"), after EMQX's file transfer:
  * `init` (FileInit), segments by offset, `fin` with size and SHA-256, each answered by the center
- * on `in/files` (FileAck). One file at a time, oldest first, at the link's lowest priority and
- * under the shared byte rate. A few segments run ahead of the center's acknowledgements; every
+ * on `in/files` (FileAck). One file at a time, oldest first but recordings after every other
+ * file, at the link's lowest priority and under the shared byte rate. A few segments run ahead of the center's acknowledgements; every
  * acknowledgement is recorded, and every connection starts with an init whose answer says where to
  * resume, so a cut upload continues from the last offset the center holds, never from 0.
  *
@@ -194,7 +194,7 @@ export class FileUploader {
   }
 
   /**
-   * Takes the oldest pending file when connected and idle. Never throws: it runs from the bus (inside
+   * Takes the next pending file (photos and other files before recordings, see nextPending) when connected and idle. Never throws: it runs from the bus (inside
    * another service's journal append), timers and promise chains; an unreadable queue is logged and
    * tried again at the next connection or queued file.
    */
@@ -202,7 +202,7 @@ export class FileUploader {
     if (this.stopped || this.connection === undefined || this.transfer !== undefined) return;
     let row: UploadRow | undefined;
     try {
-      row = oldestPending(this.options.journal.db);
+      row = nextPending(this.options.journal.db);
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not read the file upload queue');
       return;
