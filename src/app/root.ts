@@ -57,7 +57,7 @@ interface DaemonServices {
   pushes: PushService;
   verify: JournalVerifyService;
   /** The recordings' pruner; the recorder asks it for room (RoomForRecording) before it stops. */
-  recordings: RecordingStorageService;
+  recordingStorage: RecordingStorageService;
 }
 
 /**
@@ -94,9 +94,9 @@ function buildServices(
     logger: logger.child({ service: 'clock' }),
   });
   const photos = buildMeetingPhotos(core, config, bus, logger, storage);
-  const recordings = buildRecordingStorage(core, config, bus, logger);
+  const recordingStorage = buildRecordingStorage(core, config, bus, logger);
   const pushes = buildPushService(core, config, bus, logger);
-  const recordings = buildRecordingUploads(core, config, logger);
+  const recordingUploads = buildRecordingUploads(core, config, logger);
   const sync = buildSyncService({
     core,
     loaded,
@@ -106,10 +106,10 @@ function buildServices(
     enrollment,
     pushes,
     photos: photos ?? noPhotos,
-    recordings,
+    recordingUploads,
     verification: () => verify.verification(),
     storage,
-    recordings: () => recordings.report(),
+    recordingStorage: () => recordingStorage.report(),
     bus,
     logger,
     requestRestart: (reason) =>
@@ -133,7 +133,7 @@ function buildServices(
     }),
     verify,
     // Before anything that records: what is written after it finds the recordings within their room.
-    recordings,
+    recordingStorage,
     // Before the scheduler: an activity its first check ends (it ran out while the agent was down) still reaches the photos.
     ...(photos === undefined ? [] : [photos]),
     new ActivityScheduler(core.activities, core.plans, clock, logger.child({ service: 'activity-scheduler' }), bus),
@@ -144,10 +144,10 @@ function buildServices(
     pushes,
     sync,
     // After sync: its first looks at the link find the link and the outbox running.
-    buildIdleRecordings(recordings, sync, pushes, logger),
+    buildIdleRecordings(recordingUploads, sync, pushes, logger),
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync, pushes, verify, recordings };
+  return { services, sync, pushes, verify, recordingStorage };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -205,7 +205,7 @@ async function startServices(
     () => liveLinkStatus(built.sync.link, built.sync.uplinkBudget()),
     () => built.verify.verification(),
     storage,
-    () => built.recordings.report(),
+    () => built.recordingStorage.report(),
   );
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).

@@ -26,12 +26,12 @@ export interface SyncFeatureDeps {
   enrollment: EnrollmentFeature;
   pushes: PushService;
   photos: PhotoTaker;
-  recordings: RecordingUploads;
+  recordingUploads: RecordingUploads;
   /** The background verification's report (journalVerify.ts), for the health message. */
   verification: () => JournalVerification;
   storage: StorageMonitor;
   /** The recordings kept and the alarm of a segment deleted before its upload, for the health message. */
-  recordings: () => RecordingStorageReport;
+  recordingStorage: () => RecordingStorageReport;
   bus: EventBus;
   logger: Logger;
   /** Stops the daemon so that systemd starts it again (exit 75, Restart=on-failure). */
@@ -48,10 +48,10 @@ export function buildSyncService({
   enrollment,
   pushes,
   photos,
-  recordings,
+  recordingUploads,
   verification,
   storage,
-  recordings,
+  recordingStorage,
   bus,
   logger,
   requestRestart,
@@ -80,7 +80,7 @@ export function buildSyncService({
       activities: core.activities,
       plans: core.plans,
       cameras: { names: config.cameras.map((camera) => camera.name), control: pushes.control(photos) },
-      recordings,
+      recordings: recordingUploads,
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,
@@ -99,7 +99,7 @@ export function buildSyncService({
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
       storage: () => storage.report(),
-      recordings,
+      recordings: recordingStorage,
       quarantined: () => journalQuarantined(config.device.dataDir),
     },
   });
