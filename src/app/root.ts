@@ -33,6 +33,8 @@ import { registerEnrollmentMethods } from './enrollment.js';
 import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
+import { buildRecordings, recordingRoom } from './recordingFeature.js';
+import type { RecordingService } from '../cameras/recording/recordingService.js';
 import { preloadBlockingModules } from './preload.js';
 import { buildSignInServices } from './signInFeature.js';
 import {
@@ -52,6 +54,7 @@ interface DaemonServices {
   services: Service[];
   sync: SyncService;
   pushes: PushService;
+  recordings: RecordingService | undefined;
   verify: JournalVerifyService;
 }
 
@@ -90,6 +93,7 @@ function buildServices(
   });
   const photos = buildMeetingPhotos(core, config, bus, logger, storage);
   const pushes = buildPushService(core, config, bus, logger);
+  const recordings = buildRecordings(core, config, bus, logger, recordingRoom(config, storage));
   const sync = buildSyncService({
     core,
     loaded,
@@ -98,6 +102,7 @@ function buildServices(
     feedback: signIn.feedback,
     enrollment,
     pushes,
+    recordings: recordings === undefined ? undefined : () => recordings.recordings(),
     photos: photos ?? noPhotos,
     verification: () => verify.verification(),
     storage,
@@ -130,11 +135,13 @@ function buildServices(
     signIn.scanner,
     signIn.signIn,
     new SlotDeletionService(enrollment.deletions, journal, bus),
+    // After the scheduler: an activity that ran out while the agent was down is ended before it could be recorded.
+    ...(recordings === undefined ? [] : [recordings]),
     pushes,
     sync,
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync, pushes, verify };
+  return { services, sync, pushes, recordings, verify };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -188,7 +195,11 @@ async function startServices(
   registerStatus(
     core,
     loaded,
-    { services: () => services.health(), cameras: () => built.pushes.cameras() },
+    {
+      services: () => services.health(),
+      cameras: () => built.pushes.cameras(),
+      recordings: () => built.recordings?.recordings() ?? [],
+    },
     () => liveLinkStatus(built.sync.link),
     () => built.verify.verification(),
     storage,

@@ -2,6 +2,7 @@ import type { ClockService } from './clockSync.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PhotoTaker } from '../cameras/photos.js';
 import type { PushService } from '../cameras/pushService.js';
+import type { RecordingReport } from '../cameras/recording/types.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
@@ -23,6 +24,8 @@ export interface SyncFeatureDeps {
   feedback: FeedbackService;
   enrollment: EnrollmentFeature;
   pushes: PushService;
+  /** The cameras' meeting recordings, for the health message; undefined where none is recorded. */
+  recordings: (() => RecordingReport[]) | undefined;
   photos: PhotoTaker;
   /** The background verification's report (journalVerify.ts), for the health message. */
   verification: () => JournalVerification;
@@ -42,6 +45,7 @@ export function buildSyncService({
   feedback,
   enrollment,
   pushes,
+  recordings,
   photos,
   verification,
   storage,
@@ -87,6 +91,7 @@ export function buildSyncService({
       uptimeSeconds: () => process.uptime(),
       scanner,
       cameras: () => pushes.cameras(),
+      recordings,
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
       storage: () => storage.report(),

@@ -1,3 +1,4 @@
+import type { RecordingReport } from '../../cameras/recording/types.js';
 import type { CameraReport } from '../../cameras/types.js';
 import { correctionForBoot } from '../../clock/corrections.js';
 import type { ClockReader } from '../../clock/types.js';
@@ -25,6 +26,8 @@ export interface HealthSources {
   scanner: { state(): string; stateDetail(): string | undefined; driver(): string };
   /** Each configured camera's push, English detail. */
   cameras(): CameraReport[];
+  /** Each recorded camera's meeting recording, English detail; absent where the room records none. */
+  recordings?: (() => RecordingReport[]) | undefined;
   board(): BoardReadings;
   county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
   outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
@@ -47,6 +50,14 @@ function clip(text: string, max: number): string {
 
 /** A camera's report within the wire's bounds: a long ffmpeg line must not cost the whole message. */
 function cameraOnWire(report: CameraReport): CameraReport {
+  return {
+    ...report,
+    ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
+    ...(report.lastError !== undefined && { lastError: clip(report.lastError, MAX_CAMERA_ERROR) }),
+  };
+}
+
+function recordingOnWire(report: RecordingReport): RecordingReport {
   return {
     ...report,
     ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
@@ -94,6 +105,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       driver: sources.scanner.driver(),
     },
     cameras: sources.cameras().map(cameraOnWire),
+    ...(sources.recordings !== undefined && { recordings: sources.recordings().map(recordingOnWire) }),
     disk: board.disk,
     ...(sources.storage !== undefined && { storage: storageOnWire(sources.storage()) }),
     board: { cpuTemperatureC: board.cpuTemperatureC, throttled: board.throttled },
