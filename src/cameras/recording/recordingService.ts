@@ -245,8 +245,12 @@ export class RecordingService implements Service {
   private async recoverAll(): Promise<void> {
     const root = join(this.options.dataDir, RECORDINGS_DIR);
     if (!existsSync(root)) return;
-    for (const activityId of readdirSync(root)) {
-      for (const camera of readdirSync(join(root, activityId))) {
+    const folders = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+    for (const activityId of folders(root)) {
+      for (const camera of folders(join(root, activityId))) {
         const folder = segmentFolder(this.options.dataDir, activityId, camera);
         const result = await this.guardedSweep(folder, undefined);
         if (result.indexed > 0) this.options.logger.info({ activityId, camera, ...result }, 'recording recovered');
