@@ -59,7 +59,10 @@ interface Rig {
   watchers: Map<string, StreamWatcher>;
 }
 
-function agentCamera(rig: Rig, index: 0 | 1): AgentCamera {
+/** A camera the bench pushes. */
+type PushedCamera = AgentCamera & { pushUrl: string };
+
+function agentCamera(rig: Rig, index: 0 | 1): PushedCamera {
   return { name: `cam${index + 1}`, url: rig.cameras[index].url, pushUrl: rig.server.streamUrl(`cam${index + 1}`) };
 }
 
@@ -89,7 +92,7 @@ async function withAgent<T>(rig: Rig, cameras: AgentCamera[], use: (agent: Agent
 /** Bare relays of `cameras`, each with frames arriving; ended when `use` returns. */
 async function withBare<T>(
   rig: Rig,
-  cameras: AgentCamera[],
+  cameras: PushedCamera[],
   videoArgs: string[] | undefined,
   use: (relays: ProgressFfmpeg[]) => Promise<T>,
 ): Promise<T> {
@@ -265,7 +268,7 @@ class BareLoop {
   private stopped = false;
   starts = 0;
 
-  constructor(private readonly camera: AgentCamera) {
+  constructor(private readonly camera: PushedCamera) {
     this.current = this.launch();
   }
 

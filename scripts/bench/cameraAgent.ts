@@ -15,8 +15,12 @@ const AGENT_STOP_GRACE_MS = 10_000;
 export interface AgentCamera {
   name: string;
   url: string;
-  pushUrl: string;
+  /** The camera's push (mode always); without one it only records meetings. */
+  pushUrl?: string | undefined;
 }
+
+/** The state key of a camera's meeting recording, as `state()` and `waitForState()` take it. */
+export const recordingOf = (camera: string): string => `record:${camera}`;
 
 export interface Agent {
   readonly pid: number;
@@ -28,15 +32,15 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-function configYaml(dataDir: string, countyPort: number, cameras: readonly AgentCamera[]): string {
+function configYaml(dataDir: string, countyPort: number, cameras: readonly AgentCamera[], extra: string[]): string {
   // JSON strings are YAML strings: the URLs need no escaping of their own.
   const camera = (entry: AgentCamera): string =>
     [
       `  - name: ${entry.name}`,
       `    url: ${JSON.stringify(entry.url)}`,
-      '    push:',
-      `      url: ${JSON.stringify(entry.pushUrl)}`,
-      '      mode: always',
+      ...(entry.pushUrl === undefined
+        ? []
+        : ['    push:', `      url: ${JSON.stringify(entry.pushUrl)}`, '      mode: always']),
     ].join('\n');
   return [
     'version: 1',
@@ -51,22 +55,34 @@ function configYaml(dataDir: string, countyPort: number, cameras: readonly Agent
     'log:',
     '  level: info',
     '  format: json',
+    ...extra,
     '',
   ].join('\n');
 }
 
-/** Starts the daemon with `cameras`; its data stays in `dir` (reused by later starts). */
-export function startAgent(dir: string, countyPort: number, cameras: readonly AgentCamera[]): Agent {
+/**
+ * Starts the daemon with `cameras` (and `extra` lines of configuration); its data stays in `dir`
+ * (reused by later starts). Its cameras' states come from its `camera state` log lines, their
+ * recordings' from its `recording state` lines (under recordingOf(name)).
+ */
+export function startAgent(
+  dir: string,
+  countyPort: number,
+  cameras: readonly AgentCamera[],
+  extra: string[] = [],
+): Agent & { configFile: string } {
   const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, configYaml(join(dir, 'data'), countyPort, cameras));
+  writeFileSync(configFile, configYaml(join(dir, 'data'), countyPort, cameras, extra));
   const states = new Map<string, string>();
   const waiters = new Set<() => void>();
   const daemon: RigProcess = spawnRig(process.execPath, [CLI, 'run', '--config', configFile], {
     onLine(line) {
       if (!line.startsWith('{')) return;
       const entry = JSON.parse(line) as { msg?: string; camera?: string; state?: string };
-      if (entry.msg !== 'camera state' || entry.camera === undefined || entry.state === undefined) return;
-      states.set(entry.camera, entry.state);
+      if (entry.camera === undefined || entry.state === undefined) return;
+      if (entry.msg === 'camera state') states.set(entry.camera, entry.state);
+      else if (entry.msg === 'recording state') states.set(recordingOf(entry.camera), entry.state);
+      else return;
       for (const waiter of waiters) waiter();
     },
   });
@@ -97,6 +113,7 @@ export function startAgent(dir: string, countyPort: number, cameras: readonly Ag
 
   return {
     pid: daemon.pid,
+    configFile,
     state: (camera) => states.get(camera),
     waitForState: (camera, state, timeoutMs) =>
       until(() => states.get(camera) === state, timeoutMs, `${camera} ${state}`),

@@ -4,12 +4,14 @@
  * `npm run bench -- journal` runs only the named ones; `--name=value` arguments go to every bench
  * run (e.g. `npm run bench -- sync-fleet --rooms=50 --events=500`). Sizes: sync-fleet `--rooms`
  * `--events`, sync-backfill and sync-uplink `--events` `--rounds`, uplink-share `--events`, signin `--sign-ins`, camera
- * `--rounds` `--window-seconds` `--outages` `--down-seconds` `--grabs`.
+ * `--rounds` `--window-seconds` `--outages` `--down-seconds` `--grabs`, recording `--rounds`
+ * `--window-seconds`.
  */
 import type { Bench, BenchOptions, BenchResult } from './types.js';
 import { benchCamera } from './camera.js';
 import { benchCenterPage } from './centerPage.js';
 import { benchJournal } from './journal.js';
+import { benchRecording } from './recording.js';
 import { benchSignin } from './signin.js';
 import { benchStartup } from './startup.js';
 import { benchSyncBackfill } from './syncBackfill.js';
@@ -27,6 +29,7 @@ const BENCHES: Record<string, Bench> = {
   'sync-fleet': benchSyncFleet,
   'center-page': benchCenterPage,
   camera: benchCamera,
+  recording: benchRecording,
 };
 
 function formatNumber(value: number): string {

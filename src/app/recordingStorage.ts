@@ -25,6 +25,6 @@ export function buildRecordingStorage(
     runningActivity: () => activities.current()?.id,
     clock,
     bus,
-    logger: logger.child({ service: 'recordings' }),
+    logger: logger.child({ service: 'recording-storage' }),
   });
 }

@@ -35,6 +35,8 @@ import { JournalPruneService } from './journalPrune.js';
 import { JournalVerifyService } from './journalVerify.js';
 import { buildMeetingPhotos } from './meetingPhotos.js';
 import { buildRecordingStorage } from './recordingStorage.js';
+import { buildRecordings, recordingRoom } from './recordingFeature.js';
+import type { RecordingService } from '../cameras/recording/recordingService.js';
 import { preloadBlockingModules } from './preload.js';
 import { buildSignInServices } from './signInFeature.js';
 import {
@@ -55,6 +57,7 @@ interface DaemonServices {
   services: Service[];
   sync: SyncService;
   pushes: PushService;
+  recordings: RecordingService | undefined;
   verify: JournalVerifyService;
   /** The recordings' pruner; the recorder asks it for room (RoomForRecording) before it stops. */
   recordingStorage: RecordingStorageService;
@@ -97,6 +100,7 @@ function buildServices(
   const recordingStorage = buildRecordingStorage(core, config, bus, logger);
   const pushes = buildPushService(core, config, bus, logger);
   const recordingUploads = buildRecordingUploads(core, config, logger);
+  const recordings = buildRecordings(core, config, bus, logger, recordingRoom(config, storage, recordingStorage));
   const sync = buildSyncService({
     core,
     loaded,
@@ -105,6 +109,7 @@ function buildServices(
     feedback: signIn.feedback,
     enrollment,
     pushes,
+    recorders: recordings === undefined ? undefined : () => recordings.recordings(),
     photos: photos ?? noPhotos,
     recordingUploads,
     verification: () => verify.verification(),
@@ -141,13 +146,15 @@ function buildServices(
     signIn.scanner,
     signIn.signIn,
     new SlotDeletionService(enrollment.deletions, journal, bus),
+    // After the scheduler: an activity that ran out while the agent was down is ended before it could be recorded.
+    ...(recordings === undefined ? [] : [recordings]),
     pushes,
     sync,
     // After sync: its first looks at the link find the link and the outbox running.
     buildIdleRecordings(recordingUploads, sync, pushes, logger),
     new ControlServer(controlSocketPath(config), core.registry, logger.child({ service: 'control' })),
   ];
-  return { services, sync, pushes, verify, recordingStorage };
+  return { services, sync, pushes, recordings, verify, recordingStorage };
 }
 
 /** Why the daemon stops: a signal (exit 0), a configuration trial that failed (exit 1) or the center's restart (exit 75); systemd restarts the last two. */
@@ -201,7 +208,11 @@ async function startServices(
   registerStatus(
     core,
     loaded,
-    { services: () => services.health(), cameras: () => built.pushes.cameras() },
+    {
+      services: () => services.health(),
+      cameras: () => built.pushes.cameras(),
+      recorders: () => built.recordings?.recordings() ?? [],
+    },
     () => liveLinkStatus(built.sync.link, built.sync.uplinkBudget()),
     () => built.verify.verification(),
     storage,

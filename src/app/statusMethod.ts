@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { activitySchema } from '../activities/schema.js';
 import type { ActivityStore } from '../activities/store.js';
 import type { RecordingStorageReport } from '../cameras/recording/storageReport.js';
+import type { RecordingReport } from '../cameras/recording/types.js';
 import type { CameraReport } from '../cameras/types.js';
 import type { ServiceStatus } from '../daemon/supervisor.js';
 import type { JournalHead, VerifyResult } from '../journal/types.js';
@@ -10,6 +11,7 @@ import { collectSyncStatus, syncStatusSchema, type SyncStatusSources } from '../
 // Status shows a camera as health carries it: no URL; the CLI words the problem's advice in the reader's language.
 import {
   cameraReportSchema,
+  recordingReportSchema,
   journalQuarantinedSchema,
   recordingStorageSchema,
   journalVerificationSchema,
@@ -47,6 +49,8 @@ export const statusSchema = z.strictObject({
   activity: activitySchema.nullable(),
   /** The cameras' pushes; empty without a daemon. */
   cameras: z.array(cameraReportSchema),
+  /** The cameras' meeting recorders; empty without a daemon or a recorded camera. */
+  recorders: z.array(recordingReportSchema),
   config: z.strictObject({ path: z.string(), overrideActive: z.boolean() }),
   sync: syncStatusSchema,
   /** The data directory's storage: its named state, what is free, and the fix in the reader's language. */
@@ -67,7 +71,7 @@ export type Status = z.infer<typeof statusSchema>;
 export interface StatusSources {
   version: string;
   /** The running daemon's services; absent for a standalone CLI. */
-  daemon?: { services(): ServiceStatus[]; cameras(): CameraReport[] } | undefined;
+  daemon?: { services(): ServiceStatus[]; cameras(): CameraReport[]; recorders(): RecordingReport[] } | undefined;
   journal: { head(): JournalHead; readonly lastVerify: VerifyResult | undefined };
   /** The daemon's background verification, or what the journal file records when no daemon runs. */
   verification: () => JournalVerification;
@@ -109,6 +113,7 @@ export function collectStatus({
     },
     activity: activities.current() ?? null,
     cameras: daemon?.cameras() ?? [],
+    recorders: daemon?.recorders() ?? [],
     config,
     sync: collectSyncStatus(sync),
     storage: { ...storage.report(), ...(advice !== undefined && { advice }) },

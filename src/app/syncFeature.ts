@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { PhotoTaker } from '../cameras/photos.js';
 import type { PushService } from '../cameras/pushService.js';
 import type { RecordingStorageReport } from '../cameras/recording/storageReport.js';
+import type { RecordingReport } from '../cameras/recording/types.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { FeedbackService } from '../feedback/service.js';
 import type { JournalVerification } from '../journal/verificationReport.js';
@@ -25,6 +26,8 @@ export interface SyncFeatureDeps {
   feedback: FeedbackService;
   enrollment: EnrollmentFeature;
   pushes: PushService;
+  /** The cameras' meeting recorders, for the health message; undefined where none is recorded. */
+  recorders: (() => RecordingReport[]) | undefined;
   photos: PhotoTaker;
   recordingUploads: RecordingUploads;
   /** The background verification's report (journalVerify.ts), for the health message. */
@@ -47,6 +50,7 @@ export function buildSyncService({
   feedback,
   enrollment,
   pushes,
+  recorders,
   photos,
   recordingUploads,
   verification,
@@ -96,6 +100,7 @@ export function buildSyncService({
       uptimeSeconds: () => process.uptime(),
       scanner,
       cameras: () => pushes.cameras(),
+      recorders,
       board: () => readBoard({ dataDir: config.device.dataDir }),
       county: config.county,
       storage: () => storage.report(),

@@ -11,7 +11,7 @@ import { cameraAdvice } from './messages.js';
 import { applyPushEvent, initialPushState, pushWish, type PushEvent, type PushPolicyState } from './pushPolicy.js';
 import type { PushCamera } from './pushTools.js';
 import { CameraStateJournal, type CameraStateEntry } from './stateJournal.js';
-import { PushSupervisor, type PushTools } from './supervisor.js';
+import { MediaSupervisor, type MediaTools } from './supervisor.js';
 import type { CameraReport, CameraState } from './types.js';
 
 const text = defineMessages({
@@ -38,7 +38,7 @@ const BUS_OWNER = 'camera-push';
 
 export interface PushServiceOptions {
   cameras: readonly PushCamera[];
-  tools(camera: PushCamera): PushTools;
+  tools(camera: PushCamera): MediaTools;
   /** Ends the ffmpeg processes an earlier agent left behind (it was killed where they could outlive it). */
   endLeftovers(): Promise<unknown>;
   /** Whether an activity runs now (an agent restarted during one pushes it at once). */
@@ -54,7 +54,7 @@ export interface PushServiceOptions {
 interface Pushed {
   camera: PushCamera;
   policy: PushPolicyState;
-  supervisor: PushSupervisor;
+  supervisor: MediaSupervisor;
   /** Called at every state change of the camera. */
   watchers: Set<() => void>;
 }
@@ -93,7 +93,7 @@ export class PushService implements Service {
         camera,
         policy: initialPushState(camera.mode, inActivity),
         watchers: new Set(),
-        supervisor: new PushSupervisor({
+        supervisor: new MediaSupervisor({
           target: camera,
           tools: options.tools(camera),
           wish: () => pushWish(entry.policy, this.now()),

@@ -5,11 +5,11 @@ import { classifyErrorLines } from './ffmpeg/classify.js';
 import { planPush } from './ffmpeg/plan.js';
 import { maskCameraText, urlSecrets } from './mask.js';
 import type { PushMode } from './pushPolicy.js';
-import type { Diagnosis, PushTarget, PushTools } from './supervisor.js';
+import type { Diagnosis, MediaTarget, MediaTools } from './supervisor.js';
 import type { CameraProbe, FfmpegLauncher } from './types.js';
 
 /** A camera with a push configured, as the push service needs it. */
-export interface PushCamera extends PushTarget {
+export interface PushCamera extends MediaTarget {
   mode: PushMode;
   /** The county media server's URL (with its stream key). */
   pushUrl: string;
@@ -25,6 +25,7 @@ export function pushCamerasOf(cameras: readonly CameraConfig[]): PushCamera[] {
       : [
           {
             name: camera.name,
+            purpose: 'push' as const,
             inputUrl: camera.subUrl ?? camera.url,
             stallTimeoutSeconds: camera.stallTimeoutSeconds,
             maxRestartsPerMinute: camera.maxRestartsPerMinute,
@@ -41,7 +42,7 @@ export function pushCamerasOf(cameras: readonly CameraConfig[]): PushCamera[] {
 export function createPushTools(
   camera: PushCamera,
   runtime: { launcher: FfmpegLauncher; probe: CameraProbe },
-): PushTools {
+): MediaTools {
   return {
     ...runtime,
     plan: (probed) =>
@@ -55,17 +56,15 @@ export function createPushTools(
           transcode: { ...DEFAULT_TRANSCODE, encoder: camera.transcode, fps: probed.video?.fps ?? null },
         }),
       }),
-    diagnoseError: (error) => diagnoseError(error, camera),
+    diagnoseError: (error) => diagnoseCameraError(error, [camera.inputUrl, camera.pushUrl]),
     diagnoseStderr: (lines) => classifyErrorLines(lines) ?? undefined,
   };
 }
 
-function diagnoseError(error: unknown, camera: PushCamera): Diagnosis {
+/** What an error of a probe, a plan or a launch says, masked of the secrets of the run's `urls`. */
+export function diagnoseCameraError(error: unknown, urls: readonly string[]): Diagnosis {
   if (isCameraError(error)) return { problem: error.problem, line: error.lastError ?? error.message };
   // Not a camera's error: its message may still quote a URL.
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    problem: 'ffmpeg-error',
-    line: maskCameraText(message, [...urlSecrets(camera.inputUrl), ...urlSecrets(camera.pushUrl)]),
-  };
+  return { problem: 'ffmpeg-error', line: maskCameraText(message, urls.flatMap(urlSecrets)) };
 }

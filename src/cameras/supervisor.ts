@@ -52,9 +52,14 @@ const NEEDS_A_CHANGE: ReadonlySet<CameraProblem> = new Set([
 /** Problems of the media server's side: the camera is fine, a new probe would learn nothing. */
 const SERVER_SIDE: ReadonlySet<CameraProblem> = new Set(['server-refused', 'server-unreachable']);
 
-export interface PushTarget {
+/** What a supervised ffmpeg does with a camera: the live push, or the meeting recording. */
+export type MediaPurpose = 'push' | 'record';
+
+export interface MediaTarget {
   name: string;
-  /** The stream pushed: the sub-stream when the camera has one. */
+  /** Names the runs' pid files and the log lines: `push-hall`, "camera record started". */
+  purpose: MediaPurpose;
+  /** The stream read: the push's sub-stream when the camera has one, the main stream for a recording. */
   inputUrl: string;
   stallTimeoutSeconds: number;
   maxRestartsPerMinute: number;
@@ -67,12 +72,12 @@ export interface Diagnosis {
 }
 
 /** The camera-specific work, injected so the state machine is tested with fakes. */
-export interface PushTools {
+export interface MediaTools {
   launcher: FfmpegLauncher;
   probe: CameraProbe;
-  /** How the probed stream is pushed; throws a camera error ('h265-over-rtmp', 'no-video') when it cannot be. */
+  /** How the probed stream is carried; throws a camera error ('h265-over-rtmp', 'no-video') when it cannot be. */
   plan(probed: ProbedStream): PushPlan;
-  /** ffmpeg's arguments for the push. */
+  /** ffmpeg's arguments for one run (a recording's name a new file prefix each time). */
   args(plan: PushPlan, probed: ProbedStream): string[];
   /** What an error of the probe, the plan or the launcher says, masked. */
   diagnoseError(error: unknown): Diagnosis;
@@ -80,10 +85,10 @@ export interface PushTools {
   diagnoseStderr(lines: readonly string[]): Diagnosis | undefined;
 }
 
-export interface PushSupervisorOptions {
-  target: PushTarget;
-  tools: PushTools;
-  /** Asked every tick: whether the push is wanted now. */
+export interface MediaSupervisorOptions {
+  target: MediaTarget;
+  tools: MediaTools;
+  /** Asked every tick: whether the push (or recording: `push` is "run") is wanted now. */
   wish(): PushWish;
   /** Called when the state or the problem changes. */
   onChange(): void;
@@ -106,12 +111,12 @@ export function reportLine(line: string): string {
 type RunOutcome = { kind: 'exit'; exit: FfmpegExit } | { kind: 'stall' } | { kind: 'unwanted' };
 
 /**
- * One camera's push: probes the camera, runs ffmpeg, watches its frame count every second and
+ * One camera's push or recording: probes the camera, runs ffmpeg, watches its frame count every second and
  * restarts it when it stalls or exits (any exit, even code 0: ffmpeg exits 0 when its input times
  * out), with jittered backoff and at most maxRestartsPerMinute starts in any minute. What a restart
  * cannot heal parks the camera in 'failed' with the problem until a rare re-probe.
  */
-export class PushSupervisor {
+export class MediaSupervisor {
   private state: CameraState = 'idle';
   private problem: Diagnosis | undefined;
   private probed: { stream: ProbedStream; plan: PushPlan } | undefined;
@@ -131,12 +136,13 @@ export class PushSupervisor {
   private lastNotified = '';
   private retryRequested = false;
 
-  constructor(private readonly options: PushSupervisorOptions) {}
+  constructor(private readonly options: MediaSupervisorOptions) {}
 
   start(): void {
     this.disposed = false;
     this.loopDone ??= this.loop().catch((error: unknown) => {
-      this.options.logger.error({ err: error, camera: this.options.target.name }, 'camera push supervisor failed');
+      const { name, purpose } = this.options.target;
+      this.options.logger.error({ err: error, camera: name }, `camera ${purpose} supervisor failed`);
     });
   }
 
@@ -218,7 +224,7 @@ export class PushSupervisor {
     const oldest = this.starts[this.starts.length - this.options.target.maxRestartsPerMinute] ?? this.options.now();
     this.options.logger.warn(
       { camera: this.options.target.name, maxRestartsPerMinute: this.options.target.maxRestartsPerMinute },
-      'camera push restarted too often: waiting',
+      `camera ${this.options.target.purpose} restarted too often: waiting`,
     );
     await this.pause(oldest + RESTART_WINDOW_MS - this.options.now());
     return false;
@@ -236,18 +242,18 @@ export class PushSupervisor {
     this.setState('starting');
     let run: FfmpegRun;
     try {
-      run = await tools.launcher.start({ name: `push-${target.name}`, args: tools.args(plan, stream) });
+      run = await tools.launcher.start({ name: `${target.purpose}-${target.name}`, args: tools.args(plan, stream) });
     } catch (error) {
       await this.fail(tools.diagnoseError(error));
       return;
     }
     this.starts.push(this.options.now());
-    logger.info({ camera: target.name, pid: run.pid, plan }, 'camera push started');
+    logger.info({ camera: target.name, pid: run.pid, plan }, `camera ${target.purpose} started`);
     const outcome = await this.watch(run);
     this.bitrateKbps = undefined;
     if (outcome.kind === 'unwanted') {
       await run.stop(STOP_GRACE_MS);
-      logger.info({ camera: target.name }, 'camera push stopped');
+      logger.info({ camera: target.name }, `camera ${target.purpose} stopped`);
       return;
     }
     if (outcome.kind === 'stall') {
@@ -257,7 +263,7 @@ export class PushSupervisor {
     const diagnosis = tools.diagnoseStderr(run.stderrTail()) ?? this.undiagnosed(outcome, run);
     logger.warn(
       { camera: target.name, outcome: outcome.kind, problem: diagnosis.problem, line: reportLine(diagnosis.line) },
-      'camera push ended: restarting',
+      `camera ${target.purpose} ended: restarting`,
     );
     await this.fail(diagnosis);
   }

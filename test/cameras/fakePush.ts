@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Diagnosis, PushTools } from '../../src/cameras/supervisor.js';
+import type { Diagnosis, MediaTools } from '../../src/cameras/supervisor.js';
 import type {
   CameraProblem,
   FfmpegExit,
@@ -81,7 +81,7 @@ export class FakeRun implements FfmpegRun {
   }
 }
 
-export interface FakeTools extends PushTools {
+export interface FakeTools extends MediaTools {
   runs: FakeRun[];
   /** Monotonic times (the test's clock) of each start. */
   startTimes: number[];

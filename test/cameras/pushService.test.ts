@@ -11,6 +11,7 @@ import { fakeTools, h265, silentLogger, type FakeRun, type FakeTools } from './f
 function camera(name: string, mode: PushCamera['mode']): PushCamera {
   return {
     name,
+    purpose: 'push',
     inputUrl: `rtsp://admin:secret@cam-${name}/sub`,
     pushUrl: `rtmp://county/live/${name}`,
     mode,

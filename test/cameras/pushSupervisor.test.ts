@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PushWish } from '../../src/cameras/pushPolicy.js';
-import { FAILED_REPROBE_MS, PUSH_BACKOFF, PushSupervisor, TICK_MS } from '../../src/cameras/supervisor.js';
+import { FAILED_REPROBE_MS, PUSH_BACKOFF, MediaSupervisor, TICK_MS } from '../../src/cameras/supervisor.js';
 import type { CameraState } from '../../src/cameras/types.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 import { busiestWindow, FakeCameraError, fakeTools, h265, silentLogger, type FakeTools } from './fakePush.js';
@@ -10,14 +10,15 @@ const MAX_RESTARTS = 6;
 
 let tools: FakeTools;
 let wish: PushWish;
-let supervisor: PushSupervisor;
+let supervisor: MediaSupervisor;
 /** Every state the supervisor announced, with the test clock's time. */
 let states: Array<{ state: CameraState; at: number }>;
 
 function startSupervisor(random = seededRandom(1)): void {
-  supervisor = new PushSupervisor({
+  supervisor = new MediaSupervisor({
     target: {
       name: 'hall',
+      purpose: 'push',
       inputUrl: 'rtsp://cam/sub',
       stallTimeoutSeconds: STALL_SECONDS,
       maxRestartsPerMinute: MAX_RESTARTS,
@@ -48,7 +49,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-describe('PushSupervisor', () => {
+describe('MediaSupervisor', () => {
   it('probes, starts ffmpeg, and is live once frames rise', async () => {
     startSupervisor();
     await advance(0);

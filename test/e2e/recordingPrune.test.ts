@@ -72,8 +72,8 @@ describe('a daemon started on recordings above their quota', () => {
       quotaBytes: 150 * MB,
       lost: objectContaining({ count: 1, activityId: 'act-ended', camera: 'hall', index: 1, reason: 'quota' }),
     });
-    expect(seen.services.find((service) => service.name === 'recordings')).toEqual({
-      name: 'recordings',
+    expect(seen.services.find((service) => service.name === 'recording-storage')).toEqual({
+      name: 'recording-storage',
       state: 'degraded',
       detail: stringMatching(/deleted before it was uploaded \(quota\).*activity act-ended/),
     });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -59,7 +59,22 @@ export function fillToLastByte(dir: string): void {
   }
 }
 
-/** Deletes what fillToLastByte wrote. */
+/** Fills the file system under `dir` until about `leftBytes` are free (a filler file freeFiller deletes). */
+export function fillLeaving(dir: string, leftBytes: number): void {
+  const fillerDir = join(dir, FILLER);
+  mkdirSync(fillerDir, { recursive: true });
+  const stats = statfsSync(dir);
+  let toWrite = stats.bavail * stats.bsize - leftBytes;
+  const chunk = Buffer.alloc(1 << 20, 0x55);
+  const fd = openSync(join(fillerDir, `filler-${readdirSync(fillerDir).length}`), 'w');
+  try {
+    for (; toWrite > 0; toWrite -= chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, toWrite));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Deletes what fillToLastByte and fillLeaving wrote. */
 export function freeFiller(dir: string): number {
   const fillerDir = join(dir, FILLER);
   const count = readdirSync(fillerDir).length;

@@ -97,7 +97,7 @@ describe('the sync part of room-agent status', () => {
         window: 5,
         lastError: 'connack timeout',
       };
-      registerStatus(core, loaded, { services: () => [], cameras: () => [] }, () => live);
+      registerStatus(core, loaded, { services: () => [], cameras: () => [], recorders: () => [] }, () => live);
       const status = statusSchema.parse(await core.registry.dispatch('status', {}, { progress: () => {} }));
       expect(status.sync).toMatchObject({
         link: { ...live, broker: 'mqtt://127.0.0.1:1883' },

@@ -59,6 +59,75 @@ export function pushArgs(push: PushArgsInput): string[] {
   ];
 }
 
+export interface RecordArgsInput {
+  /** The camera's main stream (rtsp://…, with its credentials). */
+  input: string;
+  /** The segments' file pattern, `…/r0003-%05d.ts`: one prefix per run, so a restart never overwrites a segment. */
+  segmentPattern: string;
+  /** The CSV list ffmpeg appends `file,start,end` to as each segment closes. */
+  listFile: string;
+  segmentSeconds: number;
+  /** How the camera's audio goes into MPEG-TS: copied (AAC), transcoded to AAC (G.711), or absent. */
+  audio: PushPlan['audio'];
+  ioTimeoutSeconds?: number | undefined;
+}
+
+/**
+ * A meeting recording of one camera: its video copied (never re-encoded: a Pi records for hours
+ * at the cost of a copy) into MPEG-TS segments, which stay playable up to their last whole packet
+ * when the power goes. Segments are cut at the first key frame after `segmentSeconds`, keep the
+ * run's continuous timestamps, and are listed in `listFile` only once closed: the agent learns
+ * from that list, never from guessing, which segment is complete.
+ */
+export function recordArgs(record: RecordArgsInput): string[] {
+  return [
+    ...QUIET_WITH_PROGRESS,
+    ...cameraInput(record.input, microseconds(record.ioTimeoutSeconds)),
+    '-map',
+    '0:v:0',
+    ...(record.audio === 'none' ? [] : ['-map', '0:a:0?']),
+    '-c:v',
+    'copy',
+    ...audioCodec({ video: 'copy', audio: record.audio }),
+    '-f',
+    'segment',
+    '-segment_format',
+    'mpegts',
+    '-segment_time',
+    String(record.segmentSeconds),
+    '-reset_timestamps',
+    '0',
+    '-segment_list',
+    record.listFile,
+    '-segment_list_type',
+    'csv',
+    record.segmentPattern,
+  ];
+}
+
+/**
+ * ffmpeg decoding the first `length` bytes of a segment (the `subfile` protocol: nothing is cut
+ * to look): a prefix that plays cleanly makes ffmpeg print nothing at `-v error`.
+ */
+export function segmentCheckArgs(path: string, length: number): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    `subfile,,start,0,end,${length},,:${path}`,
+    '-f',
+    'null',
+    '-',
+  ];
+}
+
+/** ffprobe printing a media file's duration in seconds, alone on stdout. */
+export function durationArgs(path: string): string[] {
+  return ['-hide_banner', '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path];
+}
+
 export interface PhotoArgsInput {
   /** The camera's stream (rtsp://…, with its credentials). */
   input: string;

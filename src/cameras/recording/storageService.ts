@@ -7,7 +7,7 @@ import { recordingStorageReport, type LostSegments, type RecordingStorageReport 
 
 /** How often the recordings are held to their quota and the free-space floor between segments. */
 export const PRUNE_INTERVAL_MS = 10_000;
-const BUS_OWNER = 'recordings';
+const BUS_OWNER = 'recording-storage';
 
 export type RecordingStorageOptions = PrunerOptions & { intervalMs?: number | undefined };
 
@@ -28,7 +28,7 @@ function lossDetail(lost: LostSegments): string {
  * a day old, or while entries of deletions wait for the journal.
  */
 export class RecordingStorageService implements Service, RoomForRecording {
-  readonly name = 'recordings';
+  readonly name = 'recording-storage';
   private readonly pruner: SegmentPruner;
   private readonly healthChanges: HealthChanges;
   private timer: NodeJS.Timeout | undefined;

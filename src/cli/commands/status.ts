@@ -49,6 +49,12 @@ const t = defineMessages({
   cameras: { zh: '摄像头推流：', en: 'camera pushes:' },
   restarts: { zh: '近一分钟启动 {count} 次', en: '{count} starts in the last minute' },
   lastError: { zh: '最后的错误：{line}', en: 'last error: {line}' },
+  recorders: { zh: '会议录像：', en: 'meeting recordings:' },
+  recordedSegments: { zh: '活动 {activity}，已存 {count} 段', en: 'activity {activity}, {count} segments kept' },
+  'no-space': {
+    zh: '空间不足，录像已停止（最后一段已保存）；腾出空间后自动继续：{reason}',
+    en: 'no room for media: recording stopped (its last segment kept) and goes on by itself once space is freed: {reason}',
+  },
   storage: {
     zh: '存储：{state}（可用 {free}，{inodes} 个 inode）',
     en: 'storage: {state} ({free} free, {inodes} inodes free)',
@@ -91,6 +97,28 @@ function cameraLines(cameras: Status['cameras']): string[] {
     if (camera.lastError !== undefined) lines.push(`    ${t('lastError', { line: camera.lastError })}`);
   }
   return lines;
+}
+
+/** One line per recorded camera (state, activity, segments), then why it does not record. */
+function recorderLines(recorders: Status['recorders']): string[] {
+  if (recorders.length === 0) return [];
+  const lines = [t('recorders')];
+  for (const recording of recorders) {
+    const parts = [recording.camera.padEnd(20), recording.state.padEnd(9)];
+    if (recording.activityId !== undefined)
+      parts.push(t('recordedSegments', { activity: recording.activityId, count: recording.segments }));
+    lines.push(`  ${parts.join(' ')}`.trimEnd());
+    if (recording.state === 'no-space') lines.push(`    ${t('no-space', { reason: recording.detail ?? '' })}`);
+    else if (recording.problem !== undefined)
+      lines.push(`    ${recording.problem}: ${cameraAdvice(recording.problem)}`);
+    if (recording.lastError !== undefined) lines.push(`    ${t('lastError', { line: recording.lastError })}`);
+  }
+  return lines;
+}
+
+/** Device wall time as the operator reads it, to the second. */
+function wallTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 type CheckedRange = NonNullable<Status['journal']['verification']['lastCheck']>;
@@ -145,6 +173,7 @@ function render(status: Status): string {
   lines.push(...storageLines(status.storage), ...recordingLines(status.recordings));
   lines.push(status.activity === null ? t('noActivity') : t('activity') + activityDetails(status.activity));
   lines.push(...cameraLines(status.cameras));
+  lines.push(...recorderLines(status.recorders));
   lines.push(t('config', { path: status.config.path }) + (status.config.overrideActive ? t('override') : ''));
   lines.push(...syncStatusLines(status.sync));
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import type { RecordingStorageReport } from '../../cameras/recording/storageReport.js';
+import type { RecordingReport } from '../../cameras/recording/types.js';
 import type { CameraReport } from '../../cameras/types.js';
 import { correctionForBoot } from '../../clock/corrections.js';
 import type { ClockReader } from '../../clock/types.js';
@@ -26,6 +27,8 @@ export interface HealthSources {
   scanner: { state(): string; stateDetail(): string | undefined; driver(): string };
   /** Each configured camera's push, English detail. */
   cameras(): CameraReport[];
+  /** Each recorded camera's meeting recording, English detail; absent where the room records none. */
+  recorders?: (() => RecordingReport[]) | undefined;
   board(): BoardReadings;
   county: Pick<Config['county'], 'caFile' | 'certFile' | 'centerPublicKey'>;
   outbox(): Pick<OutboxStats, 'ackedSeq' | 'backlogEvents' | 'oldestUnsentAgeSeconds'>;
@@ -50,6 +53,14 @@ function clip(text: string, max: number): string {
 
 /** A camera's report within the wire's bounds: a long ffmpeg line must not cost the whole message. */
 function cameraOnWire(report: CameraReport): CameraReport {
+  return {
+    ...report,
+    ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
+    ...(report.lastError !== undefined && { lastError: clip(report.lastError, MAX_CAMERA_ERROR) }),
+  };
+}
+
+function recordingOnWire(report: RecordingReport): RecordingReport {
   return {
     ...report,
     ...(report.detail !== undefined && { detail: clip(report.detail, MAX_DETAIL) }),
@@ -97,6 +108,7 @@ export function buildHealthMessage(sources: HealthSources): HealthMessage {
       driver: sources.scanner.driver(),
     },
     cameras: sources.cameras().map(cameraOnWire),
+    ...(sources.recorders !== undefined && { recorders: sources.recorders().map(recordingOnWire) }),
     disk: board.disk,
     ...(sources.storage !== undefined && { storage: storageOnWire(sources.storage()) }),
     ...(sources.recordings !== undefined && { recordings: sources.recordings() }),

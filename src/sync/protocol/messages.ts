@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STORAGE_STATES } from '../../store/storageGuard.js';
 import { CAMERA_PROBLEMS, CAMERA_STATES, type CameraReport } from '../../cameras/types.js';
 import type { RecordingStorageReport } from '../../cameras/recording/storageReport.js';
+import { RECORDING_STATES, type RecordingReport } from '../../cameras/recording/types.js';
 import { FULL_VERIFY_TRIGGERS } from '../../journal/backgroundVerify.js';
 import { MAX_BROKEN_REASON, type JournalVerification } from '../../journal/verificationReport.js';
 import { added, messageVersion, tolerant } from './versions.js';
@@ -165,6 +166,20 @@ export const cameraReportSchema = z.strictObject({
   restartsLastMinute: added(z.number().int().min(0).max(10_000), 0),
 }) satisfies z.ZodType<CameraReport>;
 
+/**
+ * One camera of health's `recorders` (cameras/recording/types.ts RecordingReport): the meeting
+ * recording of a camera with `record: true`. No field can hold a URL or a credential.
+ */
+export const recordingReportSchema = z.strictObject({
+  camera: z.string().min(1).max(32),
+  state: z.enum(RECORDING_STATES),
+  activityId: z.string().max(64).optional(),
+  segments: z.number().int().min(0),
+  problem: z.enum(CAMERA_PROBLEMS).optional(),
+  detail: z.string().max(500).optional(),
+  lastError: z.string().max(300).optional(),
+}) satisfies z.ZodType<RecordingReport>;
+
 const checkedRangeShape = {
   wallMs: z.number().int().min(0),
   checkedFrom: seq,
@@ -256,6 +271,8 @@ export const healthMessageSchema = z.strictObject({
     driver: z.string().max(32).optional(),
   }),
   cameras: z.array(cameraReportSchema).max(8),
+  /** Added without a version bump: rooms before recordings do not send it, a center before ignores it. */
+  recorders: z.array(recordingReportSchema).max(8).optional(),
   disk: z.strictObject({ freeBytes: z.number().min(0), totalBytes: z.number().min(0) }).nullable(),
   /**
    * The data directory's storage as the room names it (store/storageGuard.ts). Optional: rooms of

@@ -67,7 +67,7 @@ describe('the recordings service', () => {
     markUploaded(journal, temp.dir, first);
     const healthChanges: string[] = [];
     bus.on('test', 'health.changed', ({ service: name, state }) => {
-      if (name === 'recordings') healthChanges.push(state);
+      if (name === 'recording-storage') healthChanges.push(state);
     });
     const recordings = start(250 * MB);
     await until(() => healthChanges.includes('ok'), 'the first pass');
