@@ -116,11 +116,6 @@ function recorderLines(recorders: Status['recorders']): string[] {
   return lines;
 }
 
-/** Device wall time as the operator reads it, to the second. */
-function wallTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
 type CheckedRange = NonNullable<Status['journal']['verification']['lastCheck']>;
 
 function rangeText(range: CheckedRange | NonNullable<Status['journal']['verification']['lastFull']>): string {
