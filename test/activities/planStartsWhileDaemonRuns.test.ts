@@ -20,7 +20,8 @@ describe('a plan pushed ahead of time', () => {
     daemon = startDaemon(configPath);
     await waitForControl(socketPath, daemon);
 
-    const startsAtMs = Date.now() + 2_000;
+    // Far enough ahead that the CLI adding the plan (a node start, slow on a loaded machine) is done before it.
+    const startsAtMs = Date.now() + 10_000;
     const planFile = join(temp.dir, 'plan.json');
     const plan = {
       id: 'P-soon',
