@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { useSyncScenario } from '../helpers/syncScenario.js';
+import type { CompletedFile } from '../../src/center/store.js';
+import { SYNC_TIMEOUT_MS, until, useSyncScenario } from '../helpers/syncScenario.js';
+import { command } from './cameraProbeRoom.js';
 import {
   CAMERA,
   CAMERA_PASSWORD,
@@ -28,7 +32,7 @@ const SERVER_STOPPED_MS = 30_000;
 /** Consecutive video packets of one camera's recording are never further apart than this. */
 const MAX_GAP_SECONDS = 1;
 
-it('records a meeting as indexed 10 s segments, each playable with the size and SHA-256 indexed, and a media server frozen for 30 s leaves no gap in the recording', async () => {
+it('records a meeting as indexed 10 s segments, each playable with the size and SHA-256 indexed, which the center receives on request, and a media server frozen for 30 s leaves no gap in the recording', async () => {
   const { scenario, server } = await recordingRoom();
   const activityId = await startRecordedMeeting(scenario);
   await waitForRecordingState(scenario, 'live', LIVE_TIMEOUT_MS);
@@ -77,4 +81,26 @@ it('records a meeting as indexed 10 s segments, each playable with the size and 
   expect(logs).not.toMatch(/camera record ended: restarting/);
   expect(JSON.stringify(journal(scenario))).not.toContain(CAMERA_PASSWORD);
   expect(logs).not.toContain(CAMERA_PASSWORD);
+
+  // The county asks for the meeting's recording: every segment arrives whole, byte for byte.
+  const received: CompletedFile[] = [];
+  scenario.center!.on('file', (file) => received.push(file));
+  const reply = await command(scenario, 'recording.upload', { activityId });
+  expect(reply, JSON.stringify(reply)).toMatchObject({ status: 'done' });
+  await until(
+    () => received.length === segments.length,
+    SYNC_TIMEOUT_MS,
+    () => `every segment at the center (${received.length} of ${segments.length})`,
+  );
+  const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+  for (const segment of segments) {
+    const file = received.find(({ meta }) => meta.index === segment.index);
+    expect(file, `segment ${segment.index} at the center`).toMatchObject({
+      kind: 'recording',
+      sha256: segment.sha256,
+      size: segment.size,
+      meta: { activityId, camera: CAMERA, truncated: false },
+    });
+    expect(sha256(file!.path)).toBe(segment.sha256);
+  }
 });
