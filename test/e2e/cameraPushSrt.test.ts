@@ -111,22 +111,25 @@ async function trailMatches(name: string, since: number, pattern: RegExp, timeou
 describe('the live push over SRT', () => {
   vi.setConfig({ testTimeout: 180_000 });
 
-  it('copies an H.264 sub-stream to the listener through its passphrase: consecutive clip frames arrive', async () => {
-    await liveAndRising('hall', FIRST_LIVE_TIMEOUT_MS);
-    await copiedFromTheCamera(hall, room.cameraOf('hall').subClip);
-    expect(room.samples('hall').at(-1)!.camera).toMatchObject({
-      state: 'live',
+  it.each([
+    {
+      what: 'an H.264 sub-stream through its passphrase, streamid and latency',
+      name: 'hall',
+      receiver: () => hall,
+      clip: () => room.cameraOf('hall').subClip,
       video: { codec: 'h264', ...SUB_SIZE },
-    });
-  });
-
-  it('copies an H.265 camera, which RTMP cannot carry, over SRT as it is', async () => {
-    await liveAndRising('stage', FIRST_LIVE_TIMEOUT_MS);
-    await copiedFromTheCamera(stage, room.cameraOf('stage').clip);
-    expect(room.samples('stage').at(-1)!.camera).toMatchObject({
-      state: 'live',
+    },
+    {
+      what: 'an H.265 camera, which RTMP cannot carry',
+      name: 'stage',
+      receiver: () => stage,
+      clip: () => room.cameraOf('stage').clip,
       video: { codec: 'hevc', ...MAIN_SIZE },
-    });
+    },
+  ])('copies $what to the listener: consecutive clip frames arrive', async ({ name, receiver, clip, video }) => {
+    await liveAndRising(name, FIRST_LIVE_TIMEOUT_MS);
+    await copiedFromTheCamera(receiver(), clip());
+    expect(room.samples(name).at(-1)!.camera).toMatchObject({ state: 'live', video });
   });
 
   it('backs off with server-refused when the listener rejects the passphrase, and is never live', async () => {
