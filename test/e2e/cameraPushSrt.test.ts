@@ -113,14 +113,14 @@ describe('the live push over SRT', () => {
 
   it.each([
     {
-      what: 'an H.264 sub-stream through its passphrase, streamid and latency',
+      what: 'H.264 (sub-stream, passphrase, streamid)',
       name: 'hall',
       receiver: () => hall,
       clip: () => room.cameraOf('hall').subClip,
       video: { codec: 'h264', ...SUB_SIZE },
     },
     {
-      what: 'an H.265 camera, which RTMP cannot carry',
+      what: 'H.265, which RTMP cannot carry',
       name: 'stage',
       receiver: () => stage,
       clip: () => room.cameraOf('stage').clip,
