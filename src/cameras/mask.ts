@@ -1,4 +1,4 @@
-import { MASK, maskSecrets } from '../util/mask.js';
+import { MASK, maskSecrets, secretParameterValues } from '../util/mask.js';
 
 /**
  * ffmpeg's lines as the runner keeps them: every URL masked (src/util/mask.ts), and besides, the
@@ -21,13 +21,28 @@ export function withoutUrls(line: string): string {
   return line.replace(/\b([a-z][a-z0-9+.-]*):\/\/[^\s'"]*[^\s'":,.]/gi, '$1://…');
 }
 
-/** The password in a URL's userinfo, decoded, for masking wherever it may appear; none when the URL has none. */
+/**
+ * The secrets of a URL, for masking wherever they may appear: the password of its userinfo,
+ * decoded, and the values of its secret parameters (an SRT passphrase or streamid, a stream key)
+ * as written and decoded (ffmpeg decodes an SRT passphrase and streamid before libsrt sees them).
+ * None when the URL has none.
+ */
 export function urlSecrets(text: string): string[] {
+  const secrets = new Set(secretParameterValues(text).flatMap((value) => [value, decoded(value) ?? value]));
   try {
     const password = new URL(text).password;
-    return password === '' ? [] : [decodeURIComponent(password)];
+    if (password !== '') secrets.add(decodeURIComponent(password));
   } catch {
-    return [];
+    // No URL, or a password that is no valid percent-encoding: the URL masking still cuts it out.
+  }
+  return [...secrets];
+}
+
+function decoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
   }
 }
 

@@ -40,8 +40,8 @@ const advice: MessageCatalog<CameraProblem> = {
     en: 'the camera’s stream holds no video: check the RTSP URL, or enable video for this stream in the camera’s web page',
   },
   'server-refused': {
-    zh: '县级流媒体服务器拒绝了推流（可能该流名仍被占用）：稍后会自动重试；如持续出现，请联系县里核对推流地址',
-    en: 'the county media server refused the push (the stream name may still be in use): it is retried; if it lasts, ask the county to check the push URL',
+    zh: '县级流媒体服务器拒绝了推流（可能该流名仍被占用，或 SRT 的 passphrase / streamid 与服务器不符）：稍后会自动重试；如持续出现，请联系县里核对推流地址',
+    en: 'the county media server refused the push (the stream name may still be in use, or an SRT passphrase or streamid does not match the server’s): it is retried; if it lasts, ask the county to check the push URL',
   },
   'server-unreachable': {
     zh: '无法连接县级流媒体服务器：请检查网络（4G 信号）和推流地址；会自动重试',

@@ -135,6 +135,8 @@ export class MediaSupervisor {
   private loopDone: Promise<void> | undefined;
   private lastNotified = '';
   private retryRequested = false;
+  /** Ends the running probe: a stop, or a push no longer wanted, need not wait for ffprobe's timeout. */
+  private probeAbort: AbortController | undefined;
 
   constructor(private readonly options: MediaSupervisorOptions) {}
 
@@ -148,6 +150,7 @@ export class MediaSupervisor {
 
   /** Looks at the wish now instead of at the next tick (an activity started, a command came). */
   poke(): void {
+    if (this.probeAbort !== undefined && !this.wanted()) this.probeAbort.abort();
     this.wakeUp?.();
   }
 
@@ -191,7 +194,8 @@ export class MediaSupervisor {
         continue;
       }
       if (this.needsProbe && !(await this.probe())) continue;
-      if (!(await this.underRestartCap())) continue;
+      // A stop that came as the probe ended starts no ffmpeg.
+      if (!this.wanted() || !(await this.underRestartCap())) continue;
       await this.push();
     }
     this.problem = undefined;
@@ -202,8 +206,10 @@ export class MediaSupervisor {
   private async probe(): Promise<boolean> {
     const { tools, target } = this.options;
     this.setState('probing');
+    const abort = new AbortController();
+    this.probeAbort = abort;
     try {
-      const stream = await tools.probe(target.inputUrl);
+      const stream = await tools.probe(target.inputUrl, abort.signal);
       this.found = stream;
       // No earlier plan outlives a probe whose stream cannot be pushed.
       this.probed = undefined;
@@ -212,8 +218,11 @@ export class MediaSupervisor {
       this.needsProbe = false;
       return true;
     } catch (error) {
-      await this.fail(tools.diagnoseError(error));
+      // Cut short because the push is no longer wanted: nothing was learnt of the camera.
+      if (!abort.signal.aborted) await this.fail(tools.diagnoseError(error));
       return false;
+    } finally {
+      this.probeAbort = undefined;
     }
   }
 

@@ -125,5 +125,8 @@ export interface FfmpegLauncher {
   start(spec: FfmpegSpec): Promise<FfmpegRun>;
 }
 
-/** Reads a camera's codecs; rejects with a CameraError naming the problem. */
-export type CameraProbe = (url: string) => Promise<ProbedStream>;
+/**
+ * Reads a camera's codecs; rejects with a CameraError naming the problem, or with the signal's
+ * reason once it aborts (the probe is ended then, not waited out).
+ */
+export type CameraProbe = (url: string, signal?: AbortSignal) => Promise<ProbedStream>;

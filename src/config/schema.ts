@@ -33,6 +33,10 @@ const expected = defineMessages({
   },
   rtspUrl: { zh: '一个 rtsp:// 地址', en: 'an rtsp:// URL' },
   pushUrl: { zh: '一个 rtmp://、rtmps:// 或 srt:// 地址', en: 'an rtmp://, rtmps:// or srt:// URL' },
+  srtPassphrase: {
+    zh: 'SRT 的 passphrase 必须为 10 到 79 个字符（SRT 的限制），并与县级流媒体服务器的一致',
+    en: "an SRT passphrase must have 10 to 79 characters (SRT's limits), the same as the county media server's",
+  },
   topicPrefix: {
     zh: '合法的主题前缀（1–4 级，每级为字母、数字、"_" 或 "-"，用 "/" 分隔，不含 "+"、"#"）',
     en: 'a valid topic prefix (1–4 levels of letters, digits, "_" or "-" separated by "/", no "+" or "#")',
@@ -56,6 +60,23 @@ const expected = defineMessages({
     en: 'plaintext {scheme}:// to {host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network',
   },
 });
+
+/**
+ * libsrt refuses a passphrase shorter than 10 or longer than 79 characters only when ffmpeg sets
+ * it, as a push starts: the check says so at once. ffmpeg decodes the value before it sets it.
+ */
+function srtPassphraseFits(url: string): boolean {
+  if (!/^srt:\/\//i.test(url)) return true;
+  return [...url.matchAll(/[?&]passphrase=([^&]*)/gi)].every(([, value]) => {
+    let length: number;
+    try {
+      length = decodeURIComponent(value!).length;
+    } catch {
+      length = value!.length;
+    }
+    return length >= 10 && length <= 79;
+  });
+}
 
 const bcmPin = z.number().int().min(0).max(53);
 
@@ -488,6 +509,7 @@ const cameraSchema = z.strictObject({
       url: z
         .string()
         .regex(/^(rtmps?|srt):\/\/[^\s]+$/, { error: () => expected('pushUrl') })
+        .refine(srtPassphraseFits, { error: () => expected('srtPassphrase') })
         .describe('Where the stream is pushed. Required.'),
       mode: z
         .enum(['activity', 'always', 'on-demand'])

@@ -29,6 +29,11 @@ export interface RigProcess {
 export interface RigSpawnOptions {
   /** Each line the process writes on stdout. */
   onLine?: (line: string) => void;
+  /**
+   * Stdout as bytes, each chunk as it comes (a media stream a process writes there): then it is
+   * neither split into lines nor kept in output(), which holds stderr alone.
+   */
+  onData?: (chunk: Buffer) => void;
   env?: NodeJS.ProcessEnv;
   /** Records the pid as `<runDir>/<name>.pid` while the process runs. */
   pidFile?: { runDir: string; name: string };
@@ -51,10 +56,12 @@ export function spawnRig(command: string, args: readonly string[], options: RigS
     if (output.length > 2 * OUTPUT_TAIL_CHARS) output = output.slice(-OUTPUT_TAIL_CHARS);
   };
   child.stderr!.on('data', (chunk: Buffer) => record(chunk.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    record(`${line}\n`);
-    options.onLine?.(line);
-  });
+  if (options.onData === undefined) {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      record(`${line}\n`);
+      options.onLine?.(line);
+    });
+  } else child.stdout!.on('data', options.onData);
   let spawnError: Error | undefined;
   child.once('error', (error) => {
     spawnError = error;

@@ -37,6 +37,13 @@ export function maskUrl(value: string): string {
   return masked.replace(SECRET_PARAMETER, `$1${MASK}`);
 }
 
+/** The values of a URL's secret parameters (see SECRET_PARAMETER) as written: an SRT passphrase and streamid, a stream key. */
+export function secretParameterValues(url: string): string[] {
+  return [...url.matchAll(SECRET_PARAMETER)]
+    .map(([parameter, name]) => parameter.slice(name!.length))
+    .filter((value) => value !== '');
+}
+
 /** Free text (a log line, an error message, ffmpeg's stderr): every URL in it masked. */
 export function maskSecrets(text: string): string {
   return text.replace(/\S+/g, maskUrl);

@@ -86,7 +86,10 @@ export interface FakeTools extends MediaTools {
   /** Monotonic times (the test's clock) of each start. */
   startTimes: number[];
   probes: number;
-  probeResult: ProbedStream | Error;
+  /** `hang`: a probe answers nothing until its signal aborts (a camera that accepts and stays silent). */
+  probeResult: ProbedStream | Error | 'hang';
+  /** Probes ended by their signal. */
+  probesAborted: number;
   /** Lines a started run puts on its stderr before the test drives it. */
   stderrOnStart: string[];
   /** Called with each new run (the test decides how it behaves). */
@@ -100,6 +103,7 @@ export function fakeTools(now: () => number): FakeTools {
     startTimes: [],
     probes: 0,
     probeResult: h264,
+    probesAborted: 0,
     stderrOnStart: [],
     onRun: () => {},
     launcher: {
@@ -112,9 +116,17 @@ export function fakeTools(now: () => number): FakeTools {
         return Promise.resolve(run);
       },
     } satisfies FfmpegLauncher,
-    probe() {
+    probe(_url, signal) {
       tools.probes += 1;
       const result = tools.probeResult;
+      if (result === 'hang') {
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener('abort', () => {
+            tools.probesAborted += 1;
+            reject(signal.reason as Error);
+          }),
+        );
+      }
       return result instanceof Error ? Promise.reject(result) : Promise.resolve(result);
     },
     plan(probed) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { maskCameraText, urlSecrets } from '../../src/cameras/mask.js';
 
+/** SRT's access control form: the resource and, in `s`, the secret a server such as SRS checks. */
+const STREAMID = '#!::r=live/hall,m=publish,s=Canary-sid';
+
 describe("masking ffmpeg's lines", () => {
   it('masks the URLs in a line as every other text is masked', () => {
     expect(
@@ -31,5 +34,21 @@ describe("masking ffmpeg's lines", () => {
     expect(urlSecrets('rtsp://cam/1')).toEqual([]);
     expect(urlSecrets('-rtsp_transport')).toEqual([]);
     expect(urlSecrets('rtsp://a:%E0%A4%A@cam/1')).toEqual([]);
+  });
+
+  it('finds the secret parameters of a push URL as written and decoded: an SRT passphrase and streamid, a stream key', () => {
+    expect(
+      urlSecrets(`srt://m:9000?mode=caller&latency=400000&passphrase=Ca%26nary-pass&streamid=${STREAMID}`),
+    ).toEqual(['Ca%26nary-pass', 'Ca&nary-pass', STREAMID]);
+    expect(urlSecrets('rtmp://m/live/hall?key=Canary42')).toEqual(['Canary42']);
+    expect(urlSecrets('srt://m:9000?mode=caller&latency=400000')).toEqual([]);
+  });
+
+  it("masks an SRT URL's passphrase and streamid wherever a line shows them, in the URL or out of it, decoded or not", () => {
+    const url = `srt://m:9000?mode=caller&passphrase=Ca%26nary-pass&streamid=${STREAMID}`;
+    const line = `passphrase Ca&nary-pass, stream ${STREAMID} refused; ${url}: Input/output error`;
+    expect(maskCameraText(line, urlSecrets(url))).toBe(
+      'passphrase ***, stream *** refused; srt://m:9000?mode=caller&passphrase=***&streamid=*** Input/output error',
+    );
   });
 });

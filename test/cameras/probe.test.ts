@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCameraError } from '../../src/cameras/errors.js';
@@ -8,6 +9,7 @@ import { planPush } from '../../src/cameras/ffmpeg/plan.js';
 import { createProbe, parseProbe } from '../../src/cameras/ffmpeg/probe.js';
 import type { CameraProblem, CameraProbe } from '../../src/cameras/types.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { until } from '../helpers/syncScenario.js';
 
 let temp: { dir: string; cleanup: () => void };
 let probe: CameraProbe;
@@ -88,6 +90,26 @@ describe('probing a camera with ffprobe', () => {
       const started = Date.now();
       expect(await problemOf(quick(`rtsp://127.0.0.1:${port}/x`))).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('is ended when its signal aborts, long before its timeout, leaving no ffprobe', async () => {
+      const { port } = silent.address() as { port: number };
+      const runDir = join(temp.dir, 'run-aborted');
+      const patient = createProbe({ ffprobePath: 'ffprobe', runDir, timeoutSeconds: 60 });
+      const abort = new AbortController();
+      const probing = patient(`rtsp://127.0.0.1:${port}/x`, abort.signal);
+      // ffprobe runs (its pid file is there) and waits on the silent camera.
+      await until(
+        () => existsSync(runDir) && readdirSync(runDir).some((file) => file.endsWith('.pid')),
+        10_000,
+        () => 'ffprobe running',
+      );
+      const abortedAt = Date.now();
+      abort.abort(new Error('the push was stopped'));
+      await expect(probing).rejects.toThrow('the push was stopped');
+      expect(Date.now() - abortedAt).toBeLessThan(5_000);
+      expect(readdirSync(runDir).filter((file) => file.endsWith('.pid'))).toEqual([]);
+      await expect(patient(`rtsp://127.0.0.1:${port}/x`, abort.signal)).rejects.toThrow('the push was stopped');
     });
   });
 

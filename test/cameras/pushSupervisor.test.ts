@@ -3,7 +3,7 @@ import type { PushWish } from '../../src/cameras/pushPolicy.js';
 import { FAILED_REPROBE_MS, PUSH_BACKOFF, MediaSupervisor, TICK_MS } from '../../src/cameras/supervisor.js';
 import type { CameraState } from '../../src/cameras/types.js';
 import { seededRandom } from '../helpers/seededRandom.js';
-import { busiestWindow, FakeCameraError, fakeTools, h265, silentLogger, type FakeTools } from './fakePush.js';
+import { busiestWindow, FakeCameraError, fakeTools, h264, h265, silentLogger, type FakeTools } from './fakePush.js';
 
 const STALL_SECONDS = 20;
 const MAX_RESTARTS = 6;
@@ -177,6 +177,40 @@ describe('MediaSupervisor', () => {
     expect(tools.runs).toHaveLength(1);
     tools.runs[0]!.frames();
     expect(state()).toBe('live');
+  });
+
+  it("ends a probe when stopped, without waiting for the probe's timeout: no problem recorded, no ffmpeg started", async () => {
+    tools.probeResult = 'hang';
+    startSupervisor();
+    await advance(TICK_MS);
+    expect(state()).toBe('probing');
+    let stopped = false;
+    void supervisor.stop().then(() => (stopped = true));
+    // Not one tick of the clock passes: the stop is over as soon as its promises have run.
+    await advance(0);
+    expect(stopped).toBe(true);
+    expect(tools.probesAborted).toBe(1);
+    expect(tools.runs).toHaveLength(0);
+    expect(supervisor.report()).toMatchObject({ state: 'idle' });
+    expect(supervisor.report().problem).toBeUndefined();
+  });
+
+  it('ends a probe when the push is no longer wanted, and probes afresh when it is wanted again', async () => {
+    tools.probeResult = 'hang';
+    startSupervisor();
+    await advance(TICK_MS);
+    expect(state()).toBe('probing');
+    wish = 'stopped';
+    supervisor.poke();
+    await advance(0);
+    expect(tools.probesAborted).toBe(1);
+    expect(state()).toBe('stopped');
+    expect(supervisor.report().problem).toBeUndefined();
+    tools.probeResult = h264;
+    wish = 'push';
+    await advance(TICK_MS);
+    expect(tools.probes).toBe(2);
+    expect(tools.runs).toHaveLength(1);
   });
 
   it("keeps no URL in the last error line: a push URL's path is often its stream key", async () => {

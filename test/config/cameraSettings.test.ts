@@ -128,6 +128,33 @@ describe('camera settings', () => {
   });
 });
 
+describe('an SRT push URL', () => {
+  const srt = (query: string) => ({ cameras: [{ ...HALL, push: { url: `srt://media.example:10080?${query}` } }] });
+
+  it('takes a passphrase of 10 to 79 characters, counted as ffmpeg decodes it, or none', () => {
+    for (const query of [
+      'mode=caller',
+      'passphrase=0123456789',
+      `passphrase=${'p'.repeat(79)}`,
+      'passphrase=%25%25%25%25%25%25%25%25%25%25',
+    ])
+      expect(problems(srt(query)), query).toEqual([]);
+  });
+
+  it('refuses a passphrase SRT would refuse, without showing it', () => {
+    for (const query of [
+      'mode=caller&passphrase=Short-pw1',
+      `passphrase=${'p'.repeat(80)}&latency=500000`,
+      'passphrase=%25%25%25%25%25%25%25%25%25',
+    ]) {
+      const lines = problems(srt(query));
+      expect(lines, query).toEqual([
+        "cameras[0].push.url: an SRT passphrase must have 10 to 79 characters (SRT's limits), the same as the county media server's",
+      ]);
+    }
+  });
+});
+
 describe('media.photoCamera', () => {
   it('must name a configured camera: the line lists the names', () => {
     expect(problems({ cameras: [HALL, DOOR], media: { photoCamera: 'Hall' } })).toEqual([

@@ -5,13 +5,14 @@ import { promisify } from 'node:util';
 import type { CameraReport } from '../../src/cameras/types.js';
 import { logLines } from '../daemon/daemonProcess.js';
 import { startMediaServer, type MediaServer, type StreamWatcher } from '../../src/demo/mediaServer.js';
-import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
+import { startRtspCamera, type CameraVariant, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { SyncScenario, until } from '../helpers/syncScenario.js';
 
 /**
  * A room pushing the test camera to the county's media server as production runs it: the real
  * daemon (`room-agent run`) with cameras in `mode: always`, real ffmpeg, the GStreamer RTSP camera
- * behind a password, nginx-rtmp, a real Mosquitto and the reference center. Its camera states are
+ * behind a password (one per variant the cameras ask for), nginx-rtmp or a receiver of the
+ * test's own (an SRT listener), a real Mosquitto and the reference center. Its camera states are
  * sampled from `status` over the control socket all along, so a test can ask which states a camera
  * went through and when it reached one.
  */
@@ -24,13 +25,25 @@ const SAMPLE_MS = 250;
 /** Reading a stream's size from the receiver: longer is a hang. */
 const PROBE_TIMEOUT_MS = 30_000;
 
-export interface PushedCamera {
+/** Where a camera pushes when not to the room's nginx: its push URL and a count of the frames that arrive. */
+export interface PushReceiver {
+  url: string;
+  watch(): StreamWatcher;
+}
+
+export type PushedCamera = {
   name: string;
-  /** The stream name at the media server. */
-  stream: string;
   /** Pushes the camera's sub-stream instead of its main stream. */
   sub: boolean;
-}
+  /** The test camera it pulls from: the room's H.264 camera unless given. */
+  variant?: CameraVariant;
+} & (
+  | {
+      /** The stream name at the room's nginx. */
+      stream: string;
+    }
+  | { receiver: PushReceiver }
+);
 
 export interface CameraSample {
   /** performance.now() when the status answer came. */
@@ -40,7 +53,10 @@ export interface CameraSample {
 
 export interface PushRoom {
   sync: SyncScenario;
+  /** The H.264 test camera. */
   camera: RtspCamera;
+  /** The test camera `name` pulls from (its variant's). */
+  cameraOf(name: string): RtspCamera;
   server: MediaServer;
   /** performance.now() when the daemon first answered. */
   startedAt: number;
@@ -67,23 +83,33 @@ export interface PushRoomOptions {
 }
 
 export async function startPushRoom(options: PushRoomOptions): Promise<PushRoom> {
-  const [camera, server] = await Promise.all([
-    startRtspCamera({ variant: 'h264', user: 'admin', password: CAMERA_PASSWORD }),
+  const variants = new Set<CameraVariant>(['h264', ...options.cameras.map(({ variant }) => variant ?? 'h264')]);
+  const [server, ...started] = await Promise.all([
     startMediaServer(),
+    ...[...variants].map((variant) => startRtspCamera({ variant, user: 'admin', password: CAMERA_PASSWORD })),
   ]);
+  const rtspCameras = new Map(started.map((camera) => [camera.variant, camera]));
+  const camera = rtspCameras.get('h264')!;
+  const cameraOf = (name: string): RtspCamera =>
+    rtspCameras.get(options.cameras.find((pushed) => pushed.name === name)?.variant ?? 'h264')!;
   const sync = await SyncScenario.create({
     deviceId: 'room-push',
     sections: {
-      cameras: options.cameras.map(({ name, stream, sub }) => ({
-        name,
-        url: camera.url,
-        ...(sub && { subUrl: camera.subUrl }),
+      cameras: options.cameras.map((pushed) => ({
+        name: pushed.name,
+        url: cameraOf(pushed.name).url,
+        ...(pushed.sub && { subUrl: cameraOf(pushed.name).subUrl }),
         ...(options.maxRestartsPerMinute !== undefined && { maxRestartsPerMinute: options.maxRestartsPerMinute }),
-        push: { url: server.streamUrl(stream), mode: 'always' },
+        push: { url: 'receiver' in pushed ? pushed.receiver.url : server.streamUrl(pushed.stream), mode: 'always' },
       })),
     },
   });
-  const watchers = new Map(options.cameras.map(({ name, stream }) => [name, server.watch(stream)]));
+  const watchers = new Map(
+    options.cameras.map((pushed) => [
+      pushed.name,
+      'receiver' in pushed ? pushed.receiver.watch() : server.watch(pushed.stream),
+    ]),
+  );
   await sync.startCenter();
   await sync.room.start();
   const startedAt = performance.now();
@@ -109,6 +135,7 @@ export async function startPushRoom(options: PushRoomOptions): Promise<PushRoom>
   return {
     sync,
     camera,
+    cameraOf,
     server,
     startedAt,
     watchers,
@@ -143,7 +170,7 @@ export async function startPushRoom(options: PushRoomOptions): Promise<PushRoom>
       await sampler;
       await sync.close();
       await Promise.all([...watchers.values()].map((watcher) => watcher.stop()));
-      await Promise.all([server.stop(), camera.stop()]);
+      await Promise.all([server.stop(), ...[...rtspCameras.values()].map((each) => each.stop())]);
     },
   };
 }

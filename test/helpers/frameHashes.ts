@@ -20,19 +20,27 @@ function hashesOf(framemd5: string): string[] {
 }
 
 /** ffmpeg's own frame rate logic would drop or repeat frames; passthrough hashes each decoded frame once. */
-function framemd5Args(input: string[], frames: number | null): string[] {
+function framemd5Args(input: string[], output: string[]): string[] {
   return [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin', ...input],
-    ...['-map', '0:v:0', ...(frames === null ? [] : ['-frames:v', String(frames)])],
+    ...['-map', '0:v:0', ...output],
     ...['-fps_mode', 'passthrough', '-f', 'framemd5', '-'],
   ];
 }
 
-/** The hashes of the first `frames` decoded video frames of a live stream (rtmp://…, rtsp://…). */
+/**
+ * Frames from the first key frame on. A stream joined between key frames (an MPEG-TS relay hands
+ * on what comes) starts with frames whose references are missing: the H.264 decoder drops them,
+ * the H.265 decoder outputs pictures it made up, which are no frames of the clip.
+ */
+const FROM_FIRST_KEY_FRAME = "select='if(key,st(0,1),ld(0))'";
+
+/** The hashes of the first `frames` decoded video frames of a live stream (rtmp://…, rtsp://…, tcp://… of MPEG-TS). */
 export async function streamFrameHashes(url: string, frames: number): Promise<string[]> {
   // A stalled server would otherwise keep ffmpeg waiting for ever.
   const input = ['-rw_timeout', '10000000', '-i', url];
-  const { stdout } = await run('ffmpeg', framemd5Args(input, frames), {
+  const output = ['-vf', FROM_FIRST_KEY_FRAME, '-frames:v', String(frames)];
+  const { stdout } = await run('ffmpeg', framemd5Args(input, output), {
     timeout: PULL_TIMEOUT_MS,
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -45,7 +53,7 @@ const sources = new Map<string, Promise<string[]>>();
 export function clipFrameHashes(clip: string): Promise<string[]> {
   let hashes = sources.get(clip);
   if (hashes === undefined) {
-    hashes = run('ffmpeg', framemd5Args(['-i', clip], null), { maxBuffer: 16 * 1024 * 1024 }).then(({ stdout }) =>
+    hashes = run('ffmpeg', framemd5Args(['-i', clip], []), { maxBuffer: 16 * 1024 * 1024 }).then(({ stdout }) =>
       hashesOf(stdout),
     );
     sources.set(clip, hashes);

@@ -8,12 +8,13 @@ export interface Classified {
 }
 
 /**
- * A line speaks of the push's output (the media server) when it names an output URL's scheme or
- * a muxer's write; otherwise it speaks of the camera. ffmpeg's `[tcp @ …]` lines name neither,
- * and the URL line it prints after them decides.
+ * A line speaks of the push's output (the media server) when it names an output URL's scheme, a
+ * muxer's write or libsrt's own log (`12:00:00.000000/SRT:RcvQ:w1!W:SRT.cn: …`, which it writes
+ * to stderr itself: SRT is only ever the push); otherwise it speaks of the camera. ffmpeg's
+ * `[tcp @ …]` lines name neither, and the URL line it prints after them decides.
  */
 const OUTPUT_SIDE =
-  /\b(?:rtmps?|srt):\/\/|^\[(?:rtmp|flv|srt|mpegts) @|av_interleaved_write_frame|Error (?:writing trailer|closing file)/i;
+  /\b(?:rtmps?|srt):\/\/|^\[(?:rtmp|flv|srt|mpegts) @|av_interleaved_write_frame|Error (?:writing trailer|closing file)|[!*][A-Z]:SRT\.[a-z]+: /i;
 
 /** How many of the last kept lines make up the error ffmpeg ended with. */
 const FINAL_ERROR_LINES = 8;
@@ -22,10 +23,11 @@ const FINAL_ERROR_LINES = 8;
 const NO_CAUSE = /^\s*Last message repeated|^\[tcp @/;
 
 /**
- * A URL line with ffmpeg's catch-all error: a line above it may name the cause (SRT's failed
- * connection). Masking a secret parameter at the URL's end takes the colon after it.
+ * A URL line with ffmpeg's catch-all error, and libsrt's failed connection, which ends the same
+ * way: a line above them may name the cause (libsrt's REJECT line: a wrong passphrase). Masking a
+ * secret parameter at the URL's end takes the colon after it.
  */
-const GENERIC = /^\S+:? Input\/output error$/;
+const GENERIC = /^(?:\[srt @ \S+\] Connection to \S+ failed:|\S+:?) Input\/output error$/;
 
 const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
   [/\b401\b|authori[sz]ation failed|Unauthorized/i, 'auth-failed'],
@@ -40,12 +42,17 @@ const CAMERA_RULES: readonly [RegExp, CameraProblem][] = [
 ];
 
 const SERVER_RULES: readonly [RegExp, CameraProblem][] = [
-  // Not "Invalid argument": on the output side the FLV muxer ends with it on a one-off timestamp
-  // fault (packets out of DTS order), which a restart heals; a malformed push URL fails config check.
-  [/Port missing in uri|Protocol not found/i, 'bad-url'],
-  // SRT reports a listener that is not there as an I/O error of the connection itself.
+  // Not "Invalid argument" in general: on the output side the FLV muxer ends with it on a one-off
+  // timestamp fault (packets out of DTS order), which a restart heals. An SRT URL's open fails
+  // with it on a value ffmpeg cannot read (`mode=`), and libsrt refuses a passphrase of the wrong
+  // length when setting it: the URL must change.
+  [/Port missing in uri|Protocol not found|^srt:\/\/\S+:? Invalid argument$|failed to set option SRTO_/i, 'bad-url'],
+  // libsrt's word for a listener that answered and refused (a wrong or missing passphrase, a streamid it will not take).
+  [/\bREJECT\b|rejected/, 'server-refused'],
+  // An SRT I/O error is a connection that could not be made (nobody answered its handshake) or
+  // broke (the listener silent for SRT's peer idle timeout, 5 s): libsrt names a refusal above it.
   [
-    /Connection to \S+ failed|Connection refused|No route to host|unreachable|resolve hostname|Broken pipe|Connection reset|timed out/i,
+    /Connection to \S+ failed|srt:\/\/\S+:? Input\/output error$|Connection refused|No route to host|unreachable|resolve hostname|Broken pipe|Connection reset|timed out/i,
     'server-unreachable',
   ],
   // nginx-rtmp and SRS answer a taken stream name with "Already publishing" (EPERM), an unknown application with an I/O error.

@@ -43,10 +43,12 @@ const PROBE_STOP_GRACE_MS = 500;
 /**
  * A CameraProbe on ffprobe: codecs, resolution and frame rate of the camera's first video and
  * first audio stream. Rejects with a CameraError: `timeout` when ffprobe outlives the timeout, the
- * classified problem of its last error line when it fails, `ffmpeg-error` for output it cannot read.
+ * classified problem of its last error line when it fails, `ffmpeg-error` for output it cannot read;
+ * with the signal's reason when the signal aborts (ffprobe is stopped at once).
  */
 export function createProbe(options: ProbeOptions): CameraProbe {
-  return async (url) => {
+  return async (url, signal) => {
+    signal?.throwIfAborted();
     let stdout = '';
     const probe = await MediaProcess.start({
       binary: options.ffprobePath,
@@ -56,13 +58,17 @@ export function createProbe(options: ProbeOptions): CameraProbe {
       logger: options.logger,
       onStdout: (chunk) => (stdout += chunk),
     });
+    const stop = (): void => void probe.stop(PROBE_STOP_GRACE_MS);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      void probe.stop(PROBE_STOP_GRACE_MS);
+      stop();
     }, options.timeoutSeconds * 1_000);
+    signal?.addEventListener('abort', stop, { once: true });
     const exit = await probe.exited;
     clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
+    signal?.throwIfAborted();
     if (timedOut) throw new CameraError('timeout', probe.stderrTail().at(-1));
     if (exit.code !== 0) throw errorFromLines(probe.stderrTail(), { ...exit });
     return parseProbe(stdout);
