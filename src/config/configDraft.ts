@@ -46,8 +46,11 @@ export class ConfigDraft {
   /** The value at `path` as text, or undefined when the file has none there (or a section, not a value). */
   value(path: DraftPath): string | undefined {
     const node: unknown = parseDocument(this.current).getIn(path, true);
-    if (!isScalar(node) || node.value === null || typeof node.value === 'object') return undefined;
-    return String(node.value as string | number | boolean);
+    if (!isScalar(node)) return undefined;
+    const value = node.value;
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
   }
 
   /** How many entries the list at `path` has (0 when there is none). */
