@@ -251,13 +251,15 @@ class Provisioning {
     for (let index = 0; index < count; index++) {
       const name = this.current(['cameras', index, 'name']);
       if (name === undefined) continue;
+      const before = this.current(['cameras', index, 'url']);
       await this.field({
         path: ['cameras', index, 'url'],
         flag: 'camera',
         question: () => t('cameraUrl', { name }),
         asked: true,
       });
-      this.askedCameras.push(name);
+      // Only a camera whose address is new is read: an unchanged one was checked when it was set.
+      if (this.current(['cameras', index, 'url']) !== before) this.askedCameras.push(name);
     }
     for (;;) {
       const name = await this.prompter.ask(t('newCamera'));
