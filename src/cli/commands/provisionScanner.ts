@@ -87,6 +87,9 @@ export async function probeNamedPort(
   dataDir: string,
 ): Promise<PortProbeResult> {
   const known = survey.find(({ candidate }) => candidate.names.includes(path) || candidate.device === path);
+  // A held port or the console would not answer as a module does: what the survey said of it is the reason.
+  if (known !== undefined && (known.candidate.heldBy.length > 0 || known.candidate.console))
+    throw new AgentError(ErrorCode.ProvisionScannerNotFound, surveyLines([known])[0]!.trim());
   const result =
     known?.info !== undefined
       ? known
