@@ -100,7 +100,7 @@ describe('room-agent provision, non-interactive', () => {
     expect(check).toMatchObject({ code: 0, stdout: `configuration OK: ${files.config}\n` });
   });
 
-  it('gives files the daemon opens as a non-root user: it starts on them, signs with the provisioned key and connects', async () => {
+  it('gives files the daemon opens as a non-root user: it starts on them and registers the provisioned key', async () => {
     const files = room();
     // The example's scanner path and GPIO lines are no hardware of this machine: a room without them.
     writeFileSync(
@@ -166,7 +166,7 @@ describe('room-agent provision, non-interactive', () => {
   it('refuses a malformed answer with config check’s message (exit 64) and writes nothing', async () => {
     const files = room();
     const before = readFileSync(files.config, 'utf8');
-    const args = answers(files, ['--center-key', 'not-a-key']);
+    const args = answers(files, ['--center-key', 'not-a-key', '--camera', 'hall=http://camera.local/main']);
     args[args.indexOf('--broker') + 1] = 'http://county.example';
     const result = await runCli(args, { timeoutMs: 60_000 });
     expect(result.code).toBe(64);
@@ -174,6 +174,7 @@ describe('room-agent provision, non-interactive', () => {
       'county.url: "http://county.example" is not an mqtt://, mqtts://, ws:// or wss:// URL',
     );
     expect(result.stderr).toContain('county.centerPublicKey: not an Ed25519 public key');
+    expect(result.stderr).toContain('cameras[0].url: "http://camera.local/main" is not an rtsp:// URL');
     expect(readFileSync(files.config, 'utf8')).toBe(before);
     expect(existsSync(files.secrets)).toBe(false);
     expect(existsSync(files.dataDir)).toBe(false);

@@ -200,8 +200,9 @@ class Provisioning {
     return problems;
   }
 
-  private refuse(problems: readonly string[]): void {
-    if (this.prompter === undefined) this.invalid.push(...problems);
+  /** A flag's refused value ends the run (exit 64) with all the others; a typed one is said and asked again. */
+  private refuse(problems: readonly string[], fromFlag: boolean): void {
+    if (fromFlag || this.prompter === undefined) this.invalid.push(...problems);
     else for (const problem of problems) this.prompter.say(t('refused', { problem }));
   }
 
@@ -217,7 +218,7 @@ class Provisioning {
       const value = field.optional === true && (answer === '-' || answer === '') ? undefined : answer;
       const problems = this.apply(field.path, value);
       if (problems.length === 0) return;
-      this.refuse(problems);
+      this.refuse(problems, typeof flagged === 'string');
       // A flag cannot be asked again: its problem is reported with the others at the end.
       if (typeof flagged === 'string' || this.prompter === undefined) return;
     }
@@ -234,7 +235,7 @@ class Provisioning {
         this.password = answer;
         return;
       }
-      this.refuse([`county.password: ${problem}`]);
+      this.refuse([`county.password: ${problem}`], this.values.password !== undefined);
       if (this.prompter === undefined || this.values.password !== undefined) return;
       answer = undefined;
     }
@@ -244,7 +245,7 @@ class Provisioning {
     for (const spec of this.values.camera ?? []) {
       const match = /^([^=]+)=(.+)$/.exec(spec);
       if (match === null) throw new AgentError(ErrorCode.ProvisionAnswerInvalid, t('badCamera', { value: spec }));
-      this.camera(match[1]!, match[2]!);
+      this.refuse(this.camera(match[1]!, match[2]!), true);
     }
     if (this.prompter === undefined || this.values.camera !== undefined) return;
     const count = this.draft.length(['cameras']);
@@ -265,27 +266,25 @@ class Provisioning {
       const name = await this.prompter.ask(t('newCamera'));
       if (name === '') return;
       const url = await this.prompter.ask(t('cameraUrl', { name }));
-      const problems = this.camera(name, url);
-      if (problems.length > 0) this.refuse(problems);
+      this.refuse(this.camera(name, url), false);
     }
   }
 
-  /** A camera by name: its URL changed where it is listed, appended otherwise. */
+  /** A camera by name: its URL changed where it is listed, appended otherwise; returns the problems that refused it. */
   private camera(name: string, url: string): string[] {
     const count = this.draft.length(['cameras']);
     const index = Array.from({ length: count }, (_, i) => this.current(['cameras', i, 'name'])).indexOf(name);
-    this.askedCameras.push(name);
+    let problems: string[];
     if (index !== -1) {
-      const problems = this.apply(['cameras', index, 'url'], url);
-      if (this.prompter === undefined) this.invalid.push(...problems);
-      return problems;
+      problems = this.apply(['cameras', index, 'url'], url);
+    } else {
+      const before = this.draft.text;
+      this.draft.append(['cameras'], { name, url });
+      const checked = this.draft.check(this.password);
+      problems = checked.ok ? [] : checked.problems.filter((problem) => problem.startsWith('cameras['));
+      if (problems.length > 0) this.draft.restore(before);
     }
-    const before = this.draft.text;
-    this.draft.append(['cameras'], { name, url });
-    const checked = this.draft.check(this.password);
-    const problems = checked.ok ? [] : checked.problems.filter((problem) => problem.startsWith('cameras['));
-    if (problems.length > 0) this.draft.restore(before);
-    if (this.prompter === undefined) this.invalid.push(...problems);
+    if (problems.length === 0) this.askedCameras.push(name);
     return problems;
   }
 
