@@ -175,6 +175,9 @@ describe('room-agent provision, non-interactive', () => {
     );
     expect(result.stderr).toContain('county.centerPublicKey: not an Ed25519 public key');
     expect(result.stderr).toContain('cameras[0].url: "http://camera.local/main" is not an rtsp:// URL');
+    // One line per problem and nothing around them, as config check prints them.
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(3);
+    expect(result.stderr).not.toContain('room-agent:');
     expect(readFileSync(files.config, 'utf8')).toBe(before);
     expect(existsSync(files.secrets)).toBe(false);
     expect(existsSync(files.dataDir)).toBe(false);
@@ -268,6 +271,45 @@ describe('room-agent provision at a terminal', () => {
     expect(config).toContain('  url: mqtt://127.0.0.1:1\n');
     expect(config).toContain('  driver: none\n');
     expect(readFileSync(files.secrets, 'utf8')).toBe('ROOM_AGENT_COUNTY_PASSWORD=typed-secret\n');
+  });
+});
+
+describe('room-agent provision at a terminal, broker unreachable', () => {
+  it('asks whether to keep an unreachable broker; no asks the county questions again and takes a reachable one', async () => {
+    const files = room();
+    const cmdline = join(files.dir, 'cmdline');
+    writeFileSync(cmdline, 'console=tty1\n');
+    const session = spawnCliInPty([
+      'provision',
+      ...['--config', files.config, '--secrets', files.secrets, '--data-dir', files.dataDir],
+      ...['--service-user', `${NOBODY.uid}:${NOBODY.gid}`, '--room', 'yx-beiguan-01', '--scanner', 'none'],
+      ...['--center-key', '-', '--camera', 'hall=rtsp://127.0.0.1:1/main', '--cmdline', cmdline],
+    ]);
+    try {
+      let cursor = 0;
+      const step = async (prompt: RegExp, answer: string): Promise<void> => {
+        await session.waitFor(prompt, 30_000, cursor);
+        cursor = session.output().length;
+        session.type(answer);
+      };
+      await step(/county MQTT broker URL \(county\.url\) \[.*\]: $/, 'mqtt://127.0.0.1:1');
+      for (const prompt of [/user name .*: $/, /CA file .*: $/, /certificate file .*: $/, /key file .*: $/])
+        await step(prompt, '');
+      await step(/MQTT password: $/, 'first-try');
+      await step(/keep these settings anyway \(the uplink may be down today\)\? \[y\/N\]: $/, 'n');
+      await step(/county MQTT broker URL \(county\.url\) \[mqtt:\/\/127\.0\.0\.1:1\]: $/, broker.url);
+      for (const prompt of [/user name .*: $/, /CA file .*: $/, /certificate file .*: $/, /key file .*: $/])
+        await step(prompt, '');
+      await step(/MQTT password \(Enter keeps it\): $/, '');
+      await session.waitFor(/next: sudo systemctl restart room-agent/, 60_000, cursor);
+      expect(await session.exited).toBe(0);
+    } finally {
+      session.kill();
+    }
+    expect(session.output()).toContain('cannot reach the county broker mqtt://127.0.0.1:1: TCP');
+    expect(session.output()).toContain(`county broker ${broker.url} reached`);
+    expect(readFileSync(files.config, 'utf8')).toContain(`  url: ${broker.url}\n`);
+    expect(readFileSync(files.secrets, 'utf8')).toBe('ROOM_AGENT_COUNTY_PASSWORD=first-try\n');
   });
 });
 

@@ -455,7 +455,14 @@ export const provisionCommand: CliCommand = {
     zh: '一次性设置房间：编号、县级服务器、中心公钥、指纹模块、摄像头',
     en: 'set a room up in one visit: room code, county broker, center key, scanner, cameras',
   },
-  run(args) {
-    return provision(parseCommandArgs('provision', args, options).values);
+  async run(args) {
+    try {
+      return await provision(parseCommandArgs('provision', args, options).values);
+    } catch (error) {
+      // As config check prints them: one line per problem, nothing around them.
+      if (!(error instanceof ConfigAnswerError)) throw error;
+      process.stderr.write(error.problems.map((problem) => `${problem}\n`).join(''));
+      return ExitCode.Usage;
+    }
   },
 };
