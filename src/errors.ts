@@ -38,6 +38,15 @@ export const ErrorCode = {
   UsageError: 304,
   /** An input file named on the command line cannot be read (missing, a directory, no permission). */
   InputUnreadable: 305,
+  // 310–319: room-agent provision
+  /** An answer given to provision (a flag, or typed where no terminal can ask again) fails the configuration's schema. */
+  ProvisionAnswerInvalid: 310,
+  /** The county broker cannot be reached and --allow-unreachable was not given. */
+  ProvisionBrokerUnreachable: 311,
+  /** Provision needs root (it writes /etc/room-agent and gives the data directory to the service user), or that user is unknown. */
+  ProvisionNotPermitted: 312,
+  /** No fingerprint module answered where provision was told to look. */
+  ProvisionScannerNotFound: 313,
   // 400–499: activities
   ActivityConflict: 400,
   ActivityNotFound: 401,

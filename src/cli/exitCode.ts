@@ -11,6 +11,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.CenterHttpUnsafe:
     case ErrorCode.ConsentRequired:
     case ErrorCode.FileInvalid:
+    case ErrorCode.ProvisionAnswerInvalid:
+    case ErrorCode.ProvisionNotPermitted:
       return ExitCode.Usage;
     case ErrorCode.ControlUnavailable:
     case ErrorCode.DaemonAlreadyRunning:
@@ -25,6 +27,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.CenterHttpListen:
     case ErrorCode.StorageFull:
     case ErrorCode.StorageReadOnly:
+    case ErrorCode.ProvisionBrokerUnreachable:
+    case ErrorCode.ProvisionScannerNotFound:
       return ExitCode.Unavailable;
     case ErrorCode.InputUnreadable:
     case ErrorCode.FileUnreadable:

@@ -15,6 +15,7 @@ import { fileCommands } from './commands/files.js';
 import { journalCommands } from './commands/journal.js';
 import { memberCommands } from './commands/members.js';
 import { noteCommand } from './commands/note.js';
+import { provisionCommand } from './commands/provision.js';
 import { runCommand } from './commands/run.js';
 import { scannerCommands } from './commands/scanner.js';
 import { scannerTemplateCommands } from './commands/scannerTemplates.js';
@@ -23,6 +24,7 @@ import { statusCommand } from './commands/status.js';
 
 const COMMANDS: readonly CliCommand[] = [
   runCommand,
+  provisionCommand,
   demoCommand,
   statusCommand,
   ...configCommands,

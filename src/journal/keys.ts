@@ -24,7 +24,7 @@ export function keyFiles(dataDir: string): KeyFiles {
   return { directory, current: join(directory, 'device.pem'), next: join(directory, 'device.next.pem') };
 }
 
-function readKeyFile(file: string): DeviceKey | undefined {
+export function readKeyFile(file: string): DeviceKey | undefined {
   if (!existsSync(file)) return undefined;
   try {
     return deviceKeyFromPem(readFileSync(file, 'utf8'));

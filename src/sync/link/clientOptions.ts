@@ -16,7 +16,8 @@ export interface WillMessage {
 export interface ConnectSettings {
   county: CountySettings;
   deviceId: string;
-  will: WillMessage;
+  /** Left out by a one-off check (provision, doctor), which must not mark the room offline when it ends. */
+  will?: WillMessage | undefined;
   /** mqtt.js's own CONNACK timeout; the link's watchdog normally gives up first. */
   connackTimeoutMs: number;
 }
@@ -65,7 +66,9 @@ export function buildClientOptions({ county, deviceId, will, connackTimeoutMs }:
     connectTimeout: connackTimeoutMs,
     resubscribe: false,
     queueQoSZero: false,
-    will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
+    ...(will === undefined
+      ? {}
+      : { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }),
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert }),
     ...(key === undefined ? {} : { key }),
