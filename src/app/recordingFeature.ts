@@ -1,4 +1,3 @@
-import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProbe } from '../cameras/ffmpeg/probe.js';
 import { FfmpegRunner } from '../cameras/ffmpeg/runner.js';
@@ -7,7 +6,7 @@ import { createSegmentTools } from '../cameras/recording/segmentTools.js';
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../daemon/bus.js';
 import type { Logger } from '../log.js';
-import type { StorageMonitor } from '../store/storageMonitor.js';
+import { measureFreeSpace, type StorageMonitor } from '../store/storageMonitor.js';
 import type { RoomForRecording } from '../cameras/recording/pruner.js';
 import type { Core } from './core.js';
 
@@ -19,31 +18,23 @@ import type { Core } from './core.js';
  */
 export function recordingRoom(config: Config, storage: StorageMonitor, pruner: RoomForRecording): RecordingRoom {
   const floor = config.storage.journalReserveBytes + config.media.minFreeBytes;
+  // Without the byte count: the recorder notes a change of reason, and free space changes with every write.
+  const short = `free space is below storage.journalReserveBytes + media.minFreeBytes (${floor} bytes)`;
+  const freeBytes = (): number | undefined => measureFreeSpace(config.device.dataDir)?.freeBytes;
   return {
     refusal: () => {
       const { state } = storage.report();
       if (state === 'read-only' || state === 'disk-full') return storage.mediaRefusal();
-      let free = freeBytes(config.device.dataDir);
+      // Measured now, not at the storage monitor's last look: a prune just freed space, or a segment just took it.
+      let free = freeBytes();
       if (free !== undefined && free < floor) {
         pruner.makeRoom();
-        free = freeBytes(config.device.dataDir);
+        free = freeBytes();
       }
       if (free === undefined) return storage.mediaRefusal();
-      return free < floor
-        ? `free space ${free} bytes is below storage.journalReserveBytes + media.minFreeBytes (${floor} bytes)`
-        : undefined;
+      return free < floor ? short : undefined;
     },
   };
-}
-
-/** Measured now, not at the storage monitor's last look: a prune just freed space, or a segment just took it. */
-function freeBytes(dataDir: string): number | undefined {
-  try {
-    const stats = statfsSync(dataDir);
-    return stats.bavail * stats.bsize;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -418,10 +418,10 @@ const countyFields = z.strictObject({
   backfillFloorBytesPerSecond: z
     .number()
     .int()
-    .min(0)
+    .min(1)
     .default(4096)
     .describe(
-      'Byte rate backlog and file uploads keep while a push takes the uplink (never above county.backfillBytesPerSecond), bytes/s. Default 4096.',
+      'Byte rate backlog and file uploads keep while a push takes the uplink (never above county.backfillBytesPerSecond), bytes/s, at least 1. Default 4096.',
     ),
   ackTimeoutSeconds: z
     .number()
@@ -583,11 +583,11 @@ const mediaSchema = z.strictObject({
   minFreeBytes: z
     .number()
     .int()
-    .min(0)
+    .min(4 * 1024 * 1024)
     .max(1024 ** 4)
     .default(256 * 1024 * 1024)
     .describe(
-      "Free space media leave on the data directory's storage beyond storage.journalReserveBytes: below the two together, uploaded segments are deleted and then recording stops. Bytes. Default 268435456 (256 MiB).",
+      "Free space media leave on the data directory's storage beyond storage.journalReserveBytes: below the two together, uploaded segments are deleted and then recording stops. At least 4194304 (4 MiB: the seconds a recording writes before it is stopped). Bytes. Default 268435456 (256 MiB).",
     ),
 });
 

@@ -1,5 +1,5 @@
-import { existsSync, rmdirSync, unlinkSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ClockReader } from '../../clock/types.js';
 import type { EventBus } from '../../daemon/bus.js';
 import type { Journal } from '../../journal/journal.js';
@@ -8,6 +8,7 @@ import { measureFreeSpace } from '../../store/storageMonitor.js';
 import { fsyncDirectory } from '../../util/durableDir.js';
 import {
   RECORDINGS_DIR,
+  SEGMENT_LIST_SUFFIX,
   recordSegmentPruned,
   storedSegmentBytes,
   storedSegments,
@@ -139,9 +140,12 @@ export class SegmentPruner implements RoomForRecording {
     const stored = storedSegments(this.options.journal.db)
       .filter((segment) => !this.unjournaled.has(segment.path))
       .map((segment) => ({ segment, uploaded: this.isUploaded(segment) }));
+    const notUploaded = stored.filter(({ segment, uploaded }) => !uploaded && segment.activityId !== running);
+    // The county asked for the queued ones (their upload may be under way): those go last.
     const order = [
       ...stored.filter(({ uploaded }) => uploaded),
-      ...stored.filter(({ segment, uploaded }) => !uploaded && segment.activityId !== running),
+      ...notUploaded.filter(({ segment }) => segment.fileId === null),
+      ...notUploaded.filter(({ segment }) => segment.fileId !== null),
     ];
     for (const { segment, uploaded } of order) {
       if (satisfied(need)) return;
@@ -253,8 +257,14 @@ export class SegmentPruner implements RoomForRecording {
     this.options.logger.error({ err: error, file: segment.path }, `recording segment ${why}: it is kept`);
   }
 
-  /** Removes the segment's camera folder and then its activity folder when they are empty. */
+  /**
+   * Removes the segment's camera folder and then its activity folder when they are empty. A camera
+   * folder whose segments are all gone still holds its runs' segment lists: they only ever served
+   * to find segments not yet indexed, so they go with the last segment (a damaged file set aside
+   * for the county keeps the folder).
+   */
   private removeEmptyFolders(folder: string): void {
+    this.removeSpentSegmentLists(folder);
     for (let dir = folder; dir.startsWith(`${this.recordingsDir}/`); dir = dirname(dir)) {
       try {
         rmdirSync(dir);
@@ -262,6 +272,24 @@ export class SegmentPruner implements RoomForRecording {
         return; // not empty (or gone): what is above it is not empty either
       }
       this.syncFolder(dirname(dir));
+    }
+  }
+
+  private removeSpentSegmentLists(folder: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return;
+    }
+    if (names.length === 0 || !names.every((name) => name.endsWith(SEGMENT_LIST_SUFFIX))) return;
+    for (const name of names) {
+      try {
+        unlinkSync(join(folder, name));
+      } catch (error) {
+        this.options.logger.warn({ err: error, file: name }, 'a spent segment list could not be deleted');
+        return;
+      }
     }
   }
 

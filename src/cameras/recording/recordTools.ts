@@ -7,6 +7,7 @@ import type { MediaTools } from '../supervisor.js';
 import type { CameraProbe, FfmpegLauncher } from '../types.js';
 import { diagnoseCameraError } from '../pushTools.js';
 import { runName, type SegmentFolder } from './segmentFolder.js';
+import { SEGMENT_LIST_SUFFIX } from './segments.js';
 
 /** A camera recorded during activities: its main stream. */
 export interface RecordCamera {
@@ -52,7 +53,7 @@ export function createRecordTools(options: RecordToolsOptions): RecordTools {
       return recordArgs({
         input: camera.inputUrl,
         segmentPattern: join(folder.dir, `${current}-%05d.ts`),
-        listFile: join(folder.dir, `${current}.csv`),
+        listFile: join(folder.dir, `${current}${SEGMENT_LIST_SUFFIX}`),
         segmentSeconds: options.segmentSeconds,
         audio: plan.audio,
       });

@@ -11,6 +11,8 @@ export const SEGMENT_PRUNED_EVENT = 'recording.pruned';
 
 /** Where recordings live under the data directory: `media/recordings/<activity>/<camera>/`. */
 export const RECORDINGS_DIR = 'media/recordings';
+/** How a run's list of closed segments ends, beside its segments (ffmpeg's `-segment_list`, CSV). */
+export const SEGMENT_LIST_SUFFIX = '.csv';
 
 /** A closed segment as the recorder hands it over for indexing. */
 export interface ClosedSegment {

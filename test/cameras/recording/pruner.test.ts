@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RECORDINGS_DIR, storedSegments } from '../../../src/cameras/recording/segments.js';
@@ -127,6 +127,28 @@ describe('the recording pruner on a real journal', () => {
     // Still no room, and the log does not repeat it at every pass.
     expect(pruner.prune()).toBe(false);
     expect(logs().filter((line) => /no room for recordings/.test(line.msg as string))).toHaveLength(1);
+  });
+
+  it('deletes a segment the county asked for (its upload queued) only after those nobody asked for, even newer ones', () => {
+    const { journal, dir } = fixture;
+    const asked = addSegment(journal, dir, { activityId: 'act-a', size: 100 * MB });
+    const unasked = addSegment(journal, dir, { activityId: 'act-b', size: 100 * MB });
+    markUploaded(journal, dir, asked, false);
+    const { pruner } = makePruner(journal, dir, { quotaBytes: 150 * MB });
+    expect(pruner.prune()).toBe(true);
+    expect(stored()).toEqual([asked.path]);
+    expect(prunedEntries(journal)).toEqual([objectContaining({ file: unasked.path, uploaded: false })]);
+  });
+
+  it('removes an ended meeting’s folders with the spent segment lists of its runs once its last segment is gone', () => {
+    const { journal, dir } = fixture;
+    const only = addSegment(journal, dir, { activityId: 'act-a', size: 10 * MB });
+    const cameraDir = join(dir, RECORDINGS_DIR, 'act-a', 'hall');
+    writeFileSync(join(cameraDir, 'r0001.csv'), `${only.path.split('/').at(-1)!},0.0,10.0\n`);
+    markUploaded(journal, dir, only);
+    const { pruner } = makePruner(journal, dir, { quotaBytes: 1 });
+    expect(pruner.prune()).toBe(true);
+    expect(existsSync(join(dir, RECORDINGS_DIR, 'act-a'))).toBe(false);
   });
 
   it('keeps free space at its floor, with free-space as the reason', () => {
