@@ -32,9 +32,9 @@ export class Prompter {
     this.lines = createInterface({ input, output: echo, terminal: true });
   }
 
-  /** The answer, or `current` for an empty one. */
-  async ask(question: string, current?: string): Promise<string> {
-    const offered = current === undefined || current === '' ? '' : ` [${current}]`;
+  /** The answer, or `current` for an empty one; `shown` is what the brackets show of it (a URL with its password masked). */
+  async ask(question: string, current?: string, shown = current): Promise<string> {
+    const offered = current === undefined || current === '' ? '' : ` [${shown}]`;
     const answer = (await this.read(`${question}${offered}: `, question)).trim();
     return answer === '' ? (current ?? '') : answer;
   }

@@ -72,6 +72,18 @@ function changedLines(before: string, after: string): string[] {
 }
 
 describe('room-agent provision, non-interactive', () => {
+  it('takes the password from --password-file, kept off the command line, its trailing newline dropped', async () => {
+    const files = room();
+    const passwordFile = join(files.dir, 'county-password');
+    writeFileSync(passwordFile, 'from a file $x\n', { mode: 0o600 });
+    const args = answers(files);
+    args.splice(args.indexOf('--password'), 2, '--password-file', passwordFile);
+    const result = await runCli(args, { timeoutMs: 60_000 });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(readFileSync(files.secrets, 'utf8')).toBe('ROOM_AGENT_COUNTY_PASSWORD="from a file $x"\n');
+    expect(readFileSync(files.config, 'utf8')).not.toContain('from a file');
+  });
+
   it('writes a config that passes config check, the password only in the secrets file, and a key for the service user', async () => {
     const files = room();
     const result = await runCli(answers(files), { timeoutMs: 60_000 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { brokerReady, connectBroker, nextConnect, publisher, type BrokerOptions } from '../../center/broker.js';
 import { CommandLog } from '../../center/commandLog.js';
 import { CommandSender } from '../../center/commands.js';
@@ -21,6 +21,7 @@ import { brokerForDisplay } from '../../sync/link/brokerUrl.js';
 import { roomTopics } from '../../sync/protocol/topics.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
+import { readFlagFile, unreadableFlagFile } from '../flagFile.js';
 import { fileProblem } from '../../util/fileProblem.js';
 
 const t = defineMessages({
@@ -28,10 +29,6 @@ const t = defineMessages({
   badUrl: {
     zh: '{command}：--broker 必须是 mqtt://、mqtts://、ws:// 或 wss:// 地址，而不是 "{url}"',
     en: '{command}: --broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "{url}"',
-  },
-  unreadable: {
-    zh: '{command}：无法读取 {flag} 文件 {file}：{reason}',
-    en: '{command}: cannot read the {flag} file {file}: {reason}',
   },
   badParams: {
     zh: '{command}：--params 必须是 JSON 对象：{reason}',
@@ -78,20 +75,6 @@ function required(command: string, flag: string, value: string | undefined): str
   if (value === undefined || value === '')
     throw new AgentError(ErrorCode.UsageError, t('required', { command, flag }), { flag });
   return value;
-}
-
-function readFlagFile(command: string, flag: string, file: string | undefined): Buffer | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new AgentError(
-      ErrorCode.InputUnreadable,
-      t('unreadable', { command, flag, file, reason: fileProblem(error, 'read') }),
-      { file },
-      { cause: error },
-    );
-  }
 }
 
 function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions {
@@ -363,11 +346,7 @@ const recordingsCommand: CliCommand = {
     try {
       statSync(file);
     } catch (error) {
-      throw new AgentError(
-        ErrorCode.InputUnreadable,
-        t('unreadable', { command: 'center recordings', flag: '--db', file, reason: fileProblem(error, 'read') }),
-        { file },
-      );
+      throw unreadableFlagFile('center recordings', '--db', file, error);
     }
     const db = openCenterDatabase(file);
     try {

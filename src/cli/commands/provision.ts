@@ -3,6 +3,7 @@ import { ConfigDraft, type DraftPath } from '../../config/configDraft.js';
 import { ConfigError } from '../../config/configError.js';
 import { DEFAULT_SECRETS_FILE, readSecret, secretValueProblem, writeSecret } from '../../config/secretsFile.js';
 import { BAUD_RATES, type Config } from '../../config/schema.js';
+import { maskCameraText } from '../../cameras/mask.js';
 import { AgentError, ErrorCode, ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { ensureDeviceKeyFile, publicKeyFingerprint } from '../../journal/deviceKeyFile.js';
@@ -12,6 +13,7 @@ import { brokerCheckLine } from '../../sync/link/brokerCheckText.js';
 import { resolveServiceUser, type ServiceUser } from '../../util/serviceUser.js';
 import { parseCommandArgs } from '../args.js';
 import { DEFAULT_CONFIG_PATH, type CliCommand } from '../command.js';
+import { readFlagFile } from '../flagFile.js';
 import { Prompter } from '../prompt.js';
 import { probeCameras } from './provisionCameras.js';
 import { onlyModule, probeNamedPort, surveyLines, surveyPorts } from './provisionScanner.js';
@@ -96,6 +98,7 @@ const options = {
   broker: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-file': { type: 'string' },
   'ca-file': { type: 'string' },
   'cert-file': { type: 'string' },
   'key-file': { type: 'string' },
@@ -212,7 +215,8 @@ class Provisioning {
       const current = this.current(field.path);
       let answer: string | undefined;
       if (typeof flagged === 'string') answer = flagged;
-      else if (this.prompter !== undefined && field.asked) answer = await this.prompter.ask(field.question(), current);
+      else if (this.prompter !== undefined && field.asked)
+        answer = await this.prompter.ask(field.question(), current, current && maskCameraText(current));
       else return;
       if (answer === current || (answer === '' && current === undefined)) return;
       const value = field.optional === true && (answer === '-' || answer === '') ? undefined : answer;
@@ -244,7 +248,8 @@ class Provisioning {
   async cameras(): Promise<void> {
     for (const spec of this.values.camera ?? []) {
       const match = /^([^=]+)=(.+)$/.exec(spec);
-      if (match === null) throw new AgentError(ErrorCode.ProvisionAnswerInvalid, t('badCamera', { value: spec }));
+      if (match === null)
+        throw new AgentError(ErrorCode.ProvisionAnswerInvalid, t('badCamera', { value: maskCameraText(spec) }));
       this.refuse(this.camera(match[1]!, match[2]!), true);
     }
     if (this.prompter === undefined || this.values.camera !== undefined) return;
@@ -398,6 +403,9 @@ async function provision(values: Values): Promise<number> {
   if (process.getuid?.() !== 0) throw new AgentError(ErrorCode.ProvisionNotPermitted, t('notRoot'));
   const user = serviceUser(values['service-user'] ?? 'room-agent');
   const interactive = values['non-interactive'] !== true && process.stdin.isTTY === true;
+  const fromFile = readFlagFile('provision', '--password-file', values['password-file']);
+  // A file's last line ends in a newline that is no part of the password.
+  if (fromFile !== undefined) values.password = fromFile.toString('utf8').replace(/\r?\n$/, '');
   const prompter = interactive ? new Prompter() : undefined;
   try {
     const secretsFile = values.secrets ?? DEFAULT_SECRETS_FILE;
@@ -450,7 +458,7 @@ function readCmdline(file: string): string {
 export const provisionCommand: CliCommand = {
   path: ['provision'],
   synopsis:
-    '[--config FILE] [--secrets FILE] [--room ID] [--broker URL] [--username NAME] [--password PW] [--ca-file F] [--cert-file F] [--key-file F] [--center-key KEY] [--scanner PATH|auto|none] [--scanner-driver r30x|gt521] [--camera NAME=URL]… [--allow-unreachable] [--non-interactive] [--service-user NAME|UID:GID]',
+    '[--config FILE] [--secrets FILE] [--room ID] [--broker URL] [--username NAME] [--password-file F | --password PW] [--ca-file F] [--cert-file F] [--key-file F] [--center-key KEY] [--scanner PATH|auto|none] [--scanner-driver r30x|gt521] [--camera NAME=URL]… [--allow-unreachable] [--non-interactive] [--service-user NAME|UID:GID]',
   summary: {
     zh: '一次性设置房间：编号、县级服务器、中心公钥、指纹模块、摄像头',
     en: 'set a room up in one visit: room code, county broker, center key, scanner, cameras',
