@@ -144,7 +144,7 @@ export class Rig {
   }
 
   /** Resolves once `condition` holds; checked at every state change, journal commit and signal. */
-  async until(condition: () => boolean, description: string, timeoutMs = 10_000): Promise<void> {
+  async until(condition: () => boolean, description: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
       if (Date.now() > deadline)
