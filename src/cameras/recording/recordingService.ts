@@ -232,12 +232,14 @@ export class RecordingService implements Service {
 
   private async sweepOnce(): Promise<void> {
     for (const recorder of [...this.recorders.values(), ...this.unsettled]) {
-      // Read before the sweep: a run that ends during it has its last segment looked at next time.
-      const open =
-        !recorder.ended && RUNNING.has(recorder.supervisor.report().state) ? recorder.tools.run() : undefined;
+      // Read before the sweep: a run that ends during it has its last segment looked at next time,
+      // so only a recording that had ended before this pass is settled by it.
+      const wasEnded = recorder.ended;
+      const open = !wasEnded && RUNNING.has(recorder.supervisor.report().state) ? recorder.tools.run() : undefined;
       const result = await this.guardedSweep(recorder.folder, open);
       if (result.indexed > 0) this.healthChanges.note();
-      if (recorder.ended && !result.blocked) this.unsettled.splice(this.unsettled.indexOf(recorder), 1);
+      const at = this.unsettled.indexOf(recorder);
+      if (wasEnded && !result.blocked && at >= 0) this.unsettled.splice(at, 1);
     }
   }
 
