@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -95,6 +95,9 @@ describe('sweeping a recording folder', () => {
 
   it('cuts and indexes as truncated the open segment of a run that ended without listing it', async () => {
     const openSize = statSync(join(folder.dir, 'r0002-00001.ts')).size;
+    // The power came back three hours after the crash: the segment ended then, not at the sweep.
+    const lastWrite = new Date(Date.now() - 3 * 3_600_000);
+    utimesSync(join(folder.dir, 'r0002-00001.ts'), lastWrite, lastWrite);
     await sweepFolder(folder, undefined, context);
     const cut = indexed.at(-1)!;
     expect(names().at(-1)).toBe('r0002-00001.ts');
@@ -102,6 +105,8 @@ describe('sweeping a recording folder', () => {
     expect(cut.size).toBeLessThan(openSize);
     expect(cut.size % 188).toBe(0);
     expect(cut.durationMs).toBeGreaterThan(0);
+    expect(Math.abs(cut.endedWallMs - lastWrite.getTime())).toBeLessThan(5_000);
+    expect(cut.startedWallMs).toBe(cut.endedWallMs - cut.durationMs);
   });
 
   it('stops at a segment the journal refuses and indexes it, in order, at the next sweep', async () => {
