@@ -89,6 +89,8 @@ export class RecordingService implements Service {
   private readonly healthChanges: HealthChanges;
   private readonly now: () => number;
   private running = false;
+  /** Why cameras of the current activity are not recorded: their recording could not start (English). */
+  private beginProblems: string[] = [];
 
   constructor(private readonly options: RecordingServiceOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -122,11 +124,12 @@ export class RecordingService implements Service {
     const troubled = this.recordings().filter(
       (report) => report.state === 'no-space' || (report.problem !== undefined && report.state !== 'live'),
     );
-    if (troubled.length === 0) return { state: 'ok' };
-    return {
-      state: 'degraded',
-      detail: troubled.map((report) => `${report.camera}: ${report.state} (${report.detail ?? ''})`).join(', '),
-    };
+    const details = [
+      ...this.beginProblems,
+      ...troubled.map((report) => `${report.camera}: ${report.state} (${report.detail ?? ''})`),
+    ];
+    if (details.length === 0) return { state: 'ok' };
+    return { state: 'degraded', detail: details.join(', ') };
   }
 
   /** Every recorded camera's recording state; English detail (health goes to the county). */
@@ -154,14 +157,34 @@ export class RecordingService implements Service {
     });
   }
 
-  /** Starts recording the current activity when it asks for it and is not recorded yet. */
+  /**
+   * Starts recording the current activity when it asks for it and is not recorded yet. Called on
+   * the activity's start and at every tick: a camera whose folder could not be read (a failing
+   * card) is tried again, and the error never reaches the bus, whose other listeners of the same
+   * start (push, photos) would be skipped.
+   */
   private follow(): void {
     const activity = this.options.activities.current();
-    if (activity === undefined || !activity.recording) return;
-    for (const camera of this.options.cameras) {
-      const present = this.recorders.get(camera.name);
-      if (present?.folder.activityId === activity.id) continue;
-      this.begin(camera, activity.id);
+    const problems: string[] = [];
+    if (activity?.recording === true) {
+      for (const camera of this.options.cameras) {
+        const present = this.recorders.get(camera.name);
+        if (present?.folder.activityId === activity.id) continue;
+        try {
+          this.begin(camera, activity.id);
+        } catch (error) {
+          problems.push(`${camera.name}: recording could not start: ${(error as Error).message}`);
+          if (!this.beginProblems.includes(problems.at(-1)!))
+            this.options.logger.error(
+              { err: error, camera: camera.name, activityId: activity.id },
+              'recording could not start: tried again every second',
+            );
+        }
+      }
+    }
+    if (problems.join() !== this.beginProblems.join()) {
+      this.beginProblems = problems;
+      this.healthChanges.note();
     }
   }
 
@@ -221,6 +244,7 @@ export class RecordingService implements Service {
       for (const recorder of this.recorders.values()) recorder.supervisor.poke();
       this.healthChanges.note();
     }
+    this.follow();
     void this.sweep();
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingService } from '../../../src/cameras/recording/recordingService.js';
@@ -134,5 +134,25 @@ describe('the recording service', () => {
     gate.open();
     await until(() => indexedNames('act-1').includes('r0001-00000.ts'), 'the last segment to be indexed');
     expect(indexedNames('act-1')).toEqual(['r0000-00000.ts', 'r0001-00000.ts']);
+  });
+
+  it('keeps a folder it cannot read from failing the activity start, says so, and starts recording once it can', async () => {
+    await create().start();
+    const folder = segmentFolder(temp.dir, 'act-2', 'hall');
+    // Where the camera's folder should be there is a file: listing it fails as an unreadable card does.
+    mkdirSync(join(folder.dir, '..'), { recursive: true });
+    writeFileSync(folder.dir, 'not a folder');
+    const heard: string[] = [];
+    bus.on('test', 'activity.started', ({ activityId }) => heard.push(activityId));
+    activity = { id: 'act-2', recording: true };
+    bus.emit('activity.started', { activityId: 'act-2', type: 'meeting', title: 'm', source: 'cli', seq: 1 });
+    expect(heard, 'the listeners after the recorder still hear the start').toEqual(['act-2']);
+    const health = service!.health();
+    expect(health.state).toBe('degraded');
+    expect(health.detail).toContain('hall: recording could not start: ENOTDIR');
+    expect(runs).toEqual([]);
+    rmSync(folder.dir);
+    await until(() => runs.length === 1, 'the recording to start once the folder can be made');
+    await until(() => service!.health().state === 'ok', 'the problem to clear');
   });
 });
