@@ -73,9 +73,9 @@ interface Recorder {
  * The meeting recordings: while an activity with `recording: true` runs, each recorded camera's
  * main stream is written as MPEG-TS segments by an ffmpeg of its own (a push that stalls or
  * restarts never touches it), supervised like the push (probe, stall watchdog, backoff, restart
- * cap). Each segment ffmpeg closes is made durable, hashed and indexed; at start, what a crash
- * left open is cut to its last clean packet and indexed as truncated, and a running activity's
- * recording resumes. Recording stops, closing its segment, when the room refuses media (too little
+ * cap). Each segment ffmpeg closes is made durable, hashed and indexed; after start, what a crash
+ * left open is cut to its last clean packet and indexed as truncated, while a running activity's
+ * recording resumes at once. Recording stops, closing its segment, when the room refuses media (too little
  * free space), and starts again when it no longer does.
  */
 export class RecordingService implements Service {
@@ -85,6 +85,9 @@ export class RecordingService implements Service {
   private readonly unsettled: Recorder[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** The start's recovery of what a crash left; resolved once it is over. */
+  private recovering: Promise<void> = Promise.resolve();
+  private stopping = false;
   private refused: string | undefined;
   private readonly healthChanges: HealthChanges;
   private readonly now: () => number;
@@ -100,7 +103,12 @@ export class RecordingService implements Service {
   async start(): Promise<void> {
     const { options } = this;
     await options.endLeftovers();
-    await this.recoverAll();
+    this.stopping = false;
+    // Recovery decodes what a crash left, which takes minutes on a slow board: it runs after the
+    // start (READY=1 must not wait for it), and every sweep waits for it, so no file is looked at twice.
+    this.recovering = this.recoverAll().catch((error: unknown) =>
+      options.logger.error({ err: error }, 'recordings not recovered: the next start tries again'),
+    );
     this.refused = options.room.refusal();
     options.bus.on(this.name, 'activity.started', () => this.follow());
     options.bus.on(this.name, 'activity.ended', () => void this.endAll());
@@ -114,6 +122,8 @@ export class RecordingService implements Service {
     this.options.bus.removeOwner(this.name);
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping = true;
+    await this.recovering;
     await this.endAll();
     await this.sweeping;
     this.running = false;
@@ -255,6 +265,7 @@ export class RecordingService implements Service {
   }
 
   private async sweepOnce(): Promise<void> {
+    await this.recovering;
     for (const recorder of [...this.recorders.values(), ...this.unsettled]) {
       // Read before the sweep: a run that ends during it has its last segment looked at next time,
       // so only a recording that had ended before this pass is settled by it.
@@ -267,7 +278,7 @@ export class RecordingService implements Service {
     }
   }
 
-  /** At start: every folder's segments left closed-but-unindexed or open by a crash are indexed. */
+  /** After start: every folder's segments left closed-but-unindexed or open by a crash are indexed. */
   private async recoverAll(): Promise<void> {
     const root = join(this.options.dataDir, RECORDINGS_DIR);
     if (!existsSync(root)) return;
@@ -277,8 +288,12 @@ export class RecordingService implements Service {
         .map((entry) => entry.name);
     for (const activityId of folders(root)) {
       for (const camera of folders(join(root, activityId))) {
+        if (this.stopping) return;
         const folder = segmentFolder(this.options.dataDir, activityId, camera);
-        const result = await this.guardedSweep(folder, undefined);
+        // The meeting may be recorded again already: its new run's open segment is left to the sweeps.
+        const recorder = this.recorders.get(camera);
+        const open = recorder?.folder.relDir === folder.relDir ? recorder.tools.run() : undefined;
+        const result = await this.guardedSweep(folder, open);
         if (result.indexed > 0) this.options.logger.info({ activityId, camera, ...result }, 'recording recovered');
       }
     }

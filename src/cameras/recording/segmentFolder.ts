@@ -13,6 +13,13 @@ import { repairSegment } from './tsRepair.js';
 /** A segment's file: `r<run>-<segment>.ts`; the run's list `r<run>.csv`; a file no cut could save `….ts.damaged`. */
 const SEGMENT_FILE = /^r(\d+)-(\d+)\.ts$/;
 export const DAMAGED_SUFFIX = '.damaged';
+/**
+ * How long the cuts of one crash-left file may be checked. The usual crash needs two decodes
+ * (the torn last frame, then the frame before it); a file that needs more on a slow board is set
+ * aside as damaged, kept whole for the county, rather than hold back the indexing of every other
+ * segment behind it.
+ */
+export const REPAIR_BUDGET_MS = 5 * 60_000;
 
 /** One camera's recording folder of one activity. */
 export interface SegmentFolder {
@@ -139,13 +146,20 @@ async function seal(
 async function recover(folder: SegmentFolder, name: string, context: SweepContext): Promise<ClosedSegment | undefined> {
   const path = join(folder.dir, name);
   const { size } = await stat(path);
-  const kept = await repairSegment(path, size, context.tools.clean);
+  const started = performance.now();
+  const budget = { ms: REPAIR_BUDGET_MS, now: () => performance.now() };
+  const kept = await repairSegment(path, size, context.tools.clean, budget);
   if (kept !== undefined) {
     context.logger.warn({ file: join(folder.relDir, name), size, kept }, 'recording segment left open: cut and kept');
     return closed(folder, name, await context.tools.durationMs(path), true, context);
   }
   const damaged = `${name}${DAMAGED_SUFFIX}`;
-  const reason = size === 0 ? 'empty' : 'no cut of it plays without errors';
+  const reason =
+    size === 0
+      ? 'empty'
+      : performance.now() - started >= REPAIR_BUDGET_MS
+        ? `no cut of it found to play without errors within ${REPAIR_BUDGET_MS / 60_000} min of checks`
+        : 'no cut of it plays without errors';
   context.damaged({
     activityId: folder.activityId,
     camera: folder.camera,

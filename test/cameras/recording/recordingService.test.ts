@@ -24,12 +24,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
 /** A check the test holds until it lets it answer. */
 class Gate {
   waiting = 0;
+  private opened = false;
   private release: Array<() => void> = [];
   wait(): Promise<void> {
     this.waiting++;
-    return new Promise((resolve) => this.release.push(resolve));
+    return this.opened ? Promise.resolve() : new Promise((resolve) => this.release.push(resolve));
   }
   open(): void {
+    this.opened = true;
     for (const release of this.release.splice(0)) release();
   }
 }
@@ -154,5 +156,29 @@ describe('the recording service', () => {
     rmSync(folder.dir);
     await until(() => runs.length === 1, 'the recording to start once the folder can be made');
     await until(() => service!.health().state === 'ok', 'the problem to clear');
+  });
+
+  it('starts without waiting for the recovery of what a crash left, and records the running meeting meanwhile', async () => {
+    const folder = segmentFolder(temp.dir, 'act-3', 'hall');
+    mkdirSync(folder.dir, { recursive: true });
+    writeFileSync(join(folder.dir, 'r0001-00000.ts'), Buffer.alloc(188 * 4, 0x47));
+    activity = { id: 'act-3', recording: true };
+    gate = new Gate();
+    const started = create().start();
+    const waited = await Promise.race([
+      started.then(() => 'started'),
+      new Promise((resolve) => setTimeout(() => resolve('still starting'), 10_000)),
+    ]);
+    expect(waited, 'the start waits on no decode').toBe('started');
+    await until(() => runs.length === 1, 'the meeting to be recorded again');
+    expect(runs[0]!.spec.args.at(-1)).toContain('r0002-%05d.ts');
+    await until(() => gate!.waiting === 1, 'the left file to be checked');
+    expect(indexedNames('act-3')).toEqual([]);
+    gate.open();
+    await until(() => indexedNames('act-3').length === 1, 'the left file to be indexed');
+    expect(selectSegments(journal.db, { activityId: 'act-3', camera: 'hall' })[0]).toMatchObject({
+      path: 'media/recordings/act-3/hall/r0001-00000.ts',
+      truncated: true,
+    });
   });
 });
