@@ -17,10 +17,12 @@ import {
   SEGMENT_DAMAGED_EVENT,
   segmentFolder,
   sweepFolder,
+  type DamagedSegment,
   type SegmentFolder,
   type SweepContext,
+  type SweepResult,
 } from './segmentFolder.js';
-import { indexSegment, RECORDINGS_DIR, segmentAt, selectSegments } from './segments.js';
+import { indexSegment, RECORDINGS_DIR, segmentAt, selectSegments, type ClosedSegment } from './segments.js';
 import type { SegmentTools } from './segmentTools.js';
 import type { RecordingReport } from './types.js';
 
@@ -57,6 +59,8 @@ export interface RecordingServiceOptions {
 
 /** Closed segments are looked for, and free space checked, this often. */
 const SWEEP_MS = 1_000;
+/** The longest wait before a folder whose segments the journal refused is swept again. */
+const RETRY_MAX_MS = 60_000;
 /** The supervisor states in which ffmpeg may still be writing its run's last segment. */
 const RUNNING: ReadonlySet<CameraState> = new Set(['starting', 'live', 'stalled']);
 
@@ -88,6 +92,10 @@ export class RecordingService implements Service {
   /** The start's recovery of what a crash left; resolved once it is over. */
   private recovering: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** What was made of segments whose entries the journal refused (see SweepContext.pending). */
+  private readonly pending = new Map<string, ClosedSegment | DamagedSegment>();
+  /** Folders whose last sweep was blocked: when to sweep them again, the wait doubling up to RETRY_MAX_MS. */
+  private readonly retries = new Map<string, { delayMs: number; atMs: number }>();
   private refused: string | undefined;
   private readonly healthChanges: HealthChanges;
   private readonly now: () => number;
@@ -299,13 +307,23 @@ export class RecordingService implements Service {
     }
   }
 
-  private async guardedSweep(folder: SegmentFolder, open: string | undefined) {
+  private async guardedSweep(folder: SegmentFolder, open: string | undefined): Promise<SweepResult> {
+    const retry = this.retries.get(folder.relDir);
+    if (retry !== undefined && this.now() < retry.atMs) return { indexed: 0, blocked: true };
+    let result: SweepResult;
     try {
-      return await sweepFolder(folder, open, this.sweepContext());
+      result = await sweepFolder(folder, open, this.sweepContext());
     } catch (error) {
       this.options.logger.error({ err: error, folder: folder.relDir }, 'recording folder not swept: tried again later');
-      return { indexed: 0, blocked: true };
+      result = { indexed: 0, blocked: true };
     }
+    if (!result.blocked) this.retries.delete(folder.relDir);
+    else {
+      // A journal that refuses writes (a full or read-only card) is not asked every second.
+      const delayMs = Math.min(RETRY_MAX_MS, (retry?.delayMs ?? SWEEP_MS / 2) * 2);
+      this.retries.set(folder.relDir, { delayMs, atMs: this.now() + delayMs });
+    }
+    return result;
   }
 
   private sweepContext(): SweepContext {
@@ -329,6 +347,7 @@ export class RecordingService implements Service {
         );
       },
       damaged: (entry) => journal.transaction((tx) => tx.append(SEGMENT_DAMAGED_EVENT, jsonPayload({ ...entry }))),
+      pending: this.pending,
     };
   }
 
