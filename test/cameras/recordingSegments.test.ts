@@ -141,6 +141,24 @@ describe('cutting a segment a crash left open', () => {
     expect(statSync(noise).size).toBe(TS_PACKET_BYTES * 20 + 5);
   });
 
+  it('stops trying cuts once the time budget of the file is spent', async () => {
+    const cut = join(temp.dir, 'slow.ts');
+    copyFileSync(segment, cut);
+    const size = Math.floor(statSync(segment).size * 0.6) + 77;
+    truncateSync(cut, size);
+    // Each check takes a minute of the test's clock and never finds a clean cut.
+    let now = 0;
+    let tries = 0;
+    const slow = (): Promise<boolean> => {
+      tries++;
+      now += 60_000;
+      return Promise.resolve(false);
+    };
+    expect(await repairSegment(cut, size, slow, { ms: 150_000, now: () => now })).toBeUndefined();
+    expect(tries).toBe(3);
+    expect(statSync(cut).size).toBe(size);
+  });
+
   it('reads where PES packets start from the packet headers', () => {
     const packets = Buffer.alloc(TS_PACKET_BYTES * 4, 0xff);
     for (let at = 0; at < packets.length; at += TS_PACKET_BYTES) packets[at] = 0x47;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -31,6 +31,9 @@ describe('sweeping a recording folder', () => {
   let indexed: ClosedSegment[];
   let damaged: DamagedSegment[];
   let failNext: number;
+  /** Each segment made (made durable, hashed) reads the clock once. */
+  let clockReads: number;
+  let refuseDamaged: number;
   let context: SweepContext;
 
   beforeEach(async () => {
@@ -57,9 +60,13 @@ describe('sweeping a recording folder', () => {
     indexed = [];
     damaged = [];
     failNext = 0;
+    clockReads = 0;
+    refuseDamaged = 0;
     context = {
       tools: createSegmentTools({ ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', runDir: join(temp.dir, 'run') }),
-      clock: { read: () => ({ wallMs: Date.now(), monoMs: performance.now(), bootId: 'boot', state: 'synced' }) },
+      clock: {
+        read: () => (clockReads++, { wallMs: Date.now(), monoMs: performance.now(), bootId: 'boot', state: 'synced' }),
+      },
       indexed: (path) => indexed.some((segment) => segment.path === path),
       index: (segment) => {
         if (failNext > 0) {
@@ -68,7 +75,14 @@ describe('sweeping a recording folder', () => {
         }
         indexed.push(segment);
       },
-      damaged: (entry) => void damaged.push(entry),
+      damaged: (entry) => {
+        if (refuseDamaged > 0) {
+          refuseDamaged--;
+          throw new Error('SQLITE_READONLY: attempt to write a readonly database');
+        }
+        damaged.push(entry);
+      },
+      pending: new Map(),
       logger: pino({ level: 'silent' }),
     };
   }, 60_000);
@@ -95,6 +109,9 @@ describe('sweeping a recording folder', () => {
 
   it('cuts and indexes as truncated the open segment of a run that ended without listing it', async () => {
     const openSize = statSync(join(folder.dir, 'r0002-00001.ts')).size;
+    // The power came back three hours after the crash: the segment ended then, not at the sweep.
+    const lastWrite = new Date(Date.now() - 3 * 3_600_000);
+    utimesSync(join(folder.dir, 'r0002-00001.ts'), lastWrite, lastWrite);
     await sweepFolder(folder, undefined, context);
     const cut = indexed.at(-1)!;
     expect(names().at(-1)).toBe('r0002-00001.ts');
@@ -102,6 +119,8 @@ describe('sweeping a recording folder', () => {
     expect(cut.size).toBeLessThan(openSize);
     expect(cut.size % 188).toBe(0);
     expect(cut.durationMs).toBeGreaterThan(0);
+    expect(Math.abs(cut.endedWallMs - lastWrite.getTime())).toBeLessThan(5_000);
+    expect(cut.startedWallMs).toBe(cut.endedWallMs - cut.durationMs);
   });
 
   it('stops at a segment the journal refuses and indexes it, in order, at the next sweep', async () => {
@@ -111,6 +130,32 @@ describe('sweeping a recording folder', () => {
     failNext = 0;
     expect(await sweepFolder(folder, 'r0002', context)).toEqual({ indexed: 4, blocked: false });
     expect(indexed.map((segment) => segment.path)).toEqual([...new Set(indexed.map((segment) => segment.path))]);
+  });
+
+  it('writes again what it made of a segment the journal refused, without hashing or decoding it again', async () => {
+    failNext = 3;
+    for (let sweep = 0; sweep < 3; sweep++)
+      expect(await sweepFolder(folder, 'r0002', context)).toEqual({ indexed: 0, blocked: true });
+    expect(clockReads, 'the first segment was made once').toBe(1);
+    expect(await sweepFolder(folder, 'r0002', context)).toEqual({ indexed: 4, blocked: false });
+    expect(clockReads).toBe(4);
+    expect(context.pending.size).toBe(0);
+  });
+
+  it('journals a damaged file the journal refused at the next sweep, without decoding it again', async () => {
+    const noise = join(folder.dir, 'r0003-00000.ts');
+    writeFileSync(noise, Buffer.alloc(188 * 20, 0));
+    let checks = 0;
+    const clean = context.tools.clean;
+    context.tools = { ...context.tools, clean: (path, length) => (checks++, clean(path, length)) };
+    refuseDamaged = 1;
+    expect(await sweepFolder(folder, undefined, context)).toEqual({ indexed: 5, blocked: true });
+    expect(existsSync(noise)).toBe(true);
+    const checked = checks;
+    expect(await sweepFolder(folder, undefined, context)).toMatchObject({ blocked: false });
+    expect(damaged.map((entry) => entry.file)).toEqual(['media/recordings/act-1/hall/r0003-00000.ts.damaged']);
+    expect(existsSync(noise)).toBe(false);
+    expect(checks, 'no check after the refused entry').toBe(checked);
   });
 
   it('journals and renames aside a file no cut makes playable, and numbers the next run after every file', async () => {

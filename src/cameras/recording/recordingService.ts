@@ -17,10 +17,12 @@ import {
   SEGMENT_DAMAGED_EVENT,
   segmentFolder,
   sweepFolder,
+  type DamagedSegment,
   type SegmentFolder,
   type SweepContext,
+  type SweepResult,
 } from './segmentFolder.js';
-import { indexSegment, RECORDINGS_DIR, segmentAt, selectSegments } from './segments.js';
+import { indexSegment, RECORDINGS_DIR, segmentAt, selectSegments, type ClosedSegment } from './segments.js';
 import type { SegmentTools } from './segmentTools.js';
 import type { RecordingReport } from './types.js';
 
@@ -57,6 +59,8 @@ export interface RecordingServiceOptions {
 
 /** Closed segments are looked for, and free space checked, this often. */
 const SWEEP_MS = 1_000;
+/** The longest wait before a folder whose segments the journal refused is swept again. */
+const RETRY_MAX_MS = 60_000;
 /** The supervisor states in which ffmpeg may still be writing its run's last segment. */
 const RUNNING: ReadonlySet<CameraState> = new Set(['starting', 'live', 'stalled']);
 
@@ -73,9 +77,9 @@ interface Recorder {
  * The meeting recordings: while an activity with `recording: true` runs, each recorded camera's
  * main stream is written as MPEG-TS segments by an ffmpeg of its own (a push that stalls or
  * restarts never touches it), supervised like the push (probe, stall watchdog, backoff, restart
- * cap). Each segment ffmpeg closes is made durable, hashed and indexed; at start, what a crash
- * left open is cut to its last clean packet and indexed as truncated, and a running activity's
- * recording resumes. Recording stops, closing its segment, when the room refuses media (too little
+ * cap). Each segment ffmpeg closes is made durable, hashed and indexed; after start, what a crash
+ * left open is cut to its last clean packet and indexed as truncated, while a running activity's
+ * recording resumes at once. Recording stops, closing its segment, when the room refuses media (too little
  * free space), and starts again when it no longer does.
  */
 export class RecordingService implements Service {
@@ -85,10 +89,19 @@ export class RecordingService implements Service {
   private readonly unsettled: Recorder[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** The start's recovery of what a crash left; resolved once it is over. */
+  private recovering: Promise<void> = Promise.resolve();
+  private stopping = false;
+  /** What was made of segments whose entries the journal refused (see SweepContext.pending). */
+  private readonly pending = new Map<string, ClosedSegment | DamagedSegment>();
+  /** Folders whose last sweep was blocked: when to sweep them again, the wait doubling up to RETRY_MAX_MS. */
+  private readonly retries = new Map<string, { delayMs: number; atMs: number }>();
   private refused: string | undefined;
   private readonly healthChanges: HealthChanges;
   private readonly now: () => number;
   private running = false;
+  /** Why cameras of the current activity are not recorded: their recording could not start (English). */
+  private beginProblems: string[] = [];
 
   constructor(private readonly options: RecordingServiceOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -98,7 +111,12 @@ export class RecordingService implements Service {
   async start(): Promise<void> {
     const { options } = this;
     await options.endLeftovers();
-    await this.recoverAll();
+    this.stopping = false;
+    // Recovery decodes what a crash left, which takes minutes on a slow board: it runs after the
+    // start (READY=1 must not wait for it), and every sweep waits for it, so no file is looked at twice.
+    this.recovering = this.recoverAll().catch((error: unknown) =>
+      options.logger.error({ err: error }, 'recordings not recovered: the next start tries again'),
+    );
     this.refused = options.room.refusal();
     options.bus.on(this.name, 'activity.started', () => this.follow());
     options.bus.on(this.name, 'activity.ended', () => void this.endAll());
@@ -112,6 +130,8 @@ export class RecordingService implements Service {
     this.options.bus.removeOwner(this.name);
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping = true;
+    await this.recovering;
     await this.endAll();
     await this.sweeping;
     this.running = false;
@@ -122,11 +142,12 @@ export class RecordingService implements Service {
     const troubled = this.recordings().filter(
       (report) => report.state === 'no-space' || (report.problem !== undefined && report.state !== 'live'),
     );
-    if (troubled.length === 0) return { state: 'ok' };
-    return {
-      state: 'degraded',
-      detail: troubled.map((report) => `${report.camera}: ${report.state} (${report.detail ?? ''})`).join(', '),
-    };
+    const details = [
+      ...this.beginProblems,
+      ...troubled.map((report) => `${report.camera}: ${report.state} (${report.detail ?? ''})`),
+    ];
+    if (details.length === 0) return { state: 'ok' };
+    return { state: 'degraded', detail: details.join(', ') };
   }
 
   /** Every recorded camera's recording state; English detail (health goes to the county). */
@@ -154,14 +175,34 @@ export class RecordingService implements Service {
     });
   }
 
-  /** Starts recording the current activity when it asks for it and is not recorded yet. */
+  /**
+   * Starts recording the current activity when it asks for it and is not recorded yet. Called on
+   * the activity's start and at every tick: a camera whose folder could not be read (a failing
+   * card) is tried again, and the error never reaches the bus, whose other listeners of the same
+   * start (push, photos) would be skipped.
+   */
   private follow(): void {
     const activity = this.options.activities.current();
-    if (activity === undefined || !activity.recording) return;
-    for (const camera of this.options.cameras) {
-      const present = this.recorders.get(camera.name);
-      if (present?.folder.activityId === activity.id) continue;
-      this.begin(camera, activity.id);
+    const problems: string[] = [];
+    if (activity?.recording === true) {
+      for (const camera of this.options.cameras) {
+        const present = this.recorders.get(camera.name);
+        if (present?.folder.activityId === activity.id) continue;
+        try {
+          this.begin(camera, activity.id);
+        } catch (error) {
+          problems.push(`${camera.name}: recording could not start: ${(error as Error).message}`);
+          if (!this.beginProblems.includes(problems.at(-1)!))
+            this.options.logger.error(
+              { err: error, camera: camera.name, activityId: activity.id },
+              'recording could not start: tried again every second',
+            );
+        }
+      }
+    }
+    if (problems.join() !== this.beginProblems.join()) {
+      this.beginProblems = problems;
+      this.healthChanges.note();
     }
   }
 
@@ -221,6 +262,7 @@ export class RecordingService implements Service {
       for (const recorder of this.recorders.values()) recorder.supervisor.poke();
       this.healthChanges.note();
     }
+    this.follow();
     void this.sweep();
   }
 
@@ -231,17 +273,20 @@ export class RecordingService implements Service {
   }
 
   private async sweepOnce(): Promise<void> {
+    await this.recovering;
     for (const recorder of [...this.recorders.values(), ...this.unsettled]) {
-      // Read before the sweep: a run that ends during it has its last segment looked at next time.
-      const open =
-        !recorder.ended && RUNNING.has(recorder.supervisor.report().state) ? recorder.tools.run() : undefined;
+      // Read before the sweep: a run that ends during it has its last segment looked at next time,
+      // so only a recording that had ended before this pass is settled by it.
+      const wasEnded = recorder.ended;
+      const open = !wasEnded && RUNNING.has(recorder.supervisor.report().state) ? recorder.tools.run() : undefined;
       const result = await this.guardedSweep(recorder.folder, open);
       if (result.indexed > 0) this.healthChanges.note();
-      if (recorder.ended && !result.blocked) this.unsettled.splice(this.unsettled.indexOf(recorder), 1);
+      const at = this.unsettled.indexOf(recorder);
+      if (wasEnded && !result.blocked && at >= 0) this.unsettled.splice(at, 1);
     }
   }
 
-  /** At start: every folder's segments left closed-but-unindexed or open by a crash are indexed. */
+  /** After start: every folder's segments left closed-but-unindexed or open by a crash are indexed. */
   private async recoverAll(): Promise<void> {
     const root = join(this.options.dataDir, RECORDINGS_DIR);
     if (!existsSync(root)) return;
@@ -251,20 +296,34 @@ export class RecordingService implements Service {
         .map((entry) => entry.name);
     for (const activityId of folders(root)) {
       for (const camera of folders(join(root, activityId))) {
+        if (this.stopping) return;
         const folder = segmentFolder(this.options.dataDir, activityId, camera);
-        const result = await this.guardedSweep(folder, undefined);
+        // The meeting may be recorded again already: its new run's open segment is left to the sweeps.
+        const recorder = this.recorders.get(camera);
+        const open = recorder?.folder.relDir === folder.relDir ? recorder.tools.run() : undefined;
+        const result = await this.guardedSweep(folder, open);
         if (result.indexed > 0) this.options.logger.info({ activityId, camera, ...result }, 'recording recovered');
       }
     }
   }
 
-  private async guardedSweep(folder: SegmentFolder, open: string | undefined) {
+  private async guardedSweep(folder: SegmentFolder, open: string | undefined): Promise<SweepResult> {
+    const retry = this.retries.get(folder.relDir);
+    if (retry !== undefined && this.now() < retry.atMs) return { indexed: 0, blocked: true };
+    let result: SweepResult;
     try {
-      return await sweepFolder(folder, open, this.sweepContext());
+      result = await sweepFolder(folder, open, this.sweepContext());
     } catch (error) {
       this.options.logger.error({ err: error, folder: folder.relDir }, 'recording folder not swept: tried again later');
-      return { indexed: 0, blocked: true };
+      result = { indexed: 0, blocked: true };
     }
+    if (!result.blocked) this.retries.delete(folder.relDir);
+    else {
+      // A journal that refuses writes (a full or read-only card) is not asked every second.
+      const delayMs = Math.min(RETRY_MAX_MS, (retry?.delayMs ?? SWEEP_MS / 2) * 2);
+      this.retries.set(folder.relDir, { delayMs, atMs: this.now() + delayMs });
+    }
+    return result;
   }
 
   private sweepContext(): SweepContext {
@@ -288,6 +347,7 @@ export class RecordingService implements Service {
         );
       },
       damaged: (entry) => journal.transaction((tx) => tx.append(SEGMENT_DAMAGED_EVENT, jsonPayload({ ...entry }))),
+      pending: this.pending,
     };
   }
 

@@ -13,6 +13,13 @@ import { repairSegment } from './tsRepair.js';
 /** A segment's file: `r<run>-<segment>.ts`; the run's list `r<run>.csv`; a file no cut could save `….ts.damaged`. */
 const SEGMENT_FILE = /^r(\d+)-(\d+)\.ts$/;
 export const DAMAGED_SUFFIX = '.damaged';
+/**
+ * How long the cuts of one crash-left file may be checked. The usual crash needs two decodes
+ * (the torn last frame, then the frame before it); a file that needs more on a slow board is set
+ * aside as damaged, kept whole for the county, rather than hold back the indexing of every other
+ * segment behind it.
+ */
+export const REPAIR_BUDGET_MS = 5 * 60_000;
 
 /** One camera's recording folder of one activity. */
 export interface SegmentFolder {
@@ -53,6 +60,11 @@ export interface SweepContext {
   index(segment: ClosedSegment): void;
   /** Journals a file no cut could make playable, before it is renamed aside. */
   damaged(entry: DamagedSegment): void;
+  /**
+   * What was made of files whose entry the journal refused, by path: kept until written, so a
+   * retry writes it again instead of hashing or decoding the file again.
+   */
+  pending: Map<string, ClosedSegment | DamagedSegment>;
   logger: Logger;
 }
 
@@ -99,16 +111,22 @@ export async function sweepFolder(
     if (context.indexed(rel)) continue;
     const listed = listOf(folder, file.run, lists).get(file.name);
     if (listed === undefined && runName(file.run) === openRun) break;
-    const segment =
-      listed === undefined ? await recover(folder, file.name, context) : await seal(folder, file.name, listed, context);
-    if (segment === undefined) continue;
+    const made =
+      context.pending.get(rel) ??
+      (listed === undefined
+        ? await recover(folder, file.name, context)
+        : await seal(folder, file.name, listed, context));
     try {
-      context.index(segment);
-      indexed++;
+      if ('sha256' in made) context.index(made);
+      else context.damaged(made);
     } catch (error) {
+      context.pending.set(rel, made);
       context.logger.error({ err: error, file: rel }, 'recording segment not indexed: tried again later');
       return { indexed, blocked: true };
     }
+    context.pending.delete(rel);
+    if ('sha256' in made) indexed++;
+    else await setAside(folder, file.name, made, context);
   }
   return { indexed, blocked: false };
 }
@@ -135,28 +153,41 @@ async function seal(
   return closed(folder, name, durationMs, false, context);
 }
 
-/** A segment left open by a crash: cut to its last clean packet, else journaled as damaged and renamed aside. */
-async function recover(folder: SegmentFolder, name: string, context: SweepContext): Promise<ClosedSegment | undefined> {
+/** A segment left open by a crash: cut to its last clean packet, else to be journaled as damaged and renamed aside. */
+async function recover(
+  folder: SegmentFolder,
+  name: string,
+  context: SweepContext,
+): Promise<ClosedSegment | DamagedSegment> {
   const path = join(folder.dir, name);
   const { size } = await stat(path);
-  const kept = await repairSegment(path, size, context.tools.clean);
+  const started = performance.now();
+  const budget = { ms: REPAIR_BUDGET_MS, now: () => performance.now() };
+  const kept = await repairSegment(path, size, context.tools.clean, budget);
   if (kept !== undefined) {
     context.logger.warn({ file: join(folder.relDir, name), size, kept }, 'recording segment left open: cut and kept');
     return closed(folder, name, await context.tools.durationMs(path), true, context);
   }
-  const damaged = `${name}${DAMAGED_SUFFIX}`;
-  const reason = size === 0 ? 'empty' : 'no cut of it plays without errors';
-  context.damaged({
+  const reason =
+    size === 0
+      ? 'empty'
+      : performance.now() - started >= REPAIR_BUDGET_MS
+        ? `no cut of it found to play without errors within ${REPAIR_BUDGET_MS / 60_000} min of checks`
+        : 'no cut of it plays without errors';
+  return {
     activityId: folder.activityId,
     camera: folder.camera,
-    file: join(folder.relDir, damaged),
+    file: join(folder.relDir, `${name}${DAMAGED_SUFFIX}`),
     size,
     reason,
-  });
-  await rename(path, join(folder.dir, damaged));
+  };
+}
+
+/** Renames a damaged file aside once its entry is journaled. */
+async function setAside(folder: SegmentFolder, name: string, entry: DamagedSegment, context: SweepContext) {
+  await rename(join(folder.dir, name), join(folder.dir, `${name}${DAMAGED_SUFFIX}`));
   fsyncDirectory(folder.dir);
-  context.logger.error({ file: join(folder.relDir, damaged), size, reason }, 'recording segment damaged: kept aside');
-  return undefined;
+  context.logger.error({ ...entry }, 'recording segment damaged: kept aside');
 }
 
 async function closed(

@@ -20,7 +20,10 @@ export interface ClosedSegment {
   path: string;
   activityId: string;
   camera: string;
-  /** Start and end on the agent's wall clock, and whether that clock was synced at the start. */
+  /**
+   * Start and end on the agent's wall clock, and whether that clock was synced when the segment
+   * was indexed (for a truncated one, at the start after the crash, not while it was recorded).
+   */
   startedWallMs: number;
   endedWallMs: number;
   clock: ClockState;

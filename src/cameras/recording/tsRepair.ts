@@ -1,4 +1,4 @@
-import { open, truncate } from 'node:fs/promises';
+import { open, stat, truncate, utimes } from 'node:fs/promises';
 
 /** An MPEG-TS packet: a segment cut by a crash is playable up to some packet boundary before its end. */
 export const TS_PACKET_BYTES = 188;
@@ -56,14 +56,44 @@ export async function cutCandidates(path: string, size: number, max = MAX_CUT_TR
 export type PrefixCheck = (path: string, length: number) => Promise<boolean>;
 
 /**
+ * How long the tries of one file may take: each is a full decode (a window near the end cannot
+ * stand in for it: a decode that starts inside a group of pictures reports missing references, so
+ * it proves nothing about playing), and on a slow board a long high-resolution segment takes tens
+ * of seconds. Checked before each try; `now` is monotonic milliseconds.
+ */
+export interface RepairBudget {
+  ms: number;
+  now(): number;
+}
+
+/**
+ * Truncates the file and gives it back its times: its last write is when the recording stopped,
+ * which is what the segment is dated by, not when a later start cut it.
+ */
+async function cutKeepingTime(path: string, length: number): Promise<void> {
+  const { atime, mtime } = await stat(path);
+  await truncate(path, length);
+  await utimes(path, atime, mtime);
+}
+
+/**
  * Cuts a segment a crash left open to its longest prefix that ends on a whole packet and decodes
  * cleanly (a prefix ending inside a frame decodes with errors even on a packet boundary). Returns
- * the new size, or undefined when no cut point decodes cleanly: the file is then left as it was.
+ * the new size, or undefined when no cut point decodes cleanly or the budget is spent first: the
+ * file is then left as it was.
+ * A cut file keeps its modification time.
  */
-export async function repairSegment(path: string, size: number, clean: PrefixCheck): Promise<number | undefined> {
+export async function repairSegment(
+  path: string,
+  size: number,
+  clean: PrefixCheck,
+  budget: RepairBudget = { ms: Number.POSITIVE_INFINITY, now: () => performance.now() },
+): Promise<number | undefined> {
+  const started = budget.now();
   for (const length of await cutCandidates(path, size)) {
+    if (budget.now() - started >= budget.ms) return undefined;
     if (!(await clean(path, length))) continue;
-    if (length !== size) await truncate(path, length);
+    if (length !== size) await cutKeepingTime(path, length);
     return length;
   }
   return undefined;
