@@ -3,7 +3,7 @@ import { mkdirDurable } from '../../util/durableDir.js';
 import { recordArgs } from '../ffmpeg/args.js';
 import { classifyErrorLines } from '../ffmpeg/classify.js';
 import { planPush } from '../ffmpeg/plan.js';
-import type { MediaTools } from '../supervisor.js';
+import type { Diagnosis, MediaTools } from '../supervisor.js';
 import type { CameraProbe, FfmpegLauncher } from '../types.js';
 import { diagnoseCameraError } from '../pushTools.js';
 import { runName, type SegmentFolder } from './segmentFolder.js';
@@ -59,7 +59,25 @@ export function createRecordTools(options: RecordToolsOptions): RecordTools {
       });
     },
     diagnoseError: (error) => diagnoseCameraError(error, [camera.inputUrl]),
-    diagnoseStderr: (lines) => classifyErrorLines(lines) ?? undefined,
+    diagnoseStderr: recordingDiagnosis,
     run: () => current,
   };
+}
+
+/** What a card refusing the segment file writes in ffmpeg's last lines (ENOSPC, EROFS, EIO). */
+const LOCAL_WRITE_FAILURE = /No space left on device|Read-only file system|Input\/output error/i;
+
+/**
+ * What ffmpeg's last lines say of a recording. Its output is a file on this card, never a media
+ * server: the lines ffmpeg writes for a failed output (which for a push mean the server) here mean
+ * the card, and say so in the line; the problem is then ffmpeg's own, not the server's advice.
+ */
+export function recordingDiagnosis(lines: readonly string[]): Diagnosis | undefined {
+  const local = lines.findLast((line) => LOCAL_WRITE_FAILURE.test(line));
+  if (local !== undefined) return { problem: 'ffmpeg-error', line: local };
+  const classified = classifyErrorLines(lines);
+  if (classified === null) return undefined;
+  if (classified.problem === 'server-refused' || classified.problem === 'server-unreachable')
+    return { problem: 'ffmpeg-error', line: classified.line };
+  return classified;
 }
