@@ -7,6 +7,7 @@ import type { Logger } from '../../log.js';
 import { measureFreeSpace } from '../../store/storageMonitor.js';
 import { fsyncDirectory } from '../../util/durableDir.js';
 import {
+  prunedFields,
   RECORDINGS_DIR,
   SEGMENT_LIST_SUFFIX,
   recordSegmentPruned,
@@ -181,16 +182,7 @@ export class SegmentPruner implements RoomForRecording {
   /** Logs a deletion (the alarm when the segment was not uploaded) and journals it, or keeps it waiting. */
   private record(prune: UnjournaledPrune): void {
     const { segment, uploaded, reason } = prune;
-    const fields = {
-      activityId: segment.activityId,
-      camera: segment.camera,
-      index: segment.index,
-      file: segment.path,
-      size: segment.size,
-      sha256: segment.sha256,
-      uploaded,
-      reason,
-    };
+    const fields = prunedFields(segment, uploaded, reason);
     const what = reason === 'missing' ? 'recording segment file missing' : 'recording segment deleted';
     if (!uploaded)
       this.options.logger.warn(

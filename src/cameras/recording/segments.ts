@@ -146,6 +146,20 @@ export function recordSegmentUpload(db: Db, path: string, fileId: string): void 
   statement(db, 'UPDATE recording_segments SET file_id = ? WHERE path = ?').run(fileId, path);
 }
 
+/** What a `recording.pruned` entry (and the log line beside it) says of a deleted segment. */
+export function prunedFields(segment: SegmentRow, uploaded: boolean, reason: string) {
+  return {
+    activityId: segment.activityId,
+    camera: segment.camera,
+    index: segment.index,
+    file: segment.path,
+    size: segment.size,
+    sha256: segment.sha256,
+    uploaded,
+    reason,
+  };
+}
+
 /**
  * Records a segment's file as deleted to make room, with its `recording.pruned` entry; `uploaded`
  * false is the alarm the county must see: that part of the meeting exists nowhere any more.
@@ -156,18 +170,6 @@ export function recordSegmentPruned(
   uploaded: boolean,
   reason: string,
 ): void {
-  const entry = tx.append(
-    SEGMENT_PRUNED_EVENT,
-    jsonPayload({
-      activityId: segment.activityId,
-      camera: segment.camera,
-      index: segment.index,
-      file: segment.path,
-      size: segment.size,
-      sha256: segment.sha256,
-      uploaded,
-      reason,
-    }),
-  );
+  const entry = tx.append(SEGMENT_PRUNED_EVENT, jsonPayload(prunedFields(segment, uploaded, reason)));
   statement(tx.db, 'UPDATE recording_segments SET pruned_seq = ? WHERE path = ?').run(entry.seq, segment.path);
 }

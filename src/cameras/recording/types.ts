@@ -1,21 +1,11 @@
-import type { CameraProblem, CameraState } from '../types.js';
+import { CAMERA_STATES, type CameraProblem } from '../types.js';
 
 /**
  * A camera's meeting recording: the push's states (cameras/types.ts CameraState) for its own
  * ffmpeg, and `no-space`: stopped, its last segment closed and indexed, because the data
  * directory's storage has no room for media (or refuses writes); it starts again by itself.
  */
-export const RECORDING_STATES = [
-  'idle',
-  'probing',
-  'starting',
-  'live',
-  'stalled',
-  'backoff',
-  'stopped',
-  'failed',
-  'no-space',
-] as const satisfies ReadonlyArray<CameraState | 'no-space'>;
+export const RECORDING_STATES = [...CAMERA_STATES, 'no-space'] as const;
 export type RecordingState = (typeof RECORDING_STATES)[number];
 
 /** One camera's recording as status and health show it; no URL, no credential. */
