@@ -1,19 +1,13 @@
 import type { InspectedConfig } from '../../config/load.js';
 import { callDaemon } from '../../control/client.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
-import { defineMessages } from '../../i18n.js';
 import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
 import { requestControl } from '../cliBackend.js';
 import { controlSocketPath } from '../core.js';
-import type { DoctorSources } from './doctor.js';
+import { loadedConfigCheck, type DoctorSources } from './doctor.js';
 import type { HostRoots } from './hostChecks.js';
 import { journalCheck } from './journalCheck.js';
 import { runCommand } from './systemdChecks.js';
-
-const t = defineMessages({
-  configOk: { zh: '配置有效：{path}{override}', en: 'configuration valid: {path}{override}' },
-  override: { zh: '（远程覆盖生效中）', en: ' (remote override active)' },
-});
 
 const DAEMON_STATUS_TIMEOUT_MS = 5_000;
 const SCANNER_INFO_TIMEOUT_MS = 11_000;
@@ -39,10 +33,7 @@ export function doctorSources(loaded: InspectedConfig, roots: HostRoots): Doctor
   };
   return {
     config,
-    configCheck: () => ({
-      status: 'ok',
-      text: t('configOk', { path: loaded.path, override: loaded.overrideActive ? t('override') : '' }),
-    }),
+    configCheck: () => loadedConfigCheck(loaded),
     journalCheck: () => journalCheck(config.device.dataDir),
     scannerInfo: () => requestControl(loaded, 'scanner.info', {}, { timeoutMs: SCANNER_INFO_TIMEOUT_MS }),
     sync,

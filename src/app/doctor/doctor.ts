@@ -1,3 +1,4 @@
+import type { InspectedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { defineMessages } from '../../i18n.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
@@ -17,6 +18,8 @@ import { cameraChecks, centerCheck, countyCheck, scannerCheck } from './serviceC
 import { ntpServer, unitCheck, type CommandRunner } from './systemdChecks.js';
 
 const t = defineMessages({
+  configOk: { zh: '配置有效：{path}{override}', en: 'configuration valid: {path}{override}' },
+  override: { zh: '（远程覆盖生效中）', en: ' (remote override active)' },
   config: { zh: '配置', en: 'configuration' },
   storage: { zh: '数据目录', en: 'data folder' },
   journal: { zh: '日志', en: 'journal' },
@@ -31,6 +34,21 @@ const t = defineMessages({
   center: { zh: '县中心往返', en: "the center's round trip" },
   unit: { zh: 'systemd 单元', en: 'systemd unit' },
 });
+
+type CheckName =
+  | 'config'
+  | 'storage'
+  | 'journal'
+  | 'clock'
+  | 'board'
+  | 'watchdog'
+  | 'scanner'
+  | 'gpio'
+  | 'cameras'
+  | 'county'
+  | 'certificate'
+  | 'center'
+  | 'unit';
 
 /** A camera probe may take media.probeTimeoutSeconds; the check allows a little more for ffprobe to start. */
 const PROBE_GRACE_MS = 2_000;
@@ -62,10 +80,10 @@ export function doctorChecks(sources: DoctorSources): DoctorCheck[] {
   sync.catch(() => undefined);
   const probeMs = config.media.probeTimeoutSeconds * 1000 + PROBE_GRACE_MS;
   const check = (
-    id: string,
+    id: CheckName,
     timeoutMs: number,
     work: (signal: AbortSignal) => Promise<CheckOutcome | CheckOutcome[]> | CheckOutcome | CheckOutcome[],
-  ): DoctorCheck => ({ id, name: () => t(id as Parameters<typeof t>[0]), timeoutMs, run: work });
+  ): DoctorCheck => ({ id, name: () => t(id), timeoutMs, run: work });
   return [
     check('config', DEFAULT_CHECK_TIMEOUT_MS, () => sources.configCheck()),
     check('storage', DEFAULT_CHECK_TIMEOUT_MS, () => storageCheck(config)),
@@ -85,6 +103,14 @@ export function doctorChecks(sources: DoctorSources): DoctorCheck[] {
     check('center', DEFAULT_CHECK_TIMEOUT_MS, async () => centerCheck(await sync)),
     check('unit', DEFAULT_CHECK_TIMEOUT_MS, () => unitCheck(run, COMMAND_TIMEOUT_MS)),
   ];
+}
+
+/** A configuration that loaded is valid: the line says which file, and whether an override is in it. */
+export function loadedConfigCheck(loaded: Pick<InspectedConfig, 'path' | 'overrideActive'>): CheckOutcome {
+  return {
+    status: 'ok',
+    text: t('configOk', { path: loaded.path, override: loaded.overrideActive ? t('override') : '' }),
+  };
 }
 
 export function runDoctor(sources: DoctorSources): Promise<DoctorReport> {
