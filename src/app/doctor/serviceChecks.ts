@@ -43,8 +43,8 @@ const t = defineMessages({
     en: "once it is this room's module, run room-agent scanner confirm",
   },
   noJournal: {
-    zh: '指纹模块：守护进程首次启动（建立日志）后才检查',
-    en: 'fingerprint module: checked once the daemon has started and created the journal',
+    zh: '指纹模块：守护进程首次启动（建立日志和模块密钥）后才检查',
+    en: 'fingerprint module: checked once the daemon has started and created the journal and module secrets',
   },
   scannerError: { zh: '指纹模块无法检查：{error}', en: 'the fingerprint module cannot be checked: {error}' },
   brokerFailed: {
@@ -102,8 +102,9 @@ export async function scannerCheck(config: Config, info: () => Promise<unknown>)
     answer = scannerInfoSchema.parse(await info());
   } catch (error) {
     if (!isAgentError(error)) throw error;
-    // Right after provisioning no daemon has created the journal the standalone scanner.info needs.
-    if (error.code === ErrorCode.JournalMissing) return { status: 'na', text: t('noJournal') };
+    // Right after provisioning no daemon has made the journal and module secrets the standalone scanner.info needs.
+    if (error.code === ErrorCode.JournalMissing || error.code === ErrorCode.ScannerSecrets)
+      return { status: 'na', text: t('noJournal') };
     return { status: 'fail', text: t('scannerError', { error: error.message }), fix: t('scannerMissingFix') };
   }
   const where = config.scanner.path ?? config.scanner.hid?.path ?? driver;
