@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { startDaemon, waitForControl } from '../daemon/daemonProcess.js';
+import { stringMatching } from '../helpers/matchers.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { ModuleEmulator } from '../helpers/emulator.js';
 import { freePort, type Mosquitto } from '../helpers/mosquitto.js';
@@ -53,19 +54,19 @@ describe('room-agent doctor without a daemon', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toEqual([
       `✔ configuration valid: ${room.configPath}`,
-      expect.stringMatching(
+      stringMatching(
         new RegExp(`^✔ data folder ${room.dataDir} writable: .* free \\(reserve 64\\.0 MiB\\), \\d+ inodes free$`),
       ),
-      expect.stringMatching(
+      stringMatching(
         /^✔ journal sound: chain seq \d+…\d+ intact, SQLite quick check ok; last full verification (none yet|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC)$/,
       ),
       '✔ clock synchronised (NTP server ntp.county.example 10.0.0.5)',
       '✔ power good, no throttling (get_throttled=0x0)',
       '✔ hardware watchdog watchdog0 (Broadcom BCM2835 Watchdog timer) active, timeout 15 s',
-      expect.stringMatching(/^✔ fingerprint module .* \(r30x\): capacity \d+, 0 enrolled, bound to this device$/),
+      stringMatching(/^✔ fingerprint module .* \(r30x\): capacity \d+, 0 enrolled, bound to this device$/),
       '– GPIO: not used (feedback.gpio false or no pins)',
       '✔ camera door: h264 640×360',
-      expect.stringMatching(new RegExp(`^✔ county broker ${broker.url.replace(/\./g, '\\.')} reached \\(\\d+ ms\\)$`)),
+      stringMatching(new RegExp(`^✔ county broker ${broker.url.replace(/\./g, '\\.')} reached \\(\\d+ ms\\)$`)),
       '– client certificate: none (no county.certFile)',
       "– the center's round trip: needs the daemon (the center answers the room's own session only)",
       '✔ systemd unit room-agent: active/running, watchdog 30s, 0 restarts',
@@ -137,7 +138,7 @@ describe('room-agent doctor without a daemon', () => {
         const result = await room.doctor();
         const failed = result.stdout.split('\n').filter((line) => line.startsWith('✘'));
         expect(failed, `${fault.name}:\n${result.stdout}`).toEqual([
-          typeof fault.line === 'string' ? fault.line : expect.stringMatching(fault.line),
+          typeof fault.line === 'string' ? fault.line : stringMatching(fault.line),
         ]);
         expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('1 checks failed (exit code 71)');
         expect(result.code, fault.name).toBe(71);
