@@ -1,6 +1,7 @@
 import { runDoctor } from '../../app/doctor/doctor.js';
 import { doctorSources } from '../../app/doctor/cliSources.js';
 import { isConfigError } from '../../config/configError.js';
+import type { InspectedConfig } from '../../config/load.js';
 import { ExitCode } from '../../errors.js';
 import { defineMessages, setLanguage } from '../../i18n.js';
 import { DOCTOR_REPORT_VERSION, type DoctorReport } from '../../sync/protocol/doctorReport.js';
@@ -62,10 +63,20 @@ function invalidConfigReport(problems: readonly string[]): DoctorReport {
   };
 }
 
-/** The doctor's report for the configuration the CLI names; also what provision runs at its end. */
-export async function doctorReport(
-  values: ConfigOptionValues & { 'sys-dir'?: string | undefined; 'dev-dir'?: string | undefined },
-): Promise<DoctorReport> {
+interface RootValues {
+  'sys-dir'?: string | undefined;
+  'dev-dir'?: string | undefined;
+}
+
+/** The doctor's report on a configuration already loaded: provision's, just written. */
+export function doctorReportFor(loaded: InspectedConfig, values: RootValues): Promise<DoctorReport> {
+  return runDoctor(
+    doctorSources(loaded, { sysRoot: values['sys-dir'] ?? '/sys', devRoot: values['dev-dir'] ?? '/dev' }),
+  );
+}
+
+/** The doctor's report for the configuration the CLI names. */
+async function doctorReport(values: ConfigOptionValues & RootValues): Promise<DoctorReport> {
   let loaded;
   try {
     loaded = inspectConfigForCli(values);
@@ -73,9 +84,7 @@ export async function doctorReport(
     if (!isConfigError(error)) throw error;
     return invalidConfigReport(error.problems);
   }
-  return runDoctor(
-    doctorSources(loaded, { sysRoot: values['sys-dir'] ?? '/sys', devRoot: values['dev-dir'] ?? '/dev' }),
-  );
+  return doctorReportFor(loaded, values);
 }
 
 /** Prints a report as lines (or JSON) and gives the doctor's exit code. */

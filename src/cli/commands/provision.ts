@@ -13,7 +13,7 @@ import { resolveServiceUser, type ServiceUser } from '../../util/serviceUser.js'
 import { parseCommandArgs } from '../args.js';
 import { DEFAULT_CONFIG_PATH, type CliCommand } from '../command.js';
 import { Prompter } from '../prompt.js';
-import { doctorReport, printDoctorReport } from './doctor.js';
+import { doctorReportFor, printDoctorReport } from './doctor.js';
 import { probeCameras } from './provisionCameras.js';
 import { onlyModule, probeNamedPort, surveyLines, surveyPorts } from './provisionScanner.js';
 
@@ -393,9 +393,10 @@ async function confirmBroker(run: Provisioning, config: Config): Promise<Config>
  * then what to run. A failed check does not undo the provisioning (the files are right; the room
  * around them needs work): its lines say what, and the exit code stays 0.
  */
-async function afterProvisioning(values: Values): Promise<void> {
+async function afterProvisioning(values: Values, config: Config, file: string): Promise<void> {
   process.stdout.write(`${t('doctor')}\n`);
-  printDoctorReport(await doctorReport(values), false);
+  // The configuration as checked, with the password the daemon will read from the secrets file.
+  printDoctorReport(await doctorReportFor({ config, path: file, overrideActive: false }, values), false);
   process.stdout.write(`${t('next')}\n`);
 }
 
@@ -441,7 +442,7 @@ async function provision(values: Values): Promise<number> {
       }),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    await afterProvisioning(values);
+    await afterProvisioning(values, config, run.draft.file);
     return ExitCode.Ok;
   } finally {
     prompter?.close();
