@@ -8,6 +8,10 @@ const t = defineMessages({
     en: 'run room-agent doctor again; if it still times out, see journalctl -u room-agent',
   },
   threw: { zh: '{name}：检查本身出错（{error}）', en: '{name}: the check itself failed ({error})' },
+  threwFix: {
+    zh: '把这一行和 room-agent status 的输出报给县里',
+    en: 'report this line with the output of room-agent status to the county',
+  },
 });
 
 /** A check's line; one of several lines (a camera each) names its own id. */
@@ -49,9 +53,8 @@ async function runOne(check: DoctorCheck): Promise<DoctorCheckResult[]> {
     }
     return (Array.isArray(outcome) ? outcome : [outcome]).map((one) => ({ id: check.id, ...one }));
   } catch (error) {
-    return [
-      { id: check.id, status: 'fail', text: t('threw', { name: check.name(), error: (error as Error).message }) },
-    ];
+    const text = t('threw', { name: check.name(), error: (error as Error).message });
+    return [{ id: check.id, status: 'fail', text, fix: t('threwFix') }];
   } finally {
     clearTimeout(timer);
   }
