@@ -140,7 +140,7 @@ describe('room-agent doctor without a daemon', () => {
         expect(failed, `${fault.name}:\n${result.stdout}`).toEqual([
           typeof fault.line === 'string' ? fault.line : stringMatching(fault.line),
         ]);
-        expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('1 checks failed (exit code 71)');
+        expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('checks failed: 1 (exit code 71)');
         expect(result.code, fault.name).toBe(71);
         expect(result.stdout).not.toContain('wrong-secret');
       } finally {

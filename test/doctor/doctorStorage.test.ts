@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { fillLeaving, freeFiller, mountTmpfs } from '../storage/mounts.js';
 import { doctorRoom, lineOf } from './doctorRig.js';
@@ -50,4 +53,19 @@ describe('room-agent doctor and the data folder', () => {
       card!.remount('rw');
     }
   }, 90_000);
+
+  it('a configuration that does not load is ✘ with its problems, and nothing else is checked', async () => {
+    const bad = join(room.temp.dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\ndevice:\n  id: "bad id"\n');
+    const result = await runCli(['doctor', '--config', bad], { timeoutMs: 30_000 });
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^✘ configuration invalid: .*device\.id.* — fix: correct the configuration file as room-agent config check lists$/,
+    );
+    expect(lines.slice(1)).toEqual([
+      '– the other checks need a valid configuration',
+      'checks failed: 1 (exit code 71)',
+    ]);
+    expect(result.code).toBe(71);
+  });
 });

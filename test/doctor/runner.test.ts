@@ -57,7 +57,7 @@ describe('the doctor’s runner', () => {
       '[--] slow: none',
       '[FAIL] thrower: the check itself failed (boom) — fix: report this line with the output of room-agent status to the county',
       'checks that timed out: hung',
-      '2 checks failed (exit code 71)',
+      'checks failed: 2 (exit code 71)',
     ]);
   });
 

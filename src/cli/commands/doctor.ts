@@ -18,7 +18,7 @@ const t = defineMessages({
   needsConfig: { zh: '其余检查需要有效的配置', en: 'the other checks need a valid configuration' },
   fix: { zh: '处理：', en: 'fix: ' },
   summaryOk: { zh: '全部正常', en: 'all checks passed' },
-  summaryFail: { zh: '{count} 项有问题（退出码 {code}）', en: '{count} checks failed (exit code {code})' },
+  summaryFail: { zh: '{count} 项有问题（退出码 {code}）', en: 'checks failed: {count} (exit code {code})' },
   timedOut: { zh: '超时的检查：{names}', en: 'checks that timed out: {names}' },
 });
 
