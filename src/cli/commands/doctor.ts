@@ -101,7 +101,7 @@ export function doctorLanguage(env: NodeJS.ProcessEnv = process.env): void {
 
 export const doctorCommand: CliCommand = {
   path: ['doctor'],
-  synopsis: '[--config FILE] [--data-dir DIR] [--json]',
+  synopsis: '[--config FILE] [--data-dir DIR] [--json] [--sys-dir DIR] [--dev-dir DIR]',
   summary: {
     zh: '逐项检查本房间：配置、存储、日志、时钟、供电、看门狗、指纹模块、摄像头、县级连接',
     en: 'check the room item by item: configuration, storage, journal, clock, power, watchdog, scanner, cameras, county link',
