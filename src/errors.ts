@@ -212,4 +212,9 @@ export const ExitCode = {
   /** EX_TEMPFAIL: the center asked for a restart (or a new configuration needs one); Restart=on-failure starts the agent again. */
   Restart: 75,
   Config: 78,
+  /**
+   * `room-agent doctor` found a check that failed (✘): the machine or its surroundings need a
+   * technician. EX_OSERR's number, unused by everything else, so a script tells it from a fault (1).
+   */
+  ChecksFailed: 71,
 } as const;

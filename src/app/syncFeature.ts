@@ -16,6 +16,8 @@ import { SyncService } from '../sync/service.js';
 import type { Core } from './core.js';
 import type { EnrollmentFeature } from './enrollment.js';
 import { agentVersion } from './version.js';
+import { runDoctor } from './doctor/doctor.js';
+import { daemonDoctorSources } from './doctor/daemonSources.js';
 import { journalQuarantined } from '../journal/quarantine/record.js';
 
 export interface SyncFeatureDeps {
@@ -88,7 +90,12 @@ export function buildSyncService({
       replayFrom,
       config: { path: loaded.path, options: loaded.options, overrideActive: loaded.overrideActive },
       requestRestart,
-      diagnostics: { journal: core.journal, scanner, disk },
+      diagnostics: {
+        journal: core.journal,
+        scanner,
+        disk,
+        doctor: () => runDoctor(daemonDoctorSources(loaded, core.journal, core.registry)),
+      },
     }),
     pushKbps: () => pushes.liveBitrateKbps(),
     health: {

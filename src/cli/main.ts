@@ -10,6 +10,7 @@ import { activityCommands } from './commands/activity.js';
 import { centerCommands } from './commands/center.js';
 import { configCommands } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { enrollCommand } from './commands/enroll.js';
 import { fileCommands } from './commands/files.js';
 import { journalCommands } from './commands/journal.js';
@@ -27,6 +28,7 @@ const COMMANDS: readonly CliCommand[] = [
   provisionCommand,
   demoCommand,
   statusCommand,
+  doctorCommand,
   ...configCommands,
   ...journalCommands,
   ...activityCommands,

@@ -91,6 +91,13 @@ describe('room-agent provision, non-interactive', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`county broker ${broker.url} reached`);
     expect(result.stdout).toMatch(/SHA-256 ([0-9a-f]{2}:){31}[0-9a-f]{2}\n/);
+    // It ends with the doctor's check of what it just wrote, connecting as the doctor with the new password.
+    expect(result.stdout).toContain(`room-agent doctor:\n✔ configuration valid: ${files.config}\n`);
+    expect(result.stdout).toMatch(
+      new RegExp(`\n✔ county broker ${broker.url.replace(/\./g, '\\.')} reached \\(\\d+ ms\\)\n`),
+    );
+    expect(result.stdout).toMatch(/\n– journal: not created yet .*\n/);
+    expect(result.stdout).toMatch(/\nnext: sudo systemctl restart room-agent, then room-agent status\n$/);
 
     const config = readFileSync(files.config, 'utf8');
     expect(config).not.toContain('$dollar');

@@ -711,7 +711,7 @@ describe('each command', () => {
     ]);
   });
 
-  it('agent.diagnostics reports the configuration, a full journal verification, scanner, link and disk', async () => {
+  it('agent.diagnostics reports the configuration, a full journal verification, scanner, link, disk and the doctor', async () => {
     const { rig, center } = await room();
     await center.send(center.signed(center.envelope('members.upsert', { members: [M001] })));
 
@@ -728,6 +728,8 @@ describe('each command', () => {
           session: { connectionId: 1, window: 20, sessionPresent: false },
         },
         disk: { freeBytes: ofType(Number), totalBytes: ofType(Number) },
+        // The rig's doctor has no checks of its own: the daemon's are in test/doctor/doctorDaemon.test.ts.
+        doctor: { v: 1, ok: true, checks: [] },
       }),
     );
   });

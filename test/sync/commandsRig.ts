@@ -1,3 +1,4 @@
+import { runChecks } from '../../src/app/doctor/runner.js';
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,7 +147,13 @@ export class CommandRig {
         this.restarts.push(reason);
         this.actions.push(`restart:${reason}`);
       },
-      diagnostics: { journal: this.journal, scanner: this.scanner, disk: () => readBoard({ dataDir }).disk },
+      diagnostics: {
+        journal: this.journal,
+        scanner: this.scanner,
+        disk: () => readBoard({ dataDir }).disk,
+        // The doctor's own checks are the daemon's (test/cli/doctor*.test.ts): none here.
+        doctor: () => runChecks([]),
+      },
     };
   }
 

@@ -15,6 +15,7 @@ import { parseCommandArgs } from '../args.js';
 import { DEFAULT_CONFIG_PATH, type CliCommand } from '../command.js';
 import { readFlagFile } from '../flagFile.js';
 import { Prompter } from '../prompt.js';
+import { doctorReportFor, printDoctorReport } from './doctor.js';
 import { probeCameras } from './provisionCameras.js';
 import { onlyModule, probeNamedPort, surveyLines, surveyPorts } from './provisionScanner.js';
 
@@ -84,6 +85,7 @@ const t = defineMessages({
     zh: '请把本设备公钥指纹报给县里登记：\n  房间 {room}\n  密钥编号 {keyId}\n  SHA-256 {fingerprint}\n  公钥 {publicKey}',
     en: "give the county this device's public key fingerprint to register:\n  room {room}\n  key id {keyId}\n  SHA-256 {fingerprint}\n  public key {publicKey}",
   },
+  doctor: { zh: 'room-agent doctor：', en: 'room-agent doctor:' },
   next: {
     zh: '下一步：sudo systemctl restart room-agent，然后运行 room-agent status',
     en: 'next: sudo systemctl restart room-agent, then room-agent status',
@@ -392,10 +394,14 @@ async function confirmBroker(run: Provisioning, config: Config): Promise<Config>
 }
 
 /**
- * What comes after the files are written. `room-agent doctor` belongs here once it exists: the
- * room's whole check on what was just provisioned; until then the technician is told what to run.
+ * What comes after the files are written: the doctor's whole check of what was just provisioned,
+ * then what to run. A failed check does not undo the provisioning (the files are right; the room
+ * around them needs work): its lines say what, and the exit code stays 0.
  */
-function afterProvisioning(): void {
+async function afterProvisioning(values: Values, config: Config, file: string): Promise<void> {
+  process.stdout.write(`${t('doctor')}\n`);
+  // The configuration as checked, with the password the daemon will read from the secrets file.
+  printDoctorReport(await doctorReportFor({ config, path: file, overrideActive: false }, values), false);
   process.stdout.write(`${t('next')}\n`);
 }
 
@@ -444,7 +450,7 @@ async function provision(values: Values): Promise<number> {
       }),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    afterProvisioning();
+    await afterProvisioning(values, config, run.draft.file);
     return ExitCode.Ok;
   } finally {
     prompter?.close();

@@ -1,7 +1,7 @@
 import type { Status } from '../../app/statusMethod.js';
 import { defineMessages } from '../../i18n.js';
 import { wallTimeText } from '../../util/wallTime.js';
-import { byteText } from './byteText.js';
+import { byteText } from '../../util/byteText.js';
 
 const t = defineMessages({
   stored: {

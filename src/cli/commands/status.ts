@@ -8,7 +8,7 @@ import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
 import { activityDetails } from './activityText.js';
-import { byteText } from './byteText.js';
+import { byteText } from '../../util/byteText.js';
 import { recordingLines } from './recordingStatusText.js';
 import { syncStatusLines } from './syncStatusText.js';
 

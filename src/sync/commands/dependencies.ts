@@ -8,6 +8,7 @@ import type { MemberRemoval } from '../../members/removal.js';
 import type { MemberStore } from '../../members/store.js';
 import type { ModuleRestore } from '../../templates/restore.js';
 import type { RecordingUploads } from '../files/recordingUploads.js';
+import type { DoctorReport } from '../protocol/doctorReport.js';
 
 /** The configuration files the daemon runs on, for config.set and diagnostics. */
 export interface ConfigTarget {
@@ -26,6 +27,8 @@ export interface DiagnosticSources {
   scanner: { state(): string; stateDetail(): string | undefined };
   /** The data directory's file system (readBoard(…).disk), null when it cannot be read. */
   readonly disk: () => { freeBytes: number; totalBytes: number } | null;
+  /** `room-agent doctor`'s checks, run in the daemon, in English for the county's operators. */
+  readonly doctor: () => Promise<DoctorReport>;
 }
 
 /**

@@ -45,15 +45,20 @@ export interface BrokerCheckOptions {
   deviceId: string;
   /** The whole check, DNS to CONNACK. Default 10 s. */
   timeoutMs?: number;
+  /** Names the check's client id (`<device.id>-<purpose>`). Default provision. */
+  purpose?: BrokerCheckPurpose;
   /** The device's clock, named when the certificates say it is wrong. Default the system clock. */
   now?: () => Date;
 }
 
 export const BROKER_CHECK_TIMEOUT_MS = 10_000;
 
+/** Who connects for a check: provision while it sets the room up, or the doctor. */
+export type BrokerCheckPurpose = 'provision' | 'doctor';
+
 /** The client id of a check: never the daemon's, so a check does not throw the running daemon off. */
-export function checkClientId(deviceId: string): string {
-  return `${deviceId}-provision`;
+export function checkClientId(deviceId: string, purpose: BrokerCheckPurpose = 'provision'): string {
+  return `${deviceId}-${purpose}`;
 }
 
 const DEFAULT_PORTS: Record<string, number> = { 'mqtt:': 1883, 'mqtts:': 8883, 'ws:': 80, 'wss:': 443 };
@@ -69,7 +74,7 @@ export async function checkBroker(options: BrokerCheckOptions): Promise<BrokerCh
   const started = performance.now();
   const deadline = started + (options.timeoutMs ?? BROKER_CHECK_TIMEOUT_MS);
   const url = brokerForDisplay(options.county.url);
-  const clientId = checkClientId(options.deviceId);
+  const clientId = checkClientId(options.deviceId, options.purpose);
   const failure = await firstFailure(options, deadline);
   if (failure !== undefined) return { ok: false, url, clientId, ...failure };
   return { ok: true, url, clientId, ms: Math.round(performance.now() - started) };
@@ -139,7 +144,7 @@ async function connectMqtt(options: BrokerCheckOptions, deadline: number): Promi
         deviceId: options.deviceId,
         connackTimeoutMs: remaining(deadline),
       }),
-      clientId: checkClientId(options.deviceId),
+      clientId: checkClientId(options.deviceId, options.purpose),
       clean: true,
       properties: { sessionExpiryInterval: 0 },
     };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isConfigError } from '../../../config/configError.js';
 import { evaluateOverride } from '../../../config/resolve.js';
+import { withLanguage } from '../../../i18n.js';
 import { defineCommand } from '../definition.js';
 import type { ConfigTarget } from '../dependencies.js';
 import { currentOverride } from '../overrideFile.js';
@@ -30,15 +31,17 @@ function configCheck(target: ConfigTarget): {
 
 /**
  * agent.diagnostics {}: the agent's own checks as JSON: the configuration files (valid now?), a
- * full verification of the journal's chain, the scanner, the link and free disk.
+ * full verification of the journal's chain, the scanner, the link and free disk, and the report of
+ * `room-agent doctor` (`doctor`, versioned by its own `v`).
  */
 export const agentDiagnostics = defineCommand({
   type: 'agent.diagnostics',
   mode: 'task',
   params: z.strictObject({}),
-  run: (_params, { deps, link }) => {
-    const { journal, scanner, disk } = deps.diagnostics;
+  run: async (_params, { deps, link }) => {
+    const { journal, scanner, disk, doctor } = deps.diagnostics;
     const session = link.session;
+    const report = await withLanguage('en', doctor);
     return {
       config: configCheck(deps.config),
       journal: journal.verify('full'),
@@ -52,6 +55,7 @@ export const agentDiagnostics = defineCommand({
             : { connectionId: session.connectionId, window: session.window, sessionPresent: session.sessionPresent },
       },
       disk: disk(),
+      doctor: report,
     };
   },
 });

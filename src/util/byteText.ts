@@ -1,4 +1,4 @@
-import { defineMessages } from '../../i18n.js';
+import { defineMessages } from '../i18n.js';
 
 const t = defineMessages({
   unmeasured: { zh: '未知', en: 'unknown' },

@@ -1,0 +1,43 @@
+import type { InspectedConfig } from '../../config/load.js';
+import { callDaemon } from '../../control/client.js';
+import { ErrorCode, isAgentError } from '../../errors.js';
+import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
+import { requestControl } from '../cliBackend.js';
+import { controlSocketPath } from '../core.js';
+import { loadedConfigCheck, type DoctorSources } from './doctor.js';
+import type { HostRoots } from './hostChecks.js';
+import { journalCheck } from './journalCheck.js';
+import { runCommand } from './systemdChecks.js';
+
+const DAEMON_STATUS_TIMEOUT_MS = 5_000;
+const SCANNER_INFO_TIMEOUT_MS = 11_000;
+
+/**
+ * The doctor run from the command line. What the daemon owns (the scanner's port, the county
+ * session) is asked of it over the control socket while it runs; without a daemon the doctor
+ * opens the scanner itself for a moment (the standalone scanner.info) and connects to the broker
+ * under its own client id.
+ */
+export function doctorSources(loaded: InspectedConfig, roots: HostRoots): DoctorSources {
+  const { config } = loaded;
+  const socket = controlSocketPath(config);
+  const sync = async (): Promise<SyncStatus | undefined> => {
+    let status;
+    try {
+      status = await callDaemon(socket, 'status', {}, { timeoutMs: DAEMON_STATUS_TIMEOUT_MS });
+    } catch (error) {
+      if (isAgentError(error, ErrorCode.ControlUnavailable)) return undefined;
+      throw error;
+    }
+    return syncStatusSchema.parse((status as { sync: unknown }).sync);
+  };
+  return {
+    config,
+    configCheck: () => loadedConfigCheck(loaded),
+    journalCheck: () => journalCheck(config.device.dataDir),
+    scannerInfo: () => requestControl(loaded, 'scanner.info', {}, { timeoutMs: SCANNER_INFO_TIMEOUT_MS }),
+    sync,
+    roots,
+    run: runCommand,
+  };
+}

@@ -1,0 +1,244 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
+import { startDaemon, waitForControl } from '../daemon/daemonProcess.js';
+import { stringMatching } from '../helpers/matchers.js';
+import { makeTempDir } from '../helpers/cli.js';
+import { ModuleEmulator } from '../helpers/emulator.js';
+import { freePort, type Mosquitto } from '../helpers/mosquitto.js';
+import { doctorRoom, lineOf, startPasswordBroker } from './doctorRig.js';
+
+/** room-agent doctor without a daemon: it opens the scanner itself and connects as <device.id>-doctor. */
+const brokerDir = makeTempDir('room-agent-doctor-broker-');
+let broker: Mosquitto;
+let emulator: ModuleEmulator;
+let camera: RtspCamera;
+let room: ReturnType<typeof doctorRoom>;
+let scannerYaml: string;
+let camerasYaml: string;
+
+beforeAll(async () => {
+  const [started, module, rtsp] = await Promise.all([
+    startPasswordBroker(brokerDir.dir),
+    ModuleEmulator.start({ family: 'r30x', powerOnDelayMs: 0 }),
+    startRtspCamera({ variant: 'h264', user: 'admin', password: 'cam-secret' }),
+  ]);
+  broker = started;
+  emulator = module;
+  camera = rtsp;
+  scannerYaml = `scanner:\n  driver: r30x\n  path: ${emulator.path}`;
+  camerasYaml = `cameras:\n  - name: door\n    url: ${camera.url}`;
+  room = doctorRoom({ brokerUrl: broker.url, scanner: scannerYaml, sections: camerasYaml });
+  // The standalone scanner.info works on the journal and module secrets a daemon's first start makes.
+  const first = startDaemon(room.configPath);
+  try {
+    await waitForControl(room.socketPath, first);
+  } finally {
+    await first.stop();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([broker?.stop(), emulator?.stop(), camera?.stop()]);
+  room?.temp.cleanup();
+  brokerDir.cleanup();
+});
+
+describe('room-agent doctor without a daemon', () => {
+  it('says ✔ for every check of a sound room, in order, and exits 0', async () => {
+    const result = await room.doctor();
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      `✔ configuration valid: ${room.configPath}`,
+      stringMatching(
+        new RegExp(`^✔ data folder ${room.dataDir} writable: .* free \\(reserve 64\\.0 MiB\\), \\d+ inodes free$`),
+      ),
+      stringMatching(
+        /^✔ journal sound: chain seq \d+…\d+ intact, SQLite quick check ok; last full verification (none yet|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC)$/,
+      ),
+      '✔ clock synchronised (NTP server ntp.county.example 10.0.0.5)',
+      '✔ power good, no throttling (get_throttled=0x0)',
+      '✔ hardware watchdog watchdog0 (Broadcom BCM2835 Watchdog timer) active, timeout 15 s',
+      stringMatching(/^✔ fingerprint module .* \(r30x\): capacity \d+, 0 enrolled, bound to this device$/),
+      '– GPIO: not used (feedback.gpio false or no pins)',
+      '✔ camera door: h264 640×360',
+      stringMatching(new RegExp(`^✔ county broker ${broker.url.replace(/\./g, '\\.')} reached \\(\\d+ ms\\)$`)),
+      '– client certificate: none (no county.certFile)',
+      "– the center's round trip: needs the daemon (the center answers the room's own session only)",
+      '✔ systemd unit room-agent: active/running, watchdog 30s, 0 restarts',
+      'all checks passed',
+    ]);
+    expect(result.code).toBe(0);
+    // Its own client id, a clean session: the room's session is never taken.
+    expect(broker.log()).toMatch(/New client connected from .* as doctor-room-doctor \(p5, c1/);
+  });
+
+  it('in Chinese by default; on a bare console (TERM=linux) in English with ASCII marks', async () => {
+    const zh = await room.doctor([], { ROOM_AGENT_LANG: 'zh' });
+    expect(lineOf(zh.stdout, '✔ 配置有效')).toBe(`✔ 配置有效：${room.configPath}`);
+    const bare = await room.doctor([], { ROOM_AGENT_LANG: 'zh', TERM: 'linux' });
+    expect(lineOf(bare.stdout, '[OK] configuration')).toBe(`[OK] configuration valid: ${room.configPath}`);
+    expect(lineOf(bare.stdout, '[--] GPIO')).toBe('[--] GPIO: not used (feedback.gpio false or no pins)');
+    expect(bare.stdout).not.toMatch(/[✔✘–\u4e00-\u9fff]/);
+  });
+
+  it('names each injected fault with its ✘ line and fix, and exits 71', async () => {
+    const faults: Array<{
+      name: string;
+      apply: () => void | Promise<void>;
+      undo: () => void | Promise<void>;
+      line: RegExp | string;
+    }> = [
+      {
+        name: 'wrong broker password',
+        apply: () => room.rewrite({ password: 'not-the-password' }),
+        undo: () => room.rewrite(),
+        line: new RegExp(
+          `^✘ cannot reach the county broker ${escape(broker.url)} \\(auth: .*\\) — fix: auth: the broker refused the user name, password or client certificate; check them with the county$`,
+        ),
+      },
+      {
+        name: 'clock unsynced',
+        apply: () => rmSync(room.flag),
+        undo: () => writeFileSync(room.flag, ''),
+        line: `✘ clock not synchronised (${room.flag} absent) (NTP server ntp.county.example 10.0.0.5) — fix: check that the NTP server can be reached: timedatectl timesync-status; set NTP= in /etc/systemd/timesyncd.conf if needed`,
+      },
+      {
+        name: 'throttling 0x50005',
+        apply: () => writeFileSync(join(room.sysDir, 'devices/platform/soc/soc:firmware/get_throttled'), '0x50005\n'),
+        undo: () => writeFileSync(join(room.sysDir, 'devices/platform/soc/soc:firmware/get_throttled'), '0x0\n'),
+        line: '✘ power or heat trouble (get_throttled=0x50005): under-voltage (now), throttled (now), under-voltage (since boot), throttled (since boot) — fix: use the official 5.1 V 3 A supply and a short, thick cable; for throttling improve cooling (heatsink, fan, airflow)',
+      },
+      {
+        name: 'bad camera URL',
+        apply: () =>
+          room.rewrite({
+            sections: `cameras:\n  - name: door\n    url: ${camera.url.replace('cam-secret', 'wrong-secret')}`,
+          }),
+        undo: () => room.rewrite(),
+        line: new RegExp(
+          `^✘ camera door \\(rtsp://admin:\\*\\*\\*@127\\.0\\.0\\.1:${camera.port}/main\\) cannot be read — fix: .*password.*$`,
+        ),
+      },
+      {
+        name: 'no scanner',
+        apply: () =>
+          room.rewrite({ scanner: `scanner:\n  driver: r30x\n  path: ${join(room.temp.dir, 'no-such-port')}` }),
+        undo: () => room.rewrite(),
+        line: /^✘ (no fingerprint module answers|the fingerprint module cannot be checked).* — fix: check the module's cable and power and scanner\.path; then run room-agent scanner info$/,
+      },
+    ];
+    for (const fault of faults) {
+      await fault.apply();
+      try {
+        const result = await room.doctor();
+        const failed = result.stdout.split('\n').filter((line) => line.startsWith('✘'));
+        expect(failed, `${fault.name}:\n${result.stdout}`).toEqual([
+          typeof fault.line === 'string' ? fault.line : stringMatching(fault.line),
+        ]);
+        expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('checks failed: 1 (exit code 71)');
+        expect(result.code, fault.name).toBe(71);
+        expect(result.stdout).not.toContain('wrong-secret');
+      } finally {
+        await fault.undo();
+      }
+    }
+  }, 180_000);
+
+  it('a certificate expiring in 10 days is ✘ with the date', async () => {
+    const cert = join(room.temp.dir, 'client.crt');
+    const key = join(room.temp.dir, 'client.key');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '10',
+        '-subj',
+        '/CN=doctor-room',
+      ],
+      { stdio: 'ignore' },
+    );
+    room.rewrite({ county: [`certFile: ${cert}`, `keyFile: ${key}`] });
+    try {
+      const result = await room.doctor();
+      expect(lineOf(result.stdout, '✘ certificate')).toMatch(
+        /^✘ certificate trouble: client certificate expires in (9|10) days \(\d{4}-\d\d-\d\d\) — fix: ask the county for a new certificate and replace county\.certFile \/ county\.keyFile \(due within 30 days\)$/,
+      );
+      expect(result.code).toBe(71);
+    } finally {
+      room.rewrite();
+    }
+  });
+
+  it('a broker down, and one that accepts and never answers, each cost no more than the check’s timeout', async () => {
+    const closedPort = await freePort();
+    room.rewrite({ brokerUrl: `mqtt://127.0.0.1:${closedPort}` });
+    const down = await room.doctor();
+    expect(lineOf(down.stdout, '✘ cannot reach')).toBe(
+      `✘ cannot reach the county broker mqtt://127.0.0.1:${closedPort} (tcp: 127.0.0.1:${closedPort}: ECONNREFUSED) — fix: TCP: the connection was refused or timed out; check the port in the URL, the uplink (4G) and firewalls`,
+    );
+    expect(down.code).toBe(71);
+
+    const sockets: Socket[] = [];
+    const hung: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const port = (hung.address() as { port: number }).port;
+    room.rewrite({ brokerUrl: `mqtt://127.0.0.1:${port}` });
+    try {
+      const result = await room.doctor();
+      expect(lineOf(result.stdout, '✘ cannot reach')).toMatch(
+        new RegExp(
+          `^✘ cannot reach the county broker mqtt://127\\.0\\.0\\.1:${port} \\(timeout: .*\\) — fix: the broker accepted the connection but did not answer MQTT`,
+        ),
+      );
+      expect(result.code).toBe(71);
+      // The broker's 10 s and the process's start; never the 20 s of the whole doctor.
+      expect(result.ms).toBeLessThan(19_000);
+      expect(result.ms).toBeGreaterThan(9_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      hung.close();
+      room.rewrite();
+    }
+  }, 60_000);
+
+  it('--json prints the same checks', async () => {
+    const { code, report } = await room.report();
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((check) => [check.id, check.status])).toEqual([
+      ['config', 'ok'],
+      ['storage', 'ok'],
+      ['journal', 'ok'],
+      ['clock', 'ok'],
+      ['board', 'ok'],
+      ['watchdog:watchdog0', 'ok'],
+      ['scanner', 'ok'],
+      ['gpio', 'na'],
+      ['camera:door', 'ok'],
+      ['county', 'ok'],
+      ['certificate', 'na'],
+      ['center', 'na'],
+      ['unit', 'ok'],
+    ]);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
