@@ -10,6 +10,7 @@ import type { CommandDependencies } from '../../src/sync/commands/dependencies.j
 import { agentDiagnostics } from '../../src/sync/commands/handlers/diagnostics.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { makeRoom, MINIMAL_CONFIG, writeFile } from './files.js';
+import { runChecks } from '../../src/app/doctor/runner.js';
 
 /**
  * A camera's password, and a media server's key, never leave the configuration in what people
@@ -132,25 +133,27 @@ describe('the agent.diagnostics reply to the center', () => {
         journal: { verify: () => ({ ok: true, checkedFrom: 1, checkedTo: 1, entries: 1 }) },
         scanner: { state: () => 'disabled', stateDetail: () => undefined },
         disk: () => null,
+        // The doctor's own checks are its tests' business (test/doctor): none here.
+        doctor: () => runChecks([]),
       },
     } as unknown as CommandDependencies;
-    const reply = () => JSON.stringify(agentDiagnostics.run({}, { deps, link, afterReply: () => {} }));
+    const reply = async () => JSON.stringify(await agentDiagnostics.run({}, { deps, link, afterReply: () => {} }));
     return { files, reply };
   }
 
-  it('masks the camera URLs of a main file edited since the start', () => {
+  it('masks the camera URLs of a main file edited since the start', async () => {
     const { files, reply } = room('diagnostics-main');
-    expect(reply()).toContain('"valid":true');
+    expect(await reply()).toContain('"valid":true');
     writeFileSync(files.configPath, `${MINIMAL_CONFIG}${BAD_CAMERAS}`);
-    const edited = reply();
+    const edited = await reply();
     expect(edited).toContain('"valid":false');
     expectMasked(edited);
   });
 
-  it('masks the camera URLs of an override waiting for the next start', () => {
+  it('masks the camera URLs of an override waiting for the next start', async () => {
     const { files, reply } = room('diagnostics-override');
     writeFileSync(files.files.override, `version: 1\n${BAD_CAMERAS}`);
-    const pending = reply();
+    const pending = await reply();
     expect(pending).toContain('"valid":false');
     expectMasked(pending);
   });

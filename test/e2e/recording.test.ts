@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { CompletedFile } from '../../src/center/store.js';
@@ -14,6 +14,7 @@ import {
   journal,
   LIVE_TIMEOUT_MS,
   recording,
+  segmentEntries,
   segmentRows,
   startRecordedMeeting,
   useRecordingRoom,
@@ -48,8 +49,17 @@ it('records a meeting as indexed 10 s segments, each playable with the size and 
   await endMeeting(scenario);
   await waitForRecordingState(scenario, 'idle', 30_000);
 
+  await waitForSegments(scenario, activityId, 5, 30_000);
+  // The last segment closes as the recording ends: it is indexed a moment after the state says idle.
+  const folder = join(scenario.room.dataDir, 'media', 'recordings', activityId, CAMERA);
+  const segmentFiles = (): number => readdirSync(folder).filter((name) => name.endsWith('.ts')).length;
+  await until(
+    () => segmentEntries(scenario, activityId).length === segmentFiles(),
+    30_000,
+    () => `every segment file indexed (${segmentFiles()} files)`,
+  );
   const segments = await waitForSegments(scenario, activityId, 5, 30_000);
-  // Ended, its last segment closed: nothing is indexed later.
+  // Ended, its last segment closed and indexed: nothing is indexed later.
   const rows = segmentRows(scenario, activityId);
   expect(rows.map((row) => row.idx)).toEqual(segments.map((_, index) => index + 1));
   expect(segments.map((segment) => segment.index)).toEqual(segments.map((_, index) => index + 1));

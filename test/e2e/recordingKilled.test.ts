@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { useSyncScenario } from '../helpers/syncScenario.js';
+import { until, useSyncScenario } from '../helpers/syncScenario.js';
 import {
   CAMERA,
   decodeErrors,
@@ -59,6 +59,13 @@ it('indexes the segment a SIGKILLed agent left open as truncated, cut to where i
   expect(await decodeErrors(join(scenario.room.dataDir, after[0]!.file))).toBe('');
   await endMeeting(scenario);
   await waitForRecordingState(scenario, 'idle', 30_000);
+  // The last segment closes as the recording ends: it is indexed a moment after the state says idle.
+  const segmentFiles = (): number => readdirSync(folder).filter((name) => name.endsWith('.ts')).length;
+  await until(
+    () => segmentEntries(scenario, activityId).length === segmentFiles(),
+    30_000,
+    () => `every segment file indexed (${segmentEntries(scenario, activityId).length} of ${segmentFiles()})`,
+  );
 
   const all = segmentEntries(scenario, activityId);
   expect(all.map((segment) => segment.index)).toEqual(all.map((_, index) => index + 1));

@@ -151,7 +151,7 @@ export class CommandRig {
         journal: this.journal,
         scanner: this.scanner,
         disk: () => readBoard({ dataDir }).disk,
-        // The doctor's own checks are the daemon's (test/cli/doctor*.test.ts): none here.
+        // The doctor's own checks are the daemon's (test/doctor): none here.
         doctor: () => runChecks([]),
       },
     };
