@@ -1,11 +1,8 @@
 import { elapsedSince } from '../clock/elapsed.js';
-import type { ClockReader } from '../clock/types.js';
-import type { EventBus } from '../daemon/bus.js';
 import { HealthChanges } from '../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../daemon/service.js';
 import { AgentError, ErrorCode, isAgentError } from '../errors.js';
-import type { Journal } from '../journal/journal.js';
-import type { Logger } from '../log.js';
+import type { ActivityMediaOptions } from './activityMedia.js';
 import type { PhotoCapture } from './photoCapture.js';
 import { PhotoGrabError } from './photoGrab.js';
 import { appendMissed, doneSlots, type PhotoOwner, type TakenPhoto } from './photoJournal.js';
@@ -30,7 +27,7 @@ export interface PhotoActivity {
   startedBootId: string;
 }
 
-export interface MeetingPhotoOptions {
+export interface MeetingPhotoOptions extends ActivityMediaOptions<PhotoActivity> {
   /** The camera that takes the meeting photos (main stream); undefined: no scheduled photos. */
   photoCamera: { name: string; url: string } | undefined;
   /** Main stream of every camera by name, for `camera.photo`. */
@@ -38,13 +35,6 @@ export interface MeetingPhotoOptions {
   /** Between photos of an activity with no planned duration. */
   intervalMinutes: number;
   capture: PhotoCapture;
-  /** Ends the grabs an earlier agent left running (it was killed mid-grab), before any new one. */
-  endLeftovers(): Promise<unknown>;
-  activities: { current(): PhotoActivity | undefined };
-  journal: Pick<Journal, 'transaction' | 'db'>;
-  clock: ClockReader;
-  bus: EventBus;
-  logger: Logger;
 }
 
 /** As often as the activity scheduler checks, and for the same reason: a wall-clock jump is seen at once. */

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { JournalEntry } from '../../src/journal/types.js';
 import { runCli } from '../helpers/cli.js';
-import { startMediaServer, type MediaServer } from '../../src/demo/mediaServer.js';
-import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { until, type SyncScenario, type useSyncScenario } from '../helpers/syncScenario.js';
+import { journal, tail, useCameraRoom, type CameraRoom } from './cameraRoom.js';
+
+export { journal };
 
 /** A password that must never leave the camera's URL: the journal and the log are searched for it. */
 export const CAMERA_PASSWORD = 'Photo-Canary-8d2f';
@@ -24,44 +25,13 @@ export const PUSH_STOP_TIMEOUT_MS = 15_000;
 /** A photo reaches the center once its upload ran (a few dozen kB over loopback). */
 export const UPLOAD_TIMEOUT_MS = 30_000;
 
-export interface PhotoRoom {
-  scenario: SyncScenario;
-  camera: RtspCamera;
-  server: MediaServer;
-}
-
 /**
- * The room of a meeting with photos: the test camera behind a password, the county's media server
- * as the camera's push target (mode `activity`), the real daemon, a real Mosquitto and the
- * reference center. Camera and media server end after each test, the scenario with it.
+ * The room of a meeting with photos: the H.264 test camera behind a password, pushing to the
+ * county's media server (see useCameraRoom).
  */
-export function usePhotoRoom(open: ReturnType<typeof useSyncScenario>): () => Promise<PhotoRoom> {
-  const rigs: Array<{ stop(): Promise<void> }> = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) await rig.stop();
-  });
-  return async () => {
-    const [camera, server] = await Promise.all([
-      startRtspCamera({ variant: 'h264', user: 'admin', password: CAMERA_PASSWORD }),
-      startMediaServer(),
-    ]);
-    rigs.push(camera, server);
-    const scenario = await open({
-      sections: {
-        cameras: [
-          {
-            name: CAMERA,
-            url: camera.url,
-            subUrl: camera.subUrl,
-            push: { url: server.streamUrl(STREAM), mode: 'activity' },
-          },
-        ],
-      },
-    });
-    await scenario.startCenter();
-    await scenario.room.start();
-    return { scenario, camera, server };
-  };
+export function usePhotoRoom(open: ReturnType<typeof useSyncScenario>): () => Promise<CameraRoom> {
+  const room = useCameraRoom(open, { variant: 'h264', password: CAMERA_PASSWORD, name: CAMERA, stream: STREAM });
+  return () => room();
 }
 
 /** Starts a meeting as a technician does, with `room-agent activity start`; resolves with its journal entry. */
@@ -79,10 +49,6 @@ export async function startMeeting(
   const started = journal(scenario).filter(({ type }) => type === 'activity.started');
   expect(started).toHaveLength(1);
   return started[0]!;
-}
-
-export function journal(scenario: SyncScenario): JournalEntry[] {
-  return scenario.room.readJournal(({ entries }) => entries(0, 100_000));
 }
 
 /** A photo entry's payload, as the photo service journals it. */
@@ -201,8 +167,4 @@ export function logged(scenario: SyncScenario, msg: string): Array<Record<string
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((line) => line.msg === msg);
-}
-
-export function tail(scenario: SyncScenario, lines = 30): string {
-  return scenario.room.output().split('\n').slice(-lines).join('\n');
 }

@@ -102,16 +102,8 @@ describe('a daemon started on recordings above their quota', () => {
         objectContaining({ file: a3.path, uploaded: true, reason: 'missing' }),
         objectContaining({ file: a2.path, uploaded: true, reason: 'quota' }),
         objectContaining({ file: r2.path, uploaded: true, reason: 'quota' }),
-        {
-          activityId: 'act-ended',
-          camera: 'hall',
-          index: 1,
-          file: a1.path,
-          size: 100 * MB,
-          sha256: a1.sha256,
-          uploaded: false,
-          reason: 'quota',
-        },
+        // The entry's every field is the pruner test's business; here: which segment went, and why.
+        objectContaining({ file: a1.path, uploaded: false, reason: 'quota', sha256: a1.sha256 }),
       ]);
       expect(journal.verify('full').ok).toBe(true);
     } finally {

@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { JOURNAL_FILE } from '../../src/journal/journal.js';
-import type { JournalEntry } from '../../src/journal/types.js';
 import type { RecordingReport } from '../../src/cameras/recording/types.js';
-import { startMediaServer, type MediaServer } from '../../src/demo/mediaServer.js';
-import { startRtspCamera, type RtspCamera } from '../../src/demo/rtspCamera.js';
 import { runCli } from '../helpers/cli.js';
 import { until, type SyncScenario, type useSyncScenario } from '../helpers/syncScenario.js';
+import { journal, tail, useCameraRoom, type CameraRoom } from './cameraRoom.js';
+
+export { journal };
 
 /**
  * A room recording its meetings as production runs it: the real daemon, the GStreamer camera
@@ -27,44 +27,22 @@ export const STREAM = 'room-rec-hall';
 /** Probe, ffmpeg's start and a first frame on a loaded machine. */
 export const LIVE_TIMEOUT_MS = 45_000;
 
-export interface RecordingRoomRig {
-  scenario: SyncScenario;
-  camera: RtspCamera;
-  server: MediaServer;
-}
-
+/** The room (see useCameraRoom) with its camera recorded in 10 s segments unless `media` says otherwise. */
 export function useRecordingRoom(
   open: ReturnType<typeof useSyncScenario>,
-): (media?: Record<string, unknown>) => Promise<RecordingRoomRig> {
-  const rigs: Array<{ stop(): Promise<void> }> = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) await rig.stop();
+): (media?: Record<string, unknown>) => Promise<CameraRoom> {
+  const room = useCameraRoom(open, {
+    variant: 'h264-pcma',
+    password: CAMERA_PASSWORD,
+    name: CAMERA,
+    stream: STREAM,
   });
-  return async (media = {}) => {
-    const [camera, server] = await Promise.all([
-      startRtspCamera({ variant: 'h264-pcma', user: 'admin', password: CAMERA_PASSWORD }),
-      startMediaServer(),
-    ]);
-    rigs.push(camera, server);
-    const scenario = await open({
+  return (media = {}) =>
+    room({
       // Loopback: a meeting's recording asked for goes at full speed, not at a 4G room's cap.
       county: { backfillBytesPerSecond: 0 },
-      sections: {
-        cameras: [
-          {
-            name: CAMERA,
-            url: camera.url,
-            subUrl: camera.subUrl,
-            push: { url: server.streamUrl(STREAM), mode: 'activity' },
-          },
-        ],
-        media: { recordingSegmentSeconds: 10, ...media },
-      },
+      sections: { media: { recordingSegmentSeconds: 10, ...media } },
     });
-    await scenario.startCenter();
-    await scenario.room.start();
-    return { scenario, camera, server };
-  };
 }
 
 /** Starts a recorded meeting with `room-agent activity start --recording`; resolves with its id. */
@@ -83,10 +61,6 @@ export async function startRecordedMeeting(scenario: SyncScenario, durationMin?:
 export async function endMeeting(scenario: SyncScenario): Promise<void> {
   const result = await runCli(['activity', 'end', '--config', scenario.room.configPath]);
   expect(result.code, result.stderr).toBe(0);
-}
-
-export function journal(scenario: SyncScenario): JournalEntry[] {
-  return scenario.room.readJournal(({ entries }) => entries(0, 100_000));
 }
 
 export interface SegmentPayload {
@@ -180,8 +154,4 @@ export async function videoPts(path: string): Promise<number[]> {
     .split('\n')
     .map((line) => Number.parseFloat(line))
     .filter((pts) => Number.isFinite(pts));
-}
-
-export function tail(scenario: SyncScenario, lines = 40): string {
-  return scenario.room.output().split('\n').slice(-lines).join('\n');
 }

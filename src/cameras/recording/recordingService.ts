@@ -1,13 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClockReader } from '../../clock/types.js';
-import type { EventBus } from '../../daemon/bus.js';
 import { HealthChanges } from '../../daemon/healthChanges.js';
 import type { Service, ServiceHealth } from '../../daemon/service.js';
-import type { Journal } from '../../journal/journal.js';
 import { jsonPayload } from '../../journal/payload.js';
-import type { Logger } from '../../log.js';
 import type { RandomSource } from '../../util/backoff.js';
+import type { ActivityMediaOptions } from '../activityMedia.js';
 import { cameraAdvice } from '../messages.js';
 import { MediaSupervisor } from '../supervisor.js';
 import type { CameraProbe, CameraState, FfmpegLauncher } from '../types.js';
@@ -38,21 +35,15 @@ export interface RecordedActivity {
   recording: boolean;
 }
 
-export interface RecordingServiceOptions {
+/** Its endLeftovers also ends the checks an earlier agent left running, and runs before any segment file is looked at. */
+export interface RecordingServiceOptions extends ActivityMediaOptions<RecordedActivity> {
   cameras: readonly RecordCamera[];
   dataDir: string;
   segmentSeconds: number;
   launcher: FfmpegLauncher;
   probe: CameraProbe;
   segmentTools: SegmentTools;
-  /** Ends the recordings (and checks) an earlier agent left running, before any file is looked at. */
-  endLeftovers(): Promise<unknown>;
-  activities: { current(): RecordedActivity | undefined };
-  journal: Pick<Journal, 'transaction' | 'db'>;
-  clock: ClockReader;
   room: RecordingRoom;
-  bus: EventBus;
-  logger: Logger;
   now?: (() => number) | undefined;
   random?: RandomSource | undefined;
 }

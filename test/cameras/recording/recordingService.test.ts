@@ -10,16 +10,11 @@ import { Journal } from '../../../src/journal/journal.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { makeTempDir } from '../../helpers/cli.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
+import { until as pollUntil } from '../../sync/linkFixtures.js';
 import { fakeTools, type FakeRun } from '../fakePush.js';
 
 /** Polls `check` until it holds; the bound only catches a state that never comes. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 20_000);
 
 /** A check the test holds until it lets it answer. */
 class Gate {

@@ -11,18 +11,13 @@ import { buildHealthMessage } from '../../../src/sync/health/healthMessage.js';
 import { healthMessageSchema } from '../../../src/sync/protocol/messages.js';
 import { makeTempDir } from '../../helpers/cli.js';
 import { FakeClock } from '../../helpers/fakeClock.js';
+import { until as pollUntil } from '../../sync/linkFixtures.js';
 import { addSegment, markUploaded, prunedEntries } from './segmentRig.js';
 
 const MB = 1024 * 1024;
 
 /** Polls `check` until it holds; the bound only catches a pass that never comes. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 20_000);
 
 describe('the recordings service', () => {
   let temp: ReturnType<typeof makeTempDir>;
