@@ -1,6 +1,7 @@
 import type { InspectedConfig } from '../../config/load.js';
 import { callDaemon } from '../../control/client.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
+import { CENTER_ROUND_TRIP_TIMEOUT_MS } from '../../sync/centerRoundTrip.js';
 import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
 import { requestControl } from '../cliBackend.js';
 import { controlSocketPath } from '../core.js';
@@ -37,6 +38,8 @@ export function doctorSources(loaded: InspectedConfig, roots: HostRoots): Doctor
     journalCheck: () => journalCheck(config.device.dataDir),
     scannerInfo: () => requestControl(loaded, 'scanner.info', {}, { timeoutMs: SCANNER_INFO_TIMEOUT_MS }),
     sync,
+    centerRoundTrip: () =>
+      callDaemon(socket, 'sync.roundTrip', {}, { timeoutMs: CENTER_ROUND_TRIP_TIMEOUT_MS + 2_000 }),
     roots,
     run: runCommand,
   };

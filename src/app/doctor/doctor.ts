@@ -2,6 +2,7 @@ import type { InspectedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { defineMessages } from '../../i18n.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
+import { CENTER_ROUND_TRIP_TIMEOUT_MS } from '../../sync/centerRoundTrip.js';
 import { BROKER_CHECK_TIMEOUT_MS } from '../../sync/link/brokerCheck.js';
 import type { DoctorReport } from '../../sync/protocol/doctorReport.js';
 import {
@@ -67,6 +68,8 @@ export interface DoctorSources {
   scannerInfo: () => Promise<unknown>;
   /** The sync status of the running daemon; undefined when none runs (the doctor then connects itself). */
   sync: () => Promise<SyncStatus | undefined>;
+  /** The running daemon's round trip to the center (sync.roundTrip); asked only when a daemon runs. */
+  centerRoundTrip: () => Promise<unknown>;
   roots: HostRoots;
   run: CommandRunner;
   now?: () => number;
@@ -100,7 +103,7 @@ export function doctorChecks(sources: DoctorSources): DoctorCheck[] {
       countyCheck(config, await sync, BROKER_CHECK_TIMEOUT_MS),
     ),
     check('certificate', DEFAULT_CHECK_TIMEOUT_MS, () => certificateCheck(config, (sources.now ?? Date.now)())),
-    check('center', DEFAULT_CHECK_TIMEOUT_MS, async () => centerCheck(await sync)),
+    check('center', CENTER_ROUND_TRIP_TIMEOUT_MS + 3_000, async () => centerCheck(await sync, sources.centerRoundTrip)),
     check('unit', DEFAULT_CHECK_TIMEOUT_MS, () => unitCheck(run, COMMAND_TIMEOUT_MS)),
   ];
 }

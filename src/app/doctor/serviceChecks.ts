@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { scannerInfoSchema } from '../../scanner/methods.js';
+import { centerRoundTripSchema } from '../../sync/centerRoundTrip.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
 import { checkBroker } from '../../sync/link/brokerCheck.js';
 import { brokerCheckLine, brokerFailureAdvice } from '../../sync/link/brokerCheckText.js';
@@ -67,17 +68,29 @@ const t = defineMessages({
     zh: '县中心往返：需要守护进程（中心只应答本房间自己的会话）',
     en: "the center's round trip: needs the daemon (the center answers the room's own session only)",
   },
+  centerOffline: {
+    zh: '县中心往返：未尝试，守护进程的连接为 {state}（见县级服务器一行）',
+    en: "the center's round trip: not tried, the daemon's link is {state} (see the county broker line)",
+  },
   centerOk: {
-    zh: '县中心已确认至 seq {seq}（{at}），待确认 {backlog} 条',
-    en: 'the center acknowledged through seq {seq} ({at}), {backlog} waiting',
+    zh: '县中心 {ms} 毫秒内应答；已确认至 seq {seq}（{at}），待确认 {backlog} 条',
+    en: 'the center answered in {ms} ms; acknowledged through seq {seq} ({at}), {backlog} waiting',
   },
   centerNever: {
-    zh: '县中心尚未确认任何记录（待确认 {backlog} 条）',
-    en: 'the center has acknowledged nothing yet ({backlog} waiting)',
+    zh: '县中心 {ms} 毫秒内应答；尚未确认任何记录（待确认 {backlog} 条）',
+    en: 'the center answered in {ms} ms; it has acknowledged nothing yet ({backlog} waiting)',
+  },
+  centerSilent: {
+    zh: '县中心 {seconds} 秒内没有应答（待确认 {backlog} 条）{detail}',
+    en: 'the center did not answer within {seconds} s ({backlog} waiting){detail}',
+  },
+  centerSilentFix: {
+    zh: '连接正常而中心不应答：请县里检查中心服务是否运行并连上了服务器，以及本房间的设备公钥登记',
+    en: "the link is up but the center does not answer: ask the county to check that the center runs and is connected to the broker, and this room's registered key",
   },
   centerLate: {
-    zh: '县中心没有应答：最早的待确认记录已等待 {age} 秒（{backlog} 条）',
-    en: 'the center does not answer: the oldest waiting entry has waited {age} s ({backlog} waiting)',
+    zh: '县中心应答但不确认：最早的待确认记录已等待 {age} 秒（{backlog} 条）',
+    en: 'the center answers but does not acknowledge: the oldest waiting entry has waited {age} s ({backlog} waiting)',
   },
   centerFix: {
     zh: '连接正常而中心不确认：请县里检查中心服务和本房间的设备公钥登记',
@@ -158,23 +171,37 @@ export async function countyCheck(
   };
 }
 
-/** A backlog older than this with the link up means the center is not answering. */
+/** A backlog older than this while the center answers means it does not acknowledge what it gets. */
 const CENTER_SILENT_SECONDS = 600;
 
 /**
- * The center's side of the round trip: the room's events go out and its acknowledgements come
- * back over the room's own session, so only the running daemon can tell; the doctor never opens
- * a second session that the center would answer in its place.
+ * The center answering a round trip over the room's own session, which only the running daemon
+ * holds: it publishes its online state again and times the center's acknowledgement. Without a
+ * daemon the doctor's own session (clean, no subscriptions) could not receive an answer, and a
+ * second session under the room's id would take the room's over.
  */
-export function centerCheck(sync: SyncStatus | undefined): CheckOutcome {
+export async function centerCheck(
+  sync: SyncStatus | undefined,
+  roundTrip: () => Promise<unknown>,
+): Promise<CheckOutcome> {
   if (sync === undefined || sync.link.state === 'not-running') return { status: 'na', text: t('centerNa') };
+  const trip = centerRoundTripSchema.parse(await roundTrip());
   const backlog = sync.backlog.events;
+  if (trip.outcome === 'offline') return { status: 'na', text: t('centerOffline', { state: trip.state }) };
+  if (trip.outcome === 'silent') {
+    const detail = trip.detail === undefined ? '' : `: ${trip.detail}`;
+    return {
+      status: 'fail',
+      text: t('centerSilent', { seconds: trip.timeoutMs / 1000, backlog, detail }),
+      fix: t('centerSilentFix'),
+    };
+  }
   const age = sync.backlog.oldestAgeSeconds;
-  if (sync.link.state === 'connected' && age !== null && age > CENTER_SILENT_SECONDS)
+  if (age !== null && age > CENTER_SILENT_SECONDS)
     return { status: 'fail', text: t('centerLate', { age: Math.round(age), backlog }), fix: t('centerFix') };
-  if (sync.cursor === null) return { status: 'ok', text: t('centerNever', { backlog }) };
+  if (sync.cursor === null) return { status: 'ok', text: t('centerNever', { ms: trip.ms, backlog }) };
   const at = sync.lastSync === null ? '?' : wallTimeText(Date.parse(sync.lastSync));
-  return { status: 'ok', text: t('centerOk', { seq: sync.cursor.seq, at, backlog }) };
+  return { status: 'ok', text: t('centerOk', { ms: trip.ms, seq: sync.cursor.seq, at, backlog }) };
 }
 
 /** Every camera read once with ffprobe: codec and size, or the problem and its fix; the URL without its password. */
