@@ -2,6 +2,7 @@ import type { InspectedConfig } from '../../config/load.js';
 import { callDaemon } from '../../control/client.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
 import { CENTER_ROUND_TRIP_TIMEOUT_MS } from '../../sync/centerRoundTrip.js';
+import { probeUnboundModule } from '../../scanner/firstStartProbe.js';
 import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
 import { requestControl } from '../cliBackend.js';
 import { controlSocketPath } from '../core.js';
@@ -12,6 +13,8 @@ import { runCommand } from './systemdChecks.js';
 
 const DAEMON_STATUS_TIMEOUT_MS = 5_000;
 const SCANNER_INFO_TIMEOUT_MS = 11_000;
+/** Within the scanner check's 12 s, after scanner.info found no journal (it answers that at once). */
+const UNBOUND_PROBE_TIMEOUT_MS = 8_000;
 
 /**
  * The doctor run from the command line. What the daemon owns (the scanner's port, the county
@@ -37,6 +40,8 @@ export function doctorSources(loaded: InspectedConfig, roots: HostRoots): Doctor
     configCheck: () => loadedConfigCheck(loaded),
     journalCheck: () => journalCheck(config.device.dataDir),
     scannerInfo: () => requestControl(loaded, 'scanner.info', {}, { timeoutMs: SCANNER_INFO_TIMEOUT_MS }),
+    // Asked only after scanner.info found no daemon and no journal: the port is free then.
+    unboundModule: (family) => probeUnboundModule(config.scanner, family, UNBOUND_PROBE_TIMEOUT_MS),
     sync,
     centerRoundTrip: () =>
       callDaemon(socket, 'sync.roundTrip', {}, { timeoutMs: CENTER_ROUND_TRIP_TIMEOUT_MS + 2_000 }),

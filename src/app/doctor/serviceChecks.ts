@@ -7,7 +7,9 @@ import { cameraAdvice } from '../../cameras/messages.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
+import type { UnboundModule } from '../../scanner/firstStartProbe.js';
 import { scannerInfoSchema } from '../../scanner/methods.js';
+import type { ModuleFamilyDriver } from '../../scanner/opener.js';
 import { centerRoundTripSchema } from '../../sync/centerRoundTrip.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
 import { checkBroker } from '../../sync/link/brokerCheck.js';
@@ -43,6 +45,10 @@ const t = defineMessages({
     zh: '确认这是本房间的模块后运行 room-agent scanner confirm',
     en: "once it is this room's module, run room-agent scanner confirm",
   },
+  notBound: {
+    zh: '尚未绑定（守护进程首次启动时绑定）',
+    en: 'not bound yet (the daemon binds it at its first start)',
+  },
   noJournal: {
     zh: '指纹模块：守护进程首次启动（建立日志和模块密钥）后才检查',
     en: 'fingerprint module: checked once the daemon has started and created the journal and module secrets',
@@ -65,8 +71,8 @@ const t = defineMessages({
     en: 'check the uplink (4G), county.url, the user name and password; see journalctl -u room-agent',
   },
   centerNa: {
-    zh: '县中心往返：需要守护进程（中心只应答本房间自己的会话）',
-    en: "the center's round trip: needs the daemon (the center answers the room's own session only)",
+    zh: '县中心往返：需要运行中的守护进程（中心只应答本房间自己的会话，诊断不占用它）',
+    en: "the center's round trip: needs the running daemon (the center answers the room's own session only, which the doctor never takes)",
   },
   centerOffline: {
     zh: '县中心往返：未尝试，守护进程的连接为 {state}（见县级服务器一行）',
@@ -106,10 +112,19 @@ const t = defineMessages({
   },
 });
 
-/** scanner.info as the daemon (or, without one, a brief standalone open of the port) answers it. */
-export async function scannerCheck(config: Config, info: () => Promise<unknown>): Promise<CheckOutcome> {
+/**
+ * scanner.info as the daemon (or, without one, a brief standalone open of the port) answers it.
+ * Before the daemon's first start there is no journal and no module secret for scanner.info:
+ * `unbound` then reads the module as a new one (the CLI's doctor; never while a daemon runs).
+ */
+export async function scannerCheck(
+  config: Config,
+  info: () => Promise<unknown>,
+  unbound?: (family: ModuleFamilyDriver) => Promise<UnboundModule>,
+): Promise<CheckOutcome> {
   const { driver } = config.scanner;
   if (driver === 'none' || driver === 'hid-keyboard') return { status: 'na', text: t('scannerNa', { driver }) };
+  const where = config.scanner.path ?? config.scanner.hid?.path ?? driver;
   let answer;
   try {
     answer = scannerInfoSchema.parse(await info());
@@ -117,10 +132,11 @@ export async function scannerCheck(config: Config, info: () => Promise<unknown>)
     if (!isAgentError(error)) throw error;
     // Right after provisioning no daemon has made the journal and module secrets the standalone scanner.info needs.
     if (error.code === ErrorCode.JournalMissing || error.code === ErrorCode.ScannerSecrets)
-      return { status: 'na', text: t('noJournal') };
+      return unbound === undefined || driver === 'emulator'
+        ? { status: 'na', text: t('noJournal') }
+        : unboundCheck(() => unbound(driver), where);
     return { status: 'fail', text: t('scannerError', { error: error.message }), fix: t('scannerMissingFix') };
   }
-  const where = config.scanner.path ?? config.scanner.hid?.path ?? driver;
   const module = answer.module;
   if (module === null || answer.state === 'disconnected' || answer.state === 'connecting')
     return {
@@ -143,6 +159,25 @@ export async function scannerCheck(config: Config, info: () => Promise<unknown>)
       enrolled: answer.enrolled ?? t('unknownCount'),
       binding: t('bound'),
     }),
+  };
+}
+
+/** The module read as a new one, before the daemon's first start: what it is and holds, or why it does not answer. */
+async function unboundCheck(probe: () => Promise<UnboundModule>, where: string): Promise<CheckOutcome> {
+  let found;
+  try {
+    found = await probe();
+  } catch (error) {
+    return {
+      status: 'fail',
+      text: t('scannerMissing', { where, detail: (error as Error).message }),
+      fix: t('scannerMissingFix'),
+    };
+  }
+  const { model, family, capacity } = found.info;
+  return {
+    status: 'ok',
+    text: t('scannerOk', { model, family, capacity, enrolled: found.enrolled, binding: t('notBound') }),
   };
 }
 
