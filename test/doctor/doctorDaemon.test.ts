@@ -97,18 +97,32 @@ describe('room-agent doctor with the daemon running', () => {
     const result = await doctor;
 
     expect(result.stderr).toBe('');
-    expect(lineOf(result.stdout, '✔ fingerprint module')).toMatch(
-      /^✔ fingerprint module .* \(r30x\): capacity \d+, 0 enrolled, bound to this device$/,
-    );
-    expect(lineOf(result.stdout, '✔ county broker')).toMatch(
-      new RegExp(
-        `^✔ county broker mqtt://127\\.0\\.0\\.1:${broker.port}: the daemon's link is connected \\(since .+\\)$`,
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      `✔ configuration valid: ${room.configPath}`,
+      stringMatching(
+        new RegExp(`^✔ data folder ${room.dataDir} writable: .* free \\(reserve 64\\.0 MiB\\), \\d+ inodes free$`),
       ),
-    );
-    expect(lineOf(result.stdout, '✔ the center')).toMatch(
-      /^✔ the center answered in \d+ ms; acknowledged through seq \d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), \d+ waiting$/,
-    );
-    expect(lineOf(result.stdout, '– cameras')).toBe('– cameras: none configured');
+      stringMatching(
+        /^✔ journal sound: chain seq \d+…\d+ intact, SQLite quick check ok; last full verification \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      ),
+      '✔ clock synchronised (NTP server ntp.county.example 10.0.0.5)',
+      '✔ power good, no throttling (get_throttled=0x0)',
+      '✔ hardware watchdog watchdog0 (Broadcom BCM2835 Watchdog timer) active, timeout 15 s',
+      stringMatching(/^✔ fingerprint module .* \(r30x\): capacity \d+, 0 enrolled, bound to this device$/),
+      '– GPIO: not used (feedback.gpio false or no pins)',
+      '– cameras: none configured',
+      stringMatching(
+        new RegExp(
+          `^✔ county broker mqtt://127\\.0\\.0\\.1:${broker.port}: the daemon's link is connected \\(since .+\\)$`,
+        ),
+      ),
+      '– client certificate: none (no county.certFile)',
+      stringMatching(
+        /^✔ the center answered in \d+ ms; acknowledged through seq \d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), \d+ waiting$/,
+      ),
+      '✔ systemd unit room-agent: active/running, watchdog 30s, 0 restarts',
+      'all checks passed',
+    ]);
     expect(result.code, result.stdout).toBe(0);
     // No connection under the doctor's id: the room's session stayed the daemon's.
     expect(broker.log()).not.toContain(`${DEVICE_ID}-doctor`);
