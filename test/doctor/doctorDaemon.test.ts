@@ -164,6 +164,28 @@ describe('room-agent doctor with the daemon running', () => {
     await waitForDoctorLine('✔ the center answered in');
   }, 120_000);
 
+  it('the broker down: the daemon’s link is ✘ with the fix, the round trip is not tried, and it exits 71', async () => {
+    await broker.pause();
+    try {
+      await waitForStatus((s) => s.sync.link.state !== 'connected', 'without its link');
+      const result = await room.doctor();
+      const port = String(broker.port);
+      expect(result.stdout.split('\n').filter((line) => line.startsWith('✘'))).toEqual([
+        stringMatching(
+          new RegExp(
+            `^✘ county broker mqtt://127\\.0\\.0\\.1:${port}: the daemon's link is (disconnected|connecting)(: .+)? — fix: check the uplink \\(4G\\), county\\.url, the user name and password; see journalctl -u room-agent$`,
+          ),
+        ),
+      ]);
+      expect(lineOf(result.stdout, "– the center's round trip")).toMatch(
+        /^– the center's round trip: not tried, the daemon's link is (disconnected|connecting) \(see the county broker line\)$/,
+      );
+      expect(result.code).toBe(71);
+    } finally {
+      await broker.start();
+    }
+  }, 120_000);
+
   it('a journal byte changed after the last full verification is ✘ with the seq, the verification’s time and the fix', async () => {
     const before = await status();
     const lastFull = before.journal.verification.lastFull!;

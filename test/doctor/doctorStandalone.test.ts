@@ -84,7 +84,7 @@ describe('room-agent doctor without a daemon', () => {
     expect(lineOf(bare.stdout, '[OK] configuration')).toBe(`[OK] configuration valid: ${room.configPath}`);
     expect(lineOf(bare.stdout, '[--] GPIO')).toBe('[--] GPIO: not used (feedback.gpio false or no pins)');
     expect(bare.stdout).not.toMatch(/[✔✘–\u4e00-\u9fff]/);
-  });
+  }, 120_000);
 
   it('names each injected fault with its ✘ line and fix, and exits 71', async () => {
     const faults: Array<{
@@ -216,7 +216,7 @@ describe.concurrent('room-agent doctor without a daemon, a room each', () => {
     const absent = await own.doctor();
     expect(absent.stdout.split('\n').filter((line) => line.startsWith('✘'))).toEqual([noScannerLine(missing)]);
     expect(absent.code).toBe(71);
-  }, 60_000);
+  }, 120_000);
 
   it('a certificate expiring in 10 days is ✘ with the date', async ({ onTestFinished }) => {
     const own = doctorRoom({ brokerUrl: broker.url });
@@ -231,7 +231,7 @@ describe.concurrent('room-agent doctor without a daemon, a room each', () => {
       /^✘ certificate trouble: client certificate expires in (9|10) days \(\d{4}-\d\d-\d\d\) — fix: ask the county for a new certificate and replace county\.certFile \/ county\.keyFile \(due within 30 days\)$/,
     );
     expect(result.code).toBe(71);
-  }, 60_000);
+  }, 120_000);
 
   it('a broker down is ✘ with its cause', async ({ onTestFinished }) => {
     const closedPort = await freePort();
@@ -242,7 +242,7 @@ describe.concurrent('room-agent doctor without a daemon, a room each', () => {
       `✘ cannot reach the county broker mqtt://127.0.0.1:${closedPort} (tcp: 127.0.0.1:${closedPort}: ECONNREFUSED) — fix: TCP: the connection was refused or timed out; check the port in the URL, the uplink (4G) and firewalls`,
     );
     expect(down.code).toBe(71);
-  }, 60_000);
+  }, 120_000);
 
   it('a broker that accepts and never answers costs no more than the check’s timeout', async ({ onTestFinished }) => {
     const sockets: Socket[] = [];
@@ -272,7 +272,7 @@ describe.concurrent('room-agent doctor without a daemon, a room each', () => {
     const afterConnect = performance.now() - connectedAt!;
     expect(afterConnect).toBeGreaterThan(9_000);
     expect(afterConnect).toBeLessThan(15_000);
-  }, 60_000);
+  }, 120_000);
 });
 
 /** The ✘ line of a scanner.path where no device is. */
