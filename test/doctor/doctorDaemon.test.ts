@@ -170,7 +170,10 @@ describe('room-agent doctor with the daemon running', () => {
       await waitForStatus((s) => s.sync.link.state !== 'connected', 'without its link');
       const result = await room.doctor();
       const port = String(broker.port);
-      expect(result.stdout.split('\n').filter((line) => line.startsWith('✘'))).toEqual([
+      expect(
+        result.stdout.split('\n').filter((line) => line.startsWith('✘')),
+        `${result.stdout}${result.stderr}`,
+      ).toEqual([
         stringMatching(
           new RegExp(
             `^✘ county broker mqtt://127\\.0\\.0\\.1:${port}: the daemon's link is (disconnected|connecting)(: .+)? — fix: check the uplink \\(4G\\), county\\.url, the user name and password; see journalctl -u room-agent$`,
