@@ -44,15 +44,12 @@ export class CenterRoundTripProbe {
     this.waiting.add(answer);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), timeoutMs)));
-    // The ack may overtake the PUBACK: the wait starts before the publish.
-    const published = this.link.publish(this.onlineState()).then(
-      () => undefined,
-      (error: unknown) => (error as Error).message,
-    );
+    // The ack may overtake the PUBACK: the wait starts before the publish, which is not awaited.
+    let failure: string | undefined;
+    this.link.publish(this.onlineState()).catch((error: unknown) => (failure = (error as Error).message));
     try {
       const outcome = await Promise.race([answered, timeout]);
       if (outcome === 'answered') return { outcome, ms: Math.round(performance.now() - started) };
-      const failure = await Promise.race([published, Promise.resolve(undefined)]);
       return { outcome, timeoutMs, ...(failure === undefined ? {} : { detail: failure }) };
     } finally {
       clearTimeout(timer);
