@@ -26,6 +26,7 @@ import { SlotDeletionService } from '../members/slotDeletionService.js';
 import type { StorageMonitor } from '../store/storageMonitor.js';
 import { liveLinkStatus } from '../sync/health/syncStatus.js';
 import type { SyncService } from '../sync/service.js';
+import { registerRoundTripMethod } from '../sync/centerRoundTrip.js';
 import { startConfigTrial } from './configTrial.js';
 import { controlSocketPath, registerStatus, type Core } from './core.js';
 import { quarantineDamaged } from './journalRecovery.js';
@@ -218,6 +219,7 @@ async function startServices(
     storage,
     () => built.recordingStorage.report(),
   );
+  registerRoundTripMethod(core.registry, built.sync.roundTrip);
   await services.startAll();
   // Start-up may not have polled since a signal came (verifying a long journal is synchronous).
   await letPendingSignalsArrive();

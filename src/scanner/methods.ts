@@ -10,7 +10,8 @@ import { scannerText } from './messages.js';
 const operatorSchema = z.string().trim().min(1).max(64);
 
 export const scannerMethodParams = {
-  info: z.strictObject({}),
+  /** waitMs: how long to wait for the module (default 5 s); the doctor gives most of its check's time. */
+  info: z.strictObject({ waitMs: z.number().int().min(0).max(10_000).default(5_000) }),
   confirm: z.strictObject({ operator: operatorSchema }),
   place: z.strictObject({
     finger: z
@@ -57,15 +58,12 @@ export interface ScannerMethodsTarget {
   daemon: boolean;
 }
 
-/** How long `scanner info` waits for a module before answering without it. */
-const INFO_WAIT_MS = 5_000;
-
 /** `scanner.info`, `scanner.confirm`, and the demo's `emulator.place` / `emulator.lift`. */
 export function registerScannerMethods(registry: ControlRegistry, target: ScannerMethodsTarget): void {
-  registry.register('scanner.info', scannerMethodParams.info, async () => {
+  registry.register('scanner.info', scannerMethodParams.info, async ({ waitMs }) => {
     const service = await target.service();
     const enrolled = await service
-      .exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, INFO_WAIT_MS)
+      .exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, waitMs)
       .catch((error: unknown) => {
         if (isAgentError(error)) return null;
         throw error;

@@ -50,7 +50,11 @@ export function hidSelector(hid: Config['scanner']['hid']): HidSelector {
   return { vendorId: hid?.vendorId ?? CP2110_VENDOR_ID, productId: hid?.productId ?? CP2110_PRODUCT_ID };
 }
 
-export function createScannerOpener(settings: OpenerSettings, secrets: ScannerSecrets, logger: Logger): ScannerOpener {
+export function createScannerOpener(
+  settings: OpenerSettings,
+  secrets: Pick<ScannerSecrets, 'modulePassword'>,
+  logger: Logger,
+): ScannerOpener {
   const driverLogger = logger.child({ module: settings.family });
   const transport = (): ByteTransport =>
     settings.serialPath !== undefined

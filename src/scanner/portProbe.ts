@@ -57,7 +57,15 @@ const FAMILIES: readonly { name: string; open: (candidate: PortCandidate, passwo
     },
   ];
 
-async function attempt(scanner: FingerprintScanner, timeoutMs: number): Promise<ScannerInfo> {
+/**
+ * Opens the module, runs `read` on it and closes it again, the opening bounded by timeoutMs: a
+ * port that takes the bytes and answers nothing costs that long, never a hang.
+ */
+export async function withOpenModule<T>(
+  scanner: FingerprintScanner,
+  timeoutMs: number,
+  read: (info: ScannerInfo) => Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -65,7 +73,7 @@ async function attempt(scanner: FingerprintScanner, timeoutMs: number): Promise<
   // A module that drops off mid-probe reports it here; the attempt then fails on its own.
   scanner.on('disconnected', () => undefined);
   try {
-    return await Promise.race([scanner.open(), bound]);
+    return await Promise.race([scanner.open().then(read), bound]);
   } finally {
     clearTimeout(timer);
     await Promise.race([scanner.close().catch(() => undefined), new Promise((done) => setTimeout(done, 1000))]);
@@ -78,7 +86,11 @@ export async function probePort(candidate: PortCandidate, options: PortProbeOpti
   const password = options.modulePassword ?? FACTORY_PASSWORD;
   for (const family of FAMILIES) {
     try {
-      const info = await attempt(family.open(candidate, password), options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS);
+      const info = await withOpenModule(
+        family.open(candidate, password),
+        options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
+        (opened) => Promise.resolve(opened),
+      );
       return { candidate, info, failures };
     } catch (error) {
       failures.push(`${family.name}: ${(error as Error).message.split('. ')[0]}`);

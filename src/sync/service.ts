@@ -5,6 +5,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { CommandProcessor } from './commands/commandProcessor.js';
 import type { CommandDependencies } from './commands/dependencies.js';
+import { CenterRoundTripProbe } from './centerRoundTrip.js';
 import { FileUploader } from './files/uploader.js';
 import { HealthPublisher } from './health/healthPublisher.js';
 import type { HealthSources } from './health/healthMessage.js';
@@ -53,6 +54,8 @@ export class SyncService implements Service {
   readonly link: MqttLink;
   readonly outbox: EventOutbox;
   readonly files: FileUploader;
+  /** The doctor's round trip to the center over this link. */
+  readonly roundTrip: CenterRoundTripProbe;
   private readonly commands: CommandProcessor;
   private readonly healthPublisher: HealthPublisher;
   private readonly limiter: ByteRateLimiter;
@@ -114,6 +117,7 @@ export class SyncService implements Service {
       handlers: options.commands({ replayFrom: (seq) => this.outbox.replayFrom(seq) }),
       logger: logger.child({ module: 'commands' }),
     });
+    this.roundTrip = new CenterRoundTripProbe(this.link, () => this.statePublish('online'));
     this.healthPublisher = new HealthPublisher({
       link: this.link,
       topics: this.topics,
@@ -164,6 +168,7 @@ export class SyncService implements Service {
     switch (message.topic) {
       case this.topics.ack:
         this.outbox.handleAck(message);
+        this.roundTrip.ackArrived();
         return;
       case this.topics.commands:
         // handle() answers every failure itself; a rejection here would still end the daemon, so it is caught.

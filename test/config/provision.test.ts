@@ -188,7 +188,7 @@ describe('room-agent provision, non-interactive', () => {
     const args = answers(files, ['--center-key', 'not-a-key', '--camera', 'hall=http://camera.local/main']);
     args[args.indexOf('--broker') + 1] = 'http://county.example';
     const result = await runCli(args, { timeoutMs: 60_000 });
-    expect(result.code).toBe(64);
+    expect(result.code, result.stderr).toBe(64);
     expect(result.stderr).toContain(
       'county.url: "http://county.example" is not an mqtt://, mqtts://, ws:// or wss:// URL',
     );

@@ -93,18 +93,16 @@ export function doctorRoom(options: RoomOptions) {
     socketPath,
     rewrite: write,
     /** `room-agent doctor` in English; the PATH keeps systemctl and timedatectl out unless a test adds them. */
-    async doctor(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { ms: number }> {
-      const started = performance.now();
-      const result = await runCli(['doctor', '--config', configPath, '--sys-dir', sysDir, ...extra], {
+    doctor(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+      return runCli(['doctor', '--config', configPath, '--sys-dir', sysDir, ...extra], {
         timeoutMs: 60_000,
         env: { PATH: path, ...env },
       });
-      return { ...result, ms: performance.now() - started };
     },
-    async report(env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; report: DoctorReport; ms: number }> {
+    async report(env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; report: DoctorReport }> {
       const result = await this.doctor(['--json'], env);
       expect(result.stderr).toBe('');
-      return { code: result.code, report: doctorReportSchema.parse(JSON.parse(result.stdout)), ms: result.ms };
+      return { code: result.code, report: doctorReportSchema.parse(JSON.parse(result.stdout)) };
     },
   };
 }

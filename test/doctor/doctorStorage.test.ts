@@ -52,7 +52,7 @@ describe('room-agent doctor and the data folder', () => {
     } finally {
       card!.remount('rw');
     }
-  }, 90_000);
+  }, 180_000);
 
   it('a configuration that does not load is ✘ with its problems, and nothing else is checked', async () => {
     const bad = join(room.temp.dir, 'bad.yaml');

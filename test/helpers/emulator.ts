@@ -30,6 +30,8 @@ const SCRIPTS: Record<EmulatorFamily, string> = {
   gt521: fileURLToPath(new URL('../../drivers/gt521/emulator/gt521.py', import.meta.url)),
 };
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Python's start and the pty's set-up: seconds on a machine whose cores other test runs keep busy. */
+const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 interface Pending {
@@ -248,7 +250,7 @@ export class ModuleEmulator {
         );
         failStart(this.exitError!);
       });
-      this.waitForEvent((e) => e.event === 'ready', REQUEST_TIMEOUT_MS, 'ready line', 0)
+      this.waitForEvent((e) => e.event === 'ready', READY_TIMEOUT_MS, 'ready line', 0)
         .then((event) => readySchema.parse(event))
         .then(() => resolve(), reject);
     });

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverPorts, type DiscoveryRoots } from '../../src/scanner/discovery.js';
 import { probePorts } from '../../src/scanner/portProbe.js';
-import { makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+import { provisionArgs } from '../helpers/provision.js';
 import { ModuleEmulator } from '../helpers/emulator.js';
 
 /**
@@ -107,34 +108,13 @@ describe('scanner port discovery', () => {
   });
 
   it('provision --scanner PATH writes the module the port answers with (family, path, speed)', async () => {
-    const config = join(temp.dir, 'config.yaml');
-    copyFileSync(join(REPO_ROOT, 'config/room-agent.example.yaml'), config);
     const cmdline = join(temp.dir, 'cmdline');
     writeFileSync(cmdline, CMDLINE);
-    const result = await runCli(
-      [
-        'provision',
-        '--non-interactive',
-        '--config',
-        config,
-        '--secrets',
-        join(temp.dir, 'secrets.env'),
-        '--data-dir',
-        join(temp.dir, 'data'),
-        '--service-user',
-        '65534:65534',
-        '--broker',
-        'mqtt://127.0.0.1:1',
-        '--allow-unreachable',
-        '--dev-dir',
-        devDir,
-        '--cmdline',
-        cmdline,
-        '--scanner',
-        join(devDir, 'ttyACM0'),
-      ],
-      { timeoutMs: 90_000 },
-    );
+    const { config, args } = provisionArgs(temp.dir, [
+      ...['--dev-dir', devDir, '--cmdline', cmdline],
+      ...['--scanner', join(devDir, 'ttyACM0')],
+    ]);
+    const result = await runCli(args, { timeoutMs: 90_000 });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(

@@ -6,6 +6,7 @@ import { certificateExpiry } from '../../src/sync/link/clientOptions.js';
 import { LinkCredentialsError } from '../../src/sync/link/errors.js';
 import type { MqttLink } from '../../src/sync/link/mqttLink.js';
 import { makeTempDir, REPO_ROOT } from '../helpers/cli.js';
+import { selfSignedCertificate } from '../helpers/certificates.js';
 import { freePort, MOSQUITTO_BIN } from '../helpers/mosquitto.js';
 import { countySettings, makeLink, nextEvent, until } from './linkFixtures.js';
 
@@ -30,23 +31,7 @@ function openssl(...args: string[]): string {
 /** A P-256 key and a certificate for `subject`, signed by the test CA (or self-signed as the CA). */
 function certificate(name: string, subject: string, days: number, extensions?: string): void {
   if (name === 'ca') {
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      String(days),
-      '-subj',
-      subject,
-    );
+    selfSignedCertificate({ certFile: file('ca.pem'), keyFile: file('ca.key'), subject, days });
     return;
   }
   openssl(

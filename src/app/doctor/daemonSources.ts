@@ -24,6 +24,7 @@ export function daemonDoctorSources(
     scannerInfo: () => registry.dispatch('scanner.info', {}, NO_PROGRESS),
     sync: async () =>
       syncStatusSchema.parse(((await registry.dispatch('status', {}, NO_PROGRESS)) as { sync: unknown }).sync),
+    centerRoundTrip: () => registry.dispatch('sync.roundTrip', {}, NO_PROGRESS),
     roots: { sysRoot: '/sys', devRoot: '/dev' },
     run: runCommand,
   };

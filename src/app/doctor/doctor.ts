@@ -2,6 +2,9 @@ import type { InspectedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { defineMessages } from '../../i18n.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
+import type { UnboundModule } from '../../scanner/firstStartProbe.js';
+import type { ModuleFamilyDriver } from '../../scanner/opener.js';
+import { CENTER_ROUND_TRIP_TIMEOUT_MS } from '../../sync/centerRoundTrip.js';
 import { BROKER_CHECK_TIMEOUT_MS } from '../../sync/link/brokerCheck.js';
 import type { DoctorReport } from '../../sync/protocol/doctorReport.js';
 import {
@@ -65,8 +68,12 @@ export interface DoctorSources {
   journalCheck: () => CheckOutcome;
   /** scanner.info from the daemon that owns the port, or a brief standalone open of it. */
   scannerInfo: () => Promise<unknown>;
+  /** The module read as a new one where scanner.info finds no journal yet (the CLI without a daemon). */
+  unboundModule?: ((family: ModuleFamilyDriver) => Promise<UnboundModule>) | undefined;
   /** The sync status of the running daemon; undefined when none runs (the doctor then connects itself). */
   sync: () => Promise<SyncStatus | undefined>;
+  /** The running daemon's round trip to the center (sync.roundTrip); asked only when a daemon runs. */
+  centerRoundTrip: () => Promise<unknown>;
   roots: HostRoots;
   run: CommandRunner;
   now?: () => number;
@@ -93,14 +100,14 @@ export function doctorChecks(sources: DoctorSources): DoctorCheck[] {
     ),
     check('board', DEFAULT_CHECK_TIMEOUT_MS, () => boardCheck(config, roots)),
     check('watchdog', DEFAULT_CHECK_TIMEOUT_MS, () => watchdogCheck(roots)),
-    check('scanner', SCANNER_TIMEOUT_MS, () => scannerCheck(config, sources.scannerInfo)),
+    check('scanner', SCANNER_TIMEOUT_MS, () => scannerCheck(config, sources.scannerInfo, sources.unboundModule)),
     check('gpio', DEFAULT_CHECK_TIMEOUT_MS, () => gpioCheck(config, roots)),
     check('cameras', Math.min(probeMs, DOCTOR_BUDGET_MS - 2_000), (signal) => cameraChecks(config, signal)),
     check('county', BROKER_CHECK_TIMEOUT_MS + 1_000, async () =>
       countyCheck(config, await sync, BROKER_CHECK_TIMEOUT_MS),
     ),
     check('certificate', DEFAULT_CHECK_TIMEOUT_MS, () => certificateCheck(config, (sources.now ?? Date.now)())),
-    check('center', DEFAULT_CHECK_TIMEOUT_MS, async () => centerCheck(await sync)),
+    check('center', CENTER_ROUND_TRIP_TIMEOUT_MS + 3_000, async () => centerCheck(await sync, sources.centerRoundTrip)),
     check('unit', DEFAULT_CHECK_TIMEOUT_MS, () => unitCheck(run, COMMAND_TIMEOUT_MS)),
   ];
 }

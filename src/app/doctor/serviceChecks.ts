@@ -7,7 +7,10 @@ import { cameraAdvice } from '../../cameras/messages.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
+import type { UnboundModule } from '../../scanner/firstStartProbe.js';
 import { scannerInfoSchema } from '../../scanner/methods.js';
+import type { ModuleFamilyDriver } from '../../scanner/opener.js';
+import { centerRoundTripSchema } from '../../sync/centerRoundTrip.js';
 import type { SyncStatus } from '../../sync/health/syncStatus.js';
 import { checkBroker } from '../../sync/link/brokerCheck.js';
 import { brokerCheckLine, brokerFailureAdvice } from '../../sync/link/brokerCheckText.js';
@@ -42,6 +45,10 @@ const t = defineMessages({
     zh: '确认这是本房间的模块后运行 room-agent scanner confirm',
     en: "once it is this room's module, run room-agent scanner confirm",
   },
+  notBound: {
+    zh: '尚未绑定（守护进程首次启动时绑定）',
+    en: 'not bound yet (the daemon binds it at its first start)',
+  },
   noJournal: {
     zh: '指纹模块：守护进程首次启动（建立日志和模块密钥）后才检查',
     en: 'fingerprint module: checked once the daemon has started and created the journal and module secrets',
@@ -64,20 +71,32 @@ const t = defineMessages({
     en: 'check the uplink (4G), county.url, the user name and password; see journalctl -u room-agent',
   },
   centerNa: {
-    zh: '县中心往返：需要守护进程（中心只应答本房间自己的会话）',
-    en: "the center's round trip: needs the daemon (the center answers the room's own session only)",
+    zh: '县中心往返：需要运行中的守护进程（中心只应答本房间自己的会话，诊断不占用它）',
+    en: "the center's round trip: needs the running daemon (the center answers the room's own session only, which the doctor never takes)",
+  },
+  centerOffline: {
+    zh: '县中心往返：未尝试，守护进程的连接为 {state}（见县级服务器一行）',
+    en: "the center's round trip: not tried, the daemon's link is {state} (see the county broker line)",
   },
   centerOk: {
-    zh: '县中心已确认至 seq {seq}（{at}），待确认 {backlog} 条',
-    en: 'the center acknowledged through seq {seq} ({at}), {backlog} waiting',
+    zh: '县中心 {ms} 毫秒内应答；已确认至 seq {seq}（{at}），待确认 {backlog} 条',
+    en: 'the center answered in {ms} ms; acknowledged through seq {seq} ({at}), {backlog} waiting',
   },
   centerNever: {
-    zh: '县中心尚未确认任何记录（待确认 {backlog} 条）',
-    en: 'the center has acknowledged nothing yet ({backlog} waiting)',
+    zh: '县中心 {ms} 毫秒内应答；尚未确认任何记录（待确认 {backlog} 条）',
+    en: 'the center answered in {ms} ms; it has acknowledged nothing yet ({backlog} waiting)',
+  },
+  centerSilent: {
+    zh: '县中心 {seconds} 秒内没有应答（待确认 {backlog} 条）{detail}',
+    en: 'the center did not answer within {seconds} s ({backlog} waiting){detail}',
+  },
+  centerSilentFix: {
+    zh: '连接正常而中心不应答：请县里检查中心服务是否运行并连上了服务器，以及本房间的设备公钥登记',
+    en: "the link is up but the center does not answer: ask the county to check that the center runs and is connected to the broker, and this room's registered key",
   },
   centerLate: {
-    zh: '县中心没有应答：最早的待确认记录已等待 {age} 秒（{backlog} 条）',
-    en: 'the center does not answer: the oldest waiting entry has waited {age} s ({backlog} waiting)',
+    zh: '县中心应答但不确认：最早的待确认记录已等待 {age} 秒（{backlog} 条）',
+    en: 'the center answers but does not acknowledge: the oldest waiting entry has waited {age} s ({backlog} waiting)',
   },
   centerFix: {
     zh: '连接正常而中心不确认：请县里检查中心服务和本房间的设备公钥登记',
@@ -93,10 +112,19 @@ const t = defineMessages({
   },
 });
 
-/** scanner.info as the daemon (or, without one, a brief standalone open of the port) answers it. */
-export async function scannerCheck(config: Config, info: () => Promise<unknown>): Promise<CheckOutcome> {
+/**
+ * scanner.info as the daemon (or, without one, a brief standalone open of the port) answers it.
+ * Before the daemon's first start there is no journal and no module secret for scanner.info:
+ * `unbound` then reads the module as a new one (the CLI's doctor; never while a daemon runs).
+ */
+export async function scannerCheck(
+  config: Config,
+  info: () => Promise<unknown>,
+  unbound?: (family: ModuleFamilyDriver) => Promise<UnboundModule>,
+): Promise<CheckOutcome> {
   const { driver } = config.scanner;
   if (driver === 'none' || driver === 'hid-keyboard') return { status: 'na', text: t('scannerNa', { driver }) };
+  const where = config.scanner.path ?? config.scanner.hid?.path ?? driver;
   let answer;
   try {
     answer = scannerInfoSchema.parse(await info());
@@ -104,10 +132,11 @@ export async function scannerCheck(config: Config, info: () => Promise<unknown>)
     if (!isAgentError(error)) throw error;
     // Right after provisioning no daemon has made the journal and module secrets the standalone scanner.info needs.
     if (error.code === ErrorCode.JournalMissing || error.code === ErrorCode.ScannerSecrets)
-      return { status: 'na', text: t('noJournal') };
+      return unbound === undefined || driver === 'emulator'
+        ? { status: 'na', text: t('noJournal') }
+        : unboundCheck(() => unbound(driver), where);
     return { status: 'fail', text: t('scannerError', { error: error.message }), fix: t('scannerMissingFix') };
   }
-  const where = config.scanner.path ?? config.scanner.hid?.path ?? driver;
   const module = answer.module;
   if (module === null || answer.state === 'disconnected' || answer.state === 'connecting')
     return {
@@ -130,6 +159,25 @@ export async function scannerCheck(config: Config, info: () => Promise<unknown>)
       enrolled: answer.enrolled ?? t('unknownCount'),
       binding: t('bound'),
     }),
+  };
+}
+
+/** The module read as a new one, before the daemon's first start: what it is and holds, or why it does not answer. */
+async function unboundCheck(probe: () => Promise<UnboundModule>, where: string): Promise<CheckOutcome> {
+  let found;
+  try {
+    found = await probe();
+  } catch (error) {
+    return {
+      status: 'fail',
+      text: t('scannerMissing', { where, detail: (error as Error).message }),
+      fix: t('scannerMissingFix'),
+    };
+  }
+  const { model, family, capacity } = found.info;
+  return {
+    status: 'ok',
+    text: t('scannerOk', { model, family, capacity, enrolled: found.enrolled, binding: t('notBound') }),
   };
 }
 
@@ -158,23 +206,37 @@ export async function countyCheck(
   };
 }
 
-/** A backlog older than this with the link up means the center is not answering. */
+/** A backlog older than this while the center answers means it does not acknowledge what it gets. */
 const CENTER_SILENT_SECONDS = 600;
 
 /**
- * The center's side of the round trip: the room's events go out and its acknowledgements come
- * back over the room's own session, so only the running daemon can tell; the doctor never opens
- * a second session that the center would answer in its place.
+ * The center answering a round trip over the room's own session, which only the running daemon
+ * holds: it publishes its online state again and times the center's acknowledgement. Without a
+ * daemon the doctor's own session (clean, no subscriptions) could not receive an answer, and a
+ * second session under the room's id would take the room's over.
  */
-export function centerCheck(sync: SyncStatus | undefined): CheckOutcome {
+export async function centerCheck(
+  sync: SyncStatus | undefined,
+  roundTrip: () => Promise<unknown>,
+): Promise<CheckOutcome> {
   if (sync === undefined || sync.link.state === 'not-running') return { status: 'na', text: t('centerNa') };
+  const trip = centerRoundTripSchema.parse(await roundTrip());
   const backlog = sync.backlog.events;
+  if (trip.outcome === 'offline') return { status: 'na', text: t('centerOffline', { state: trip.state }) };
+  if (trip.outcome === 'silent') {
+    const detail = trip.detail === undefined ? '' : `: ${trip.detail}`;
+    return {
+      status: 'fail',
+      text: t('centerSilent', { seconds: trip.timeoutMs / 1000, backlog, detail }),
+      fix: t('centerSilentFix'),
+    };
+  }
   const age = sync.backlog.oldestAgeSeconds;
-  if (sync.link.state === 'connected' && age !== null && age > CENTER_SILENT_SECONDS)
+  if (age !== null && age > CENTER_SILENT_SECONDS)
     return { status: 'fail', text: t('centerLate', { age: Math.round(age), backlog }), fix: t('centerFix') };
-  if (sync.cursor === null) return { status: 'ok', text: t('centerNever', { backlog }) };
+  if (sync.cursor === null) return { status: 'ok', text: t('centerNever', { ms: trip.ms, backlog }) };
   const at = sync.lastSync === null ? '?' : wallTimeText(Date.parse(sync.lastSync));
-  return { status: 'ok', text: t('centerOk', { seq: sync.cursor.seq, at, backlog }) };
+  return { status: 'ok', text: t('centerOk', { ms: trip.ms, seq: sync.cursor.seq, at, backlog }) };
 }
 
 /** Every camera read once with ffprobe: codec and size, or the problem and its fix; the URL without its password. */
