@@ -55,6 +55,10 @@ const expected = defineMessages({
     zh: '{min} 大于 county.reconnectMaxMs（{max}）：首次重连等待不能长于最长等待',
     en: '{min} is more than county.reconnectMaxMs ({max}): the first reconnect delay cannot be longer than the longest',
   },
+  tlsFilesPlaintext: {
+    zh: '已设置 county.{key}，但 county.url 是明文 {scheme}://：TLS 文件只用于 mqtts:// 或 wss://（mqtt.js 遇到客户端证书会改用 TLS 连接明文端口，遇到 CA 则忽略它）。请把 county.url 改为 mqtts://主机:8883（或 wss://），或删除 county.{key}',
+    en: 'county.{key} is set but county.url is plaintext {scheme}://: TLS files are used only with mqtts:// or wss:// (mqtt.js would speak TLS to the plaintext port with a client certificate, and ignore a CA). Change county.url to mqtts://HOST:8883 (or wss://), or remove county.{key}',
+  },
   plaintextRemote: {
     zh: '拒绝以明文 {scheme}:// 连接本机以外的主机 {host}：密码和签到记录会不加密地经过网络。请改用 mqtts://（或 wss://）并用 county.caFile 指定县级 CA 证书；只有在实验室网络中才可设置 county.allowInsecure: true',
     en: 'plaintext {scheme}:// to {host}, a host other than this machine, is refused: the password and sign-ins would cross the network unencrypted. Use mqtts:// (or wss://) with the county CA in county.caFile, or set county.allowInsecure: true only on a lab network',
@@ -276,8 +280,12 @@ const LOOPBACK_HOST =
  * loopback, or a URL the pattern check already refuses. A URL that does not parse counts as
  * remote: refusing is the safe side.
  */
+function plaintextScheme(url: string): string | undefined {
+  return /^(mqtt|ws):\/\//.exec(url)?.[1];
+}
+
 function plaintextRemoteHost(url: string): { scheme: string; host: string } | undefined {
-  const scheme = /^(mqtt|ws):\/\//.exec(url)?.[1];
+  const scheme = plaintextScheme(url);
   if (scheme === undefined) return undefined;
   let host: string;
   try {
@@ -443,7 +451,9 @@ const countyFields = z.strictObject({
 
 /**
  * Plaintext to anything but this machine is refused at config check, before any connection is
- * tried (a password sent once in clear is lost); so is a reconnect minimum above the maximum. Checked even when other county keys are wrong
+ * tried (a password sent once in clear is lost); so are TLS files with a plaintext URL, which
+ * mqtt.js would either ignore (a CA) or answer by speaking TLS to the plaintext port (a client
+ * certificate), and a reconnect minimum above the maximum. Checked even when other county keys are wrong
  * (`when`), so every problem is reported at once; the section is then unvalidated, hence the
  * defensive reads.
  */
@@ -453,6 +463,11 @@ const countySchema = countyFields.superRefine(
     const remote = typeof url === 'string' && allowInsecure !== true ? plaintextRemoteHost(url) : undefined;
     if (remote !== undefined)
       context.addIssue({ code: 'custom', path: ['url'], message: expected('plaintextRemote', remote) });
+    const scheme = typeof url === 'string' ? plaintextScheme(url) : undefined;
+    if (scheme !== undefined)
+      for (const key of ['caFile', 'certFile', 'keyFile'] as const)
+        if ((county as Record<string, unknown>)[key] !== undefined)
+          context.addIssue({ code: 'custom', path: [key], message: expected('tlsFilesPlaintext', { key, scheme }) });
     // The backoff starts at the minimum and doubles up to the maximum; a minimum above it would
     // leave the cap meaningless and every reconnect as slow as the minimum.
     const { reconnectMinMs: min, reconnectMaxMs: max } = county as {

@@ -90,6 +90,21 @@ describe('plaintext to a remote broker', () => {
     );
   });
 
+  it('refuses TLS files with a plaintext URL, naming each file and the fix', async () => {
+    const file = writeFile(
+      temp.dir,
+      'tls-plaintext.yaml',
+      configWith(
+        '  url: mqtt://127.0.0.1:1883\n  caFile: /etc/ca.pem\n  certFile: /etc/c.pem\n  keyFile: /etc/c.key\n',
+      ),
+    );
+    const result = await runCli(['config', 'check', file], { env: { ROOM_AGENT_LANG: 'en' } });
+    expect(result.code).toBe(78);
+    const line = (key: string) =>
+      `county.${key}: county.${key} is set but county.url is plaintext mqtt://: TLS files are used only with mqtts:// or wss:// (mqtt.js would speak TLS to the plaintext port with a client certificate, and ignore a CA). Change county.url to mqtts://HOST:8883 (or wss://), or remove county.${key}`;
+    expect(result.stderr.trim().split('\n')).toEqual(['caFile', 'certFile', 'keyFile'].map(line));
+  });
+
   it('accepts plaintext to loopback, and to a remote host with allowInsecure: true', async () => {
     for (const [name, county] of [
       ['loopback', '  url: mqtt://127.0.0.1:1883\n'],
