@@ -3,7 +3,7 @@ import { callDaemon } from '../../control/client.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
 import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
 import { requestControl } from '../cliBackend.js';
-import { controlSocketPath } from '../core.js';
+import { controlSocketPath } from '../controlSocket.js';
 import { loadedConfigCheck, type DoctorSources } from './doctor.js';
 import type { HostRoots } from './hostChecks.js';
 import { journalCheck } from './journalCheck.js';
