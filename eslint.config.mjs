@@ -12,6 +12,8 @@ export default tseslint.config(
       'build-scripts/**',
       'node_modules/**',
       'coverage/**',
+      // The demo's folder: its live stream's HLS fragments are MPEG-TS files named *.ts.
+      '.demo-data/**',
       'test/lint/fixtures/**',
       'test/depcheck/fixtures/**',
     ],

@@ -1,19 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InspectedConfig } from '../config/load.js';
 import { callDaemon, type CallOptions } from '../control/client.js';
-import { EventBus } from '../daemon/bus.js';
 import { acquireInstanceLock } from '../daemon/instanceLock.js';
 import { AgentError, ErrorCode, isAgentError } from '../errors.js';
 import { defineMessages } from '../i18n.js';
-import { FeedbackService } from '../feedback/service.js';
-import { createSilentLogger } from '../log.js';
-import { loadScannerSecrets } from '../scanner/secrets.js';
-import { ScannerService } from '../scanner/service.js';
 import { readOnlyMount } from '../store/storageError.js';
-import { controlSocketPath, openCore, registerStatus } from './core.js';
-import { registerEnrollmentMethods } from './enrollment.js';
-import { OnDemandScanner } from './onDemandScanner.js';
-import { registerSignInFeatureMethods } from './signInFeature.js';
+import { controlSocketPath } from './controlSocket.js';
 
 /**
  * Methods that only read: standalone, they open the journal read-only, so that a status check
@@ -105,37 +97,16 @@ export async function requestStandalone(
   }
 }
 
+/**
+ * The journal, the scanner and the methods, opened in this process: loaded only when no daemon
+ * answers, so that a command the daemon serves does not load them (a few hundred milliseconds).
+ */
 async function runStandalone(
   loaded: InspectedConfig,
   method: string,
   params: unknown,
   options: CallOptions,
 ): Promise<unknown> {
-  const { config } = loaded;
-  const logger = createSilentLogger();
-  const core = openCore(config, logger, undefined, READ_ONLY_METHODS.has(method) ? 'read' : 'write');
-  const scanner = new OnDemandScanner(
-    () =>
-      new ScannerService({
-        config,
-        journal: core.journal,
-        bus: new EventBus(),
-        logger,
-        secrets: () => loadScannerSecrets(config.device.dataDir, { create: false }),
-      }),
-  );
-  try {
-    registerStatus(core, loaded);
-    registerEnrollmentMethods(core.registry, { config, journal: core.journal, scanner, logger });
-    registerSignInFeatureMethods(core, config, {
-      scanner,
-      service: () => scanner.started(),
-      feedback: new FeedbackService({ config: config.feedback, logger }),
-      daemon: false,
-    });
-    return await core.registry.dispatch(method, params, { progress: (data) => options.onProgress?.(data) });
-  } finally {
-    await scanner.close();
-    core.journal.close();
-  }
+  const { runMethod } = await import('./standalone.js');
+  return runMethod(loaded, method, params, READ_ONLY_METHODS.has(method) ? 'read' : 'write', options.onProgress);
 }

@@ -1,4 +1,3 @@
-import { resolve, join } from 'node:path';
 import { PlanStore } from '../activities/plans.js';
 import { ActivityStore } from '../activities/store.js';
 import { SystemClock } from '../clock/systemClock.js';
@@ -35,10 +34,6 @@ export interface Core {
   activities: ActivityStore;
   plans: PlanStore;
   registry: ControlRegistry;
-}
-
-export function controlSocketPath(config: Config): string {
-  return resolve(config.device.controlSocket ?? join(config.device.dataDir, 'control.sock'));
 }
 
 /**

@@ -5,43 +5,8 @@ import { AgentError, ErrorCode, ExitCode, isAgentError } from '../errors.js';
 import { agentErrorFromDriver } from '../scanner/driverFault.js';
 import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
+import { loadCommands } from './commandTable.js';
 import { exitCodeFor } from './exitCode.js';
-import { activityCommands } from './commands/activity.js';
-import { centerCommands } from './commands/center.js';
-import { configCommands } from './commands/config.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { enrollCommand } from './commands/enroll.js';
-import { fileCommands } from './commands/files.js';
-import { journalCommands } from './commands/journal.js';
-import { memberCommands } from './commands/members.js';
-import { noteCommand } from './commands/note.js';
-import { provisionCommand } from './commands/provision.js';
-import { runCommand } from './commands/run.js';
-import { scannerCommands } from './commands/scanner.js';
-import { scannerTemplateCommands } from './commands/scannerTemplates.js';
-import { signInCommands } from './commands/signin.js';
-import { statusCommand } from './commands/status.js';
-
-const COMMANDS: readonly CliCommand[] = [
-  runCommand,
-  provisionCommand,
-  demoCommand,
-  statusCommand,
-  doctorCommand,
-  ...configCommands,
-  ...journalCommands,
-  ...activityCommands,
-  noteCommand,
-  ...memberCommands,
-  enrollCommand,
-  ...scannerTemplateCommands,
-  ...scannerCommands,
-  ...signInCommands,
-  ...fileCommands,
-  ...centerCommands,
-];
-
 const t = defineMessages({
   usage: { zh: '用法', en: 'Usage' },
   commands: { zh: '命令', en: 'Commands' },
@@ -53,8 +18,11 @@ const t = defineMessages({
   internal: { zh: '内部错误', en: 'internal error' },
 });
 
-function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
-  const byLength = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
+function findCommand(
+  argv: string[],
+  commands: readonly CliCommand[],
+): { command: CliCommand; rest: string[] } | undefined {
+  const byLength = [...commands].sort((a, b) => b.path.length - a.path.length);
   for (const command of byLength) {
     if (command.path.every((word, index) => argv[index] === word)) {
       return { command, rest: argv.slice(command.path.length) };
@@ -63,9 +31,9 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
   return undefined;
 }
 
-function helpText(): string {
+function helpText(commands: readonly CliCommand[]): string {
   const lines = [`${t('usage')}: room-agent [--lang zh|en] <command> …`, '', `${t('commands')}:`];
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     lines.push(`  room-agent ${command.path.join(' ')} ${command.synopsis}`.trimEnd());
     lines.push(`      ${command.summary[language()]}`);
   }
@@ -93,10 +61,10 @@ export async function main(rawArgv: string[]): Promise<number> {
   try {
     argv = extractLanguage(rawArgv);
     if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-      process.stdout.write(`${helpText()}\n`);
+      process.stdout.write(`${helpText(await loadCommands())}\n`);
       return argv.length === 0 ? ExitCode.Usage : ExitCode.Ok;
     }
-    const found = findCommand(argv);
+    const found = findCommand(argv, await loadCommands(argv[0]));
     if (found === undefined) {
       process.stderr.write(`room-agent: ${t('unknown', { name: argv.join(' ') })}\n`);
       return ExitCode.Usage;

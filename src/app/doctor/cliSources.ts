@@ -5,7 +5,7 @@ import { CENTER_ROUND_TRIP_TIMEOUT_MS } from '../../sync/centerRoundTrip.js';
 import { probeUnboundModule } from '../../scanner/firstStartProbe.js';
 import { syncStatusSchema, type SyncStatus } from '../../sync/health/syncStatus.js';
 import { requestControl } from '../cliBackend.js';
-import { controlSocketPath } from '../core.js';
+import { controlSocketPath } from '../controlSocket.js';
 import { loadedConfigCheck, type DoctorSources } from './doctor.js';
 import type { HostRoots } from './hostChecks.js';
 import { journalCheck } from './journalCheck.js';

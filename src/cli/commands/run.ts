@@ -1,4 +1,3 @@
-import { runDaemon } from '../../app/root.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, loadConfigForCli } from '../configOption.js';
@@ -11,6 +10,8 @@ export const runCommand: CliCommand = {
     const { values } = parseCommandArgs('run', args, configOptions);
     // A bad configuration throws here, before anything else starts: main prints it and exits 78.
     const loaded = loadConfigForCli(values);
+    // The daemon's modules load only for a configuration that can run: a bad one is told at once.
+    const { runDaemon } = await import('../../app/root.js');
     return runDaemon(loaded);
   },
 };
