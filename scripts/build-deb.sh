@@ -171,6 +171,9 @@ for example in "$top"/config/mosquitto.*.example; do
   install -D -m 0644 "$example" "$center/usr/share/room-agent-center/$(basename "$example")"
 done
 install -D -m 0644 "$top/README.md" "$device/usr/share/doc/room-agent/README.md"
+mkdir -p "$device/usr/share/man/man1"
+"$node_bin" "$device/$lib/dist/src/cli/main.js" --lang en help | "$node_bin" "$deb/manpage.mjs" "$version" |
+  gzip -9n >"$device/usr/share/man/man1/room-agent.1.gz"
 
 # --- Package metadata -------------------------------------------------------------------------
 
