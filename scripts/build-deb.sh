@@ -13,8 +13,8 @@
 # Node itself is the separate package room-agent-node (scripts/build-node-deb.sh).
 #
 # ROOM_AGENT_MODULES_CACHE=DIR keeps the pruned production node_modules there, keyed by the lock
-# file, this script, the Node ABI and the architecture: `npm ci` compiles better-sqlite3 for
-# minutes, and an unchanged lock file gives the same modules.
+# file, the build flags and pruning, the Node ABI and the architecture: `npm ci` compiles
+# better-sqlite3 for minutes, and an unchanged lock file gives the same modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -101,7 +101,8 @@ prune_modules() {
     rm -rf "$dir/src" "$dir/deps" "$dir/hidapi" "$dir/binding.gyp"
   done < <(find "$modules" -name binding.gyp -not -path '*/build/*')
   # prebuilds/<platform>-<arch>[...]: keep this machine's glibc builds only.
-  find "$modules" -type d -path '*/prebuilds/*' -prune ! -regex ".*/prebuilds/\([A-Za-z_]*-\)\?linux-$node_arch" -exec rm -rf {} +
+  find "$modules" -type d -path '*/prebuilds/*' -prune -regextype posix-extended \
+    ! -regex ".*/prebuilds/([A-Za-z_]+-)?linux-$node_arch" -exec rm -rf {} +
   find "$modules" -path '*/prebuilds/*' -name '*musl*' -prune -exec rm -rf {} +
   find "$modules" -type f \( -name '*.md' -o -name '*.markdown' -o -name '*.map' -o -name '*.ts' -o -name '*.mts' \
     -o -name '*.cts' -o -name '*.tsbuildinfo' -o -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
@@ -116,8 +117,15 @@ prune_modules() {
   find "$modules" -type d -empty -delete
 }
 
-modules_key=$(cat "$top/package-lock.json" "$0" <(echo "$node_arch $("$node_bin" -p process.versions.modules)") |
-  sha256sum | cut -c1-16)
+# The modules' inputs: the lock file, how they are built and pruned, the Node ABI and architecture.
+modules_key=$(
+  {
+    cat "$top/package-lock.json"
+    declare -f prune_modules
+    DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh
+    echo "$node_arch $("$node_bin" -p process.versions.modules)"
+  } | sha256sum | cut -c1-16
+)
 cache=${ROOM_AGENT_MODULES_CACHE:-}
 if [ -n "$cache" ] && [ -f "$cache/modules-$modules_key.tar" ]; then
   tar -xf "$cache/modules-$modules_key.tar" -C "$top"
@@ -172,6 +180,7 @@ for example in "$top"/config/mosquitto.*.example; do
 done
 install -D -m 0644 "$top/README.md" "$device/usr/share/doc/room-agent/README.md"
 mkdir -p "$device/usr/share/man/man1"
+# Running the packaged CLI also proves that the pruned modules still load.
 "$node_bin" "$device/$lib/dist/src/cli/main.js" --lang en help | "$node_bin" "$deb/manpage.mjs" "$version" |
   gzip -9n >"$device/usr/share/man/man1/room-agent.1.gz"
 
