@@ -1,4 +1,16 @@
 import type { CliCommand } from './command.js';
+import { centerHeads, demoHead } from './commands/centerHeads.js';
+import { centerPackageCommand } from './optionalCommands.js';
+
+/**
+ * The center's and the demo's commands ship in the room-agent-center package: `help` lists them from their heads,
+ * and their code is imported only when one runs.
+ */
+const centerCommands: readonly CliCommand[] = (['center', 'send', 'recordings', 'keygen'] as const).map((name) =>
+  centerPackageCommand(centerHeads[name], async () => (await import('./commands/center.js')).centerCommands[name]),
+);
+
+const demoCommand = centerPackageCommand(demoHead, async () => (await import('./commands/demo.js')).demoCommand);
 
 interface CommandModule {
   /** The first word of the path of every command the module holds. */
@@ -14,7 +26,7 @@ interface CommandModule {
 export const COMMAND_MODULES: readonly CommandModule[] = [
   { word: 'run', load: async () => [(await import('./commands/run.js')).runCommand] },
   { word: 'provision', load: async () => [(await import('./commands/provision.js')).provisionCommand] },
-  { word: 'demo', load: async () => [(await import('./commands/demo.js')).demoCommand] },
+  { word: 'demo', load: () => Promise.resolve([demoCommand]) },
   { word: 'status', load: async () => [(await import('./commands/status.js')).statusCommand] },
   { word: 'doctor', load: async () => [(await import('./commands/doctor.js')).doctorCommand] },
   { word: 'config', load: async () => (await import('./commands/config.js')).configCommands },
@@ -27,7 +39,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { word: 'scanner', load: async () => (await import('./commands/scanner.js')).scannerCommands },
   { word: 'signin', load: async () => (await import('./commands/signin.js')).signInCommands },
   { word: 'files', load: async () => (await import('./commands/files.js')).fileCommands },
-  { word: 'center', load: async () => (await import('./commands/center.js')).centerCommands },
+  { word: 'center', load: () => Promise.resolve(centerCommands) },
 ];
 
 /** The commands a command line starting with `word` may name; all of them for help or an unknown word. */
