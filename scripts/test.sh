@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 # audiotestsrc from gstreamer1.0-plugins-base and the RTP payloaders, the RTP session manager, UDP
 # and the A-law encoder from gstreamer1.0-plugins-good (the pipelines use nothing of -bad, which
 # the RTSP server library pulls in anyway); the county's media server is nginx-light with
-# libnginx-mod-rtmp; srt-live-transmit (srt-tools) receives pushes over SRT.
+# libnginx-mod-rtmp; srt-live-transmit (srt-tools) receives pushes over SRT. shellcheck checks every
+# scripts/*.sh (test/lint/shellcheck.test.ts).
 source scripts/packages.sh
 install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitto tmux:tmux setpriv:util-linux \
   chromium:chromium libusb-1.0.so.0:libusb-1.0-0 \
@@ -26,7 +27,7 @@ install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitt
   '/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib:gir1.2-gst-rtsp-server-1.0' \
   '/usr/lib/*/gstreamer-1.0/libgstapp.so:gstreamer1.0-plugins-base' \
   '/usr/lib/*/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good' \
-  srt-live-transmit:srt-tools
+  srt-live-transmit:srt-tools shellcheck:shellcheck
 
 npm ci --no-audit --no-fund
 npm run build
