@@ -74,9 +74,9 @@ while [ $# -gt 0 ]; do
       ;;
     --dry-run) dry_run=1; shift ;;
     --root | --sys-dir | --proc-dir)
-      [ -d "${2:-}" ] || usage "$1: ${2:-} is not a directory"
+      [ -n "${2:-}" ] || usage "$1 DIR"
       case "$1" in
-        --root) root=$(cd "$2" && pwd) ;;
+        --root) root=$2 ;;
         --sys-dir) sys_dir=$2 ;;
         --proc-dir) proc_dir=$2 ;;
       esac
@@ -92,6 +92,10 @@ if [ -n "$root" ] && [ ${#provision_args[@]} -gt 0 ]; then
 fi
 
 [ "$(id -u)" -eq 0 ] || fail 77 "请以 root 运行：sudo bash $0" "run it as root: sudo bash $0"
+for dir in "$root" "$sys_dir" "$proc_dir"; do
+  [ -z "$dir" ] || [ -d "$dir" ] || usage "$dir is not a directory"
+done
+[ -z "$root" ] || root=$(cd "$root" && pwd)
 
 # 1. The folder's checksums, before anything else.
 sums="$here/SHA256SUMS"
@@ -153,14 +157,19 @@ case "$os_id:$os_version" in
     "unsupported OS ${os_name:-(no readable $os_release)}: room-agent supports Debian 12 and 13 and Raspberry Pi OS 12 (Bookworm) and 13; install one of them first" ;;
 esac
 
+# Each package in the folder: its name, architecture and version, read once.
+declare -A deb_package=() deb_arch=() deb_version=()
+for file in "$here"/*.deb; do
+  [ -e "$file" ] || continue
+  read -r name deb_arch["$file"] deb_version["$file"] \
+    < <(dpkg-deb --show --showformat "\${Package} \${Architecture} \${Version}\n" "$file")
+  deb_package["$file"]=$name
+done
 # The folder's package of NAME for this architecture (exactly one).
 package_file() {
   local found=() file
-  for file in "$here"/*.deb; do
-    [ -e "$file" ] || continue
-    if [ "$(dpkg-deb -f "$file" Package)" = "$1" ] && [ "$(dpkg-deb -f "$file" Architecture)" = "$arch" ]; then
-      found+=("$file")
-    fi
+  for file in "${!deb_package[@]}"; do
+    if [ "${deb_package[$file]}" = "$1" ] && [ "${deb_arch[$file]}" = "$arch" ]; then found+=("$file"); fi
   done
   case ${#found[@]} in
     1) printf '%s\n' "${found[0]}" ;;
@@ -186,9 +195,7 @@ step_lines=()
 add_step() { steps+=("$1"); step_lines+=("$(say "$2" "$3")"); }
 
 install_package() {
-  local deb=$1 name version
-  name=$(dpkg-deb -f "$deb" Package)
-  version=$(dpkg-deb -f "$deb" Version)
+  local deb=$1 name=${deb_package[$1]} version=${deb_version[$1]}
   note "dpkg 正在安装 $name $version，请稍候…" "dpkg is installing $name $version, please wait…"
   local options=(--force-confdef --force-confold)
   # Another root: maintainer scripts run here with DPKG_ROOT set, and the dependencies are the
@@ -203,8 +210,8 @@ install_node() { install_package "$node_deb"; }
 install_agent() { install_package "$agent_deb"; }
 
 for deb in "$node_deb" "$agent_deb"; do
-  name=$(dpkg-deb -f "$deb" Package)
-  version=$(dpkg-deb -f "$deb" Version)
+  name=${deb_package[$deb]}
+  version=${deb_version[$deb]}
   if [ "$(installed_version "$name")" != "$version" ]; then
     step=install_agent
     [ "$deb" != "$node_deb" ] || step=install_node
