@@ -12,7 +12,7 @@
 #      Node.js 20 has no build for them), the OS release from /etc/os-release (Debian 12 or 13,
 #      Raspberry Pi OS 12 or 13).
 #   3. room-agent-node, then room-agent, with dpkg; a package installed at the folder's version is
-#      skipped.
+#      skipped, one installed at a newer version left as it is (an older stick never downgrades).
 #   4. The hardware watchdog, where the board has one: systemd pets it (RuntimeWatchdogSec in
 #      /etc/systemd/system.conf.d/room-agent-watchdog.conf, at most the board's max_timeout), so a
 #      hung board reboots. Only sysfs is read: opening /dev/watchdog would arm it.
@@ -61,6 +61,10 @@ fail() {
   exit "$code"
 }
 
+# A command that fails where no check expected it (set -e) still says what to do.
+trap 'fail 1 "意外失败（第 $LINENO 行，退出码 $?）：原因见上面的输出；解决后再运行本脚本，已完成的步骤不会重做" \
+  "unexpected failure (line $LINENO, exit $?): the lines above say why; fix that and run this again, steps already done are not redone"' ERR
+
 usage() {
   fail 64 "用法：sudo bash $0 [--lang en] [--dry-run] [--root 目录] [-- provision 参数…]（$1）" \
     "usage: sudo bash $0 [--lang en] [--dry-run] [--root DIR] [-- PROVISION_FLAGS…] ($1)"
@@ -83,7 +87,11 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --) shift; provision_args=("$@"); break ;;
-    -h | --help) usage "help" ;;
+    -h | --help)
+      # The comment at the top of this file.
+      sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"
+      exit 0
+      ;;
     *) usage "unknown argument: $1" ;;
   esac
 done
@@ -104,6 +112,8 @@ sums="$here/SHA256SUMS"
 declare -A expected=()
 while read -r hash name; do
   [ -n "$hash" ] || continue
+  # A copy edited on Windows ends its lines in CR; a name is never meant to.
+  name=${name%$'\r'}
   name=${name#\*}
   if ! [[ $hash =~ ^[0-9a-f]{64}$ ]] || [[ $name == */* ]] || [ -z "$name" ]; then
     fail 65 "SHA256SUMS 有一行无法识别（$hash $name）：请从构建机重新复制整个目录" \
@@ -165,22 +175,24 @@ for file in "$here"/*.deb; do
     < <(dpkg-deb --show --showformat "\${Package} \${Architecture} \${Version}\n" "$file")
   deb_package["$file"]=$name
 done
-# The folder's package of NAME for this architecture (exactly one).
+# Sets VAR to the folder's package of NAME for this architecture (exactly one).
 package_file() {
   local found=() file
   for file in "${!deb_package[@]}"; do
     if [ "${deb_package[$file]}" = "$1" ] && [ "${deb_arch[$file]}" = "$arch" ]; then found+=("$file"); fi
   done
   case ${#found[@]} in
-    1) printf '%s\n' "${found[0]}" ;;
+    1) printf -v "$2" '%s' "${found[0]}" ;;
     0) fail 69 "这个目录里没有 $arch 的 $1 包：请在 $arch 机器上构建（scripts/build-usb.sh），再复制目录" \
       "this folder has no $1 package for $arch: build one on an $arch machine (scripts/build-usb.sh) and copy the folder again" ;;
     *) fail 65 "这个目录里有多个 $arch 的 $1 包（${found[*]##*/}）：只保留一个发行版的包" \
       "this folder holds more than one $1 package for $arch (${found[*]##*/}): keep one release's packages only" ;;
   esac
 }
-node_deb=$(package_file room-agent-node)
-agent_deb=$(package_file room-agent)
+node_deb=''
+agent_deb=''
+package_file room-agent-node node_deb
+package_file room-agent agent_deb
 
 dpkg_target=()
 [ -z "$root" ] || dpkg_target=("--root=$root")
@@ -202,8 +214,8 @@ install_package() {
   # target's business (its dpkg database may not list them).
   [ -z "$root" ] || options=("--root=$root" "--log=$root/var/log/dpkg.log" --force-script-chrootless --force-depends)
   if ! dpkg "${options[@]}" -i "$deb" </dev/null; then
-    fail 1 "dpkg 未能安装 $name（原因见上面的输出）；若缺少某个系统包，请联网执行 sudo apt-get install -f 后再运行本脚本" \
-      "dpkg could not install $name (its lines above say why); if a system package is missing, run sudo apt-get install -f while online, then run this again"
+    fail 1 "dpkg 未能安装 $name（原因见上面的输出）：若另一个程序正在安装软件（dpkg 的锁被占用），等它结束；若缺少某个系统包，联网执行 sudo apt-get install -f；然后再运行本脚本" \
+      "dpkg could not install $name (its lines above say why): if another program is installing packages (dpkg's lock is held), wait for it to finish; if a system package is missing, run sudo apt-get install -f while online; then run this again"
   fi
 }
 install_node() { install_package "$node_deb"; }
@@ -212,11 +224,17 @@ install_agent() { install_package "$agent_deb"; }
 for deb in "$node_deb" "$agent_deb"; do
   name=${deb_package[$deb]}
   version=${deb_version[$deb]}
-  if [ "$(installed_version "$name")" != "$version" ]; then
-    step=install_agent
-    [ "$deb" != "$node_deb" ] || step=install_node
-    add_step "$step" "安装 $name $version（$arch）" "install $name $version ($arch)"
+  installed=$(installed_version "$name")
+  [ "$installed" != "$version" ] || continue
+  # An older stick never downgrades a room (a newer release may have changed what it stores).
+  if [ -n "$installed" ] && dpkg --compare-versions "$installed" gt "$version"; then
+    note "$name $installed 比这个目录里的 $version 新：保持不变" \
+      "$name $installed is newer than this folder's $version: left as it is"
+    continue
   fi
+  step=install_agent
+  [ "$deb" != "$node_deb" ] || step=install_node
+  add_step "$step" "安装 $name $version（$arch）" "install $name $version ($arch)"
 done
 
 # 4. The hardware watchdog.

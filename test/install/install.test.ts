@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { debianArchitecture, nodePackage } from '../helpers/nodeRelease.js';
+import { roomAgentPackages } from '../helpers/roomAgentPackage.js';
 import { makeScratchRoot, type ScratchRoot } from '../helpers/scratchRoot.js';
-import { devicePackage } from './devicePackage.js';
 
 // scripts/install.sh from the folder scripts/build-usb.sh writes, into scratch roots: the real
 // room-agent-node and room-agent packages, dpkg --root, and sysfs, /proc and the architecture as
@@ -132,7 +132,7 @@ function watchdogSys(name: string, maxTimeout: number): string {
 }
 
 beforeAll(async () => {
-  [nodeDeb, agentDeb] = await Promise.all([nodePackage(), devicePackage()]);
+  [nodeDeb, { device: agentDeb }] = await Promise.all([nodePackage(), roomAgentPackages()]);
   work = mkdtempSync(join(tmpdir(), 'room-agent-install-'));
   // Readable by the unprivileged user of the not-root case.
   chmodSync(work, 0o755);
@@ -264,6 +264,37 @@ describe('install.sh --root into a scratch root', () => {
     // The folder too: the new file was renamed into it.
     expect(changed).toEqual(['/etc/systemd/system.conf.d', '/etc/systemd/system.conf.d/room-agent-watchdog.conf']);
     expect(after.length).toBe(before.length);
+  });
+
+  it('leaves a newer installed release as it is: an older stick never downgrades', () => {
+    const older = folderCopy('older');
+    const tree = join(work, 'older-tree');
+    mkdirSync(join(tree, 'DEBIAN'), { recursive: true });
+    writeFileSync(
+      join(tree, 'DEBIAN/control'),
+      `Package: room-agent\nVersion: 0.0.1\nArchitecture: ${ARCH}\nMaintainer: x <x@example.org>\nDescription: older\n older\n`,
+    );
+    const agent = `room-agent_${agentVersion}_${ARCH}.deb`;
+    rmSync(join(older, agent));
+    execFileSync('dpkg-deb', [
+      '--root-owner-group',
+      '-Zgzip',
+      '--build',
+      tree,
+      join(older, `room-agent_0.0.1_${ARCH}.deb`),
+    ]);
+    const sums = readFileSync(join(older, 'SHA256SUMS'), 'utf8')
+      .split('\n')
+      .filter((line) => !line.endsWith(agent));
+    sums.push(execFileSync('sha256sum', [`room-agent_0.0.1_${ARCH}.deb`], { cwd: older, encoding: 'utf8' }));
+    writeFileSync(join(older, 'SHA256SUMS'), sums.filter(Boolean).join('\n'));
+
+    const before = manifest(root.dir);
+    const run = install(['--root', root.dir, '--sys-dir', watchdogSys('x86', 600), '--lang', 'en'], { folder: older });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`room-agent ${agentVersion} is newer than this folder's 0.0.1: left as it is`);
+    expect(manifest(root.dir)).toEqual(before);
   });
 });
 
