@@ -196,9 +196,10 @@ package_file room-agent agent_deb
 
 dpkg_target=()
 [ -z "$root" ] || dpkg_target=("--root=$root")
-# The version of NAME installed (configured), or nothing.
+# The version of NAME installed (configured), or nothing (dpkg-query fails for a package it never saw).
 installed_version() {
-  dpkg-query "${dpkg_target[@]}" -W -f '${db:Status-Status} ${Version}\n' "$1" 2>/dev/null | sed -n 's/^installed //p'
+  { dpkg-query "${dpkg_target[@]}" -W -f '${db:Status-Status} ${Version}\n' "$1" 2>/dev/null || true; } |
+    sed -n 's/^installed //p'
 }
 
 # Each step: its line, then the function that takes it.

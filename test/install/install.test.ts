@@ -298,6 +298,22 @@ describe('install.sh --root into a scratch root', () => {
   });
 });
 
+describe('install.sh on this machine, as on a board', () => {
+  it('plans the packages and the provisioning in a dry run, and no watchdog on a board without one', () => {
+    // The dry run changes nothing here; a machine with room-agent installed is not one to test on.
+    expect(existsSync('/usr/bin/room-agent')).toBe(false);
+    const noWatchdog = join(work, 'sys-none');
+    mkdirSync(noWatchdog);
+    const dry = install(['--sys-dir', noWatchdog, '--dry-run', '--lang', 'en']);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(lines(dry)).toEqual([
+      `would install room-agent-node ${field(nodeDeb, 'Version')} (${ARCH})`,
+      `would install room-agent ${field(agentDeb, 'Version')} (${ARCH})`,
+      'would set the room up: room-agent provision (/etc/room-agent/config.yaml does not exist yet), then start the service',
+    ]);
+  });
+});
+
 describe('install.sh refuses before it installs anything', () => {
   /** Runs install.sh on a fresh scratch root and checks the root is untouched. */
   function refused(args: string[], options: Parameters<typeof install>[1] = {}, osRelease?: string) {
