@@ -202,6 +202,9 @@ installed_version() {
     sed -n 's/^installed //p'
 }
 
+# systemd runs this root (not so with --root, nor in a chroot or container): then systemctl may be called.
+systemd_running() { [ -z "$root" ] && [ -d /run/systemd/system ]; }
+
 # Each step: its line, then the function that takes it.
 steps=()
 step_lines=()
@@ -264,8 +267,8 @@ write_watchdog() {
   printf '%s\n' "$dropin_text" >"$dropin.new"
   chmod 0644 "$dropin.new"
   mv -f "$dropin.new" "$dropin"
-  # systemd re-reads system.conf.d on a reload and arms the watchdog from it.
-  [ -n "$root" ] || systemctl daemon-reload
+  # systemd re-reads system.conf.d on a reload and arms the watchdog from it; otherwise at boot.
+  if systemd_running; then systemctl daemon-reload; fi
 }
 
 # 5. Provision, on the board itself.
@@ -276,7 +279,11 @@ provision() {
     fail 78 "软件已安装，但房间尚未配置完成：请按上面的提示执行 sudo room-agent provision，然后 sudo room-agent doctor" \
       "the software is installed but the room is not set up: run sudo room-agent provision as the lines above say, then sudo room-agent doctor"
   fi
-  systemctl restart room-agent
+  if systemd_running; then
+    systemctl restart room-agent
+  else
+    note "systemd 未在运行：服务将在开机时启动" "systemd is not running here: the service starts at boot"
+  fi
 }
 if [ -z "$root" ]; then
   if ! command -v room-agent >/dev/null || [ ! -f "$config" ]; then

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { debianArchitecture, nodePackage } from '../helpers/nodeRelease.js';
 import { roomAgentPackages } from '../helpers/roomAgentPackage.js';
 import { makeScratchRoot, type ScratchRoot } from '../helpers/scratchRoot.js';
@@ -298,19 +299,107 @@ describe('install.sh --root into a scratch root', () => {
   });
 });
 
-describe('install.sh on this machine, as on a board', () => {
-  it('plans the packages and the provisioning in a dry run, and no watchdog on a board without one', () => {
-    // The dry run changes nothing here; a machine with room-agent installed is not one to test on.
-    expect(existsSync('/usr/bin/room-agent')).toBe(false);
-    const noWatchdog = join(work, 'sys-none');
-    mkdirSync(noWatchdog);
-    const dry = install(['--sys-dir', noWatchdog, '--dry-run', '--lang', 'en']);
+/**
+ * A copy-on-write view of this machine's root: an overlay of / in a mount namespace of its own,
+ * with /dev, /proc and /sys as they are, fresh /tmp and /run (so no systemd is seen running), and
+ * the test's folder on /mnt. Every write lands in `upper`, whose manifest is what install.sh changed.
+ */
+const OVERLAY = `
+base=$1 shared=$2
+shift 2
+m=$base/merged
+mount --make-rprivate /
+mount -t overlay overlay -o "lowerdir=/,upperdir=$base/upper,workdir=$base/work" "$m"
+mount --rbind /dev "$m/dev"
+mount -t proc proc "$m/proc"
+mount --rbind /sys "$m/sys"
+mount -t tmpfs tmpfs "$m/tmp"
+mount -t tmpfs tmpfs "$m/run"
+mount --bind "$shared" "$m/mnt"
+exec chroot "$m" "$@"
+`;
+
+function hostOverlay(name: string) {
+  const base = join(work, name);
+  for (const dir of ['upper', 'work', 'merged']) mkdirSync(join(base, dir), { recursive: true });
+  return {
+    upper: join(base, 'upper'),
+    run: (...command: string[]) =>
+      spawnSync('unshare', ['--mount', 'bash', '-euc', OVERLAY, 'overlay', base, work, ...command], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 300_000,
+      }),
+  };
+}
+
+describe('install.sh on this machine, as on a board (an overlay of /)', () => {
+  let broker: Mosquitto;
+  let host: ReturnType<typeof hostOverlay>;
+  let provisionFlags: string[];
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    host = hostOverlay('host');
+    provisionFlags = [
+      '--',
+      '--non-interactive',
+      '--room',
+      'yx-install-01',
+      '--broker',
+      broker.url,
+      '--username',
+      'yx-install-01',
+      '--password',
+      'install-secret',
+      '--scanner',
+      'none',
+    ];
+  });
+  afterAll(() => broker?.stop());
+  const installer = (...args: string[]) =>
+    host.run('bash', '/mnt/usb/install.sh', '--sys-dir', '/mnt/sys-pi', '--lang', 'en', ...args);
+
+  it('plans the packages, the watchdog and the provisioning in a dry run, and changes nothing', () => {
+    const before = manifest(host.upper);
+    const dry = installer('--dry-run');
     expect(dry.status, dry.stderr).toBe(0);
     expect(lines(dry)).toEqual([
       `would install room-agent-node ${field(nodeDeb, 'Version')} (${ARCH})`,
       `would install room-agent ${field(agentDeb, 'Version')} (${ARCH})`,
+      'would write /etc/systemd/system.conf.d/room-agent-watchdog.conf: RuntimeWatchdogSec=10 ' +
+        '(hardware watchdog Broadcom BCM2835 Watchdog timer, at most 10 s)',
       'would set the room up: room-agent provision (/etc/room-agent/config.yaml does not exist yet), then start the service',
     ]);
+    expect(manifest(host.upper)).toEqual(before);
+  });
+
+  it('installs, provisions with the flags after --, runs the doctor; run again it changes nothing', () => {
+    const first = installer(...provisionFlags);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stderr).toContain('systemd is not running here: the service starts at boot');
+    expect(first.stdout).toContain('configuration written: /etc/room-agent/config.yaml');
+    expect(first.stdout).toContain('✔ configuration valid: /etc/room-agent/config.yaml');
+    const check = host.run('room-agent', 'config', 'check');
+    expect(check.stdout + check.stderr).toBe('configuration OK: /etc/room-agent/config.yaml\n');
+    const status = host.run(
+      'dpkg-query',
+      '-W',
+      '-f',
+      '${Package} ${db:Status-Status}\n',
+      'room-agent',
+      'room-agent-node',
+    );
+    expect(status.stdout.trim().split('\n').sort()).toEqual(['room-agent installed', 'room-agent-node installed']);
+
+    const before = manifest(host.upper);
+    const again = installer(...provisionFlags);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).not.toContain('provision');
+    expect(manifest(host.upper)).toEqual(before);
+    const dry = installer('--dry-run');
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe('');
+    expect(manifest(host.upper)).toEqual(before);
   });
 });
 
