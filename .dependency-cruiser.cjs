@@ -38,6 +38,12 @@ const DEVICE_FOLDERS = [
 ];
 
 /**
+ * What ships in the room-agent-center package, not in the device's room-agent package
+ * (scripts/build-deb.sh): the reference county center, the demo and their commands.
+ */
+const CENTER_PACKAGE = ['^src/center/', '^src/demo/', '^src/cli/commands/(center|demo)\\.ts$'];
+
+/**
  * Deep imports we cannot avoid, each with its package pinned to an exact version in package.json:
  * the hang-up-aware serial binding reuses bindings-cpp's read loop (bindings-cpp #162), which the
  * package does not export.
@@ -118,6 +124,22 @@ module.exports = {
       comment: 'drivers/ knows nothing of the agent: pass what a driver needs in through its constructor',
       from: { path: '^drivers/' },
       to: { path: '^src/' },
+    },
+    {
+      name: 'device-not-to-center-package',
+      severity: 'error',
+      comment:
+        "A room's device has no room-agent-center package: its code may not import the center, the demo or their commands (src/cli/main.ts loads the commands with import() and names the package when they are missing)",
+      from: { path: '^(src|drivers)/', pathNot: CENTER_PACKAGE },
+      to: { path: CENTER_PACKAGE, dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
+      name: 'center-package-loaded-by-the-cli',
+      severity: 'error',
+      comment:
+        'Only src/cli/main.ts loads room-agent-center code, through centerPackageCommand (src/cli/optionalCommands.ts)',
+      from: { path: '^(src|drivers)/', pathNot: [...CENTER_PACKAGE, '^src/cli/main\\.ts$'] },
+      to: { path: CENTER_PACKAGE, dependencyTypes: ['dynamic-import'] },
     },
     {
       name: 'not-to-test-or-scripts',

@@ -13,8 +13,8 @@
 # Node itself is the separate package room-agent-node (scripts/build-node-deb.sh).
 #
 # ROOM_AGENT_MODULES_CACHE=DIR keeps the pruned production node_modules there, keyed by the lock
-# file, this script, the Node ABI and the architecture: `npm ci` compiles better-sqlite3 for
-# minutes, and an unchanged lock file gives the same modules.
+# file, the build flags and pruning, the Node ABI and the architecture: `npm ci` compiles
+# better-sqlite3 for minutes, and an unchanged lock file gives the same modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,7 +69,26 @@ top=$(find "$work" -mindepth 1 -maxdepth 1 -type d)
 # native sources and build intermediates, type definitions, source maps, documentation and tests.
 prune_modules() {
   local modules=$1 gyp dir
-  rm -rf "$modules/.bin" "$modules/.package-lock.json" "$modules/@types" "$modules/nan"
+  rm -rf "$modules/.bin" "$modules/.package-lock.json" "$modules/@types"
+  # Headers for compiling addons, read by node-gyp only.
+  find "$modules" -type d \( -name nan -o -name node-addon-api \) -path '*/node_modules/*' -prune -exec rm -rf {} +
+  # The modules' own command-line tools ("bin" in their package.json): the daemon runs none of them.
+  "$node_bin" -e '
+    const { readFileSync, readdirSync, rmSync, statSync } = require("node:fs");
+    const { join } = require("node:path");
+    const walk = (dir) => readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (!statSync(path).isDirectory()) return [];
+      if (name.startsWith("@")) return walk(path);
+      const nested = readdirSync(path).includes("node_modules") ? walk(join(path, "node_modules")) : [];
+      return [path, ...nested];
+    });
+    for (const dir of walk(process.argv[1])) {
+      let bin;
+      try { bin = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).bin; } catch { continue; }
+      const files = typeof bin === "string" ? [bin] : Object.values(bin ?? {});
+      for (const file of files) rmSync(join(dir, file), { force: true });
+    }' "$modules"
   while IFS= read -r gyp; do
     dir=$(dirname "$gyp")
     # Only the addon itself is loaded (build/Release/*.node); better-sqlite3's test extension is not.
@@ -82,27 +101,40 @@ prune_modules() {
     rm -rf "$dir/src" "$dir/deps" "$dir/hidapi" "$dir/binding.gyp"
   done < <(find "$modules" -name binding.gyp -not -path '*/build/*')
   # prebuilds/<platform>-<arch>[...]: keep this machine's glibc builds only.
-  find "$modules" -type d -path '*/prebuilds/*' -prune ! -regex ".*/prebuilds/\([A-Za-z_]*-\)\?linux-$node_arch" -exec rm -rf {} +
+  find "$modules" -type d -path '*/prebuilds/*' -prune -regextype posix-extended \
+    ! -regex ".*/prebuilds/([A-Za-z_]+-)?linux-$node_arch" -exec rm -rf {} +
   find "$modules" -path '*/prebuilds/*' -name '*musl*' -prune -exec rm -rf {} +
   find "$modules" -type f \( -name '*.md' -o -name '*.markdown' -o -name '*.map' -o -name '*.ts' -o -name '*.mts' \
     -o -name '*.cts' -o -name '*.tsbuildinfo' -o -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
     -o -name '*.gyp' -o -name '*.gypi' -o -name 'Makefile' -o -name '.npmignore' -o -name '.eslintrc*' \
-    -o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' -o -name '*.flow' \) -delete
+    -o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' -o -name '*.flow' -o -name '*.sh' \
+    -o -name '.gitattributes' -o -name '*.html' \) -delete
   find "$modules" -mindepth 2 -maxdepth 3 -type d \( -name test -o -name tests -o -name __tests__ -o -name example \
-    -o -name examples -o -name docs -o -name doc -o -name .github -o -name benchmark -o -name benchmarks \) \
-    -prune -exec rm -rf {} +
-  find "$modules" -name '*.node' -type f -exec strip --strip-unneeded {} +
+    -o -name examples -o -name docs -o -name doc -o -name .github -o -name benchmark -o -name benchmarks \
+    -o -name .husky -o -name integration-test -o -name fixture -o -name fixtures \) -prune -exec rm -rf {} +
+  # As dh_strip does: no symbols, no compiler notes.
+  find "$modules" -name '*.node' -type f -exec strip --strip-unneeded --remove-section=.comment --remove-section=.note {} +
   find "$modules" -type d -empty -delete
 }
 
-modules_key=$(cat "$top/package-lock.json" "$0" <(echo "$node_arch $("$node_bin" -p process.versions.modules)") |
-  sha256sum | cut -c1-16)
+# The modules' inputs: the lock file, how they are built and pruned, the Node ABI and architecture.
+modules_key=$(
+  {
+    cat "$top/package-lock.json"
+    declare -f prune_modules
+    DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh
+    echo "$node_arch $("$node_bin" -p process.versions.modules)"
+  } | sha256sum | cut -c1-16
+)
 cache=${ROOM_AGENT_MODULES_CACHE:-}
 if [ -n "$cache" ] && [ -f "$cache/modules-$modules_key.tar" ]; then
   tar -xf "$cache/modules-$modules_key.tar" -C "$top"
 else
   echo "build-deb.sh: npm ci --omit=dev (native modules for $arch, Node $node_version)…" >&2
-  (cd "$top" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2)
+  # Debian's hardening flags (stack protector, fortify, relro and bind-now) for the addons node-gyp
+  # compiles here; prebuilt ones come as their authors built them.
+  (cd "$top" && eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)" &&
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2)
   prune_modules "$top/node_modules"
   if [ -n "$cache" ]; then
     mkdir -p "$cache"
@@ -147,6 +179,10 @@ for example in "$top"/config/mosquitto.*.example; do
   install -D -m 0644 "$example" "$center/usr/share/room-agent-center/$(basename "$example")"
 done
 install -D -m 0644 "$top/README.md" "$device/usr/share/doc/room-agent/README.md"
+mkdir -p "$device/usr/share/man/man1"
+# Running the packaged CLI also proves that the pruned modules still load.
+"$node_bin" "$device/$lib/dist/src/cli/main.js" --lang en help | "$node_bin" "$deb/manpage.mjs" "$version" |
+  gzip -9n >"$device/usr/share/man/man1/room-agent.1.gz"
 
 # --- Package metadata -------------------------------------------------------------------------
 
@@ -165,8 +201,13 @@ build_package() {
   local package=$1 tree=$2 package_arch=$3
   find "$tree" -type d -exec chmod 0755 {} +
   find "$tree" -type f -exec chmod 0644 {} +
-  chmod 0755 "$tree/$lib/dist/src/cli/main.js" 2>/dev/null || true
-  [ -f "$tree/usr/bin/room-agent" ] && chmod 0755 "$tree/usr/bin/room-agent"
+  if [ -f "$tree/$lib/dist/src/cli/main.js" ]; then
+    # Run directly, main.js runs on the private Node too (its `#!/usr/bin/env node` would pick the
+    # distribution's nodejs, whose ABI the native modules were not built for).
+    sed -i '1s|^#!.*|#!/usr/lib/room-agent/node/bin/node|' "$tree/$lib/dist/src/cli/main.js"
+    chmod 0755 "$tree/$lib/dist/src/cli/main.js"
+  fi
+  if [ -f "$tree/usr/bin/room-agent" ]; then chmod 0755 "$tree/usr/bin/room-agent"; fi
 
   local docs=$tree/usr/share/doc/$package
   mkdir -p "$docs"
@@ -175,7 +216,7 @@ build_package() {
   find "$tree/$lib" -path '*/node_modules/*' -type f -regextype posix-extended \
     -iregex '.*/(licen[cs]e|copying)([-_.][^/]*)?' -delete
   printf '%s (%s) stable; urgency=medium\n\n  * Release %s.\n\n -- %s  %s\n' \
-    "$package" "$version" "$version" "$MAINTAINER" "$changelog_date" | gzip -9n >"$docs/changelog.Debian.gz"
+    "$package" "$version" "$version" "$MAINTAINER" "$changelog_date" | gzip -9n >"$docs/changelog.gz"
   chmod 0644 "$docs"/*
 
   mkdir -p "$tree/DEBIAN"
@@ -185,9 +226,9 @@ build_package() {
     -e "s/@MAINTAINER@/$MAINTAINER/g" -e "s/@SHLIBS@/$shlibs/g" \
     -e "s/@NODE_MAJOR@/$NODE_MAJOR/g" -e "s/@NODE_NEXT@/$((NODE_MAJOR + 1))/g" \
     "$deb/control.$package" >"$tree/DEBIAN/control"
-  for script in preinst postinst prerm postrm; do
-    [ "$package" = room-agent ] && [ -f "$deb/$script" ] && install -m 0755 "$deb/$script" "$tree/DEBIAN/$script"
-  done
+  if [ "$package" = room-agent ]; then
+    for script in postinst prerm postrm; do install -m 0755 "$deb/$script" "$tree/DEBIAN/$script"; done
+  fi
   (cd "$tree" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
     xargs -0 md5sum >DEBIAN/md5sums)
   chmod 0644 "$tree/DEBIAN/control" "$tree/DEBIAN/md5sums"

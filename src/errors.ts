@@ -161,6 +161,12 @@ export const ErrorCode = {
   CameraNoPush: 730,
   /** A photo could not be taken: the camera gave no picture after a few tries (down, refused, too slow). */
   CameraPhotoFailed: 735,
+  // 800–809: installation
+  /**
+   * A command whose code is in a Debian package this machine does not have (the county center and
+   * the demo are in room-agent-center, which a room's device does without).
+   */
+  PackageMissing: 800,
   // 900–999: internal faults
   Internal: 900,
 } as const;
@@ -217,4 +223,9 @@ export const ExitCode = {
    * technician. EX_OSERR's number, unused by everything else, so a script tells it from a fault (1).
    */
   ChecksFailed: 71,
+  /**
+   * EX_OSFILE: the command's code is in a package that is not installed (room-agent-center), so a
+   * script tells "install that package" from a failure of the command itself.
+   */
+  PackageMissing: 72,
 } as const;

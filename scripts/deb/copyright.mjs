@@ -43,6 +43,28 @@ const indent = (text) =>
     .map((line) => (line.trim() === '' ? ' .' : ` ${line.replace(/\t/g, '    ')}`))
     .join('\n');
 
+/** DEP-5 spells SPDX's "(A OR B)" as "A or B", and has no spaces inside a name. */
+const dep5License = (spdx) =>
+  spdx
+    .replace(/[()]/g, '')
+    .split(/\s+(OR|AND)\s+/i)
+    .map((part) => (/^(or|and)$/i.test(part) ? part.toLowerCase() : part.replace(/\s+/g, '-')))
+    .join(' ');
+
+/**
+ * Debian ships the full texts of common licenses in /usr/share/common-licenses, and a copyright
+ * file points there instead of repeating them (lintian rejects a repeated Apache-2.0 text).
+ */
+const COMMON_LICENSES = [
+  { pattern: /Apache License[\s\S]*Version 2\.0[\s\S]*TERMS AND CONDITIONS/, file: 'Apache-2.0' },
+];
+const licenseText = (text) => {
+  const common = COMMON_LICENSES.find(({ pattern }) => pattern.test(text));
+  return common === undefined
+    ? text
+    : `On Debian systems the full text of this license is in /usr/share/common-licenses/${common.file}.`;
+};
+
 const paragraphs = [readFileSync(header, 'utf8').trimEnd()];
 for (const dir of modules(join(tree, 'usr/lib/room-agent'))) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -51,9 +73,12 @@ for (const dir of modules(join(tree, 'usr/lib/room-agent'))) {
   const licenseFiles = readdirSync(dir)
     .filter((name) => LICENSE_FILE.test(name))
     .sort();
-  const texts = licenseFiles.map((name) => readFileSync(join(dir, name), 'utf8'));
+  const originals = licenseFiles.map((name) => readFileSync(join(dir, name), 'utf8'));
+  const texts = originals.map(licenseText);
   const holders = [
-    ...new Set(texts.flatMap((text) => text.split('\n').filter((line) => /^\s*copyright\s*(\(c\)|©|\d)/i.test(line)))),
+    ...new Set(
+      originals.flatMap((text) => text.split('\n').filter((line) => /^\s*copyright\s*(\(c\)|©|\d)/i.test(line))),
+    ),
   ].map((line) => line.trim());
   const author = typeof manifest.author === 'string' ? manifest.author : manifest.author?.name;
   const copyright = holders.length > 0 ? holders : [author ?? `the ${manifest.name} authors`];
@@ -63,7 +88,7 @@ for (const dir of modules(join(tree, 'usr/lib/room-agent'))) {
       `Files: ${relative(tree, dir)}/*`,
       `Comment: npm module ${manifest.name} ${manifest.version}`,
       `Copyright: ${copyright.join('\n ')}`,
-      `License: ${licenseName.replace(/\s+/g, '-')}`,
+      `License: ${dep5License(licenseName)}`,
       indent(text),
     ].join('\n'),
   );

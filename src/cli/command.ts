@@ -8,4 +8,7 @@ export interface CliCommand {
   run(args: string[]): number | Promise<number>;
 }
 
+/** What `help` shows of a command: enough to list it without loading its code. */
+export type CliCommandHead = Pick<CliCommand, 'path' | 'synopsis' | 'summary'>;
+
 export const DEFAULT_CONFIG_PATH = '/etc/room-agent/config.yaml';

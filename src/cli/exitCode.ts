@@ -67,6 +67,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.EnrollmentFailed:
     case ErrorCode.RestoreIncomplete:
       return ExitCode.Unavailable;
+    case ErrorCode.PackageMissing:
+      return ExitCode.PackageMissing;
     case ErrorCode.CenterDatabase:
     case ErrorCode.DemoFolderForeign:
       return ExitCode.CantCreate;

@@ -6,10 +6,10 @@ import { agentErrorFromDriver } from '../scanner/driverFault.js';
 import { defineMessages, language, setLanguage } from '../i18n.js';
 import type { CliCommand } from './command.js';
 import { exitCodeFor } from './exitCode.js';
+import { centerPackageCommand } from './optionalCommands.js';
 import { activityCommands } from './commands/activity.js';
-import { centerCommands } from './commands/center.js';
+import { centerHeads, demoHead } from './commands/centerHeads.js';
 import { configCommands } from './commands/config.js';
-import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { enrollCommand } from './commands/enroll.js';
 import { fileCommands } from './commands/files.js';
@@ -23,10 +23,14 @@ import { scannerTemplateCommands } from './commands/scannerTemplates.js';
 import { signInCommands } from './commands/signin.js';
 import { statusCommand } from './commands/status.js';
 
+/** The center's commands, from the room-agent-center package: loaded only when one runs. */
+const centerCommand = (name: keyof typeof centerHeads): CliCommand =>
+  centerPackageCommand(centerHeads[name], async () => (await import('./commands/center.js')).centerCommands[name]);
+
 const COMMANDS: readonly CliCommand[] = [
   runCommand,
   provisionCommand,
-  demoCommand,
+  centerPackageCommand(demoHead, async () => (await import('./commands/demo.js')).demoCommand),
   statusCommand,
   doctorCommand,
   ...configCommands,
@@ -39,7 +43,10 @@ const COMMANDS: readonly CliCommand[] = [
   ...scannerCommands,
   ...signInCommands,
   ...fileCommands,
-  ...centerCommands,
+  centerCommand('center'),
+  centerCommand('send'),
+  centerCommand('recordings'),
+  centerCommand('keygen'),
 ];
 
 const t = defineMessages({

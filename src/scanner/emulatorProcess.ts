@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { packageRoot } from '../util/packageRoot.js';
+import { CENTER_PACKAGE, packageRoot } from '../util/packageRoot.js';
 import { scannerText } from './messages.js';
 
 /**
@@ -30,6 +30,19 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/**
+ * The emulator's script where this installation has it: the source tree, or a machine with the
+ * room-agent-center package. Undefined on a room's device, which has neither.
+ */
+export function installedEmulatorScript(): string | undefined {
+  const root = packageRoot();
+  const script = root === undefined ? undefined : join(root, SCRIPT);
+  return script !== undefined && existsSync(script) ? script : undefined;
+}
+
+/** What `config check` and the daemon's start say when scanner.driver names a missing emulator. */
+export const emulatorNotInstalledText = (): string => scannerText('emulatorNotInstalled', { package: CENTER_PACKAGE });
+
 export class EmulatorProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -42,11 +55,9 @@ export class EmulatorProcess {
 
   /** Starts the emulator and resolves once its pty is published at `<dataDir>/emulator.tty`. */
   static async start(dataDir: string, logger: Logger): Promise<EmulatorProcess> {
-    const root = packageRoot();
-    if (root === undefined) throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('noPackageDirectory'));
-    const script = join(root, SCRIPT);
-    if (!existsSync(script)) {
-      throw new AgentError(ErrorCode.EmulatorUnavailable, scannerText('emulatorScriptMissing', { script }), { script });
+    const script = installedEmulatorScript();
+    if (script === undefined) {
+      throw new AgentError(ErrorCode.EmulatorUnavailable, emulatorNotInstalledText(), { package: CENTER_PACKAGE });
     }
     const link = join(dataDir, 'emulator.tty');
     const child = spawn('python3', [script, '--link', link, '--model', MODEL], {

@@ -19,9 +19,9 @@ export const scannerText = defineMessages({
     en: 'no daemon is running: the emulated module lives in the daemon; start it with room-agent run',
   },
   emulatorNotRunning: { zh: '模拟器未运行（见守护进程日志）', en: 'the emulator is not running (see the daemon log)' },
-  emulatorScriptMissing: {
-    zh: 'scanner.driver emulator 需要 {script}，但它未安装：模拟器随源码树提供，不随发行版；请使用真实的扫描仪驱动',
-    en: 'scanner.driver emulator needs {script}, which is not installed: the emulator ships with the source tree, not the release; use a real scanner driver',
+  emulatorNotInstalled: {
+    zh: 'scanner.driver：emulator 需要指纹模块模拟器，但本机未安装：它属于 {package} 软件包（sudo apt install {package}）；活动室设备请把 scanner.driver 设为模块的驱动（r30x、gt521 或 hid-keyboard）',
+    en: "scanner.driver: emulator needs the fingerprint module emulator, which is not installed on this machine: it is in the {package} package (sudo apt install {package}); a room device sets scanner.driver to its module's driver (r30x, gt521 or hid-keyboard)",
   },
   emulatorNoPython: {
     zh: 'scanner.driver emulator 需要 python3，但它未安装（apt install python3）',
@@ -40,7 +40,6 @@ export const scannerText = defineMessages({
     zh: '模拟器在 {seconds} 秒内没有回应 {command}',
     en: 'the emulator did not answer {command} within {seconds} s',
   },
-  noPackageDirectory: { zh: '找不到 room-agent 软件包目录', en: 'cannot find the room-agent package directory' },
   secretsUnreadable: { zh: '无法读取 {file}：{reason}', en: 'cannot read {file}: {reason}' },
   secretsMissing: {
     zh: '{file} 处还没有扫描仪密钥；room-agent run 首次启动时会创建它们',

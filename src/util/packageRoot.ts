@@ -13,3 +13,9 @@ export function packageRoot(): string | undefined {
     if (dirname(directory) === directory) return undefined;
   }
 }
+
+/**
+ * The Debian package with what a room's device does not run: the reference county center, the
+ * demo and the module emulators. Messages name it when something of it is asked for and missing.
+ */
+export const CENTER_PACKAGE = 'room-agent-center';

@@ -64,4 +64,15 @@ describe('the dependency check (.dependency-cruiser.cjs)', () => {
       violations: ['src-layers-journal: src/journal/entries.ts → src/sync/topics.ts'],
     });
   });
+
+  it("fails on device code that imports the room-agent-center package's code, except the CLI's lazy import()", async () => {
+    const { code, violations } = await cruise('center-package');
+    // depcruise exits with the number of violations.
+    expect(code).toBe(3);
+    expect(violations.sort()).toEqual([
+      'center-package-loaded-by-the-cli: src/cli/commands/doctor.ts → src/demo/session.ts',
+      'device-not-to-center-package: src/cli/commands/status.ts → src/center/store.ts',
+      'device-not-to-center-package: src/cli/main.ts → src/cli/commands/center.ts',
+    ]);
+  });
 });

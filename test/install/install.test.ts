@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { debianArchitecture, nodePackage } from '../helpers/nodeRelease.js';
-import { roomAgentPackages } from '../helpers/roomAgentPackage.js';
+import { roomAgentPackages } from '../helpers/roomAgentPackages.js';
 import { makeScratchRoot, type ScratchRoot } from '../helpers/scratchRoot.js';
 
 // scripts/install.sh from the folder scripts/build-usb.sh writes, into scratch roots: the real

@@ -11,8 +11,8 @@ const t = defineMessages({
   noWatchdog: { zh: '未设置', en: 'not set' },
   missing: { zh: 'systemd 单元 room-agent 未安装', en: 'the systemd unit room-agent is not installed' },
   missingFix: {
-    zh: '安装单元：sudo cp systemd/room-agent.service /etc/systemd/system/ && sudo systemctl enable --now room-agent',
-    en: 'install the unit: sudo cp systemd/room-agent.service /etc/systemd/system/ && sudo systemctl enable --now room-agent',
+    zh: '重新安装 room-agent 软件包（它带有该单元）：sudo apt install --reinstall room-agent，然后 sudo systemctl enable --now room-agent',
+    en: 'reinstall the room-agent package, which ships the unit: sudo apt install --reinstall room-agent, then sudo systemctl enable --now room-agent',
   },
   down: { zh: 'systemd 单元 room-agent：{state}', en: 'systemd unit room-agent: {state}' },
   downFix: {

@@ -21,6 +21,7 @@ import { brokerForDisplay } from '../../sync/link/brokerUrl.js';
 import { roomTopics } from '../../sync/protocol/topics.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
+import { centerHeads } from './centerHeads.js';
 import { readFlagFile, unreadableFlagFile } from '../flagFile.js';
 import { fileProblem } from '../../util/fileProblem.js';
 
@@ -98,13 +99,7 @@ function brokerOptions(command: string, values: BrokerFlagValues): BrokerOptions
 }
 
 const centerCommand: CliCommand = {
-  path: ['center'],
-  synopsis:
-    '--broker URL --db FILE [--files DIR] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F] [--signing-key FILE] [--view | --no-view] [--gap-seconds N] [--http HOST:PORT [--http-public --http-token-file F] [--live-hls URL_TEMPLATE]]',
-  summary: {
-    zh: '运行县级参考中心：接收并校验各活动室的事件、确认、请求补发、接收文件、实时视图；--http 提供县级大屏网页',
-    en: 'run the reference county center: store and verify every room’s events, acknowledge, request replays, receive files, live view; --http serves the county board page',
-  },
+  ...centerHeads.center,
   async run(args) {
     const { values } = parseCommandArgs('center', args, {
       ...brokerFlags,
@@ -210,13 +205,7 @@ function parseParams(text: string | undefined): Record<string, unknown> {
 }
 
 const sendCommand: CliCommand = {
-  path: ['center', 'send'],
-  synopsis:
-    '--broker URL --db FILE --room ID --type TYPE [--params JSON] [--signing-key F] [--expires-in SECONDS] [--timeout S] [--json] [--prefix county] [--username U] [--password-file F] [--ca F --cert F --key F]',
-  summary: {
-    zh: '向一个活动室发送命令并打印回复（完成退出 0，错误回复 65，无回复 69）',
-    en: 'send one command to a room and print its reply (exit 0 done, 65 error reply, 69 no reply)',
-  },
+  ...centerHeads.send,
   async run(args) {
     const { values } = parseCommandArgs('center send', args, {
       ...brokerFlags,
@@ -275,12 +264,7 @@ const sendCommand: CliCommand = {
 };
 
 const keygenCommand: CliCommand = {
-  path: ['center', 'keygen'],
-  synopsis: '--out FILE',
-  summary: {
-    zh: '生成中心的 Ed25519 签名密钥（PEM，权限 0600），并打印供 county.centerPublicKey 使用的公钥',
-    en: 'create the center’s Ed25519 signing key (PEM, mode 0600) and print the public key for county.centerPublicKey',
-  },
+  ...centerHeads.keygen,
   run(args) {
     const { values } = parseCommandArgs('center keygen', args, { out: { type: 'string' } });
     const file = required('center keygen', '--out FILE', values.out);
@@ -328,12 +312,7 @@ function printRecordings(segments: readonly ReceivedSegment[]): void {
 }
 
 const recordingsCommand: CliCommand = {
-  path: ['center', 'recordings'],
-  synopsis: '--db FILE [--room ID] [--activity ID] [--json]',
-  summary: {
-    zh: '列出中心收到的录像分段（按活动室、活动、摄像头、序号），并指出缺少的序号',
-    en: 'list the recording segments the center received (by room, activity, camera, index) and the indexes missing',
-  },
+  ...centerHeads.recordings,
   run(args) {
     const { values } = parseCommandArgs('center recordings', args, {
       db: { type: 'string' },
@@ -361,4 +340,10 @@ const recordingsCommand: CliCommand = {
   },
 };
 
-export const centerCommands: CliCommand[] = [centerCommand, sendCommand, recordingsCommand, keygenCommand];
+/** By name, as src/cli/main.ts loads them: only when one is run (see centerHeads). */
+export const centerCommands: Record<keyof typeof centerHeads, CliCommand> = {
+  center: centerCommand,
+  send: sendCommand,
+  recordings: recordingsCommand,
+  keygen: keygenCommand,
+};

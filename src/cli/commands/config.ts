@@ -1,6 +1,8 @@
+import { ConfigError } from '../../config/configError.js';
 import { configJsonSchemaText } from '../../config/jsonSchema.js';
 import { AgentError, ErrorCode, ExitCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
+import { emulatorNotInstalledText, installedEmulatorScript } from '../../scanner/emulatorProcess.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { configOptions, inspectConfigForCli } from '../configOption.js';
@@ -35,6 +37,10 @@ const checkCommand: CliCommand = {
       throw new AgentError(ErrorCode.UsageError, t('twoFiles'));
     }
     const inspected = inspectConfigForCli({ ...values, config: positionals[0] ?? values.config });
+    // Valid anywhere, but on a room's device (no room-agent-center) the daemon could never start.
+    if (inspected.config.scanner.driver === 'emulator' && installedEmulatorScript() === undefined) {
+      throw new ConfigError(ErrorCode.ConfigInvalid, [emulatorNotInstalledText()]);
+    }
     const lines = [t('ok', { file: inspected.path })];
     if (inspected.migrated) lines.push(t('willMigrate', { file: inspected.path, ...inspected.migrated }));
     if (inspected.reverted) lines.push(t('willRevert', { reason: inspected.reverted.reason }));

@@ -3,6 +3,7 @@ import { AgentError, ErrorCode } from '../../errors.js';
 import { defineMessages } from '../../i18n.js';
 import { parseCommandArgs, parseSeq } from '../args.js';
 import type { CliCommand } from '../command.js';
+import { demoHead } from './centerHeads.js';
 
 const t = defineMessages({
   badPort: {
@@ -13,12 +14,7 @@ const t = defineMessages({
 });
 
 export const demoCommand: CliCommand = {
-  path: ['demo'],
-  synopsis: '[--dir DIR] [--headless] [--duration SECONDS] [--http-port PORT]',
-  summary: {
-    zh: '无硬件、无网络的完整演示：本机代理服务器、模拟指纹模块、活动室代理、县中心，自动播放签到与断网故事',
-    en: 'the whole product without hardware or network: a local broker, the emulated scanner, the agent, the county center, and a story of sign-ins and a cut link',
-  },
+  ...demoHead,
   async run(args) {
     const { values } = parseCommandArgs('demo', args, {
       dir: { type: 'string' },
