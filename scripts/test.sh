@@ -28,6 +28,13 @@ install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitt
   '/usr/lib/*/gstreamer-1.0/libgstapp.so:gstreamer1.0-plugins-base' \
   '/usr/lib/*/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good' \
   srt-live-transmit:srt-tools shellcheck:shellcheck
+# The Debian package tests (test/package/) build the packages and install them into a scratch root:
+# dpkg-deb and dpkg-shlibdeps (dpkg-dev), strip and readelf (binutils), g++ and make for the native
+# modules npm ci compiles, lintian, useradd (passwd), deb-systemd-helper (init-system-helpers) and
+# systemd-analyze (systemd). The installer's tests (test/install/) run it on an overlay of / in a
+# mount namespace of its own (unshare, util-linux).
+install_missing scripts/test.sh dpkg-shlibdeps:dpkg-dev strip:binutils readelf:binutils g++:g++ make:make \
+  lintian:lintian useradd:passwd deb-systemd-helper:init-system-helpers systemd-analyze:systemd
 
 npm ci --no-audit --no-fund
 npm run build

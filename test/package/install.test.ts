@@ -51,7 +51,10 @@ describe('installing the packages into a scratch root', () => {
   const hostFiles = ['/etc/passwd', '/etc/group'].map((file) => [file, readFileSync(file, 'utf8')] as const);
 
   beforeAll(async () => {
-    [packages, newer, nodeDeb] = await Promise.all([roomAgentPackages(), roomAgentPackages(NEWER), nodePackage()]);
+    nodeDeb = await nodePackage();
+    // One after the other: the newer build reuses the first one's node_modules instead of a second npm ci.
+    packages = await roomAgentPackages();
+    newer = await roomAgentPackages(NEWER);
     root = makeScratchRoot();
   }, PACKAGE_BUILD_TIMEOUT_MS);
 
@@ -199,7 +202,8 @@ describe('installing on Raspberry Pi OS groups', () => {
   it(
     'joins gpio where the board has it, and creates no group it lacks',
     async () => {
-      const [packages, nodeDeb] = await Promise.all([roomAgentPackages(), nodePackage()]);
+      const packages = await roomAgentPackages();
+      const nodeDeb = await nodePackage();
       root = makeScratchRoot({ groups: { dialout: 20, gpio: 997 } });
       expectDpkgOk(root.dpkg('-i', nodeDeb, packages.device));
       expect(entry(root, 'group', 'gpio')?.[3]).toBe('room-agent');
