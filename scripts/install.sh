@@ -275,7 +275,7 @@ write_watchdog() {
 config=/etc/room-agent/config.yaml
 provision() {
   if [ -f "$config" ] && room-agent config check "$config" >/dev/null 2>&1; then return 0; fi
-  if ! room-agent provision "${provision_args[@]}"; then
+  if ! room-agent --lang "$lang" provision "${provision_args[@]}"; then
     fail 78 "软件已安装，但房间尚未配置完成：请按上面的提示执行 sudo room-agent provision，然后 sudo room-agent doctor" \
       "the software is installed but the room is not set up: run sudo room-agent provision as the lines above say, then sudo room-agent doctor"
   fi
@@ -308,5 +308,5 @@ if [ -n "$root" ]; then
     "installed into $root. The room is set up and checked on the board itself: once it runs, sudo room-agent provision, then sudo room-agent doctor"
   exit 0
 fi
-room-agent doctor || note "room-agent doctor 发现了问题：按上面 ✘ 行的提示处理" \
+room-agent --lang "$lang" doctor || note "room-agent doctor 发现了问题：按上面 ✘ 行的提示处理" \
   "room-agent doctor found problems: fix them as its ✘ lines say"

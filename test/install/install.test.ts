@@ -379,7 +379,7 @@ describe('install.sh on this machine, as on a board (an overlay of /)', () => {
     expect(first.stderr).toContain('systemd is not running here: the service starts at boot');
     expect(first.stdout).toContain('configuration written: /etc/room-agent/config.yaml');
     expect(first.stdout).toContain('✔ configuration valid: /etc/room-agent/config.yaml');
-    const check = host.run('room-agent', 'config', 'check');
+    const check = host.run('room-agent', '--lang', 'en', 'config', 'check');
     expect(check.stdout + check.stderr).toBe('configuration OK: /etc/room-agent/config.yaml\n');
     const status = host.run(
       'dpkg-query',
