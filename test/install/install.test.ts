@@ -440,7 +440,7 @@ describe('install.sh refuses before it installs anything', () => {
     expect(missing.stderr).toContain('缺少 README.txt');
   });
 
-  it('an ARMv6 board (Pi Zero), by its CPU, before it looks for an armhf package', () => {
+  it('an ARMv6 board (Pi Zero), by its CPU or its kernel, before it looks for an armhf package', () => {
     const zero = cpuinfo(
       'zero',
       'processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nBogoMIPS\t: 697.95\n' +
@@ -452,8 +452,16 @@ describe('install.sh refuses before it installs anything', () => {
       'this board has an ARMv6 CPU (Raspberry Pi 1, Zero, Zero W): Node.js 20 has no build',
     );
 
-    // A Pi 3 on 32-bit Raspberry Pi OS passes the board check and finds no armhf package here.
+    // A kernel that says armv6l is believed whatever the CPU lines read.
+    const unameDir = join(work, 'shim-uname');
+    mkdirSync(unameDir);
+    writeFileSync(join(unameDir, 'uname'), '#!/bin/sh\necho armv6l\n', { mode: 0o755 });
     const pi3 = cpuinfo('pi3', 'processor\t: 0\nmodel name\t: ARMv7 Processor rev 4 (v7l)\nCPU part\t: 0xd03\n');
+    const byKernel = refused(['--proc-dir', pi3, '--lang', 'en'], { path: `${dpkgShim('armhf')}:${unameDir}` });
+    expect(byKernel.status).toBe(69);
+    expect(byKernel.stderr).toContain('this board has an ARMv6 CPU');
+
+    // A Pi 3 on 32-bit Raspberry Pi OS passes the board check and finds no armhf package here.
     const armv7 = refused(['--proc-dir', pi3, '--lang', 'en'], { path: dpkgShim('armhf') });
     expect(armv7.status).toBe(69);
     expect(armv7.stderr).toContain('this folder has no room-agent-node package for armhf');
