@@ -77,14 +77,15 @@ for deb in "${chosen[@]}"; do install -m 0644 "$deb" "$out/"; done
 cat >"$out/README.txt" <<'EOF'
 room-agent 安装 / installation
 
-以 root 运行（离线即可）/ Run as root (no network needed):
+在房间的板子上以 root 运行，无需联网 / On the room's board, as root, no network needed:
 
-  sudo bash /媒体/路径/install.sh            （中文）
-  sudo bash /path/to/this/folder/install.sh --lang en
+  sudo bash <U 盘上的这个目录>/install.sh
+  sudo bash <this folder on the stick>/install.sh --lang en
 
-先检查 SHA256SUMS，再安装 Node.js 和 room-agent，最后配置房间并运行 room-agent doctor。
-It checks SHA256SUMS, installs Node.js and room-agent, then sets the room up and runs room-agent doctor.
---dry-run 只列出要做的步骤 / --dry-run lists the steps without taking them.
+先核对 SHA256SUMS，再安装 Node.js 和 room-agent，然后配置房间（room-agent provision）并运行 room-agent doctor。
+加 --dry-run 只列出要做的步骤。再次运行不会重复已完成的步骤。
+It checks SHA256SUMS, installs Node.js and room-agent, sets the room up (room-agent provision) and runs
+room-agent doctor. --dry-run lists the steps without taking them. Running it again redoes nothing done.
 EOF
 mapfile -t files < <(cd "$out" && find . -maxdepth 1 -type f -printf '%f\n' | LC_ALL=C sort)
 sums=$(cd "$out" && sha256sum -- "${files[@]}")
