@@ -109,9 +109,9 @@ prune_modules() {
     -o -name '*.gyp' -o -name '*.gypi' -o -name 'Makefile' -o -name '.npmignore' -o -name '.eslintrc*' \
     -o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' -o -name '*.flow' -o -name '*.sh' \
     -o -name '.gitattributes' -o -name '*.html' \) -delete
-  # Only at a module's top level: inside dist/ a "doc" folder can be code (yaml's is).
+  # Only at a module's top level (nested modules' too): inside dist/ a "doc" folder can be code (yaml's is).
   (cd "$modules" && find . -regextype posix-extended -type d \
-    -regex '\./(@[^/]+/)?[^/]+/(test|tests|__tests__|examples?|docs?|\.github|benchmarks?|\.husky|integration-test|fixtures?)' \
+    -regex '\./(.*/node_modules/)?(@[^/]+/)?[^/]+/(test|tests|__tests__|examples?|docs?|\.github|benchmarks?|\.husky|integration-test|fixtures?)' \
     -prune -exec rm -rf {} +)
   # As dh_strip does: no symbols, no compiler notes.
   find "$modules" -name '*.node' -type f -exec strip --strip-unneeded --remove-section=.comment --remove-section=.note {} +
@@ -209,10 +209,11 @@ build_package() {
   find "$tree" -type d -exec chmod 0755 {} +
   find "$tree" -type f -exec chmod 0644 {} +
   if [ -f "$tree/$lib/dist/src/cli/main.js" ]; then
-    # Run directly, main.js runs on the private Node too (its `#!/usr/bin/env node` would pick the
-    # distribution's nodejs, whose ABI the native modules were not built for).
-    sed -i '1s|^#!.*|#!/usr/lib/room-agent/node/bin/node|' "$tree/$lib/dist/src/cli/main.js"
-    chmod 0755 "$tree/$lib/dist/src/cli/main.js"
+    # Not a command of its own: its `#!/usr/bin/env node` would pick the distribution's nodejs,
+    # whose ABI the native modules were not built for. /usr/bin/room-agent and the unit run it on
+    # the private Node. A comment keeps the line numbers of stack traces.
+    sed -i '1s|^#!.*|// The room-agent CLI: run by /usr/bin/room-agent on /usr/lib/room-agent/node/bin/node.|' \
+      "$tree/$lib/dist/src/cli/main.js"
   fi
   if [ -f "$tree/usr/bin/room-agent" ]; then chmod 0755 "$tree/usr/bin/room-agent"; fi
 

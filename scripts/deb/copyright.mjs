@@ -38,6 +38,7 @@ function modules(dir) {
 const indent = (text) =>
   text
     .replace(/\r\n?/g, '\n')
+    .replace(/\n\s*\n(\s*\n)+/g, '\n\n')
     .trim()
     .split('\n')
     .map((line) => (line.trim() === '' ? ' .' : ` ${line.replace(/\t/g, '    ')}`))
@@ -55,14 +56,14 @@ const dep5License = (spdx) =>
  * Debian ships the full texts of common licenses in /usr/share/common-licenses, and a copyright
  * file points there instead of repeating them (lintian rejects a repeated Apache-2.0 text).
  */
-const COMMON_LICENSES = [
-  { pattern: /Apache License[\s\S]*Version 2\.0[\s\S]*TERMS AND CONDITIONS/, file: 'Apache-2.0' },
-];
-const licenseText = (text) => {
-  const common = COMMON_LICENSES.find(({ pattern }) => pattern.test(text));
-  return common === undefined
-    ? text
-    : `On Debian systems the full text of this license is in /usr/share/common-licenses/${common.file}.`;
+const COMMON_LICENSES = [{ spdx: /\bApache-2\.0\b/, text: /TERMS AND CONDITIONS FOR USE/, file: 'Apache-2.0' }];
+const pointer = (file) => `On Debian systems the full text of this license is in /usr/share/common-licenses/${file}.`;
+/** A module's license texts as the copyright file carries them. */
+const licenseTexts = (licenseName, originals) => {
+  const common = COMMON_LICENSES.find(({ spdx }) => spdx.test(licenseName));
+  if (common === undefined) return originals;
+  // The full text itself is dropped; a notice (copyright lines, a derived work) stays, then the pointer.
+  return [...originals.filter((text) => !common.text.test(text)), pointer(common.file)];
 };
 
 const paragraphs = [readFileSync(header, 'utf8').trimEnd()];
@@ -74,7 +75,7 @@ for (const dir of modules(join(tree, 'usr/lib/room-agent'))) {
     .filter((name) => LICENSE_FILE.test(name))
     .sort();
   const originals = licenseFiles.map((name) => readFileSync(join(dir, name), 'utf8'));
-  const texts = originals.map(licenseText);
+  const texts = licenseTexts(licenseName, originals);
   const holders = [
     ...new Set(
       originals.flatMap((text) => text.split('\n').filter((line) => /^\s*copyright\s*(\(c\)|©|\d)/i.test(line))),
