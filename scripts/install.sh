@@ -32,10 +32,10 @@
 #
 # stdout: the steps, one line each ("would …" in a dry run); stderr: progress, notes and failures,
 # each failure with what to do. Chinese unless --lang en.
-# Exit codes: 0 installed (or nothing to do); 64 usage; 65 the folder fails its checksums or holds
-# ambiguous packages; 69 board, OS or architecture not supported, or no package for it in the
-# folder; 77 not root; 78 installed but provisioning did not finish; 1 a step failed (dpkg, writing
-# a file: the lines above say why).
+# Exit codes: 0 installed or nothing to do (the doctor's ✘ lines do not change it); 64 usage;
+# 65 the folder fails its checksums or holds ambiguous packages; 69 board, OS or architecture not
+# supported, or no package for it in the folder; 77 not root; 78 installed but provisioning did
+# not finish; 1 a step failed (dpkg, writing a file: the lines above say why).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -286,9 +286,12 @@ provision() {
   fi
 }
 if [ -z "$root" ]; then
-  if ! command -v room-agent >/dev/null || [ ! -f "$config" ]; then
+  if [ ! -f "$config" ]; then
     add_step provision "配置房间：room-agent provision（$config 尚不存在），然后启动服务" \
       "set the room up: room-agent provision ($config does not exist yet), then start the service"
+  elif ! command -v room-agent >/dev/null; then
+    add_step provision "检查 $config（room-agent config check），未通过则配置房间（room-agent provision）" \
+      "check $config (room-agent config check), and set the room up (room-agent provision) if it fails"
   elif ! room-agent config check "$config" >/dev/null 2>&1; then
     add_step provision "配置房间：room-agent provision（$config 未通过 config check），然后重启服务" \
       "set the room up: room-agent provision ($config fails config check), then restart the service"
