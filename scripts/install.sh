@@ -11,8 +11,9 @@
 #      a 64-bit kernel: the packages must match dpkg, not uname), ARMv6 boards refused (Pi 1, Zero:
 #      Node.js 20 has no build for them), the OS release from /etc/os-release (Debian 12 or 13,
 #      Raspberry Pi OS 12 or 13).
-#   3. room-agent-node, then room-agent, with dpkg; a package installed at the folder's version is
-#      skipped, one installed at a newer version left as it is (an older stick never downgrades).
+#   3. room-agent-node, then room-agent, with dpkg, once every system package they depend on is
+#      found installed; a package installed at the folder's version is skipped, one installed at a
+#      newer version left as it is (an older stick never downgrades).
 #   4. The hardware watchdog, where the board has one: systemd pets it (RuntimeWatchdogSec in
 #      /etc/systemd/system.conf.d/room-agent-watchdog.conf, at most the board's max_timeout), so a
 #      hung board reboots. Only sysfs is read: opening /dev/watchdog would arm it.
@@ -34,7 +35,7 @@
 # each failure with what to do. Chinese unless --lang en.
 # Exit codes: 0 installed or nothing to do (the doctor's ✘ lines do not change it); 64 usage;
 # 65 the folder fails its checksums or holds ambiguous packages; 69 board, OS or architecture not
-# supported, or no package for it in the folder; 77 not root; 78 installed but provisioning did
+# supported, no package for it in the folder, or a system package they depend on missing; 77 not root; 78 installed but provisioning did
 # not finish; 1 a step failed (dpkg, writing a file: the lines above say why).
 set -euo pipefail
 
@@ -240,6 +241,38 @@ for deb in "$node_deb" "$agent_deb"; do
   [ "$deb" != "$node_deb" ] || step=install_node
   add_step "$step" "安装 $name $version（$arch）" "install $name $version ($arch)"
 done
+
+# What the packages need from the system, checked before anything is installed: offline, a missing
+# package cannot be fetched, and dpkg would leave room-agent unpacked and unconfigured. A scratch
+# root's database lists nothing (dpkg --force-depends there).
+missing_dependencies() {
+  local deb item alternative name op version installed satisfied items alternatives
+  for deb in "$node_deb" "$agent_deb"; do
+    IFS=',' read -ra items <<<"$(dpkg-deb -f "$deb" Depends)"
+    for item in "${items[@]}"; do
+      satisfied=0
+      IFS='|' read -ra alternatives <<<"$item"
+      for alternative in "${alternatives[@]}"; do
+        read -r name op version <<<"${alternative//[()]/ }"
+        name=${name%%:*}
+        # Installed from this folder before the package that needs it.
+        if [ "$name" = room-agent-node ]; then satisfied=1; break; fi
+        installed=$(installed_version "$name")
+        if [ -n "$installed" ] && { [ -z "$op" ] || dpkg --compare-versions "$installed" "$op" "$version"; }; then
+          satisfied=1
+          break
+        fi
+      done
+      # read trims the blanks around the item.
+      [ "$satisfied" -eq 1 ] || { read -r item <<<"$item" && printf '%s\n' "$item"; }
+    done
+  done
+}
+if [ -z "$root" ] && [ ${#steps[@]} -gt 0 ]; then
+  missing=$(missing_dependencies | sort -u | paste -sd ',' | sed 's/,/, /g')
+  [ -z "$missing" ] || fail 69 "系统缺少 room-agent 需要的软件包：$missing；请联网安装（sudo apt-get install 包名）后再运行本脚本，什么都还没有安装" \
+    "this system lacks packages room-agent needs: $missing; install them while online (sudo apt-get install NAME…) and run this again; nothing was installed"
+fi
 
 # 4. The hardware watchdog.
 watchdog="$sys_dir/class/watchdog/watchdog0"

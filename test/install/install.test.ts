@@ -373,6 +373,27 @@ describe('install.sh on this machine, as on a board (an overlay of /)', () => {
     expect(manifest(host.upper)).toEqual(before);
   });
 
+  it('refuses a system that lacks a package room-agent needs, before installing anything', () => {
+    const bare = hostOverlay('host-without-passwd');
+    // As if passwd (useradd, which the maintainer scripts run) had been removed.
+    const removed = bare.run(
+      'perl',
+      '-0pi',
+      '-e',
+      's/(Package: passwd\nStatus: )install ok installed/$1deinstall ok config-files/',
+      '/var/lib/dpkg/status',
+    );
+    expect(removed.status, removed.stderr).toBe(0);
+    const before = manifest(bare.upper);
+    const run = bare.run('bash', '/mnt/usb/install.sh', '--sys-dir', '/mnt/sys-pi', '--lang', 'en');
+    expect(run.status).toBe(69);
+    expect(run.stderr).toContain(
+      'this system lacks packages room-agent needs: passwd; install them while online (sudo apt-get install NAME…) and run this again; nothing was installed',
+    );
+    expect(run.stdout).toBe('');
+    expect(manifest(bare.upper)).toEqual(before);
+  });
+
   it('installs, provisions with the flags after --, runs the doctor; run again it changes nothing', () => {
     const first = installer(...provisionFlags);
     expect(first.status, first.stdout + first.stderr).toBe(0);
