@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
-  cpSync,
+  copyFileSync,
   existsSync,
   lstatSync,
   readFileSync,
@@ -62,7 +62,7 @@ function cli(root: ScratchRoot, ...args: string[]) {
 function verify(root: ScratchRoot) {
   const units = '/lib/systemd/system';
   for (const target of readdirSync(units).filter((name) => name.endsWith('.target')))
-    cpSync(join(units, target), join(root.dir, units, target));
+    copyFileSync(join(units, target), join(root.dir, units, target));
   return spawnSync('systemd-analyze', ['verify', `--root=${root.dir}`, `/${UNIT}`], {
     encoding: 'utf8',
     timeout: 60_000,
