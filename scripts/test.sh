@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 # audiotestsrc from gstreamer1.0-plugins-base and the RTP payloaders, the RTP session manager, UDP
 # and the A-law encoder from gstreamer1.0-plugins-good (the pipelines use nothing of -bad, which
 # the RTSP server library pulls in anyway); the county's media server is nginx-light with
-# libnginx-mod-rtmp; srt-live-transmit (srt-tools) receives pushes over SRT.
+# libnginx-mod-rtmp; srt-live-transmit (srt-tools) receives pushes over SRT. shellcheck checks every
+# scripts/*.sh (test/lint/shellcheck.test.ts).
 source scripts/packages.sh
 install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitto tmux:tmux setpriv:util-linux \
   chromium:chromium libusb-1.0.so.0:libusb-1.0-0 \
@@ -26,11 +27,12 @@ install_missing scripts/test.sh strace:strace python3:python3 mosquitto:mosquitt
   '/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib:gir1.2-gst-rtsp-server-1.0' \
   '/usr/lib/*/gstreamer-1.0/libgstapp.so:gstreamer1.0-plugins-base' \
   '/usr/lib/*/gstreamer-1.0/libgstrtp.so:gstreamer1.0-plugins-good' \
-  srt-live-transmit:srt-tools
+  srt-live-transmit:srt-tools shellcheck:shellcheck
 # The Debian package tests (test/package/) build the packages and install them into a scratch root:
 # dpkg-deb and dpkg-shlibdeps (dpkg-dev), strip and readelf (binutils), g++ and make for the native
 # modules npm ci compiles, lintian, useradd (passwd), deb-systemd-helper (init-system-helpers) and
-# systemd-analyze (systemd).
+# systemd-analyze (systemd). The installer's tests (test/install/) run it on an overlay of / in a
+# mount namespace of its own (unshare, util-linux).
 install_missing scripts/test.sh dpkg-shlibdeps:dpkg-dev strip:binutils readelf:binutils g++:g++ make:make \
   lintian:lintian useradd:passwd deb-systemd-helper:init-system-helpers systemd-analyze:systemd
 
