@@ -12,6 +12,11 @@
 #   DIR/room-agent-center_V_all.deb   the reference county center, the demo and the emulators
 # Node itself is the separate package room-agent-node (scripts/build-node-deb.sh).
 #
+# --modules-from DIR takes the node_modules `npm ci` already installed on this machine (a CI job's
+# own checkout, compiled by this Node for this architecture) instead of installing them again: its
+# dev dependencies are pruned with `npm prune --omit=dev`, offline. Its addons are built without
+# Debian's hardening flags, which only a release build from npm ci adds.
+#
 # ROOM_AGENT_MODULES_CACHE=DIR keeps the pruned production node_modules there, keyed by the lock
 # file, the build flags and pruning, the Node ABI and the architecture: `npm ci` compiles
 # better-sqlite3 for minutes, and an unchanged lock file gives the same modules.
@@ -28,18 +33,21 @@ die() {
   exit 1
 }
 
-dist='' out='' version='' node_bin=$(command -v node || true)
+dist='' out='' version='' modules_from='' node_bin=$(command -v node || true)
 while (($#)); do
   case $1 in
     --dist) dist=${2:-}; shift 2 ;;
     --out) out=${2:-}; shift 2 ;;
     --version) version=${2:-}; shift 2 ;;
     --node) node_bin=${2:-}; shift 2 ;;
-    *) die "unknown argument $1 (usage: build-deb.sh --dist FILE --out DIR [--version V] [--node BIN])" ;;
+    --modules-from) modules_from=${2:-}; shift 2 ;;
+    *) die "unknown argument $1 (usage: build-deb.sh --dist FILE --out DIR [--version V] [--node BIN] [--modules-from DIR])" ;;
   esac
 done
-{ [ -n "$dist" ] && [ -n "$out" ]; } || die "usage: build-deb.sh --dist FILE --out DIR [--version V] [--node BIN]"
+{ [ -n "$dist" ] && [ -n "$out" ]; } || die "usage: build-deb.sh --dist FILE --out DIR [--version V] [--node BIN] [--modules-from DIR]"
 [ -f "$dist" ] || die "$dist: no such file (npm run dist writes room-agent-VERSION-dist.tar.gz)"
+[ -z "$modules_from" ] || [ -d "$modules_from/better-sqlite3" ] ||
+  die "--modules-from $modules_from: not a node_modules folder npm ci installed (no better-sqlite3 in it)"
 for tool in dpkg-deb dpkg-shlibdeps strip npm; do
   command -v "$tool" >/dev/null || die "$tool is missing: sudo apt-get install dpkg-dev binutils npm"
 done
@@ -128,7 +136,12 @@ modules_key=$(
   } | sha256sum | cut -c1-16
 )
 cache=${ROOM_AGENT_MODULES_CACHE:-}
-if [ -n "$cache" ] && [ -f "$cache/modules-$modules_key.tar" ]; then
+if [ -n "$modules_from" ]; then
+  echo "build-deb.sh: node_modules from $modules_from, dev dependencies pruned…" >&2
+  cp -a "$modules_from" "$top/node_modules"
+  (cd "$top" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >&2)
+  prune_modules "$top/node_modules"
+elif [ -n "$cache" ] && [ -f "$cache/modules-$modules_key.tar" ]; then
   tar -xf "$cache/modules-$modules_key.tar" -C "$top"
 else
   echo "build-deb.sh: npm ci --omit=dev (native modules for $arch, Node $node_version)…" >&2

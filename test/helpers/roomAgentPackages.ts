@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { BUILD_CACHE, buildOnce } from './buildOnce.js';
+import { buildOnce } from './buildOnce.js';
 
 const run = promisify(execFile);
 
@@ -11,9 +11,8 @@ const run = promisify(execFile);
  * The room-agent Debian packages as a release builds them: `npm run dist` (scripts/build-dist.sh)
  * compiles the tree once, scripts/build-deb.sh makes room-agent_<V>_<arch>.deb and
  * room-agent-center_<V>_all.deb of it. Both are built once per run and shared by every test file
- * (buildOnce), and kept while nothing they are made of changes; the production node_modules, whose
- * `npm ci` compiles better-sqlite3 for minutes, are kept by build-deb.sh itself while the lock file
- * is unchanged (ROOM_AGENT_MODULES_CACHE).
+ * (buildOnce), and kept while nothing they are made of changes. The production node_modules are
+ * the suite's own, pruned of dev dependencies (build-deb.sh --modules-from).
  */
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -93,10 +92,14 @@ export async function roomAgentPackages(version?: string): Promise<RoomAgentPack
     'room-agent-debs',
     key,
     async (into) => {
-      const args = [join(REPO, 'scripts/build-deb.sh'), '--dist', dist, '--out', into];
+      // The suite's own node_modules, compiled by `npm ci` for this machine moments ago: a second
+      // npm ci would compile better-sqlite3 again for minutes of CPU the other tests need.
+      const args = [
+        ...[join(REPO, 'scripts/build-deb.sh'), '--dist', dist, '--out', into],
+        ...['--modules-from', join(REPO, 'node_modules')],
+      ];
       const { stdout } = await run('bash', version === undefined ? args : [...args, '--version', version], {
         timeout: PACKAGE_BUILD_TIMEOUT_MS,
-        env: { ...process.env, ROOM_AGENT_MODULES_CACHE: join(BUILD_CACHE, 'room-agent-modules') },
       });
       writeFileSync(join(into, 'build-deb.out'), stdout);
     },
