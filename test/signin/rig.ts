@@ -138,9 +138,18 @@ export class Rig {
    */
   async lift(): Promise<void> {
     await this.emulator.lift();
+    await this.nextLook();
+  }
+
+  /**
+   * Waits for the agent's next look at the sensor, counted from now. After the module comes back
+   * from work that asked for a finger, the sign-in loop first waits out a finger still on the glass:
+   * a touch placed before that look would be taken for the one left behind.
+   */
+  async nextLook(): Promise<void> {
     const presence = this.family === 'r30x' ? 'GenImg' : 'IsPressFinger';
     const { counts } = await this.emulator.state();
-    await this.emulator.waitForCommand(presence, 5_000, counts[presence] ?? 0);
+    await this.emulator.waitForCommand(presence, 20_000, counts[presence] ?? 0);
   }
 
   /** Resolves once `condition` holds; checked at every state change, journal commit and signal. */
