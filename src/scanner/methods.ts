@@ -63,7 +63,9 @@ export function registerScannerMethods(registry: ControlRegistry, target: Scanne
   registry.register('scanner.info', scannerMethodParams.info, async ({ waitMs }) => {
     const service = await target.service();
     const enrolled = await service
-      .exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, waitMs)
+      .exclusive('scanner info', async (scanner) => (await scanner.enrolledSlots()).length, waitMs, {
+        failOnOpenError: true,
+      })
       .catch((error: unknown) => {
         if (isAgentError(error)) return null;
         throw error;

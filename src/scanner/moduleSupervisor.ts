@@ -39,6 +39,12 @@ export interface ModuleUse {
   allowRefused?: boolean | undefined;
   /** The work asks for a finger, which may still be on the glass when it ends. */
   usesFinger?: boolean | undefined;
+  /**
+   * A question of the moment (`scanner info`, the doctor): an attempt to open the module that
+   * fails (no such device, permission denied) answers it at once instead of leaving it to wait out
+   * its time for a later attempt. A slow open still gets the whole wait.
+   */
+  failOnOpenError?: boolean | undefined;
 }
 
 /** One open connection to a module. */
@@ -69,6 +75,7 @@ class LossWatch {
 interface Request {
   readonly allowRefused: boolean;
   readonly usesFinger: boolean;
+  readonly failOnOpenError: boolean;
   execute(session: ModuleSession): Promise<void>;
   fail(error: Error): void;
 }
@@ -140,7 +147,7 @@ export class ModuleSupervisor {
     purpose: string,
     fn: (session: ModuleSession) => Promise<T>,
     waitMs: number,
-    { allowRefused = false, usesFinger = false }: ModuleUse = {},
+    { allowRefused = false, usesFinger = false, failOnOpenError = false }: ModuleUse = {},
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.stopped.signal.aborted) return reject(unavailable('the scanner service is stopping'));
@@ -150,6 +157,7 @@ export class ModuleSupervisor {
       const request: Request = {
         allowRefused,
         usesFinger,
+        failOnOpenError,
         execute: async (session) => {
           clearTimeout(timer);
           try {
@@ -238,6 +246,10 @@ export class ModuleSupervisor {
       );
       this.lastOpenFailure = reason;
       this.setState('disconnected', reason);
+      for (const request of this.requests.filter((waiting) => waiting.failOnOpenError)) {
+        this.requests.splice(this.requests.indexOf(request), 1);
+        request.fail(unavailable(reason));
+      }
       return { kind: 'failed', silent: isSilent(error), connected: false };
     } finally {
       this.opening = undefined;

@@ -167,7 +167,7 @@ export class ScannerService implements Service {
     purpose: string,
     fn: (scanner: FingerprintScanner, info: ScannerInfo) => Promise<T>,
     waitMs = DEFAULT_WAIT_MS,
-    use: Pick<ModuleUse, 'usesFinger'> = {},
+    use: Pick<ModuleUse, 'usesFinger' | 'failOnOpenError'> = {},
   ): Promise<T> {
     const module = this.requireModule(purpose);
     return withDriverFaults(purpose, () =>

@@ -100,7 +100,12 @@ describe('the journal outbox against a real Mosquitto', () => {
 
     expect(center.storedSeqs()).toEqual(range(1, 1500));
     expect(center.chainBreaks).toBe(0);
-    // The second process sent exactly what lay after the cursor, not the journal from seq 1.
-    expect(second.outbox.stats()).toMatchObject({ ackedSeq: 1500, backlogEvents: 0, eventsSent: 1500 - cursorAtStop });
+    // The second process sent at most what lay after the cursor, not the journal from seq 1. Less
+    // when batches the first sent just before it stopped reached the center anyway: their acks
+    // come to the second, which then need not send them.
+    const stats = second.outbox.stats();
+    expect(stats).toMatchObject({ ackedSeq: 1500, backlogEvents: 0 });
+    expect(stats.eventsSent).toBeGreaterThan(0);
+    expect(stats.eventsSent).toBeLessThanOrEqual(1500 - cursorAtStop);
   });
 });

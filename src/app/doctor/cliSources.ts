@@ -15,7 +15,7 @@ const DAEMON_STATUS_TIMEOUT_MS = 5_000;
 const SCANNER_INFO_TIMEOUT_MS = 11_000;
 /** A standalone scanner.info opens the module first: on a loaded board that may take more than scanner info's 5 s. */
 const MODULE_WAIT_MS = 9_000;
-/** Within the scanner check's 12 s, after scanner.info found no journal (it answers that at once). */
+/** Within the scanner check's bound, after scanner.info found no journal (it answers that at once). */
 const UNBOUND_PROBE_TIMEOUT_MS = 8_000;
 
 /**
