@@ -37,7 +37,8 @@
 # 65 the folder fails its checksums or holds ambiguous packages; 69 board, OS or architecture not
 # supported, no package for it in the folder, or a system package they depend on missing; 77 not root; 78 installed but provisioning did
 # not finish; 1 a step failed (dpkg, writing a file: the lines above say why).
-set -euo pipefail
+# errtrace (-E): the ERR trap below also fires for a failure inside a function.
+set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 lang=zh
@@ -90,7 +91,7 @@ while [ $# -gt 0 ]; do
     --) shift; provision_args=("$@"); break ;;
     -h | --help)
       # The comment at the top of this file.
-      sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"
+      sed -n '2,/^# errtrace/{/^# errtrace/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"
       exit 0
       ;;
     *) usage "unknown argument: $1" ;;
