@@ -308,13 +308,19 @@ write_watchdog() {
 # 5. Provision, on the board itself.
 config=/etc/room-agent/config.yaml
 provision() {
-  if [ -f "$config" ] && room-agent config check "$config" >/dev/null 2>&1; then return 0; fi
-  if ! room-agent --lang "$lang" provision "${provision_args[@]}"; then
-    fail 78 "软件已安装，但房间尚未配置完成：请按上面的提示执行 sudo room-agent provision，然后 sudo room-agent doctor" \
-      "the software is installed but the room is not set up: run sudo room-agent provision as the lines above say, then sudo room-agent doctor"
+  # A configuration that passes (one a removed package left behind) is kept, and the service is
+  # started with it: the package may have been installed while it stood stopped.
+  local action=start
+  if ! { [ -f "$config" ] && room-agent config check "$config" >/dev/null 2>&1; }; then
+    if ! room-agent --lang "$lang" provision "${provision_args[@]}"; then
+      fail 78 "软件已安装，但房间尚未配置完成：请按上面的提示执行 sudo room-agent provision，然后 sudo room-agent doctor" \
+        "the software is installed but the room is not set up: run sudo room-agent provision as the lines above say, then sudo room-agent doctor"
+    fi
+    # A running daemon still has the old configuration.
+    action=restart
   fi
   if systemd_running; then
-    systemctl restart room-agent
+    systemctl "$action" room-agent
   else
     note "systemd 未在运行：服务将在开机时启动" "systemd is not running here: the service starts at boot"
   fi
