@@ -77,6 +77,22 @@ date_r=$(date -R -u -d "@${SOURCE_DATE_EPOCH:-$(stat -c %Y "$tarball")}")
 printf 'room-agent-node (%s) stable; urgency=medium\n\n  * Node.js %s from %s.\n\n -- room-agent maintainers <room-agent@localhost>  %s\n' \
   "$version" "$version" "$npm_name" "$date_r" | gzip -9n >"$root/usr/share/doc/room-agent-node/changelog.Debian.gz"
 
+# A Node update (a security fix) takes effect at once: a running room-agent is restarted onto it,
+# a stopped one left stopped. Nothing in another root (DPKG_ROOT) or where systemd does not run.
+cat >"$root/DEBIAN/postinst" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+  if command -v deb-systemd-invoke >/dev/null 2>&1; then
+    deb-systemd-invoke try-restart room-agent.service >/dev/null || true
+  else
+    systemctl try-restart room-agent.service >/dev/null 2>&1 || true
+  fi
+fi
+exit 0
+EOF
+chmod 0755 "$root/DEBIAN/postinst"
+
 installed_kb=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<EOF
 Package: room-agent-node

@@ -37,8 +37,17 @@ describe('the room-agent-node package', () => {
       './usr/share/doc/room-agent-node/copyright',
     ]);
 
+    // The postinst (control data, not a file it installs) restarts a running room-agent onto a
+    // new Node; in a scratch root (DPKG_ROOT) it does nothing and must not fail.
+    const control = execFileSync('dpkg-deb', ['--ctrl-tarfile', deb]);
+    const members = execFileSync('tar', ['-t'], { input: control, encoding: 'utf8' }).split('\n');
+    expect(members).toContain('./postinst');
+    const postinst = execFileSync('dpkg-deb', ['-I', deb, 'postinst'], { encoding: 'utf8' });
+    expect(postinst).toContain('try-restart room-agent.service');
+
     const install = root.dpkg('-i', deb);
     expect(install.status, install.stderr).toBe(0);
+    expect(install.stderr).not.toMatch(/postinst|try-restart/);
     const node = join(root.dir, 'usr/lib/room-agent/node/bin/node');
     expect(statSync(node).mode & 0o777).toBe(0o755);
     expect(statSync(node).uid).toBe(0);
