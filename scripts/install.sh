@@ -23,10 +23,11 @@
 #
 # --dry-run lists the changes it would make (steps 3 to 5; the doctor, which changes nothing, runs
 # only for real) and makes none; once everything is in place it lists nothing.
-# --root DIR installs into DIR, a root that is not running (an SD card's root mounted on a PC, a
-# test's scratch root): dpkg --root with the maintainer scripts run on this machine (they honour
-# DPKG_ROOT), no systemctl. Architecture, CPU and watchdog are this machine's; the OS release is
-# DIR's. Provision and the doctor are skipped: they probe the room's serial ports, cameras and
+# --root DIR installs into DIR, a root that is not running, for this machine's architecture (a
+# test's scratch root, an image built on a machine of the board's architecture): dpkg --root with
+# the maintainer scripts run on this machine (they honour DPKG_ROOT), no systemctl. Architecture,
+# CPU and watchdog are this machine's, so a root whose var/lib/dpkg/arch names another architecture
+# is refused; the OS release is DIR's. Provision and the doctor are skipped: they probe the room's serial ports, cameras and
 # broker, which only the board itself can reach, so it says to run them there.
 # --sys-dir DIR and --proc-dir DIR (for tests) read sysfs and /proc from DIR; `dpkg
 # --print-architecture` and `uname -m` come from PATH.
@@ -67,20 +68,21 @@ fail() {
 trap 'fail 1 "意外失败（第 $LINENO 行，退出码 $?）：原因见上面的输出；解决后再运行本脚本，已完成的步骤不会重做" \
   "unexpected failure (line $LINENO, exit $?): the lines above say why; fix that and run this again, steps already done are not redone"' ERR
 
+# usage ZH EN: what was wrong with the command line.
 usage() {
   fail 64 "用法：sudo bash $0 [--lang en] [--dry-run] [--root 目录] [-- provision 参数…]（$1）" \
-    "usage: sudo bash $0 [--lang en] [--dry-run] [--root DIR] [-- PROVISION_FLAGS…] ($1)"
+    "usage: sudo bash $0 [--lang en] [--dry-run] [--root DIR] [-- PROVISION_FLAGS…] ($2)"
 }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --lang)
-      case "${2:-}" in zh | en) lang=$2 ;; *) usage "--lang zh|en" ;; esac
+      case "${2:-}" in zh | en) lang=$2 ;; *) usage "--lang zh|en" "--lang zh|en" ;; esac
       shift 2
       ;;
     --dry-run) dry_run=1; shift ;;
     --root | --sys-dir | --proc-dir)
-      [ -n "${2:-}" ] || usage "$1 DIR"
+      [ -n "${2:-}" ] || usage "$1 后面缺少目录" "$1 needs a DIR"
       case "$1" in
         --root) root=$2 ;;
         --sys-dir) sys_dir=$2 ;;
@@ -94,16 +96,16 @@ while [ $# -gt 0 ]; do
       sed -n '2,/^# errtrace/{/^# errtrace/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"
       exit 0
       ;;
-    *) usage "unknown argument: $1" ;;
+    *) usage "未知参数：$1" "unknown argument: $1" ;;
   esac
 done
 if [ -n "$root" ] && [ ${#provision_args[@]} -gt 0 ]; then
-  usage "--root: provision runs on the board itself, not with --root"
+  usage "--root：provision 在板子上运行，不能与 --root 同用" "--root: provision runs on the board itself, not with --root"
 fi
 
 [ "$(id -u)" -eq 0 ] || fail 77 "请以 root 运行：sudo bash $0" "run it as root: sudo bash $0"
 for dir in "$root" "$sys_dir" "$proc_dir"; do
-  [ -z "$dir" ] || [ -d "$dir" ] || usage "$dir is not a directory"
+  [ -z "$dir" ] || [ -d "$dir" ] || usage "$dir 不是目录" "$dir is not a directory"
 done
 [ -z "$root" ] || root=$(cd "$root" && pwd)
 
@@ -157,6 +159,13 @@ case "$arch" in
   *) fail 69 "不支持的架构 $arch：room-agent 支持 amd64、arm64 和 armhf" \
     "architecture $arch is not supported: room-agent runs on amd64, arm64 and armhf" ;;
 esac
+# The maintainer scripts and the checks above run on this machine: a root of another architecture
+# would get this machine's packages.
+root_arch=$(head -n 1 "$root/var/lib/dpkg/arch" 2>/dev/null || true)
+if [ -n "$root" ] && [ -n "$root_arch" ] && [ "$root_arch" != "$arch" ]; then
+  fail 69 "$root 是 $root_arch 系统，而这台机器是 $arch：--root 只能为本机架构安装；请在 $root_arch 机器上（或在板子上）运行本脚本" \
+    "$root is a $root_arch system and this machine is $arch: --root installs for this machine's architecture only; run this on a $root_arch machine (or on the board)"
+fi
 os_release="$root/etc/os-release"
 [ -f "$os_release" ] || os_release="$root/usr/lib/os-release"
 os_field() { sed -n "s/^$1=//p" "$os_release" 2>/dev/null | head -n 1 | tr -d "\"'"; }

@@ -513,9 +513,20 @@ describe('install.sh refuses before it installs anything', () => {
     expect(user.stderr).toContain('run it as root: sudo bash');
     const unknown = refused(['--frobnicate']);
     expect(unknown.status).toBe(64);
-    expect(unknown.stderr).toContain('--frobnicate');
+    expect(unknown.stderr).toContain('未知参数：--frobnicate');
     const provisionFlags = refused(['--lang', 'en', '--', '--room', 'yx-01']);
     expect(provisionFlags.status).toBe(64);
     expect(provisionFlags.stderr).toContain('provision runs on the board itself');
+  });
+
+  it('a root of another architecture than this machine', () => {
+    const foreign = scratchRoot();
+    const other = ARCH === 'arm64' ? 'armhf' : 'arm64';
+    writeFileSync(join(foreign.dir, 'var/lib/dpkg/arch'), `${other}\n`);
+    const before = manifest(foreign.dir);
+    const result = install(['--lang', 'en', '--root', foreign.dir, '--sys-dir', sys]);
+    expect(result.status).toBe(69);
+    expect(result.stderr).toContain(`is a ${other} system and this machine is ${ARCH}`);
+    expect(manifest(foreign.dir)).toEqual(before);
   });
 });
