@@ -7,6 +7,8 @@ import { REPO_ROOT } from '../helpers/cli.js';
 const SCRIPTS = readdirSync(join(REPO_ROOT, 'scripts'))
   .filter((name) => name.endsWith('.sh'))
   .map((name) => join('scripts', name));
+// The package's maintainer scripts and its wrapper: sh scripts (their #! line says so) without .sh.
+const DEB_SCRIPTS = ['postinst', 'prerm', 'postrm', 'room-agent.sh'].map((name) => join('scripts', 'deb', name));
 
 const shellcheck = (args: string[], input?: string) =>
   spawnSync('shellcheck', args, { cwd: REPO_ROOT, encoding: 'utf8', input });
@@ -15,6 +17,13 @@ describe('shellcheck', () => {
   it('finds nothing in any scripts/*.sh', () => {
     expect(SCRIPTS).toContain('scripts/install.sh');
     const result = shellcheck(['--external-sources', ...SCRIPTS]);
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('finds nothing in the package maintainer scripts and the command wrapper', () => {
+    const result = shellcheck(['--external-sources', ...DEB_SCRIPTS]);
     expect(result.error).toBeUndefined();
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
