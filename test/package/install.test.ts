@@ -251,3 +251,23 @@ describe('installing on Raspberry Pi OS groups', () => {
     PACKAGE_BUILD_TIMEOUT_MS,
   );
 });
+
+describe('installing where a room-agent group was left behind', () => {
+  let root: ScratchRoot;
+
+  afterAll(() => root?.remove());
+
+  it(
+    'creates the user into that group instead of failing the configure',
+    async () => {
+      const packages = await roomAgentPackages();
+      const nodeDeb = await nodePackage();
+      root = makeScratchRoot({ groups: { dialout: 20, 'room-agent': 990 } });
+      expectDpkgOk(root.dpkg('-i', nodeDeb, packages.device));
+      expect(entry(root, 'passwd', 'room-agent')?.[3]).toBe('990');
+      expect(entry(root, 'group', 'dialout')?.[3]).toBe('room-agent');
+      expect(readFileSync(join(root.dir, 'etc/group'), 'utf8').match(/^room-agent:/gm)).toHaveLength(1);
+    },
+    PACKAGE_BUILD_TIMEOUT_MS,
+  );
+});
