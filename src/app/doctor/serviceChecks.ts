@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isCameraError } from '../../cameras/errors.js';
-import { createProbe } from '../../cameras/ffmpeg/probe.js';
+import { withOneOffProbe } from '../../cameras/ffmpeg/probe.js';
 import { cameraAdvice } from '../../cameras/messages.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCode, isAgentError } from '../../errors.js';
@@ -242,14 +239,8 @@ export async function centerCheck(
 /** Every camera read once with ffprobe: codec and size, or the problem and its fix; the URL without its password. */
 export async function cameraChecks(config: Config, signal: AbortSignal): Promise<CheckOutcome[]> {
   if (config.cameras.length === 0) return [{ status: 'na', text: t('cameraNa') }];
-  const runDir = mkdtempSync(join(tmpdir(), 'room-agent-doctor-'));
-  try {
-    const probe = createProbe({
-      ffprobePath: config.media.ffprobePath,
-      runDir,
-      timeoutSeconds: config.media.probeTimeoutSeconds,
-    });
-    return await Promise.all(
+  return withOneOffProbe(config.media, 'room-agent-doctor-', (probe) =>
+    Promise.all(
       config.cameras.map(async (camera): Promise<CheckOutcome> => {
         const id = `camera:${camera.name}`;
         const url = maskUrl(camera.subUrl ?? camera.url);
@@ -277,8 +268,6 @@ export async function cameraChecks(config: Config, signal: AbortSignal): Promise
           };
         }
       }),
-    );
-  } finally {
-    rmSync(runDir, { recursive: true, force: true });
-  }
+    ),
+  );
 }

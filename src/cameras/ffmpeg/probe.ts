@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { CameraError } from '../errors.js';
@@ -73,6 +76,25 @@ export function createProbe(options: ProbeOptions): CameraProbe {
     if (exit.code !== 0) throw errorFromLines(probe.stderrTail(), { ...exit });
     return parseProbe(stdout);
   };
+}
+
+/**
+ * A probe for reads outside the daemon (provision, the doctor): its own scratch folder for the pid
+ * files, removed once `use` is done, so it never meets the daemon's run folder.
+ */
+export async function withOneOffProbe<T>(
+  media: { ffprobePath: string; probeTimeoutSeconds: number },
+  prefix: string,
+  use: (probe: CameraProbe) => Promise<T>,
+): Promise<T> {
+  const runDir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return await use(
+      createProbe({ ffprobePath: media.ffprobePath, runDir, timeoutSeconds: media.probeTimeoutSeconds }),
+    );
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
 }
 
 /** ffprobe's JSON as a ProbedStream; `ffmpeg-error` when it is not what ffprobe writes. */

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isCameraError } from '../../cameras/errors.js';
 import { pushTransport } from '../../cameras/ffmpeg/args.js';
 import { planPush } from '../../cameras/ffmpeg/plan.js';
-import { createProbe } from '../../cameras/ffmpeg/probe.js';
+import { withOneOffProbe } from '../../cameras/ffmpeg/probe.js';
+import type { CameraProbe } from '../../cameras/types.js';
 import { maskUrl } from '../../util/mask.js';
 import { cameraAdvice } from '../../cameras/messages.js';
 import type { CameraConfig, Config } from '../../config/schema.js';
@@ -30,21 +28,12 @@ const t = defineMessages({
 export async function probeCameras(config: Config, names: readonly string[]): Promise<string[]> {
   const cameras = config.cameras.filter((camera) => names.includes(camera.name));
   if (cameras.length === 0) return [];
-  const runDir = mkdtempSync(join(tmpdir(), 'room-agent-provision-'));
-  try {
-    const probe = createProbe({
-      ffprobePath: config.media.ffprobePath,
-      runDir,
-      timeoutSeconds: config.media.probeTimeoutSeconds,
-    });
-    const reports = await Promise.all(cameras.map((camera) => describeCamera(camera, probe)));
-    return reports.flat();
-  } finally {
-    rmSync(runDir, { recursive: true, force: true });
-  }
+  return withOneOffProbe(config.media, 'room-agent-provision-', async (probe) =>
+    (await Promise.all(cameras.map((camera) => describeCamera(camera, probe)))).flat(),
+  );
 }
 
-async function describeCamera(camera: CameraConfig, probe: ReturnType<typeof createProbe>): Promise<string[]> {
+async function describeCamera(camera: CameraConfig, probe: CameraProbe): Promise<string[]> {
   const url = maskUrl(camera.url);
   let probed;
   try {
